@@ -1,0 +1,35 @@
+package io.bemi.sql;
+
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+
+/** Creates and upgrades the destination schema (the changes table and the query functions). */
+public final class Migrations {
+
+  private Migrations() {}
+
+  /**
+   * Applies every pending migration to {@code schema} (created when missing). Idempotent; safe to
+   * call from several processes at once (Flyway takes an advisory lock).
+   */
+  public static MigrateResult migrate(DataSource destination, String schema) {
+    return flyway(destination, schema).migrate();
+  }
+
+  static Flyway flyway(DataSource destination, String schema) {
+    if (schema == null || !schema.matches("[a-z_][a-z0-9_]{0,62}")) {
+      throw new IllegalArgumentException("Destination schema '" + schema
+          + "' must be a lower-case identifier (letters, digits, underscores), e.g. bemi");
+    }
+    return Flyway.configure()
+        .dataSource(destination)
+        .locations(BemiSql.MIGRATIONS_LOCATION)
+        .schemas(schema)
+        .defaultSchema(schema)
+        .createSchemas(true)
+        .table("flyway_schema_history")
+        .loggers("slf4j")
+        .load();
+  }
+}

@@ -1,0 +1,39 @@
+package io.bemi.sql;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.bemi.test.TestDatabase;
+import io.bemi.test.WithPostgres;
+import org.junit.jupiter.api.Test;
+
+@WithPostgres
+class MigrationsTest {
+
+  @Test
+  void migratingTwiceCreatesTheChangesTableOnce(TestDatabase db) throws Exception {
+    Migrations.migrate(db.dataSource(), "bemi");
+    Migrations.migrate(db.dataSource(), "bemi");
+
+    assertThat(db.queryLong("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'bemi' AND table_name = 'changes'"))
+        .isEqualTo(1);
+  }
+
+  @Test
+  void aReplayedChangeViolatesTheUniqueKey(TestDatabase db) throws Exception {
+    Migrations.migrate(db.dataSource(), "audit");
+    String insert = "INSERT INTO audit.changes (primary_key, after, database, schema, \"table\", operation, committed_at, "
+        + "queued_at, transaction_id, position, commit_lsn, change_index) VALUES ('1', '{\"id\":1}', 'db', 'public', 't', "
+        + "'CREATE', now(), now(), 7, 100, 200, 0)";
+    db.execute(insert);
+
+    assertThatThrownBy(() -> db.execute(insert)).hasMessageContaining("changes_commit_change_key");
+  }
+
+  @Test
+  void aSchemaNameThatIsNotAnIdentifierIsRefused(TestDatabase db) {
+    assertThatThrownBy(() -> Migrations.migrate(db.dataSource(), "bemi; drop table x"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("lower-case identifier");
+  }
+}
