@@ -1,0 +1,31 @@
+package io.bemi.demo;
+
+import java.util.List;
+
+/**
+ * The command lines the demo gives the ingester and the dashboard jars: the one place that knows
+ * their options (documented in docs/ingester.md and docs/dashboard.md).
+ */
+final class BemiCommandLines {
+
+  /** The slot and publication names are the ingester's defaults; the demo does not override them. */
+  private BemiCommandLines() {}
+
+  /** Creates the publication, the slot and the destination schema, and snapshots the existing rows. */
+  static List<String> ingesterSetup(String sourceUrl) {
+    return List.of("setup", "--source-url", sourceUrl);
+  }
+
+  /** Streams changes into {@code bemi.changes} of the same database until stopped. */
+  static List<String> ingesterRun(String sourceUrl) {
+    return List.of("run", "--source-url", sourceUrl);
+  }
+
+  static List<String> dashboard(String databaseUrl, String bind, int port, String token) {
+    return List.of(
+        "--database-url", databaseUrl,
+        "--bind", bind,
+        "--port", Integer.toString(port),
+        "--token", token);
+  }
+}
