@@ -1,0 +1,305 @@
+package io.bemi.jdbc;
+
+import io.bemi.Bemi;
+import io.bemi.ContextSnapshot;
+import java.lang.System.Logger.Level;
+import java.sql.CallableStatement;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+
+/**
+ * A pgjdbc connection that emits the thread's Bemi context before writes.
+ *
+ * <p>State: the JSON already emitted in the current transaction ({@link #emittedInTransaction}),
+ * so a transaction of many writes under one context carries one message. It is forgotten whenever
+ * the transaction may have ended or been rolled back: commit, rollback, rollback to a savepoint,
+ * an autocommit switch, transaction-control SQL, or any failed statement (pgjdbc's
+ * {@code autosave} may have rolled the message back with it). In autocommit mode every write is
+ * its own transaction, so nothing is remembered.
+ *
+ * <p>Like pgjdbc's own connection, meant for one thread at a time.
+ */
+final class BemiConnection extends DelegatingConnection {
+
+  private static final System.Logger LOG = System.getLogger("io.bemi.jdbc");
+
+  /** Leads a statement that needs a message; parameter 1 is the context JSON. */
+  static final String MESSAGE_SQL = "SELECT pg_logical_emit_message(true, '_bemi', ?::text)";
+  static final String MESSAGE_PREFIX = MESSAGE_SQL + ";\n";
+
+  final BemiOptions options;
+  private String emittedInTransaction;
+  private boolean lastSeenAutoCommit;
+  private boolean warnedTooLarge;
+  private PreparedStatement messageStatement;
+  private BemiDatabaseMetaData metaData;
+
+  BemiConnection(Connection delegate, BemiOptions options) {
+    super(delegate);
+    this.options = options;
+  }
+
+  // ---- emission decisions ---------------------------------------------------------------
+
+  /**
+   * The JSON to emit before running {@code sql}, or null when nothing needs to be emitted: no
+   * context, not a write, or the same context already emitted in this transaction.
+   */
+  String messageFor(String sql, int sqlFlags) throws SQLException {
+    if ((sqlFlags & SqlText.TRANSACTION_CONTROL) != 0) {
+      emittedInTransaction = null;
+    }
+    if (!options.enabled()) {
+      return null;
+    }
+    boolean needsContext = (sqlFlags & SqlText.WRITE) != 0
+        || (options.allStatements() && (sqlFlags & SqlText.OTHER) != 0);
+    if (!needsContext) {
+      return null;
+    }
+    ContextSnapshot context = Bemi.snapshot();
+    if (context.isEmpty()) {
+      return null;
+    }
+    boolean autoCommit = delegate.getAutoCommit();
+    if (autoCommit != lastSeenAutoCommit) {
+      lastSeenAutoCommit = autoCommit;
+      emittedInTransaction = null;
+    }
+    String json = options.includeSql() ? context.jsonWith("SQL", sql) : context.json();
+    if (!autoCommit && json.equals(emittedInTransaction)) {
+      return null;
+    }
+    if (utf8Length(json) > options.maxContextBytes()) {
+      if (!warnedTooLarge) {
+        warnedTooLarge = true;
+        LOG.log(Level.WARNING, "Bemi context of {0} bytes exceeds bemi.maxContextBytes={1} and is not sent; "
+            + "writes on this connection run without it until the context is smaller. "
+            + "(Logged once per connection.)", utf8Length(json), options.maxContextBytes());
+      }
+      return null;
+    }
+    return json;
+  }
+
+  /** The message {@code json} is now part of the current transaction. */
+  void emitted(String json) throws SQLException {
+    emittedInTransaction = delegate.getAutoCommit() ? null : json;
+  }
+
+  /** The transaction may have ended or lost the message: emit again before the next write. */
+  void forgetEmitted() {
+    emittedInTransaction = null;
+  }
+
+  /**
+   * Runs {@code work} (a batch, a callable statement) after emitting {@code json} as a separate
+   * statement: one more round trip, which pgjdbc's APIs leave no way to avoid for these. In
+   * autocommit mode the message and the work run in one transaction opened for them, so they
+   * commit or fail together.
+   */
+  <T> T withSeparateMessage(String json, SqlCall<T> work) throws SQLException {
+    if (!delegate.getAutoCommit()) {
+      try {
+        emit(json);
+        emitted(json);
+        return work.call();
+      } catch (SQLException | RuntimeException e) {
+        forgetEmitted();
+        throw e;
+      }
+    }
+    delegate.setAutoCommit(false);
+    try {
+      emit(json);
+      T result = work.call();
+      delegate.commit();
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      try {
+        delegate.rollback();
+      } catch (SQLException rollbackFailure) {
+        e.addSuppressed(rollbackFailure);
+      }
+      throw e;
+    } finally {
+      delegate.setAutoCommit(true);
+      forgetEmitted();
+    }
+  }
+
+  private void emit(String json) throws SQLException {
+    if (messageStatement == null) {
+      messageStatement = delegate.prepareStatement(MESSAGE_SQL);
+    }
+    messageStatement.setString(1, json);
+    messageStatement.execute();
+  }
+
+  private static int utf8Length(String s) {
+    int bytes = 0;
+    for (int i = 0, n = s.length(); i < n; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        bytes += 1;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(s.charAt(i + 1))) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes += 3;
+      }
+    }
+    return bytes;
+  }
+
+  /** A JDBC call that may throw. */
+  @FunctionalInterface
+  interface SqlCall<T> {
+    T call() throws SQLException;
+  }
+
+  // ---- statements --------------------------------------------------------------------------
+
+  @Override
+  public Statement createStatement() throws SQLException {
+    return new BemiStatement(this, delegate.createStatement());
+  }
+
+  @Override
+  public Statement createStatement(int resultSetType, int resultSetConcurrency) throws SQLException {
+    return new BemiStatement(this, delegate.createStatement(resultSetType, resultSetConcurrency));
+  }
+
+  @Override
+  public Statement createStatement(int resultSetType, int resultSetConcurrency, int resultSetHoldability)
+      throws SQLException {
+    return new BemiStatement(this, delegate.createStatement(resultSetType, resultSetConcurrency, resultSetHoldability));
+  }
+
+  @Override
+  public PreparedStatement prepareStatement(String sql) throws SQLException {
+    return new BemiPreparedStatement(this, delegate.prepareStatement(sql), sql, GeneratedKeys.NONE);
+  }
+
+  @Override
+  public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency)
+      throws SQLException {
+    return new BemiPreparedStatement(this, delegate.prepareStatement(sql, resultSetType, resultSetConcurrency), sql,
+        GeneratedKeys.NONE);
+  }
+
+  @Override
+  public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency,
+      int resultSetHoldability) throws SQLException {
+    return new BemiPreparedStatement(this,
+        delegate.prepareStatement(sql, resultSetType, resultSetConcurrency, resultSetHoldability), sql,
+        GeneratedKeys.NONE);
+  }
+
+  @Override
+  public PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException {
+    return new BemiPreparedStatement(this, delegate.prepareStatement(sql, autoGeneratedKeys), sql,
+        GeneratedKeys.of(autoGeneratedKeys));
+  }
+
+  @Override
+  public PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
+    return new BemiPreparedStatement(this, delegate.prepareStatement(sql, columnIndexes), sql,
+        GeneratedKeys.of(columnIndexes));
+  }
+
+  @Override
+  public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
+    return new BemiPreparedStatement(this, delegate.prepareStatement(sql, columnNames), sql,
+        GeneratedKeys.of(columnNames));
+  }
+
+  @Override
+  public CallableStatement prepareCall(String sql) throws SQLException {
+    return new BemiCallableStatement(this, delegate.prepareCall(sql), sql);
+  }
+
+  @Override
+  public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
+    return new BemiCallableStatement(this, delegate.prepareCall(sql, resultSetType, resultSetConcurrency), sql);
+  }
+
+  @Override
+  public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency,
+      int resultSetHoldability) throws SQLException {
+    return new BemiCallableStatement(this,
+        delegate.prepareCall(sql, resultSetType, resultSetConcurrency, resultSetHoldability), sql);
+  }
+
+  @Override
+  public DatabaseMetaData getMetaData() throws SQLException {
+    DatabaseMetaData raw = delegate.getMetaData();
+    if (metaData == null || metaData.delegate != raw) {
+      metaData = new BemiDatabaseMetaData(this, raw);
+    }
+    return metaData;
+  }
+
+  // ---- transaction boundaries ---------------------------------------------------------------
+
+  @Override
+  public void setAutoCommit(boolean autoCommit) throws SQLException {
+    try {
+      delegate.setAutoCommit(autoCommit);
+    } finally {
+      forgetEmitted();
+    }
+  }
+
+  @Override
+  public void commit() throws SQLException {
+    try {
+      delegate.commit();
+    } finally {
+      forgetEmitted();
+    }
+  }
+
+  @Override
+  public void rollback() throws SQLException {
+    try {
+      delegate.rollback();
+    } finally {
+      forgetEmitted();
+    }
+  }
+
+  @Override
+  public void rollback(Savepoint savepoint) throws SQLException {
+    try {
+      delegate.rollback(savepoint);
+    } finally {
+      forgetEmitted();
+    }
+  }
+
+  @Override
+  public void close() throws SQLException {
+    forgetEmitted();
+    PreparedStatement statement = messageStatement;
+    messageStatement = null;
+    try {
+      if (statement != null && !delegate.isClosed()) {
+        statement.close();
+      }
+    } finally {
+      delegate.close();
+    }
+  }
+
+  /** The pgjdbc connection underneath (also reachable with {@code unwrap}). */
+  Connection raw() {
+    return delegate;
+  }
+}

@@ -1,0 +1,51 @@
+package io.bemi.jdbc;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Properties;
+
+/**
+ * Wraps a pgjdbc connection so that its writes carry the Bemi context: the entry point for code
+ * that obtains connections itself (the Java agent, a custom pool). Applications normally use the
+ * {@code jdbc:bemi:postgresql://} URL instead.
+ *
+ * <p>The wrappers use only {@code java.sql} types, so they work beside any pgjdbc version in any
+ * class loader.
+ */
+public final class BemiJdbc {
+
+  private BemiJdbc() {}
+
+  /**
+   * A connection that behaves as {@code pgConnection} and emits the context before writes.
+   *
+   * @param pgConnection a pgjdbc connection; returned unchanged if it is already wrapped
+   * @param bemiOptions {@code bemi.*} options (see docs/driver.md); other entries are ignored; null
+   *     means defaults
+   * @throws IllegalArgumentException for an unknown {@code bemi.*} option or a bad value
+   */
+  public static Connection wrap(Connection pgConnection, Properties bemiOptions) {
+    if (pgConnection == null) {
+      throw new NullPointerException("pgConnection");
+    }
+    if (pgConnection instanceof BemiConnection) {
+      return pgConnection;
+    }
+    return new BemiConnection(pgConnection, BemiOptions.from(bemiOptions));
+  }
+
+  /** Whether {@code connection} is, or wraps (e.g. inside a pool's proxy), a Bemi connection. */
+  public static boolean isWrapped(Connection connection) {
+    if (connection == null) {
+      return false;
+    }
+    if (connection instanceof BemiConnection) {
+      return true;
+    }
+    try {
+      return connection.isWrapperFor(BemiConnection.class);
+    } catch (SQLException | RuntimeException e) {
+      return false;
+    }
+  }
+}

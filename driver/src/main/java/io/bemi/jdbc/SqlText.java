@@ -1,0 +1,277 @@
+package io.bemi.jdbc;
+
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * What a statement's text does, as far as context emission cares, and the placeholder escaping
+ * needed to run a plain {@code Statement}'s SQL as part of a prepared statement.
+ *
+ * <p>The scanner skips what PostgreSQL and pgjdbc skip: whitespace, {@code --} and nested
+ * {@code /* *}{@code /} comments, {@code '…'} and {@code E'…'} strings, {@code "…"} identifiers and
+ * {@code $tag$…$tag$} strings. It looks at the first keyword of every statement (a string may hold
+ * several, separated by top-level semicolons):
+ *
+ * <ul>
+ *   <li>writes: {@code INSERT}, {@code UPDATE}, {@code DELETE}, {@code MERGE}, {@code TRUNCATE},
+ *       {@code COPY … FROM}, {@code CALL}, {@code DO}, the JDBC escape {@code {call …}}, and
+ *       {@code WITH}/{@code EXPLAIN} statements that contain one of the first four keywords
+ *       anywhere (a data-modifying CTE, {@code EXPLAIN ANALYZE INSERT}; a false positive such as
+ *       {@code FOR UPDATE} inside a CTE only costs a redundant message);
+ *   <li>transaction control: {@code BEGIN}, {@code START}, {@code COMMIT}, {@code END},
+ *       {@code ROLLBACK} (also {@code ROLLBACK TO SAVEPOINT}), {@code ABORT}, {@code PREPARE};
+ *   <li>everything else ({@code SELECT}, {@code VALUES}, {@code SET}, DDL…) is neither.
+ * </ul>
+ */
+final class SqlText {
+
+  static final int WRITE = 1;
+  static final int TRANSACTION_CONTROL = 2;
+  /** Neither a write nor transaction control nor SET/SHOW/RESET: gets context under {@code contextFor=all}. */
+  static final int OTHER = 4;
+
+  private static final Set<String> DML = Set.of("INSERT", "UPDATE", "DELETE", "MERGE");
+  private static final Set<String> ALWAYS_WRITES = Set.of("INSERT", "UPDATE", "DELETE", "MERGE", "TRUNCATE", "CALL", "DO");
+  private static final Set<String> TRANSACTION_WORDS =
+      Set.of("BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "PREPARE");
+  private static final Set<String> SESSION_WORDS = Set.of("SET", "SHOW", "RESET");
+
+  private SqlText() {}
+
+  /** A bit set of {@link #WRITE}, {@link #TRANSACTION_CONTROL} and {@link #OTHER}. */
+  static int classify(String sql) {
+    int flags = 0;
+    int length = sql.length();
+    int depth = 0;
+    String first = null;
+    boolean copyFrom = false;
+    boolean dmlInside = false;
+    int i = 0;
+    while (i <= length) {
+      if (i == length || (sql.charAt(i) == ';' && depth == 0)) {
+        flags |= statementFlags(first, copyFrom, dmlInside);
+        first = null;
+        copyFrom = false;
+        dmlInside = false;
+        depth = 0;
+        i++;
+        continue;
+      }
+      int end = skipQuotedOrComment(sql, i);
+      if (end != i) {
+        i = end;
+        continue;
+      }
+      char c = sql.charAt(i);
+      if (c == '(') {
+        depth++;
+        i++;
+      } else if (c == ')') {
+        depth = Math.max(0, depth - 1);
+        i++;
+      } else if (c == '{' && first == null) {
+        first = "CALL"; // JDBC escape {call f(?)} or {? = call f(?)}
+        i++;
+      } else if (isIdentifierStart(c)) {
+        int wordEnd = i + 1;
+        while (wordEnd < length && isIdentifierPart(sql.charAt(wordEnd))) {
+          wordEnd++;
+        }
+        if (first == null) {
+          first = sql.substring(i, wordEnd).toUpperCase(Locale.ROOT);
+        } else if (wordEnd - i <= 6) {
+          String word = sql.substring(i, wordEnd).toUpperCase(Locale.ROOT);
+          dmlInside |= DML.contains(word);
+          copyFrom |= depth == 0 && word.equals("FROM");
+        }
+        i = wordEnd;
+      } else {
+        i++;
+      }
+    }
+    return flags;
+  }
+
+  private static int statementFlags(String first, boolean copyFrom, boolean dmlInside) {
+    if (first == null) {
+      return 0;
+    }
+    if (ALWAYS_WRITES.contains(first)
+        || (first.equals("COPY") && copyFrom)
+        || ((first.equals("WITH") || first.equals("EXPLAIN")) && dmlInside)) {
+      return WRITE;
+    }
+    if (TRANSACTION_WORDS.contains(first)) {
+      return TRANSACTION_CONTROL;
+    }
+    return SESSION_WORDS.contains(first) ? 0 : OTHER;
+  }
+
+  /**
+   * The SQL with every {@code ?} that pgjdbc would take for a parameter placeholder doubled, so
+   * the text means the same inside a prepared statement as it did in a plain {@code Statement}
+   * (pgjdbc reads {@code ??} as a literal {@code ?}).
+   */
+  static String escapePlaceholders(String sql) {
+    if (sql.indexOf('?') < 0) {
+      return sql;
+    }
+    StringBuilder out = new StringBuilder(sql.length() + 8);
+    int length = sql.length();
+    int i = 0;
+    while (i < length) {
+      int end = skipQuotedOrComment(sql, i);
+      if (end != i) {
+        out.append(sql, i, end);
+        i = end;
+        continue;
+      }
+      char c = sql.charAt(i);
+      if (c == '?') {
+        out.append('?');
+      }
+      out.append(c);
+      i++;
+    }
+    return out.toString();
+  }
+
+  /**
+   * If a string, quoted identifier, dollar-quoted string or comment starts at {@code i}, the index
+   * just after it (or the end of the text when it is not closed); otherwise {@code i}.
+   */
+  static int skipQuotedOrComment(String sql, int i) {
+    int length = sql.length();
+    char c = sql.charAt(i);
+    switch (c) {
+      case '\'':
+        return skipSingleQuoted(sql, i, isEscapeStringStart(sql, i));
+      case '"':
+        return skipDoubled(sql, i, '"');
+      case '-':
+        if (i + 1 < length && sql.charAt(i + 1) == '-') {
+          int newline = indexOfLineEnd(sql, i + 2);
+          return newline < 0 ? length : newline;
+        }
+        return i;
+      case '/':
+        if (i + 1 < length && sql.charAt(i + 1) == '*') {
+          return skipBlockComment(sql, i);
+        }
+        return i;
+      case '$':
+        return skipDollarQuoted(sql, i);
+      default:
+        return i;
+    }
+  }
+
+  /** {@code E'...'}: backslash escapes apply (the letter must not end a longer identifier). */
+  private static boolean isEscapeStringStart(String sql, int quote) {
+    if (quote == 0) {
+      return false;
+    }
+    char before = sql.charAt(quote - 1);
+    return (before == 'e' || before == 'E') && (quote < 2 || !isIdentifierPart(sql.charAt(quote - 2)));
+  }
+
+  private static int skipSingleQuoted(String sql, int start, boolean backslashEscapes) {
+    int length = sql.length();
+    int i = start + 1;
+    while (i < length) {
+      char c = sql.charAt(i);
+      if (backslashEscapes && c == '\\') {
+        i += 2;
+      } else if (c == '\'') {
+        if (i + 1 < length && sql.charAt(i + 1) == '\'') {
+          i += 2;
+        } else {
+          return i + 1;
+        }
+      } else {
+        i++;
+      }
+    }
+    return length;
+  }
+
+  private static int skipDoubled(String sql, int start, char quote) {
+    int length = sql.length();
+    int i = start + 1;
+    while (i < length) {
+      if (sql.charAt(i) == quote) {
+        if (i + 1 < length && sql.charAt(i + 1) == quote) {
+          i += 2;
+        } else {
+          return i + 1;
+        }
+      } else {
+        i++;
+      }
+    }
+    return length;
+  }
+
+  private static int indexOfLineEnd(String sql, int from) {
+    for (int i = from; i < sql.length(); i++) {
+      char c = sql.charAt(i);
+      if (c == '\n' || c == '\r') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Block comments nest in PostgreSQL. */
+  private static int skipBlockComment(String sql, int start) {
+    int length = sql.length();
+    int depth = 1;
+    int i = start + 2;
+    while (i < length && depth > 0) {
+      if (sql.startsWith("/*", i)) {
+        depth++;
+        i += 2;
+      } else if (sql.startsWith("*/", i)) {
+        depth--;
+        i += 2;
+      } else {
+        i++;
+      }
+    }
+    return i;
+  }
+
+  /** {@code $$...$$} or {@code $tag$...$tag$}; a {@code $} inside an identifier or {@code $1} is not a quote. */
+  private static int skipDollarQuoted(String sql, int start) {
+    if (start > 0 && isIdentifierPart(sql.charAt(start - 1))) {
+      return start;
+    }
+    int length = sql.length();
+    int tagEnd = start + 1;
+    if (tagEnd < length && sql.charAt(tagEnd) != '$') {
+      if (!isIdentifierStart(sql.charAt(tagEnd))) {
+        return start;
+      }
+      while (tagEnd < length && sql.charAt(tagEnd) != '$') {
+        if (!isIdentifierPart(sql.charAt(tagEnd)) || sql.charAt(tagEnd) == '$') {
+          return start;
+        }
+        tagEnd++;
+      }
+    }
+    if (tagEnd >= length) {
+      return start;
+    }
+    String tag = sql.substring(start, tagEnd + 1);
+    int close = sql.indexOf(tag, tagEnd + 1);
+    return close < 0 ? length : close + tag.length();
+  }
+
+  private static boolean isIdentifierStart(char c) {
+    return Character.isLetter(c) || c == '_' || c > 127;
+  }
+
+  private static boolean isIdentifierPart(char c) {
+    return Character.isLetterOrDigit(c) || c == '_' || c == '$' || c > 127;
+  }
+}
