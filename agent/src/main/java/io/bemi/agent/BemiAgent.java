@@ -1,13 +1,128 @@
 package io.bemi.agent;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
 
-/** Entry point of {@code -javaagent:bemi-agent.jar}. Not built yet: attaching it changes nothing. */
+/**
+ * Entry point of {@code -javaagent:bemi-agent.jar}: the only class of the agent on the application's
+ * class path. It lays out the three jars nested in the agent jar and hands over to the agent proper:
+ *
+ * <ul>
+ *   <li>{@code boot.jar} (hook slots, {@code java.base} only) goes on the bootstrap class path, so
+ *       advice inlined into pgjdbc or a servlet container finds it from any class loader;
+ *   <li>{@code api.jar} (bemi-driver: {@code io.bemi.Bemi} and the JDBC wrappers) goes on the system
+ *       class path, so the application can use the context API and the wrappers can see {@code java.sql};
+ *   <li>{@code core.jar} (the agent and its relocated Byte Buddy) is loaded by a class loader of its
+ *       own, invisible to the application.
+ * </ul>
+ *
+ * <p>The nested jars are extracted once into {@code java.io.tmpdir/bemi-agent-<checksum>} and reused
+ * by later JVMs. Any failure here is reported on stderr and the application starts without the agent.
+ */
 public final class BemiAgent {
+
+  private static final String[] NESTED = {"boot.jar", "api.jar", "core.jar"};
 
   private BemiAgent() {}
 
   public static void premain(String arguments, Instrumentation instrumentation) {
-    System.getLogger(BemiAgent.class.getName()).log(System.Logger.Level.WARNING, "bemi-agent is not implemented yet");
+    start(arguments, instrumentation, false);
+  }
+
+  public static void agentmain(String arguments, Instrumentation instrumentation) {
+    start(arguments, instrumentation, true);
+  }
+
+  private static synchronized void start(String arguments, Instrumentation instrumentation, boolean lateAttach) {
+    if (System.getProperty("io.bemi.agent.started") != null) {
+      return; // attached twice (e.g. -javaagent given twice): the first one does the work
+    }
+    System.setProperty("io.bemi.agent.started", "true");
+    try {
+      Path directory = extract(agentJar());
+      instrumentation.appendToBootstrapClassLoaderSearch(new JarFile(directory.resolve("boot.jar").toFile()));
+      instrumentation.appendToSystemClassLoaderSearch(new JarFile(directory.resolve("api.jar").toFile()));
+      ClassLoader core = new URLClassLoader("bemi-agent", new URL[] {directory.resolve("core.jar").toUri().toURL()},
+          ClassLoader.getSystemClassLoader());
+      Class.forName("io.bemi.agent.core.AgentInstaller", true, core)
+          .getMethod("install", String.class, Instrumentation.class, boolean.class)
+          .invoke(null, arguments, instrumentation, lateAttach);
+    } catch (Throwable e) {
+      Throwable cause = e instanceof java.lang.reflect.InvocationTargetException ? e.getCause() : e;
+      System.err.println("bemi-agent: not started, the application runs without it: " + cause);
+    }
+  }
+
+  private static Path agentJar() throws Exception {
+    return Path.of(BemiAgent.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+  }
+
+  /** Extracts the nested jars unless a directory for the same content exists already; returns that directory. */
+  static Path extract(Path agentJar) throws IOException {
+    try (JarFile jar = new JarFile(agentJar.toFile())) {
+      long checksum = 17;
+      for (String name : NESTED) {
+        JarEntry entry = requireEntry(jar, name);
+        checksum = checksum * 31 + entry.getCrc();
+        checksum = checksum * 31 + entry.getSize();
+      }
+      Path base = Path.of(System.getProperty("java.io.tmpdir"));
+      Path target = base.resolve("bemi-agent-" + Long.toHexString(checksum));
+      if (isComplete(target)) {
+        return target;
+      }
+      Path staging = Files.createTempDirectory(base, "bemi-agent-staging-");
+      for (String name : NESTED) {
+        try (InputStream in = jar.getInputStream(requireEntry(jar, name))) {
+          Files.copy(in, staging.resolve(name));
+        }
+      }
+      try {
+        Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+      } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException | java.nio.file.DirectoryNotEmptyException e) {
+        deleteQuietly(staging); // another JVM extracted the same jars first
+        if (!isComplete(target)) {
+          throw e;
+        }
+      }
+      return target;
+    }
+  }
+
+  private static JarEntry requireEntry(JarFile jar, String name) throws IOException {
+    JarEntry entry = jar.getJarEntry("bemi-agent/" + name);
+    if (entry == null) {
+      throw new IOException("bemi-agent/" + name + " is missing from " + jar.getName() + "; rebuild the agent jar");
+    }
+    return entry;
+  }
+
+  private static boolean isComplete(Path directory) {
+    for (String name : NESTED) {
+      if (!Files.isRegularFile(directory.resolve(name))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void deleteQuietly(Path directory) {
+    try (Stream<Path> files = Files.walk(directory)) {
+      files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException e) {
+      // a leftover staging directory in tmp is harmless
+    }
   }
 }

@@ -1,0 +1,14 @@
+package io.bemi.agent.bootstrap;
+
+/**
+ * Context for threads that have none of their own (jobs, consumers, scheduled work). The value is
+ * an {@code io.bemi.ContextSnapshot}, typed {@code Object} because the bootstrap loader cannot see
+ * that class.
+ */
+public interface FallbackContextHook {
+
+  FallbackContextHook NONE = emptySnapshot -> emptySnapshot;
+
+  /** Called when the application's context is empty; returns the snapshot to use instead. */
+  Object whenEmpty(Object emptySnapshot);
+}

@@ -1,0 +1,39 @@
+package io.bemi.agent.bootstrap;
+
+/** Sets and restores the context of servlet requests. Requests are {@code jakarta} or {@code javax} servlet requests. */
+public interface RequestHook {
+
+  RequestHook NONE = new RequestHook() {
+    @Override
+    public AutoCloseable requestStarted(Object request) {
+      return null;
+    }
+
+    @Override
+    public void requestReentered(Object request) {}
+
+    @Override
+    public void requestEnded(AutoCloseable scope) {}
+
+    @Override
+    public void routeMatched(String template) {}
+
+    @Override
+    public void routeAttributeSet(Object request) {}
+  };
+
+  /** The outermost servlet entry of a request on this thread; returns the scope that {@link #requestEnded} closes. */
+  AutoCloseable requestStarted(Object request);
+
+  /** A nested servlet entry (filters or forwards passed by): the authenticated user may be known now. */
+  void requestReentered(Object request);
+
+  /** The outermost servlet entry returned or threw. */
+  void requestEnded(AutoCloseable scope);
+
+  /** A framework matched the request to a route such as {@code /items/{id}}. */
+  void routeMatched(String template);
+
+  /** Spring MVC stored the best matching pattern in a request attribute. */
+  void routeAttributeSet(Object request);
+}
