@@ -1,12 +1,131 @@
 package io.bemi.dashboard;
 
-/** Command line of the dashboard. Not built yet. */
-public final class Main {
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.bemi.dashboard.changes.Activity;
+import io.bemi.dashboard.changes.ChangeRepository;
+import io.bemi.dashboard.health.IngesterMetrics;
+import io.bemi.dashboard.revert.RevertService;
+import io.bemi.dashboard.web.DashboardApp;
+import io.bemi.dashboard.web.Json;
+import io.bemi.dashboard.web.Security;
+import io.bemi.dashboard.web.Services;
+import io.javalin.Javalin;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-  private Main() {}
+/** {@code java -jar bemi-dashboard.jar --database-url …}: the dashboard's command line. */
+@Command(name = "bemi-dashboard", mixinStandardHelpOptions = true, version = "bemi-dashboard 0.1.0",
+    description = "Web UI and JSON API over Bemi's stored changes. Every option also reads an environment variable.")
+public final class Main implements Callable<Integer> {
+
+  @Option(names = "--database-url", required = true, defaultValue = "${env:BEMI_DASHBOARD_DATABASE_URL}",
+      description = "Destination database (where bemi.changes lives): jdbc:postgresql://… or postgresql://user:pass@host/db."
+          + " Needs only read access. Env BEMI_DASHBOARD_DATABASE_URL.")
+  String databaseUrl;
+
+  @Option(names = "--schema", defaultValue = "${env:BEMI_DASHBOARD_SCHEMA:-bemi}",
+      description = "Schema of the changes table (default: ${DEFAULT-VALUE}). Env BEMI_DASHBOARD_SCHEMA.")
+  String schema;
+
+  @Option(names = "--port", defaultValue = "${env:BEMI_DASHBOARD_PORT:-7070}",
+      description = "HTTP port (default: ${DEFAULT-VALUE}). Env BEMI_DASHBOARD_PORT.")
+  int port;
+
+  @Option(names = "--bind", defaultValue = "${env:BEMI_DASHBOARD_BIND:-127.0.0.1}",
+      description = "Address to listen on (default: ${DEFAULT-VALUE}, this machine only). Env BEMI_DASHBOARD_BIND.")
+  String bind;
+
+  @Option(names = "--token", defaultValue = "${env:BEMI_DASHBOARD_TOKEN}",
+      description = "Access token (16+ characters). Without one a random token is generated and the sign-in URL printed once."
+          + " Env BEMI_DASHBOARD_TOKEN.")
+  String token;
+
+  @Option(names = "--source-url", defaultValue = "${env:BEMI_DASHBOARD_SOURCE_URL}",
+      description = "Source database to run reverts on (a role allowed to write the audited tables). Without it reverts are"
+          + " preview-only. Env BEMI_DASHBOARD_SOURCE_URL.")
+  String sourceUrl;
+
+  @Option(names = "--ingester-metrics-url", defaultValue = "${env:BEMI_DASHBOARD_INGESTER_METRICS_URL}",
+      description = "The ingester's Prometheus endpoint, e.g. http://127.0.0.1:9464/metrics, for ingestion health."
+          + " Env BEMI_DASHBOARD_INGESTER_METRICS_URL.")
+  String ingesterMetricsUrl;
 
   public static void main(String[] args) {
-    System.err.println("bemi-dashboard is not implemented yet");
-    System.exit(2);
+    System.exit(new CommandLine(new Main()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    boolean generated = token == null || token.isBlank();
+    String accessToken = generated ? generateToken() : token;
+    HikariDataSource destination = pool("bemi-dashboard-destination", DatabaseUrl.parse(databaseUrl), true);
+    HikariDataSource source = sourceUrl == null || sourceUrl.isBlank() ? null
+        : pool("bemi-dashboard-source", DatabaseUrl.parse(sourceUrl), false);
+    Javalin app = DashboardApp.create(services(destination, source, schema, accessToken, ingesterMetricsUrl, Clock.systemUTC()));
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      app.stop();
+      destination.close();
+      if (source != null) {
+        source.close();
+      }
+      stopped.countDown();
+    }, "bemi-dashboard-shutdown"));
+    app.start(bind, port);
+    String host = bind.contains(":") ? "[" + bind + "]" : bind.equals("0.0.0.0") ? "127.0.0.1" : bind;
+    String base = "http://" + host + ":" + app.port();
+    if (generated) {
+      System.out.println("Bemi dashboard: open " + base + "/signin?token=" + accessToken + " to sign in (API: Authorization: Bearer "
+          + accessToken + ")");
+    } else {
+      System.out.println("Bemi dashboard: listening on " + base + " (sign in with your token)");
+    }
+    stopped.await();
+    return 0;
+  }
+
+  /** Everything the web app needs, wired from data sources (tests call this too). */
+  public static Services services(javax.sql.DataSource destination, javax.sql.DataSource source, String schema, String token,
+      String ingesterMetricsUrl, Clock clock) {
+    var json = Json.mapper();
+    ChangeRepository changes = new ChangeRepository(destination, schema, json);
+    return new Services(changes, new Activity(changes), new RevertService(changes, destination, schema, source, json, clock),
+        new IngesterMetrics(ingesterMetricsUrl), new Security(token), json, clock);
+  }
+
+  /** The destination pool is read-only at the session level (readOnlyMode=always): no write can slip through. */
+  static HikariDataSource pool(String name, DatabaseUrl url, boolean readOnly) {
+    HikariConfig config = new HikariConfig();
+    config.setPoolName(name);
+    config.setJdbcUrl(url.jdbcUrl());
+    if (url.user() != null) {
+      config.setUsername(url.user());
+    }
+    if (url.password() != null) {
+      config.setPassword(url.password());
+    }
+    config.setMaximumPoolSize(8);
+    config.setMinimumIdle(1);
+    config.setReadOnly(readOnly);
+    config.addDataSourceProperty("ApplicationName", name);
+    if (readOnly) {
+      config.addDataSourceProperty("readOnly", "true");
+      config.addDataSourceProperty("readOnlyMode", "always");
+    }
+    config.setInitializationFailTimeout(-1); // start even if the database is briefly down; pages report it
+    return new HikariDataSource(config);
+  }
+
+  static String generateToken() {
+    byte[] bytes = new byte[24];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 }

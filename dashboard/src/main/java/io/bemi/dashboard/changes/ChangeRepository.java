@@ -1,0 +1,327 @@
+package io.bemi.dashboard.changes;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * Every read of the destination's {@code changes} table. All values are bind parameters; the
+ * only SQL text built from configuration is the schema name, validated as a plain identifier.
+ *
+ * <p>Which index answers what (V1__changes.sql): newest-first pages and time ranges walk
+ * {@code changes_committed_at_idx} backwards; a table filter uses {@code changes_table_time_idx};
+ * table + key uses {@code changes_record_idx} (the schema is resolved from the table list when the
+ * filter names only the table); context equality uses the GIN {@code changes_context_idx};
+ * a transaction {@code changes_transaction_idx}.
+ */
+public final class ChangeRepository {
+
+  private static final String COLUMNS = "id, database, schema, \"table\", primary_key, operation, before::text,"
+      + " after::text, context::text, committed_at, queued_at, created_at, transaction_id, position, commit_lsn, change_index";
+  private static final int QUERY_TIMEOUT_SECONDS = 15;
+
+  private final DataSource dataSource;
+  private final String changes;
+  private final ObjectMapper json;
+  private final TableCatalog tables;
+
+  public ChangeRepository(DataSource dataSource, String schema, ObjectMapper json) {
+    if (schema == null || !schema.matches("[a-z_][a-z0-9_]{0,62}")) {
+      throw new IllegalArgumentException("Schema '" + schema + "' must be a lower-case identifier, e.g. bemi");
+    }
+    this.dataSource = dataSource;
+    this.changes = "\"" + schema + "\".changes";
+    this.json = json;
+    this.tables = new TableCatalog(this::loadTables, Duration.ofSeconds(30));
+  }
+
+  /** One page of changes matching the filter, newest first, after the cursor (exclusive). */
+  public Page page(ChangeFilter filter, Cursor after, int limit) {
+    Sql sql = new Sql().append("SELECT " + COLUMNS + " FROM " + changes + " WHERE true");
+    where(sql, filter);
+    if (after != null) {
+      OffsetDateTime at = utc(after.committedAt());
+      sql.append(" AND committed_at <= ? AND (committed_at, commit_lsn, change_index) < (?, ?, ?)",
+          at, at, after.commitLsn(), after.changeIndex());
+    }
+    sql.append(" ORDER BY committed_at DESC, commit_lsn DESC, change_index DESC LIMIT ?", limit + 1);
+    List<Change> rows = query(sql);
+    boolean more = rows.size() > limit;
+    List<Change> page = more ? rows.subList(0, limit) : rows;
+    return new Page(List.copyOf(page), more ? Cursor.of(page.get(page.size() - 1)) : null);
+  }
+
+  /** Writes every matching change (newest first) to {@code sink}, fetching in batches. */
+  public void stream(ChangeFilter filter, RowSink sink) {
+    Sql sql = new Sql().append("SELECT " + COLUMNS + " FROM " + changes + " WHERE true");
+    where(sql, filter);
+    sql.append(" ORDER BY committed_at DESC, commit_lsn DESC, change_index DESC");
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false); // pgjdbc streams with a fetch size only inside a transaction
+      try (PreparedStatement ps = sql.prepare(c)) {
+        ps.setFetchSize(1000);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            sink.accept(rs);
+          }
+        }
+      } finally {
+        c.rollback();
+      }
+    } catch (SQLException e) {
+      throw new DataAccessException("Could not export changes", sql, e);
+    }
+  }
+
+  /** A record's whole history in commit order (oldest first). */
+  public List<Change> history(RecordKey record) {
+    return query(new Sql().append("SELECT " + COLUMNS + " FROM " + changes
+        + " WHERE schema = ? AND \"table\" = ? AND primary_key = ? ORDER BY commit_lsn, change_index LIMIT 10000",
+        record.schema(), record.table(), record.primaryKey()));
+  }
+
+  /**
+   * The record as of {@code at}: the state after the last change committed at or before it.
+   * Empty when the record had no change by then.
+   */
+  public Optional<Change> lastChangeAsOf(RecordKey record, Instant at) {
+    List<Change> rows = query(new Sql().append("SELECT " + COLUMNS + " FROM " + changes
+        + " WHERE schema = ? AND \"table\" = ? AND primary_key = ? AND committed_at <= ?"
+        + " ORDER BY commit_lsn DESC, change_index DESC LIMIT 1",
+        record.schema(), record.table(), record.primaryKey(), utc(at)));
+    return rows.stream().findFirst();
+  }
+
+  public Optional<Change> find(UUID id) {
+    return query(new Sql().append("SELECT " + COLUMNS + " FROM " + changes + " WHERE id = ?", id)).stream().findFirst();
+  }
+
+  /** All changes of one source transaction (xid), in commit order; capped at {@code limit}. */
+  public List<Change> transaction(long transactionId, int limit) {
+    return query(new Sql().append("SELECT " + COLUMNS + " FROM " + changes
+        + " WHERE transaction_id = ? ORDER BY commit_lsn, change_index LIMIT ?", transactionId, limit));
+  }
+
+  /** Changes whose context contains the JSON document, newest first; capped at {@code limit}. */
+  public List<Change> withContext(String contextJson, int limit) {
+    return query(new Sql().append("SELECT " + COLUMNS + " FROM " + changes
+        + " WHERE context @> ?::jsonb ORDER BY committed_at DESC, commit_lsn DESC, change_index DESC LIMIT ?",
+        contextJson, limit));
+  }
+
+  /**
+   * Of the given changes, those whose record changed again later by a change outside the set:
+   * reverting them would overwrite that later change (a conflict).
+   */
+  public java.util.Set<UUID> changedSince(java.util.Collection<UUID> ids) {
+    UUID[] set = ids.toArray(UUID[]::new);
+    return new java.util.HashSet<>(aggregate("SELECT c.id FROM {changes} c WHERE c.id = ANY (?) AND c.primary_key IS NOT NULL"
+        + " AND EXISTS (SELECT 1 FROM {changes} l WHERE l.schema = c.schema AND l.\"table\" = c.\"table\""
+        + "  AND l.primary_key = c.primary_key AND (l.commit_lsn, l.change_index) > (c.commit_lsn, c.change_index)"
+        + "  AND NOT (l.id = ANY (?)))",
+        List.of(set, set), rs -> rs.getObject(1, UUID.class)));
+  }
+
+  /** The tables that have changes, as schema.table, sorted. Cached for a few seconds. */
+  public List<String> tables() {
+    return tables.get();
+  }
+
+  /** The newest stored change, for ingestion health. */
+  public Optional<Change> newest() {
+    return page(ChangeFilter.ALL, null, 1).changes().stream().findFirst();
+  }
+
+  /** Runs an aggregate query (activity); the row mapper reads each row. */
+  public <T> List<T> aggregate(String sqlWithChangesPlaceholder, List<Object> params, RowMapper<T> mapper) {
+    Sql sql = new Sql().append(sqlWithChangesPlaceholder.replace("{changes}", changes), params.toArray());
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = sql.prepare(c)) {
+      ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+      try (ResultSet rs = ps.executeQuery()) {
+        List<T> out = new ArrayList<>();
+        while (rs.next()) {
+          out.add(mapper.map(rs));
+        }
+        return out;
+      }
+    } catch (SQLException e) {
+      throw new DataAccessException("Could not read activity", sql, e);
+    }
+  }
+
+  /** EXPLAIN of the page query, for the bench and for operators checking index use. */
+  public String explainPage(ChangeFilter filter, int limit) {
+    Sql sql = new Sql().append("EXPLAIN (ANALYZE, BUFFERS) SELECT " + COLUMNS + " FROM " + changes + " WHERE true");
+    where(sql, filter);
+    sql.append(" ORDER BY committed_at DESC, commit_lsn DESC, change_index DESC LIMIT ?", limit + 1);
+    StringBuilder plan = new StringBuilder();
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = sql.prepare(c); ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        plan.append(rs.getString(1)).append('\n');
+      }
+      return plan.toString();
+    } catch (SQLException e) {
+      throw new DataAccessException("Could not explain", sql, e);
+    }
+  }
+
+  private void where(Sql sql, ChangeFilter f) {
+    if (f.table() != null) {
+      List<String> schemas = f.schema() != null ? List.of(f.schema()) : schemasOf(f.table());
+      if (f.primaryKey() != null) {
+        // Leading schema makes changes_record_idx usable; = ANY keeps it one index scan per schema.
+        sql.append(" AND schema = ANY (?) AND \"table\" = ? AND primary_key = ?",
+            schemas.toArray(String[]::new), f.table(), f.primaryKey());
+      } else if (f.schema() != null) {
+        sql.append(" AND \"table\" = ? AND schema = ?", f.table(), f.schema());
+      } else {
+        sql.append(" AND \"table\" = ?", f.table());
+      }
+    }
+    if (!f.operations().isEmpty()) {
+      sql.append(" AND operation = ANY (?)", f.operations().stream().map(Enum::name).sorted().toArray(String[]::new));
+    }
+    if (f.from() != null) {
+      sql.append(" AND committed_at >= ?", utc(f.from()));
+    }
+    if (f.to() != null) {
+      sql.append(" AND committed_at < ?", utc(f.to()));
+    }
+    for (ContextCondition c : f.context()) {
+      switch (c.comparison()) {
+        case EQUALS, NOT_EQUALS -> {
+          List<JsonNode> candidates = c.candidateValues();
+          sql.append(c.comparison() == ContextCondition.Comparison.EQUALS ? " AND (" : " AND NOT (");
+          for (int i = 0; i < candidates.size(); i++) {
+            sql.append(i == 0 ? "context @> ?::jsonb" : " OR context @> ?::jsonb",
+                c.containmentDocument(candidates.get(i)).toString());
+          }
+          sql.append(")");
+        }
+        case CONTAINS -> sql.append(" AND context #>> ?::text[] ILIKE ? ESCAPE '\\'",
+            c.path().toArray(String[]::new), "%" + likeEscape(c.value()) + "%");
+      }
+    }
+    if (f.transactionId() != null) {
+      sql.append(" AND transaction_id = ?", f.transactionId());
+    }
+  }
+
+  private List<String> schemasOf(String table) {
+    List<String> schemas = tables().stream()
+        .filter(t -> t.endsWith("." + table) && t.length() > table.length() + 1)
+        .map(t -> t.substring(0, t.length() - table.length() - 1))
+        .filter(s -> !s.contains("."))
+        .toList();
+    return schemas.isEmpty() ? List.of("public") : schemas;
+  }
+
+  static String likeEscape(String text) {
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+  }
+
+  /** Distinct (schema, table) by a loose index scan of changes_record_idx: one probe per table. */
+  private List<String> loadTables() {
+    String sql = "WITH RECURSIVE t(schema, tbl) AS ("
+        + " (SELECT schema, \"table\" FROM " + changes + " ORDER BY schema, \"table\" LIMIT 1)"
+        + " UNION ALL SELECT n.schema, n.tbl FROM t, LATERAL (SELECT c.schema, c.\"table\" AS tbl FROM " + changes + " c"
+        + "   WHERE (c.schema, c.\"table\") > (t.schema, t.tbl) ORDER BY c.schema, c.\"table\" LIMIT 1) n"
+        + ") SELECT schema || '.' || tbl FROM t";
+    return aggregate(sql, List.of(), rs -> rs.getString(1));
+  }
+
+  private List<Change> query(Sql sql) {
+    try (Connection c = dataSource.getConnection(); PreparedStatement ps = sql.prepare(c)) {
+      ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+      try (ResultSet rs = ps.executeQuery()) {
+        List<Change> out = new ArrayList<>();
+        while (rs.next()) {
+          out.add(map(rs));
+        }
+        return out;
+      }
+    } catch (SQLException e) {
+      throw new DataAccessException("Could not read changes", sql, e);
+    }
+  }
+
+  /** Maps the current row of a result selected with this repository's columns. */
+  public Change map(ResultSet rs) throws SQLException {
+    return new Change(
+        rs.getObject(1, UUID.class),
+        rs.getString(2),
+        rs.getString(3),
+        rs.getString(4),
+        rs.getString(5),
+        Operation.valueOf(rs.getString(6)),
+        parse(rs.getString(7)),
+        parse(rs.getString(8)),
+        parse(rs.getString(9)),
+        instant(rs, 10),
+        instant(rs, 11),
+        instant(rs, 12),
+        rs.getLong(13),
+        rs.getLong(14),
+        rs.getLong(15),
+        rs.getInt(16));
+  }
+
+  private JsonNode parse(String text) {
+    if (text == null) {
+      return json.createObjectNode();
+    }
+    try {
+      return json.readTree(text);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Instant instant(ResultSet rs, int column) throws SQLException {
+    Timestamp ts = rs.getTimestamp(column);
+    return ts == null ? null : ts.toInstant();
+  }
+
+  static OffsetDateTime utc(Instant instant) {
+    return instant.atOffset(ZoneOffset.UTC);
+  }
+
+  /** The raw JSON columns of a streamed row (7 before, 8 after, 9 context) for exports. */
+  public static void writeRawJson(JsonGenerator gen, String field, String rawJson) throws IOException {
+    gen.writeFieldName(field);
+    gen.writeRawValue(rawJson == null ? "{}" : rawJson);
+  }
+
+  public ObjectNode emptyObject() {
+    return json.createObjectNode();
+  }
+
+  public record Page(List<Change> changes, Cursor next) {}
+
+  @FunctionalInterface
+  public interface RowSink {
+    void accept(ResultSet row) throws SQLException;
+  }
+
+  @FunctionalInterface
+  public interface RowMapper<T> {
+    T map(ResultSet row) throws SQLException;
+  }
+}

@@ -1,0 +1,207 @@
+package io.bemi.dashboard.web;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bemi.dashboard.changes.Activity;
+import io.bemi.dashboard.changes.BadRequestException;
+import io.bemi.dashboard.changes.Change;
+import io.bemi.dashboard.changes.ChangeFilter;
+import io.bemi.dashboard.changes.ChangeRepository;
+import io.bemi.dashboard.changes.Instants;
+import io.bemi.dashboard.changes.Operation;
+import io.bemi.dashboard.changes.RecordKey;
+import io.bemi.dashboard.health.IngesterMetrics;
+import io.bemi.dashboard.revert.RevertPlan;
+import io.bemi.dashboard.revert.RevertService;
+import io.bemi.dashboard.revert.RevertTarget;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** The JSON API under /api: the same queries as the pages, as JSON (documented in docs/dashboard.md). */
+final class ApiController {
+
+  private static final int VIEW_LIMIT = 1000;
+
+  private final Services s;
+  private final Export export;
+
+  ApiController(Services services) {
+    this.s = services;
+    this.export = new Export(services.changes(), services.json());
+  }
+
+  void changes(Context ctx) {
+    ChangeFilter filter = Requests.filter(ctx, s.clock().instant());
+    int limit = Requests.limit(ctx);
+    ChangeRepository.Page page = s.changes().page(filter, Requests.cursor(ctx), limit);
+    ObjectNode body = s.json().createObjectNode();
+    body.set("filter", s.json().valueToTree(filter.toParams()));
+    body.set("changes", Json.changes(page.changes(), false));
+    body.put("next", page.next() == null ? null : page.next().encode());
+    send(ctx, body);
+  }
+
+  void export(Context ctx) throws IOException {
+    ChangeFilter filter = Requests.filter(ctx, s.clock().instant());
+    Export.Format format = Export.Format.parse(ctx.queryParam("format"));
+    ctx.contentType(format.contentType);
+    ctx.header("Content-Disposition", "attachment; filename=\"bemi-changes." + format.extension + "\"");
+    export.write(filter, format, ctx.outputStream());
+  }
+
+  void change(Context ctx) {
+    Change change = s.changes().find(Requests.uuidPath(ctx, "id"))
+        .orElseThrow(() -> new WebErrors.NotFound("No change " + ctx.pathParam("id")));
+    send(ctx, Json.change(change, true));
+  }
+
+  void tables(Context ctx) {
+    ObjectNode body = s.json().createObjectNode();
+    ArrayNode tables = body.putArray("tables");
+    s.changes().tables().forEach(tables::add);
+    send(ctx, body);
+  }
+
+  void history(Context ctx) {
+    RecordKey record = Requests.record(ctx);
+    ObjectNode body = recordNode(record);
+    body.set("changes", Json.changes(s.changes().history(record), true));
+    send(ctx, body);
+  }
+
+  void asOf(Context ctx) {
+    RecordKey record = Requests.record(ctx);
+    Instant at = Instants.parse("at", Requests.required(ctx, "at"), s.clock().instant());
+    Optional<Change> last = s.changes().lastChangeAsOf(record, at);
+    ObjectNode body = recordNode(record);
+    body.put("at", at.toString());
+    JsonNode state = last.map(Change::stateAfter).orElse(null);
+    body.put("exists", state != null);
+    body.set("state", state);
+    body.put("lastChangeId", last.map(c -> c.id().toString()).orElse(null));
+    body.put("lastChangeAt", last.map(c -> c.committedAt().toString()).orElse(null));
+    send(ctx, body);
+  }
+
+  void transaction(Context ctx) {
+    long id = Requests.longPath(ctx, "id");
+    List<Change> changes = s.changes().transaction(id, VIEW_LIMIT);
+    if (changes.isEmpty()) {
+      throw new WebErrors.NotFound("No changes stored for transaction " + id);
+    }
+    ObjectNode body = s.json().createObjectNode();
+    body.put("transactionId", id);
+    body.put("truncated", changes.size() == VIEW_LIMIT);
+    body.set("changes", Json.changes(changes, true));
+    send(ctx, body);
+  }
+
+  void context(Context ctx) {
+    ContextValue cv = ContextValue.of(ctx, s.json());
+    List<Change> changes = s.changes().withContext(cv.document(), VIEW_LIMIT);
+    ObjectNode body = s.json().createObjectNode();
+    body.set("context", s.json().createObjectNode().set(cv.key(), cv.value()));
+    body.put("truncated", changes.size() == VIEW_LIMIT);
+    body.set("changes", Json.changes(changes, true));
+    send(ctx, body);
+  }
+
+  void revertPreview(Context ctx) {
+    RevertTarget target = RevertService.target(ctx.queryParam("change"), ctx.queryParam("transaction"), ctx.queryParam("context"));
+    boolean force = "true".equals(ctx.queryParam("force")) || "yes".equals(ctx.queryParam("force"));
+    RevertPlan plan = s.revert().preview(target, force);
+    ObjectNode body = s.json().createObjectNode();
+    body.put("target", RevertService.describe(target));
+    body.put("sql", plan.sql());
+    body.put("executable", plan.executable());
+    body.put("reason", plan.unavailableReason());
+    ArrayNode conflicts = body.putArray("conflicts");
+    plan.conflicts().stream().map(Object::toString).sorted().forEach(conflicts::add);
+    body.set("changes", Json.changes(plan.changes(), false));
+    send(ctx, body);
+  }
+
+  void revertExecute(Context ctx) {
+    RevertTarget target = RevertService.target(param(ctx, "change"), param(ctx, "transaction"), param(ctx, "context"));
+    if (!"yes".equals(param(ctx, "confirm"))) {
+      throw new BadRequestException("confirm=yes is required to execute a revert");
+    }
+    RevertService.ExecutionResult result = s.revert().execute(target, "yes".equals(param(ctx, "force")));
+    ObjectNode body = s.json().createObjectNode();
+    body.put("reverted", RevertService.describe(target));
+    body.put("changes", result.changesReverted());
+    body.put("statements", result.statements());
+    try {
+      body.set("context", s.json().readTree(result.context()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    send(ctx, body);
+  }
+
+  void activity(Context ctx) {
+    Activity.Report r = s.activity().report(Activity.Window.parse(ctx.queryParam("window")), s.clock().instant());
+    ObjectNode body = s.json().createObjectNode();
+    body.put("window", r.window().label);
+    body.put("from", r.from().toString());
+    body.put("to", r.to().toString());
+    body.put("bucketSeconds", r.window().bucket.toSeconds());
+    body.put("total", r.total());
+    ArrayNode buckets = body.putArray("buckets");
+    r.buckets().forEach(b -> buckets.add(b.toString()));
+    ObjectNode byTable = body.putObject("byTable");
+    r.byTable().forEach((t, series) -> series(byTable.putArray(t), series));
+    ObjectNode byOperation = body.putObject("byOperation");
+    r.byOperation().forEach((Operation op, long[] series) -> series(byOperation.putArray(op.name()), series));
+    ArrayNode top = body.putArray("topContext");
+    r.topContext().forEach(v -> top.addObject().put("key", v.key()).put("value", v.value()).put("changes", v.changes()));
+    send(ctx, body);
+  }
+
+  void health(Context ctx) {
+    ObjectNode body = s.json().createObjectNode();
+    Optional<Change> newest = s.changes().newest();
+    body.put("newestCommittedAt", newest.map(c -> c.committedAt().toString()).orElse(null));
+    body.put("newestStoredAt", newest.map(c -> c.createdAt().toString()).orElse(null));
+    IngesterMetrics.Snapshot metrics = s.ingesterMetrics().read();
+    ObjectNode m = body.putObject("ingester");
+    m.put("url", metrics.url());
+    m.put("problem", metrics.problem());
+    ArrayNode samples = m.putArray("samples");
+    metrics.samples().forEach(x -> samples.addObject().put("name", x.name()).put("labels", x.labels()).put("value", x.value()));
+    send(ctx, body);
+  }
+
+  private ObjectNode recordNode(RecordKey record) {
+    ObjectNode body = s.json().createObjectNode();
+    ObjectNode r = body.putObject("record");
+    r.put("schema", record.schema());
+    r.put("table", record.table());
+    r.put("primaryKey", record.primaryKey());
+    return body;
+  }
+
+  private static void series(ArrayNode array, long[] values) {
+    for (long v : values) {
+      array.add(v);
+    }
+  }
+
+  private static String param(Context ctx, String name) {
+    String q = ctx.queryParam(name);
+    return q != null ? q : ctx.isFormUrlencoded() ? ctx.formParam(name) : null;
+  }
+
+  private void send(Context ctx, JsonNode body) {
+    try {
+      ctx.contentType("application/json").result(s.json().writeValueAsString(body));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

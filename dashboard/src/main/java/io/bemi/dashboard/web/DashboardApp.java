@@ -1,0 +1,107 @@
+package io.bemi.dashboard.web;
+
+import io.bemi.dashboard.changes.BadRequestException;
+import io.bemi.dashboard.changes.DataAccessException;
+import io.bemi.dashboard.revert.RevertService;
+import io.bemi.dashboard.web.html.Views;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Builds the Javalin application from its services: routes, security filter, error mapping.
+ * Pages live at /, /record, /transactions/{id}, /context, /revert, /activity; the JSON API under
+ * /api mirrors them. Errors are JSON under /api and pages elsewhere.
+ */
+public final class DashboardApp {
+
+  private static final Logger log = LoggerFactory.getLogger(DashboardApp.class);
+
+  private DashboardApp() {}
+
+  public static Javalin create(Services services) {
+    Security security = services.security();
+    PageController pages = new PageController(services);
+    ApiController api = new ApiController(services);
+    AuthController auth = new AuthController(security);
+    Assets assets = new Assets();
+    return Javalin.create(config -> {
+      config.startup.showJavalinBanner = false;
+      config.http.maxRequestSize = 64 * 1024;
+      config.routes.before(security::before);
+
+      config.routes.get("/assets/{name}", assets::serve);
+      config.routes.get("/signin", auth::form);
+      config.routes.post("/signin", auth::submit);
+      config.routes.post("/signout", auth::signOut);
+
+      config.routes.get("/", pages::changes);
+      config.routes.get("/record", pages::record);
+      config.routes.get("/transactions/{id}", pages::transaction);
+      config.routes.get("/context", pages::context);
+      config.routes.get("/revert", pages::revertPreview);
+      config.routes.post("/revert", pages::revertExecute);
+      config.routes.get("/activity", pages::activity);
+
+      config.routes.get("/api/changes", api::changes);
+      config.routes.get("/api/changes/export", api::export);
+      config.routes.get("/api/changes/{id}", api::change);
+      config.routes.get("/api/tables", api::tables);
+      config.routes.get("/api/records/history", api::history);
+      config.routes.get("/api/records/as-of", api::asOf);
+      config.routes.get("/api/transactions/{id}", api::transaction);
+      config.routes.get("/api/context", api::context);
+      config.routes.get("/api/revert/preview", api::revertPreview);
+      config.routes.post("/api/revert/execute", api::revertExecute);
+      config.routes.get("/api/activity", api::activity);
+      config.routes.get("/api/health", api::health);
+
+      config.routes.exception(WebErrors.Unauthorized.class, (e, ctx) -> {
+        if (isApi(ctx)) {
+          ctx.header("WWW-Authenticate", "Bearer realm=\"bemi\"");
+          error(ctx, HttpStatus.UNAUTHORIZED, e.getMessage(), services);
+        } else {
+          String next = ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString());
+          ctx.redirect("/signin?next=" + java.net.URLEncoder.encode(next, java.nio.charset.StandardCharsets.UTF_8), HttpStatus.SEE_OTHER);
+        }
+      });
+      config.routes.exception(WebErrors.Forbidden.class, (e, ctx) -> error(ctx, HttpStatus.FORBIDDEN, e.getMessage(), services));
+      config.routes.exception(BadRequestException.class, (e, ctx) -> error(ctx, HttpStatus.BAD_REQUEST, e.getMessage(), services));
+      config.routes.exception(WebErrors.NotFound.class, (e, ctx) -> error(ctx, HttpStatus.NOT_FOUND, e.getMessage(), services));
+      config.routes.exception(RevertService.NotFoundException.class, (e, ctx) -> error(ctx, HttpStatus.NOT_FOUND, e.getMessage(), services));
+      config.routes.exception(DataAccessException.class, (e, ctx) -> {
+        log.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+        error(ctx, HttpStatus.INTERNAL_SERVER_ERROR, e.getMessage(), services);
+      });
+      config.routes.exception(Exception.class, (e, ctx) -> {
+        log.error("{} {} failed", ctx.method(), ctx.path(), e);
+        error(ctx, HttpStatus.INTERNAL_SERVER_ERROR, "Internal error: " + e.getClass().getSimpleName() + " (see the dashboard log)", services);
+      });
+      config.routes.error(404, ctx -> {
+        if (ctx.result() == null || ctx.result().isEmpty()) {
+          error(ctx, HttpStatus.NOT_FOUND, "No such page: " + ctx.path(), services);
+        }
+      });
+      config.routes.error(405, ctx -> error(ctx, HttpStatus.METHOD_NOT_ALLOWED, "Method " + ctx.method() + " not allowed on " + ctx.path(), services));
+    });
+  }
+
+  private static boolean isApi(Context ctx) {
+    return ctx.path().startsWith("/api/");
+  }
+
+  private static void error(Context ctx, HttpStatus status, String message, Services services) {
+    ctx.status(status);
+    if (isApi(ctx)) {
+      var body = services.json().createObjectNode();
+      body.put("status", status.getCode());
+      body.put("error", message);
+      ctx.contentType("application/json").result(body.toPrettyString());
+    } else {
+      boolean signedIn = services.security().authenticate(ctx) != Security.Auth.NONE;
+      ctx.html(Views.error(status.getCode(), message, signedIn ? services.security().csrfToken() : null));
+    }
+  }
+}

@@ -1,0 +1,155 @@
+package io.bemi.dashboard.web;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bemi.dashboard.changes.BadRequestException;
+import io.bemi.dashboard.changes.Change;
+import io.bemi.dashboard.changes.ChangeFilter;
+import io.bemi.dashboard.changes.ChangeRepository;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.util.List;
+
+/**
+ * Streams every change matching a filter as CSV or a JSON array, row by row from a database
+ * cursor, so an export of any size needs constant memory. JSON columns are copied as stored.
+ */
+final class Export {
+
+  /** Column order of both formats; the numbers are positions in ChangeRepository's select list. */
+  private static final List<String> HEADER = List.of("id", "database", "schema", "table", "primary_key", "operation",
+      "before", "after", "context", "committed_at", "queued_at", "created_at", "transaction_id", "position",
+      "commit_lsn", "change_index");
+
+  enum Format {
+    CSV("text/csv; charset=utf-8", "csv"), JSON("application/json", "json");
+
+    final String contentType;
+    final String extension;
+
+    Format(String contentType, String extension) {
+      this.contentType = contentType;
+      this.extension = extension;
+    }
+
+    static Format parse(String text) {
+      if (text == null || text.isBlank() || text.equalsIgnoreCase("csv")) {
+        return CSV;
+      }
+      if (text.equalsIgnoreCase("json")) {
+        return JSON;
+      }
+      throw new BadRequestException("format '" + text + "' is not offered; use csv or json");
+    }
+  }
+
+  private final ChangeRepository changes;
+  private final ObjectMapper json;
+
+  Export(ChangeRepository changes, ObjectMapper json) {
+    this.changes = changes;
+    this.json = json;
+  }
+
+  void write(ChangeFilter filter, Format format, OutputStream out) throws IOException {
+    try {
+      if (format == Format.CSV) {
+        writeCsv(filter, out);
+      } else {
+        writeJson(filter, out);
+      }
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+  }
+
+  private void writeCsv(ChangeFilter filter, OutputStream out) throws IOException {
+    Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 64 * 1024);
+    w.write(String.join(",", HEADER));
+    w.write("\r\n");
+    changes.stream(filter, rs -> {
+      try {
+        for (int i = 1; i <= HEADER.size(); i++) {
+          if (i > 1) {
+            w.write(',');
+          }
+          w.write(csvCell(text(rs, i)));
+        }
+        w.write("\r\n");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    w.flush();
+  }
+
+  private void writeJson(ChangeFilter filter, OutputStream out) throws IOException {
+    JsonGenerator gen = json.getFactory().createGenerator(out, JsonEncoding.UTF8);
+    gen.writeStartArray();
+    changes.stream(filter, rs -> {
+      try {
+        gen.writeStartObject();
+        for (int i = 1; i <= HEADER.size(); i++) {
+          String name = HEADER.get(i - 1);
+          if (i >= 7 && i <= 9) {
+            ChangeRepository.writeRawJson(gen, name, rs.getString(i));
+          } else if (i == 14 || i == 15) {
+            gen.writeStringField(name, Change.lsnText(rs.getLong(i)));
+          } else if (i == 13 || i == 16) {
+            gen.writeNumberField(name, rs.getLong(i));
+          } else {
+            gen.writeStringField(name, text(rs, i));
+          }
+        }
+        gen.writeEndObject();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    gen.writeEndArray();
+    gen.flush();
+  }
+
+  private static String text(ResultSet rs, int column) throws SQLException {
+    if (column >= 10 && column <= 12) {
+      Timestamp ts = rs.getTimestamp(column);
+      return ts == null ? null : ts.toInstant().toString();
+    }
+    if (column == 14 || column == 15) {
+      return Change.lsnText(rs.getLong(column));
+    }
+    return rs.getString(column);
+  }
+
+  /**
+   * RFC 4180 quoting; a cell a spreadsheet would run as a formula (starts with = + @ or a tab /
+   * carriage return, or - not followed by a number) gets a leading apostrophe.
+   */
+  static String csvCell(String value) {
+    if (value == null) {
+      return "";
+    }
+    String v = value;
+    if (!v.isEmpty()) {
+      char first = v.charAt(0);
+      boolean formula = first == '=' || first == '+' || first == '@' || first == '\t' || first == '\r'
+          || (first == '-' && !v.matches("-[0-9.]+"));
+      if (formula) {
+        v = "'" + v;
+      }
+    }
+    if (v.indexOf(',') >= 0 || v.indexOf('"') >= 0 || v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0 || !v.equals(value)) {
+      return "\"" + v.replace("\"", "\"\"") + "\"";
+    }
+    return v;
+  }
+}

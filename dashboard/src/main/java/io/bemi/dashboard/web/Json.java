@@ -1,0 +1,72 @@
+package io.bemi.dashboard.web;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bemi.dashboard.changes.Change;
+import io.bemi.dashboard.changes.ColumnDiff;
+import java.util.Collection;
+
+/** JSON for the API: exact numbers (every digit of a numeric is kept), ISO-8601 UTC times. */
+public final class Json {
+
+  private Json() {}
+
+  /** The mapper for stored JSON: decimals stay BigDecimal with their scale, written plainly. */
+  public static ObjectMapper mapper() {
+    return JsonMapper.builder()
+        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+        .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
+        .enable(SerializationFeature.INDENT_OUTPUT)
+        .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+        .build();
+  }
+
+  static ObjectNode change(Change c, boolean withDiff) {
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    n.put("id", c.id().toString());
+    n.put("database", c.database());
+    n.put("schema", c.schema());
+    n.put("table", c.table());
+    n.put("primaryKey", c.primaryKey());
+    n.put("operation", c.operation().name());
+    n.put("committedAt", c.committedAt().toString());
+    n.put("queuedAt", c.queuedAt() == null ? null : c.queuedAt().toString());
+    n.put("createdAt", c.createdAt() == null ? null : c.createdAt().toString());
+    n.put("transactionId", c.transactionId());
+    n.put("position", Change.lsnText(c.position()));
+    n.put("commitLsn", Change.lsnText(c.commitLsn()));
+    n.put("changeIndex", c.changeIndex());
+    n.set("context", c.context());
+    n.set("before", c.before());
+    n.set("after", c.after());
+    ArrayNode changed = n.putArray("changedColumns");
+    ColumnDiff.changedColumns(c).forEach(changed::add);
+    if (withDiff) {
+      ArrayNode diff = n.putArray("diff");
+      for (ColumnDiff d : ColumnDiff.of(c)) {
+        ObjectNode col = diff.addObject();
+        col.put("column", d.column());
+        if (d.before() != null) { // absent (CREATE) differs from a SQL NULL (a JSON null)
+          col.set("before", d.before());
+        }
+        if (d.after() != null) {
+          col.set("after", d.after());
+        }
+        col.put("changed", d.changed());
+      }
+    }
+    return n;
+  }
+
+  static ArrayNode changes(Collection<Change> changes, boolean withDiff) {
+    ArrayNode a = JsonNodeFactory.instance.arrayNode();
+    changes.forEach(c -> a.add(change(c, withDiff)));
+    return a;
+  }
+}

@@ -1,0 +1,87 @@
+package io.bemi.dashboard.web;
+
+import io.bemi.dashboard.changes.Activity;
+import io.bemi.dashboard.changes.BadRequestException;
+import io.bemi.dashboard.changes.Change;
+import io.bemi.dashboard.changes.ChangeFilter;
+import io.bemi.dashboard.changes.ChangeRepository;
+import io.bemi.dashboard.changes.Instants;
+import io.bemi.dashboard.changes.RecordKey;
+import io.bemi.dashboard.revert.RevertService;
+import io.bemi.dashboard.revert.RevertTarget;
+import io.bemi.dashboard.web.html.Views;
+import io.javalin.http.Context;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** The server-rendered pages. Each handler reads its parameters, queries, and renders one view. */
+final class PageController {
+
+  private static final int VIEW_LIMIT = 1000;
+
+  private final Services s;
+
+  PageController(Services services) {
+    this.s = services;
+  }
+
+  void changes(Context ctx) {
+    Instant now = s.clock().instant();
+    ChangeFilter filter = Requests.filter(ctx, now);
+    ChangeRepository.Page page = s.changes().page(filter, Requests.cursor(ctx), Requests.limit(ctx));
+    String next = null;
+    if (page.next() != null) {
+      String q = filter.toQueryString();
+      next = "/?" + (q.isEmpty() ? "" : q + "&") + "after=" + page.next().encode()
+          + (ctx.queryParam("limit") == null ? "" : "&limit=" + Requests.limit(ctx));
+    }
+    ctx.html(Views.changes(new Views.ChangesPage(filter, page.changes(), next, s.changes().tables(), csrf())));
+  }
+
+  void record(Context ctx) {
+    RecordKey record = Requests.record(ctx);
+    String atText = ctx.queryParam("at");
+    Instant at = atText == null || atText.isBlank() ? null : Instants.parse("at", atText, s.clock().instant());
+    Optional<Change> asOf = at == null ? Optional.empty() : s.changes().lastChangeAsOf(record, at);
+    List<Change> history = s.changes().history(record);
+    ctx.html(Views.record(new Views.RecordPage(record, history, at, atText, asOf, csrf())));
+  }
+
+  void transaction(Context ctx) {
+    long id = Requests.longPath(ctx, "id");
+    List<Change> changes = s.changes().transaction(id, VIEW_LIMIT);
+    ctx.html(Views.transaction(new Views.TransactionPage(id, changes, changes.size() == VIEW_LIMIT, csrf())));
+  }
+
+  void context(Context ctx) {
+    ContextValue cv = ContextValue.of(ctx, s.json());
+    List<Change> changes = s.changes().withContext(cv.document(), VIEW_LIMIT);
+    ctx.html(Views.context(new Views.ContextPage(cv.key(), cv.value(), changes, changes.size() == VIEW_LIMIT, csrf())));
+  }
+
+  void revertPreview(Context ctx) {
+    RevertTarget target = RevertService.target(ctx.queryParam("change"), ctx.queryParam("transaction"), ctx.queryParam("context"));
+    ctx.html(Views.revert(new Views.RevertPage(s.revert().preview(target, false), csrf())));
+  }
+
+  void revertExecute(Context ctx) {
+    RevertTarget target = RevertService.target(ctx.formParam("change"), ctx.formParam("transaction"), ctx.formParam("context"));
+    if (!"yes".equals(ctx.formParam("confirm"))) {
+      throw new BadRequestException("Tick the confirmation box to execute a revert");
+    }
+    boolean force = "yes".equals(ctx.formParam("force"));
+    RevertService.ExecutionResult result = s.revert().execute(target, force);
+    ctx.html(Views.revertDone(new Views.RevertDonePage(RevertService.describe(target), result, csrf())));
+  }
+
+  void activity(Context ctx) {
+    Instant now = s.clock().instant();
+    Activity.Report report = s.activity().report(Activity.Window.parse(ctx.queryParam("window")), now);
+    ctx.html(Views.activity(new Views.ActivityPage(report, s.changes().newest(), s.ingesterMetrics().read(), now, csrf())));
+  }
+
+  private String csrf() {
+    return s.security().csrfToken();
+  }
+}

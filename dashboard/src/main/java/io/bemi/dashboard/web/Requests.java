@@ -1,0 +1,76 @@
+package io.bemi.dashboard.web;
+
+import io.bemi.dashboard.changes.BadRequestException;
+import io.bemi.dashboard.changes.ChangeFilter;
+import io.bemi.dashboard.changes.Cursor;
+import io.bemi.dashboard.changes.RecordKey;
+import io.javalin.http.Context;
+import java.time.Instant;
+
+/** Reading typed values from requests; every bad value becomes a 400 naming the parameter. */
+final class Requests {
+
+  static final int DEFAULT_LIMIT = 50;
+  static final int MAX_LIMIT = 500;
+
+  private Requests() {}
+
+  static ChangeFilter filter(Context ctx, Instant now) {
+    return ChangeFilter.fromQuery(ctx.queryParamMap(), now);
+  }
+
+  static Cursor cursor(Context ctx) {
+    String after = ctx.queryParam("after");
+    return after == null || after.isBlank() ? null : Cursor.decode(after.trim());
+  }
+
+  static int limit(Context ctx) {
+    String text = ctx.queryParam("limit");
+    if (text == null || text.isBlank()) {
+      return DEFAULT_LIMIT;
+    }
+    try {
+      int limit = Integer.parseInt(text.trim());
+      if (limit >= 1 && limit <= MAX_LIMIT) {
+        return limit;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new BadRequestException("limit '" + text + "' must be a whole number from 1 to " + MAX_LIMIT);
+  }
+
+  static RecordKey record(Context ctx) {
+    return new RecordKey(blank(ctx.queryParam("schema")), blank(ctx.queryParam("table")), ctx.queryParam("pk"));
+  }
+
+  static long longPath(Context ctx, String name) {
+    String text = ctx.pathParam(name);
+    try {
+      return Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      throw new BadRequestException(name + " '" + text + "' is not a whole number");
+    }
+  }
+
+  static java.util.UUID uuidPath(Context ctx, String name) {
+    String text = ctx.pathParam(name);
+    try {
+      return java.util.UUID.fromString(text);
+    } catch (IllegalArgumentException e) {
+      throw new BadRequestException(name + " '" + text + "' is not a change id (a UUID)");
+    }
+  }
+
+  static String required(Context ctx, String name) {
+    String v = ctx.queryParam(name);
+    if (v == null || v.isBlank()) {
+      throw new BadRequestException(name + " is required");
+    }
+    return v;
+  }
+
+  private static String blank(String s) {
+    return s == null || s.isBlank() ? null : s.trim();
+  }
+}

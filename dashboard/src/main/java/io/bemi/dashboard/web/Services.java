@@ -1,0 +1,18 @@
+package io.bemi.dashboard.web;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bemi.dashboard.changes.Activity;
+import io.bemi.dashboard.changes.ChangeRepository;
+import io.bemi.dashboard.health.IngesterMetrics;
+import io.bemi.dashboard.revert.RevertService;
+import java.time.Clock;
+
+/** What the web layer needs, handed to {@link DashboardApp#create}: no static state anywhere. */
+public record Services(
+    ChangeRepository changes,
+    Activity activity,
+    RevertService revert,
+    IngesterMetrics ingesterMetrics,
+    Security security,
+    ObjectMapper json,
+    Clock clock) {}

@@ -1,0 +1,31 @@
+package io.bemi.dashboard.web;
+
+/** HTTP outcomes raised from handlers and mapped in {@link DashboardApp}. */
+final class WebErrors {
+
+  private WebErrors() {}
+
+  static final class Unauthorized extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Unauthorized() {
+      super("Sign in first: send Authorization: Bearer <token> or sign in at /signin");
+    }
+  }
+
+  static final class Forbidden extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Forbidden(String message) {
+      super(message);
+    }
+  }
+
+  static final class NotFound extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    NotFound(String message) {
+      super(message);
+    }
+  }
+}

@@ -1,0 +1,392 @@
+package io.bemi.dashboard.web.html;
+
+import static io.bemi.dashboard.web.html.Html.each;
+import static io.bemi.dashboard.web.html.Html.html;
+import static io.bemi.dashboard.web.html.Html.q;
+import static io.bemi.dashboard.web.html.Html.when;
+import static io.bemi.dashboard.web.html.Layout.badge;
+import static io.bemi.dashboard.web.html.Layout.diff;
+import static io.bemi.dashboard.web.html.Layout.time;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.bemi.dashboard.changes.Activity;
+import io.bemi.dashboard.changes.Change;
+import io.bemi.dashboard.changes.ChangeFilter;
+import io.bemi.dashboard.changes.ColumnDiff;
+import io.bemi.dashboard.changes.ContextCondition;
+import io.bemi.dashboard.changes.Operation;
+import io.bemi.dashboard.changes.RecordKey;
+import io.bemi.dashboard.health.IngesterMetrics;
+import io.bemi.dashboard.revert.RevertPlan;
+import io.bemi.dashboard.revert.RevertService;
+import io.bemi.dashboard.web.html.Layout.Nav;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Every page of the dashboard, each rendered from its typed model. */
+public final class Views {
+
+  private Views() {}
+
+  // ---------------------------------------------------------------- page models
+
+  public record ChangesPage(ChangeFilter filter, List<Change> changes, String nextUrl, List<String> tables, String csrf) {}
+
+  public record RecordPage(RecordKey record, List<Change> history, Instant asOfInstant, String asOfText,
+      Optional<Change> asOfChange, String csrf) {}
+
+  public record TransactionPage(long transactionId, List<Change> changes, boolean truncated, String csrf) {}
+
+  public record ContextPage(String key, JsonNode value, List<Change> changes, boolean truncated, String csrf) {}
+
+  public record RevertPage(RevertPlan plan, String csrf) {}
+
+  public record RevertDonePage(String target, RevertService.ExecutionResult result, String csrf) {}
+
+  public record ActivityPage(Activity.Report report, Optional<Change> newest, IngesterMetrics.Snapshot metrics,
+      Instant now, String csrf) {}
+
+  public record SignInPage(String next, String error) {}
+
+  // ---------------------------------------------------------------- pages
+
+  public static String changes(ChangesPage p) {
+    ChangeFilter f = p.filter();
+    String query = f.toQueryString();
+    List<String> conditions = new ArrayList<>(f.context().stream().map(ContextCondition::toString).toList());
+    conditions.add("");
+    SafeHtml form = html("""
+        <form class="filters" method="get" action="/">
+          <label>Table<input name="table" list="tables" value="{}" placeholder="public.orders" autocomplete="off"></label>
+          <datalist id="tables">{}</datalist>
+          <label>Primary key<input name="pk" value="{}" placeholder="42"></label>
+          <label>From<input name="from" value="{}" placeholder="-24h or 2024-01-02T03:04Z"></label>
+          <label>To<input name="to" value="{}" placeholder="now"></label>
+          <fieldset class="ops"><legend>Operation</legend>{}</fieldset>
+          <fieldset class="ctx"><legend>Context</legend>{}</fieldset>
+          <div class="actions">
+            <button type="submit" class="primary">Apply filters</button>
+            <a class="button" href="/">Clear</a>
+            <span class="spacer"></span>
+            <a class="button" href="/api/changes/export?{}" download>Export CSV</a>
+            <a class="button" href="/api/changes/export?{}" download>Export JSON</a>
+          </div>
+        </form>""",
+        nz(f.qualifiedTable()), each(p.tables(), t -> html("<option value=\"{}\">", t)), nz(f.primaryKey()),
+        f.from() == null ? "" : f.from().toString(), f.to() == null ? "" : f.to().toString(),
+        each(List.of(Operation.values()), op -> html("<label class=\"check\"><input type=\"checkbox\" name=\"op\" value=\"{}\"{}> {}</label>",
+            op.name(), new SafeHtml(f.operations().contains(op) ? " checked" : ""), badge(op))),
+        each(conditions, c -> html("<input name=\"context\" value=\"{}\" placeholder=\"userId = 42 · endpoint contains /orders\">", c)),
+        join("format=csv", query), join("format=json", query));
+    SafeHtml list = p.changes().isEmpty()
+        ? html("<p class=\"empty\">No changes match these filters.</p>")
+        : html("<div class=\"changes\">{}</div>", each(p.changes(), c -> changeCard(c, false)));
+    SafeHtml pager = html("<nav class=\"pager\">{}{}</nav>",
+        when(!query.isEmpty() || p.nextUrl() != null, html("<a class=\"button\" href=\"/?{}\">Newest</a>", query)),
+        p.nextUrl() == null ? html("<span class=\"muted\">End of results</span>")
+            : html("<a class=\"button primary\" rel=\"next\" href=\"{}\">Older changes →</a>", p.nextUrl()));
+    SafeHtml body = html("<h1>Changes</h1>{}<p class=\"muted summary\">{} shown, newest first{}</p>{}{}",
+        form, p.changes().size(), f.isEmpty() ? "" : " · filtered", list, pager);
+    return Layout.page("Changes", Nav.CHANGES, p.csrf(), body);
+  }
+
+  public static String record(RecordPage p) {
+    RecordKey r = p.record();
+    String recordQuery = "schema=" + q(r.schema()) + "&table=" + q(r.table()) + "&pk=" + q(r.primaryKey());
+    SafeHtml asOf;
+    if (p.asOfInstant() == null) {
+      asOf = html("<p class=\"muted\">Choose an instant to see the record as it was then.</p>");
+    } else if (p.asOfChange().isEmpty()) {
+      asOf = html("<p>No change to this record was stored before {}: it did not exist yet (or was not captured).</p>", time(p.asOfInstant()));
+    } else {
+      Change last = p.asOfChange().get();
+      JsonNode state = last.stateAfter();
+      asOf = html("<p>As of {}: {} (last change {} at {}).</p>{}",
+          time(p.asOfInstant()), state == null ? "the record did not exist (deleted)" : "the record was",
+          badge(last.operation()), time(last.committedAt()),
+          state == null ? SafeHtml.EMPTY : html("<div class=\"state\" id=\"as-of-state\">{}</div>", JsonView.render(state)));
+    }
+    SafeHtml timeline = p.history().isEmpty()
+        ? html("<p class=\"empty\">No changes stored for this record.</p>")
+        : html("<ol class=\"timeline\">{}</ol>", each(reversed(p.history()), c -> html("""
+            <li class="event">
+              <div class="event-head">{} {} <a href="/transactions/{}">transaction {}</a>
+                <a class="button small" href="/revert?change={}">Revert…</a></div>
+              {}
+              {}
+            </li>""",
+            badge(c.operation()), time(c.committedAt()), c.transactionId(), c.transactionId(), c.id().toString(),
+            contextChips(c.context()), diff(changedOnly(c)))));
+    SafeHtml body = html("""
+        <p class="crumbs"><a href="/?table={}">{}</a></p>
+        <h1>Record <code>{}</code> <span class="muted">in</span> <code>{}</code></h1>
+        <section class="card">
+          <h2>As of</h2>
+          <form class="asof" method="get" action="/record">
+            <input type="hidden" name="schema" value="{}"><input type="hidden" name="table" value="{}"><input type="hidden" name="pk" value="{}">
+            <label>Instant<input name="at" value="{}" placeholder="2024-01-02T03:04:05Z or -1h"></label>
+            <button type="submit" class="primary">Show state</button>
+          </form>
+          {}
+        </section>
+        <section>
+          <h2>Timeline <span class="muted">({} changes, newest first)</span> <a class="small" href="/api/records/history?{}">JSON</a></h2>
+          {}
+        </section>""",
+        r.qualifiedTable(), r.qualifiedTable(), r.primaryKey(), r.qualifiedTable(),
+        r.schema(), r.table(), r.primaryKey(), nz(p.asOfText()), asOf,
+        p.history().size(), recordQuery, timeline);
+    return Layout.page("Record " + r.primaryKey(), Nav.NONE, p.csrf(), body);
+  }
+
+  public static String transaction(TransactionPage p) {
+    SafeHtml body = p.changes().isEmpty()
+        ? html("<h1>Transaction {}</h1><p class=\"empty\">No changes stored for this transaction.</p>", p.transactionId())
+        : html("""
+            <h1>Transaction {}</h1>
+            <p class="summary">{} changes{} · committed {} · commit LSN <code>{}</code>
+              <a class="button" href="/revert?transaction={}">Preview revert…</a>
+              <a class="small" href="/api/transactions/{}">JSON</a></p>
+            <div class="changes">{}</div>""",
+            p.transactionId(), p.changes().size(), p.truncated() ? " (first ones shown)" : "",
+            time(p.changes().get(0).committedAt()), Change.lsnText(p.changes().get(0).commitLsn()),
+            p.transactionId(), p.transactionId(), each(p.changes(), c -> changeCard(c, false)));
+    return Layout.page("Transaction " + p.transactionId(), Nav.NONE, p.csrf(), body);
+  }
+
+  public static String context(ContextPage p) {
+    String doc = JsonNodeFactory.instance.objectNode().set(p.key(), p.value()).toString();
+    SafeHtml body = html("""
+        <h1>Context <code>{}</code> = <code>{}</code></h1>
+        <p class="summary">{} changes{} across {} tables, newest first
+          <a class="button" href="/revert?context={}">Preview revert…</a>
+          <a class="small" href="/api/context?key={}&amp;value={}">JSON</a></p>
+        {}""",
+        p.key(), p.value().toString(), p.changes().size(), p.truncated() ? " (newest ones shown)" : "",
+        p.changes().stream().map(Change::qualifiedTable).distinct().count(), q(doc), q(p.key()), q(p.value().toString()),
+        p.changes().isEmpty() ? html("<p class=\"empty\">No changes carry this context value.</p>")
+            : html("<div class=\"changes\">{}</div>", each(p.changes(), c -> changeCard(c, false))));
+    return Layout.page("Context " + p.key(), Nav.NONE, p.csrf(), body);
+  }
+
+  public static String revert(RevertPage p) {
+    RevertPlan plan = p.plan();
+    Set<java.util.UUID> conflicts = plan.conflicts();
+    SafeHtml conflictNote = plan.hasConflicts()
+        ? html("<p class=\"alert warn\" id=\"conflicts\">{} of {} changes conflict: their record changed again later."
+            + " Reverting them overwrites those later changes.</p>", conflicts.size(), plan.changes().size())
+        : html("<p class=\"alert ok\" id=\"conflicts\">No conflicts: no record changed again after these changes.</p>");
+    SafeHtml sql = plan.sql() == null
+        ? html("<p class=\"alert\">{}</p>", nz(plan.unavailableReason()))
+        : html("<pre class=\"sql\" id=\"revert-sql\">{}</pre>{}", plan.sql(),
+            when(plan.unavailableReason() != null, html("<p class=\"alert\">{}</p>", nz(plan.unavailableReason()))));
+    SafeHtml execute = !plan.executable() ? SafeHtml.EMPTY : html("""
+        <form class="card danger" method="post" action="/revert">
+          <input type="hidden" name="csrf" value="{}">
+          <input type="hidden" name="{}" value="{}">
+          <label class="check"><input type="checkbox" name="confirm" value="yes" required> I have read the SQL above and want to run it on the source database.</label>
+          {}
+          <button type="submit" class="danger">Execute revert</button>
+        </form>""",
+        p.csrf(), plan.target().parameterName(), String.valueOf(plan.target().argument()),
+        when(plan.hasConflicts(), html("<label class=\"check\"><input type=\"checkbox\" name=\"force\" value=\"yes\"> Overwrite the later changes (force)</label>")));
+    SafeHtml body = html("""
+        <h1>Revert {}</h1>
+        {}
+        <section><h2>SQL</h2>{}</section>
+        {}
+        <section><h2>Changes undone <span class="muted">({})</span></h2>
+        <div class="changes">{}</div></section>""",
+        RevertService.describe(plan.target()), conflictNote, sql, execute, plan.changes().size(),
+        each(plan.changes(), c -> changeCard(c, conflicts.contains(c.id()))));
+    return Layout.page("Revert", Nav.NONE, p.csrf(), body);
+  }
+
+  public static String revertDone(RevertDonePage p) {
+    SafeHtml body = html("""
+        <h1>Reverted {}</h1>
+        <p class="alert ok">{} changes reverted on the source in one transaction ({} statements).
+        The revert is recorded with the context <code>{}</code>.</p>
+        <p><a class="button" href="/">Back to changes</a></p>""",
+        p.target(), p.result().changesReverted(), p.result().statements(), p.result().context());
+    return Layout.page("Reverted", Nav.NONE, p.csrf(), body);
+  }
+
+  public static String activity(ActivityPage p) {
+    Activity.Report r = p.report();
+    Map<String, long[]> byOperation = new java.util.LinkedHashMap<>();
+    r.byOperation().forEach((op, series) -> byOperation.put(op.name(), series));
+    SafeHtml windows = each(List.of(Activity.Window.values()), w -> html("<a class=\"button{}\" href=\"/activity?window={}\">{}</a>",
+        w == r.window() ? " primary" : "", w.label, w.label));
+    SafeHtml top = r.topContext().isEmpty() ? html("<p class=\"empty\">No context values in this window.</p>")
+        : html("<table class=\"grid-table\"><thead><tr><th>Key</th><th>Value</th><th class=\"num\">Changes</th></tr></thead><tbody>{}</tbody></table>",
+            each(r.topContext(), v -> html("<tr><td><code>{}</code></td><td><a href=\"/context?key={}&amp;value={}\">{}</a></td><td class=\"num\">{}</td></tr>",
+                v.key(), q(v.key()), q(JsonNodeFactory.instance.textNode(v.value()).toString()), v.value(), v.changes())));
+    SafeHtml body = html("""
+        <h1>Activity</h1>
+        <p class="windows">{} <span class="muted">{} changes from {} to {}</span></p>
+        <section class="card"><h2>Changes by table</h2>{}</section>
+        <section class="card"><h2>Changes by operation</h2>{}</section>
+        <div class="two">
+        <section class="card"><h2>Top context values</h2>{}</section>
+        <section class="card"><h2>Ingestion health</h2>{}</section>
+        </div>""",
+        windows, r.total(), time(r.from()), time(r.to()),
+        Charts.stackedBars("Changes by table", r.buckets(), r.byTable()),
+        Charts.stackedBars("Changes by operation", r.buckets(), byOperation),
+        top, health(p.newest(), p.metrics(), p.now()));
+    return Layout.page("Activity", Nav.ACTIVITY, p.csrf(), body);
+  }
+
+  public static String signIn(SignInPage p) {
+    SafeHtml body = html("""
+        <section class="card signin">
+          <h1>Sign in</h1>
+          <p class="muted">Paste the dashboard token (printed at start-up, or set with --token / BEMI_DASHBOARD_TOKEN).</p>
+          {}
+          <form method="post" action="/signin">
+            <input type="hidden" name="next" value="{}">
+            <label>Token<input type="password" name="token" autocomplete="current-password" required autofocus></label>
+            <button type="submit" class="primary">Sign in</button>
+          </form>
+        </section>""",
+        p.error() == null ? SafeHtml.EMPTY : html("<p class=\"alert warn\">{}</p>", p.error()), nz(p.next()));
+    return Layout.page("Sign in", Nav.NONE, null, body);
+  }
+
+  public static String error(int status, String message, String csrf) {
+    SafeHtml body = html("<h1>{}</h1><p class=\"alert warn\" id=\"error\">{}</p><p><a class=\"button\" href=\"/\">Back to changes</a></p>",
+        status == 404 ? "Not found" : status == 400 ? "Cannot show that" : "Something went wrong", message);
+    return Layout.page("Error", Nav.NONE, csrf, body);
+  }
+
+  // ---------------------------------------------------------------- pieces
+
+  /** One change, collapsed to a summary line; opening it shows the diff and links. */
+  static SafeHtml changeCard(Change c, boolean conflict) {
+    String recordUrl = c.primaryKey() == null ? null
+        : "/record?schema=" + q(c.schema()) + "&table=" + q(c.table()) + "&pk=" + q(c.primaryKey());
+    List<String> changed = ColumnDiff.changedColumns(c);
+    String columns = c.operation() == Operation.UPDATE ? String.join(", ", changed) : changed.size() + " columns";
+    return html("""
+        <details class="change{}" id="change-{}">
+          <summary>
+            <span class="when">{}</span>
+            {}
+            <span class="table">{}</span>
+            <span class="pk">{}</span>
+            <span class="cols muted">{}</span>
+            {}
+            {}
+          </summary>
+          <div class="change-body">
+            <p class="links">
+              {}
+              <a href="/transactions/{}">Transaction {}</a>
+              <a href="/revert?change={}">Preview revert…</a>
+              <a href="/api/changes/{}">JSON</a>
+              <span class="muted">id <code>{}</code> · LSN <code>{}</code> · stored {}</span>
+            </p>
+            {}
+          </div>
+        </details>""",
+        conflict ? " conflict" : "", c.id().toString(), time(c.committedAt()), badge(c.operation()), c.qualifiedTable(),
+        c.primaryKey() == null ? html("<span class=\"muted\">no key</span>") : html("<code>{}</code>", c.primaryKey()),
+        columns, contextChips(c.context()), when(conflict, html("<span class=\"flag\">conflict</span>")),
+        recordUrl == null ? SafeHtml.EMPTY : html("<a href=\"{}\">Record timeline</a>", recordUrl),
+        c.transactionId(), c.transactionId(), c.id().toString(), c.id().toString(), c.id().toString(),
+        Change.lsnText(c.position()), time(c.createdAt()), diff(ColumnDiff.of(c)));
+  }
+
+  /** Context fields as chips linking to the context view (scalars) or showing nested JSON. */
+  static SafeHtml contextChips(JsonNode context) {
+    if (context == null || context.isEmpty()) {
+      return SafeHtml.EMPTY;
+    }
+    StringBuilder chips = new StringBuilder();
+    Iterator<Map.Entry<String, JsonNode>> it = context.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      JsonNode v = e.getValue();
+      String shown = v.isTextual() ? v.textValue() : v.toString();
+      if (shown.length() > 60) {
+        shown = shown.substring(0, 57) + "…";
+      }
+      chips.append(v.isContainerNode()
+          ? html("<span class=\"chip\"><b>{}</b> {}</span>", e.getKey(), shown).html()
+          : html("<a class=\"chip\" href=\"/context?key={}&amp;value={}\"><b>{}</b> {}</a>",
+              q(e.getKey()), q(v.toString()), e.getKey(), shown).html());
+    }
+    return html("<span class=\"chips\">{}</span>", new SafeHtml(chips.toString()));
+  }
+
+  private static SafeHtml health(Optional<Change> newest, IngesterMetrics.Snapshot metrics, Instant now) {
+    SafeHtml stored = newest.isEmpty() ? html("<p class=\"muted\">No change stored yet.</p>") : html("""
+        <dl class="facts">
+          <dt>Newest change committed</dt><dd>{}</dd>
+          <dt>Stored</dt><dd>{}</dd>
+          <dt>Commit → stored</dt><dd>{}</dd>
+          <dt>Since newest commit</dt><dd>{}</dd>
+        </dl>""",
+        time(newest.get().committedAt()), time(newest.get().createdAt()),
+        human(Duration.between(newest.get().committedAt(), newest.get().createdAt())),
+        human(Duration.between(newest.get().committedAt(), now)));
+    SafeHtml ingester;
+    if (!metrics.configured() || metrics.problem() != null) {
+      ingester = html("<p class=\"muted\" id=\"ingester-metrics\">Ingester metrics: {}</p>", metrics.problem());
+    } else {
+      List<IngesterMetrics.Sample> shown = metrics.lag().isEmpty() ? metrics.samples() : metrics.lag();
+      ingester = html("<table class=\"grid-table\" id=\"ingester-metrics\"><thead><tr><th>Ingester metric</th><th class=\"num\">Value</th></tr></thead><tbody>{}</tbody></table>",
+          each(shown.subList(0, Math.min(20, shown.size())), s -> html("<tr><td><code>{}</code> <span class=\"muted\">{}</span></td><td class=\"num\">{}</td></tr>",
+              s.name(), s.labels(), s.value() == Math.rint(s.value()) ? String.valueOf((long) s.value()) : String.valueOf(s.value()))));
+    }
+    return Html.concat(stored, ingester);
+  }
+
+  static String human(Duration d) {
+    long ms = d.toMillis();
+    if (ms < 0) {
+      return "clock skew (" + ms + " ms)";
+    }
+    if (ms < 1000) {
+      return ms + " ms";
+    }
+    if (ms < 120_000) {
+      return String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+    }
+    if (ms < 7_200_000) {
+      return ms / 60_000 + " min";
+    }
+    if (ms < 172_800_000) {
+      return ms / 3_600_000 + " h";
+    }
+    return ms / 86_400_000 + " days";
+  }
+
+  private static List<ColumnDiff> changedOnly(Change c) {
+    List<ColumnDiff> all = ColumnDiff.of(c);
+    return c.operation() == Operation.UPDATE ? all.stream().filter(ColumnDiff::changed).toList() : all;
+  }
+
+  private static <T> List<T> reversed(List<T> list) {
+    List<T> copy = new ArrayList<>(list);
+    java.util.Collections.reverse(copy);
+    return copy;
+  }
+
+  private static String join(String first, String query) {
+    return query.isEmpty() ? first : first + "&" + query;
+  }
+
+  private static String nz(String s) {
+    return s == null ? "" : s;
+  }
+
+}
