@@ -204,8 +204,8 @@ final class ShopApplication implements AutoCloseable {
         app.rollback();
         return Optional.empty();
       }
-      update(app, "UPDATE customers SET email = split_part(email, '@', 1) || '+' || "
-          + "substr(md5(random()::text), 1, 4) || '@example.com' WHERE id = ?", customer.get());
+      update(app, "UPDATE customers SET email = regexp_replace(email, '(\\+[0-9a-f]{4})?@', "
+          + "'+' || substr(md5(random()::text), 1, 4) || '@') WHERE id = ?", customer.get());
       app.commit();
       return Optional.of("customer " + customer.get() + " email changed by " + user);
     }
@@ -214,15 +214,16 @@ final class ShopApplication implements AutoCloseable {
   private Optional<String> signUp() throws Exception {
     String handle = anyOf(List.of("gina", "hugo", "ines", "jonas", "kemal", "lena", "mateo", "nora"))
         + random.nextInt(1000);
-    try (var context = requestContext(handle + "@example.com", "POST /customers")) {
+    String email = handle + "@mail.example";
+    try (var context = requestContext(email, "POST /customers")) {
       try (PreparedStatement insert = app.prepareStatement(
           "INSERT INTO customers (name, email) VALUES (?, ?) ON CONFLICT (email) DO NOTHING")) {
         insert.setString(1, Character.toUpperCase(handle.charAt(0)) + handle.substring(1));
-        insert.setString(2, handle + "@example.com");
+        insert.setString(2, email);
         insert.executeUpdate();
       }
       app.commit();
-      return Optional.of(handle + "@example.com signed up");
+      return Optional.of(email + " signed up");
     }
   }
 
@@ -284,11 +285,12 @@ final class ShopApplication implements AutoCloseable {
     }
   }
 
+  /** Deletes an account that signed up and never ordered (the seeded customers stay). */
   private Optional<String> deleteIdleCustomer() throws SQLException {
     try (Statement statement = psql.createStatement();
         ResultSet rows = statement.executeQuery(
-            "DELETE FROM customers WHERE id = (SELECT c.id FROM customers c WHERE NOT EXISTS "
-                + "(SELECT 1 FROM orders o WHERE o.customer_id = c.id) ORDER BY random() LIMIT 1) "
+            "DELETE FROM customers WHERE id = (SELECT c.id FROM customers c WHERE c.email LIKE '%@mail.example' "
+                + "AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id) ORDER BY random() LIMIT 1) "
                 + "RETURNING email")) {
       Optional<String> done = rows.next()
           ? Optional.of("customer " + rows.getString(1) + " deleted (no context)")
