@@ -1,0 +1,231 @@
+package io.bemi.history;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.bemi.test.TestDatabase;
+import io.bemi.test.WithPostgres;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** History, as-of and diff functions over changes captured from real writes. */
+@WithPostgres
+class TimeTravelTest {
+
+  @BeforeAll
+  static void installTrail(TestDatabase db) throws SQLException {
+    Trail.install(db);
+  }
+
+  /** Runs a writing transaction, then returns the instant just after its commit. */
+  private static Timestamp write(TestDatabase db, String... statements) throws SQLException {
+    try (Connection c = db.connect(); Statement s = c.createStatement()) {
+      c.setAutoCommit(false);
+      for (String sql : statements) {
+        s.execute(sql);
+      }
+      c.commit();
+      try (ResultSet rs = s.executeQuery("SELECT clock_timestamp()")) {
+        rs.next();
+        return rs.getTimestamp(1);
+      }
+    }
+  }
+
+  private static String query(TestDatabase db, String sql, Object... args) throws SQLException {
+    try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setObject(i + 1, args[i]);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
+  }
+
+  private static List<String> column(TestDatabase db, String sql, Object... args) throws SQLException {
+    try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setObject(i + 1, args[i]);
+      }
+      List<String> values = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          values.add(rs.getString(1));
+        }
+      }
+      return values;
+    }
+  }
+
+  /** The live rows of a table as primary key text -> to_jsonb text, as PostgreSQL renders them. */
+  private static Map<String, String> liveRows(TestDatabase db, String table, String keyExpression) throws SQLException {
+    Map<String, String> rows = new TreeMap<>();
+    try (Connection c = db.connect(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT " + keyExpression + ", to_jsonb(t.*)::text FROM " + table + " t")) {
+      while (rs.next()) {
+        rs.getString(1);
+        rows.put(rs.getString(1), rs.getString(2));
+      }
+    }
+    return rows;
+  }
+
+  @Test
+  void aRecordAsOfEveryRecordedInstantEqualsTheRowAsItWasThen(TestDatabase db) throws SQLException {
+    db.execute("CREATE TABLE accounts (id int PRIMARY KEY, owner text, balance numeric(30,10), opened timestamptz)");
+    Trail.capture(db, "accounts");
+    Map<Timestamp, String> states = new LinkedHashMap<>();
+    states.put(write(db, "SELECT 1"), null);
+    states.put(write(db, "INSERT INTO accounts VALUES (1, 'Ann', 10.5, '2024-01-02 03:04:05.123456+00')"),
+        query(db, "SELECT to_jsonb(a.*)::text FROM accounts a WHERE id = 1"));
+    states.put(write(db, "UPDATE accounts SET balance = 12345678901234567890.0123456789 WHERE id = 1",
+            "UPDATE accounts SET owner = 'Ann O''Neil' WHERE id = 1"),
+        query(db, "SELECT to_jsonb(a.*)::text FROM accounts a WHERE id = 1"));
+    states.put(write(db, "DELETE FROM accounts WHERE id = 1"), null);
+    states.put(write(db, "INSERT INTO accounts VALUES (1, 'Bob', 0, NULL)"),
+        query(db, "SELECT to_jsonb(a.*)::text FROM accounts a WHERE id = 1"));
+    states.put(write(db, "TRUNCATE accounts"), null);
+
+    for (Map.Entry<Timestamp, String> state : states.entrySet()) {
+      assertThat(query(db, "SELECT bemi.record_as_of('public.accounts', '1', ?)::text", state.getKey()))
+          .as("as of %s", state.getKey())
+          .isEqualTo(state.getValue());
+    }
+  }
+
+  @Test
+  void aTableAsOfEveryRecordedInstantEqualsTheTableAsItWasThen(TestDatabase db) throws SQLException {
+    db.execute("CREATE TABLE items (shop text, sku int, qty int, PRIMARY KEY (shop, sku))");
+    Trail.capture(db, "items");
+    String key = "jsonb_build_array(shop, sku)::text";
+    Map<Timestamp, Map<String, String>> states = new LinkedHashMap<>();
+    states.put(write(db, "INSERT INTO items SELECT 'shop ' || (i % 3), i, i FROM generate_series(1, 30) i"),
+        liveRows(db, "items", key));
+    states.put(write(db, "UPDATE items SET qty = qty * 2 WHERE sku % 2 = 0", "DELETE FROM items WHERE sku % 5 = 0"),
+        liveRows(db, "items", key));
+    states.put(write(db, "TRUNCATE items", "INSERT INTO items VALUES ('new \"shop\"', 1, 1)"),
+        liveRows(db, "items", key));
+    states.put(write(db, "UPDATE items SET qty = 5 WHERE sku = 1", "INSERT INTO items VALUES ('b', 1, 1)"),
+        liveRows(db, "items", key));
+
+    for (Map.Entry<Timestamp, Map<String, String>> state : states.entrySet()) {
+      Map<String, String> asOf = new TreeMap<>();
+      try (Connection c = db.connect();
+          PreparedStatement ps = c.prepareStatement("SELECT primary_key, \"row\"::text FROM bemi.table_as_of('items', ?)")) {
+        ps.setTimestamp(1, state.getKey());
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            asOf.put(query(db, "SELECT (?::jsonb)::text", rs.getString(1)), rs.getString(2));
+          }
+        }
+      }
+      assertThat(asOf).as("as of %s", state.getKey()).isEqualTo(state.getValue());
+    }
+  }
+
+  @Test
+  void aRecordsHistoryListsItsChangesInCommitOrder(TestDatabase db) throws SQLException {
+    db.execute("CREATE TABLE notes (id bigint PRIMARY KEY, body text)");
+    Trail.capture(db, "notes");
+    write(db, "INSERT INTO notes VALUES (7, 'a'), (8, 'other')");
+    write(db, "UPDATE notes SET body = 'b' WHERE id = 7", "UPDATE notes SET body = 'c' WHERE id = 7");
+    write(db, "DELETE FROM notes WHERE id = 7");
+
+    assertThat(column(db, "SELECT operation || ' ' || coalesce(after ->> 'body', '-') FROM bemi.record_history('public.notes', '7')"))
+        .containsExactly("CREATE a", "UPDATE b", "UPDATE c", "DELETE -");
+  }
+
+  @Test
+  void aSnapshotIsTheBaselineOfARecordAsOf(TestDatabase db) throws SQLException {
+    db.execute("INSERT INTO bemi.changes (primary_key, after, database, schema, \"table\", operation, committed_at, queued_at,"
+        + " transaction_id, position, commit_lsn, change_index) VALUES ('5', '{\"id\": 5, \"name\": \"baseline\"}', 'db',"
+        + " 'public', 'snapshotted', 'SNAPSHOT', '2024-01-01', '2024-01-01', 1, 1, 1, 0)");
+
+    assertThat(query(db, "SELECT bemi.record_as_of('snapshotted', '5', '2023-12-31')::text")).isNull();
+    assertThat(query(db, "SELECT bemi.record_as_of('snapshotted', '5', '2024-06-01')::text"))
+        .isEqualTo("{\"id\": 5, \"name\": \"baseline\"}");
+  }
+
+  @Test
+  void aDiffListsOnlyTheColumnsAnUpdateChangedWithOldAndNewValues(TestDatabase db) throws SQLException {
+    db.execute("CREATE TABLE profiles (id int PRIMARY KEY, name text, tags text[], score float8)");
+    Trail.capture(db, "profiles");
+    write(db, "INSERT INTO profiles VALUES (1, 'x', '{a,NULL}', 1.5)");
+    write(db, "UPDATE profiles SET tags = '{a,b}', score = 'NaN' WHERE id = 1");
+    String id = query(db, "SELECT id FROM bemi.changes WHERE \"table\" = 'profiles' AND operation = 'UPDATE'");
+
+    assertThat(column(db, "SELECT column_name || ': ' || old_value || ' -> ' || new_value FROM bemi.change_diff(?::uuid)", id))
+        .containsExactly("score: 1.5 -> \"NaN\"", "tags: [\"a\", null] -> [\"a\", \"b\"]");
+  }
+
+  @Test
+  void aDiffOfAnUpdateWithoutFullReplicaIdentityTakesOldValuesFromThePreviousChange(TestDatabase db) throws SQLException {
+    db.execute("CREATE TABLE counters (id int PRIMARY KEY, n int, label text)");
+    Trail.capture(db, "counters");
+    write(db, "INSERT INTO counters VALUES (1, 1, 'same')");
+    write(db, "SET LOCAL bemi.test_identity = 'default'", "UPDATE counters SET n = 2 WHERE id = 1");
+    String id = query(db, "SELECT id FROM bemi.changes WHERE \"table\" = 'counters' AND operation = 'UPDATE'");
+
+    assertThat(query(db, "SELECT before::text FROM bemi.changes WHERE id = ?::uuid", id)).isEqualTo("{}");
+    assertThat(column(db, "SELECT column_name || ': ' || old_value || ' -> ' || new_value FROM bemi.change_diff(?::uuid)", id))
+        .containsExactly("n: 1 -> 2");
+  }
+
+  @Test
+  void theChangeColumnsViewHasOneRowPerChangedColumn(TestDatabase db) throws SQLException {
+    db.execute("CREATE TABLE tasks (id int PRIMARY KEY, title text, done boolean)");
+    Trail.capture(db, "tasks");
+    write(db, "INSERT INTO tasks VALUES (1, 't', false)");
+    write(db, "UPDATE tasks SET done = true WHERE id = 1");
+    write(db, "DELETE FROM tasks WHERE id = 1");
+
+    assertThat(column(db, "SELECT operation || ' ' || column_name || ' ' || coalesce(old_value::text, '-') || ' '"
+        + " || coalesce(new_value::text, '-') FROM bemi.change_columns WHERE \"table\" = 'tasks'"
+        + " ORDER BY committed_at, column_name"))
+        .containsExactly("CREATE done - false", "CREATE id - 1", "CREATE title - \"t\"",
+            "UPDATE done false true",
+            "DELETE done true -", "DELETE id 1 -", "DELETE title \"t\" -");
+  }
+
+  @Test
+  void aTransactionsChangesComeInTheOrderTheyWereMade(TestDatabase db) throws SQLException {
+    db.execute("CREATE TABLE steps (id int PRIMARY KEY)");
+    Trail.capture(db, "steps");
+    write(db, "INSERT INTO steps VALUES (3)", "INSERT INTO steps VALUES (1)", "DELETE FROM steps WHERE id = 3");
+    write(db, "INSERT INTO steps VALUES (9)");
+    String xid = query(db, "SELECT transaction_id FROM bemi.changes WHERE \"table\" = 'steps' AND primary_key = '1'");
+
+    assertThat(column(db, "SELECT operation || ' ' || primary_key FROM bemi.transaction_changes(?::bigint)", xid))
+        .containsExactly("CREATE 3", "CREATE 1", "DELETE 3");
+  }
+
+  @Test
+  void contextChangesFindEveryChangeWhoseContextContainsTheGivenJsonAcrossTransactions(TestDatabase db) throws SQLException {
+    db.execute("CREATE TABLE orders (id int PRIMARY KEY)");
+    Trail.capture(db, "orders");
+    write(db, "SET LOCAL bemi.test_context = '{\"requestId\": \"r1\", \"userId\": 1}'", "INSERT INTO orders VALUES (1)");
+    write(db, "SET LOCAL bemi.test_context = '{\"requestId\": \"r2\", \"userId\": 1}'", "INSERT INTO orders VALUES (2)");
+    write(db, "SET LOCAL bemi.test_context = '{\"requestId\": \"r1\"}'", "UPDATE orders SET id = 3 WHERE id = 1");
+
+    assertThat(column(db, "SELECT operation || ' ' || primary_key FROM bemi.context_changes('{\"requestId\": \"r1\"}')"))
+        .containsExactly("CREATE 1", "UPDATE 3");
+  }
+
+  @Test
+  void tableNamesSplitAtTheFirstDotKeepTheirCaseAndDefaultToPublic(TestDatabase db) throws SQLException {
+    assertThat(column(db, "SELECT p.schema_name || '|' || p.table_name FROM (VALUES (1, 'users'), (2, 'app.Users'),"
+        + " (3, '\"my.schema\".\"T\"'), (4, '\"Quoted\"')) v(n, x), bemi.table_name_parts(v.x) p ORDER BY v.n"))
+        .containsExactly("public|users", "app|Users", "my.schema|T", "public|Quoted");
+  }
+}
