@@ -1,12 +1,14 @@
 package io.bemi.ingester;
 
-/** Command line of the ingester. Not built yet. */
+import io.bemi.ingester.cli.IngesterCommand;
+import picocli.CommandLine;
+
+/** {@code java -jar bemi-ingester.jar <setup|run|status|teardown> [options]}. */
 public final class Main {
 
   private Main() {}
 
   public static void main(String[] args) {
-    System.err.println("bemi-ingester is not implemented yet");
-    System.exit(2);
+    System.exit(IngesterCommand.commandLine().execute(args));
   }
 }

@@ -1,0 +1,356 @@
+package io.bemi.ingester;
+
+import io.bemi.ingester.catalog.SourceCatalog;
+import io.bemi.ingester.pgoutput.DecodingException;
+import io.bemi.ingester.pgoutput.Lsn;
+import io.bemi.ingester.pgoutput.PgOutputDecoder;
+import io.bemi.ingester.replication.SetupMissingException;
+import io.bemi.ingester.replication.SlotStream;
+import io.bemi.ingester.replication.SourceChecks;
+import io.bemi.ingester.stitch.Stitcher;
+import io.bemi.ingester.stitch.StoreEvent;
+import io.bemi.ingester.store.ChangeStore;
+import io.bemi.ingester.store.Checkpoint;
+import io.bemi.sql.Migrations;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running ingester: read → decode → stitch on the calling thread, store on a second thread,
+ * a bounded queue between them. Survives source and destination outages by reconnecting with
+ * backoff and resuming from the stored checkpoint; nothing is confirmed to the slot before it is
+ * committed in the destination, so a restart loses and duplicates nothing.
+ */
+public final class Ingester {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Ingester.class);
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+  private static final Duration FINISH_TRANSACTION_ON_STOP = Duration.ofSeconds(10);
+  /** Marks the end of the stream for the store thread (compared by identity). */
+  private static final StoreEvent END = new StoreEvent.Commit(null, null, -1);
+
+  private final IngesterConfig config;
+  private final IngesterMetrics metrics;
+  private final Clock clock;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private volatile boolean stopRequested;
+  private String failing; // the reason of the current outage, logged once
+
+  public Ingester(IngesterConfig config, IngesterMetrics metrics, Clock clock) {
+    this.config = config;
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  public IngesterMetrics metrics() {
+    return metrics;
+  }
+
+  /** Asks {@link #run()} to store what it has received completely, confirm it and return. */
+  public void stop() {
+    stopRequested = true;
+  }
+
+  /** Waits until {@link #run()} has returned. */
+  public boolean awaitStopped(Duration timeout) throws InterruptedException {
+    return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Streams until {@link #stop()}. Outages are retried; what retrying cannot fix (setup missing,
+   * undecodable input, a destination that rejects data) is thrown.
+   */
+  public void run() throws InterruptedException {
+    try {
+      Duration backoff = Duration.ofSeconds(1);
+      while (!stopRequested) {
+        try {
+          session();
+          return;
+        } catch (SetupMissingException | DecodingException e) {
+          throw e;
+        } catch (RuntimeException | SQLException e) {
+          if (!retryable(e)) {
+            throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
+          }
+          String reason = describe(e);
+          if (!reason.equals(failing)) {
+            LOG.warn("{}; retrying with backoff up to {} s", reason, MAX_BACKOFF.toSeconds());
+            failing = reason;
+          } else {
+            LOG.debug("Still failing: {}", reason);
+          }
+          if (metrics.isStreaming()) {
+            backoff = Duration.ofSeconds(1);
+          }
+          metrics.streaming(false);
+          metrics.reconnected();
+          sleep(backoff);
+          backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        }
+      }
+    } finally {
+      metrics.streaming(false);
+      stopped.countDown();
+    }
+  }
+
+  private void sleep(Duration duration) throws InterruptedException {
+    long until = System.nanoTime() + duration.toNanos();
+    while (!stopRequested && System.nanoTime() < until) {
+      Thread.sleep(Math.min(100, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
+    }
+  }
+
+  private void session() throws SQLException, InterruptedException {
+    Migrations.migrate(config.destination().dataSource(), config.destinationSchema());
+    try (Connection catalogConnection = config.source().connect()) {
+      SourceChecks.requireSlotAndPublication(catalogConnection, config.slot(), config.publication());
+      String database = currentDatabase(catalogConnection);
+      int serverMajor = catalogConnection.getMetaData().getDatabaseMajorVersion();
+      boolean destinationIsSource = config.destinationIsSource();
+      boolean originNone = destinationIsSource && serverMajor >= 16;
+      try (ChangeStore store = new ChangeStore(config.destination().connect(), config.destinationSchema(),
+          config.slot(), database)) {
+        if (originNone) {
+          originNone = setUpOrigin(store);
+        }
+        Checkpoint checkpoint = store.storedCheckpoint();
+        Lsn start = checkpoint == null ? Lsn.INVALID : checkpoint.endLsn();
+        Connection replication = config.source().connectForReplication();
+        SlotStream stream;
+        try {
+          stream = SlotStream.start(replication, config.slot(), config.publication(), start, originNone,
+              config.statusInterval());
+        } catch (SQLException e) {
+          replication.close();
+          throw e;
+        }
+        try (stream) {
+          Stitcher.Settings settings = new Stitcher.Settings(database, config.maxContextBytes(), config.holdBack(),
+              checkpoint == null ? null : checkpoint.commitLsn(),
+              destinationIsSource ? config.destinationSchema() : null, config.originName());
+          if (failing != null) {
+            LOG.info("Reconnected; streaming again");
+            failing = null;
+          }
+          LOG.info("Streaming slot {} of {} from {} into {} (schema {}){}", config.slot(), config.source(),
+              checkpoint == null ? "the slot's confirmed position" : "stored checkpoint " + checkpoint.commitLsn(),
+              config.destination(), config.destinationSchema(), originNone ? ", own writes skipped by origin" : "");
+          new Pipeline(store, stream, new SourceCatalog(catalogConnection), settings).run();
+        }
+      }
+    }
+  }
+
+  /** PostgreSQL 16+: the destination session writes under a replication origin the slot skips (origin=none). */
+  private boolean setUpOrigin(ChangeStore store) throws SQLException {
+    try {
+      store.useReplicationOrigin(config.originName());
+      return true;
+    } catch (SQLException e) {
+      if (!"42501".equals(e.getSQLState())) {
+        throw e;
+      }
+      LOG.warn("Cannot use replication origin {} (needs superuser or a GRANT on pg_replication_origin_session_setup): "
+          + "{}; own writes are still not captured because the publication does not include schema {}",
+          config.originName(), e.getMessage(), config.destinationSchema());
+      return false;
+    }
+  }
+
+  private static String currentDatabase(Connection connection) throws SQLException {
+    try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT current_database()")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  /** Outages heal; bad data, bad SQL and missing privileges do not. */
+  static boolean retryable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql) {
+        String state = sql.getSQLState();
+        return state == null || !(state.startsWith("22") || state.startsWith("23") || state.startsWith("42"));
+      }
+      if (t instanceof IOException || t instanceof SourceCatalog.CatalogException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String describe(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException) {
+        return "Database unavailable: " + t.getMessage();
+      }
+    }
+    return e.toString();
+  }
+
+  /** One streaming session: the reader loop here, the store loop on its own thread. */
+  private final class Pipeline {
+    private final ChangeStore store;
+    private final SlotStream stream;
+    private final Stitcher stitcher;
+    private final BlockingQueue<StoreEvent> queue;
+    private final AtomicReference<Lsn> toConfirm = new AtomicReference<>(Lsn.INVALID);
+    private final AtomicReference<Throwable> storeFailure = new AtomicReference<>();
+    private final Thread storeThread;
+
+    Pipeline(ChangeStore store, SlotStream stream, SourceCatalog catalog, Stitcher.Settings settings) {
+      this.store = store;
+      this.stream = stream;
+      this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
+      this.stitcher = new Stitcher(settings, catalog, this::enqueue, metrics, clock);
+      this.storeThread = new Thread(this::storeLoop, "bemi-store");
+      this.storeThread.setDaemon(true);
+    }
+
+    void run() throws SQLException, InterruptedException {
+      storeThread.start();
+      metrics.streaming(true);
+      try {
+        long stopDeadline = 0;
+        while (true) {
+          if (stopRequested) {
+            if (!stitcher.inTransaction()) {
+              break; // between transactions: everything received can be stored
+            }
+            if (stopDeadline == 0) {
+              stopDeadline = System.nanoTime() + FINISH_TRANSACTION_ON_STOP.toNanos();
+            } else if (System.nanoTime() > stopDeadline) {
+              LOG.info("Stopping inside a transaction; it will be read again on the next start");
+              break;
+            }
+          }
+          checkStore();
+          stream.confirm(toConfirm.get());
+          ByteBuffer buffer = stream.readPending();
+          if (buffer == null) {
+            Thread.sleep(5);
+            continue;
+          }
+          Lsn lsn = stream.lastReceived();
+          stitcher.accept(PgOutputDecoder.decode(buffer, lsn), lsn);
+        }
+        enqueue(END);
+        while (storeThread.isAlive()) {
+          storeThread.join(1000);
+          stream.sendStatus();
+        }
+        checkStore();
+        stream.confirm(toConfirm.get());
+        LOG.info("Stopped after storing up to {}", metrics.lastStoredCommitLsn());
+      } finally {
+        if (storeThread.isAlive()) {
+          storeThread.interrupt();
+          storeThread.join(10_000);
+        }
+      }
+    }
+
+    private void checkStore() throws SQLException {
+      Throwable failure = storeFailure.get();
+      if (failure instanceof SQLException sql) {
+        throw sql;
+      }
+      if (failure instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (failure != null) {
+        throw new IllegalStateException("Store thread failed", failure);
+      }
+    }
+
+    /** Hands an event to the store thread; while the queue is full, keeps the replication connection alive. */
+    private void enqueue(StoreEvent event) {
+      try {
+        while (!queue.offer(event, 1, TimeUnit.SECONDS)) {
+          checkStore();
+          if (!storeThread.isAlive()) {
+            throw new IllegalStateException("Store thread ended");
+          }
+          stream.sendStatus();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted while queueing", e);
+      } catch (SQLException e) {
+        throw new StreamException(e);
+      }
+    }
+
+    private void storeLoop() {
+      int transactions = 0;
+      long batchStarted = 0;
+      long maxDelayNanos = config.maxBatchDelay().toNanos();
+      try {
+        while (true) {
+          StoreEvent event = queue.poll(100, TimeUnit.MILLISECONDS);
+          if (event == END) {
+            if (store.canCommit()) {
+              commit(transactions);
+            }
+            return;
+          }
+          if (event != null) {
+            if (transactions == 0 && store.uncommittedChanges() == 0) {
+              batchStarted = System.nanoTime();
+            }
+            store.accept(event);
+            if (event instanceof StoreEvent.Commit) {
+              transactions++;
+            }
+          }
+          if (store.canCommit() && (queue.isEmpty() || store.uncommittedChanges() >= config.maxBatchChanges()
+              || System.nanoTime() - batchStarted >= maxDelayNanos)) {
+            commit(transactions);
+            transactions = 0;
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Throwable t) {
+        storeFailure.set(t);
+      } finally {
+        try {
+          store.rollback();
+        } catch (SQLException | RuntimeException ignored) {
+          // the connection is gone; nothing uncommitted survives anyway
+        }
+      }
+    }
+
+    private void commit(int transactions) throws SQLException {
+      int changes = store.uncommittedChanges();
+      Checkpoint checkpoint = store.commit();
+      metrics.batchCommitted(changes, transactions, checkpoint.commitLsn(), checkpoint.endLsn(),
+          checkpoint.committedAt());
+      toConfirm.set(checkpoint.endLsn());
+    }
+  }
+
+  /** A replication stream failure raised inside the stitcher's sink. */
+  static final class StreamException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    StreamException(SQLException cause) {
+      super(cause.getMessage(), cause);
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package io.bemi.ingester;
+
+import java.time.Duration;
+
+/**
+ * Everything {@code run} needs.
+ *
+ * @param maxBatchChanges commit the destination transaction once it holds this many changes (at the next source commit)
+ * @param maxBatchDelay commit at the next source commit once the batch is this old, even if more is queued
+ * @param queueCapacity events between the reader and the store thread
+ * @param holdBack changes held back per transaction waiting for its first {@code _bemi} message
+ */
+public record IngesterConfig(
+    PostgresUrl source,
+    PostgresUrl destination,
+    String destinationSchema,
+    String slot,
+    String publication,
+    int maxContextBytes,
+    int maxBatchChanges,
+    Duration maxBatchDelay,
+    int queueCapacity,
+    int holdBack,
+    Duration statusInterval) {
+
+  public static final int DEFAULT_MAX_CONTEXT_BYTES = 64 * 1024;
+
+  public static IngesterConfig defaults(PostgresUrl source, PostgresUrl destination, String schema, String slot,
+      String publication) {
+    return new IngesterConfig(source, destination, schema, slot, publication, DEFAULT_MAX_CONTEXT_BYTES, 10_000,
+        Duration.ofMillis(200), 20_000, 1_000, Duration.ofSeconds(10));
+  }
+
+  /** The same configuration with other batch limits (tests and benchmarks). */
+  public IngesterConfig withBatching(int maxChanges, Duration maxDelay, int holdBackChanges) {
+    return new IngesterConfig(source, destination, destinationSchema, slot, publication, maxContextBytes, maxChanges,
+        maxDelay, queueCapacity, holdBackChanges, statusInterval);
+  }
+
+  public IngesterConfig withMaxContextBytes(int bytes) {
+    return new IngesterConfig(source, destination, destinationSchema, slot, publication, bytes, maxBatchChanges,
+        maxBatchDelay, queueCapacity, holdBack, statusInterval);
+  }
+
+  /** Destination and source are the same database: the ingester must not capture its own writes. */
+  public boolean destinationIsSource() {
+    return destination.sameDatabaseAs(source);
+  }
+
+  /** The replication origin the destination session writes under (PostgreSQL 16+, destination = source). */
+  public String originName() {
+    return "bemi_" + slot;
+  }
+}

@@ -1,0 +1,81 @@
+package io.bemi.ingester.cli;
+
+import io.bemi.ingester.PostgresUrl;
+import io.bemi.sql.BemiSql;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** Options every command shares; each can also come from an environment variable. */
+final class ConnectionOptions {
+
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec spec;
+
+  @Option(names = "--source-url", defaultValue = "${env:BEMI_SOURCE_URL}", paramLabel = "URL",
+      description = "Source database: jdbc:postgresql://host:port/db?user=…&password=… or "
+          + "postgresql://user:pass@host:port/db. Env: BEMI_SOURCE_URL.")
+  String sourceUrl;
+
+  @Option(names = "--destination-url", defaultValue = "${env:BEMI_DESTINATION_URL}", paramLabel = "URL",
+      description = "Database that receives the changes (same forms). Default: the source database. "
+          + "Env: BEMI_DESTINATION_URL.")
+  String destinationUrl;
+
+  @Option(names = "--destination-schema", defaultValue = "${env:BEMI_DESTINATION_SCHEMA:-" + BemiSql.DEFAULT_SCHEMA + "}",
+      paramLabel = "SCHEMA", description = "Schema of bemi.changes in the destination. Default: ${DEFAULT-VALUE}. "
+          + "Env: BEMI_DESTINATION_SCHEMA.")
+  String destinationSchema;
+
+  @Option(names = "--slot", defaultValue = "${env:BEMI_SLOT:-bemi}", paramLabel = "NAME",
+      description = "Logical replication slot. Default: ${DEFAULT-VALUE}. Env: BEMI_SLOT.")
+  String slot;
+
+  @Option(names = "--publication", defaultValue = "${env:BEMI_PUBLICATION:-bemi}", paramLabel = "NAME",
+      description = "Publication listing the tracked tables. Default: ${DEFAULT-VALUE}. Env: BEMI_PUBLICATION.")
+  String publication;
+
+  PostgresUrl source() {
+    if (sourceUrl == null || sourceUrl.isBlank()) {
+      throw new ParameterException(spec.commandLine(), "Missing --source-url (or BEMI_SOURCE_URL)");
+    }
+    return parse(sourceUrl, "--source-url");
+  }
+
+  PostgresUrl destination() {
+    return destinationUrl == null || destinationUrl.isBlank() ? source() : parse(destinationUrl, "--destination-url");
+  }
+
+  String destinationSchema() {
+    if (!destinationSchema.matches("[a-z_][a-z0-9_]{0,62}")) {
+      throw new ParameterException(spec.commandLine(), "--destination-schema must be a lower-case identifier, got '"
+          + destinationSchema + "'");
+    }
+    return destinationSchema;
+  }
+
+  String slot() {
+    if (!slot.matches("[a-z0-9_]{1,63}")) {
+      throw new ParameterException(spec.commandLine(),
+          "--slot must use lower-case letters, digits and underscores (PostgreSQL's rule for slot names), got '" + slot + "'");
+    }
+    return slot;
+  }
+
+  String publication() {
+    if (!publication.matches("[a-z_][a-z0-9_]{0,62}")) {
+      throw new ParameterException(spec.commandLine(), "--publication must be a lower-case identifier, got '"
+          + publication + "'");
+    }
+    return publication;
+  }
+
+  private PostgresUrl parse(String url, String option) {
+    try {
+      return PostgresUrl.parse(url);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), option + ": " + e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,58 @@
+package io.bemi.ingester.cli;
+
+import io.bemi.ingester.setup.SourceSetup;
+import io.bemi.ingester.setup.SourceSetup.TrackedTable;
+import java.sql.Connection;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "setup", mixinStandardHelpOptions = true,
+    description = {"Prepares the source, idempotently: checks wal_level=logical, sets REPLICA IDENTITY FULL on the "
+        + "tracked tables, creates or updates the publication (publish_via_partition_root) and creates the "
+        + "logical replication slot (pgoutput). Re-run it after creating tables you want tracked."})
+final class SetupCommand implements Callable<Integer> {
+
+  @Mixin
+  ConnectionOptions connection;
+
+  @Option(names = "--schemas", split = ",", defaultValue = "${env:BEMI_SCHEMAS}", paramLabel = "SCHEMA",
+      description = "Track all tables of these schemas (comma-separated). Default: every non-system schema except "
+          + "the destination schema. Env: BEMI_SCHEMAS.")
+  List<String> schemas;
+
+  @Option(names = "--tables", split = ",", defaultValue = "${env:BEMI_TABLES}", paramLabel = "SCHEMA.TABLE",
+      description = "Track only these tables (comma-separated, schema defaults to public); their partitions are "
+          + "included. Env: BEMI_TABLES.")
+  List<String> tables;
+
+  @Option(names = "--print-sql", description = "Print the SQL instead of running it (for a DBA to review and run).")
+  boolean printSql;
+
+  @Override
+  public Integer call() throws Exception {
+    String schema = connection.destinationSchema();
+    String slot = connection.slot();
+    String publication = connection.publication();
+    try (Connection source = connection.source().connect()) {
+      SourceSetup.requireLogicalWal(source);
+      List<TrackedTable> tracked = SourceSetup.trackedTables(source, schema,
+          schemas == null ? List.of() : schemas, tables == null ? List.of() : tables);
+      List<String> statements = SourceSetup.setupStatements(tracked, publication, slot);
+      if (printSql) {
+        for (String statement : statements) {
+          System.out.println(statement);
+          System.out.println();
+        }
+        return 0;
+      }
+      SourceSetup.execute(source, statements);
+      long published = tracked.stream().filter(t -> !t.partition()).count();
+      System.out.println("Source ready: publication " + publication + " with " + published + " table(s), slot "
+          + slot + ". Start the ingester with: bemi-ingester run");
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,11 @@
+package io.bemi.ingester.replication;
+
+/** The source lacks what {@code setup} creates; retrying cannot help. */
+public final class SetupMissingException extends RuntimeException {
+
+  private static final long serialVersionUID = 1L;
+
+  public SetupMissingException(String message) {
+    super(message);
+  }
+}

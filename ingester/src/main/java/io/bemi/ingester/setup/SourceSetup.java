@@ -1,0 +1,136 @@
+package io.bemi.ingester.setup;
+
+import io.bemi.sql.BemiSql;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Renders and runs the source setup and teardown scripts of the sql module
+ * ({@code source/setup.sql}, {@code source/teardown.sql}).
+ */
+public final class SourceSetup {
+
+  /** A table to track; partitions get REPLICA IDENTITY FULL but are published through their root. */
+  public record TrackedTable(String schema, String table, boolean partition) {
+    public String qualified() {
+      return identifier(schema) + "." + identifier(table);
+    }
+  }
+
+  private SourceSetup() {}
+
+  /** @throws IllegalStateException with the exact fix when wal_level is not logical */
+  public static void requireLogicalWal(Connection source) throws SQLException {
+    try (Statement s = source.createStatement(); ResultSet rs = s.executeQuery("SHOW wal_level")) {
+      rs.next();
+      String level = rs.getString(1);
+      if (!"logical".equals(level)) {
+        throw new IllegalStateException("wal_level is '" + level + "' but the ingester needs 'logical'. Fix: run "
+            + "ALTER SYSTEM SET wal_level = logical; as a superuser and restart PostgreSQL (managed services: "
+            + "set the parameter there, e.g. rds.logical_replication = 1 on AWS RDS)");
+      }
+    }
+  }
+
+  /** The tables setup would track, from {@code source/tracked-tables.sql}. */
+  public static List<TrackedTable> trackedTables(Connection source, String destinationSchema, List<String> schemas,
+      List<String> tables) throws SQLException {
+    List<String> qualifiedTables = new ArrayList<>();
+    for (String table : tables) {
+      qualifiedTables.add(table.contains(".") ? table : "public." + table);
+    }
+    try (PreparedStatement s = source.prepareStatement(BemiSql.read("source/tracked-tables.sql"))) {
+      Array schemaArray = source.createArrayOf("text", schemas.toArray());
+      Array tableArray = source.createArrayOf("text", qualifiedTables.toArray());
+      s.setString(1, destinationSchema);
+      s.setArray(2, schemaArray);
+      s.setArray(3, schemaArray);
+      s.setArray(4, tableArray);
+      s.setArray(5, tableArray);
+      List<TrackedTable> result = new ArrayList<>();
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          result.add(new TrackedTable(rs.getString(1), rs.getString(2), rs.getBoolean(3)));
+        }
+      }
+      for (String wanted : qualifiedTables) {
+        if (result.stream().noneMatch(t -> (t.schema() + "." + t.table()).equals(wanted))) {
+          throw new IllegalArgumentException("Table " + wanted + " not found (or in the destination schema "
+              + destinationSchema + ")");
+        }
+      }
+      return result;
+    }
+  }
+
+  /** The setup script's statements for these tables. */
+  public static List<String> setupStatements(List<TrackedTable> tables, String publication, String slot) {
+    if (tables.isEmpty()) {
+      throw new IllegalArgumentException("No tables to track: create tables first, or choose them with --tables/--schemas");
+    }
+    StringBuilder replicaIdentity = new StringBuilder();
+    List<String> published = new ArrayList<>();
+    for (TrackedTable table : tables) {
+      if (replicaIdentity.length() > 0) {
+        replicaIdentity.append('\n');
+      }
+      replicaIdentity.append("ALTER TABLE ").append(table.qualified()).append(" REPLICA IDENTITY FULL;");
+      if (!table.partition()) {
+        published.add(table.qualified());
+      }
+    }
+    String script = BemiSql.read("source/setup.sql")
+        .replace("${replica_identity}", replicaIdentity)
+        .replace("${tables}", String.join(", ", published))
+        .replace("${publication_literal}", literal(publication))
+        .replace("${publication}", identifier(publication))
+        .replace("${slot_literal}", literal(slot));
+    return statements(script);
+  }
+
+  public static List<String> teardownStatements(String publication, String slot, String origin) {
+    String script = BemiSql.read("source/teardown.sql")
+        .replace("${publication}", identifier(publication))
+        .replace("${slot_literal}", literal(slot))
+        .replace("${origin_literal}", literal(origin));
+    return statements(script);
+  }
+
+  /** Runs statements one by one in autocommit mode. */
+  public static void execute(Connection source, List<String> statements) throws SQLException {
+    source.setAutoCommit(true);
+    try (Statement s = source.createStatement()) {
+      for (String sql : statements) {
+        s.execute(sql);
+      }
+    }
+  }
+
+  /** Splits a script into statements at blank lines, dropping comment-only parts. */
+  static List<String> statements(String script) {
+    List<String> result = new ArrayList<>();
+    for (String part : script.split("\\n\\s*\\n")) {
+      boolean hasCode = part.lines().anyMatch(line -> !line.isBlank() && !line.trim().startsWith("--"));
+      if (hasCode) {
+        result.add(part.strip());
+      }
+    }
+    return result;
+  }
+
+  /** A double-quoted SQL identifier. */
+  public static String identifier(String name) {
+    return "\"" + name.replace("\"", "\"\"") + "\"";
+  }
+
+  /** A single-quoted SQL string literal. */
+  public static String literal(String value) {
+    return "'" + value.replace("'", "''") + "'";
+  }
+}

@@ -1,0 +1,19 @@
+package io.bemi.ingester.stitch;
+
+/** Told about things worth counting that do not stop the stream. */
+public interface StitchListener {
+
+  /** A {@code _bemi} message that was not a storable JSON object, or was non-transactional. */
+  void malformedContextMessage();
+
+  /** An unchanged TOAST value that could not be filled in because no old row was sent. */
+  void missingToastValue();
+
+  StitchListener NONE = new StitchListener() {
+    @Override
+    public void malformedContextMessage() {}
+
+    @Override
+    public void missingToastValue() {}
+  };
+}

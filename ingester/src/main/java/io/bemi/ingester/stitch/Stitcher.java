@@ -1,0 +1,334 @@
+package io.bemi.ingester.stitch;
+
+import io.bemi.ingester.pgoutput.Lsn;
+import io.bemi.ingester.pgoutput.PgOutputMessage;
+import io.bemi.ingester.pgoutput.PgOutputMessage.Begin;
+import io.bemi.ingester.pgoutput.PgOutputMessage.Delete;
+import io.bemi.ingester.pgoutput.PgOutputMessage.Insert;
+import io.bemi.ingester.pgoutput.PgOutputMessage.Message;
+import io.bemi.ingester.pgoutput.PgOutputMessage.Relation;
+import io.bemi.ingester.pgoutput.PgOutputMessage.Truncate;
+import io.bemi.ingester.pgoutput.PgOutputMessage.Update;
+import io.bemi.ingester.pgoutput.TupleData;
+import io.bemi.ingester.stitch.StoreEvent.Change;
+import io.bemi.ingester.values.JsonValues;
+import io.bemi.ingester.values.PgType;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns decoded messages into row changes with their application context, one transaction at a
+ * time, and hands them on in stream order.
+ *
+ * <p><b>Attribution rule.</b> A change gets the context of the latest {@code _bemi} message that
+ * precedes it in the same transaction. Changes before the transaction's first message get that
+ * first message's context. A transaction without messages gets {@code {}}. A bad message (not
+ * UTF-8, not a JSON object, larger than the limit, or non-transactional) is counted and logged
+ * once with its LSN; inside a transaction it counts as a message with context {@code {}}, so the
+ * changes it precedes get {@code {}} rather than an older context that does not describe them.
+ * Messages with other prefixes are ignored.
+ *
+ * <p><b>Bounded memory.</b> Changes before the first message are held back, at most
+ * {@code holdBack} of them; beyond that they are handed on with {@code {}} and, if a message
+ * comes later, a {@link StoreEvent.ContextBackfill} fixes them in the open destination transaction.
+ *
+ * <p>Not thread-safe: one reader thread feeds it.
+ */
+public final class Stitcher {
+
+  public static final String CONTEXT_PREFIX = "_bemi";
+  private static final String EMPTY = "{}";
+  private static final Logger LOG = LoggerFactory.getLogger(Stitcher.class);
+
+  /** How the stitcher is set up for one stream. */
+  public record Settings(
+      String database,
+      int maxContextBytes,
+      int holdBack,
+      Lsn alreadyStoredUpTo,
+      String ignoredSchema,
+      String ownOrigin) {}
+
+  private final Settings settings;
+  private final SchemaLookup lookup;
+  private final Consumer<StoreEvent> sink;
+  private final Clock clock;
+  private final Map<Integer, Table> tables = new HashMap<>();
+  private final StitchListener listener;
+
+  private Transaction transaction;
+  private boolean skipping;
+  private int nextIndex;
+  private String context; // null until the transaction's first _bemi message
+  private final List<Change> heldBack = new ArrayList<>();
+  private boolean handedOnWithoutContext;
+
+  public Stitcher(Settings settings, SchemaLookup lookup, Consumer<StoreEvent> sink, StitchListener listener,
+      Clock clock) {
+    this.settings = settings;
+    this.listener = listener;
+    this.lookup = lookup;
+    this.sink = sink;
+    this.clock = clock;
+  }
+
+  /** Whether a transaction has begun and not yet committed. */
+  public boolean inTransaction() {
+    return transaction != null;
+  }
+
+  /** @param lsn the XLogData start LSN of the message: a change's {@code position} */
+  public void accept(PgOutputMessage message, Lsn lsn) {
+    switch (message.type()) {
+      case BEGIN -> begin((Begin) message);
+      case COMMIT -> commit((PgOutputMessage.Commit) message, lsn);
+      case ORIGIN -> {
+        if (transaction != null && ((PgOutputMessage.Origin) message).name().equals(settings.ownOrigin())) {
+          skipping = true; // the ingester's own destination writes
+        }
+      }
+      case RELATION -> {
+        Relation relation = (Relation) message;
+        tables.put(relation.oid(), table(relation));
+      }
+      case TYPE -> { } // types are looked up by OID when a relation uses them
+      case INSERT -> {
+        Insert insert = (Insert) message;
+        change(lsn, insert.relationOid(), Operation.CREATE, null, insert.newTuple());
+      }
+      case UPDATE -> {
+        Update update = (Update) message;
+        change(lsn, update.relationOid(), Operation.UPDATE, update.oldTuple(), update.newTuple());
+      }
+      case DELETE -> {
+        Delete delete = (Delete) message;
+        change(lsn, delete.relationOid(), Operation.DELETE, delete.oldTuple(), null);
+      }
+      case TRUNCATE -> truncate(lsn, (Truncate) message);
+      case MESSAGE -> message((Message) message, lsn);
+    }
+  }
+
+  private void begin(Begin begin) {
+    if (transaction != null) {
+      throw new IllegalStateException("Begin at " + begin.finalLsn() + " inside the open transaction "
+          + transaction.xid() + "; the stream is out of order");
+    }
+    transaction = new Transaction(settings.database(), begin.xid(), begin.finalLsn(), begin.committedAt(), clock.instant());
+    skipping = settings.alreadyStoredUpTo() != null && begin.finalLsn().compareTo(settings.alreadyStoredUpTo()) <= 0;
+    nextIndex = 0;
+    context = null;
+    heldBack.clear();
+    handedOnWithoutContext = false;
+  }
+
+  private void commit(PgOutputMessage.Commit commit, Lsn lsn) {
+    Transaction done = requireTransaction(lsn);
+    if (skipping) {
+      sink.accept(new StoreEvent.Commit(done, commit.endLsn(), 0));
+    } else {
+      handOnHeldBack(EMPTY);
+      sink.accept(new StoreEvent.Commit(done, commit.endLsn(), nextIndex));
+    }
+    transaction = null;
+  }
+
+  private void message(Message message, Lsn lsn) {
+    if (!message.prefix().equals(CONTEXT_PREFIX)) {
+      return;
+    }
+    if (!message.transactional() || transaction == null) {
+      malformed(message.lsn(), "non-transactional (emit it with pg_logical_emit_message(true, ...))");
+      return;
+    }
+    if (skipping) {
+      return;
+    }
+    ContextMessages.Parsed parsed = ContextMessages.parse(message.content(), settings.maxContextBytes());
+    if (!parsed.valid()) {
+      malformed(message.lsn(), parsed.problem());
+    }
+    String newContext = parsed.valid() ? parsed.json() : EMPTY;
+    if (context == null) {
+      handOnHeldBack(newContext);
+      if (handedOnWithoutContext && !newContext.equals(EMPTY)) {
+        sink.accept(new StoreEvent.ContextBackfill(transaction, nextIndex, newContext));
+      }
+    }
+    context = newContext;
+  }
+
+  private void malformed(Lsn lsn, String problem) {
+    listener.malformedContextMessage();
+    LOG.warn("Ignoring malformed {} message at LSN {}: {}; the changes it describes get context {{}}",
+        CONTEXT_PREFIX, lsn, problem);
+  }
+
+  private void change(Lsn lsn, int relationOid, Operation operation, TupleData oldTuple, TupleData newTuple) {
+    requireTransaction(lsn);
+    Table table = table(relationOid, lsn);
+    if (skipping || table.ignored) {
+      return;
+    }
+    TupleData keySource = newTuple != null ? newTuple : oldTuple;
+    String before = oldTuple == null ? EMPTY : row(table, oldTuple, null);
+    String after = newTuple == null ? EMPTY : row(table, newTuple, oldTuple);
+    String key = primaryKey(table, keySource, oldTuple);
+    emit(new Change(transaction, nextIndex++, lsn, table.relation.namespace(), table.relation.name(), operation,
+        key, before, after, null));
+  }
+
+  private void truncate(Lsn lsn, Truncate truncate) {
+    requireTransaction(lsn);
+    if (skipping) {
+      return;
+    }
+    for (int oid : truncate.relationOids()) {
+      Table table = table(oid, lsn);
+      if (!table.ignored) {
+        emit(new Change(transaction, nextIndex++, lsn, table.relation.namespace(), table.relation.name(),
+            Operation.TRUNCATE, null, EMPTY, EMPTY, null));
+      }
+    }
+  }
+
+  private void emit(Change change) {
+    if (context != null) {
+      sink.accept(change.withContext(context));
+    } else if (heldBack.size() < settings.holdBack()) {
+      heldBack.add(change);
+    } else {
+      handOnHeldBack(EMPTY);
+      sink.accept(change.withContext(EMPTY));
+      handedOnWithoutContext = true;
+    }
+  }
+
+  private void handOnHeldBack(String withContext) {
+    for (Change change : heldBack) {
+      sink.accept(change.withContext(withContext));
+    }
+    if (!heldBack.isEmpty() && withContext.equals(EMPTY)) {
+      handedOnWithoutContext = true;
+    }
+    heldBack.clear();
+  }
+
+  /** The row as a JSON object; 'u' values are taken from {@code old} (REPLICA IDENTITY FULL sends it). */
+  private String row(Table table, TupleData tuple, TupleData old) {
+    List<PgOutputMessage.Column> columns = table.relation.columns();
+    checkWidth(table, tuple);
+    StringBuilder json = new StringBuilder(64 + tuple.size() * 24).append('{');
+    boolean first = true;
+    for (int i = 0; i < columns.size(); i++) {
+      TupleData.Value value = valueAt(tuple, old, i);
+      if (value == null) {
+        continue; // unchanged TOAST value without an old row: omitted, never a placeholder
+      }
+      if (!first) {
+        json.append(',');
+      }
+      first = false;
+      JsonValues.appendString(json, columns.get(i).name());
+      json.append(':');
+      JsonValues.append(json, table.types[i], value.text());
+    }
+    return json.append('}').toString();
+  }
+
+  private String primaryKey(Table table, TupleData tuple, TupleData old) {
+    int[] key = table.keyColumns;
+    if (key.length == 0) {
+      return null;
+    }
+    if (key.length == 1) {
+      TupleData.Value value = valueAt(tuple, old, key[0]);
+      return value == null ? null : value.text();
+    }
+    StringBuilder json = new StringBuilder().append('[');
+    for (int k = 0; k < key.length; k++) {
+      if (k > 0) {
+        json.append(',');
+      }
+      TupleData.Value value = valueAt(tuple, old, key[k]);
+      JsonValues.append(json, table.types[key[k]], value == null ? null : value.text());
+    }
+    return json.append(']').toString();
+  }
+
+  /** The value of column i, 'u' resolved from the old row; null when it cannot be resolved. */
+  private TupleData.Value valueAt(TupleData tuple, TupleData old, int i) {
+    TupleData.Value value = tuple.get(i);
+    if (value.kind() == TupleData.Kind.UNCHANGED_TOAST) {
+      TupleData.Value previous = old != null && i < old.size() ? old.get(i) : null;
+      if (previous == null || previous.kind() != TupleData.Kind.TEXT) {
+        listener.missingToastValue();
+        return null;
+      }
+      return previous;
+    }
+    if (value.kind() == TupleData.Kind.BINARY) {
+      throw new IllegalStateException("Binary tuple values are not requested and cannot be rendered");
+    }
+    return value;
+  }
+
+  private void checkWidth(Table table, TupleData tuple) {
+    if (tuple.size() != table.relation.columns().size()) {
+      throw new IllegalStateException("Row of " + table.relation.namespace() + "." + table.relation.name() + " has "
+          + tuple.size() + " values but its Relation message announced " + table.relation.columns().size() + " columns");
+    }
+  }
+
+  private Table table(Relation relation) {
+    boolean ignored = relation.namespace().equals(settings.ignoredSchema());
+    PgType[] types = new PgType[relation.columns().size()];
+    for (int i = 0; i < types.length; i++) {
+      types[i] = lookup.type(relation.columns().get(i).typeOid());
+    }
+    List<String> keyNames = ignored ? List.of() : lookup.primaryKey(relation.oid());
+    int[] key = new int[keyNames.size()];
+    for (int k = 0; k < key.length; k++) {
+      key[k] = indexOf(relation, keyNames.get(k));
+      if (key[k] < 0) { // the key changed since this Relation message; fall back to no key
+        key = new int[0];
+        break;
+      }
+    }
+    return new Table(relation, types, key, ignored);
+  }
+
+  private static int indexOf(Relation relation, String column) {
+    for (int i = 0; i < relation.columns().size(); i++) {
+      if (relation.columns().get(i).name().equals(column)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private Table table(int oid, Lsn lsn) {
+    Table table = tables.get(oid);
+    if (table == null) {
+      throw new IllegalStateException("Change at LSN " + lsn + " for relation OID " + oid
+          + " without a preceding Relation message");
+    }
+    return table;
+  }
+
+  private Transaction requireTransaction(Lsn lsn) {
+    if (transaction == null) {
+      throw new IllegalStateException("Change at LSN " + lsn + " outside a transaction");
+    }
+    return transaction;
+  }
+
+  /** A relation with what rendering its rows needs, resolved once per Relation message. */
+  private record Table(Relation relation, PgType[] types, int[] keyColumns, boolean ignored) {}
+}

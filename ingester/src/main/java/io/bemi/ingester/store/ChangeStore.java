@@ -1,0 +1,255 @@
+package io.bemi.ingester.store;
+
+import io.bemi.ingester.pgoutput.Lsn;
+import io.bemi.ingester.stitch.StoreEvent;
+import io.bemi.ingester.stitch.StoreEvent.Change;
+import io.bemi.ingester.stitch.StoreEvent.Commit;
+import io.bemi.ingester.stitch.StoreEvent.ContextBackfill;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+/**
+ * Writes changes and the checkpoint to the destination. All writes go into one open destination
+ * transaction that is committed only at a source transaction boundary, together with the
+ * checkpoint of the last source transaction it contains; so a destination commit holds whole
+ * source transactions and says how far it got. Rows are streamed with COPY, so a large source
+ * transaction is never held in memory: its rows flow into the open destination transaction.
+ *
+ * <p>Replays are harmless: transactions at or before the stored checkpoint are skipped upstream
+ * (see {@code Stitcher.Settings.alreadyStoredUpTo}), and UNIQUE(commit_lsn, change_index) would
+ * reject a duplicate rather than store it twice.
+ *
+ * <p>Not thread-safe: one store thread owns it.
+ */
+public final class ChangeStore implements AutoCloseable {
+
+  private static final int COPY_CHUNK_BYTES = 256 * 1024;
+
+  private final Connection connection;
+  private final String copySql;
+  private final String backfillSql;
+  private final String checkpointSql;
+  private final String readCheckpointSql;
+  private final String slot;
+  private final String sourceDatabase;
+
+  private final ByteArrayOutputStream copyBuffer = new ByteArrayOutputStream(COPY_CHUNK_BYTES + 8192);
+  private final StringBuilder row = new StringBuilder(512);
+  private CopyIn copy;
+  private boolean written; // the open destination transaction has writes
+  private boolean inSourceTransaction; // changes seen whose Commit has not arrived
+  private int uncommittedChanges;
+  private Checkpoint pending; // the last source Commit in the open batch
+
+  /** @param connection a destination connection for this store only; autocommit is turned off */
+  public ChangeStore(Connection connection, String schema, String slot, String sourceDatabase) throws SQLException {
+    this.connection = connection;
+    this.slot = slot;
+    this.sourceDatabase = sourceDatabase;
+    connection.setAutoCommit(false);
+    String table = schema + ".changes";
+    this.copySql = "COPY " + table + " (primary_key, before, after, context, database, schema, \"table\", operation,"
+        + " committed_at, queued_at, transaction_id, position, commit_lsn, change_index) FROM STDIN";
+    this.backfillSql = "UPDATE " + table + " SET context = ?::jsonb WHERE commit_lsn = ? AND change_index < ?";
+    this.checkpointSql = "INSERT INTO " + schema + ".ingester_checkpoints"
+        + " (slot, source_database, commit_lsn, end_lsn, committed_at, updated_at) VALUES (?, ?, ?, ?, ?, now())"
+        + " ON CONFLICT (slot, source_database) DO UPDATE SET commit_lsn = excluded.commit_lsn,"
+        + " end_lsn = excluded.end_lsn, committed_at = excluded.committed_at, updated_at = excluded.updated_at";
+    this.readCheckpointSql = "SELECT commit_lsn, end_lsn, committed_at FROM " + schema + ".ingester_checkpoints"
+        + " WHERE slot = ? AND source_database = ?";
+  }
+
+  /**
+   * Marks this session's transactions with a replication origin (created when missing), so a slot
+   * started with {@code origin=none} (PostgreSQL 16+) does not send them back when the destination
+   * is the source database.
+   */
+  public void useReplicationOrigin(String origin) throws SQLException {
+    try (PreparedStatement create = connection.prepareStatement("SELECT pg_replication_origin_create(?)"
+        + " WHERE NOT EXISTS (SELECT 1 FROM pg_replication_origin WHERE roname = ?)");
+         PreparedStatement setup = connection.prepareStatement("SELECT pg_replication_origin_session_setup(?)")) {
+      create.setString(1, origin);
+      create.setString(2, origin);
+      create.execute();
+      connection.commit();
+      setup.setString(1, origin);
+      setup.execute();
+      connection.commit();
+    } catch (SQLException e) {
+      connection.rollback();
+      throw e;
+    }
+  }
+
+  /** The stored checkpoint, or null before the first stored transaction. */
+  public Checkpoint storedCheckpoint() throws SQLException {
+    try (PreparedStatement s = connection.prepareStatement(readCheckpointSql)) {
+      s.setString(1, slot);
+      s.setString(2, sourceDatabase);
+      try (ResultSet rs = s.executeQuery()) {
+        Checkpoint checkpoint = rs.next()
+            ? new Checkpoint(Lsn.of(rs.getLong(1)), Lsn.of(rs.getLong(2)), rs.getTimestamp(3).toInstant())
+            : null;
+        connection.commit();
+        return checkpoint;
+      }
+    }
+  }
+
+  public void accept(StoreEvent event) throws SQLException {
+    if (event instanceof Change change) {
+      write(change);
+    } else if (event instanceof ContextBackfill backfill) {
+      backfill(backfill);
+    } else {
+      Commit commit = (Commit) event;
+      inSourceTransaction = false;
+      pending = new Checkpoint(commit.transaction().commitLsn(), commit.endLsn(), commit.transaction().committedAt());
+    }
+  }
+
+  /** Whether a commit now would end on a source transaction boundary with something to confirm. */
+  public boolean canCommit() {
+    return !inSourceTransaction && pending != null;
+  }
+
+  /** Changes written in the open destination transaction. */
+  public int uncommittedChanges() {
+    return uncommittedChanges;
+  }
+
+  /**
+   * Commits the open batch with its checkpoint and returns the checkpoint, whose end LSN may now
+   * be confirmed to the slot. A batch of only empty transactions writes nothing.
+   */
+  public Checkpoint commit() throws SQLException {
+    if (!canCommit()) {
+      throw new IllegalStateException("Not at a source transaction boundary");
+    }
+    Checkpoint checkpoint = pending;
+    if (written) {
+      endCopy();
+      try (PreparedStatement s = connection.prepareStatement(checkpointSql)) {
+        s.setString(1, slot);
+        s.setString(2, sourceDatabase);
+        s.setLong(3, checkpoint.commitLsn().value());
+        s.setLong(4, checkpoint.endLsn().value());
+        s.setTimestamp(5, Timestamp.from(checkpoint.committedAt()));
+        s.executeUpdate();
+      }
+      connection.commit();
+    }
+    written = false;
+    uncommittedChanges = 0;
+    pending = null;
+    return checkpoint;
+  }
+
+  /** Drops everything not committed (e.g. a partly received source transaction at shutdown). */
+  public void rollback() throws SQLException {
+    copyBuffer.reset();
+    if (copy != null) {
+      CopyIn open = copy;
+      copy = null;
+      if (open.isActive()) {
+        open.cancelCopy();
+      }
+    }
+    connection.rollback();
+    written = false;
+    inSourceTransaction = false;
+    uncommittedChanges = 0;
+    pending = null;
+  }
+
+  private void write(Change change) throws SQLException {
+    inSourceTransaction = true;
+    written = true;
+    uncommittedChanges++;
+    StringBuilder r = row;
+    r.setLength(0);
+    copyText(r, change.primaryKey()).append('\t');
+    copyText(r, change.before()).append('\t');
+    copyText(r, change.after()).append('\t');
+    copyText(r, change.context()).append('\t');
+    copyText(r, change.transaction().database()).append('\t');
+    copyText(r, change.schema()).append('\t');
+    copyText(r, change.table()).append('\t');
+    r.append(change.operation().name()).append('\t');
+    r.append(change.transaction().committedAt()).append('\t');
+    r.append(change.transaction().queuedAt()).append('\t');
+    r.append(change.transaction().xid()).append('\t');
+    r.append(change.position().value()).append('\t');
+    r.append(change.transaction().commitLsn().value()).append('\t');
+    r.append(change.index()).append('\n');
+    byte[] bytes = r.toString().getBytes(StandardCharsets.UTF_8);
+    copyBuffer.write(bytes, 0, bytes.length);
+    if (copyBuffer.size() >= COPY_CHUNK_BYTES) {
+      flushCopyBuffer();
+    }
+  }
+
+  private void backfill(ContextBackfill backfill) throws SQLException {
+    endCopy();
+    try (PreparedStatement s = connection.prepareStatement(backfillSql)) {
+      s.setString(1, backfill.context());
+      s.setLong(2, backfill.transaction().commitLsn().value());
+      s.setInt(3, backfill.beforeIndex());
+      s.executeUpdate();
+    }
+  }
+
+  private void flushCopyBuffer() throws SQLException {
+    if (copyBuffer.size() == 0) {
+      return;
+    }
+    if (copy == null) {
+      copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql);
+    }
+    copy.writeToCopy(copyBuffer.toByteArray(), 0, copyBuffer.size());
+    copyBuffer.reset();
+  }
+
+  private void endCopy() throws SQLException {
+    flushCopyBuffer();
+    if (copy != null) {
+      CopyIn open = copy;
+      copy = null;
+      open.endCopy();
+    }
+  }
+
+  /** COPY text format: \N for NULL; backslash, newline, carriage return and tab escaped. */
+  private static StringBuilder copyText(StringBuilder out, String value) {
+    if (value == null) {
+      return out.append("\\N");
+    }
+    for (int i = 0, n = value.length(); i < n; i++) {
+      char c = value.charAt(i);
+      switch (c) {
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        default -> out.append(c);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void close() throws SQLException {
+    try {
+      rollback();
+    } finally {
+      connection.close();
+    }
+  }
+}

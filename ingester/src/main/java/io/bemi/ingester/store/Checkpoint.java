@@ -1,0 +1,7 @@
+package io.bemi.ingester.store;
+
+import io.bemi.ingester.pgoutput.Lsn;
+import java.time.Instant;
+
+/** The last source transaction stored: its commit LSN, its end LSN (the slot's next flush position) and commit time. */
+public record Checkpoint(Lsn commitLsn, Lsn endLsn, Instant committedAt) {}

@@ -1,0 +1,195 @@
+package io.bemi.ingester.values;
+
+/**
+ * Renders a column value, given in its PostgreSQL text output form, as the JSON that
+ * {@code to_jsonb(value)} gives for it in a session with {@code TimeZone=UTC, DateStyle=ISO,
+ * IntervalStyle=postgres, bytea_output=hex} (the replication connection sets these).
+ *
+ * <table>
+ *   <caption>Mapping (documented in docs/ingester.md)</caption>
+ *   <tr><th>type</th><th>text form from pgoutput</th><th>JSON</th></tr>
+ *   <tr><td>int2/4/8, float4/8, numeric</td><td>{@code 1.50}</td><td>number {@code 1.50} (every digit)</td></tr>
+ *   <tr><td>same, special values</td><td>{@code NaN}, {@code Infinity}</td><td>string</td></tr>
+ *   <tr><td>bool</td><td>{@code t}/{@code f}</td><td>true/false</td></tr>
+ *   <tr><td>json, jsonb</td><td>JSON text</td><td>nested JSON</td></tr>
+ *   <tr><td>timestamp</td><td>{@code 2024-01-02 03:04:05.5}</td><td>{@code "2024-01-02T03:04:05.5"}</td></tr>
+ *   <tr><td>timestamptz</td><td>{@code 2024-01-02 03:04:05.5+00}</td><td>{@code "2024-01-02T03:04:05.5+00:00"}</td></tr>
+ *   <tr><td>arrays</td><td>{@code {1,NULL,"a b"}}</td><td>JSON array of the elements (nested per dimension)</td></tr>
+ *   <tr><td>domains</td><td colspan="2">as their base type</td></tr>
+ *   <tr><td>everything else</td><td>text form</td><td>JSON string of the text form</td></tr>
+ * </table>
+ */
+public final class JsonValues {
+
+  private JsonValues() {}
+
+  /** Appends the JSON for a value; {@code text} null means SQL NULL. */
+  public static void append(StringBuilder out, PgType type, String text) {
+    if (text == null) {
+      out.append("null");
+      return;
+    }
+    switch (type.kind()) {
+      case NUMBER -> appendNumber(out, text);
+      case BOOLEAN -> out.append(text.equals("t") ? "true" : "false");
+      case JSON -> out.append(text);
+      case TIMESTAMP -> appendString(out, isoTimestamp(text, false));
+      case TIMESTAMPTZ -> appendString(out, isoTimestamp(text, true));
+      case ARRAY -> new ArrayText(text, type).appendJson(out);
+      case STRING -> appendString(out, text);
+    }
+  }
+
+  public static String toJson(PgType type, String text) {
+    StringBuilder out = new StringBuilder();
+    append(out, type, text);
+    return out.toString();
+  }
+
+  private static void appendNumber(StringBuilder out, String text) {
+    char first = text.charAt(0);
+    // NaN, Infinity, -Infinity are not JSON numbers; to_jsonb gives them as strings.
+    if (first == 'N' || first == 'I' || (first == '-' && text.length() > 1 && text.charAt(1) == 'I')) {
+      appendString(out, text);
+    } else {
+      out.append(text);
+    }
+  }
+
+  /**
+   * ISO output ({@code 2024-01-02 03:04:05.5+00}, optionally followed by {@code " BC"}) to the
+   * XSD form to_jsonb uses: a 'T' between date and time, and the offset always with minutes.
+   */
+  static String isoTimestamp(String text, boolean withOffset) {
+    int space = text.indexOf(' ');
+    if (space < 0) {
+      return text; // infinity, -infinity
+    }
+    String era = "";
+    String value = text;
+    if (value.endsWith(" BC")) {
+      era = " BC";
+      value = value.substring(0, value.length() - 3);
+    }
+    StringBuilder iso = new StringBuilder(value.length() + 4).append(value);
+    iso.setCharAt(space, 'T');
+    if (withOffset) {
+      int sign = Math.max(iso.lastIndexOf("+"), iso.lastIndexOf("-"));
+      if (sign > space && iso.length() - sign == 3) { // "+hh" -> "+hh:00"
+        iso.append(":00");
+      }
+    }
+    return iso.append(era).toString();
+  }
+
+  /** Appends {@code s} as a JSON string literal. */
+  public static void appendString(StringBuilder out, String s) {
+    out.append('"');
+    int length = s.length();
+    for (int i = 0; i < length; i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '"' -> out.append("\\\"");
+        case '\\' -> out.append("\\\\");
+        case '\n' -> out.append("\\n");
+        case '\r' -> out.append("\\r");
+        case '\t' -> out.append("\\t");
+        case '\b' -> out.append("\\b");
+        case '\f' -> out.append("\\f");
+        default -> {
+          if (c < 0x20) {
+            out.append(String.format("\\u%04x", (int) c));
+          } else {
+            out.append(c);
+          }
+        }
+      }
+    }
+    out.append('"');
+  }
+
+  /**
+   * A parser for array_out's text: {@code [1:2]=} dimension decoration (optional), braces per
+   * dimension, elements separated by the type's delimiter, double-quoted when they contain
+   * special characters (with backslash escapes), and an unquoted {@code NULL} for null elements.
+   */
+  private static final class ArrayText {
+    private final String text;
+    private final PgType element;
+    private final char delimiter;
+    private int pos;
+
+    ArrayText(String text, PgType arrayType) {
+      this.text = text;
+      this.element = arrayType.element();
+      this.delimiter = arrayType.delimiter();
+      if (!text.isEmpty() && text.charAt(0) == '[') {
+        pos = text.indexOf('=') + 1;
+      }
+    }
+
+    void appendJson(StringBuilder out) {
+      dimension(out);
+    }
+
+    private void dimension(StringBuilder out) {
+      expect('{');
+      out.append('[');
+      if (text.charAt(pos) == '}') {
+        pos++;
+        out.append(']');
+        return;
+      }
+      while (true) {
+        char c = text.charAt(pos);
+        if (c == '{') {
+          dimension(out);
+        } else if (c == '"') {
+          JsonValues.append(out, element, quoted());
+        } else {
+          String raw = unquoted();
+          JsonValues.append(out, element, raw.equalsIgnoreCase("NULL") ? null : raw);
+        }
+        char next = text.charAt(pos++);
+        if (next == '}') {
+          out.append(']');
+          return;
+        }
+        if (next != delimiter) {
+          throw new IllegalArgumentException("Unexpected '" + next + "' at " + (pos - 1) + " in array " + text);
+        }
+        out.append(',');
+      }
+    }
+
+    private String quoted() {
+      pos++; // opening quote
+      StringBuilder value = new StringBuilder();
+      while (true) {
+        char c = text.charAt(pos++);
+        if (c == '\\') {
+          value.append(text.charAt(pos++));
+        } else if (c == '"') {
+          return value.toString();
+        } else {
+          value.append(c);
+        }
+      }
+    }
+
+    private String unquoted() {
+      int start = pos;
+      while (text.charAt(pos) != delimiter && text.charAt(pos) != '}') {
+        pos++;
+      }
+      return text.substring(start, pos);
+    }
+
+    private void expect(char c) {
+      if (text.charAt(pos) != c) {
+        throw new IllegalArgumentException("Expected '" + c + "' at " + pos + " in array " + text);
+      }
+      pos++;
+    }
+  }
+}
