@@ -1,5 +1,6 @@
 package io.bemi.demo;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -21,11 +22,20 @@ final class BemiCommandLines {
     return List.of("run", "--source-url", sourceUrl);
   }
 
+  /**
+   * The dashboard on the shop database: it reads {@code bemi.changes} there, and may run reverts
+   * there too ({@code --source-url}). Without a token it makes one and prints a sign-in URL
+   * holding it.
+   */
   static List<String> dashboard(String databaseUrl, String bind, int port, String token) {
-    return List.of(
+    List<String> args = new ArrayList<>(List.of(
         "--database-url", databaseUrl,
+        "--source-url", databaseUrl,
         "--bind", bind,
-        "--port", Integer.toString(port),
-        "--token", token);
+        "--port", Integer.toString(port)));
+    if (token != null) {
+      args.addAll(List.of("--token", token));
+    }
+    return args;
   }
 }

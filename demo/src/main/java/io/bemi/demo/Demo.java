@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
 public final class Demo implements Callable<Integer> {
 
   @Option(names = "--data-dir", paramLabel = "DIR",
-      description = "Keep the database (and the dashboard token) here between runs. "
+      description = "Keep the database here between runs. "
           + "Default: a temporary folder, removed at exit.")
   Path dataDir;
 
@@ -39,7 +39,7 @@ public final class Demo implements Callable<Integer> {
   String bind;
 
   @Option(names = "--token",
-      description = "Dashboard token. Default: a random one (kept in --data-dir when given).")
+      description = "Dashboard token (16+ characters). Default: the dashboard makes one and prints a sign-in URL.")
   String token;
 
   @Option(names = "--pg-port", defaultValue = "0",

@@ -6,12 +6,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayDeque;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
@@ -58,6 +56,8 @@ final class DemoStack {
   int run() throws Exception {
     try {
       start();
+    } catch (CancellationException e) {
+      return 130; // Ctrl-C while starting; close() runs in the shutdown hook
     } catch (Exception e) {
       System.err.println();
       System.err.println("The demo could not start: " + e.getMessage());
@@ -108,9 +108,8 @@ final class DemoStack {
     done("pid " + ingester.pid());
 
     step("Starting the dashboard");
-    String token = settings.token() != null ? settings.token() : dashboardToken();
     ChildProcess dashboard = launch("dashboard", settings.dashboardJar(),
-        BemiCommandLines.dashboard(database.jdbcUrl(), settings.bind(), settings.port(), token),
+        BemiCommandLines.dashboard(database.jdbcUrl(), settings.bind(), settings.port(), settings.token()),
         this::watchForSignInUrl);
     superviseExit(dashboard);
     String url = awaitSignInUrl();
@@ -146,7 +145,7 @@ final class DemoStack {
     }
   }
 
-  // ---- data directory and token ---------------------------------------------------------------
+  // ---- data directory ---------------------------------------------------------------
 
   private Path prepareDataDir() throws IOException {
     if (settings.dataDir() != null) {
@@ -155,19 +154,6 @@ final class DemoStack {
     }
     temporaryDataDir = true;
     return Files.createTempDirectory("bemi-demo-");
-  }
-
-  /** A random token, kept in the data directory so a kept demo keeps its sign-in URL. */
-  private String dashboardToken() throws IOException {
-    Path file = dataDir.resolve("dashboard-token");
-    if (!temporaryDataDir && Files.isRegularFile(file)) {
-      return Files.readString(file).trim();
-    }
-    byte[] bytes = new byte[24];
-    new SecureRandom().nextBytes(bytes);
-    String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    Files.writeString(file, token + "\n");
-    return token;
   }
 
   // ---- the steps ------------------------------------------------------------------------------
@@ -207,7 +193,10 @@ final class DemoStack {
   /** A child that dies while the demo runs stops the demo: a half-working demo would mislead. */
   private void superviseExit(ChildProcess child) {
     child.process().onExit().thenAccept(process -> {
-      if (stopRequested.getCount() > 0) {
+      if (process.exitValue() == 130 || process.exitValue() == 143) {
+        // Stopped by SIGINT/SIGTERM: Ctrl-C reaches the whole process group, children included.
+        stopRequested.countDown();
+      } else if (stopRequested.getCount() > 0) {
         failure = "the " + child.name() + " exited with code " + process.exitValue() + " (its output is above)";
         signInUrl.completeExceptionally(new IllegalStateException(failure));
         stopRequested.countDown();
@@ -281,6 +270,9 @@ final class DemoStack {
     System.out.printf("  Bemi demo ready in %.1f s. Open the dashboard:%n", seconds);
     System.out.println();
     System.out.println("  " + url);
+    if (settings.token() != null) {
+      System.out.println("  (sign in with the --token you gave; API: Authorization: Bearer <token>)");
+    }
     System.out.println();
     System.out.println("  PostgreSQL: psql " + "'postgresql://" + ShopDatabase.USER + "@localhost:"
         + database.port() + "/" + ShopDatabase.DATABASE + "'");

@@ -81,7 +81,7 @@ class DemoTest {
         Demo.class.getName(),
         "--data-dir", dataDir.toString(),
         "--port", Integer.toString(freePort()),
-        "--token", "demo-test-token",
+        "--token", "demo-test-token-0123",
         "--writes-per-second", "5",
         "--ingester-jar", System.getProperty("bemi.ingester.jar"),
         "--dashboard-jar", System.getProperty("bemi.dashboard.jar"));
