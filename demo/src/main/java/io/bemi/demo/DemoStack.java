@@ -32,6 +32,7 @@ import java.util.stream.Stream;
 final class DemoStack {
 
   private static final Pattern URL = Pattern.compile("https?://\\S+");
+  private static final long INGESTER_START_TIMEOUT_SECONDS = 60;
   private static final long DASHBOARD_START_TIMEOUT_SECONDS = 60;
 
   private final DemoSettings settings;
@@ -91,7 +92,7 @@ final class DemoStack {
     createShopSchema();
     done("database " + ShopDatabase.DATABASE);
 
-    step("Running the ingester's setup (publication, slot, bemi.changes)");
+    step("Running the ingester's setup (replica identity, publication, slot)");
     ChildProcess setup = launch("setup", settings.ingesterJar(),
         BemiCommandLines.ingesterSetup(database.jdbcUrl()), line -> {});
     int setupExit = setup.process().waitFor();
@@ -105,7 +106,8 @@ final class DemoStack {
     ChildProcess ingester = launch("ingester", settings.ingesterJar(),
         BemiCommandLines.ingesterRun(database.jdbcUrl()), line -> {});
     superviseExit(ingester);
-    done("pid " + ingester.pid());
+    awaitChangesTable();
+    done("pid " + ingester.pid() + ", bemi.changes ready");
 
     step("Starting the dashboard");
     ChildProcess dashboard = launch("dashboard", settings.dashboardJar(),
@@ -168,6 +170,21 @@ final class DemoStack {
     }
     try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
       statement.execute(script);
+    }
+  }
+
+  /** {@code run} applies the destination migrations first; the dashboard reads what they create. */
+  private void awaitChangesTable() throws SQLException, InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(INGESTER_START_TIMEOUT_SECONDS);
+    while (!database.hasChangesTable()) {
+      if (stopRequested.getCount() == 0) {
+        throw new IllegalStateException(failure != null ? failure : "the demo is stopping");
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the ingester did not create bemi.changes within "
+            + INGESTER_START_TIMEOUT_SECONDS + " s (its output is above)");
+      }
+      Thread.sleep(200);
     }
   }
 

@@ -106,6 +106,15 @@ final class ShopDatabase implements AutoCloseable {
     }
   }
 
+  /** Whether the ingester has created its destination table yet. */
+  boolean hasChangesTable() throws SQLException {
+    try (Connection connection = connect();
+        Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("SELECT to_regclass('bemi.changes') IS NOT NULL")) {
+      return rows.next() && rows.getBoolean(1);
+    }
+  }
+
   int port() {
     return postgres.getPort();
   }
