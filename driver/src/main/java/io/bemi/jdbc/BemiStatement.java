@@ -237,9 +237,9 @@ class BemiStatement extends DelegatingStatement {
     to.setFetchSize(from.getFetchSize());
     to.setFetchDirection(from.getFetchDirection());
     to.setQueryTimeout(from.getQueryTimeout());
-    long maxRows = from.getLargeMaxRows();
+    int maxRows = from.getMaxRows(); // pgjdbc has no getLargeMaxRows
     if (maxRows > 0) {
-      to.setLargeMaxRows(maxRows);
+      to.setMaxRows(maxRows);
     }
     int maxFieldSize = from.getMaxFieldSize();
     if (maxFieldSize > 0) {
