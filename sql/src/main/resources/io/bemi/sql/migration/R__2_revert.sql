@@ -70,16 +70,17 @@ $$;
 COMMENT ON FUNCTION ${flyway:defaultSchema}.revert_plan(uuid[], boolean) IS
   'The steps reverting the given changes (reverse commit order) and the conflicts already known';
 
--- The statement that reverts the given changes on the source. Refuses (SQLSTATE BM001) when the
--- plan already shows a conflict, unless p_force. p_revert_of describes what is reverted (it becomes
--- the context's "revertOf"); p_context is merged into the context (e.g. who reverts).
+-- The statement that reverts the given changes on the source. Conflicts the destination already
+-- knows of are listed by revert_plan(); the statement itself checks every row when it runs (the
+-- destination may lag behind the source) and raises SQLSTATE BM001 instead of overwriting, unless
+-- p_force. p_revert_of describes what is reverted (the context's "revertOf"); p_context is merged
+-- into the context (e.g. who reverts and from where).
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.revert_changes_sql(p_change_ids uuid[], p_force boolean DEFAULT false,
                                                                p_revert_of jsonb DEFAULT NULL, p_context jsonb DEFAULT '{}')
 RETURNS text
 LANGUAGE plpgsql STABLE AS $function$
 DECLARE
   v_steps text;
-  v_conflicts text;
   v_impossible text;
   v_script text;
   v_tag text := 'bemi_revert';
@@ -93,11 +94,8 @@ BEGIN
   SELECT string_agg(format('    (%s, %L, %L, %L, %L, %L::jsonb, %L::jsonb)',
                            p.step, p.operation, format('%I.%I', p.schema_name, p.table_name),
                            p.change_id, p.primary_key, p.restore, p.expected), E',\n' ORDER BY p.step),
-         string_agg(format('step %s (%s %s.%s key %s): %s', p.step, p.operation, p.schema_name, p.table_name,
-                           p.primary_key, p.conflict_reason), '; ' ORDER BY p.step)
-           FILTER (WHERE p.conflict AND p.operation <> 'TRUNCATE'),
          string_agg(format('%s.%s', p.schema_name, p.table_name), ', ') FILTER (WHERE p.operation = 'TRUNCATE')
-    INTO v_steps, v_conflicts, v_impossible
+    INTO v_steps, v_impossible
     FROM ${flyway:defaultSchema}.revert_plan(p_change_ids, p_force) p;
 
   IF v_steps IS NULL THEN
@@ -107,11 +105,6 @@ BEGIN
   IF v_impossible IS NOT NULL THEN
     RAISE EXCEPTION 'bemi revert: the changes include a TRUNCATE of %, which cannot be reverted', v_impossible
       USING ERRCODE = 'BM003', HINT = 'Revert the other changes individually; the truncated rows are not in the trail.';
-  END IF;
-  IF v_conflicts IS NOT NULL AND NOT p_force THEN
-    RAISE EXCEPTION 'bemi revert conflict: %', v_conflicts
-      USING ERRCODE = 'BM001',
-            HINT = 'The rows changed after the changes being reverted. Revert the later changes too, or force (p_force => true) to overwrite them.';
   END IF;
 
   v_context := coalesce(p_context, '{}'::jsonb)

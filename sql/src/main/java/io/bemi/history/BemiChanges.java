@@ -1,0 +1,225 @@
+package io.bemi.history;
+
+import io.bemi.sql.BemiSql;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import javax.sql.DataSource;
+
+/**
+ * Queries over the audit trail for JVM applications: what happened to a record, what it looked
+ * like at a moment, what a transaction or a request did, and the SQL that undoes it. A thin layer
+ * over the destination's SQL functions (docs/time-travel.md), using only {@code java.sql}.
+ *
+ * <pre>{@code
+ * BemiChanges bemi = BemiChanges.of(destination);
+ * List<Change> versions = bemi.history("public.users", 42);          // PaperTrail: versions
+ * Optional<String> then = bemi.asOf("public.users", 42, yesterday);    // PaperTrail: version_at
+ * String undo = bemi.revertSql(versions.get(versions.size() - 1).id(), false);
+ * BemiChanges.apply(source, undo);                                     // audited as {"revertOf": ...}
+ * }</pre>
+ *
+ * <p>Tables are named {@code "schema.table"} or just {@code "table"} (schema public). Primary keys
+ * are given as their value ({@code 42}, {@code "a@b.c"}, a UUID) or, for composite keys, as a list
+ * in key column order ({@code List.of("shop-1", 7)}). Row images and contexts come back as JSON
+ * text. Every method borrows a connection from the data source and returns it before returning.
+ */
+public final class BemiChanges {
+
+  private static final String CHANGE_COLUMNS = "id, primary_key, before::text, after::text, context::text, database,"
+      + " schema, \"table\", operation, committed_at, transaction_id, position, commit_lsn, change_index";
+
+  private final DataSource destination;
+  private final String schema;
+
+  private BemiChanges(DataSource destination, String schema) {
+    this.destination = destination;
+    this.schema = schema;
+  }
+
+  /** The trail in the default destination schema {@code bemi}. */
+  public static BemiChanges of(DataSource destination) {
+    return of(destination, BemiSql.DEFAULT_SCHEMA);
+  }
+
+  /** The trail in {@code schema} (a lower-case identifier, as given to the migrations). */
+  public static BemiChanges of(DataSource destination, String schema) {
+    if (schema == null || !schema.matches("[a-z_][a-z0-9_]{0,62}")) {
+      throw new IllegalArgumentException("Destination schema '" + schema + "' must be a lower-case identifier, e.g. bemi");
+    }
+    return new BemiChanges(destination, schema);
+  }
+
+  /** Every change of one record, oldest first (PaperTrail's {@code versions}, Envers' revisions). */
+  public List<Change> history(String table, Object primaryKey) throws SQLException {
+    return changes("SELECT " + CHANGE_COLUMNS + " FROM " + fn("record_history") + "(?, ?)", table, keyText(primaryKey));
+  }
+
+  /** One change by its id. */
+  public Optional<Change> change(UUID id) throws SQLException {
+    return changes("SELECT " + CHANGE_COLUMNS + " FROM \"" + schema + "\".changes WHERE id = ?", id).stream().findFirst();
+  }
+
+  /**
+   * The record's row at an instant, as JSON text; empty when it did not exist then (PaperTrail's
+   * {@code version_at}, Envers' {@code find(type, id, revision)}).
+   */
+  public Optional<String> asOf(String table, Object primaryKey, Instant at) throws SQLException {
+    return Optional.ofNullable(value("SELECT " + fn("record_as_of") + "(?, ?, ?)::text", table, keyText(primaryKey), utc(at)));
+  }
+
+  /** Every keyed row of a table at an instant, ordered by primary key text. */
+  public List<TableRow> tableAsOf(String table, Instant at) throws SQLException {
+    return query("SELECT primary_key, \"row\"::text FROM " + fn("table_as_of") + "(?, ?)",
+        rs -> new TableRow(rs.getString(1), rs.getString(2)), table, utc(at));
+  }
+
+  /** The columns one change changed, with old and new values as JSON text. */
+  public List<ColumnChange> diff(UUID changeId) throws SQLException {
+    return query("SELECT column_name, old_value::text, new_value::text FROM " + fn("change_diff") + "(?)",
+        rs -> new ColumnChange(rs.getString(1), rs.getString(2), rs.getString(3)), changeId);
+  }
+
+  /** Every change of one source transaction, in the order it made them. */
+  public List<Change> transaction(long transactionId) throws SQLException {
+    return changes("SELECT " + CHANGE_COLUMNS + " FROM " + fn("transaction_changes") + "(?)", transactionId);
+  }
+
+  /** Every change whose context contains the given entries, e.g. {@code Map.of("requestId", id)}. */
+  public List<Change> byContext(Map<String, ?> context) throws SQLException {
+    return byContext(Json.write(context));
+  }
+
+  /** Every change whose context contains the given JSON object text. */
+  public List<Change> byContext(String contextJson) throws SQLException {
+    return changes("SELECT " + CHANGE_COLUMNS + " FROM " + fn("context_changes") + "(?::jsonb)", contextJson);
+  }
+
+  /** What reverting these changes will do, step by step, and the conflicts already known. */
+  public List<RevertStep> revertPlan(Collection<UUID> changeIds) throws SQLException {
+    return query("SELECT step, change_id, operation, schema_name, table_name, primary_key, committed_at, action,"
+            + " conflict, conflict_reason FROM " + fn("revert_plan") + "(?::uuid[])",
+        rs -> new RevertStep(rs.getInt(1), rs.getObject(2, UUID.class), Operation.valueOf(rs.getString(3)),
+            rs.getString(4), rs.getString(5), rs.getString(6), instant(rs, 7), rs.getString(8),
+            (Boolean) rs.getObject(9), rs.getString(10)),
+        uuidArray(changeIds));
+  }
+
+  /** The statement that undoes one change on the source; see {@link #apply(Connection, String)}. */
+  public String revertSql(UUID changeId, boolean force) throws SQLException {
+    return value("SELECT " + fn("revert_sql") + "(?, ?)", changeId, force);
+  }
+
+  /** The statement that undoes every change of one source transaction, newest first. */
+  public String revertTransactionSql(long transactionId, boolean force) throws SQLException {
+    return value("SELECT " + fn("revert_transaction_sql") + "(?, ?)", transactionId, force);
+  }
+
+  /** The statement that undoes every change whose context contains the given entries, newest first. */
+  public String revertContextSql(Map<String, ?> context, boolean force) throws SQLException {
+    return value("SELECT " + fn("revert_context_sql") + "(?::jsonb, ?)", Json.write(context), force);
+  }
+
+  /**
+   * Runs a revert statement on the SOURCE database in one transaction. The statement announces
+   * itself with a {@code _bemi} message {@code {"revertOf": ...}}, so the changes it makes are
+   * captured with that context. Nothing changes when it fails.
+   *
+   * @throws RevertConflictException when a row changed after the change being reverted
+   */
+  public static void apply(Connection source, String revertSql) throws SQLException {
+    boolean autoCommit = source.getAutoCommit();
+    source.setAutoCommit(false);
+    try (Statement s = source.createStatement()) {
+      s.execute(revertSql);
+      source.commit();
+    } catch (SQLException e) {
+      source.rollback();
+      throw RevertConflictException.SQL_STATE.equals(e.getSQLState()) ? new RevertConflictException(e) : e;
+    } finally {
+      source.setAutoCommit(autoCommit);
+    }
+  }
+
+  /** {@link #apply(Connection, String)} on a connection borrowed from {@code source}. */
+  public static void apply(DataSource source, String revertSql) throws SQLException {
+    try (Connection c = source.getConnection()) {
+      apply(c, revertSql);
+    }
+  }
+
+  /** The text form {@code changes.primary_key} stores: the value's text, or a JSON array for a list. */
+  static String keyText(Object primaryKey) {
+    if (primaryKey instanceof Collection<?> || primaryKey instanceof Object[]) {
+      return Json.write(primaryKey);
+    }
+    return primaryKey == null ? null : primaryKey.toString();
+  }
+
+  @Override
+  public String toString() {
+    return "BemiChanges[schema " + schema + " on " + destination + "]";
+  }
+
+  private String fn(String name) {
+    return "\"" + schema + "\"." + name;
+  }
+
+  private static OffsetDateTime utc(Instant at) {
+    return OffsetDateTime.ofInstant(at, ZoneOffset.UTC);
+  }
+
+  private static Instant instant(ResultSet rs, int column) throws SQLException {
+    OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+    return value == null ? null : value.toInstant();
+  }
+
+  private static String uuidArray(Collection<UUID> ids) {
+    StringBuilder text = new StringBuilder("{");
+    for (UUID id : ids) {
+      text.append(text.length() > 1 ? "," : "").append(id);
+    }
+    return text.append('}').toString();
+  }
+
+  private List<Change> changes(String sql, Object... args) throws SQLException {
+    return query(sql, rs -> new Change(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
+        rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), Operation.valueOf(rs.getString(9)),
+        instant(rs, 10), rs.getLong(11), rs.getLong(12), rs.getLong(13), rs.getInt(14)), args);
+  }
+
+  private String value(String sql, Object... args) throws SQLException {
+    List<String> values = query(sql, rs -> rs.getString(1), args);
+    return values.isEmpty() ? null : values.get(0);
+  }
+
+  private interface RowReader<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  private <T> List<T> query(String sql, RowReader<T> reader, Object... args) throws SQLException {
+    try (Connection c = destination.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < args.length; i++) {
+        ps.setObject(i + 1, args[i]);
+      }
+      List<T> rows = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          rows.add(reader.read(rs));
+        }
+      }
+      return rows;
+    }
+  }
+}
