@@ -1,9 +1,9 @@
 -- Prepares a source database for the Bemi ingester (`bemi-ingester setup`; `--print-sql` prints
 -- this script rendered). Every statement is idempotent. Statements are separated by blank lines
 -- and must run one by one in autocommit mode: a logical slot cannot be created in a transaction
--- that has written. Placeholders: ${publication} (identifier), ${publication_literal},
--- ${slot_literal}, ${tables} (comma-separated qualified tables: plain and partitioned tables,
--- not partitions) and ${replica_identity} (one ALTER TABLE per table and partition).
+-- that has written. Placeholders (dollar-brace names in the statements): <publication> (identifier), <publication_literal>,
+-- <slot_literal>, <tables> (comma-separated qualified tables: plain and partitioned tables,
+-- not partitions) and <replica_identity> (one ALTER TABLE per table and partition).
 
 -- Old rows in the WAL in full, so updates and deletes carry the whole "before" row and unchanged
 -- TOASTed values can be filled in from it.

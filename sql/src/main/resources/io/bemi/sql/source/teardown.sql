@@ -1,6 +1,6 @@
 -- Removes what `bemi-ingester setup` and `run` created on the source (`bemi-ingester teardown
 -- --yes`). REPLICA IDENTITY is left as it is (it may have been FULL before setup). Statements are
--- separated by blank lines. Placeholders: ${publication}, ${slot_literal}, ${origin_literal}.
+-- separated by blank lines. Placeholders (dollar-brace names in the statements): <publication>, <slot_literal>, <origin_literal>.
 
 -- Fails while an ingester is streaming from the slot: stop it first.
 SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = ${slot_literal};
