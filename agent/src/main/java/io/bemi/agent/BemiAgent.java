@@ -16,24 +16,27 @@ import java.util.jar.JarFile;
 import java.util.stream.Stream;
 
 /**
- * Entry point of {@code -javaagent:bemi-agent.jar}: the only class of the agent on the application's
- * class path. It lays out the three jars nested in the agent jar and hands over to the agent proper:
+ * Entry point of {@code -javaagent:bemi-agent.jar}: the only class of the agent proper on the
+ * application's class path. It lays out the two jars nested in the agent jar and hands over:
  *
  * <ul>
- *   <li>{@code boot.jar} (hook slots, {@code java.base} only) goes on the bootstrap class path, so
- *       advice inlined into pgjdbc or a servlet container finds it from any class loader;
- *   <li>{@code api.jar} (bemi-driver: {@code io.bemi.Bemi} and the JDBC wrappers) goes on the system
- *       class path, so the application can use the context API and the wrappers can see {@code java.sql};
+ *   <li>{@code api.jar} (bemi-driver: {@code io.bemi.Bemi} and the JDBC wrappers, plus the hook
+ *       slots of {@code io.bemi.agent.hooks}) goes on the system class path, so the application can
+ *       use the context API, the wrappers see {@code java.sql}, and advice inlined into pgjdbc or a
+ *       servlet container reaches the hooks from any class loader that delegates to the system one;
  *   <li>{@code core.jar} (the agent and its relocated Byte Buddy) is loaded by a class loader of its
  *       own, invisible to the application.
  * </ul>
+ *
+ * <p>Nothing goes on the bootstrap class path: appending there would switch off class-data sharing
+ * for every class outside {@code java.base}'s loader and make the JVM print a warning.
  *
  * <p>The nested jars are extracted once into {@code java.io.tmpdir/bemi-agent-<checksum>} and reused
  * by later JVMs. Any failure here is reported on stderr and the application starts without the agent.
  */
 public final class BemiAgent {
 
-  private static final String[] NESTED = {"boot.jar", "api.jar", "core.jar"};
+  private static final String[] NESTED = {"api.jar", "core.jar"};
 
   private BemiAgent() {}
 
@@ -52,7 +55,6 @@ public final class BemiAgent {
     System.setProperty("io.bemi.agent.started", "true");
     try {
       Path directory = extract(agentJar());
-      instrumentation.appendToBootstrapClassLoaderSearch(new JarFile(directory.resolve("boot.jar").toFile()));
       instrumentation.appendToSystemClassLoaderSearch(new JarFile(directory.resolve("api.jar").toFile()));
       ClassLoader core = new URLClassLoader("bemi-agent", new URL[] {directory.resolve("core.jar").toUri().toURL()},
           ClassLoader.getSystemClassLoader());

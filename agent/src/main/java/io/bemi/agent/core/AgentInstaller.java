@@ -1,6 +1,6 @@
 package io.bemi.agent.core;
 
-import io.bemi.agent.bootstrap.BemiHooks;
+import io.bemi.agent.hooks.BemiHooks;
 import io.bemi.agent.http.RequestCapture;
 import io.bemi.agent.instrumentation.Instrumentations;
 import io.bemi.agent.jdbc.ConnectionWrapping;

@@ -1,6 +1,6 @@
 package io.bemi.agent.http;
 
-import io.bemi.agent.bootstrap.RequestHook;
+import io.bemi.agent.hooks.RequestHook;
 import io.bemi.agent.core.AgentLog;
 import io.bemi.agent.core.AgentOptions;
 import io.bemi.agent.core.DriverApi;

@@ -20,6 +20,7 @@ import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.dynamic.Nexus;
 import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.utility.JavaModule;
 
@@ -35,7 +36,21 @@ public final class Instrumentations {
   public record Parts(boolean connections, boolean requests, boolean jobs) {}
 
   public static void install(Instrumentation instrumentation, Parts parts, boolean lateAttach) {
-    AgentBuilder builder = new AgentBuilder.Default()
+    // Byte Buddy's Nexus (class initialisers for loaded-type initialisation) is of no use with
+    // disableClassFormatChanges(), and probing for it touches sun.misc.Unsafe, which Java 24+ reports
+    // with a warning on stderr. Turn it off while the builder is created; the property is ours to clear.
+    String previous = System.setProperty(Nexus.PROPERTY, "true");
+    AgentBuilder builder;
+    try {
+      builder = new AgentBuilder.Default();
+    } finally {
+      if (previous == null) {
+        System.clearProperty(Nexus.PROPERTY);
+      } else {
+        System.setProperty(Nexus.PROPERTY, previous);
+      }
+    }
+    builder = builder
         .disableClassFormatChanges()
         .with(AgentBuilder.TypeStrategy.Default.DECORATE)
         .with(AgentBuilder.DescriptionStrategy.Default.POOL_ONLY)

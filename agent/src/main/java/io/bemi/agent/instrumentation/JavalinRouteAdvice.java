@@ -1,6 +1,6 @@
 package io.bemi.agent.instrumentation;
 
-import io.bemi.agent.bootstrap.BemiHooks;
+import io.bemi.agent.hooks.BemiHooks;
 import io.javalin.router.Endpoint;
 import net.bytebuddy.asm.Advice;
 

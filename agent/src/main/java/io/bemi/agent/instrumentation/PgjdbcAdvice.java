@@ -1,7 +1,7 @@
 package io.bemi.agent.instrumentation;
 
-import io.bemi.agent.bootstrap.BemiHooks;
-import io.bemi.agent.bootstrap.CallDepth;
+import io.bemi.agent.hooks.BemiHooks;
+import io.bemi.agent.hooks.CallDepth;
 import java.util.Properties;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.implementation.bytecode.assign.Assigner;
@@ -9,7 +9,7 @@ import net.bytebuddy.implementation.bytecode.assign.Assigner;
 /**
  * Advice inlined into pgjdbc where it hands connections out. The three entry points nest (a data
  * source calls {@code Driver.connect}); one call depth makes only the outermost one act. Advice code
- * runs in pgjdbc's class loader, so it touches nothing but {@code java.*} and the bootstrap hooks.
+ * runs in pgjdbc's class loader, so it touches nothing but {@code java.*} and the hook slots.
  */
 final class PgjdbcAdvice {
 

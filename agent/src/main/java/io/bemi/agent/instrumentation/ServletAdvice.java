@@ -1,7 +1,7 @@
 package io.bemi.agent.instrumentation;
 
-import io.bemi.agent.bootstrap.BemiHooks;
-import io.bemi.agent.bootstrap.CallDepth;
+import io.bemi.agent.hooks.BemiHooks;
+import io.bemi.agent.hooks.CallDepth;
 import net.bytebuddy.asm.Advice;
 
 /**

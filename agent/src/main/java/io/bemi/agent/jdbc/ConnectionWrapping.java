@@ -1,6 +1,6 @@
 package io.bemi.agent.jdbc;
 
-import io.bemi.agent.bootstrap.ConnectionHook;
+import io.bemi.agent.hooks.ConnectionHook;
 import io.bemi.agent.core.AgentLog;
 import io.bemi.agent.core.DriverApi;
 import java.sql.Connection;

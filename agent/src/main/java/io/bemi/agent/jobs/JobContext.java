@@ -1,6 +1,6 @@
 package io.bemi.agent.jobs;
 
-import io.bemi.agent.bootstrap.FallbackContextHook;
+import io.bemi.agent.hooks.FallbackContextHook;
 import io.bemi.agent.core.AgentOptions;
 import io.bemi.agent.core.DriverApi;
 import io.bemi.agent.http.RequestCapture;

@@ -1,4 +1,4 @@
-package io.bemi.agent.bootstrap;
+package io.bemi.agent.hooks;
 
 /**
  * Per-thread nesting counters, so that only the outermost of nested intercepted calls acts (a data

@@ -1,9 +1,9 @@
-package io.bemi.agent.bootstrap;
+package io.bemi.agent.hooks;
 
 /**
  * Context for threads that have none of their own (jobs, consumers, scheduled work). The value is
- * an {@code io.bemi.ContextSnapshot}, typed {@code Object} because the bootstrap loader cannot see
- * that class.
+ * an {@code io.bemi.ContextSnapshot}, typed {@code Object} so that the hooks do not depend on
+ * bemi-driver's version.
  */
 public interface FallbackContextHook {
 

@@ -1,4 +1,4 @@
-package io.bemi.agent.bootstrap;
+package io.bemi.agent.hooks;
 
 /**
  * Where inlined advice finds the agent. The agent installs its hooks once at start-up; until then

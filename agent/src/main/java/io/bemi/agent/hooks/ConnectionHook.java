@@ -1,4 +1,4 @@
-package io.bemi.agent.bootstrap;
+package io.bemi.agent.hooks;
 
 import java.util.Properties;
 

@@ -1,4 +1,4 @@
-package io.bemi.agent.bootstrap;
+package io.bemi.agent.hooks;
 
 /** Sets and restores the context of servlet requests. Requests are {@code jakarta} or {@code javax} servlet requests. */
 public interface RequestHook {
