@@ -15,10 +15,9 @@ import picocli.CommandLine.Option;
     name = "bemi demo",
     mixinStandardHelpOptions = true,
     sortOptions = false,
-    description = {
-        "Runs Bemi end to end on an embedded PostgreSQL 17: the ingester, the dashboard and a",
-        "sample shop that writes through jdbc:bemi: (with context) and by direct SQL (without).",
-        "Ctrl-C stops everything."})
+    version = "bemi demo 0.1.0",
+    description = "Runs Bemi end to end on an embedded PostgreSQL 17: the ingester, the dashboard and a sample "
+        + "shop that writes through jdbc:bemi: (with context) and by direct SQL (without). Ctrl-C stops everything.")
 public final class Demo implements Callable<Integer> {
 
   @Option(names = "--data-dir", paramLabel = "DIR",
@@ -30,23 +29,23 @@ public final class Demo implements Callable<Integer> {
       description = "Stop by itself after this many seconds (0: run until Ctrl-C). Default: ${DEFAULT-VALUE}.")
   long durationSeconds;
 
-  @Option(names = "--port", defaultValue = "7070",
+  @Option(names = "--port", paramLabel = "PORT", defaultValue = "7070",
       description = "Dashboard port. Default: ${DEFAULT-VALUE}.")
   int port;
 
-  @Option(names = "--bind", defaultValue = "127.0.0.1",
+  @Option(names = "--bind", paramLabel = "ADDRESS", defaultValue = "127.0.0.1",
       description = "Dashboard bind address. Default: ${DEFAULT-VALUE}.")
   String bind;
 
-  @Option(names = "--token",
+  @Option(names = "--token", paramLabel = "TOKEN",
       description = "Dashboard token (16+ characters). Default: the dashboard makes one and prints a sign-in URL.")
   String token;
 
-  @Option(names = "--pg-port", defaultValue = "0",
+  @Option(names = "--pg-port", paramLabel = "PORT", defaultValue = "0",
       description = "PostgreSQL port. Default: a free port.")
   int pgPort;
 
-  @Option(names = "--writes-per-second", defaultValue = "2",
+  @Option(names = "--writes-per-second", paramLabel = "N", defaultValue = "2",
       description = "How busy the sample shop is. Default: ${DEFAULT-VALUE}.")
   double writesPerSecond;
 
