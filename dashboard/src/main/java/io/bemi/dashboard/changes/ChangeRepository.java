@@ -38,6 +38,7 @@ public final class ChangeRepository {
   private static final int QUERY_TIMEOUT_SECONDS = 15;
 
   private final DataSource dataSource;
+  private final String schemaName;
   private final String changes;
   private final ObjectMapper json;
   private final TableCatalog tables;
@@ -47,6 +48,7 @@ public final class ChangeRepository {
       throw new IllegalArgumentException("Schema '" + schema + "' must be a lower-case identifier, e.g. bemi");
     }
     this.dataSource = dataSource;
+    this.schemaName = schema;
     this.changes = "\"" + schema + "\".changes";
     this.json = json;
     this.tables = new TableCatalog(this::loadTables, Duration.ofSeconds(30));
@@ -109,6 +111,27 @@ public final class ChangeRepository {
     return rows.stream().findFirst();
   }
 
+  /**
+   * The record as of {@code at}: its state from bemi-sql's {@code record_as_of} (which also
+   * honours a later TRUNCATE), computed from the last change when that function is not
+   * installed, plus the last change itself for display.
+   */
+  public AsOf asOf(RecordKey record, Instant at) {
+    Optional<Change> last = lastChangeAsOf(record, at);
+    String function = "\"" + schemaName + "\".record_as_of";
+    boolean installed = aggregate("SELECT to_regproc(?) IS NOT NULL", List.of(function), rs -> rs.getBoolean(1)).get(0);
+    if (!installed) {
+      return new AsOf(record, at, last.map(Change::stateAfter).orElse(null), last, false);
+    }
+    String table = "\"" + record.schema().replace("\"", "\"\"") + "\".\"" + record.table().replace("\"", "\"\"") + "\"";
+    List<String> state = aggregate("SELECT " + function + "(?, ?, ?)::text", List.of(table, record.primaryKey(), utc(at)),
+        rs -> rs.getString(1));
+    return new AsOf(record, at, state.get(0) == null ? null : parse(state.get(0)), last, true);
+  }
+
+  /** A record's state at an instant; {@code state} null when it did not exist then. */
+  public record AsOf(RecordKey record, Instant at, JsonNode state, Optional<Change> lastChange, boolean fromRecordAsOf) {}
+
   public Optional<Change> find(UUID id) {
     return query(new Sql().append("SELECT " + COLUMNS + " FROM " + changes + " WHERE id = ?", id)).stream().findFirst();
   }
@@ -124,19 +147,6 @@ public final class ChangeRepository {
     return query(new Sql().append("SELECT " + COLUMNS + " FROM " + changes
         + " WHERE context @> ?::jsonb ORDER BY committed_at DESC, commit_lsn DESC, change_index DESC LIMIT ?",
         contextJson, limit));
-  }
-
-  /**
-   * Of the given changes, those whose record changed again later by a change outside the set:
-   * reverting them would overwrite that later change (a conflict).
-   */
-  public java.util.Set<UUID> changedSince(java.util.Collection<UUID> ids) {
-    UUID[] set = ids.toArray(UUID[]::new);
-    return new java.util.HashSet<>(aggregate("SELECT c.id FROM {changes} c WHERE c.id = ANY (?) AND c.primary_key IS NOT NULL"
-        + " AND EXISTS (SELECT 1 FROM {changes} l WHERE l.schema = c.schema AND l.\"table\" = c.\"table\""
-        + "  AND l.primary_key = c.primary_key AND (l.commit_lsn, l.change_index) > (c.commit_lsn, c.change_index)"
-        + "  AND NOT (l.id = ANY (?)))",
-        List.of(set, set), rs -> rs.getObject(1, UUID.class)));
   }
 
   /** The tables that have changes, as schema.table, sorted. Cached for a few seconds. */
@@ -196,7 +206,7 @@ public final class ChangeRepository {
       }
     }
     if (!f.operations().isEmpty()) {
-      sql.append(" AND operation = ANY (?)", f.operations().stream().map(Enum::name).sorted().toArray(String[]::new));
+      sql.append(" AND operation = ANY (?)", (Object) f.operations().stream().map(Enum::name).sorted().toArray(String[]::new));
     }
     if (f.from() != null) {
       sql.append(" AND committed_at >= ?", utc(f.from()));

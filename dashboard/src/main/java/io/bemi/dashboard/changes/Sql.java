@@ -21,7 +21,14 @@ final class Sql {
   PreparedStatement prepare(Connection c) throws SQLException {
     PreparedStatement ps = c.prepareStatement(text.toString());
     for (int i = 0; i < params.size(); i++) {
-      ps.setObject(i + 1, params.get(i));
+      Object value = params.get(i);
+      if (value instanceof String[] texts) {
+        ps.setArray(i + 1, c.createArrayOf("text", texts));
+      } else if (value instanceof java.util.UUID[] ids) {
+        ps.setArray(i + 1, c.createArrayOf("uuid", ids));
+      } else {
+        ps.setObject(i + 1, value);
+      }
     }
     return ps;
   }

@@ -2,23 +2,33 @@ package io.bemi.dashboard.revert;
 
 import io.bemi.dashboard.changes.Change;
 import java.util.List;
-import java.util.Set;
-import java.util.UUID;
 
 /**
- * The preview of a revert: the changes it undoes (newest first), which of them conflict (their
- * record changed again later, outside this revert), and the SQL the destination's
- * {@code revert_*_sql} functions produced — or why there is none.
+ * The preview of a revert: its steps (newest change first, as {@code revert_plan} orders them),
+ * which conflict, and the statement {@code revert_*_sql} wrote — or why there is none.
+ * {@code forced} says the SQL was generated with {@code p_force} because of conflicts: running it
+ * overwrites the later changes.
  */
 public record RevertPlan(
     RevertTarget target,
-    List<Change> changes,
-    Set<UUID> conflicts,
+    List<Step> steps,
     String sql,
+    boolean forced,
     String unavailableReason,
     boolean executable) {
 
+  /** One change to undo: what will be done, and the conflict the destination already knows of. */
+  public record Step(Change change, String action, boolean conflict, String conflictReason) {}
+
   public boolean hasConflicts() {
-    return !conflicts.isEmpty();
+    return steps.stream().anyMatch(Step::conflict);
+  }
+
+  public List<Change> changes() {
+    return steps.stream().map(Step::change).toList();
+  }
+
+  public long conflictCount() {
+    return steps.stream().filter(Step::conflict).count();
   }
 }

@@ -6,26 +6,32 @@ import io.bemi.dashboard.changes.BadRequestException;
 import io.bemi.dashboard.changes.Change;
 import io.bemi.dashboard.changes.ChangeRepository;
 import io.bemi.dashboard.changes.DataAccessException;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Optional;
-import java.util.Set;
+import java.util.Map;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Revert previews and execution. The revert SQL comes from the destination's time-travel
- * functions ({@code revert_sql}, {@code revert_transaction_sql}, {@code revert_context_sql} from
- * bemi-sql); conflicts are found here from the trail (the record changed again later). Executing
- * runs the SQL on the separately configured source, in one transaction that first emits a
- * {@code _bemi} context naming what was reverted, so the revert is itself audited.
+ * Revert previews and execution over bemi-sql's revert functions (R__2_revert.sql):
+ * {@code revert_plan(ids, force)} lists the steps and the conflicts the destination knows of
+ * (the record changed again later); {@code revert_sql}, {@code revert_transaction_sql},
+ * {@code revert_context_sql} write one self-contained {@code DO} statement for the source, which
+ * emits the {@code _bemi} context {@code {"revertOf": …}} first (so the revert is itself audited),
+ * re-checks every row when it runs and raises SQLSTATE BM001 on a conflict unless forced.
+ *
+ * <p>The dashboard only reads the destination; executing runs that statement on the separately
+ * configured source.
  */
 public final class RevertService {
 
@@ -57,88 +63,60 @@ public final class RevertService {
     return source != null;
   }
 
-  public RevertPlan preview(RevertTarget target, boolean force) {
-    List<Change> selected;
-    if (target instanceof RevertTarget.OneChange one) {
-      selected = changes.find(one.changeId()).map(List::of).orElse(List.of());
-    } else if (target instanceof RevertTarget.Transaction tx) {
-      selected = changes.transaction(tx.transactionId(), MAX_CHANGES);
-    } else {
-      selected = changes.withContext(((RevertTarget.Context) target).contextJson(), MAX_CHANGES);
+  /** The steps, conflicts and SQL of a revert; generated with force when there are conflicts. */
+  public RevertPlan preview(RevertTarget target) {
+    List<Change> selected = select(target);
+    if (!functionsInstalled()) {
+      return new RevertPlan(target, selected.stream().map(c -> new RevertPlan.Step(c, "", false, null)).toList(),
+          null, false, "The destination has no " + schema + ".revert_plan function: run the ingester's migrations"
+              + " (bemi-sql) to install the time-travel and revert functions.", false);
     }
-    if (selected.isEmpty()) {
-      throw new NotFoundException("Nothing to revert: no change matches " + describe(target));
-    }
-    Set<UUID> conflicts = changes.changedSince(selected.stream().map(Change::id).toList());
-    Optional<String> missing = missingFunction(target);
-    if (missing.isPresent()) {
-      return new RevertPlan(target, selected, conflicts, null, "The destination has no " + missing.get()
-          + " function: install the bemi-sql time-travel functions (they come with the ingester's migrations).", false);
-    }
-    String sql = revertSql(target, force);
+    List<RevertPlan.Step> steps = steps(selected);
+    boolean conflicts = steps.stream().anyMatch(RevertPlan.Step::conflict);
+    String sql;
     String reason = null;
-    if (sql == null || sql.isBlank()) {
-      reason = "The revert functions produced no SQL (nothing left to undo).";
-    } else if (!canExecute()) {
+    try {
+      sql = revertSql(target, conflicts);
+    } catch (SQLException e) {
+      sql = null;
+      reason = "The revert functions refused (SQL state " + e.getSQLState() + "): " + e.getMessage();
+    }
+    if (reason == null && !canExecute()) {
       reason = "Preview only: start the dashboard with --source-url to execute reverts.";
     }
-    return new RevertPlan(target, selected, conflicts, sql, reason, reason == null);
+    return new RevertPlan(target, steps, sql, sql != null && conflicts, reason, sql != null && canExecute());
   }
 
   /**
-   * Runs the revert on the source. Refuses when conflicts exist unless {@code force}; the caller
-   * has checked the confirmation and CSRF token.
+   * Runs the revert on the source. Refuses when conflicts are known unless {@code force}; the
+   * caller has checked the confirmation (and, for cookie sessions, the CSRF token).
    */
   public ExecutionResult execute(RevertTarget target, boolean force) {
     if (!canExecute()) {
       throw new BadRequestException("Reverts are preview-only: start the dashboard with --source-url to execute them");
     }
-    RevertPlan plan = preview(target, force);
+    RevertPlan plan = preview(target);
     if (plan.hasConflicts() && !force) {
-      throw new BadRequestException(plan.conflicts().size() + " change(s) conflict (their record changed later);"
-          + " review the preview and confirm with force to overwrite");
+      throw new BadRequestException(plan.conflictCount() + " change(s) conflict (their record changed later);"
+          + " review the preview and confirm with force to overwrite the later changes");
     }
-    if (plan.sql() == null || plan.sql().isBlank()) {
+    if (plan.sql() == null) {
       throw new BadRequestException(plan.unavailableReason());
     }
-    ObjectNode context = json.createObjectNode();
-    context.put("bemiRevert", true);
-    if (target instanceof RevertTarget.Context ctx) {
-      context.set(target.contextKey(), readJson(ctx.contextJson()));
-    } else {
-      context.putPOJO(target.contextKey(), target.argument());
-    }
-    context.put("revertedChanges", plan.changes().size());
-    context.put("via", "bemi-dashboard");
-    context.put("at", clock.instant().toString());
-    try (Connection c = source.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        try (PreparedStatement emit = c.prepareStatement("SELECT pg_logical_emit_message(true, '_bemi', ?)")) {
-          emit.setString(1, context.toString());
-          emit.execute();
-        }
-        int statements = 0;
-        try (Statement s = c.createStatement()) {
-          boolean result = s.execute(plan.sql());
-          while (result || s.getUpdateCount() != -1) {
-            statements++;
-            result = s.getMoreResults();
-          }
-        }
-        c.commit();
-        log.info("Reverted {} ({} changes) on the source", describe(target), plan.changes().size());
-        return new ExecutionResult(plan.changes().size(), statements, context.toString());
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
-      }
+    try (Connection c = source.getConnection(); Statement s = c.createStatement()) {
+      c.setAutoCommit(true); // the DO statement is one atomic statement
+      s.execute(plan.sql());
     } catch (SQLException e) {
-      throw new DataAccessException("The revert failed on the source and was rolled back; nothing changed", e);
+      String hint = "BM001".equals(e.getSQLState())
+          ? " A row changed on the source since the trail was read; reload the preview."
+          : "";
+      throw new DataAccessException("The revert failed on the source and was rolled back; nothing changed." + hint, e);
     }
+    log.info("Reverted {} ({} changes) on the source{}", target.describe(), plan.steps().size(), force ? " (forced)" : "");
+    return new ExecutionResult(plan.steps().size(), plan.forced(), revertContext().toString());
   }
 
-  public record ExecutionResult(int changesReverted, int statements, String context) {}
+  public record ExecutionResult(int changesReverted, boolean forced, String context) {}
 
   /** A target that selects nothing (unknown change id, empty transaction). */
   public static final class NotFoundException extends RuntimeException {
@@ -153,40 +131,73 @@ public final class RevertService {
     return target.describe();
   }
 
-  private Optional<String> missingFunction(RevertTarget target) {
-    String name = schema + "." + target.function();
-    try (Connection c = destination.getConnection();
-        PreparedStatement ps = c.prepareStatement("SELECT to_regproc(?) IS NOT NULL")) {
-      ps.setString(1, name);
+  private List<Change> select(RevertTarget target) {
+    List<Change> selected;
+    if (target instanceof RevertTarget.OneChange one) {
+      selected = changes.find(one.changeId()).map(List::of).orElse(List.of());
+    } else if (target instanceof RevertTarget.Transaction tx) {
+      selected = changes.transaction(tx.transactionId(), MAX_CHANGES);
+    } else {
+      selected = changes.withContext(((RevertTarget.Context) target).contextJson(), MAX_CHANGES);
+    }
+    if (selected.isEmpty()) {
+      throw new NotFoundException("Nothing to revert: no change matches " + target.describe());
+    }
+    return selected;
+  }
+
+  private List<RevertPlan.Step> steps(List<Change> selected) {
+    Map<UUID, Change> byId = new HashMap<>();
+    selected.forEach(c -> byId.put(c.id(), c));
+    String sql = "SELECT change_id, action, coalesce(conflict, false), conflict_reason FROM \"" + schema
+        + "\".revert_plan(?, false) ORDER BY step";
+    List<RevertPlan.Step> steps = new ArrayList<>();
+    try (Connection c = destination.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      Array ids = c.createArrayOf("uuid", byId.keySet().toArray());
+      ps.setArray(1, ids);
       try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getBoolean(1) ? Optional.empty() : Optional.of(name);
+        while (rs.next()) {
+          Change change = byId.get(rs.getObject(1, UUID.class));
+          steps.add(new RevertPlan.Step(change, rs.getString(2), rs.getBoolean(3), rs.getString(4)));
+        }
       }
     } catch (SQLException e) {
-      throw new DataAccessException("Could not look for " + name, e);
+      throw new DataAccessException("Could not plan the revert with " + schema + ".revert_plan", e);
+    }
+    return steps;
+  }
+
+  private boolean functionsInstalled() {
+    try (Connection c = destination.getConnection();
+        PreparedStatement ps = c.prepareStatement("SELECT to_regproc(?) IS NOT NULL AND to_regproc(?) IS NOT NULL")) {
+      ps.setString(1, "\"" + schema + "\".revert_plan");
+      ps.setString(2, "\"" + schema + "\".revert_changes_sql");
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getBoolean(1);
+      }
+    } catch (SQLException e) {
+      throw new DataAccessException("Could not look for the revert functions", e);
     }
   }
 
-  private String revertSql(RevertTarget target, boolean force) {
-    String fn = "\"" + schema + "\"." + target.function();
-    String call = "SELECT " + fn + "(" + target.parameter() + ", ?)";
-    Object arg = target.argument();
+  private String revertSql(RevertTarget target, boolean force) throws SQLException {
+    String call = "SELECT \"" + schema + "\"." + target.function() + "(" + target.parameter() + ", ?, ?::jsonb)";
     try (Connection c = destination.getConnection(); PreparedStatement ps = c.prepareStatement(call)) {
-      ps.setObject(1, arg);
+      ps.setObject(1, target.argument());
       ps.setBoolean(2, force);
+      ps.setString(3, revertContext().toString());
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getString(1) : null;
       }
-    } catch (SQLException e) {
-      throw new DataAccessException("Could not build the revert SQL with " + fn, e);
     }
   }
 
-  private com.fasterxml.jackson.databind.JsonNode readJson(String text) {
-    try {
-      return json.readTree(text);
-    } catch (java.io.IOException e) {
-      throw new BadRequestException("context is not valid JSON: " + e.getMessage());
-    }
+  /** Merged into the revert's {@code _bemi} context next to {@code revertOf}. */
+  private ObjectNode revertContext() {
+    ObjectNode context = json.createObjectNode();
+    context.put("revertedVia", "bemi-dashboard");
+    context.put("requestedAt", clock.instant().toString());
+    return context;
   }
 }

@@ -77,14 +77,13 @@ final class ApiController {
   void asOf(Context ctx) {
     RecordKey record = Requests.record(ctx);
     Instant at = Instants.parse("at", Requests.required(ctx, "at"), s.clock().instant());
-    Optional<Change> last = s.changes().lastChangeAsOf(record, at);
+    ChangeRepository.AsOf asOf = s.changes().asOf(record, at);
     ObjectNode body = recordNode(record);
     body.put("at", at.toString());
-    JsonNode state = last.map(Change::stateAfter).orElse(null);
-    body.put("exists", state != null);
-    body.set("state", state);
-    body.put("lastChangeId", last.map(c -> c.id().toString()).orElse(null));
-    body.put("lastChangeAt", last.map(c -> c.committedAt().toString()).orElse(null));
+    body.put("exists", asOf.state() != null);
+    body.set("state", asOf.state());
+    body.put("lastChangeId", asOf.lastChange().map(c -> c.id().toString()).orElse(null));
+    body.put("lastChangeAt", asOf.lastChange().map(c -> c.committedAt().toString()).orElse(null));
     send(ctx, body);
   }
 
@@ -113,16 +112,22 @@ final class ApiController {
 
   void revertPreview(Context ctx) {
     RevertTarget target = RevertService.target(ctx.queryParam("change"), ctx.queryParam("transaction"), ctx.queryParam("context"));
-    boolean force = "true".equals(ctx.queryParam("force")) || "yes".equals(ctx.queryParam("force"));
-    RevertPlan plan = s.revert().preview(target, force);
+    RevertPlan plan = s.revert().preview(target);
     ObjectNode body = s.json().createObjectNode();
     body.put("target", RevertService.describe(target));
     body.put("sql", plan.sql());
+    body.put("forced", plan.forced());
     body.put("executable", plan.executable());
     body.put("reason", plan.unavailableReason());
-    ArrayNode conflicts = body.putArray("conflicts");
-    plan.conflicts().stream().map(Object::toString).sorted().forEach(conflicts::add);
-    body.set("changes", Json.changes(plan.changes(), false));
+    ArrayNode steps = body.putArray("steps");
+    for (RevertPlan.Step step : plan.steps()) {
+      ObjectNode n = steps.addObject();
+      n.put("changeId", step.change().id().toString());
+      n.put("action", step.action());
+      n.put("conflict", step.conflict());
+      n.put("conflictReason", step.conflictReason());
+      n.set("change", Json.change(step.change(), false));
+    }
     send(ctx, body);
   }
 
@@ -135,7 +140,7 @@ final class ApiController {
     ObjectNode body = s.json().createObjectNode();
     body.put("reverted", RevertService.describe(target));
     body.put("changes", result.changesReverted());
-    body.put("statements", result.statements());
+    body.put("forced", result.forced());
     try {
       body.set("context", s.json().readTree(result.context()));
     } catch (IOException e) {

@@ -19,6 +19,8 @@ public final class DashboardApp {
 
   private static final Logger log = LoggerFactory.getLogger(DashboardApp.class);
 
+  private static final String HANDLED = "bemi.error-handled";
+
   private DashboardApp() {}
 
   public static Javalin create(Services services) {
@@ -80,7 +82,7 @@ public final class DashboardApp {
         error(ctx, HttpStatus.INTERNAL_SERVER_ERROR, "Internal error: " + e.getClass().getSimpleName() + " (see the dashboard log)", services);
       });
       config.routes.error(404, ctx -> {
-        if (ctx.result() == null || ctx.result().isEmpty()) {
+        if (ctx.attribute(HANDLED) == null) {
           error(ctx, HttpStatus.NOT_FOUND, "No such page: " + ctx.path(), services);
         }
       });
@@ -93,6 +95,7 @@ public final class DashboardApp {
   }
 
   private static void error(Context ctx, HttpStatus status, String message, Services services) {
+    ctx.attribute(HANDLED, true);
     ctx.status(status);
     if (isApi(ctx)) {
       var body = services.json().createObjectNode();

@@ -43,9 +43,9 @@ final class PageController {
     RecordKey record = Requests.record(ctx);
     String atText = ctx.queryParam("at");
     Instant at = atText == null || atText.isBlank() ? null : Instants.parse("at", atText, s.clock().instant());
-    Optional<Change> asOf = at == null ? Optional.empty() : s.changes().lastChangeAsOf(record, at);
+    Optional<ChangeRepository.AsOf> asOf = at == null ? Optional.empty() : Optional.of(s.changes().asOf(record, at));
     List<Change> history = s.changes().history(record);
-    ctx.html(Views.record(new Views.RecordPage(record, history, at, atText, asOf, csrf())));
+    ctx.html(Views.record(new Views.RecordPage(record, history, atText, asOf, csrf())));
   }
 
   void transaction(Context ctx) {
@@ -62,7 +62,7 @@ final class PageController {
 
   void revertPreview(Context ctx) {
     RevertTarget target = RevertService.target(ctx.queryParam("change"), ctx.queryParam("transaction"), ctx.queryParam("context"));
-    ctx.html(Views.revert(new Views.RevertPage(s.revert().preview(target, false), csrf())));
+    ctx.html(Views.revert(new Views.RevertPage(s.revert().preview(target), csrf())));
   }
 
   void revertExecute(Context ctx) {

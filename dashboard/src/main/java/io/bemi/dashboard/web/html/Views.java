@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.bemi.dashboard.changes.Activity;
 import io.bemi.dashboard.changes.Change;
 import io.bemi.dashboard.changes.ChangeFilter;
+import io.bemi.dashboard.changes.ChangeRepository;
 import io.bemi.dashboard.changes.ColumnDiff;
 import io.bemi.dashboard.changes.ContextCondition;
 import io.bemi.dashboard.changes.Operation;
@@ -39,8 +40,8 @@ public final class Views {
 
   public record ChangesPage(ChangeFilter filter, List<Change> changes, String nextUrl, List<String> tables, String csrf) {}
 
-  public record RecordPage(RecordKey record, List<Change> history, Instant asOfInstant, String asOfText,
-      Optional<Change> asOfChange, String csrf) {}
+  public record RecordPage(RecordKey record, List<Change> history, String asOfText,
+      Optional<ChangeRepository.AsOf> asOf, String csrf) {}
 
   public record TransactionPage(long transactionId, List<Change> changes, boolean truncated, String csrf) {}
 
@@ -101,17 +102,16 @@ public final class Views {
     RecordKey r = p.record();
     String recordQuery = "schema=" + q(r.schema()) + "&table=" + q(r.table()) + "&pk=" + q(r.primaryKey());
     SafeHtml asOf;
-    if (p.asOfInstant() == null) {
+    if (p.asOf().isEmpty()) {
       asOf = html("<p class=\"muted\">Choose an instant to see the record as it was then.</p>");
-    } else if (p.asOfChange().isEmpty()) {
-      asOf = html("<p>No change to this record was stored before {}: it did not exist yet (or was not captured).</p>", time(p.asOfInstant()));
     } else {
-      Change last = p.asOfChange().get();
-      JsonNode state = last.stateAfter();
-      asOf = html("<p>As of {}: {} (last change {} at {}).</p>{}",
-          time(p.asOfInstant()), state == null ? "the record did not exist (deleted)" : "the record was",
-          badge(last.operation()), time(last.committedAt()),
-          state == null ? SafeHtml.EMPTY : html("<div class=\"state\" id=\"as-of-state\">{}</div>", JsonView.render(state)));
+      ChangeRepository.AsOf a = p.asOf().get();
+      SafeHtml last = a.lastChange().isEmpty() ? html("no change stored before then")
+          : html("last change {} at {}", badge(a.lastChange().get().operation()), time(a.lastChange().get().committedAt()));
+      asOf = a.state() == null
+          ? html("<p id=\"as-of-summary\">As of {} the record did not exist ({}).</p>", time(a.at()), last)
+          : html("<p id=\"as-of-summary\">As of {} the record was ({}):</p><div class=\"state\" id=\"as-of-state\">{}</div>",
+              time(a.at()), last, JsonView.render(a.state()));
     }
     SafeHtml timeline = p.history().isEmpty()
         ? html("<p class=\"empty\">No changes stored for this record.</p>")
@@ -178,15 +178,15 @@ public final class Views {
 
   public static String revert(RevertPage p) {
     RevertPlan plan = p.plan();
-    Set<java.util.UUID> conflicts = plan.conflicts();
     SafeHtml conflictNote = plan.hasConflicts()
         ? html("<p class=\"alert warn\" id=\"conflicts\">{} of {} changes conflict: their record changed again later."
-            + " Reverting them overwrites those later changes.</p>", conflicts.size(), plan.changes().size())
-        : html("<p class=\"alert ok\" id=\"conflicts\">No conflicts: no record changed again after these changes.</p>");
+            + " The SQL below was generated with force and overwrites those later changes.</p>", plan.conflictCount(), plan.steps().size())
+        : html("<p class=\"alert ok\" id=\"conflicts\">No conflicts known: no record changed again after these changes."
+            + " The statement re-checks every row on the source when it runs.</p>");
     SafeHtml sql = plan.sql() == null
-        ? html("<p class=\"alert\">{}</p>", nz(plan.unavailableReason()))
+        ? html("<p class=\"alert warn\">{}</p>", nz(plan.unavailableReason()))
         : html("<pre class=\"sql\" id=\"revert-sql\">{}</pre>{}", plan.sql(),
-            when(plan.unavailableReason() != null, html("<p class=\"alert\">{}</p>", nz(plan.unavailableReason()))));
+            when(plan.unavailableReason() != null, html("<p class=\"alert\" id=\"revert-note\">{}</p>", nz(plan.unavailableReason()))));
     SafeHtml execute = !plan.executable() ? SafeHtml.EMPTY : html("""
         <form class="card danger" method="post" action="/revert">
           <input type="hidden" name="csrf" value="{}">
@@ -196,26 +196,29 @@ public final class Views {
           <button type="submit" class="danger">Execute revert</button>
         </form>""",
         p.csrf(), plan.target().parameterName(), String.valueOf(plan.target().argument()),
-        when(plan.hasConflicts(), html("<label class=\"check\"><input type=\"checkbox\" name=\"force\" value=\"yes\"> Overwrite the later changes (force)</label>")));
+        when(plan.hasConflicts(), html("<label class=\"check\"><input type=\"checkbox\" name=\"force\" value=\"yes\" required> Overwrite the later changes (force)</label>")));
+    SafeHtml steps = each(plan.steps(), step -> html("<div class=\"step\">{}{}</div>",
+        html("<p class=\"step-note\">{}{}</p>", step.action(),
+            when(step.conflict(), html(" · <span class=\"flag\">conflict</span> {}", nz(step.conflictReason())))),
+        changeCard(step.change(), step.conflict())));
     SafeHtml body = html("""
         <h1>Revert {}</h1>
         {}
-        <section><h2>SQL</h2>{}</section>
+        <section><h2>SQL to run on the source</h2>{}</section>
         {}
-        <section><h2>Changes undone <span class="muted">({})</span></h2>
+        <section><h2>Steps <span class="muted">({}, newest change first)</span></h2>
         <div class="changes">{}</div></section>""",
-        RevertService.describe(plan.target()), conflictNote, sql, execute, plan.changes().size(),
-        each(plan.changes(), c -> changeCard(c, conflicts.contains(c.id()))));
+        RevertService.describe(plan.target()), conflictNote, sql, execute, plan.steps().size(), steps);
     return Layout.page("Revert", Nav.NONE, p.csrf(), body);
   }
 
   public static String revertDone(RevertDonePage p) {
     SafeHtml body = html("""
         <h1>Reverted {}</h1>
-        <p class="alert ok">{} changes reverted on the source in one transaction ({} statements).
-        The revert is recorded with the context <code>{}</code>.</p>
+        <p class="alert ok" id="revert-done">{} changes reverted on the source in one statement{}.
+        The revert's own changes are recorded with the context <code>revertOf</code> naming what was reverted, plus <code>{}</code>.</p>
         <p><a class="button" href="/">Back to changes</a></p>""",
-        p.target(), p.result().changesReverted(), p.result().statements(), p.result().context());
+        p.target(), p.result().changesReverted(), p.result().forced() ? " (forced over later changes)" : "", p.result().context());
     return Layout.page("Reverted", Nav.NONE, p.csrf(), body);
   }
 

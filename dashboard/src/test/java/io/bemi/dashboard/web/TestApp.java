@@ -1,0 +1,33 @@
+package io.bemi.dashboard.web;
+
+import io.bemi.dashboard.Main;
+import io.bemi.test.TestDatabase;
+import io.javalin.Javalin;
+import io.javalin.testtools.HttpClient;
+import io.javalin.testtools.Response;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import javax.sql.DataSource;
+
+/** The dashboard wired to a test database, with a fixed clock (2024-05-01 14:00 UTC, after the Trail story). */
+public final class TestApp {
+
+  public static final String TOKEN = "test-token-0123456789abcdef";
+  public static final Instant NOW = Instant.parse("2024-05-01T14:00:00Z");
+
+  private TestApp() {}
+
+  public static Services services(TestDatabase db, DataSource source, String metricsUrl) {
+    return Main.services(db.dataSource(), source, "bemi", TOKEN, metricsUrl, Clock.fixed(NOW, ZoneOffset.UTC));
+  }
+
+  public static Javalin create(TestDatabase db) {
+    return DashboardApp.create(services(db, null, null));
+  }
+
+  /** GET with the bearer token. */
+  public static Response get(HttpClient client, String path) {
+    return client.get(path, req -> req.header("Authorization", "Bearer " + TOKEN));
+  }
+}
