@@ -29,7 +29,8 @@ final class BemiConnection extends DelegatingConnection {
 
   /** Leads a statement that needs a message; parameter 1 is the context JSON. */
   static final String MESSAGE_SQL = "SELECT pg_logical_emit_message(true, '_bemi', ?::text)";
-  static final String MESSAGE_PREFIX = MESSAGE_SQL + ";\n";
+  /** Nothing between the semicolon and the SQL, so error positions match the SQL as written. */
+  static final String MESSAGE_PREFIX = MESSAGE_SQL + ";";
 
   final BemiOptions options;
   private String emittedInTransaction;
