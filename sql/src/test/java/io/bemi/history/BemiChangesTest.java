@@ -1,0 +1,98 @@
+package io.bemi.history;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.bemi.test.TestDatabase;
+import io.bemi.test.WithPostgres;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The Java query API over the SQL functions. */
+@WithPostgres
+class BemiChangesTest {
+
+  private static Instant afterCreate;
+  private static Instant afterUpdate;
+
+  @BeforeAll
+  static void recordAUser(TestDatabase db) throws Exception {
+    Trail.install(db);
+    db.execute("CREATE TABLE users (id bigint PRIMARY KEY, email text, plan text)",
+        "CREATE TABLE memberships (org text, user_id bigint, role text, PRIMARY KEY (org, user_id))");
+    Trail.capture(db, "users");
+    Trail.capture(db, "memberships");
+    db.execute("BEGIN; SET LOCAL bemi.test_context = '{\"requestId\": \"r-1\", \"userId\": 42}';"
+        + " INSERT INTO users VALUES (42, 'a@example.com', 'free'); INSERT INTO memberships VALUES ('acme \"inc\"', 42, 'admin'); COMMIT");
+    afterCreate = Instant.now();
+    Thread.sleep(5);
+    db.execute("UPDATE users SET plan = 'pro' WHERE id = 42");
+    afterUpdate = Instant.now();
+    Thread.sleep(5);
+    db.execute("DELETE FROM users WHERE id = 42");
+  }
+
+  @Test
+  void historyListsEveryVersionOfARecordOldestFirst(TestDatabase db) throws SQLException {
+    List<Change> history = BemiChanges.of(db.dataSource()).history("public.users", 42);
+
+    assertThat(history).extracting(Change::operation).containsExactly(Operation.CREATE, Operation.UPDATE, Operation.DELETE);
+    assertThat(history.get(0).after()).isEqualTo("{\"id\": 42, \"plan\": \"free\", \"email\": \"a@example.com\"}");
+    assertThat(history.get(0).context()).isEqualTo("{\"userId\": 42, \"requestId\": \"r-1\"}");
+    assertThat(history.get(0).committedAt()).isBefore(afterCreate);
+  }
+
+  @Test
+  void asOfGivesTheRowAtAnInstantAndNothingBeforeItExistedOrAfterItWasDeleted(TestDatabase db) throws SQLException {
+    BemiChanges bemi = BemiChanges.of(db.dataSource());
+
+    assertThat(bemi.asOf("users", 42, afterCreate.minusSeconds(60))).isEmpty();
+    assertThat(bemi.asOf("users", 42, afterCreate)).hasValueSatisfying(row -> assertThat(row).contains("\"free\""));
+    assertThat(bemi.asOf("users", 42, afterUpdate)).hasValueSatisfying(row -> assertThat(row).contains("\"pro\""));
+    assertThat(bemi.asOf("users", 42, Instant.now())).isEmpty();
+  }
+
+  @Test
+  void compositeKeysAreGivenAsAListInKeyOrder(TestDatabase db) throws SQLException {
+    BemiChanges bemi = BemiChanges.of(db.dataSource());
+
+    assertThat(bemi.history("memberships", List.of("acme \"inc\"", 42))).hasSize(1);
+    assertThat(bemi.tableAsOf("memberships", Instant.now()))
+        .containsExactly(new TableRow("[\"acme \\\"inc\\\"\",42]", "{\"org\": \"acme \\\"inc\\\"\", \"role\": \"admin\", \"user_id\": 42}"));
+  }
+
+  @Test
+  void contextTransactionAndDiffQueriesReturnTypedRecords(TestDatabase db) throws SQLException {
+    BemiChanges bemi = BemiChanges.of(db.dataSource());
+
+    List<Change> request = bemi.byContext(Map.of("requestId", "r-1"));
+    List<Change> update = bemi.history("users", 42).subList(1, 2);
+
+    assertThat(request).extracting(Change::table).containsExactly("users", "memberships");
+    assertThat(bemi.transaction(request.get(0).transactionId())).isEqualTo(request);
+    assertThat(bemi.change(update.get(0).id())).contains(update.get(0));
+    assertThat(bemi.diff(update.get(0).id())).containsExactly(new ColumnChange("plan", "\"free\"", "\"pro\""));
+  }
+
+  @Test
+  void aRevertPlanListsStepsNewestFirst(TestDatabase db) throws SQLException {
+    BemiChanges bemi = BemiChanges.of(db.dataSource());
+    List<Change> history = bemi.history("users", 42);
+
+    List<RevertStep> plan = bemi.revertPlan(history.stream().map(Change::id).toList());
+
+    assertThat(plan).extracting(RevertStep::operation).containsExactly(Operation.DELETE, Operation.UPDATE, Operation.CREATE);
+    assertThat(plan).extracting(RevertStep::action).containsExactly("insert the row again", "restore the changed columns", "delete the row");
+    assertThat(plan).extracting(RevertStep::conflict).containsOnly(false);
+  }
+
+  @Test
+  void keysAndContextsAreWrittenAsTheIngesterStoresThem() {
+    assertThat(BemiChanges.keyText(42L)).isEqualTo("42");
+    assertThat(BemiChanges.keyText(List.of("a\"b\n", 1, 2.5))).isEqualTo("[\"a\\\"b\\n\",1,2.5]");
+    assertThat(Json.write(Map.of("nested", List.of(true, Map.of())))).isEqualTo("{\"nested\":[true,{}]}");
+  }
+}
