@@ -1,0 +1,27 @@
+package io.bemi.ingester;
+
+import io.bemi.test.TestDatabase;
+import java.io.File;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The ingester's {@code run} command as a separate JVM (the same classes as the fat jar), for kill -9 and -Xmx tests. */
+final class ChildIngester {
+
+  private ChildIngester() {}
+
+  static Process start(TestDatabase source, File log, String... jvmOptions) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(new File(System.getProperty("java.home"), "bin/java").getPath());
+    command.addAll(List.of(jvmOptions));
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(Main.class.getName());
+    command.add("run");
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log));
+    builder.environment().put("BEMI_SOURCE_URL", source.uri());
+    return builder.start();
+  }
+}
