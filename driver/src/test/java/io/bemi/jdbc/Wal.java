@@ -44,6 +44,15 @@ final class Wal implements AutoCloseable {
 
   /** The transactions committed since the last call, each as its events. */
   List<List<String>> transactions() throws SQLException {
+    return read(false);
+  }
+
+  /** Like {@link #transactions()}, with the column values of each change: {@code INSERT t: id[integer]:1 v[text]:'a'}. */
+  List<List<String>> transactionsWithValues() throws SQLException {
+    return read(true);
+  }
+
+  private List<List<String>> read(boolean withValues) throws SQLException {
     List<List<String>> transactions = new ArrayList<>();
     List<String> current = null;
     try (Connection c = db.connect(); Statement s = c.createStatement()) {
@@ -70,7 +79,8 @@ final class Wal implements AutoCloseable {
           String table = line.substring("table ".length(), line.indexOf(':'));
           String rest = line.substring(line.indexOf(':') + 2);
           String operation = rest.substring(0, rest.indexOf(':'));
-          current.add(operation + " " + table.substring(table.indexOf('.') + 1));
+          String values = withValues ? rest.substring(operation.length() + 1) : "";
+          current.add(operation + " " + table.substring(table.indexOf('.') + 1) + (withValues ? ":" + values : ""));
         }
       }
       }
@@ -109,7 +119,7 @@ final class Wal implements AutoCloseable {
   /** The {@code _bemi} messages committed since the last call, in order. */
   List<String> messages() throws SQLException {
     List<String> messages = new ArrayList<>();
-    for (List<String> transaction : transactions()) {
+    for (List<String> transaction : read(false)) {
       for (String event : transaction) {
         if (event.startsWith("message ")) {
           messages.add(event.substring("message ".length()));
