@@ -35,7 +35,7 @@ class ApiTest {
 
   /** A fresh app per test (JavalinTest starts and stops the one it is given). */
   private void http(io.javalin.testtools.TestCase test) {
-    JavalinTest.test(TestApp.create(db), test);
+    TestApp.test(db, test);
   }
 
   private JsonNode json(HttpClient client, String path) throws Exception {

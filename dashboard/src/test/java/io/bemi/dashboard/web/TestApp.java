@@ -26,6 +26,19 @@ public final class TestApp {
     return DashboardApp.create(services(db, null, null));
   }
 
+  /**
+   * Runs an HTTP test against a fresh app with a client that keeps no cookies and follows no
+   * redirects, so every request says exactly what it sends.
+   */
+  public static void test(TestDatabase db, io.javalin.testtools.TestCase test) {
+    test(create(db), test);
+  }
+
+  public static void test(Javalin app, io.javalin.testtools.TestCase test) {
+    io.javalin.testtools.JavalinTest.test(app,
+        new io.javalin.testtools.TestConfig(true, false, java.net.http.HttpClient.newHttpClient()), test);
+  }
+
   /** GET with the bearer token. */
   public static Response get(HttpClient client, String path) {
     return client.get(path, req -> req.header("Authorization", "Bearer " + TOKEN));
