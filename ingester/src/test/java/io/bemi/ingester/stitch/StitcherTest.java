@@ -1,0 +1,222 @@
+package io.bemi.ingester.stitch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.bemi.ingester.pgoutput.Lsn;
+import io.bemi.ingester.pgoutput.PgOutputMessage;
+import io.bemi.ingester.pgoutput.PgOutputMessage.Column;
+import io.bemi.ingester.pgoutput.TupleData;
+import io.bemi.ingester.stitch.StoreEvent.Change;
+import io.bemi.ingester.values.BuiltinTypes;
+import io.bemi.ingester.values.PgType;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The attribution rule and row rendering on hand-built messages. */
+class StitcherTest {
+
+  private static final int USERS = 100;
+  private static final Lsn COMMIT = Lsn.of(1000);
+
+  private final List<StoreEvent> events = new ArrayList<>();
+  private int malformed;
+  private int missingToast;
+  private long lsn = 500;
+
+  private Stitcher stitcher(int holdBack, Lsn alreadyStored, String ownOrigin) {
+    SchemaLookup lookup = new SchemaLookup() {
+      @Override
+      public PgType type(int typeOid) {
+        return new BuiltinTypes().resolve(typeOid);
+      }
+
+      @Override
+      public List<String> primaryKey(int relationOid) {
+        return List.of("id");
+      }
+    };
+    StitchListener listener = new StitchListener() {
+      @Override
+      public void malformedContextMessage() {
+        malformed++;
+      }
+
+      @Override
+      public void missingToastValue() {
+        missingToast++;
+      }
+    };
+    Stitcher stitcher = new Stitcher(new Stitcher.Settings("app", 100, holdBack, alreadyStored, "bemi", ownOrigin),
+        lookup, events::add, listener, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
+    feed(stitcher, new PgOutputMessage.Relation(USERS, "public", "users", 'f',
+        List.of(new Column(true, "id", BuiltinTypes.INT4, -1), new Column(true, "bio", BuiltinTypes.TEXT, -1))));
+    return stitcher;
+  }
+
+  private Stitcher stitcher() {
+    return stitcher(1000, null, "bemi_bemi");
+  }
+
+  private void feed(Stitcher stitcher, PgOutputMessage... messages) {
+    for (PgOutputMessage message : messages) {
+      stitcher.accept(message, Lsn.of(lsn++));
+    }
+  }
+
+  private static PgOutputMessage begin() {
+    return new PgOutputMessage.Begin(COMMIT, Instant.parse("2024-01-01T00:00:00Z"), 42);
+  }
+
+  private static PgOutputMessage commit() {
+    return new PgOutputMessage.Commit(0, COMMIT, Lsn.of(1100), Instant.parse("2024-01-01T00:00:00Z"));
+  }
+
+  private static PgOutputMessage context(String json) {
+    return new PgOutputMessage.Message(true, Lsn.of(1), "_bemi", json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static PgOutputMessage insert(int id) {
+    return new PgOutputMessage.Insert(USERS, tuple(TupleData.Value.text(String.valueOf(id)), TupleData.Value.text("b")));
+  }
+
+  private static TupleData tuple(TupleData.Value... values) {
+    return new TupleData(List.of(values));
+  }
+
+  private List<String> contexts() {
+    return events.stream().filter(Change.class::isInstance).map(e -> ((Change) e).context()).toList();
+  }
+
+  private List<Change> changes() {
+    return events.stream().filter(Change.class::isInstance).map(Change.class::cast).toList();
+  }
+
+  @Test
+  void changesGetTheLatestPrecedingContext() {
+    feed(stitcher(), begin(), context("{\"a\":1}"), insert(1), context("{\"a\":2}"), insert(2), insert(3), commit());
+    assertThat(contexts()).containsExactly("{\"a\":1}", "{\"a\":2}", "{\"a\":2}");
+  }
+
+  @Test
+  void changesBeforeTheFirstMessageGetTheFirstContext() {
+    feed(stitcher(), begin(), insert(1), insert(2), context("{\"a\":1}"), insert(3), commit());
+    assertThat(contexts()).containsExactly("{\"a\":1}", "{\"a\":1}", "{\"a\":1}");
+  }
+
+  @Test
+  void aTransactionWithoutMessagesGetsEmptyContexts() {
+    feed(stitcher(), begin(), insert(1), commit());
+    assertThat(contexts()).containsExactly("{}");
+    assertThat(events.get(events.size() - 1)).isInstanceOf(StoreEvent.Commit.class);
+  }
+
+  @Test
+  void contextDoesNotLeakIntoTheNextTransaction() {
+    Stitcher stitcher = stitcher();
+    feed(stitcher, begin(), context("{\"a\":1}"), insert(1), commit());
+    feed(stitcher, begin(), insert(2), commit());
+    assertThat(contexts()).containsExactly("{\"a\":1}", "{}");
+  }
+
+  @Test
+  void changesBeyondTheHoldBackLimitAreBackfilledWhenTheFirstMessageArrives() {
+    feed(stitcher(2, null, "x"), begin(), insert(1), insert(2), insert(3), context("{\"a\":1}"), insert(4), commit());
+    assertThat(contexts()).containsExactly("{}", "{}", "{}", "{\"a\":1}");
+    assertThat(events).filteredOn(StoreEvent.ContextBackfill.class::isInstance).singleElement()
+        .isEqualTo(new StoreEvent.ContextBackfill(changes().get(0).transaction(), 3, "{\"a\":1}"));
+  }
+
+  @Test
+  void aMalformedMessageIsCountedAndItsChangesGetAnEmptyContext() {
+    feed(stitcher(), begin(), context("{\"a\":1}"), insert(1), context("{oops"), insert(2), context("\"text\""),
+        insert(3), commit());
+    assertThat(contexts()).containsExactly("{\"a\":1}", "{}", "{}");
+    assertThat(malformed).isEqualTo(2);
+  }
+
+  @Test
+  void anOversizedMessageIsMalformed() {
+    feed(stitcher(), begin(), context("{\"a\":\"" + "x".repeat(200) + "\"}"), insert(1), commit());
+    assertThat(contexts()).containsExactly("{}");
+    assertThat(malformed).isEqualTo(1);
+  }
+
+  @Test
+  void aContextThatJsonbCannotStoreIsMalformed() {
+    feed(stitcher(), begin(), context("{\"a\":\"\\u0000\"}"), insert(1), commit());
+    assertThat(contexts()).containsExactly("{}");
+    assertThat(malformed).isEqualTo(1);
+  }
+
+  @Test
+  void aNonTransactionalMessageIsMalformedAndChangesNothing() {
+    feed(stitcher(), new PgOutputMessage.Message(false, Lsn.of(1), "_bemi", "{\"a\":1}".getBytes(StandardCharsets.UTF_8)),
+        begin(), insert(1), commit());
+    assertThat(contexts()).containsExactly("{}");
+    assertThat(malformed).isEqualTo(1);
+  }
+
+  @Test
+  void otherPrefixesAreIgnored() {
+    feed(stitcher(), begin(), new PgOutputMessage.Message(true, Lsn.of(1), "other", "{\"a\":1}".getBytes(StandardCharsets.UTF_8)),
+        insert(1), commit());
+    assertThat(contexts()).containsExactly("{}");
+    assertThat(malformed).isZero();
+  }
+
+  @Test
+  void transactionsAlreadyStoredAreSkippedButStillCommitted() {
+    feed(stitcher(1000, COMMIT, "x"), begin(), insert(1), commit());
+    assertThat(changes()).isEmpty();
+    assertThat(events).singleElement().isInstanceOf(StoreEvent.Commit.class);
+  }
+
+  @Test
+  void theIngestersOwnOriginIsSkipped() {
+    feed(stitcher(), begin(), new PgOutputMessage.Origin(Lsn.of(1), "bemi_bemi"), insert(1), commit());
+    assertThat(changes()).isEmpty();
+  }
+
+  @Test
+  void anUnchangedToastValueIsTakenFromTheOldRow() {
+    feed(stitcher(), begin(), new PgOutputMessage.Update(USERS, 'O',
+        tuple(TupleData.Value.text("1"), TupleData.Value.text("long bio")),
+        tuple(TupleData.Value.text("2"), TupleData.Value.UNCHANGED_TOAST)), commit());
+    assertThat(changes().get(0).after()).isEqualTo("{\"id\":2,\"bio\":\"long bio\"}");
+    assertThat(changes().get(0).before()).isEqualTo("{\"id\":1,\"bio\":\"long bio\"}");
+  }
+
+  @Test
+  void anUnchangedToastValueWithoutOldRowIsLeftOutNeverAPlaceholder() {
+    feed(stitcher(), begin(), new PgOutputMessage.Update(USERS, (char) 0, null,
+        tuple(TupleData.Value.text("2"), TupleData.Value.UNCHANGED_TOAST)), commit());
+    assertThat(changes().get(0).after()).isEqualTo("{\"id\":2}");
+    assertThat(changes().get(0).before()).isEqualTo("{}");
+    assertThat(missingToast).isEqualTo(1);
+  }
+
+  @Test
+  void changesAreNumberedWithinTheirTransactionAndCarryTheirPosition() {
+    feed(stitcher(), begin(), insert(1), insert(2), commit());
+    assertThat(changes()).extracting(Change::index).containsExactly(0, 1);
+    assertThat(changes().get(1).position().isAfter(changes().get(0).position())).isTrue();
+    assertThat(changes().get(0).transaction().commitLsn()).isEqualTo(COMMIT);
+    assertThat(changes().get(0).primaryKey()).isEqualTo("1");
+  }
+
+  @Test
+  void aTruncateStoresOneChangePerTable() {
+    Stitcher stitcher = stitcher();
+    feed(stitcher, new PgOutputMessage.Relation(200, "public", "orders", 'f',
+        List.of(new Column(true, "id", BuiltinTypes.INT4, -1))));
+    feed(stitcher, begin(), new PgOutputMessage.Truncate(false, false, List.of(USERS, 200)), commit());
+    assertThat(changes()).extracting(Change::table, Change::operation).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("users", Operation.TRUNCATE),
+        org.assertj.core.groups.Tuple.tuple("orders", Operation.TRUNCATE));
+  }
+}
