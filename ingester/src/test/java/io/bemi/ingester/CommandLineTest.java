@@ -1,0 +1,130 @@
+package io.bemi.ingester;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.bemi.ingester.cli.IngesterCommand;
+import io.bemi.test.TestDatabase;
+import io.bemi.test.WithPostgres;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+@WithPostgres
+@Tag("replication")
+class CommandLineTest {
+
+  private record Result(int exitCode, String out, String err) {}
+
+  @BeforeAll
+  static void tables(TestDatabase db) throws Exception {
+    db.execute("CREATE SCHEMA shop", "CREATE TABLE shop.carts (id int PRIMARY KEY)",
+        "CREATE TABLE public.\"Odd Name\" (id int)");
+  }
+
+  private static Result run(String... args) {
+    PrintStream originalOut = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    StringWriter err = new StringWriter();
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      CommandLine commandLine = IngesterCommand.commandLine();
+      commandLine.setErr(new PrintWriter(err, true));
+      commandLine.setOut(new PrintWriter(System.out, true));
+      int code = commandLine.execute(args);
+      return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString());
+    } finally {
+      System.setOut(originalOut);
+    }
+  }
+
+  @Test
+  void setupPrintSqlPrintsTheScriptAndChangesNothing(TestDatabase db) throws Exception {
+    Result result = run("setup", "--source-url", db.uri(), "--slot", "printed", "--publication", "printed", "--print-sql");
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.out())
+        .contains("ALTER TABLE \"shop\".\"carts\" REPLICA IDENTITY FULL;")
+        .contains("ALTER TABLE \"public\".\"Odd Name\" REPLICA IDENTITY FULL;")
+        .contains("CREATE PUBLICATION \"printed\" FOR TABLE")
+        .contains("publish_via_partition_root = true")
+        .contains("pg_create_logical_replication_slot('printed', 'pgoutput')");
+    assertThat(db.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'printed'")).isZero();
+  }
+
+  @Test
+  void setupIsIdempotentAndHonoursTheChosenSchemas(TestDatabase db) throws Exception {
+    String[] args = {"setup", "--source-url", db.jdbcUrlWithCredentials(), "--slot", "twice", "--publication", "twice",
+        "--schemas", "shop"};
+    assertThat(run(args).exitCode()).isZero();
+    Result again = run(args);
+    assertThat(again.exitCode()).isZero();
+    assertThat(again.out()).contains("publication twice with 1 table(s), slot twice");
+    assertThat(db.queryValue("SELECT string_agg(schemaname || '.' || tablename, ',') FROM pg_publication_tables "
+        + "WHERE pubname = 'twice'")).isEqualTo("shop.carts");
+    assertThat(db.queryValue("SELECT relreplident::text FROM pg_class WHERE oid = 'shop.carts'::regclass")).isEqualTo("f");
+    assertThat(db.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'twice'")).isEqualTo(1);
+  }
+
+  @Test
+  void statusShowsTheSlotAndTeardownNeedsConfirmation(TestDatabase db) throws Exception {
+    assertThat(run("setup", "--source-url", db.uri(), "--slot", "gone", "--publication", "gone").exitCode()).isZero();
+    Result status = run("status", "--source-url", db.uri(), "--slot", "gone");
+    assertThat(status.exitCode()).isZero();
+    assertThat(status.out()).contains("confirmed LSN:").contains("lag:").contains("stored checkpoint:");
+
+    Result refused = run("teardown", "--source-url", db.uri(), "--slot", "gone", "--publication", "gone");
+    assertThat(refused.exitCode()).isNotZero();
+    assertThat(refused.err()).contains("add --yes to confirm");
+
+    assertThat(run("teardown", "--source-url", db.uri(), "--slot", "gone", "--publication", "gone", "--yes").exitCode())
+        .isZero();
+    assertThat(db.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'gone'")).isZero();
+    assertThat(db.queryLong("SELECT count(*) FROM pg_publication WHERE pubname = 'gone'")).isZero();
+  }
+
+  @Test
+  void runWithoutSetupSaysToRunSetup(TestDatabase db) {
+    Result result = run("run", "--source-url", db.uri(), "--slot", "never_created");
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err().strip()).startsWith("bemi-ingester: Replication slot 'never_created' does not exist")
+        .contains("bemi-ingester setup").doesNotContain("\n");
+  }
+
+  @Test
+  void aMissingSourceUrlIsAOneLineError() {
+    Result result = run("status");
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("Missing --source-url (or BEMI_SOURCE_URL)");
+  }
+
+  @Test
+  void aBadUrlIsRejectedWithoutShowingThePassword() {
+    Result result = run("status", "--source-url", "mysql://root:secret@host/db");
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("--source-url").doesNotContain("secret");
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    for (String command : new String[] {"setup", "run", "status", "teardown"}) {
+      Result result = run(command, "--help");
+      assertThat(result.exitCode()).as(command).isZero();
+      assertThat(result.out()).as(command).contains("--source-url").contains("BEMI_SOURCE_URL");
+    }
+  }
+
+  @Test
+  void urlsAreNeverPrintedWithTheirPassword() {
+    assertThat(PostgresUrl.parse("postgresql://ann:s3cr%40t@db.example:5433/app").toString())
+        .isEqualTo("jdbc:postgresql://db.example:5433/app (user ann)");
+    assertThat(PostgresUrl.parse("jdbc:postgresql://h/app?user=ann&password=s3cret&ssl=true").toString())
+        .doesNotContain("s3cret").contains("password=***");
+    assertThat(PostgresUrl.parse("postgresql://ann:s3cr%40t@db.example:5433/app").properties().getProperty("password"))
+        .isEqualTo("s3cr@t");
+  }
+}
