@@ -19,9 +19,14 @@ import java.util.function.Consumer;
  */
 final class ChildProcess {
 
-  /** JVM options that suit a small demo: quick start, small heap, one GC thread. */
-  private static final List<String> DEMO_JVM_OPTIONS =
-      List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+  /**
+   * JVM options that suit a small demo: quick start, small heap, one GC thread; and libraries'
+   * logs (Flyway, Jetty, HikariCP) only when something is wrong, Bemi's own at info level.
+   */
+  private static final List<String> DEMO_JVM_OPTIONS = List.of(
+      "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+      "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+      "-Dorg.slf4j.simpleLogger.log.io.bemi=info");
 
   private final String name;
   private final Process process;
@@ -94,7 +99,9 @@ final class ChildProcess {
    */
   int stop(long graceSeconds) throws InterruptedException {
     if (process.isAlive()) {
-      process.destroy();
+      // SIGTERM through the handle: Process.destroy() would also close the pipe, losing the
+      // child's last lines (e.g. the ingester saying what it stored before stopping).
+      process.toHandle().destroy();
       if (!process.waitFor(graceSeconds, TimeUnit.SECONDS)) {
         System.out.println(name + " did not stop within " + graceSeconds + " s; killing it");
         process.descendants().forEach(ProcessHandle::destroyForcibly);
