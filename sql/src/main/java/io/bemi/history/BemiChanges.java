@@ -79,7 +79,7 @@ public final class BemiChanges {
     return Optional.ofNullable(value("SELECT " + fn("record_as_of") + "(?, ?, ?)::text", table, keyText(primaryKey), utc(at)));
   }
 
-  /** Every keyed row of a table at an instant, ordered by primary key text. */
+  /** Every keyed row of a table at an instant, in no particular order. */
   public List<TableRow> tableAsOf(String table, Instant at) throws SQLException {
     return query("SELECT primary_key, \"row\"::text FROM " + fn("table_as_of") + "(?, ?)",
         rs -> new TableRow(rs.getString(1), rs.getString(2)), table, utc(at));

@@ -1,0 +1,188 @@
+package io.bemi.history.bench;
+
+import io.bemi.sql.Migrations;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Times the time-travel functions over a large generated trail (not a unit test).
+ *
+ * <pre>
+ * ./mvnw -q -o -pl sql test-compile exec:java -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=io.bemi.history.bench.TimeTravelBench [-Dexec.args=10000000]
+ * </pre>
+ *
+ * <p>The trail (default 1,000,000 changes; pass 10000000 for the issue's 10M) is generated inside
+ * PostgreSQL with one INSERT ... SELECT generate_series: 5 changes per transaction, one commit every
+ * 10 ms of fake time, each transaction with context {"requestId": "req-N", "userId": N % 1000}.
+ * Table public.accounts gets 500,000 of them spread evenly over the whole trail: 100,000 rows, each
+ * created once and updated four times. The rest go to ten other tables, about 20 changes per key.
+ * The indexes are those of the migrations, built after the load.
+ *
+ * <p>Prints, per query: median and p95 over repeated runs with different keys/instants, the
+ * target from the issue, the ratio to a baseline measured in the same run (a lookup of one change
+ * by its id), and the EXPLAIN (ANALYZE, BUFFERS) plan of one run.
+ */
+public final class TimeTravelBench {
+
+  private static final int ACCOUNT_ROWS = 100_000;
+  private static final int ACCOUNT_CHANGES = 5 * ACCOUNT_ROWS;
+
+  private TimeTravelBench() {}
+
+  public static void main(String[] args) throws Exception {
+    long changes = args.length > 0 ? Long.parseLong(args[0].replace("_", "")) : 1_000_000L;
+    if (changes < 2L * ACCOUNT_CHANGES) {
+      throw new IllegalArgumentException("Need at least " + 2 * ACCOUNT_CHANGES + " changes");
+    }
+    try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
+        .setPGStartupWait(Duration.ofSeconds(60))
+        .setServerConfig("shared_buffers", "256MB")
+        .setServerConfig("max_wal_size", "4GB")
+        .setServerConfig("synchronous_commit", "off")
+        .setServerConfig("TimeZone", "UTC")
+        .start()) {
+      Migrations.migrate(pg.getPostgresDatabase(), "bemi");
+      try (Connection c = pg.getPostgresDatabase().getConnection()) {
+        generate(c, changes);
+        run(c, changes);
+      }
+    }
+  }
+
+  private static void generate(Connection c, long changes) throws SQLException {
+    long started = System.nanoTime();
+    List<String> indexes = new ArrayList<>();
+    try (Statement s = c.createStatement()) {
+      try (ResultSet rs = s.executeQuery("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'bemi'"
+          + " AND tablename = 'changes' AND indexname NOT IN ('changes_pkey', 'changes_commit_change_key')")) {
+        while (rs.next()) {
+          indexes.add(rs.getString(2));
+          s.getConnection().createStatement().execute("DROP INDEX bemi." + rs.getString(1));
+        }
+      }
+      long stride = changes / ACCOUNT_CHANGES;
+      long otherKeys = Math.max(1, (changes - ACCOUNT_CHANGES) / 20);
+      // g: global change number = commit order. Every stride-th change belongs to public.accounts.
+      s.execute("INSERT INTO bemi.changes (id, primary_key, before, after, context, database, schema, \"table\", operation,"
+          + " committed_at, queued_at, created_at, transaction_id, position, commit_lsn, change_index)"
+          + " SELECT gen_random_uuid(), k::text,"
+          + "   CASE WHEN op = 'UPDATE' THEN jsonb_build_object('id', k, 'balance', v - 1, 'name', 'name ' || k) ELSE '{}' END,"
+          + "   jsonb_build_object('id', k, 'balance', v, 'name', 'name ' || k),"
+          + "   jsonb_build_object('requestId', 'req-' || (g / 5), 'userId', (g / 5) % 1000),"
+          + "   'bench', 'public', tbl, op, t, t, t, 1000 + g / 5, g, (g / 5) * 100, (g % 5)::int"
+          + " FROM (SELECT g,"
+          + "         CASE WHEN g % " + stride + " = 0 AND g / " + stride + " < " + ACCOUNT_CHANGES
+          + "              THEN 'accounts' ELSE 'table_' || (g % 10) END AS tbl,"
+          + "         CASE WHEN g % " + stride + " = 0 AND g / " + stride + " < " + ACCOUNT_CHANGES
+          + "              THEN (g / " + stride + ") % " + ACCOUNT_ROWS + " ELSE (g * 7919) % " + otherKeys + " END AS k,"
+          + "         CASE WHEN g % " + stride + " = 0 AND g / " + stride + " < " + ACCOUNT_ROWS
+          + "              THEN 'CREATE' ELSE 'UPDATE' END AS op,"
+          + "         g % 100000 AS v,"
+          + "         timestamptz '2024-01-01' + (g / 5) * interval '10 ms' AS t"
+          + "       FROM generate_series(0::bigint, " + (changes - 1) + ") g) x");
+      long loaded = System.nanoTime();
+      for (String index : indexes) {
+        s.execute(index);
+      }
+      s.execute("VACUUM ANALYZE bemi.changes");
+      System.out.printf("generated %,d changes in %.1f s, indexes and analyze %.1f s; table %s, indexes %s%n", changes,
+          (loaded - started) / 1e9, (System.nanoTime() - loaded) / 1e9,
+          value(c, "SELECT pg_size_pretty(pg_table_size('bemi.changes'))"),
+          value(c, "SELECT pg_size_pretty(pg_indexes_size('bemi.changes'))"));
+    }
+  }
+
+  private interface Binder {
+    void bind(PreparedStatement ps, Random random) throws SQLException;
+  }
+
+  private static void run(Connection c, long changes) throws SQLException {
+    Timestamp end = new Timestamp(Timestamp.valueOf("2024-01-01 00:00:00").getTime() + (changes / 5) * 10);
+    Timestamp start = Timestamp.valueOf("2024-01-01 00:00:00");
+    long otherKeys = Math.max(1, (changes - ACCOUNT_CHANGES) / 20);
+
+    double baseline = time(c, "lookup of one change by id (baseline)",
+        "SELECT * FROM bemi.changes WHERE id = (SELECT id FROM bemi.changes WHERE commit_lsn = ? AND change_index = 0)",
+        (ps, r) -> ps.setLong(1, (long) r.nextInt((int) (changes / 5)) * 100), 300, 0, 0);
+    time(c, "record history (public.accounts, 5 changes)",
+        "SELECT * FROM bemi.record_history('public.accounts', ?)",
+        (ps, r) -> ps.setString(1, Integer.toString(r.nextInt(ACCOUNT_ROWS))), 300, 10, baseline);
+    time(c, "record history (public.table_3, ~20 changes)",
+        "SELECT * FROM bemi.record_history('public.table_3', ?)",
+        (ps, r) -> ps.setString(1, Long.toString(pickKeyOfTable3(r, otherKeys))), 300, 10, baseline);
+    time(c, "record as of a random instant (public.accounts)",
+        "SELECT bemi.record_as_of('public.accounts', ?, ?)",
+        (ps, r) -> {
+          ps.setString(1, Integer.toString(r.nextInt(ACCOUNT_ROWS)));
+          ps.setTimestamp(2, new Timestamp(start.getTime() + (long) (r.nextDouble() * (end.getTime() - start.getTime()))));
+        }, 300, 10, baseline);
+    time(c, "context lookup {requestId} (5 changes)",
+        "SELECT * FROM bemi.context_changes(jsonb_build_object('requestId', ?::text))",
+        (ps, r) -> ps.setString(1, "req-" + r.nextInt((int) (changes / 5))), 300, 50, baseline);
+    time(c, "table as of the end (public.accounts, 100,000 rows)",
+        "SELECT count(*), sum(length(\"row\"::text)) FROM bemi.table_as_of('public.accounts', ?)",
+        (ps, r) -> ps.setTimestamp(1, end), 5, 2000, baseline);
+    time(c, "table as of the middle (public.accounts)",
+        "SELECT count(*), sum(length(\"row\"::text)) FROM bemi.table_as_of('public.accounts', ?)",
+        (ps, r) -> ps.setTimestamp(1, new Timestamp((start.getTime() + end.getTime()) / 2)), 5, 2000, baseline);
+  }
+
+  /** A key that table_3 has: keys of change g are (g * 7919) % otherKeys with g % 10 = 3. */
+  private static long pickKeyOfTable3(Random r, long otherKeys) {
+    long g = r.nextInt((int) Math.min(Integer.MAX_VALUE, otherKeys * 20 / 10)) * 10L + 3;
+    return (g * 7919) % otherKeys;
+  }
+
+  private static double time(Connection c, String name, String sql, Binder binder, int runs, double targetMs,
+      double baselineMs) throws SQLException {
+    Random random = new Random(42);
+    double[] ms = new double[runs];
+    long rows = 0;
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < runs; i++) {
+        binder.bind(ps, random);
+        long t0 = System.nanoTime();
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            rows++;
+          }
+        }
+        ms[i] = (System.nanoTime() - t0) / 1e6;
+      }
+    }
+    Arrays.sort(ms);
+    double median = ms[runs / 2];
+    double p95 = ms[Math.min(runs - 1, (int) Math.ceil(runs * 0.95) - 1)];
+    System.out.printf("%n== %s: median %.2f ms, p95 %.2f ms over %d runs (%.1f rows/run)%s%s%n", name, median, p95, runs,
+        (double) rows / runs,
+        targetMs > 0 ? String.format(", target < %.0f ms: %s", targetMs, p95 < targetMs ? "met" : "NOT MET") : "",
+        baselineMs > 0 ? String.format(", %.1fx the baseline", median / baselineMs) : "");
+    try (PreparedStatement ps = c.prepareStatement("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql)) {
+      binder.bind(ps, new Random(7));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          System.out.println("   " + rs.getString(1));
+        }
+      }
+    }
+    return median;
+  }
+
+  private static String value(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+}
