@@ -30,12 +30,7 @@ final class Wal {
 
   private Wal() {}
 
-  static void createSlot(TestDatabase db, String slot) throws SQLException {
-    db.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'test_decoding')");
-  }
-
-  /** Consumes the slot's pending changes. */
-  static List<Change> changes(TestDatabase db, String slot) throws SQLException {
+  private static List<String> read(TestDatabase db, String slot) throws SQLException {
     List<String> lines = new ArrayList<>();
     try (Connection c = db.connect();
         PreparedStatement s = c.prepareStatement("SELECT data FROM pg_logical_slot_get_changes(?, NULL, NULL, 'include-xids', '1')")) {
@@ -45,6 +40,36 @@ final class Wal {
           lines.add(rs.getString(1));
         }
       }
+    }
+    return lines;
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(200);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static void createSlot(TestDatabase db, String slot) throws SQLException {
+    db.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'test_decoding')");
+  }
+
+  /** Consumes the slot's pending changes. */
+  static List<Change> changes(TestDatabase db, String slot) throws SQLException {
+    // Decoding can trail the child JVM's commits by a moment: read until something has arrived and a
+    // further read brings nothing new.
+    List<String> lines = new ArrayList<>();
+    long deadline = System.nanoTime() + 15_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      List<String> batch = read(db, slot);
+      lines.addAll(batch);
+      if (batch.isEmpty() && !lines.isEmpty()) {
+        break;
+      }
+      pause();
     }
     List<Change> changes = new ArrayList<>();
     List<Change> transaction = new ArrayList<>();
