@@ -3,14 +3,18 @@
   'use strict';
 
   // Show <time> elements in the viewer's zone; the title keeps the exact UTC value.
-  var format = new Intl.DateTimeFormat(undefined, {
-    year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit'
-  });
+  var zone = Intl.DateTimeFormat().resolvedOptions().timeZone || 'local time';
+  function pad(n) { return (n < 10 ? '0' : '') + n; }
+  function local(d) {
+    return d.getFullYear() + '-' + pad(d.getMonth() + 1) + '-' + pad(d.getDate()) + ' ' +
+      pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
+  }
   function localize(root) {
     root.querySelectorAll('time[datetime]').forEach(function (el) {
       var d = new Date(el.getAttribute('datetime'));
       if (!isNaN(d.getTime())) {
-        el.textContent = format.format(d);
+        el.textContent = local(d);
+        el.title = el.title + ' (shown in ' + zone + ')';
       }
     });
   }
