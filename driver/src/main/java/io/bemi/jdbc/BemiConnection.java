@@ -10,6 +10,8 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * A pgjdbc connection that emits the thread's Bemi context before writes.
@@ -27,8 +29,11 @@ final class BemiConnection extends DelegatingConnection {
 
   private static final System.Logger LOG = System.getLogger("io.bemi.jdbc");
 
-  /** Leads a statement that needs a message; parameter 1 is the context JSON. */
-  static final String MESSAGE_SQL = "SELECT pg_logical_emit_message(true, '_bemi', ?::text)";
+  /**
+   * Leads a statement that needs a message; parameter 1 is the context JSON. {@code SELECT FROM}
+   * returns a row without columns: nothing for the client to decode.
+   */
+  static final String MESSAGE_SQL = "SELECT FROM pg_logical_emit_message(true, '_bemi', ?::text)";
   /** Nothing between the semicolon and the SQL, so error positions match the SQL as written. */
   static final String MESSAGE_PREFIX = MESSAGE_SQL + ";";
 
@@ -38,6 +43,8 @@ final class BemiConnection extends DelegatingConnection {
   private boolean warnedTooLarge;
   private PreparedStatement messageStatement;
   private BemiDatabaseMetaData metaData;
+  /** SQL text to its form with the message in front, so a statement prepared per transaction reuses one string. */
+  private final Map<String, String> withMessageSql = new HashMap<>();
 
   BemiConnection(Connection delegate, BemiOptions options) {
     super(delegate);
@@ -131,6 +138,19 @@ final class BemiConnection extends DelegatingConnection {
       delegate.setAutoCommit(true);
       forgetEmitted();
     }
+  }
+
+  /** {@code sql} behind the message statement (pgjdbc's statement cache keys on this text). */
+  String withMessage(String sql) {
+    String combined = withMessageSql.get(sql);
+    if (combined == null) {
+      if (withMessageSql.size() >= 256) {
+        withMessageSql.clear();
+      }
+      combined = MESSAGE_PREFIX + sql;
+      withMessageSql.put(sql, combined);
+    }
+    return combined;
   }
 
   private void emit(String json) throws SQLException {

@@ -130,7 +130,7 @@ class BemiPreparedStatement extends DelegatingPreparedStatement {
   private ResultSet runWithMessage(String json, Expect expect) throws SQLException {
     PreparedStatement statement = withMessage;
     if (statement == null) {
-      statement = connection.raw().prepareStatement(BemiConnection.MESSAGE_PREFIX + sql,
+      statement = connection.raw().prepareStatement(connection.withMessage(sql),
           prepared.getResultSetType(), prepared.getResultSetConcurrency(), prepared.getResultSetHoldability());
       withMessage = statement;
     }

@@ -1,0 +1,262 @@
+package io.bemi.jdbc.bench;
+
+import io.bemi.Bemi;
+import io.bemi.jdbc.RoundTripCounter;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Plain pgjdbc against {@code jdbc:bemi:postgresql} with a context set, side by side in one run,
+ * on an embedded PostgreSQL (wal_level=logical). Runs are interleaved (ABAB, then BABA) so drift
+ * of the shared machine hits both drivers alike: many short slices (default 40 x 0.25 s per driver
+ * and workload) rather than a few long ones. Prints TPS, the ratio and the network round
+ * trips per transaction of each driver, counted by a loopback proxy.
+ *
+ * <pre>
+ * ./mvnw -q -o -pl driver test-compile exec:java -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=io.bemi.jdbc.bench.DriverBench [-Dbench.seconds=0.25 -Dbench.rounds=40 -Dbench.only=tpc]
+ * </pre>
+ */
+public final class DriverBench {
+
+  private static final int ACCOUNTS = 100_000;
+  private static final int TELLERS = 100;
+  private static final int BRANCHES = 10;
+  private static final int BATCH_ROWS = 1_000;
+
+  interface Transaction {
+    void run(Connection c) throws SQLException;
+  }
+
+  record Workload(String name, double target, boolean autoCommit, Transaction transaction) {}
+
+  record Result(String workload, double plainTps, double bemiTps, double target, long plainTrips, long bemiTrips,
+      List<Double> roundRatios) {}
+
+  public static void main(String[] args) throws Exception {
+    double seconds = Double.parseDouble(System.getProperty("bench.seconds", "0.25"));
+    int rounds = Integer.parseInt(System.getProperty("bench.rounds", "40"));
+    try (EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+        .setServerConfig("wal_level", "logical")
+        .setServerConfig("max_wal_senders", "4")
+        .setServerConfig("max_replication_slots", "4")
+        .setPGStartupWait(Duration.ofSeconds(60))
+        .start()) {
+      Properties credentials = new Properties();
+      credentials.setProperty("user", "postgres");
+      credentials.setProperty("password", "postgres");
+      String pgUrl = "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
+      createSchema(pgUrl, credentials);
+
+      List<Workload> workloads = List.of(
+          new Workload("TPC-B-like transaction (3 updates, 1 select, 1 insert)", 0.95, false, DriverBench::tpcb),
+          new Workload("single-row UPDATE, autocommit", 0.90, true, DriverBench::singleUpdate),
+          new Workload("1,000-row batch INSERT (one transaction)", 0.95, false, DriverBench::batchInsert));
+
+      String only = System.getProperty("bench.only", "");
+      workloads = workloads.stream().filter(w -> w.name.toLowerCase(Locale.ROOT).contains(only.toLowerCase(Locale.ROOT))).toList();
+      if (!Boolean.getBoolean("bench.noContext")) Bemi.setContext(Map.of("user", "bench-user@example.com", "endpoint", "/accounts/transfer",
+          "requestId", UUID.randomUUID().toString()));
+      System.out.printf(Locale.ROOT, "PostgreSQL %s, %d rounds x %.1f s per driver and workload, one connection each%n",
+          serverVersion(pgUrl, credentials), rounds, seconds);
+
+      List<Result> results = new ArrayList<>();
+      for (Workload workload : workloads) {
+        results.add(measure(workload, pgUrl, credentials, seconds, rounds));
+        try (Connection c = DriverManager.getConnection(pgUrl, credentials); Statement s = c.createStatement()) {
+          s.execute("TRUNCATE history");
+          s.execute("VACUUM ANALYZE");
+        }
+      }
+
+      System.out.println();
+      System.out.printf(Locale.ROOT, "%-58s %12s %12s %7s %7s %14s%n", "workload", "pgjdbc TPS", "bemi TPS", "ratio",
+          "target", "round trips");
+      for (Result r : results) {
+        System.out.printf(Locale.ROOT, "%-58s %12.1f %12.1f %7.3f %7s %14s%n", r.workload, r.plainTps, r.bemiTps,
+            r.bemiTps / r.plainTps, "≥" + r.target, r.plainTrips + " vs " + r.bemiTrips);
+        System.out.printf(Locale.ROOT, "    cumulative ratio every 10 rounds: %s%n", format(r.roundRatios));
+      }
+      System.out.println("(round trips: per transaction, plain pgjdbc vs jdbc:bemi, counted by a loopback proxy)");
+      Bemi.clearContext();
+    }
+  }
+
+  private static Result measure(Workload workload, String pgUrl, Properties credentials, double seconds, int rounds)
+      throws Exception {
+    String bemiUrl = "jdbc:bemi:" + pgUrl.substring("jdbc:".length());
+    try (Connection plain = DriverManager.getConnection(pgUrl, credentials);
+        Connection bemi = DriverManager.getConnection(bemiUrl, credentials)) {
+      plain.setAutoCommit(workload.autoCommit);
+      bemi.setAutoCommit(workload.autoCommit);
+      // warm-up: JIT, server-side prepared statements, caches
+      run(plain, workload, 2);
+      run(bemi, workload, 2);
+      long plainOps = 0;
+      long bemiOps = 0;
+      double plainTime = 0;
+      double bemiTime = 0;
+      List<Double> ratios = new ArrayList<>();
+      for (int round = 0; round < rounds; round++) {
+        double[] p;
+        double[] b;
+        if (round % 2 == 0) {
+          p = run(plain, workload, seconds);
+          b = run(bemi, workload, seconds);
+        } else {
+          b = run(bemi, workload, seconds);
+          p = run(plain, workload, seconds);
+        }
+        plainOps += (long) p[0];
+        plainTime += p[1];
+        bemiOps += (long) b[0];
+        bemiTime += b[1];
+        if (round % 10 == 9 || round == rounds - 1) {
+          ratios.add((bemiOps / bemiTime) / (plainOps / plainTime));
+        }
+      }
+      long plainTrips = roundTripsPerTransaction(pgUrl, credentials, workload);
+      long bemiTrips = roundTripsPerTransaction(bemiUrl, credentials, workload);
+      Result result = new Result(workload.name, plainOps / plainTime, bemiOps / bemiTime, workload.target, plainTrips,
+          bemiTrips, ratios);
+      System.out.printf(Locale.ROOT, "%s: pgjdbc %.1f TPS, bemi %.1f TPS, ratio %.3f%n", workload.name,
+          result.plainTps, result.bemiTps, result.bemiTps / result.plainTps);
+      return result;
+    }
+  }
+
+  /** Runs the transaction for about {@code seconds}; returns {transactions, elapsed seconds}. */
+  private static double[] run(Connection c, Workload workload, double seconds) throws SQLException {
+    long start = System.nanoTime();
+    long end = start + (long) (seconds * 1e9);
+    long count = 0;
+    long now;
+    do {
+      workload.transaction.run(c);
+      if (!workload.autoCommit) {
+        c.commit();
+      }
+      count++;
+      now = System.nanoTime();
+    } while (now < end);
+    return new double[] {count, (now - start) / 1e9};
+  }
+
+  private static long roundTripsPerTransaction(String url, Properties credentials, Workload workload) throws Exception {
+    try (RoundTripCounter counter = RoundTripCounter.forUrl(url);
+        Connection c = DriverManager.getConnection(counter.proxied(url), credentials)) {
+      c.setAutoCommit(workload.autoCommit);
+      for (int i = 0; i < 10; i++) { // past prepareThreshold: statements are server-prepared, as in the timed runs
+        workload.transaction.run(c);
+        if (!workload.autoCommit) {
+          c.commit();
+        }
+      }
+      long before = counter.roundTrips();
+      workload.transaction.run(c);
+      if (!workload.autoCommit) {
+        c.commit();
+      }
+      return counter.roundTrips() - before;
+    }
+  }
+
+  // ---- the transactions -------------------------------------------------------------------
+
+  private static void tpcb(Connection c) throws SQLException {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    int account = random.nextInt(1, ACCOUNTS + 1);
+    int teller = random.nextInt(1, TELLERS + 1);
+    int branch = random.nextInt(1, BRANCHES + 1);
+    int delta = random.nextInt(-5000, 5001);
+    try (PreparedStatement updateAccount = c.prepareStatement("UPDATE accounts SET abalance = abalance + ? WHERE aid = ?");
+        PreparedStatement selectAccount = c.prepareStatement("SELECT abalance FROM accounts WHERE aid = ?");
+        PreparedStatement updateTeller = c.prepareStatement("UPDATE tellers SET tbalance = tbalance + ? WHERE tid = ?");
+        PreparedStatement updateBranch = c.prepareStatement("UPDATE branches SET bbalance = bbalance + ? WHERE bid = ?");
+        PreparedStatement insertHistory = c.prepareStatement(
+            "INSERT INTO history (tid, bid, aid, delta, mtime) VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP)")) {
+      updateAccount.setInt(1, delta);
+      updateAccount.setInt(2, account);
+      updateAccount.executeUpdate();
+      selectAccount.setInt(1, account);
+      try (ResultSet rs = selectAccount.executeQuery()) {
+        rs.next();
+      }
+      updateTeller.setInt(1, delta);
+      updateTeller.setInt(2, teller);
+      updateTeller.executeUpdate();
+      updateBranch.setInt(1, delta);
+      updateBranch.setInt(2, branch);
+      updateBranch.executeUpdate();
+      insertHistory.setInt(1, teller);
+      insertHistory.setInt(2, branch);
+      insertHistory.setInt(3, account);
+      insertHistory.setInt(4, delta);
+      insertHistory.executeUpdate();
+    }
+  }
+
+  private static void singleUpdate(Connection c) throws SQLException {
+    try (PreparedStatement update = c.prepareStatement("UPDATE accounts SET abalance = abalance + ? WHERE aid = ?")) {
+      update.setInt(1, 1);
+      update.setInt(2, ThreadLocalRandom.current().nextInt(1, ACCOUNTS + 1));
+      update.executeUpdate();
+    }
+  }
+
+  private static void batchInsert(Connection c) throws SQLException {
+    try (PreparedStatement insert = c.prepareStatement(
+        "INSERT INTO history (tid, bid, aid, delta, mtime) VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP)")) {
+      for (int i = 0; i < BATCH_ROWS; i++) {
+        insert.setInt(1, 1 + i % TELLERS);
+        insert.setInt(2, 1 + i % BRANCHES);
+        insert.setInt(3, 1 + i);
+        insert.setInt(4, i);
+        insert.addBatch();
+      }
+      insert.executeBatch();
+    }
+  }
+
+  private static void createSchema(String url, Properties credentials) throws SQLException {
+    try (Connection c = DriverManager.getConnection(url, credentials); Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE branches (bid int PRIMARY KEY, bbalance int NOT NULL, filler char(88))");
+      s.execute("CREATE TABLE tellers (tid int PRIMARY KEY, bid int NOT NULL, tbalance int NOT NULL, filler char(84))");
+      s.execute("CREATE TABLE accounts (aid int PRIMARY KEY, bid int NOT NULL, abalance int NOT NULL, filler char(84))");
+      s.execute("CREATE TABLE history (tid int, bid int, aid int, delta int, mtime timestamp, filler char(22))");
+      s.execute("INSERT INTO branches SELECT g, 0 FROM generate_series(1, " + BRANCHES + ") g");
+      s.execute("INSERT INTO tellers SELECT g, 1 + g % " + BRANCHES + ", 0 FROM generate_series(1, " + TELLERS + ") g");
+      s.execute("INSERT INTO accounts SELECT g, 1 + g % " + BRANCHES + ", 0 FROM generate_series(1, " + ACCOUNTS + ") g");
+      s.execute("VACUUM ANALYZE");
+    }
+  }
+
+  private static String serverVersion(String url, Properties credentials) throws SQLException {
+    try (Connection c = DriverManager.getConnection(url, credentials); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SHOW server_version")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static String format(List<Double> ratios) {
+    StringBuilder out = new StringBuilder();
+    for (double ratio : ratios) {
+      out.append(String.format(Locale.ROOT, "%.3f ", ratio));
+    }
+    return out.toString().trim();
+  }
+}
