@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -65,10 +66,11 @@ class TodoAppTest {
     assertThat(done.statusCode()).isEqualTo(200);
     assertThat(done.body()).contains("\"done\":true");
 
-    String wal = walMessages(db);
+    String patchContext = "\"endpoint\":\"/todos/" + id + "\"";
+    String wal = walMessagesOnceContaining(db, patchContext);
     assertThat(wal).contains("_bemi")
-        .contains("ann@example.com", "POST /todos", "req-create-1")
-        .contains("bob@example.com", "PATCH /todos/" + id);
+        .contains("\"user\":\"ann@example.com\"", "\"endpoint\":\"/todos\"", "\"requestId\":\"req-create-1\"")
+        .contains("\"user\":\"bob@example.com\"", "\"method\":\"PATCH\"", "\"endpoint\":\"/todos/" + id + "\"");
   }
 
   private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
@@ -79,7 +81,21 @@ class TodoAppTest {
     return URI.create("http://localhost:" + app.port() + path);
   }
 
-  /** Everything the slot holds so far, as text: pgoutput 'M' messages carry the context JSON verbatim. */
+  /**
+   * Everything the slot holds, as text (pgoutput 'M' messages carry the context JSON verbatim),
+   * once it contains {@code expected} or after 10 s. A commit is decoded only once its WAL is
+   * flushed, which may come a moment after the HTTP response.
+   */
+  private static String walMessagesOnceContaining(TestDatabase db, String expected) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    String wal = walMessages(db);
+    while (!wal.contains(expected) && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      wal = walMessages(db);
+    }
+    return wal;
+  }
+
   private static String walMessages(TestDatabase db) throws Exception {
     ByteArrayOutputStream all = new ByteArrayOutputStream();
     try (Connection connection = db.connect();
