@@ -20,6 +20,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -296,6 +299,7 @@ public final class Ingester {
     }
 
     private void storeLoop() {
+      List<Instant> committedAt = new ArrayList<>();
       int transactions = 0;
       long batchStarted = 0;
       long maxDelayNanos = config.maxBatchDelay().toNanos();
@@ -304,7 +308,7 @@ public final class Ingester {
           StoreEvent event = queue.poll(100, TimeUnit.MILLISECONDS);
           if (event == END) {
             if (store.canCommit()) {
-              commit(transactions);
+              commit(transactions, committedAt);
             }
             return;
           }
@@ -313,13 +317,16 @@ public final class Ingester {
               batchStarted = System.nanoTime();
             }
             store.accept(event);
-            if (event instanceof StoreEvent.Commit) {
+            if (event instanceof StoreEvent.Commit commit) {
               transactions++;
+              if (commit.changes() > 0) {
+                committedAt.add(commit.transaction().committedAt());
+              }
             }
           }
           if (store.canCommit() && (queue.isEmpty() || store.uncommittedChanges() >= config.maxBatchChanges()
               || System.nanoTime() - batchStarted >= maxDelayNanos)) {
-            commit(transactions);
+            commit(transactions, committedAt);
             transactions = 0;
           }
         }
@@ -336,9 +343,14 @@ public final class Ingester {
       }
     }
 
-    private void commit(int transactions) throws SQLException {
+    private void commit(int transactions, List<Instant> committedAt) throws SQLException {
       int changes = store.uncommittedChanges();
       Checkpoint checkpoint = store.commit();
+      Instant now = clock.instant();
+      for (Instant sourceCommit : committedAt) {
+        metrics.transactionStored(sourceCommit, now);
+      }
+      committedAt.clear();
       metrics.batchCommitted(changes, transactions, checkpoint.commitLsn(), checkpoint.endLsn(),
           checkpoint.committedAt());
       toConfirm.set(checkpoint.endLsn());

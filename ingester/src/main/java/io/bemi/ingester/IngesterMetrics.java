@@ -2,6 +2,10 @@ package io.bemi.ingester;
 
 import io.bemi.ingester.pgoutput.Lsn;
 import io.bemi.ingester.stitch.StitchListener;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -11,6 +15,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * bind them to a meter registry.
  */
 public final class IngesterMetrics implements StitchListener {
+
+  private final Timer commitToStored;
 
   private final AtomicLong changesStored = new AtomicLong();
   private final AtomicLong transactionsStored = new AtomicLong();
@@ -22,6 +28,27 @@ public final class IngesterMetrics implements StitchListener {
   private final AtomicReference<Lsn> lastStoredCommitLsn = new AtomicReference<>(Lsn.INVALID);
   private final AtomicReference<Instant> lastStoredCommittedAt = new AtomicReference<>();
   private volatile boolean streaming;
+
+  public IngesterMetrics() {
+    this(new SimpleMeterRegistry());
+  }
+
+  /** @param registry where the commit-to-stored latency timer is registered (e.g. a Prometheus registry) */
+  public IngesterMetrics(MeterRegistry registry) {
+    this.commitToStored = Timer.builder("bemi.ingester.commit.to.stored")
+        .description("From a source transaction's commit to the destination commit that stored it")
+        .publishPercentiles(0.5, 0.99)
+        .register(registry);
+  }
+
+  /** Latency from source commit (its commit timestamp) to the destination commit, per stored transaction. */
+  public Timer commitToStored() {
+    return commitToStored;
+  }
+
+  void transactionStored(Instant committedAt, Instant storedAt) {
+    commitToStored.record(Duration.between(committedAt, storedAt));
+  }
 
   @Override
   public void malformedContextMessage() {

@@ -1,0 +1,109 @@
+package io.bemi.ingester.bench;
+
+import io.bemi.ingester.Ingester;
+import io.bemi.ingester.IngesterConfig;
+import io.bemi.ingester.IngesterMetrics;
+import io.bemi.ingester.PostgresUrl;
+import io.bemi.ingester.pgoutput.Lsn;
+import io.bemi.ingester.setup.SourceSetup;
+import java.sql.Connection;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Backlog drain: builds a backlog of ≥1M row changes (small OLTP transactions with a context
+ * message each, plus bulk statements), then measures pg_recvlogical reading it from one slot and
+ * the ingester draining an identical slot created at the same point, and prints changes/s and the ratio.
+ *
+ * <pre>./mvnw -q -o -pl ingester test-compile exec:java -Dexec.classpathScope=test \
+ *   -Dexec.mainClass=io.bemi.ingester.bench.DrainBenchmark [-Dbench.oltp=100000]</pre>
+ */
+public final class DrainBenchmark {
+
+  private DrainBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    int oltpTransactions = Integer.getInteger("bench.oltp", 100_000);
+    int bulkRows = Integer.getInteger("bench.bulk", 400_000);
+    try (BenchPostgres pg = BenchPostgres.start("drain")) {
+      pg.execute(
+          "CREATE TABLE accounts (id bigint PRIMARY KEY, balance numeric NOT NULL, note text, updated_at timestamptz)",
+          "CREATE TABLE history (id bigserial PRIMARY KEY, account_id bigint, delta numeric, created_at timestamptz)",
+          "INSERT INTO accounts SELECT i, 0, 'account ' || i, now() FROM generate_series(1, 100000) i",
+          """
+          CREATE PROCEDURE oltp(n int) LANGUAGE plpgsql AS $$
+          BEGIN
+            FOR i IN 1..n LOOP
+              PERFORM pg_logical_emit_message(true, '_bemi',
+                json_build_object('user_id', i % 1000, 'endpoint', 'POST /transfer', 'request_id', md5(i::text))::text);
+              UPDATE accounts SET balance = balance + 1, updated_at = now() WHERE id = 1 + (i * 7919) % 100000;
+              INSERT INTO history (account_id, delta, created_at) VALUES (1 + (i * 7919) % 100000, 1, now());
+              COMMIT;
+            END LOOP;
+          END $$""");
+      try (Connection c = pg.connect()) {
+        SourceSetup.execute(c, SourceSetup.setupStatements(
+            SourceSetup.trackedTables(c, "bemi", List.of(), List.of()), "bemi", "bemi"));
+      }
+      pg.execute("SELECT pg_create_logical_replication_slot('baseline', 'pgoutput')");
+
+      long t0 = System.nanoTime();
+      pg.execute("CALL oltp(" + oltpTransactions + ")",
+          "INSERT INTO history (account_id, delta, created_at) SELECT i % 100000, 2, now() FROM generate_series(1, "
+              + bulkRows + ") i",
+          "UPDATE accounts SET balance = balance + 1",
+          "UPDATE accounts SET note = note || '!'",
+          "UPDATE history SET delta = delta + 1 WHERE id % 2 = 0 AND id > " + (2 * oltpTransactions));
+      Lsn marker = Lsn.parse(pg.queryString("SELECT pg_logical_emit_message(true, 'bench_end', 'x')::text"));
+      Lsn end = Lsn.parse(pg.queryString("SELECT pg_current_wal_lsn()::text"));
+      System.out.printf("backlog built in %.1f s, WAL end %s%n", (System.nanoTime() - t0) / 1e9, end);
+
+      // Baseline: pg_recvlogical reads the identical slot to /dev/null.
+      ProcessBuilder recv = new ProcessBuilder("pg_recvlogical", "-h", "localhost", "-p",
+          String.valueOf(pg.postgres.getPort()), "-U", "postgres", "-d", pg.database, "--slot", "baseline", "--start",
+          "-P", "pgoutput", "-o", "proto_version=1", "-o", "publication_names=bemi", "-o", "messages=true",
+          "--no-loop", "--endpos", end.toString(), "-f", "/dev/null").inheritIO();
+      recv.environment().put("PGPASSWORD", "postgres");
+      long r0 = System.nanoTime();
+      int exit = recv.start().waitFor();
+      double recvSeconds = (System.nanoTime() - r0) / 1e9;
+      if (exit != 0) {
+        throw new IllegalStateException("pg_recvlogical exited with " + exit);
+      }
+
+      // The ingester drains the other slot into bemi.changes in the same database.
+      PostgresUrl url = PostgresUrl.parse(pg.uri());
+      IngesterMetrics metrics = new IngesterMetrics();
+      Ingester ingester = new Ingester(IngesterConfig.defaults(url, url, "bemi", "bemi", "bemi"), metrics,
+          Clock.systemUTC());
+      Thread thread = new Thread(() -> {
+        try {
+          ingester.run();
+        } catch (Exception e) {
+          e.printStackTrace();
+        }
+      });
+      long i0 = System.nanoTime();
+      thread.start();
+      while (!metrics.confirmedLsn().isAfter(marker)) {
+        Thread.sleep(20);
+        if (!thread.isAlive()) {
+          throw new IllegalStateException("The ingester stopped");
+        }
+      }
+      double ingesterSeconds = (System.nanoTime() - i0) / 1e9;
+      ingester.stop();
+      ingester.awaitStopped(Duration.ofSeconds(30));
+
+      long changes = metrics.changesStored();
+      double recvRate = changes / recvSeconds;
+      double ingesterRate = changes / ingesterSeconds;
+      System.out.printf("backlog: %,d row changes in %,d transactions%n", changes, metrics.transactionsStored());
+      System.out.printf("pg_recvlogical: %.1f s, %,.0f changes/s%n", recvSeconds, recvRate);
+      System.out.printf("ingester:       %.1f s, %,.0f changes/s (decode, stitch, COPY into bemi.changes, commit)%n",
+          ingesterSeconds, ingesterRate);
+      System.out.printf("ratio ingester / pg_recvlogical: %.2f (target >= 0.5)%n", ingesterRate / recvRate);
+    }
+  }
+}
