@@ -60,6 +60,8 @@ public final class Activity {
       long total,
       List<ContextValue> topContext) {}
 
+  public static final int CONTEXT_SAMPLE = 20_000;
+
   private final ChangeRepository repository;
 
   public Activity(ChangeRepository repository) {
@@ -99,12 +101,17 @@ public final class Activity {
     return new Report(window, from, to, List.copyOf(buckets), byTable, byOperation, total, topContext(from, to));
   }
 
-  /** The five most frequent scalar values of the five most used context keys. */
+  /**
+   * The five most frequent scalar values of the five most used context keys, among the newest
+   * {@value #CONTEXT_SAMPLE} changes of the window (bounded cost however busy the window was).
+   */
   private List<ContextValue> topContext(Instant from, Instant to) {
     return repository.aggregate(
         "WITH pairs AS ("
-            + "  SELECT e.key, e.value #>> '{}' AS value, count(*) AS n FROM {changes}, jsonb_each(context) e"
-            + "  WHERE committed_at >= ? AND committed_at < ? AND jsonb_typeof(e.value) IN ('string', 'number', 'boolean')"
+            + "  SELECT e.key, e.value #>> '{}' AS value, count(*) AS n"
+            + "  FROM (SELECT context FROM {changes} WHERE committed_at >= ? AND committed_at < ?"
+            + "        ORDER BY committed_at DESC LIMIT " + CONTEXT_SAMPLE + ") recent, jsonb_each(recent.context) e"
+            + "  WHERE jsonb_typeof(e.value) IN ('string', 'number', 'boolean')"
             + "  GROUP BY 1, 2),"
             + " keys AS (SELECT key, sum(n) AS total FROM pairs GROUP BY key ORDER BY total DESC, key LIMIT 5),"
             + " ranked AS (SELECT p.*, k.total, row_number() OVER (PARTITION BY p.key ORDER BY p.n DESC, p.value) AS r"

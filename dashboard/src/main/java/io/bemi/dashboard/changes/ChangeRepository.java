@@ -42,6 +42,7 @@ public final class ChangeRepository {
   private final String changes;
   private final ObjectMapper json;
   private final TableCatalog tables;
+  private volatile boolean recordAsOfInstalled; // once seen, bemi-sql's functions stay installed
 
   public ChangeRepository(DataSource dataSource, String schema, ObjectMapper json) {
     if (schema == null || !schema.matches("[a-z_][a-z0-9_]{0,62}")) {
@@ -119,8 +120,10 @@ public final class ChangeRepository {
   public AsOf asOf(RecordKey record, Instant at) {
     Optional<Change> last = lastChangeAsOf(record, at);
     String function = "\"" + schemaName + "\".record_as_of";
-    boolean installed = aggregate("SELECT to_regproc(?) IS NOT NULL", List.of(function), rs -> rs.getBoolean(1)).get(0);
-    if (!installed) {
+    if (!recordAsOfInstalled) {
+      recordAsOfInstalled = aggregate("SELECT to_regproc(?) IS NOT NULL", List.of(function), rs -> rs.getBoolean(1)).get(0);
+    }
+    if (!recordAsOfInstalled) {
       return new AsOf(record, at, last.map(Change::stateAfter).orElse(null), last, false);
     }
     String table = "\"" + record.schema().replace("\"", "\"\"") + "\".\"" + record.table().replace("\"", "\"\"") + "\"";
@@ -225,8 +228,11 @@ public final class ChangeRepository {
           }
           sql.append(")");
         }
-        case CONTAINS -> sql.append(" AND context #>> ?::text[] ILIKE ? ESCAPE '\\'",
-            c.path().toArray(String[]::new), "%" + likeEscape(c.value()) + "%");
+        // strpos, not ILIKE: no wildcards to escape, and the planner estimates it with a default
+        // selectivity instead of ILIKE's near-zero guess for long patterns, which made it prefer a
+        // full scan + sort over walking the time index until the page is full.
+        case CONTAINS -> sql.append(" AND strpos(lower(context #>> ?::text[]), lower(?)) > 0",
+            c.path().toArray(String[]::new), c.value());
       }
     }
     if (f.transactionId() != null) {
@@ -241,10 +247,6 @@ public final class ChangeRepository {
         .filter(s -> !s.contains("."))
         .toList();
     return schemas.isEmpty() ? List.of("public") : schemas;
-  }
-
-  static String likeEscape(String text) {
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
   }
 
   /** Distinct (schema, table) by a loose index scan of changes_record_idx: one probe per table. */

@@ -14,7 +14,7 @@
       var d = new Date(el.getAttribute('datetime'));
       if (!isNaN(d.getTime())) {
         el.textContent = local(d);
-        el.title = el.title + ' (shown in ' + zone + ')';
+        el.title = el.title + ' · shown in ' + zone;
       }
     });
   }

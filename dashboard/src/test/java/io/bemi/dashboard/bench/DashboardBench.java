@@ -171,6 +171,7 @@ public final class DashboardBench {
     filters.put("table + key", Map.of("table", List.of("orders"), "pk", List.of("4242")));
     filters.put("context userId = 42", Map.of("context", List.of("userId = 42")));
     filters.put("time range", Map.of("from", List.of("-240h"), "to", List.of("-239h")));
+    filters.put("endpoint contains", Map.of("context", List.of("endpoint contains /refunds")));
     for (Map.Entry<String, Map<String, List<String>>> f : filters.entrySet()) {
       String plan = repository.explainPage(ChangeFilter.fromQuery(f.getValue(), Instant.now()), 50);
       System.out.printf("  %-22s %s | %s%n", f.getKey(), indexes(plan), executionTime(plan));
