@@ -15,14 +15,18 @@ import java.util.Arrays;
  * stay prepared (and become server-prepared after pgjdbc's {@code prepareThreshold}), so a
  * transaction pays for the sibling only on its first write under each context.
  *
- * <p>Batches and statements asking for generated keys send the message as a separate statement
- * first (see {@link BemiConnection#withSeparateMessage}).
+ * <p>A generated-keys request runs the same way, with the {@code RETURNING} clause pgjdbc would
+ * append (see {@link BemiStatement#executeKeysBehindMessage}). Batches, and the rare statements
+ * whose keys we cannot express so, send the message as a separate statement first (see
+ * {@link BemiConnection#withSeparateMessage}).
  */
 class BemiPreparedStatement extends DelegatingPreparedStatement {
 
   final String sql;
   private final int sqlFlags;
   private final GeneratedKeys keys;
+  /** For a generated-keys request: the SQL pgjdbc would run (with RETURNING), or null if we cannot tell. */
+  private final String keysSql;
   private PreparedStatement withMessage;
   private Binding[] bindings = new Binding[8];
 
@@ -31,8 +35,10 @@ class BemiPreparedStatement extends DelegatingPreparedStatement {
     this.sql = sql;
     this.sqlFlags = SqlText.classify(sql);
     this.keys = keys;
+    this.keysSql = keys.returningSql(sql);
     BemiOptions options = connection.options;
-    this.recording = options.enabled() && !keys.requested() && !(prepared instanceof java.sql.CallableStatement)
+    this.recording = options.enabled() && (!keys.requested() || keysSql != null)
+        && !(prepared instanceof java.sql.CallableStatement)
         && ((sqlFlags & SqlText.WRITE) != 0 || (options.allStatements() && (sqlFlags & SqlText.OTHER) != 0));
   }
 
@@ -65,6 +71,13 @@ class BemiPreparedStatement extends DelegatingPreparedStatement {
     if (json == null) {
       return run(prepared::execute);
     }
+    if (keys.requested()) {
+      if (!keysBehindMessage()) {
+        return connection.withSeparateMessage(json, prepared::execute);
+      }
+      executeKeysBehindMessage(bindWithMessage(json), json);
+      return false;
+    }
     if (!recording) {
       return connection.withSeparateMessage(json, prepared::execute);
     }
@@ -76,6 +89,12 @@ class BemiPreparedStatement extends DelegatingPreparedStatement {
     String json = message();
     if (json == null) {
       return run(prepared::executeUpdate);
+    }
+    if (keys.requested()) {
+      if (!keysBehindMessage()) {
+        return connection.withSeparateMessage(json, prepared::executeUpdate);
+      }
+      return (int) executeKeysBehindMessage(bindWithMessage(json), json);
     }
     if (!recording) {
       return connection.withSeparateMessage(json, prepared::executeUpdate);
@@ -90,6 +109,12 @@ class BemiPreparedStatement extends DelegatingPreparedStatement {
     if (json == null) {
       return run(prepared::executeLargeUpdate);
     }
+    if (keys.requested()) {
+      if (!keysBehindMessage()) {
+        return connection.withSeparateMessage(json, prepared::executeLargeUpdate);
+      }
+      return executeKeysBehindMessage(bindWithMessage(json), json);
+    }
     if (!recording) {
       return connection.withSeparateMessage(json, prepared::executeLargeUpdate);
     }
@@ -103,7 +128,7 @@ class BemiPreparedStatement extends DelegatingPreparedStatement {
     if (json == null) {
       return wrap(run(prepared::executeQuery));
     }
-    if (!recording) {
+    if (!recording || keys.requested()) {
       return wrap(connection.withSeparateMessage(json, prepared::executeQuery));
     }
     return wrap(runWithMessage(json, Expect.RESULT_SET));
@@ -127,11 +152,28 @@ class BemiPreparedStatement extends DelegatingPreparedStatement {
     return connection.withSeparateMessage(json, batch);
   }
 
+  /** Generated keys can travel behind the message when we know pgjdbc's SQL and no row limit applies. */
+  private boolean keysBehindMessage() throws SQLException {
+    return keysSql != null && recording && prepared.getMaxRows() == 0;
+  }
+
   private ResultSet runWithMessage(String json, Expect expect) throws SQLException {
+    return executeBehindMessage(bindWithMessage(json), json, expect);
+  }
+
+  /**
+   * The sibling statement with the message in front, prepared on first use, with the JSON bound
+   * and the application's parameters replayed one index further. For a generated-keys request it
+   * runs pgjdbc's RETURNING form of the SQL and is scrollable, so the keys can be counted.
+   */
+  private PreparedStatement bindWithMessage(String json) throws SQLException {
     PreparedStatement statement = withMessage;
     if (statement == null) {
-      statement = connection.raw().prepareStatement(connection.withMessage(sql),
-          prepared.getResultSetType(), prepared.getResultSetConcurrency(), prepared.getResultSetHoldability());
+      statement = keys.requested()
+          ? connection.raw().prepareStatement(BemiConnection.MESSAGE_PREFIX + keysSql,
+              ResultSet.TYPE_SCROLL_INSENSITIVE, ResultSet.CONCUR_READ_ONLY)
+          : connection.raw().prepareStatement(connection.withMessage(sql),
+              prepared.getResultSetType(), prepared.getResultSetConcurrency(), prepared.getResultSetHoldability());
       withMessage = statement;
     }
     copySettings(prepared, statement);
@@ -142,7 +184,7 @@ class BemiPreparedStatement extends DelegatingPreparedStatement {
         current[i].bind(statement, 1);
       }
     }
-    return executeBehindMessage(statement, json, expect);
+    return statement;
   }
 
   @Override

@@ -108,6 +108,75 @@ final class SqlText {
   }
 
   /**
+   * The SQL pgjdbc would run for a generated-keys request on {@code sql}: the same with
+   * {@code RETURNING <columns>} appended, as pgjdbc appends it (a new line, then {@code *} or the
+   * quoted column names), or unchanged when it already has a top-level {@code RETURNING}. Null
+   * when {@code sql} is not one plain {@code INSERT}, {@code UPDATE} or {@code DELETE} statement,
+   * or when the columns are not plain names; the caller then takes the slower path.
+   *
+   * @param columnNames the requested columns, or null for all ({@code RETURN_GENERATED_KEYS})
+   */
+  static String returningSql(String sql, String[] columnNames) {
+    int length = sql.length();
+    int depth = 0;
+    String first = null;
+    boolean returning = false;
+    int i = 0;
+    while (i < length) {
+      int end = skipQuotedOrComment(sql, i);
+      if (end != i) {
+        i = end;
+        continue;
+      }
+      char c = sql.charAt(i);
+      if (c == ';') {
+        return null;
+      } else if (c == '(') {
+        depth++;
+        i++;
+      } else if (c == ')') {
+        depth = Math.max(0, depth - 1);
+        i++;
+      } else if (isIdentifierStart(c)) {
+        int wordEnd = i + 1;
+        while (wordEnd < length && isIdentifierPart(sql.charAt(wordEnd))) {
+          wordEnd++;
+        }
+        String word = sql.substring(i, wordEnd).toUpperCase(Locale.ROOT);
+        if (first == null) {
+          first = word;
+        } else if (depth == 0 && word.equals("RETURNING")) {
+          returning = true;
+        }
+        i = wordEnd;
+      } else {
+        i++;
+      }
+    }
+    if (first == null || !(first.equals("INSERT") || first.equals("UPDATE") || first.equals("DELETE"))) {
+      return null;
+    }
+    if (returning) {
+      return sql;
+    }
+    if (columnNames == null || (columnNames.length == 1 && columnNames[0].startsWith("*"))) {
+      return sql + "\nRETURNING *";
+    }
+    if (columnNames.length == 0) {
+      return null;
+    }
+    StringBuilder out = new StringBuilder(sql).append("\nRETURNING ");
+    for (int col = 0; col < columnNames.length; col++) {
+      String name = columnNames[col];
+      if (name == null || name.isEmpty() || name.indexOf('"') >= 0 || name.indexOf('\0') >= 0) {
+        return null;
+      }
+      out.append(col > 0 ? ", " : "").append('"').append(name).append('"');
+    }
+    return out.toString();
+  }
+
+  /**
    * The SQL with every {@code ?} that pgjdbc would take for a parameter placeholder doubled, so
    * the text means the same inside a prepared statement as it did in a plain {@code Statement}
    * (pgjdbc reads {@code ??} as a literal {@code ?}).

@@ -137,6 +137,22 @@ class DifferentialTest {
             t.rows(s.getGeneratedKeys());
           }
         }),
+        scenario("generated keys of several rows, with RETURNING written, then more results", (c, t) -> {
+          try (Statement s = c.createStatement();
+              PreparedStatement p = c.prepareStatement("UPDATE d SET n = ? RETURNING v", Statement.RETURN_GENERATED_KEYS)) {
+            s.executeUpdate("INSERT INTO d (v) VALUES ('a'), ('b'), ('c')");
+            t.add(s.executeUpdate("UPDATE d SET n = 1 WHERE v <> 'c'", new String[] {"id", "n"}));
+            t.add(s.getUpdateCount(), s.getResultSet() == null);
+            t.rows(s.getGeneratedKeys());
+            t.add(s.getMoreResults(), s.getUpdateCount());
+            p.setInt(1, 2);
+            t.add(p.executeLargeUpdate(), p.getLargeUpdateCount());
+            t.rows(p.getGeneratedKeys());
+            t.add(s.executeUpdate("DELETE FROM d WHERE false", Statement.RETURN_GENERATED_KEYS));
+            t.rows(s.getGeneratedKeys());
+            t.add(s.execute("SELECT count(*) FROM d", Statement.RETURN_GENERATED_KEYS));
+          }
+        }),
         scenario("prepared batch", (c, t) -> {
           try (PreparedStatement p = c.prepareStatement("INSERT INTO d (v, n) VALUES (?, ?)")) {
             for (int i = 0; i < 5; i++) {

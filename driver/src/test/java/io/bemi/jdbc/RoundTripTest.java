@@ -114,6 +114,21 @@ class RoundTripTest {
   }
 
   @Test
+  void anAutocommitInsertReturningGeneratedKeysTakesAsManyRoundTripsAsWithPlainPgjdbc() throws SQLException {
+    assertSameRoundTrips(c -> {
+      try (PreparedStatement p = c.prepareStatement("INSERT INTO history (account, delta) VALUES (?, ?)",
+          Statement.RETURN_GENERATED_KEYS)) {
+        p.setInt(1, 1);
+        p.setInt(2, 1);
+        p.executeUpdate();
+        try (ResultSet keys = p.getGeneratedKeys()) {
+          keys.next();
+        }
+      }
+    });
+  }
+
+  @Test
   void aBatchInATransactionTakesOneMoreRoundTripForItsMessage() throws SQLException {
     Work batch = c -> {
       c.setAutoCommit(false);
