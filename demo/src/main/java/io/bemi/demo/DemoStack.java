@@ -210,8 +210,8 @@ final class DemoStack {
   /** A child that dies while the demo runs stops the demo: a half-working demo would mislead. */
   private void superviseExit(ChildProcess child) {
     child.process().onExit().thenAccept(process -> {
-      if (process.exitValue() == 130 || process.exitValue() == 143) {
-        // Stopped by SIGINT/SIGTERM: Ctrl-C reaches the whole process group, children included.
+      if (stoppedCleanly(process.exitValue())) {
+        // Ctrl-C reaches the whole process group, children included: they stop on their own.
         stopRequested.countDown();
       } else if (stopRequested.getCount() > 0) {
         failure = "the " + child.name() + " exited with code " + process.exitValue() + " (its output is above)";
@@ -240,9 +240,8 @@ final class DemoStack {
       while (!children.isEmpty()) {
         ChildProcess child = children.pop();
         int exitCode = child.stop(15);
-        // 143 is a JVM's exit code after SIGTERM: the child ran its shutdown hooks and stopped.
         System.out.println("  " + child.name() + " stopped"
-            + (exitCode == 0 || exitCode == 143 ? "" : " (exit code " + exitCode + ")"));
+            + (stoppedCleanly(exitCode) ? "" : " (exit code " + exitCode + ")"));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -258,6 +257,11 @@ final class DemoStack {
       System.out.println("  data kept in " + dataDir.toAbsolutePath() + " (next start: ./bemi demo --data-dir "
           + dataDir + ")");
     }
+  }
+
+  /** 0, or a JVM's exit code after SIGINT (130) or SIGTERM (143), having run its shutdown hooks. */
+  private static boolean stoppedCleanly(int exitCode) {
+    return exitCode == 0 || exitCode == 130 || exitCode == 143;
   }
 
   private static void deleteRecursively(Path dir) {
