@@ -385,4 +385,17 @@ class RevertTest {
     assertThatThrownBy(() -> bemi(db).revertSql(lastChange(db, "logs", "TRUNCATE"), false))
         .hasMessageContaining("cannot be reverted");
   }
+
+  @Test
+  void anUpdateWhoseOldValuesAreNowhereInTheTrailCannotBeReverted(TestDatabase db) throws SQLException {
+    db.execute("CREATE TABLE notes (id int PRIMARY KEY, body text)", "INSERT INTO notes VALUES (1, 'before capture')");
+    Trail.capture(db, "notes");
+    write(db, "SET LOCAL bemi.test_identity = 'default'", "UPDATE notes SET body = 'x'");
+    UUID update = lastChange(db, "notes", "UPDATE");
+
+    assertThat(bemi(db).revertPlan(List.of(update))).singleElement().extracting(RevertStep::action)
+        .asString().startsWith("impossible: the row before this change is unknown");
+    assertThatThrownBy(() -> bemi(db).revertSql(update, false))
+        .hasMessageContaining("cannot be reverted").hasMessageContaining("REPLICA IDENTITY FULL");
+  }
 }

@@ -73,23 +73,29 @@ $$;
 -- A record's values at an instant: the `after` of its last change committed at or before p_at;
 -- NULL when it did not exist then (never recorded, deleted, or its table truncated since). A
 -- SNAPSHOT (baseline) change counts as the row's state from the snapshot's time on.
+-- PL/pgSQL rather than SQL so its plan is cached for the session (a scalar SQL function's body is
+-- planned again on every call before PostgreSQL 18).
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.record_as_of(p_table text, p_primary_key text, p_at timestamptz)
 RETURNS jsonb
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT CASE WHEN last.operation IN ('CREATE', 'UPDATE', 'SNAPSHOT') THEN last.after END
-    FROM (SELECT c.operation, c.after, c.schema, c."table", c.commit_lsn, c.change_index
-            FROM ${flyway:defaultSchema}.changes c
-           WHERE c.schema = (${flyway:defaultSchema}.table_name_parts(p_table)).schema_name
-             AND c."table" = (${flyway:defaultSchema}.table_name_parts(p_table)).table_name
-             AND c.primary_key = p_primary_key
-             AND c.committed_at <= p_at
-           ORDER BY c.commit_lsn DESC, c.change_index DESC
-           LIMIT 1) last
-   WHERE NOT EXISTS (SELECT 1
-                       FROM ${flyway:defaultSchema}.changes t
-                      WHERE t.operation = 'TRUNCATE' AND t.schema = last.schema AND t."table" = last."table"
-                        AND (t.commit_lsn, t.change_index) > (last.commit_lsn, last.change_index)
-                        AND t.committed_at <= p_at)
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+  v_schema constant text := (${flyway:defaultSchema}.table_name_parts(p_table)).schema_name;
+  v_table constant text := (${flyway:defaultSchema}.table_name_parts(p_table)).table_name;
+BEGIN
+  RETURN (
+    SELECT CASE WHEN last.operation IN ('CREATE', 'UPDATE', 'SNAPSHOT') THEN last.after END
+      FROM (SELECT c.operation, c.after, c.commit_lsn, c.change_index
+              FROM ${flyway:defaultSchema}.changes c
+             WHERE c.schema = v_schema AND c."table" = v_table AND c.primary_key = p_primary_key
+               AND c.committed_at <= p_at
+             ORDER BY c.commit_lsn DESC, c.change_index DESC
+             LIMIT 1) last
+     WHERE NOT EXISTS (SELECT 1
+                         FROM ${flyway:defaultSchema}.changes t
+                        WHERE t.operation = 'TRUNCATE' AND t.schema = v_schema AND t."table" = v_table
+                          AND (t.commit_lsn, t.change_index) > (last.commit_lsn, last.change_index)
+                          AND t.committed_at <= p_at));
+END
 $$;
 
 COMMENT ON FUNCTION ${flyway:defaultSchema}.record_as_of(text, text, timestamptz) IS
@@ -99,45 +105,52 @@ COMMENT ON FUNCTION ${flyway:defaultSchema}.record_as_of(text, text, timestamptz
 -- order matters). Rows of tables without a key (primary_key NULL) cannot be told apart and are not
 -- returned.
 --
--- How it stays fast on large trails: the instant becomes a commit position first (the last change
--- committed at or before it, one probe of changes_committed_at_idx), so the latest change of every
--- key is found by one backward index-only scan of changes_record_idx (DISTINCT ON, no sort, no
--- hash); only those changes' rows are then read, by their unique (commit_lsn, change_index).
--- Commit timestamps follow commit order (the WAL's), so the position bound and a committed_at bound
--- select the same changes.
+-- How it stays fast on large trails: the instant becomes a commit position first (the commit LSN
+-- of the last transaction committed at or before it, one probe of changes_committed_at_idx), so
+-- the latest change of every key is found by one backward index-only scan of changes_record_idx
+-- (DISTINCT ON, no sort, no hash); only those changes' rows are then read, by their unique
+-- (commit_lsn, change_index). Commit timestamps follow commit order (the WAL's), so the position
+-- bound and a committed_at bound select the same transactions.
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.commit_position_at(p_at timestamptz)
+RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT b.commit_lsn
+    FROM ${flyway:defaultSchema}.changes b
+   WHERE b.committed_at <= p_at
+   ORDER BY b.committed_at DESC, b.commit_lsn DESC
+   LIMIT 1
+$$;
+
+COMMENT ON FUNCTION ${flyway:defaultSchema}.commit_position_at(timestamptz) IS
+  'The commit LSN of the last transaction committed at or before an instant (NULL: none)';
+
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.table_as_of(p_table text, p_at timestamptz)
 RETURNS TABLE(primary_key text, "row" jsonb)
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  WITH bound AS (
-    SELECT b.commit_lsn, b.change_index
-      FROM ${flyway:defaultSchema}.changes b
-     WHERE b.committed_at <= p_at
-     ORDER BY b.committed_at DESC, b.commit_lsn DESC, b.change_index DESC
-     LIMIT 1
-  ), truncated AS (  -- the table's last TRUNCATE up to the bound, (-1, -1) when none
-    SELECT coalesce(max(t.commit_lsn), -1) AS commit_lsn,
-           coalesce((array_agg(t.change_index ORDER BY t.commit_lsn DESC, t.change_index DESC))[1], -1) AS change_index
-      FROM ${flyway:defaultSchema}.changes t, bound
-     WHERE t.operation = 'TRUNCATE'
-       AND t.schema = (${flyway:defaultSchema}.table_name_parts(p_table)).schema_name
-       AND t."table" = (${flyway:defaultSchema}.table_name_parts(p_table)).table_name
-       AND (t.commit_lsn, t.change_index) <= (bound.commit_lsn, bound.change_index)
-  ), latest AS (
+  WITH latest AS (
     SELECT DISTINCT ON (c.primary_key) c.primary_key, c.commit_lsn, c.change_index
-      FROM ${flyway:defaultSchema}.changes c, bound
+      FROM ${flyway:defaultSchema}.changes c
      WHERE c.schema = (${flyway:defaultSchema}.table_name_parts(p_table)).schema_name
        AND c."table" = (${flyway:defaultSchema}.table_name_parts(p_table)).table_name
        AND c.primary_key IS NOT NULL
-       AND (c.commit_lsn, c.change_index) <= (bound.commit_lsn, bound.change_index)
+       AND c.commit_lsn <= (SELECT ${flyway:defaultSchema}.commit_position_at(p_at))
      ORDER BY c.primary_key DESC, c.commit_lsn DESC, c.change_index DESC
   )
   SELECT l.primary_key, r.after
     FROM latest l
-    JOIN truncated ON (l.commit_lsn, l.change_index) > (truncated.commit_lsn, truncated.change_index)
    CROSS JOIN LATERAL (SELECT c.after, c.operation
                          FROM ${flyway:defaultSchema}.changes c
                         WHERE c.commit_lsn = l.commit_lsn AND c.change_index = l.change_index) r
    WHERE r.operation IN ('CREATE', 'UPDATE', 'SNAPSHOT')
+     -- not before the table's last TRUNCATE up to the instant
+     AND (l.commit_lsn, l.change_index) > (
+           SELECT coalesce(max(t.commit_lsn), -1),
+                  coalesce((array_agg(t.change_index ORDER BY t.commit_lsn DESC, t.change_index DESC))[1], -1)
+             FROM ${flyway:defaultSchema}.changes t
+            WHERE t.operation = 'TRUNCATE'
+              AND t.schema = (${flyway:defaultSchema}.table_name_parts(p_table)).schema_name
+              AND t."table" = (${flyway:defaultSchema}.table_name_parts(p_table)).table_name
+              AND t.commit_lsn <= (SELECT ${flyway:defaultSchema}.commit_position_at(p_at)))
 $$;
 
 COMMENT ON FUNCTION ${flyway:defaultSchema}.table_as_of(text, timestamptz) IS

@@ -17,7 +17,9 @@
 -- itself. Data only ever appears in the script as quoted literals; the dollar-quote tag is chosen
 -- so it does not occur in the script.
 
-CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.revert_plan(p_change_ids uuid[], p_force boolean DEFAULT false)
+DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.revert_plan(uuid[], boolean);
+
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.revert_plan(p_change_ids uuid[])
 RETURNS TABLE(step integer, change_id uuid, operation text, schema_name text, table_name text, primary_key text,
               committed_at timestamptz, action text, restore jsonb, expected jsonb,
               conflict boolean, conflict_reason text)
@@ -25,24 +27,27 @@ LANGUAGE sql STABLE AS $$
   WITH selected AS (
     SELECT c AS change, c.* FROM ${flyway:defaultSchema}.changes c WHERE c.id = ANY (p_change_ids) AND c.operation <> 'SNAPSHOT'
   ), ordered AS (
-    SELECT s.*, row_number() OVER (ORDER BY s.commit_lsn DESC, s.change_index DESC)::integer AS step
+    SELECT s.*,
+           row_number() OVER (ORDER BY s.commit_lsn DESC, s.change_index DESC)::integer AS step,
+           CASE WHEN s.operation IN ('UPDATE', 'DELETE') THEN ${flyway:defaultSchema}.change_before(s.change) END AS restore
       FROM selected s
   )
   SELECT o.step, o.id, o.operation, o.schema, o."table", o.primary_key, o.committed_at,
-         CASE o.operation
-           WHEN 'CREATE' THEN 'delete the row'
-           WHEN 'UPDATE' THEN 'restore the changed columns'
-           WHEN 'DELETE' THEN 'insert the row again'
-           ELSE 'impossible: a TRUNCATE cannot be reverted (its rows are not in the trail)'
+         CASE
+           WHEN o.operation = 'TRUNCATE' THEN 'impossible: a TRUNCATE cannot be reverted (its rows are not in the trail)'
+           WHEN o.operation IN ('UPDATE', 'DELETE') AND o.restore = '{}'::jsonb
+             THEN 'impossible: the row before this change is unknown (the source table lacks REPLICA IDENTITY FULL'
+                  ' and the trail has no earlier change or snapshot of the row)'
+           WHEN o.operation = 'CREATE' THEN 'delete the row'
+           WHEN o.operation = 'UPDATE' THEN 'restore the changed columns'
+           ELSE 'insert the row again'
          END,
-         CASE WHEN o.operation IN ('UPDATE', 'DELETE')
-              THEN ${flyway:defaultSchema}.change_before(o.change)
-         END,
+         o.restore,
          CASE WHEN o.operation IN ('CREATE', 'UPDATE') THEN o.after END,
-         CASE WHEN o.operation = 'TRUNCATE' THEN true
+         CASE WHEN o.operation = 'TRUNCATE' THEN NULL
               WHEN o.primary_key IS NULL THEN NULL
               ELSE later.id IS NOT NULL OR truncated.commit_lsn IS NOT NULL END,
-         CASE WHEN o.operation = 'TRUNCATE' THEN 'a TRUNCATE cannot be reverted'
+         CASE WHEN o.operation = 'TRUNCATE' THEN NULL
               WHEN o.primary_key IS NULL THEN 'table without a key: checked only when the revert runs'
               WHEN later.id IS NOT NULL THEN format('changed later by %s change %s committed at %s',
                                                     later.operation, later.id, later.committed_at)
@@ -67,7 +72,7 @@ LANGUAGE sql STABLE AS $$
    ORDER BY o.step
 $$;
 
-COMMENT ON FUNCTION ${flyway:defaultSchema}.revert_plan(uuid[], boolean) IS
+COMMENT ON FUNCTION ${flyway:defaultSchema}.revert_plan(uuid[]) IS
   'The steps reverting the given changes (reverse commit order) and the conflicts already known';
 
 -- The statement that reverts the given changes on the source. Conflicts the destination already
@@ -94,17 +99,19 @@ BEGIN
   SELECT string_agg(format('    (%s, %L, %L, %L, %L, %L::jsonb, %L::jsonb)',
                            p.step, p.operation, format('%I.%I', p.schema_name, p.table_name),
                            p.change_id, p.primary_key, p.restore, p.expected), E',\n' ORDER BY p.step),
-         string_agg(format('%s.%s', p.schema_name, p.table_name), ', ') FILTER (WHERE p.operation = 'TRUNCATE')
+         string_agg(format('step %s (%s of %s.%s key %s, change %s): %s', p.step, p.operation, p.schema_name,
+                           p.table_name, p.primary_key, p.change_id, substr(p.action, 13)), '; ' ORDER BY p.step)
+           FILTER (WHERE p.action LIKE 'impossible: %')
     INTO v_steps, v_impossible
-    FROM ${flyway:defaultSchema}.revert_plan(p_change_ids, p_force) p;
+    FROM ${flyway:defaultSchema}.revert_plan(p_change_ids) p;
 
   IF v_steps IS NULL THEN
     RAISE EXCEPTION 'bemi revert: none of the % given changes is in the trail (or all are snapshots)', cardinality(p_change_ids)
       USING ERRCODE = 'no_data_found', HINT = 'Check the change id, transaction id or context.';
   END IF;
   IF v_impossible IS NOT NULL THEN
-    RAISE EXCEPTION 'bemi revert: the changes include a TRUNCATE of %, which cannot be reverted', v_impossible
-      USING ERRCODE = 'BM003', HINT = 'Revert the other changes individually; the truncated rows are not in the trail.';
+    RAISE EXCEPTION 'bemi revert: cannot be reverted: %', v_impossible
+      USING ERRCODE = 'BM003', HINT = 'Revert the other changes without these; see revert_plan().';
   END IF;
 
   v_context := coalesce(p_context, '{}'::jsonb)

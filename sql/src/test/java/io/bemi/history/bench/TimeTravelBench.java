@@ -31,7 +31,8 @@ import java.util.Random;
  *
  * <p>Prints, per query: median and p95 over repeated runs with different keys/instants, the
  * target from the issue, the ratio to a baseline measured in the same run (a lookup of one change
- * by its id), and the EXPLAIN (ANALYZE, BUFFERS) plan of one run.
+ * by its id), and the plans of one run with EXPLAIN ANALYZE/BUFFERS detail, including the plans of
+ * the statements inside the SQL functions (auto_explain with nested statements).
  */
 public final class TimeTravelBench {
 
@@ -168,12 +169,29 @@ public final class TimeTravelBench {
         (double) rows / runs,
         targetMs > 0 ? String.format(", target < %.0f ms: %s", targetMs, p95 < targetMs ? "met" : "NOT MET") : "",
         baselineMs > 0 ? String.format(", %.1fx the baseline", median / baselineMs) : "");
-    try (PreparedStatement ps = c.prepareStatement("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql)) {
-      binder.bind(ps, new Random(7));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          System.out.println("   " + rs.getString(1));
+    // The plans, nested ones included (the functions' own statements): auto_explain logs them and
+    // client_min_messages = log sends the log lines to this session as warnings.
+    try (Statement s = c.createStatement()) {
+      s.execute("LOAD 'auto_explain'");
+      s.execute("SET auto_explain.log_min_duration = 0");
+      s.execute("SET auto_explain.log_analyze = on");
+      s.execute("SET auto_explain.log_buffers = on");
+      s.execute("SET auto_explain.log_timing = on");
+      s.execute("SET auto_explain.log_nested_statements = on");
+      s.execute("SET client_min_messages = log");
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        binder.bind(ps, new Random(7));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            // drain
+          }
         }
+        for (java.sql.SQLWarning w = ps.getWarnings(); w != null; w = w.getNextWarning()) {
+          System.out.println("   " + w.getMessage().replace("\n", "\n   "));
+        }
+      } finally {
+        s.execute("RESET client_min_messages");
+        s.execute("SET auto_explain.log_min_duration = -1");
       }
     }
     return median;
