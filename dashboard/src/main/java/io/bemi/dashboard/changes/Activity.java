@@ -60,7 +60,7 @@ public final class Activity {
       long total,
       List<ContextValue> topContext) {}
 
-  public static final int CONTEXT_SAMPLE = 20_000;
+  public static final int CONTEXT_SAMPLE = 5_000;
 
   private final ChangeRepository repository;
 

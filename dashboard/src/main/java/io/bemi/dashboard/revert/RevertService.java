@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Revert previews and execution over bemi-sql's revert functions (R__2_revert.sql):
- * {@code revert_plan(ids, force)} lists the steps and the conflicts the destination knows of
+ * {@code revert_plan(ids)} lists the steps and the conflicts the destination knows of
  * (the record changed again later); {@code revert_sql}, {@code revert_transaction_sql},
  * {@code revert_context_sql} write one self-contained {@code DO} statement for the source, which
  * emits the {@code _bemi} context {@code {"revertOf": …}} first (so the revert is itself audited),
@@ -150,7 +150,7 @@ public final class RevertService {
     Map<UUID, Change> byId = new HashMap<>();
     selected.forEach(c -> byId.put(c.id(), c));
     String sql = "SELECT change_id, action, coalesce(conflict, false), conflict_reason FROM \"" + schema
-        + "\".revert_plan(?, false) ORDER BY step";
+        + "\".revert_plan(?) ORDER BY step";
     List<RevertPlan.Step> steps = new ArrayList<>();
     try (Connection c = destination.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
       Array ids = c.createArrayOf("uuid", byId.keySet().toArray());

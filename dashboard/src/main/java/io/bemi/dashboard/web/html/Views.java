@@ -238,7 +238,7 @@ public final class Views {
         <section class="card"><h2>Changes by table</h2>{}</section>
         <section class="card"><h2>Changes by operation</h2>{}</section>
         <div class="two">
-        <section class="card"><h2>Top context values <span class="muted small">(newest 20,000 changes of the window)</span></h2>{}</section>
+        <section class="card"><h2>Top context values <span class="muted small">(newest 5,000 changes of the window)</span></h2>{}</section>
         <section class="card"><h2>Ingestion health</h2>{}</section>
         </div>""",
         windows, r.total(), time(r.from()), time(r.to()),
