@@ -123,6 +123,7 @@ final class ShopApplication implements AutoCloseable {
     try (var context = requestContext(user, "POST /orders")) {
       Optional<Long> customer = queryLong(app, "SELECT id FROM customers ORDER BY random() LIMIT 1");
       if (customer.isEmpty()) {
+        app.rollback();
         return Optional.empty();
       }
       long orderId;
