@@ -30,10 +30,10 @@ final class BemiConnection extends DelegatingConnection {
   private static final System.Logger LOG = System.getLogger("io.bemi.jdbc");
 
   /**
-   * Leads a statement that needs a message; parameter 1 is the context JSON. {@code SELECT FROM}
-   * returns a row without columns: nothing for the client to decode.
+   * Leads a statement that needs a message; parameter 1 is the context JSON. The function is
+   * called in the target list (a Result node), not in FROM, which would materialise its result.
    */
-  static final String MESSAGE_SQL = "SELECT FROM pg_logical_emit_message(true, '_bemi', ?::text)";
+  static final String MESSAGE_SQL = "SELECT pg_logical_emit_message(true, '_bemi', ?::text)";
   /** Nothing between the semicolon and the SQL, so error positions match the SQL as written. */
   static final String MESSAGE_PREFIX = MESSAGE_SQL + ";";
 
@@ -45,6 +45,7 @@ final class BemiConnection extends DelegatingConnection {
   private BemiDatabaseMetaData metaData;
   /** SQL text to its form with the message in front, so a statement prepared per transaction reuses one string. */
   private final Map<String, String> withMessageSql = new HashMap<>();
+  private final Map<String, Integer> sqlFlags = new HashMap<>();
 
   BemiConnection(Connection delegate, BemiOptions options) {
     super(delegate);
@@ -138,6 +139,22 @@ final class BemiConnection extends DelegatingConnection {
       delegate.setAutoCommit(true);
       forgetEmitted();
     }
+  }
+
+  /**
+   * {@link SqlText#classify} of {@code sql}, remembered per connection: applications prepare the
+   * same few statements over and over.
+   */
+  int classify(String sql) {
+    Integer flags = sqlFlags.get(sql);
+    if (flags == null) {
+      if (sqlFlags.size() >= 256) {
+        sqlFlags.clear();
+      }
+      flags = SqlText.classify(sql);
+      sqlFlags.put(sql, flags);
+    }
+    return flags;
   }
 
   /** {@code sql} behind the message statement (pgjdbc's statement cache keys on this text). */

@@ -28,12 +28,13 @@ class BemiPreparedStatement extends DelegatingPreparedStatement {
   /** For a generated-keys request: the SQL pgjdbc would run (with RETURNING), or null if we cannot tell. */
   private final String keysSql;
   private PreparedStatement withMessage;
-  private Binding[] bindings = new Binding[8];
+  private Binding[] bindings = NO_BINDINGS;
+  private static final Binding[] NO_BINDINGS = new Binding[0];
 
   BemiPreparedStatement(BemiConnection connection, PreparedStatement prepared, String sql, GeneratedKeys keys) {
     super(connection, prepared);
     this.sql = sql;
-    this.sqlFlags = SqlText.classify(sql);
+    this.sqlFlags = connection.classify(sql);
     this.keys = keys;
     this.keysSql = keys.returningSql(sql);
     BemiOptions options = connection.options;
@@ -48,7 +49,7 @@ class BemiPreparedStatement extends DelegatingPreparedStatement {
       return; // pgjdbc rejects it when the setter runs
     }
     if (index >= bindings.length) {
-      bindings = Arrays.copyOf(bindings, Math.max(index + 1, bindings.length * 2));
+      bindings = Arrays.copyOf(bindings, Math.max(index + 1, Math.max(8, bindings.length * 2)));
     }
     bindings[index] = binding;
   }

@@ -240,7 +240,7 @@ class BemiStatement extends DelegatingStatement {
     if (delegate instanceof PreparedStatement) {
       return null;
     }
-    return connection.messageFor(sql, SqlText.classify(sql));
+    return connection.messageFor(sql, connection.classify(sql));
   }
 
   /** Runs a call on the real statement; a failure may have rolled back an emitted message. */
