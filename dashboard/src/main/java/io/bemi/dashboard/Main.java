@@ -119,6 +119,7 @@ public final class Main implements Callable<Integer> {
       config.addDataSourceProperty("readOnly", "true");
       config.addDataSourceProperty("readOnlyMode", "always");
     }
+    config.setConnectionTimeout(5_000); // a page reports an unreachable database within seconds
     config.setInitializationFailTimeout(-1); // start even if the database is briefly down; pages report it
     return new HikariDataSource(config);
   }

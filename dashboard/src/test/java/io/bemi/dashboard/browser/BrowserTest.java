@@ -229,6 +229,23 @@ class BrowserTest {
 
   @Test
   @Order(8)
+  void fitsANarrowScreenWithoutSidewaysScrolling() throws Exception {
+    browser.manage().window().setSize(new Dimension(420, 900));
+    try {
+      browser.get(base + "/?table=orders&pk=1");
+      browser.findElement(By.cssSelector("details.change summary")).click();
+      shot("10-narrow-screen");
+      Object wide = browser.executeScript("return Array.from(document.querySelectorAll('body *'))"
+          + ".filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth)"
+          + ".map(e => e.tagName + '.' + e.className).slice(0, 5).join(' ');");
+      assertThat(wide).as("elements wider than the screen").isEqualTo("");
+    } finally {
+      browser.manage().window().setSize(new Dimension(1440, 1000));
+    }
+  }
+
+  @Test
+  @Order(9)
   void hostileDataIsShownAsTextAndNeverRuns() throws Exception {
     db.execute("INSERT INTO bemi.changes (primary_key, before, after, context, database, schema, \"table\", operation,"
         + " committed_at, queued_at, transaction_id, position, commit_lsn, change_index) VALUES ("
