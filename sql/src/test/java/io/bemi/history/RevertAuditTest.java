@@ -52,10 +52,11 @@ class RevertAuditTest {
     }
 
     List<String> wal = decoded(db);
-    assertThat(wal).first().isEqualTo("BEGIN");
-    assertThat(wal.get(1)).startsWith("message: transactional: 1 prefix: _bemi")
+    // One transaction (PostgreSQL 14 prints a message before its BEGIN, later versions after).
+    assertThat(wal).filteredOn(line -> line.startsWith("COMMIT")).hasSize(1);
+    List<String> events = wal.stream().filter(line -> !line.startsWith("BEGIN") && !line.startsWith("COMMIT")).toList();
+    assertThat(events.get(0)).startsWith("message: transactional: 1 prefix: _bemi")
         .endsWith("content:{\"userId\": 9, \"revertOf\": {\"changeId\": \"" + update + "\"}}");
-    assertThat(wal.get(2)).startsWith("table public.audited: UPDATE:").contains("v[text]:'a'");
-    assertThat(wal).last().isEqualTo("COMMIT");
+    assertThat(events.get(1)).startsWith("table public.audited: UPDATE:").contains("v[text]:'a'");
   }
 }
