@@ -33,6 +33,8 @@ import java.util.stream.Stream;
  *
  * <p>The nested jars are extracted once into {@code java.io.tmpdir/bemi-agent-<checksum>} and reused
  * by later JVMs. Any failure here is reported on stderr and the application starts without the agent.
+ * The agent must be given at start-up ({@code -javaagent}); attaching it to a running JVM is not
+ * supported, because classes already loaded are not changed.
  */
 public final class BemiAgent {
 
@@ -40,27 +42,23 @@ public final class BemiAgent {
 
   private BemiAgent() {}
 
-  public static void premain(String arguments, Instrumentation instrumentation) {
-    start(arguments, instrumentation, false);
-  }
-
-  public static void agentmain(String arguments, Instrumentation instrumentation) {
-    start(arguments, instrumentation, true);
-  }
-
-  private static synchronized void start(String arguments, Instrumentation instrumentation, boolean lateAttach) {
+  public static synchronized void premain(String arguments, Instrumentation instrumentation) {
     if (System.getProperty("io.bemi.agent.started") != null) {
       return; // attached twice (e.g. -javaagent given twice): the first one does the work
     }
     System.setProperty("io.bemi.agent.started", "true");
+    long started = System.nanoTime();
     try {
       Path directory = extract(agentJar());
       instrumentation.appendToSystemClassLoaderSearch(new JarFile(directory.resolve("api.jar").toFile()));
       ClassLoader core = new URLClassLoader("bemi-agent", new URL[] {directory.resolve("core.jar").toUri().toURL()},
           ClassLoader.getSystemClassLoader());
       Class.forName("io.bemi.agent.core.AgentInstaller", true, core)
-          .getMethod("install", String.class, Instrumentation.class, boolean.class)
-          .invoke(null, arguments, instrumentation, lateAttach);
+          .getMethod("install", String.class, Instrumentation.class)
+          .invoke(null, arguments, instrumentation);
+      if (System.getenv("BEMI_AGENT_TIMING") != null) {
+        System.err.println("bemi-agent: started in " + (System.nanoTime() - started) / 1_000_000 + " ms");
+      }
     } catch (Throwable e) {
       Throwable cause = e instanceof java.lang.reflect.InvocationTargetException ? e.getCause() : e;
       System.err.println("bemi-agent: not started, the application runs without it: " + cause);

@@ -97,7 +97,15 @@ public record AgentOptions(
 
   /** {@code requestIdHeader} is read from {@code BEMI_AGENT_REQUEST_ID_HEADER}. */
   public static String environmentName(String key) {
-    return "BEMI_AGENT_" + key.replaceAll("([a-z])([A-Z])", "$1_$2").toUpperCase(Locale.ROOT);
+    StringBuilder name = new StringBuilder("BEMI_AGENT_");
+    for (int i = 0; i < key.length(); i++) {
+      char c = key.charAt(i);
+      if (Character.isUpperCase(c) && i > 0) {
+        name.append('_');
+      }
+      name.append(Character.toUpperCase(c));
+    }
+    return name.toString();
   }
 
   private static Map<String, String> parseArgument(String argument) {

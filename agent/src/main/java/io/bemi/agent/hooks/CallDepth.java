@@ -11,7 +11,12 @@ public final class CallDepth {
   public static final int CONTEXT = 2;
   private static final int KINDS = 3;
 
-  private static final ThreadLocal<int[]> DEPTHS = ThreadLocal.withInitial(() -> new int[KINDS]);
+  private static final ThreadLocal<int[]> DEPTHS = new ThreadLocal<>() {
+    @Override
+    protected int[] initialValue() {
+      return new int[KINDS];
+    }
+  };
 
   private CallDepth() {}
 

@@ -7,7 +7,12 @@ package io.bemi.agent.hooks;
  */
 public interface FallbackContextHook {
 
-  FallbackContextHook NONE = emptySnapshot -> emptySnapshot;
+  FallbackContextHook NONE = new FallbackContextHook() {
+    @Override
+    public Object whenEmpty(Object snapshot) {
+      return snapshot;
+    }
+  };
 
   /** Called when the application's context is empty; returns the snapshot to use instead. */
   Object whenEmpty(Object emptySnapshot);

@@ -16,7 +16,7 @@ public interface RequestHook {
     public void requestEnded(AutoCloseable scope) {}
 
     @Override
-    public void routeMatched(String template) {}
+    public void endpointMatched(Object endpoint) {}
 
     @Override
     public void routeAttributeSet(Object request) {}
@@ -31,8 +31,8 @@ public interface RequestHook {
   /** The outermost servlet entry returned or threw. */
   void requestEnded(AutoCloseable scope);
 
-  /** A framework matched the request to a route such as {@code /items/{id}}. */
-  void routeMatched(String template);
+  /** Javalin matched the request to {@code endpoint} (an {@code io.javalin.router.Endpoint}, e.g. path {@code /items/{id}}). */
+  void endpointMatched(Object endpoint);
 
   /** Spring MVC stored the best matching pattern in a request attribute. */
   void routeAttributeSet(Object request);

@@ -22,7 +22,12 @@ public final class RequestCapture implements RequestHook {
   /** What the request on this thread is: none, captured, or excluded by {@code excludePaths}. */
   private enum State { NONE, CAPTURED, EXCLUDED }
 
-  private static final ThreadLocal<State> STATE = ThreadLocal.withInitial(() -> State.NONE);
+  private static final ThreadLocal<State> STATE = new ThreadLocal<>() {
+    @Override
+    protected State initialValue() {
+      return State.NONE;
+    }
+  };
 
   private final AgentOptions options;
   private final PathPatterns excluded;
@@ -130,8 +135,14 @@ public final class RequestCapture implements RequestHook {
   }
 
   @Override
-  public void routeMatched(String template) {
+  public void endpointMatched(Object endpoint) {
     injectFault();
+    if (STATE.get() == State.CAPTURED && options.records(AgentOptions.ENDPOINT)) {
+      routeMatched(JavalinEndpoints.httpRouteOf(endpoint));
+    }
+  }
+
+  private void routeMatched(String template) {
     if (template != null && STATE.get() == State.CAPTURED && options.records(AgentOptions.ENDPOINT)) {
       DriverApi.get().mergeContext(Map.of(AgentOptions.ENDPOINT, template));
     }

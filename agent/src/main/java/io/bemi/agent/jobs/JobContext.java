@@ -20,14 +20,13 @@ import java.util.jar.Manifest;
 public final class JobContext implements FallbackContextHook {
 
   private final AgentOptions options;
-  private final String mainClass;
+  private volatile String mainClass; // read on first use: start-up should not open the application's jar
   private final ThreadLocal<Cached> cache = new ThreadLocal<>();
 
   private record Cached(String threadName, Object snapshot) {}
 
   public JobContext(AgentOptions options) {
     this.options = options;
-    this.mainClass = options.records(AgentOptions.MAIN_CLASS) ? mainClass(System.getProperty("sun.java.command")) : null;
   }
 
   @Override
@@ -56,8 +55,13 @@ public final class JobContext implements FallbackContextHook {
     if (options.records(AgentOptions.THREAD)) {
       context.put(AgentOptions.THREAD, threadName);
     }
-    if (mainClass != null) {
-      context.put(AgentOptions.MAIN_CLASS, mainClass);
+    if (options.records(AgentOptions.MAIN_CLASS)) {
+      if (mainClass == null) {
+        mainClass = mainClass(System.getProperty("sun.java.command"));
+      }
+      if (mainClass != null) {
+        context.put(AgentOptions.MAIN_CLASS, mainClass);
+      }
     }
     // ContextSnapshot has no public factory: make the context current for a moment and take it.
     AutoCloseable scope = api.withContext(context);
