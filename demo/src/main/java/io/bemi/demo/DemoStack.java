@@ -3,6 +3,8 @@ package io.bemi.demo;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,6 +81,7 @@ final class DemoStack {
   }
 
   private void start() throws Exception {
+    requireFreePort(settings.bind(), settings.port());
     dataDir = prepareDataDir();
 
     step("Starting PostgreSQL 17 (embedded, wal_level=logical)");
@@ -144,6 +147,16 @@ final class DemoStack {
   private synchronized void abortIfClosed() {
     if (closed) {
       throw new CancellationException("the demo is stopping");
+    }
+  }
+
+  /** Port 7070 taken is the likeliest first-run failure; say so before starting anything. */
+  private static void requireFreePort(String bind, int port) {
+    try (ServerSocket socket = new ServerSocket()) {
+      socket.bind(new InetSocketAddress(bind, port));
+    } catch (IOException e) {
+      throw new IllegalStateException("the dashboard's port " + bind + ":" + port + " is not free ("
+          + e.getMessage() + "); choose another with --port");
     }
   }
 
@@ -230,6 +243,12 @@ final class DemoStack {
     }
     closed = true;
     stopRequested.countDown();
+    if (database == null && children.isEmpty()) { // nothing was started
+      if (temporaryDataDir && dataDir != null) {
+        deleteRecursively(dataDir);
+      }
+      return;
+    }
     System.out.println();
     System.out.println("Stopping the demo...");
     try {
