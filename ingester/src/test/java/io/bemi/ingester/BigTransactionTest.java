@@ -9,9 +9,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** A 1M-row UPDATE (REPLICA IDENTITY FULL) is stored completely by an ingester with a 256 MB heap. */
+/**
+ * A 1M-row UPDATE (REPLICA IDENTITY FULL) is stored completely by an ingester with a 256 MB heap.
+ * Tagged slow (minutes on a busy 2-core machine): {@code ./mvnw -pl ingester verify
+ * -Dtest=BigTransactionTest -Dbemi.ingester.excludedGroups=none}.
+ */
 @WithPostgres
 @Tag("replication")
+@Tag("slow")
 class BigTransactionTest {
 
   private static final int ROWS = 1_000_000;
