@@ -16,12 +16,14 @@ import java.util.Map;
 /**
  * A pgjdbc connection that emits the thread's Bemi context before writes.
  *
- * <p>State: the JSON already emitted in the current transaction ({@link #emittedInTransaction}),
- * so a transaction of many writes under one context carries one message. It is forgotten whenever
- * the transaction may have ended or been rolled back: commit, rollback, rollback to a savepoint,
- * an autocommit switch, transaction-control SQL, or any failed statement (pgjdbc's
- * {@code autosave} may have rolled the message back with it). In autocommit mode every write is
- * its own transaction, so nothing is remembered.
+ * <p>State, per transaction: the JSON already emitted ({@link #emittedInTransaction}), so a
+ * transaction of many writes under one context carries one message; a message owed for a batch
+ * ({@link #pendingMessage}, see {@link #batchWithMessage}); and whether the transaction has any
+ * message ({@link #messageInTransaction}). All three end with the transaction: commit, rollback,
+ * an autocommit switch, transaction-control SQL, close. The first is also forgotten after a
+ * rollback to a savepoint or a failed statement (pgjdbc's {@code autosave} may have rolled the
+ * message back with it). In autocommit mode every write is its own transaction, so nothing is
+ * remembered.
  *
  * <p>Like pgjdbc's own connection, meant for one thread at a time.
  */
@@ -39,9 +41,13 @@ final class BemiConnection extends DelegatingConnection {
 
   final BemiOptions options;
   private String emittedInTransaction;
-  private boolean lastSeenAutoCommit;
+  /** A message owed for writes already sent in this transaction (a batch), sent at the latest with the commit. */
+  private String pendingMessage;
+  /** Whether this transaction has a message, sent or owed: then a deferred one would be misattributed. */
+  private boolean messageInTransaction;
   private boolean warnedTooLarge;
   private PreparedStatement messageStatement;
+  private PreparedStatement commitStatement;
   private BemiDatabaseMetaData metaData;
   /** SQL text to its form with the message in front, so a statement prepared per transaction reuses one string. */
   private final Map<String, String> withMessageSql = new HashMap<>();
@@ -60,7 +66,8 @@ final class BemiConnection extends DelegatingConnection {
    */
   String messageFor(String sql, int sqlFlags) throws SQLException {
     if ((sqlFlags & SqlText.TRANSACTION_CONTROL) != 0) {
-      emittedInTransaction = null;
+      flushPendingSeparately(); // e.g. COMMIT written as SQL: the deferred message must be in before it
+      endTransaction();
     }
     if (!options.enabled()) {
       return null;
@@ -75,10 +82,6 @@ final class BemiConnection extends DelegatingConnection {
       return null;
     }
     boolean autoCommit = delegate.getAutoCommit();
-    if (autoCommit != lastSeenAutoCommit) {
-      lastSeenAutoCommit = autoCommit;
-      emittedInTransaction = null;
-    }
     String json = options.includeSql() ? context.jsonWith("SQL", sql) : context.json();
     if (!autoCommit && json.equals(emittedInTransaction)) {
       return null;
@@ -92,24 +95,78 @@ final class BemiConnection extends DelegatingConnection {
       }
       return null;
     }
+    // A different context follows writes whose message was deferred: that message must come first.
+    flushPendingSeparately();
     return json;
   }
 
   /** The message {@code json} is now part of the current transaction. */
   void emitted(String json) throws SQLException {
-    emittedInTransaction = delegate.getAutoCommit() ? null : json;
+    if (delegate.getAutoCommit()) {
+      emittedInTransaction = null;
+    } else {
+      emittedInTransaction = json;
+      messageInTransaction = true;
+    }
   }
 
-  /** The transaction may have ended or lost the message: emit again before the next write. */
+  /**
+   * A statement failed: pgjdbc's {@code autosave} may have rolled back a message with it, so emit
+   * again before the next write. (A deferred message stays due: it is sent with the commit.)
+   */
   void forgetEmitted() {
     emittedInTransaction = null;
   }
 
+  /** The transaction ended (commit, rollback, autocommit switch, transaction-control SQL, close). */
+  private void endTransaction() {
+    emittedInTransaction = null;
+    pendingMessage = null;
+    messageInTransaction = false;
+  }
+
   /**
-   * Runs {@code work} (a batch, a callable statement) after emitting {@code json} as a separate
-   * statement: one more round trip, which pgjdbc's APIs leave no way to avoid for these. In
-   * autocommit mode the message and the work run in one transaction opened for them, so they
-   * commit or fail together.
+   * Runs a batch whose message is {@code json}, without an extra round trip where the attribution
+   * rule allows it: changes that precede a transaction's first message get that message's
+   * context. So when the transaction has no message yet, the batch runs at once and its message
+   * is deferred: it travels with the next write under another context (as a separate statement,
+   * before that write's own) or, at the latest, in the same round trip as the {@code COMMIT}
+   * ({@link #commit()}). When the transaction already has a message, the batch's goes first as a
+   * separate statement. In autocommit mode the batch runs in a transaction of its own whose
+   * commit carries the message, so both commit or fail together.
+   */
+  <T> T batchWithMessage(String json, SqlCall<T> batch) throws SQLException {
+    if (!delegate.getAutoCommit()) {
+      if (messageInTransaction) {
+        return withSeparateMessage(json, batch);
+      }
+      pendingMessage = json;
+      emittedInTransaction = json;
+      messageInTransaction = true;
+      return batch.call();
+    }
+    delegate.setAutoCommit(false);
+    try {
+      T result = batch.call();
+      commitWithMessage(json);
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      try {
+        delegate.rollback();
+      } catch (SQLException rollbackFailure) {
+        e.addSuppressed(rollbackFailure);
+      }
+      throw e;
+    } finally {
+      endTransaction();
+      delegate.setAutoCommit(true);
+    }
+  }
+
+  /**
+   * Runs {@code work} (a callable statement, a generated-keys request we cannot rewrite) after
+   * emitting {@code json} as a separate statement: one more round trip. In autocommit mode the
+   * message and the work run in one transaction opened for them, so they commit or fail together.
    */
   <T> T withSeparateMessage(String json, SqlCall<T> work) throws SQLException {
     if (!delegate.getAutoCommit()) {
@@ -136,8 +193,36 @@ final class BemiConnection extends DelegatingConnection {
       }
       throw e;
     } finally {
+      endTransaction();
       delegate.setAutoCommit(true);
-      forgetEmitted();
+    }
+  }
+
+  private void flushPendingSeparately() throws SQLException {
+    String json = pendingMessage;
+    if (json != null) {
+      pendingMessage = null;
+      emit(json);
+    }
+  }
+
+  /**
+   * Commits with {@code json} emitted in the same round trip: one two-part query
+   * {@code SELECT pg_logical_emit_message(…); COMMIT}. If the transaction had already failed
+   * (SQLSTATE 25P02), the message cannot be sent and pgjdbc's own commit answers as it would.
+   */
+  private void commitWithMessage(String json) throws SQLException {
+    if (commitStatement == null) {
+      commitStatement = delegate.prepareStatement(MESSAGE_PREFIX + "COMMIT");
+    }
+    commitStatement.setString(1, json);
+    try {
+      commitStatement.execute();
+    } catch (SQLException e) {
+      if (!"25P02".equals(e.getSQLState())) {
+        throw e;
+      }
+      delegate.commit();
     }
   }
 
@@ -288,19 +373,27 @@ final class BemiConnection extends DelegatingConnection {
 
   @Override
   public void setAutoCommit(boolean autoCommit) throws SQLException {
-    try {
-      delegate.setAutoCommit(autoCommit);
-    } finally {
-      forgetEmitted();
+    boolean before = delegate.getAutoCommit();
+    if (autoCommit && !before && pendingMessage != null) {
+      commitWithMessage(pendingMessage); // pgjdbc commits on this switch; the owed message goes with it
+    }
+    delegate.setAutoCommit(autoCommit);
+    if (autoCommit != before) {
+      endTransaction();
     }
   }
 
   @Override
   public void commit() throws SQLException {
     try {
-      delegate.commit();
+      String json = pendingMessage;
+      if (json != null && !delegate.getAutoCommit()) {
+        commitWithMessage(json);
+      } else {
+        delegate.commit();
+      }
     } finally {
-      forgetEmitted();
+      endTransaction();
     }
   }
 
@@ -309,10 +402,11 @@ final class BemiConnection extends DelegatingConnection {
     try {
       delegate.rollback();
     } finally {
-      forgetEmitted();
+      endTransaction();
     }
   }
 
+  /** The message may have been rolled back with the savepoint: emit again before the next write. */
   @Override
   public void rollback(Savepoint savepoint) throws SQLException {
     try {
@@ -324,12 +418,19 @@ final class BemiConnection extends DelegatingConnection {
 
   @Override
   public void close() throws SQLException {
-    forgetEmitted();
-    PreparedStatement statement = messageStatement;
+    endTransaction();
+    PreparedStatement message = messageStatement;
+    PreparedStatement commit = commitStatement;
     messageStatement = null;
+    commitStatement = null;
     try {
-      if (statement != null && !delegate.isClosed()) {
-        statement.close();
+      if (!delegate.isClosed()) {
+        if (message != null) {
+          message.close();
+        }
+        if (commit != null) {
+          commit.close();
+        }
       }
     } finally {
       delegate.close();

@@ -150,7 +150,7 @@ class BemiPreparedStatement extends DelegatingPreparedStatement {
     if (json == null) {
       return run(batch);
     }
-    return connection.withSeparateMessage(json, batch);
+    return connection.batchWithMessage(json, batch);
   }
 
   /** Generated keys can travel behind the message when we know pgjdbc's SQL and no row limit applies. */

@@ -157,7 +157,7 @@ class BemiStatement extends DelegatingStatement {
     if (json == null) {
       return run(batch);
     }
-    return connection.withSeparateMessage(json, batch);
+    return connection.batchWithMessage(json, batch);
   }
 
   private boolean executeWithKeys(String sql, GeneratedKeys keys, BemiConnection.SqlCall<Boolean> plain)

@@ -261,8 +261,12 @@ class EmissionTest {
     assertThat(wal.transactions()).containsExactly(List.of(ANN, "INSERT t"), List.of(ANN, "UPDATE t"));
   }
 
+  /**
+   * Batches carry their message after the rows, in the round trip of the COMMIT: the ingester
+   * gives changes that precede a transaction's first message that message's context.
+   */
   @Test
-  void aPreparedBatchCarriesOneMessage() throws SQLException {
+  void aPreparedBatchCarriesOneMessageWithTheCommit() throws SQLException {
     Bemi.setContext(Map.of("user", "ann"));
     try (Connection c = connect(); PreparedStatement p = c.prepareStatement("INSERT INTO u VALUES (?)")) {
       c.setAutoCommit(false);
@@ -273,7 +277,68 @@ class EmissionTest {
       assertThat(p.executeBatch()).containsExactly(1, 1, 1);
       c.commit();
     }
-    assertThat(wal.transactions()).containsExactly(List.of(ANN, "INSERT u", "INSERT u", "INSERT u"));
+    assertThat(wal.transactions()).containsExactly(List.of("INSERT u", "INSERT u", "INSERT u", ANN));
+  }
+
+  @Test
+  void aBatchAfterAnotherContextsWriteGetsItsMessageFirst() throws SQLException {
+    try (Connection c = connect(); Statement s = c.createStatement();
+        PreparedStatement p = c.prepareStatement("INSERT INTO u VALUES (?)")) {
+      c.setAutoCommit(false);
+      Bemi.setContext(Map.of("user", "bob"));
+      s.executeUpdate("INSERT INTO t (v) VALUES ('a')");
+      Bemi.setContext(Map.of("user", "ann"));
+      p.setInt(1, 1);
+      p.addBatch();
+      p.executeBatch();
+      c.commit();
+    }
+    assertThat(wal.transactions()).containsExactly(List.of(BOB, "INSERT t", ANN, "INSERT u"));
+  }
+
+  @Test
+  void aWriteUnderAnotherContextAfterABatchSendsTheBatchsMessageFirst() throws SQLException {
+    try (Connection c = connect(); Statement s = c.createStatement();
+        PreparedStatement p = c.prepareStatement("INSERT INTO u VALUES (?)")) {
+      c.setAutoCommit(false);
+      Bemi.setContext(Map.of("user", "ann"));
+      p.setInt(1, 1);
+      p.addBatch();
+      p.executeBatch();
+      Bemi.setContext(Map.of("user", "bob"));
+      s.executeUpdate("INSERT INTO t (v) VALUES ('a')");
+      c.commit();
+    }
+    assertThat(wal.transactions()).containsExactly(List.of("INSERT u", ANN, BOB, "INSERT t"));
+  }
+
+  @Test
+  void aBatchsMessageIsSentWhenAutocommitIsSwitchedBackOn() throws SQLException {
+    Bemi.setContext(Map.of("user", "ann"));
+    try (Connection c = connect(); PreparedStatement p = c.prepareStatement("INSERT INTO u VALUES (?)")) {
+      c.setAutoCommit(false);
+      p.setInt(1, 1);
+      p.addBatch();
+      p.executeBatch();
+      c.setAutoCommit(true); // commits
+    }
+    assertThat(wal.transactions()).containsExactly(List.of("INSERT u", ANN));
+  }
+
+  @Test
+  void aRolledBackBatchLeavesNothing() throws SQLException {
+    Bemi.setContext(Map.of("user", "ann"));
+    try (Connection c = connect(); PreparedStatement p = c.prepareStatement("INSERT INTO u VALUES (?)")) {
+      c.setAutoCommit(false);
+      p.setInt(1, 1);
+      p.addBatch();
+      p.executeBatch();
+      c.rollback();
+      p.setInt(1, 2);
+      p.executeUpdate();
+      c.commit();
+    }
+    assertThat(wal.transactions()).containsExactly(List.of(ANN, "INSERT u"));
   }
 
   @Test
@@ -287,7 +352,7 @@ class EmissionTest {
       assertThat(p.executeBatch()).containsExactly(1, 1, 1);
       assertThat(c.getAutoCommit()).isTrue();
     }
-    assertThat(wal.transactions()).containsExactly(List.of(ANN, "INSERT u", "INSERT u", "INSERT u"));
+    assertThat(wal.transactions()).containsExactly(List.of("INSERT u", "INSERT u", "INSERT u", ANN));
   }
 
   @Test
@@ -303,7 +368,7 @@ class EmissionTest {
       assertThat(p.executeBatch()).hasSize(3); // pgjdbc's counts for rewritten batches; DifferentialTest compares them
       c.commit();
     }
-    assertThat(wal.transactions()).containsExactly(List.of(ANN, "INSERT u", "INSERT u", "INSERT u"));
+    assertThat(wal.transactions()).containsExactly(List.of("INSERT u", "INSERT u", "INSERT u", ANN));
   }
 
   @Test
@@ -314,7 +379,7 @@ class EmissionTest {
       s.addBatch("UPDATE u SET id = 2");
       assertThat(s.executeBatch()).containsExactly(1, 1);
     }
-    assertThat(wal.transactions()).containsExactly(List.of(ANN, "INSERT u", "UPDATE u"));
+    assertThat(wal.transactions()).containsExactly(List.of("INSERT u", "UPDATE u", ANN));
   }
 
   @Test

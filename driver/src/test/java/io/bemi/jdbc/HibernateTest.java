@@ -105,7 +105,8 @@ class HibernateTest {
     });
     List<List<String>> transactions = wal.transactions();
     assertThat(transactions).hasSize(1);
-    assertThat(transactions.get(0)).first().isEqualTo("message {\"job\":\"import\"}");
+    // Hibernate batches the inserts; a batch's message follows its rows (sent with the commit)
+    assertThat(transactions.get(0)).last().isEqualTo("message {\"job\":\"import\"}");
     assertThat(transactions.get(0)).filteredOn(e -> e.startsWith("message")).hasSize(1);
     assertThat(transactions.get(0)).filteredOn("INSERT item"::equals).hasSize(30);
   }
@@ -122,7 +123,8 @@ class HibernateTest {
     sessions.inTransaction(session -> session.remove(session.find(Book.class, book.id)));
     assertThat(wal.transactions()).containsExactly(
         List.of("INSERT book"),
-        List.of("message {\"user\":\"editor\"}", "UPDATE book"),
-        List.of("message {\"user\":\"admin\"}", "DELETE book"));
+        // with hibernate.jdbc.batch_size set, Hibernate sends updates and deletes as batches too
+        List.of("UPDATE book", "message {\"user\":\"editor\"}"),
+        List.of("DELETE book", "message {\"user\":\"admin\"}"));
   }
 }
