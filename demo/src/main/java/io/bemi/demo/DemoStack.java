@@ -1,16 +1,13 @@
 package io.bemi.demo;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.Deque;
@@ -92,7 +89,9 @@ final class DemoStack {
     done(database.toString());
 
     step("Creating the shop schema (customers, products, orders, order_items)");
-    createShopSchema();
+    try (Connection connection = database.connect()) {
+      ShopSchema.create(connection);
+    }
     done("database " + ShopDatabase.DATABASE);
 
     step("Running the ingester's setup (replica identity, publication, slot)");
@@ -172,19 +171,6 @@ final class DemoStack {
   }
 
   // ---- the steps ------------------------------------------------------------------------------
-
-  private void createShopSchema() throws IOException, SQLException {
-    String script;
-    try (InputStream in = DemoStack.class.getResourceAsStream("shop.sql")) {
-      if (in == null) {
-        throw new IllegalStateException("shop.sql is missing from the demo's jar");
-      }
-      script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    }
-    try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
-      statement.execute(script);
-    }
-  }
 
   /** {@code run} applies the destination migrations first; the dashboard reads what they create. */
   private void awaitChangesTable() throws SQLException, InterruptedException {
