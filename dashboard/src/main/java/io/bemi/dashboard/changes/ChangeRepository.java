@@ -1,9 +1,7 @@
 package io.bemi.dashboard.changes;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
@@ -89,7 +87,7 @@ public final class ChangeRepository {
         c.rollback();
       }
     } catch (SQLException e) {
-      throw new DataAccessException("Could not export changes", sql, e);
+      throw new DataAccessException("Could not export changes", e);
     }
   }
 
@@ -175,7 +173,7 @@ public final class ChangeRepository {
         return out;
       }
     } catch (SQLException e) {
-      throw new DataAccessException("Could not read activity", sql, e);
+      throw new DataAccessException("Could not read activity", e);
     }
   }
 
@@ -191,7 +189,7 @@ public final class ChangeRepository {
       }
       return plan.toString();
     } catch (SQLException e) {
-      throw new DataAccessException("Could not explain", sql, e);
+      throw new DataAccessException("Could not explain", e);
     }
   }
 
@@ -270,7 +268,7 @@ public final class ChangeRepository {
         return out;
       }
     } catch (SQLException e) {
-      throw new DataAccessException("Could not read changes", sql, e);
+      throw new DataAccessException("Could not read changes", e);
     }
   }
 
@@ -313,16 +311,6 @@ public final class ChangeRepository {
 
   static OffsetDateTime utc(Instant instant) {
     return instant.atOffset(ZoneOffset.UTC);
-  }
-
-  /** The raw JSON columns of a streamed row (7 before, 8 after, 9 context) for exports. */
-  public static void writeRawJson(JsonGenerator gen, String field, String rawJson) throws IOException {
-    gen.writeFieldName(field);
-    gen.writeRawValue(rawJson == null ? "{}" : rawJson);
-  }
-
-  public ObjectNode emptyObject() {
-    return json.createObjectNode();
   }
 
   public record Page(List<Change> changes, Cursor next) {}

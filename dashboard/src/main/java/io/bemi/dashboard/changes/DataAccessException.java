@@ -7,10 +7,6 @@ public final class DataAccessException extends RuntimeException {
 
   private static final long serialVersionUID = 1L;
 
-  DataAccessException(String what, Object sql, SQLException cause) {
-    super(what + " (SQL state " + cause.getSQLState() + "): " + cause.getMessage(), cause);
-  }
-
   public DataAccessException(String message, SQLException cause) {
     super(message + " (SQL state " + cause.getSQLState() + "): " + cause.getMessage(), cause);
   }

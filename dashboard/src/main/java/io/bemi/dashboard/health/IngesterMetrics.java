@@ -18,8 +18,9 @@ public final class IngesterMetrics {
 
   /** One sample: {@code name{labels} value}. */
   public record Sample(String name, String labels, double value) {
+    /** Lag-like samples are shown first: {@code *lag*}, and the ingester's commit-to-stored timer. */
     public boolean isLag() {
-      return name.contains("lag");
+      return name.contains("lag") || name.startsWith("bemi_ingester_commit_to_stored");
     }
   }
 

@@ -101,7 +101,8 @@ final class Export {
         for (int i = 1; i <= HEADER.size(); i++) {
           String name = HEADER.get(i - 1);
           if (i >= 7 && i <= 9) {
-            ChangeRepository.writeRawJson(gen, name, rs.getString(i));
+            gen.writeFieldName(name);
+            gen.writeRawValue(rs.getString(i)); // stored JSON as is: every digit kept, no re-parse
           } else if (i == 14 || i == 15) {
             gen.writeStringField(name, Change.lsnText(rs.getLong(i)));
           } else if (i == 13 || i == 16) {

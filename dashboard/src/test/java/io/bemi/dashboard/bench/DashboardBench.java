@@ -39,9 +39,9 @@ import javax.sql.DataSource;
  * <pre>./mvnw -q -o -pl dashboard test-compile exec:java -Dexec.classpathScope=test \
  *   -Dexec.mainClass=io.bemi.dashboard.bench.DashboardBench [-Dexec.args=10000000]</pre>
  *
- * Trail shape: 10 tables, ~10 changes per record, 70 % UPDATE / 20 % CREATE / 10 % DELETE,
- * context {userId (5 000 users), endpoint (12), requestId (one per transaction of 3 changes)},
- * spread evenly over the 30 days before now.
+ * Trail shape: 10 tables (one per 3-change transaction), ~10 changes per record, 70 % UPDATE /
+ * 20 % CREATE / 10 % DELETE, context {userId (5 000 users), endpoint (12), requestId (one per
+ * transaction)}, spread evenly over the 30 days before now.
  */
 public final class DashboardBench {
 
@@ -102,7 +102,7 @@ public final class DashboardBench {
             + "     'POST /invoices','PUT /invoices/:id','POST /customers','PUT /customers/:id','POST /payments','POST /refunds',"
             + "     'PUT /shipments/:id','POST /admin/import','DELETE /carts/:id'])[1 + (g / 3) % 12], 'requestId', 'req-' || (g / 3)),"
             + "   'shop', 'public', (ARRAY['orders','invoices','customers','payments','refunds','shipments','carts','products',"
-            + "     'line_items','addresses'])[1 + g % 10],"
+            + "     'line_items','addresses'])[1 + (g / 3) % 10],"
             + "   CASE WHEN g % 10 < 2 THEN 'CREATE' WHEN g % 10 = 9 THEN 'DELETE' ELSE 'UPDATE' END,"
             + "   ts, ts, ts, g / 3, 16 * g, 1000000 + 16 * (g / 3), (g % 3)::int"
             + " FROM generate_series(" + from + "::bigint, " + to + ") g,"

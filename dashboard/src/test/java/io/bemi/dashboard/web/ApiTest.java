@@ -9,7 +9,6 @@ import io.bemi.dashboard.Trail;
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
 import io.javalin.testtools.HttpClient;
-import io.javalin.testtools.JavalinTest;
 import io.javalin.testtools.Response;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

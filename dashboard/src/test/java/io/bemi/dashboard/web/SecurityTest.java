@@ -8,7 +8,6 @@ import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
 import io.javalin.testtools.FormBody;
 import io.javalin.testtools.HttpClient;
-import io.javalin.testtools.JavalinTest;
 import io.javalin.testtools.Response;
 import io.javalin.testtools.TestCase;
 import java.util.List;
