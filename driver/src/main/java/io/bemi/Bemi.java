@@ -77,6 +77,7 @@ public final class Bemi {
   }
 
   /** A task that runs with the context of the thread calling {@code wrap} (not of the thread running it). */
+  @SuppressWarnings("try") // the scope is only closed
   public static Runnable wrap(Runnable task) {
     ContextSnapshot captured = snapshot();
     return () -> {
@@ -87,6 +88,7 @@ public final class Bemi {
   }
 
   /** A task that runs with the context of the thread calling {@code wrap} (not of the thread running it). */
+  @SuppressWarnings("try") // the scope is only closed
   public static <T> Callable<T> wrap(Callable<T> task) {
     ContextSnapshot captured = snapshot();
     return () -> {

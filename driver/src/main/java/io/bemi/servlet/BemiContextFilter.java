@@ -31,6 +31,7 @@ public class BemiContextFilter implements Filter {
   static final int MAX_REQUEST_ID_LENGTH = 200;
 
   @Override
+  @SuppressWarnings("try") // the scope is only closed
   public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
       throws IOException, ServletException {
     if (!(request instanceof HttpServletRequest http)) {
