@@ -23,5 +23,9 @@ public final class StartupLoader {
       sum += Class.forName(className(i), true, loader).getName().length();
     }
     System.out.println(sum);
+    // CPU time of the whole process so far (start-up included): steadier than wall time on a busy machine
+    com.sun.management.OperatingSystemMXBean os =
+        (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    System.out.println("CPU_MS " + os.getProcessCpuTime() / 1_000_000);
   }
 }
