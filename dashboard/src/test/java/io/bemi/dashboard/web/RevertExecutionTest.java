@@ -59,9 +59,8 @@ class RevertExecutionTest {
       assertThat(r.code()).as(r.body().string()).isEqualTo(200);
     });
     assertThat(db.queryLong("SELECT count(*) FROM public.customers WHERE id = 5")).isZero();
-    String message = (String) db.queryValue("SELECT data FROM pg_logical_slot_peek_changes('dashboard_revert_test', NULL, NULL)"
-        + " WHERE data LIKE 'message:%' LIMIT 1");
-    assertThat(message).contains("prefix: _bemi", "\"revertOf\": {\"context\": {\"requestId\": \"r-3\"}}",
+    String decoded = (String) db.queryValue("SELECT string_agg(data, E'\\n') FROM pg_logical_slot_peek_changes('dashboard_revert_test', NULL, NULL)");
+    assertThat(decoded).contains("prefix: _bemi", "\"revertOf\": {\"context\": {\"requestId\": \"r-3\"}}",
         "\"revertedVia\": \"bemi-dashboard\"");
     db.execute("SELECT pg_drop_replication_slot('dashboard_revert_test')");
   }

@@ -198,7 +198,8 @@ public final class Views {
         when(plan.hasConflicts(), html("<label class=\"check\"><input type=\"checkbox\" name=\"force\" value=\"yes\" required> Overwrite the later changes (force)</label>")));
     SafeHtml steps = each(plan.steps(), step -> html("<div class=\"step\">{}{}</div>",
         html("<p class=\"step-note\">{}{}</p>", step.action(),
-            when(step.conflict(), html(" · <span class=\"flag\">conflict</span> {}", nz(step.conflictReason())))),
+            step.conflict() ? html(" · <span class=\"flag\">conflict</span> {}", nz(step.conflictReason()))
+                : step.conflictReason() == null ? SafeHtml.EMPTY : html(" · <span class=\"muted\">{}</span>", step.conflictReason())),
         changeCard(step.change(), step.conflict())));
     SafeHtml body = html("""
         <h1>Revert {}</h1>
