@@ -134,7 +134,8 @@ public final class BemiChanges {
   /**
    * Runs a revert statement on the SOURCE database in one transaction. The statement announces
    * itself with a {@code _bemi} message {@code {"revertOf": ...}}, so the changes it makes are
-   * captured with that context. Nothing changes when it fails.
+   * captured with that context. Nothing changes when it fails. Use a connection without pending
+   * work: the revert is committed in the connection's current transaction.
    *
    * @throws RevertConflictException when a row changed after the change being reverted
    */
