@@ -17,8 +17,8 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * A small shop service that knows nothing about Bemi: Javalin 7 on Jetty 12, a HikariCP pool, a
- * pgjdbc data source, {@code DriverManager}, a servlet filter doing HTTP Basic authentication, and a
- * start-up job. The agent tests run it in a child JVM with and without {@code -javaagent}.
+ * pgjdbc data source, {@code DriverManager}, a servlet filter doing HTTP Basic authentication, one
+ * making OpenTelemetry spans current, and a start-up job. The agent tests run it in a child JVM with and without {@code -javaagent}.
  *
  * <p>Arguments: {@code jdbcUrl user password}. Prints {@code LISTENING <port>} once it serves.
  */
@@ -52,7 +52,10 @@ public final class ShopApp {
     Javalin server = Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.jetty.modifyServletContextHandler(handler ->
-          handler.addFilter(BasicAuthFilter.class, "/*", EnumSet.of(DispatcherType.REQUEST)));
+      {
+        handler.addFilter(BasicAuthFilter.class, "/*", EnumSet.of(DispatcherType.REQUEST));
+        handler.addFilter(SpanFilter.class, "/*", EnumSet.of(DispatcherType.REQUEST));
+      });
       config.routes.post("/items", app::createItem);
       config.routes.put("/items/{id}", app::renameItem);
       config.routes.delete("/items/{id}", app::deleteItem);

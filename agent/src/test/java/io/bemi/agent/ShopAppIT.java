@@ -67,6 +67,12 @@ class ShopAppIT {
   }
 
   @Test
+  void theCurrentOpenTelemetrySpanGivesTheTraceIdAheadOfTheTraceparentHeader() {
+    Wal.Change event = only(c -> c.table().equals("public.events") && c.row().contains("'traced'"));
+    assertThat(event.context()).contains("\"traceId\":\"" + ShopScenario.SPAN_TRACE_ID + "\"");
+  }
+
+  @Test
   void anExcludedHealthCheckWritesWithoutAnyContext() {
     Wal.Change heartbeat = only(c -> c.row().contains("'heartbeat'"));
     assertThat(heartbeat.context()).isNull();

@@ -18,6 +18,7 @@ final class ShopScenario {
 
   static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
   static final String TRACEPARENT = "00-" + TRACE_ID + "-00f067aa0ba902b7-01";
+  static final String SPAN_TRACE_ID = "0af7651916cd43dd8448eb211c80319c";
 
   private ShopScenario() {}
 
@@ -43,6 +44,8 @@ final class ShopScenario {
         .PUT(body("green apple"))));
     responses.add(send(client, request(base + "/notes").POST(body("hello"))));
     responses.add(send(client, request(base + "/events").header("X-Request-Id", "req-event").POST(body("clicked"))));
+    responses.add(send(client, request(base + "/events").header("traceparent", TRACEPARENT).header("X-Span-Trace-Id", SPAN_TRACE_ID)
+        .POST(body("traced"))));
     responses.add(send(client, request(base + "/health").GET()));
     responses.add(send(client, request(base + "/items/1").header("X-Request-Id", "req-delete").header("Authorization", basic("ann"))
         .DELETE()));
