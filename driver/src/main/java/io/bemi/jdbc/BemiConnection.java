@@ -86,7 +86,8 @@ final class BemiConnection extends DelegatingConnection {
     if (!autoCommit && json.equals(emittedInTransaction)) {
       return null;
     }
-    if (utf8Length(json) > options.maxContextBytes()) {
+    // At most 3 UTF-8 bytes per UTF-16 char: most contexts are clearly within the limit.
+    if ((long) json.length() * 3 > options.maxContextBytes() && utf8Length(json) > options.maxContextBytes()) {
       if (!warnedTooLarge) {
         warnedTooLarge = true;
         LOG.log(Level.WARNING, "Bemi context of {0} bytes exceeds bemi.maxContextBytes={1} and is not sent; "

@@ -25,6 +25,8 @@ class BemiStatement extends DelegatingStatement {
   private PreparedStatement standIn;
   private boolean batchWrites;
   private boolean batchTransactionControl;
+  /** The batched SQL texts, joined, for {@code bemi.includeSql}; null otherwise. */
+  private StringBuilder batchSql;
   /** Set while the results are those of a generated-keys request run behind the message. */
   private boolean emulatingKeys;
   private ResultSet emulatedKeys;
@@ -129,6 +131,9 @@ class BemiStatement extends DelegatingStatement {
     int flags = SqlText.classify(sql);
     batchWrites |= (flags & SqlText.WRITE) != 0 || (connection.options.allStatements() && (flags & SqlText.OTHER) != 0);
     batchTransactionControl |= (flags & SqlText.TRANSACTION_CONTROL) != 0;
+    if (connection.options.includeSql()) {
+      batchSql = batchSql == null ? new StringBuilder(sql) : batchSql.append(";\n").append(sql);
+    }
   }
 
   @Override
@@ -136,6 +141,7 @@ class BemiStatement extends DelegatingStatement {
     delegate.clearBatch();
     batchWrites = false;
     batchTransactionControl = false;
+    batchSql = null;
   }
 
   @Override
@@ -150,10 +156,12 @@ class BemiStatement extends DelegatingStatement {
 
   private <T> T runBatch(BemiConnection.SqlCall<T> batch) throws SQLException {
     int flags = (batchWrites ? SqlText.WRITE : 0) | (batchTransactionControl ? SqlText.TRANSACTION_CONTROL : 0);
+    String sql = batchSql == null ? "" : batchSql.toString();
     batchWrites = false;
     batchTransactionControl = false;
+    batchSql = null;
     closeStandIn();
-    String json = connection.messageFor("<batch>", flags);
+    String json = connection.messageFor(sql, flags);
     if (json == null) {
       return run(batch);
     }

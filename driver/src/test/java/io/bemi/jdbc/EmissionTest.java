@@ -452,6 +452,18 @@ class EmissionTest {
   }
 
   @Test
+  void includeSqlNamesEveryStatementOfAStatementBatch() throws SQLException {
+    Bemi.setContext(Map.of("user", "ann"));
+    try (Connection c = connect("bemi.includeSql", "true"); Statement s = c.createStatement()) {
+      s.addBatch("INSERT INTO u VALUES (1)");
+      s.addBatch("DELETE FROM u");
+      s.executeBatch();
+    }
+    assertThat(wal.messages())
+        .containsExactly("{\"user\":\"ann\",\"SQL\":\"INSERT INTO u VALUES (1);\\nDELETE FROM u\"}");
+  }
+
+  @Test
   void aContextLargerThanMaxContextBytesIsNotSentButTheWriteIs() throws SQLException {
     Bemi.setContext(Map.of("user", "a".repeat(100)));
     try (Connection c = connect("bemi.maxContextBytes", "50"); Statement s = c.createStatement()) {
