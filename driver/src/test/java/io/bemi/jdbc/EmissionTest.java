@@ -441,6 +441,16 @@ class EmissionTest {
   }
 
   @Test
+  void mergeAndCopyFromAreWrites() throws SQLException {
+    Bemi.setContext(Map.of("user", "ann"));
+    try (Connection c = connect(); Statement s = c.createStatement()) {
+      s.executeUpdate("MERGE INTO u USING (VALUES (1)) AS v(id) ON u.id = v.id WHEN NOT MATCHED THEN INSERT VALUES (v.id)");
+      s.executeUpdate("COPY u FROM PROGRAM 'echo 2'"); // COPY … FROM STDIN needs pgjdbc's CopyManager: see docs
+    }
+    assertThat(wal.transactions()).containsExactly(List.of(ANN, "INSERT u"), List.of(ANN, "INSERT u"));
+  }
+
+  @Test
   void includeSqlAddsTheStatementText() throws SQLException {
     Bemi.setContext(Map.of("user", "ann"));
     try (Connection c = connect("bemi.includeSql", "true"); PreparedStatement p = c.prepareStatement(
