@@ -61,7 +61,6 @@ final class ChildJvm implements AutoCloseable {
   static ChildJvm start(Launch launch, String mainClass, String... arguments) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(launch.javaHome().resolve("bin/java").toString());
-    command.add("-Xshare:auto");
     command.add("-XX:TieredStopAtLevel=1");
     if (launch.agentOptions() != null) {
       command.add("-javaagent:" + AGENT_JAR + (launch.agentOptions().isEmpty() ? "" : "=" + launch.agentOptions()));

@@ -32,8 +32,6 @@ import net.bytebuddy.jar.asm.Opcodes;
  */
 public final class BemiTransformer implements ClassFileTransformer {
 
-  public enum Part { CONNECTIONS, REQUESTS, JOBS }
-
   private final Map<String, List<Interception>> byClass = new HashMap<>();
   private final Map<ClassLoader, Boolean> seesDispatch = Collections.synchronizedMap(new WeakHashMap<>());
 
