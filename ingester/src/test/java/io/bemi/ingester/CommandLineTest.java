@@ -96,6 +96,14 @@ class CommandLineTest {
   }
 
   @Test
+  void runWithoutPublicationSaysToRunSetup(TestDatabase db) throws Exception {
+    db.execute("SELECT pg_create_logical_replication_slot('no_publication', 'pgoutput')");
+    Result result = run("run", "--source-url", db.uri(), "--slot", "no_publication", "--publication", "missing");
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("Publication 'missing' does not exist").contains("bemi-ingester setup");
+  }
+
+  @Test
   void aMissingSourceUrlIsAOneLineError() {
     Result result = run("status");
     assertThat(result.exitCode()).isEqualTo(2);
