@@ -38,6 +38,8 @@ public final class AgentInstaller {
     if (jobs) {
       BemiHooks.fallbackContext = new JobContext(options);
     }
-    AgentLog.log(System.Logger.Level.DEBUG, "bemi-agent: attached with " + options);
+    if (AgentLog.enabled(System.Logger.Level.DEBUG)) {
+      AgentLog.log(System.Logger.Level.DEBUG, "bemi-agent: attached with " + options);
+    }
   }
 }

@@ -38,7 +38,12 @@ public final class BemiTransformer implements ClassFileTransformer {
   private BemiTransformer(Set<Interception.Part> parts) {
     for (Interception interception : Interception.ALL) {
       if (parts.contains(interception.part())) {
-        byClass.computeIfAbsent(interception.owner(), owner -> new ArrayList<>()).add(interception);
+        List<Interception> ofClass = byClass.get(interception.owner());
+        if (ofClass == null) {
+          ofClass = new ArrayList<>();
+          byClass.put(interception.owner(), ofClass);
+        }
+        ofClass.add(interception);
       }
     }
   }
