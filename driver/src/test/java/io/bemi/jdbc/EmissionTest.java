@@ -209,6 +209,21 @@ class EmissionTest {
   }
 
   @Test
+  void withPgjdbcAutosaveAFailedStatementsMessageIsEmittedAgain() throws SQLException {
+    Bemi.setContext(Map.of("user", "ann"));
+    try (Connection c = connect("autosave", "always"); Statement s = c.createStatement()) {
+      c.setAutoCommit(false);
+      Bemi.setContext(Map.of("user", "bob"));
+      s.executeUpdate("INSERT INTO u VALUES (1)");
+      Bemi.setContext(Map.of("user", "ann"));
+      assertThatThrownBy(() -> s.executeUpdate("INSERT INTO u VALUES (1)")).isInstanceOf(SQLException.class);
+      s.executeUpdate("INSERT INTO u VALUES (2)"); // autosave rolled back the failed insert and its message
+      c.commit();
+    }
+    assertThat(wal.transactions()).containsExactly(List.of(BOB, "INSERT u", ANN, "INSERT u"));
+  }
+
+  @Test
   void switchingAutocommitOffAndOnKeepsEveryTransactionAttributed() throws SQLException {
     Bemi.setContext(Map.of("user", "ann"));
     try (Connection c = connect(); Statement s = c.createStatement()) {
