@@ -214,6 +214,7 @@ public final class Ingester {
     private final AtomicReference<Lsn> toConfirm = new AtomicReference<>(Lsn.INVALID);
     private final AtomicReference<Throwable> storeFailure = new AtomicReference<>();
     private final Thread storeThread;
+    private Lsn lastEnqueuedEnd = Lsn.INVALID; // end LSN of the last Commit handed to the store
 
     Pipeline(ChangeStore store, SlotStream stream, SourceCatalog catalog, Stitcher.Settings settings) {
       this.store = store;
@@ -245,6 +246,7 @@ public final class Ingester {
           stream.confirm(toConfirm.get());
           ByteBuffer buffer = stream.readPending();
           if (buffer == null) {
+            confirmIdlePosition();
             Thread.sleep(5);
             continue;
           }
@@ -280,8 +282,25 @@ public final class Ingester {
       }
     }
 
+    /**
+     * When everything received is stored and confirmed and no transaction is open, the server's
+     * position from its last keepalive can be confirmed too: the server has decoded up to there and
+     * sent every transaction that committed before it (transactions still open are kept by the
+     * slot's restart LSN). This keeps the slot moving while tracked tables are idle and other
+     * tables or databases write. pgjdbc's automatic flush does the same without the "everything
+     * stored" check, which is why it is off.
+     */
+    private void confirmIdlePosition() throws SQLException {
+      if (!stitcher.inTransaction() && queue.isEmpty() && toConfirm.get().equals(lastEnqueuedEnd)) {
+        stream.confirm(stream.lastReceived());
+      }
+    }
+
     /** Hands an event to the store thread; while the queue is full, keeps the replication connection alive. */
     private void enqueue(StoreEvent event) {
+      if (event instanceof StoreEvent.Commit commit && event != END) {
+        lastEnqueuedEnd = commit.endLsn();
+      }
       try {
         while (!queue.offer(event, 1, TimeUnit.SECONDS)) {
           checkStore();
