@@ -16,9 +16,10 @@ import java.util.Arrays;
  * transaction pays for the sibling only on its first write under each context.
  *
  * <p>A generated-keys request runs the same way, with the {@code RETURNING} clause pgjdbc would
- * append (see {@link BemiStatement#executeKeysBehindMessage}). Batches, and the rare statements
- * whose keys we cannot express so, send the message as a separate statement first (see
- * {@link BemiConnection#withSeparateMessage}).
+ * append (see {@link BemiStatement#executeKeysBehindMessage}); the rare keys requests we cannot
+ * express so, and callable statements, send the message as a separate statement first (see
+ * {@link BemiConnection#withSeparateMessage}). Batches owe their message to the commit (see
+ * {@link BemiConnection#batchWithMessage}).
  */
 class BemiPreparedStatement extends DelegatingPreparedStatement {
 
@@ -38,6 +39,7 @@ class BemiPreparedStatement extends DelegatingPreparedStatement {
     this.keys = keys;
     this.keysSql = keys.returningSql(sql);
     BemiOptions options = connection.options;
+    // Setters are recorded only where a stand-in may have to replay them.
     this.recording = options.enabled() && (!keys.requested() || keysSql != null)
         && !(prepared instanceof java.sql.CallableStatement)
         && ((sqlFlags & SqlText.WRITE) != 0 || (options.allStatements() && (sqlFlags & SqlText.OTHER) != 0));
