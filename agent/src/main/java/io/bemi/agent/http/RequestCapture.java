@@ -11,7 +11,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Sets the context of each servlet request when it reaches the first servlet on its thread, and
- * restores the thread's previous context when that servlet returns:
+ * restores the thread's previous context when that servlet returns (entries a filter set before
+ * the servlet are kept and win over the automatic ones):
  * {@code {"method":"POST","endpoint":"/items/{id}","user":"ann","requestId":"…","traceId":"…"}}.
  * The application's own {@code io.bemi.Bemi} calls inside the request add to or override it.
  */
@@ -52,14 +53,37 @@ public final class RequestCapture implements RequestHook {
     try {
       String path = http.path(request);
       if (excluded.matches(path)) {
-        return enter(State.EXCLUDED, DriverApi.get().withContext(Map.of()));
+        STATE.set(State.EXCLUDED); // no automatic context at all, job context included
+        return RESET_STATE;
       }
-      return enter(State.CAPTURED, DriverApi.get().withContext(contextOf(http, request, path)));
+      // Set first, so that reading the current context below does not yield the job context.
+      STATE.set(State.CAPTURED);
+      DriverApi api = DriverApi.get();
+      // Context a servlet filter set before the servlet (e.g. bemi-driver's BemiContextFilter)
+      // wins over the automatic values; the request's end restores exactly what was there.
+      Map<String, Object> context = contextOf(http, request, path);
+      context.putAll(api.getContext());
+      AutoCloseable scope = api.withContext(context);
+      return new AutoCloseable() {
+        @Override
+        public void close() throws Exception {
+          STATE.remove();
+          scope.close();
+        }
+      };
     } catch (RuntimeException | LinkageError e) {
+      STATE.remove();
       AgentLog.failedOnce("capturing a request's context", e);
       return null;
     }
   }
+
+  private static final AutoCloseable RESET_STATE = new AutoCloseable() {
+    @Override
+    public void close() {
+      STATE.remove();
+    }
+  };
 
   private Map<String, Object> contextOf(ServletRequests.Accessor http, Object request, String path) {
     Map<String, Object> context = new LinkedHashMap<>();
@@ -94,14 +118,6 @@ public final class RequestCapture implements RequestHook {
       user = http.header(request, options.userHeader());
     }
     return user;
-  }
-
-  private static AutoCloseable enter(State state, AutoCloseable scope) {
-    STATE.set(state);
-    return () -> {
-      STATE.remove();
-      scope.close();
-    };
   }
 
   @Override

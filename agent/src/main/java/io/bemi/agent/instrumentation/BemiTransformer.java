@@ -32,6 +32,27 @@ import net.bytebuddy.jar.asm.Opcodes;
  */
 public final class BemiTransformer implements ClassFileTransformer {
 
+  /** Passes the result of each {@code Bemi.snapshot()} call through {@code Dispatch.snapshot}; the stack shape is unchanged. */
+  private static final class SnapshotCalls extends MethodVisitor {
+    private final boolean[] changed;
+
+    SnapshotCalls(MethodVisitor target, boolean[] changed) {
+      super(Opcodes.ASM9, target);
+      this.changed = changed;
+    }
+
+    @Override
+    public void visitMethodInsn(int opcode, String owner, String name, String descriptor, boolean isInterface) {
+      super.visitMethodInsn(opcode, owner, name, descriptor, isInterface);
+      if (opcode == Opcodes.INVOKESTATIC && owner.equals("io/bemi/Bemi") && name.equals("snapshot")
+          && descriptor.equals("()Lio/bemi/ContextSnapshot;")) {
+        super.visitMethodInsn(Opcodes.INVOKESTATIC, Dispatch.INTERNAL_NAME, "snapshot", "(Ljava/lang/Object;)Ljava/lang/Object;", false);
+        super.visitTypeInsn(Opcodes.CHECKCAST, "io/bemi/ContextSnapshot");
+        changed[0] = true;
+      }
+    }
+  }
+
   private final Map<String, List<Interception>> byClass = new HashMap<>();
   private final Map<ClassLoader, Boolean> seesDispatch = Collections.synchronizedMap(new WeakHashMap<>());
 
@@ -93,6 +114,7 @@ public final class BemiTransformer implements ClassFileTransformer {
     ClassReader reader = new ClassReader(bytes);
     ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
     List<MethodWrapper> wrappers = new ArrayList<>();
+    boolean[] changed = {false};
     reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
       private int version;
 
@@ -106,6 +128,9 @@ public final class BemiTransformer implements ClassFileTransformer {
       public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
         if ((access & (Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE | Opcodes.ACC_BRIDGE)) == 0) {
           for (Interception interception : interceptions) {
+            if (interception.kind() == Interception.Kind.SNAPSHOT_CALLS) {
+              return new SnapshotCalls(super.visitMethod(access, name, descriptor, signature, exceptions), changed);
+            }
             if (interception.method().equals(name) && interception.descriptor().equals(descriptor)) {
               MethodWrapper wrapper = new MethodWrapper(interception, access, signature, exceptions, version);
               wrappers.add(wrapper);
@@ -124,6 +149,6 @@ public final class BemiTransformer implements ClassFileTransformer {
         super.visitEnd();
       }
     }, 0);
-    return wrappers.isEmpty() ? null : writer.toByteArray();
+    return wrappers.isEmpty() && !changed[0] ? null : writer.toByteArray();
   }
 }

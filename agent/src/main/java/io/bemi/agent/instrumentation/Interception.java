@@ -18,8 +18,11 @@ record Interception(Part part, String owner, String method, String descriptor, K
     JAVALIN_ENDPOINT,
     /** Report the first argument after the call returned: {@code Dispatch.springHandlerFound}. */
     SPRING_HANDLER,
-    /** Replace an empty returned context: {@code Dispatch.snapshot}. */
-    SNAPSHOT
+    /**
+     * In every method of the class, pass what each call of {@code method descriptor} on
+     * {@code io.bemi.Bemi} returns through {@code Dispatch.snapshot} (a call site, not a method body).
+     */
+    SNAPSHOT_CALLS
   }
 
   private static final String CONNECTION = "Ljava/sql/Connection;";
@@ -41,7 +44,9 @@ record Interception(Part part, String owner, String method, String descriptor, K
           "(Ljakarta/servlet/http/HttpServletRequest;)Lorg/springframework/web/servlet/HandlerExecutionChain;", Kind.SPRING_HANDLER, 0),
       new Interception(Part.REQUESTS, "org/springframework/web/servlet/DispatcherServlet", "getHandler",
           "(Ljavax/servlet/http/HttpServletRequest;)Lorg/springframework/web/servlet/HandlerExecutionChain;", Kind.SPRING_HANDLER, 0),
-      new Interception(Part.JOBS, "io/bemi/Bemi", "snapshot", "()Lio/bemi/ContextSnapshot;", Kind.SNAPSHOT, 0));
+      // the driver's wrapper reads the context it emits with Bemi.snapshot(); only there does an
+      // empty context become the job context (the application's own Bemi calls never see it)
+      new Interception(Part.JOBS, "io/bemi/jdbc/BemiConnection", "snapshot", "()Lio/bemi/ContextSnapshot;", Kind.SNAPSHOT_CALLS, 0));
 
   private static Interception servlet(String owner, String api) {
     return new Interception(Part.REQUESTS, owner, "service",

@@ -85,7 +85,6 @@ final class MethodWrapper {
       case CONNECTION -> connection(mv);
       case REQUEST -> request(mv);
       case SPRING_HANDLER -> springHandler(mv);
-      case SNAPSHOT -> snapshot(mv);
       default -> throw new IllegalStateException(interception.kind().name());
     }
     mv.visitMaxs(0, 0);
@@ -145,13 +144,6 @@ final class MethodWrapper {
     callOriginal(mv);
     mv.visitVarInsn(Opcodes.ALOAD, 1);
     mv.visitMethodInsn(Opcodes.INVOKESTATIC, DISPATCH, "springHandlerFound", "(Ljava/lang/Object;)V", false);
-    mv.visitInsn(Opcodes.ARETURN);
-  }
-
-  private void snapshot(MethodVisitor mv) {
-    callOriginal(mv);
-    mv.visitMethodInsn(Opcodes.INVOKESTATIC, DISPATCH, "snapshot", "(Ljava/lang/Object;)Ljava/lang/Object;", false);
-    mv.visitTypeInsn(Opcodes.CHECKCAST, Type.getReturnType(interception.descriptor()).getInternalName());
     mv.visitInsn(Opcodes.ARETURN);
   }
 

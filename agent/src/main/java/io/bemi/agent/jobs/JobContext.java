@@ -33,7 +33,7 @@ public final class JobContext implements FallbackContextHook {
   public Object whenEmpty(Object snapshot) {
     DriverApi api = DriverApi.get();
     if (snapshot == null || !api.isEmpty(snapshot)) {
-      return snapshot; // the application's own context (or the one this method is building)
+      return snapshot; // the application's own context
     }
     if (options.faultInjection()) {
       throw new IllegalStateException("bemi-agent fault injection (faultInjection=true)");
