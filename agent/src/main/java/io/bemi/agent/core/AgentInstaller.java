@@ -16,14 +16,14 @@ public final class AgentInstaller {
     AgentOptions options = AgentOptions.parse(agentArgument, System.getenv());
     AgentLog.threshold(options.logLevel());
     if (!options.enabled()) {
-      AgentLog.log(System.Logger.Level.INFO, "bemi-agent: disabled by option enabled=false");
+      AgentLog.log(System.Logger.Level.DEBUG, "bemi-agent: disabled by option enabled=false");
       return;
     }
     boolean requests = options.records(AgentOptions.METHOD) || options.records(AgentOptions.ENDPOINT)
         || options.records(AgentOptions.USER) || options.records(AgentOptions.REQUEST_ID) || options.records(AgentOptions.TRACE_ID);
     boolean jobs = options.records(AgentOptions.THREAD) || options.records(AgentOptions.MAIN_CLASS);
 
-    // Instrument first: creating the hooks below must not load io.bemi.Bemi before it can be changed.
+    // Instrument first: bemi-driver's classes, which the hooks below use, must load after the transformer is in place.
     BemiTransformer.install(instrumentation, options.wrapConnections(), requests, jobs);
     BemiHooks.failures = new BemiHooks.FailureHook() {
       @Override

@@ -8,8 +8,7 @@ public final class CallDepth {
 
   public static final int CONNECTION = 0;
   public static final int REQUEST = 1;
-  public static final int CONTEXT = 2;
-  private static final int KINDS = 3;
+  private static final int KINDS = 2;
 
   private static final ThreadLocal<int[]> DEPTHS = new ThreadLocal<>() {
     @Override
