@@ -3,6 +3,9 @@ package io.bemi.ingester.cli;
 import io.bemi.ingester.Ingester;
 import io.bemi.ingester.IngesterConfig;
 import io.bemi.ingester.IngesterMetrics;
+import io.bemi.ingester.http.HttpEndpoints;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -38,6 +41,15 @@ final class RunCommand implements Callable<Integer> {
           + "Default: ${DEFAULT-VALUE}. Env: BEMI_MAX_BATCH_DELAY_MS.")
   long maxBatchDelayMs;
 
+  @Option(names = "--http-port", defaultValue = "${env:BEMI_HTTP_PORT:-0}", paramLabel = "PORT",
+      description = "Serve GET /health and /metrics (Prometheus) on this port; 0 = off. Default: ${DEFAULT-VALUE}. "
+          + "Env: BEMI_HTTP_PORT.")
+  int httpPort;
+
+  @Option(names = "--http-host", defaultValue = "${env:BEMI_HTTP_HOST:-127.0.0.1}", paramLabel = "ADDRESS",
+      description = "Address the HTTP endpoints bind to. Default: ${DEFAULT-VALUE}. Env: BEMI_HTTP_HOST.")
+  String httpHost;
+
   @Override
   public Integer call() throws Exception {
     if (maxContextBytes < 2 || maxBatchChanges < 1 || maxBatchDelayMs < 0) {
@@ -48,7 +60,16 @@ final class RunCommand implements Callable<Integer> {
             connection.destinationSchema(), connection.slot(), connection.publication())
         .withMaxContextBytes(maxContextBytes);
     config = config.withBatching(maxBatchChanges, Duration.ofMillis(maxBatchDelayMs), config.holdBack());
-    Ingester ingester = new Ingester(config, new IngesterMetrics(), Clock.systemUTC());
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    IngesterMetrics metrics = new IngesterMetrics(registry);
+    Ingester ingester = new Ingester(config, metrics, Clock.systemUTC());
+    if (httpPort < 0 || httpPort > 65535) {
+      throw new IllegalArgumentException("--http-port must be between 0 and 65535");
+    }
+    HttpEndpoints http = httpPort == 0 ? null : HttpEndpoints.start(httpHost, httpPort, metrics, registry);
+    if (http != null) {
+      LOG.info("Serving /health and /metrics on http://{}:{}", httpHost, http.port());
+    }
     AtomicBoolean finished = new AtomicBoolean();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       if (finished.get()) {
@@ -64,7 +85,13 @@ final class RunCommand implements Callable<Integer> {
         Thread.currentThread().interrupt();
       }
     }, "bemi-shutdown"));
-    ingester.run();
+    try {
+      ingester.run();
+    } finally {
+      if (http != null) {
+        http.close();
+      }
+    }
     finished.set(true);
     return 0;
   }
