@@ -20,14 +20,15 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Plain pgjdbc against {@code jdbc:bemi:postgresql} with a context set, side by side in one run,
- * on an embedded PostgreSQL (wal_level=logical). Runs are interleaved (ABAB, then BABA) so drift
- * of the shared machine hits both drivers alike: many short slices (default 40 x 0.25 s per driver
- * and workload) rather than a few long ones. Prints TPS, the ratio and the network round
+ * on an embedded PostgreSQL (wal_level=logical), plus {@code jdbc:bemi} with no context set (the
+ * wrappers' own cost). Runs are interleaved, the order rotating every round, so drift of the
+ * shared machine hits all variants alike: many short slices (default 30 x 0.25 s per variant and
+ * workload) rather than a few long ones. Prints TPS, the ratio and the network round
  * trips per transaction of each driver, counted by a loopback proxy.
  *
  * <pre>
  * ./mvnw -q -o -pl driver test-compile exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=io.bemi.jdbc.bench.DriverBench [-Dbench.seconds=0.25 -Dbench.rounds=40 -Dbench.only=tpc]
+ *     -Dexec.mainClass=io.bemi.jdbc.bench.DriverBench [-Dbench.seconds=0.25 -Dbench.rounds=30 -Dbench.only=tpc]
  * </pre>
  */
 public final class DriverBench {
@@ -43,12 +44,12 @@ public final class DriverBench {
 
   record Workload(String name, double target, boolean autoCommit, Transaction transaction) {}
 
-  record Result(String workload, double plainTps, double bemiTps, double target, long plainTrips, long bemiTrips,
-      List<Double> roundRatios) {}
+  record Result(String workload, double plainTps, double bemiTps, double noContextTps, double target,
+      long plainTrips, long bemiTrips, List<Double> roundRatios) {}
 
   public static void main(String[] args) throws Exception {
     double seconds = Double.parseDouble(System.getProperty("bench.seconds", "0.25"));
-    int rounds = Integer.parseInt(System.getProperty("bench.rounds", "40"));
+    int rounds = Integer.parseInt(System.getProperty("bench.rounds", "30"));
     try (EmbeddedPostgres postgres = EmbeddedPostgres.builder()
         .setServerConfig("wal_level", "logical")
         .setServerConfig("max_wal_senders", "4")
@@ -68,9 +69,9 @@ public final class DriverBench {
 
       String only = System.getProperty("bench.only", "");
       workloads = workloads.stream().filter(w -> w.name.toLowerCase(Locale.ROOT).contains(only.toLowerCase(Locale.ROOT))).toList();
-      if (!Boolean.getBoolean("bench.noContext")) Bemi.setContext(Map.of("user", "bench-user@example.com", "endpoint", "/accounts/transfer",
+      Bemi.setContext(Map.of("user", "bench-user@example.com", "endpoint", "/accounts/transfer",
           "requestId", UUID.randomUUID().toString()));
-      System.out.printf(Locale.ROOT, "PostgreSQL %s, %d rounds x %.1f s per driver and workload, one connection each%n",
+      System.out.printf(Locale.ROOT, "PostgreSQL %s, %d rounds x %.2f s per variant and workload, one connection each%n",
           serverVersion(pgUrl, credentials), rounds, seconds);
 
       List<Result> results = new ArrayList<>();
@@ -83,14 +84,15 @@ public final class DriverBench {
       }
 
       System.out.println();
-      System.out.printf(Locale.ROOT, "%-58s %12s %12s %7s %7s %14s%n", "workload", "pgjdbc TPS", "bemi TPS", "ratio",
-          "target", "round trips");
+      System.out.printf(Locale.ROOT, "%-58s %11s %11s %7s %7s %12s %11s%n", "workload", "pgjdbc TPS", "bemi TPS",
+          "ratio", "target", "round trips", "no context");
       for (Result r : results) {
-        System.out.printf(Locale.ROOT, "%-58s %12.1f %12.1f %7.3f %7s %14s%n", r.workload, r.plainTps, r.bemiTps,
-            r.bemiTps / r.plainTps, "≥" + r.target, r.plainTrips + " vs " + r.bemiTrips);
+        System.out.printf(Locale.ROOT, "%-58s %11.1f %11.1f %7.3f %7s %12s %11.3f%n", r.workload, r.plainTps, r.bemiTps,
+            r.bemiTps / r.plainTps, "≥" + r.target, r.plainTrips + " vs " + r.bemiTrips, r.noContextTps / r.plainTps);
         System.out.printf(Locale.ROOT, "    cumulative ratio every 10 rounds: %s%n", format(r.roundRatios));
       }
-      System.out.println("(round trips: per transaction, plain pgjdbc vs jdbc:bemi, counted by a loopback proxy)");
+      System.out.println("(round trips: per transaction, plain pgjdbc vs jdbc:bemi, counted by a loopback proxy;");
+      System.out.println(" no context: ratio of jdbc:bemi with no context set, i.e. the wrappers' own cost)");
       Bemi.clearContext();
     }
   }
@@ -99,42 +101,49 @@ public final class DriverBench {
       throws Exception {
     String bemiUrl = "jdbc:bemi:" + pgUrl.substring("jdbc:".length());
     try (Connection plain = DriverManager.getConnection(pgUrl, credentials);
-        Connection bemi = DriverManager.getConnection(bemiUrl, credentials)) {
-      plain.setAutoCommit(workload.autoCommit);
-      bemi.setAutoCommit(workload.autoCommit);
+        Connection bemi = DriverManager.getConnection(bemiUrl, credentials);
+        Connection bemiNoContext = DriverManager.getConnection(bemiUrl, credentials)) {
+      Connection[] connections = {plain, bemi, bemiNoContext};
+      for (Connection c : connections) {
+        c.setAutoCommit(workload.autoCommit);
+      }
       // warm-up: JIT, server-side prepared statements, caches
-      run(plain, workload, 2);
-      run(bemi, workload, 2);
-      long plainOps = 0;
-      long bemiOps = 0;
-      double plainTime = 0;
-      double bemiTime = 0;
+      for (int variant = 0; variant < 3; variant++) {
+        runVariant(connections, variant, workload, 2);
+      }
+      double[] ops = new double[3];
+      double[] time = new double[3];
       List<Double> ratios = new ArrayList<>();
       for (int round = 0; round < rounds; round++) {
-        double[] p;
-        double[] b;
-        if (round % 2 == 0) {
-          p = run(plain, workload, seconds);
-          b = run(bemi, workload, seconds);
-        } else {
-          b = run(bemi, workload, seconds);
-          p = run(plain, workload, seconds);
+        for (int step = 0; step < 3; step++) {
+          int variant = (round + step) % 3; // rotate the order so no variant always runs first
+          double[] result = runVariant(connections, variant, workload, seconds);
+          ops[variant] += result[0];
+          time[variant] += result[1];
         }
-        plainOps += (long) p[0];
-        plainTime += p[1];
-        bemiOps += (long) b[0];
-        bemiTime += b[1];
         if (round % 10 == 9 || round == rounds - 1) {
-          ratios.add((bemiOps / bemiTime) / (plainOps / plainTime));
+          ratios.add((ops[1] / time[1]) / (ops[0] / time[0]));
         }
       }
       long plainTrips = roundTripsPerTransaction(pgUrl, credentials, workload);
       long bemiTrips = roundTripsPerTransaction(bemiUrl, credentials, workload);
-      Result result = new Result(workload.name, plainOps / plainTime, bemiOps / bemiTime, workload.target, plainTrips,
-          bemiTrips, ratios);
-      System.out.printf(Locale.ROOT, "%s: pgjdbc %.1f TPS, bemi %.1f TPS, ratio %.3f%n", workload.name,
-          result.plainTps, result.bemiTps, result.bemiTps / result.plainTps);
+      Result result = new Result(workload.name, ops[0] / time[0], ops[1] / time[1], ops[2] / time[2], workload.target,
+          plainTrips, bemiTrips, ratios);
+      System.out.printf(Locale.ROOT, "%s: pgjdbc %.1f TPS, bemi %.1f TPS, ratio %.3f (bemi without context %.3f)%n",
+          workload.name, result.plainTps, result.bemiTps, result.bemiTps / result.plainTps,
+          result.noContextTps / result.plainTps);
       return result;
+    }
+  }
+
+  /** Variant 0: plain pgjdbc; 1: jdbc:bemi with the context; 2: jdbc:bemi with no context set. */
+  private static double[] runVariant(Connection[] connections, int variant, Workload workload, double seconds)
+      throws SQLException {
+    if (variant != 2) {
+      return run(connections[variant], workload, seconds);
+    }
+    try (Bemi.Scope none = Bemi.withContext(Map.of())) {
+      return run(connections[variant], workload, seconds);
     }
   }
 
