@@ -39,7 +39,7 @@ import javax.sql.DataSource;
  * <pre>./mvnw -q -o -pl dashboard test-compile exec:java -Dexec.classpathScope=test \
  *   -Dexec.mainClass=io.bemi.dashboard.bench.DashboardBench [-Dexec.args=10000000]</pre>
  *
- * Trail shape: 10 tables (one per 3-change transaction), ~10 changes per record, 70 % UPDATE /
+ * Trail shape: 10 tables (one per 3-change transaction), ~3 changes per record per million, 70 % UPDATE /
  * 20 % CREATE / 10 % DELETE, context {userId (5 000 users), endpoint (12), requestId (one per
  * transaction)}, spread evenly over the 30 days before now.
  */
