@@ -42,6 +42,7 @@ public final class Ingester {
   private static final Logger LOG = LoggerFactory.getLogger(Ingester.class);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
   private static final Duration FINISH_TRANSACTION_ON_STOP = Duration.ofSeconds(10);
+  private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(10);
   /** Marks the end of the stream for the store thread (compared by identity). */
   private static final StoreEvent END = new StoreEvent.Commit(null, null, -1);
 
@@ -215,6 +216,8 @@ public final class Ingester {
     private final AtomicReference<Throwable> storeFailure = new AtomicReference<>();
     private final Thread storeThread;
     private Lsn lastEnqueuedEnd = Lsn.INVALID; // end LSN of the last Commit handed to the store
+    private Instant progressSince; // store thread only
+    private long progressChanges;
 
     Pipeline(ChangeStore store, SlotStream stream, SourceCatalog catalog, Stitcher.Settings settings) {
       this.store = store;
@@ -362,6 +365,26 @@ public final class Ingester {
       }
     }
 
+    /** A line every few seconds while changes are being stored; nothing while idle. */
+    private void logProgress(Instant now, Checkpoint checkpoint) {
+      if (progressSince == null || Duration.between(progressSince, now).compareTo(PROGRESS_INTERVAL.multipliedBy(3)) > 0) {
+        progressSince = now; // first batch, or the first after an idle spell: start a new window
+        progressChanges = metrics.changesStored();
+        return;
+      }
+      Duration elapsed = Duration.between(progressSince, now);
+      long stored = metrics.changesStored() - progressChanges;
+      if (elapsed.compareTo(PROGRESS_INTERVAL) >= 0) {
+        if (stored > 0) {
+          LOG.info("Stored {} changes in {} s ({}/s); newest stored commit {} is {} ms old", stored,
+              elapsed.toSeconds(), stored * 1000 / Math.max(1, elapsed.toMillis()), checkpoint.commitLsn(),
+              Duration.between(checkpoint.committedAt(), now).toMillis());
+        }
+        progressSince = now;
+        progressChanges = metrics.changesStored();
+      }
+    }
+
     private void commit(int transactions, List<Instant> committedAt) throws SQLException {
       int changes = store.uncommittedChanges();
       Checkpoint checkpoint = store.commit();
@@ -373,6 +396,7 @@ public final class Ingester {
       metrics.batchCommitted(changes, transactions, checkpoint.commitLsn(), checkpoint.endLsn(),
           checkpoint.committedAt());
       toConfirm.set(checkpoint.endLsn());
+      logProgress(now, checkpoint);
     }
   }
 
