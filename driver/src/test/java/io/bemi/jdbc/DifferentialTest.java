@@ -40,7 +40,10 @@ class DifferentialTest {
   @BeforeAll
   static void schema(TestDatabase database) throws SQLException {
     db = database;
-    db.execute("CREATE TABLE d (id serial PRIMARY KEY, v text UNIQUE, n int)");
+    db.execute("CREATE TABLE d (id serial PRIMARY KEY, v text UNIQUE, n int)",
+        "CREATE FUNCTION add_d(value text) RETURNS int LANGUAGE sql AS $$ INSERT INTO d (v) VALUES (value) RETURNING id $$",
+        "CREATE PROCEDURE add_d_proc(value text, INOUT new_id int) LANGUAGE sql AS "
+            + "$$ INSERT INTO d (v) VALUES (value) RETURNING id $$");
   }
 
   @AfterEach
@@ -151,6 +154,20 @@ class DifferentialTest {
             t.add(s.executeUpdate("DELETE FROM d WHERE false", Statement.RETURN_GENERATED_KEYS));
             t.rows(s.getGeneratedKeys());
             t.add(s.execute("SELECT count(*) FROM d", Statement.RETURN_GENERATED_KEYS));
+          }
+        }),
+        scenario("callable statements with OUT parameters", (c, t) -> {
+          try (java.sql.CallableStatement function = c.prepareCall("{? = call add_d(?)}");
+              java.sql.CallableStatement procedure = c.prepareCall("CALL add_d_proc(?, ?)")) {
+            function.registerOutParameter(1, java.sql.Types.INTEGER);
+            function.setString(2, "a");
+            t.add(function.execute(), function.getInt(1));
+            procedure.setString(1, "b");
+            procedure.setNull(2, java.sql.Types.INTEGER);
+            procedure.registerOutParameter(2, java.sql.Types.INTEGER);
+            t.add(procedure.execute(), procedure.getInt(2));
+            function.setString(2, "a");
+            t.attempt(function::execute);
           }
         }),
         scenario("prepared batch", (c, t) -> {
