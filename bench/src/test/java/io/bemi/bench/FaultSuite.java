@@ -1,0 +1,205 @@
+package io.bemi.bench;
+
+import java.sql.Connection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Fault scenarios with a ledger. Two PostgreSQL 17 servers (source and a separate destination)
+ * whose postmasters this process owns; the ingester runs as its fat jar; a writer commits a mixed
+ * workload through {@code jdbc:bemi} and records every committed change and its context; at the
+ * end the ledger is compared with {@code bemi.changes}. Prints PASS/FAIL per scenario.
+ *
+ * <pre>./mvnw -q -o -pl bench test-compile exec:java -Dexec.classpathScope=test \
+ *   -Dexec.mainClass=io.bemi.bench.FaultSuite [-Dbench.short=true] [-Dbench.only=kill,source,destination,proxy,hostile]</pre>
+ */
+public final class FaultSuite {
+
+  private FaultSuite() {}
+
+  record Outcome(String scenario, boolean passed, String detail) {}
+
+  public static void main(String[] args) throws Exception {
+    System.setProperty("org.slf4j.simpleLogger.log.io.zonky", "off");
+    boolean quick = Boolean.getBoolean("bench.short");
+    String only = System.getProperty("bench.only", "kill,source,destination,proxy,hostile");
+    List<Outcome> outcomes = new ArrayList<>();
+    try (PgServer source = PgServer.create("source"); PgServer destination = PgServer.create("destination")) {
+      System.out.println("source: " + source + ", destination: " + destination + ", ingester: " + IngesterProcess.JAR);
+      if (only.contains("kill")) {
+        outcomes.add(run("kill -9 the ingester x" + (quick ? 5 : 20),
+            () -> killScenario(source, destination, quick ? 5 : 20)));
+      }
+      if (only.contains("source")) {
+        outcomes.add(run("source restarted (fast, then immediate)", () -> sourceRestart(source, destination)));
+      }
+      if (only.contains("destination")) {
+        int seconds = quick ? 10 : 30;
+        outcomes.add(run("destination down " + seconds + " s", () -> destinationOutage(source, destination, seconds)));
+      }
+      if (only.contains("proxy")) {
+        outcomes.add(run("source connection cut via TCP proxy", () -> proxyCuts(source, destination, quick)));
+      }
+      if (only.contains("hostile")) {
+        outcomes.add(run("hostile input", () -> HostileInput.run(source, destination)));
+      }
+    }
+    System.out.println();
+    System.out.println("== fault suite summary ==");
+    for (Outcome o : outcomes) {
+      System.out.printf("%s  %-45s %s%n", o.passed() ? "PASS" : "FAIL", o.scenario(), o.detail());
+    }
+    boolean allPassed = outcomes.stream().allMatch(Outcome::passed);
+    System.out.println(allPassed ? "ALL PASSED" : "FAILURES");
+    System.exit(allPassed ? 0 : 1);
+  }
+
+  interface Scenario {
+    Outcome run() throws Exception;
+  }
+
+  private static Outcome run(String name, Scenario scenario) {
+    System.out.println();
+    System.out.println("== " + name + " ==");
+    long t0 = System.nanoTime();
+    Outcome outcome;
+    try {
+      Outcome o = scenario.run();
+      outcome = new Outcome(name, o.passed(), o.detail());
+    } catch (Exception e) {
+      e.printStackTrace(System.out);
+      outcome = new Outcome(name, false, "error: " + e);
+    }
+    System.out.printf("%s %s (%.0f s): %s%n", outcome.passed() ? "PASS" : "FAIL", name, (System.nanoTime() - t0) / 1e9,
+        outcome.detail());
+    return outcome;
+  }
+
+  /** A fresh source database with the workload's tables, set up for the ingester, and a fresh destination database. */
+  private static IngesterProcess prepare(PgServer source, PgServer destination, String name, int sourcePort)
+      throws Exception {
+    source.createDatabase("s_" + name);
+    destination.createDatabase("d_" + name);
+    source.execute("s_" + name, LedgerWriter.SCHEMA.split(";"));
+    IngesterProcess ingester = new IngesterProcess(PgServer.uri("s_" + name, sourcePort),
+        destination.uri("d_" + name), "bench_" + name);
+    ingester.setup();
+    return ingester;
+  }
+
+  /** Lets the ingester catch up, stops it with SIGTERM, compares the ledger, drops the slot. */
+  private static Outcome finish(String name, IngesterProcess ingester, Ledger ledger, PgServer destination,
+      String extra) throws Exception {
+    long stored = ledger.awaitStored(destination, "d_" + name, LedgerWriter.TABLES, 300);
+    Thread.sleep(1000); // anything stored twice would show up now
+    int exit = ingester.terminate();
+    Ledger.Result result;
+    try (Connection c = destination.connect("d_" + name)) {
+      result = ledger.compare(c, LedgerWriter.TABLES);
+    }
+    ingester.teardown();
+    String detail = String.format("%,d transactions; %s; %s; SIGTERM exit %d%s", ledger.transactions(), result,
+        ledger.inDoubtSummary(), exit, extra.isEmpty() ? "" : "; " + extra);
+    return new Outcome(name, result.passed() && exit == 0 && stored == result.expected(), detail);
+  }
+
+  static Outcome killScenario(PgServer source, PgServer destination, int kills) throws Exception {
+    Ledger ledger = new Ledger();
+    Random random = new Random(1);
+    try (IngesterProcess ingester = prepare(source, destination, "kill", source.port())) {
+      ingester.start();
+      try (LedgerWriter writer = new LedgerWriter(source, "s_kill", ledger)) {
+        for (int k = 1; k <= kills; k++) {
+          if (k % 4 == 0) {
+            writer.requestBulk(20_000); // so some kills land inside a large transaction
+          }
+          Thread.sleep(300 + random.nextInt(3000));
+          ingester.kill();
+          System.out.printf("  kill %d: %,d transactions committed so far%n", k, ledger.transactions());
+          ingester.start();
+        }
+        Thread.sleep(2000);
+      }
+      return finish("kill", ingester, ledger, destination, kills + " SIGKILLs");
+    }
+  }
+
+  static Outcome sourceRestart(PgServer source, PgServer destination) throws Exception {
+    Ledger ledger = new Ledger();
+    try (IngesterProcess ingester = prepare(source, destination, "source", source.port())) {
+      ingester.start();
+      try (LedgerWriter writer = new LedgerWriter(source, "s_source", ledger)) {
+        for (PgServer.Shutdown mode : PgServer.Shutdown.values()) {
+          Thread.sleep(4000);
+          writer.requestBulk(30_000);
+          Thread.sleep(700);
+          System.out.printf("  stopping the source (%s) after %,d transactions%n", mode, ledger.transactions());
+          source.stop(mode);
+          Thread.sleep(3000);
+          source.start();
+        }
+        Thread.sleep(4000);
+        System.out.printf("  the writer lost its connection %d times%n", writer.reconnects());
+      }
+      return finish("source", ingester, ledger, destination, "ingester reconnects logged: "
+          + ingester.logLines("streaming again"));
+    }
+  }
+
+  static Outcome destinationOutage(PgServer source, PgServer destination, int seconds) throws Exception {
+    Ledger ledger = new Ledger();
+    try (IngesterProcess ingester = prepare(source, destination, "destination", source.port())) {
+      ingester.start();
+      try (LedgerWriter writer = new LedgerWriter(source, "s_destination", ledger)) {
+        Thread.sleep(3000);
+        System.out.printf("  destination down (immediate) for %d s after %,d transactions%n", seconds,
+            ledger.transactions());
+        destination.stop(PgServer.Shutdown.IMMEDIATE);
+        Thread.sleep(seconds * 1000L);
+        destination.start();
+        System.out.printf("  destination back; %,d transactions committed meanwhile%n", ledger.transactions());
+        Thread.sleep(3000);
+      }
+      return finish("destination", ingester, ledger, destination, "ingester alive through the outage: "
+          + ingester.isAlive());
+    }
+  }
+
+  static Outcome proxyCuts(PgServer source, PgServer destination, boolean quick) throws Exception {
+    Ledger ledger = new Ledger();
+    Random random = new Random(3);
+    try (TcpProxy proxy = new TcpProxy(source.port());
+         IngesterProcess ingester = prepare(source, destination, "proxy", proxy.port())) {
+      ingester.start();
+      try (LedgerWriter writer = new LedgerWriter(source, "s_proxy", ledger)) {
+        int cuts = quick ? 3 : 8;
+        for (int i = 1; i <= cuts; i++) {
+          Thread.sleep(1000 + random.nextInt(3000));
+          proxy.cut();
+          System.out.printf("  cut %d after %,d transactions%n", i, ledger.transactions());
+          Thread.sleep(500 + random.nextInt(2500));
+          proxy.restore();
+        }
+        // A cut while the ingester receives a large transaction.
+        int rows = quick ? 100_000 : 200_000;
+        long before = writer.bulkCommits();
+        writer.requestBulk(rows);
+        while (writer.bulkCommits() == before) {
+          Thread.sleep(20);
+        }
+        long bytesAtCommit = proxy.bytesForwarded();
+        Thread.sleep(1500);
+        long storedBulk = destination.queryLong("d_proxy", "SELECT count(*) FROM bemi.changes WHERE \"table\" = 'bulk'");
+        proxy.cut();
+        System.out.printf("  cut during a %,d-row transaction: %,d bytes had passed the proxy since its commit, "
+            + "%,d bulk rows committed at the destination%n", rows, proxy.bytesForwarded() - bytesAtCommit, storedBulk);
+        Thread.sleep(3000);
+        proxy.restore();
+        Thread.sleep(3000);
+      }
+      return finish("proxy", ingester, ledger, destination, "ingester reconnects logged: "
+          + ingester.logLines("streaming again"));
+    }
+  }
+}

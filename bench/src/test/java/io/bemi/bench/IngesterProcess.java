@@ -1,0 +1,139 @@
+package io.bemi.bench;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The ingester's fat jar run as users run it ({@code java -jar bemi-ingester.jar run}), as a child
+ * process that scenarios kill with SIGKILL, stop with SIGTERM, or let run through faults.
+ */
+final class IngesterProcess implements AutoCloseable {
+
+  static final File JAR = locateJar();
+
+  private final String sourceUri;
+  private final String destinationUri;
+  private final String slot;
+  private final File log;
+  private Process process;
+  private int starts;
+
+  IngesterProcess(String sourceUri, String destinationUri, String slot) {
+    this.sourceUri = sourceUri;
+    this.destinationUri = destinationUri;
+    this.slot = slot;
+    this.log = output("ingester-" + slot + ".log");
+    log.getParentFile().mkdirs();
+    log.delete();
+  }
+
+  /** A file in this module's target directory (runs start from the repository root or from bench/). */
+  static File output(String name) {
+    File dir = new File("bench").isDirectory() ? new File("bench/target") : new File("target");
+    dir.mkdirs();
+    return new File(dir, name);
+  }
+
+  private static File locateJar() {
+    for (String candidate : List.of(System.getProperty("bench.ingesterJar", "ingester/target/bemi-ingester.jar"),
+        "../ingester/target/bemi-ingester.jar")) {
+      File jar = new File(candidate);
+      if (jar.isFile()) {
+        // A private copy: a rebuild of the ingester during a run must not swap classes under a running JVM.
+        try {
+          File copy = output("bemi-ingester-under-test.jar").getAbsoluteFile();
+          copy.getParentFile().mkdirs();
+          Files.copy(jar.toPath(), copy.toPath(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          return copy;
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+    }
+    throw new IllegalStateException("bemi-ingester.jar not found: build it with ./mvnw -o -pl ingester package "
+        + "-DskipTests, or pass -Dbench.ingesterJar=<path>");
+  }
+
+  File log() {
+    return log;
+  }
+
+  /** Runs {@code setup} (publication over every table of the source database, the slot). */
+  void setup() throws Exception {
+    Process p = builder("setup", "--slot", slot).start();
+    if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new IllegalStateException("setup failed; see " + log);
+    }
+  }
+
+  void teardown() throws Exception {
+    Process p = builder("teardown", "--yes", "--slot", slot).start();
+    p.waitFor(60, TimeUnit.SECONDS);
+  }
+
+  /** Starts {@code run} and waits until its log says it streams. */
+  void start(String... extraOptions) throws Exception {
+    List<String> arguments = new ArrayList<>(List.of("run", "--slot", slot));
+    arguments.addAll(List.of(extraOptions));
+    process = builder(arguments.toArray(String[]::new)).start();
+    starts++;
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (streamingSessions() < starts) {
+      if (!process.isAlive() || System.nanoTime() > deadline) {
+        throw new IllegalStateException("the ingester did not start streaming; see " + log);
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  private long streamingSessions() throws IOException {
+    return Files.readAllLines(log.toPath()).stream().filter(l -> l.contains("Streaming slot")).count();
+  }
+
+  boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
+  void kill() throws InterruptedException {
+    process.destroyForcibly(); // SIGKILL on Unix
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** SIGTERM; returns the exit code. */
+  int terminate() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      return -1;
+    }
+    return process.exitValue();
+  }
+
+  long logLines(String fragment) throws IOException {
+    return Files.readAllLines(log.toPath()).stream().filter(l -> l.contains(fragment)).count();
+  }
+
+  private ProcessBuilder builder(String... arguments) {
+    List<String> command = new ArrayList<>(List.of(new File(System.getProperty("java.home"), "bin/java").getPath(),
+        "-Xmx384m", "-jar", JAR.getPath()));
+    command.addAll(List.of(arguments));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log));
+    Map<String, String> env = builder.environment();
+    env.put("BEMI_SOURCE_URL", sourceUri);
+    env.put("BEMI_DESTINATION_URL", destinationUri);
+    return builder;
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (isAlive()) {
+      kill();
+    }
+  }
+}
