@@ -201,7 +201,9 @@ class BrowserTest {
     WebElement sql = waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("revert-sql")));
     assertThat(sql.getText()).startsWith("DO $");
     assertThat(browser.findElement(By.id("conflicts")).getText()).contains("1 of 1 changes conflict");
+    browser.manage().window().setSize(new Dimension(1440, 1400));
     shot("06-revert-preview");
+    browser.manage().window().setSize(new Dimension(1440, 1000));
   }
 
   @Test
