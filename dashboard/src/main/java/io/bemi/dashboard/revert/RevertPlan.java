@@ -28,6 +28,11 @@ public record RevertPlan(
     return steps.stream().map(Step::change).toList();
   }
 
+  /** True when the target has more changes than the preview lists (the SQL still covers all). */
+  public boolean truncated() {
+    return steps.size() >= RevertService.MAX_CHANGES;
+  }
+
   public long conflictCount() {
     return steps.stream().filter(Step::conflict).count();
   }

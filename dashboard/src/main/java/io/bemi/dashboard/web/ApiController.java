@@ -119,6 +119,7 @@ final class ApiController {
     body.put("forced", plan.forced());
     body.put("executable", plan.executable());
     body.put("reason", plan.unavailableReason());
+    body.put("truncated", plan.truncated());
     ArrayNode steps = body.putArray("steps");
     for (RevertPlan.Step step : plan.steps()) {
       ObjectNode n = steps.addObject();

@@ -206,9 +206,10 @@ public final class Views {
         {}
         <section><h2>SQL to run on the source</h2>{}</section>
         {}
-        <section><h2>Steps <span class="muted">({}, newest change first)</span></h2>
+        <section><h2>Steps <span class="muted">({}, newest change first{})</span></h2>
         <div class="changes">{}</div></section>""",
-        RevertService.describe(plan.target()), conflictNote, sql, execute, plan.steps().size(), steps);
+        RevertService.describe(plan.target()), conflictNote, sql, execute, plan.steps().size(),
+        plan.truncated() ? "; only the first ones are listed, the SQL covers every change" : "", steps);
     return Layout.page("Revert", Nav.NONE, p.csrf(), body);
   }
 
