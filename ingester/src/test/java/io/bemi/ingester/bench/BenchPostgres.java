@@ -25,6 +25,9 @@ final class BenchPostgres implements AutoCloseable {
         .setServerConfig("max_replication_slots", "10")
         .setServerConfig("max_wal_senders", "10")
         .setServerConfig("fsync", "off")
+        // zonky defaults to synchronous_commit=off: commits would reach the WAL (and the walsender) only
+        // when the WAL writer flushes, every 200 ms. Production servers commit synchronously.
+        .setServerConfig("synchronous_commit", "on")
         .setServerConfig("full_page_writes", "off")
         .setServerConfig("max_wal_size", "4GB")
         .setServerConfig("timezone", "UTC")
