@@ -15,6 +15,9 @@ final class ServerSettings {
       "max_wal_senders", "40",
       "max_connections", "300",
       "fsync", "off",
+      // zonky's default is off, which lets a commit reach the walsender up to 200 ms after the
+      // client saw it: tests that read the WAL right after a write would race.
+      "synchronous_commit", "on",
       "full_page_writes", "off",
       "wal_sender_timeout", "60s",
       "timezone", "UTC");
