@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -456,13 +457,22 @@ class EmissionTest {
   }
 
   @Test
-  void mergeAndCopyFromAreWrites() throws SQLException {
+  void mergeIsAWrite() throws SQLException {
+    Assumptions.assumeTrue(db.serverMajorVersion() >= 15, "MERGE arrived in PostgreSQL 15");
     Bemi.setContext(Map.of("user", "ann"));
     try (Connection c = connect(); Statement s = c.createStatement()) {
       s.executeUpdate("MERGE INTO u USING (VALUES (1)) AS v(id) ON u.id = v.id WHEN NOT MATCHED THEN INSERT VALUES (v.id)");
+    }
+    assertThat(wal.transactions()).containsExactly(List.of(ANN, "INSERT u"));
+  }
+
+  @Test
+  void copyFromIsAWrite() throws SQLException {
+    Bemi.setContext(Map.of("user", "ann"));
+    try (Connection c = connect(); Statement s = c.createStatement()) {
       s.executeUpdate("COPY u FROM PROGRAM 'echo 2'"); // COPY … FROM STDIN needs pgjdbc's CopyManager: see docs
     }
-    assertThat(wal.transactions()).containsExactly(List.of(ANN, "INSERT u"), List.of(ANN, "INSERT u"));
+    assertThat(wal.transactions()).containsExactly(List.of(ANN, "INSERT u"));
   }
 
   @Test
