@@ -132,7 +132,7 @@ final class Charts {
       g.setColor(new Color(0xDDDDDD));
       g.drawLine(LEFT + 1, y, WIDTH - RIGHT, y);
       g.setColor(Color.BLACK);
-      g.drawString(String.format("%,.0f", v), 10, y + 4);
+      g.drawString(String.format("%,.0f", v), 24, y + 4);
     }
     Graphics2D rotated = (Graphics2D) g.create();
     rotated.rotate(-Math.PI / 2);

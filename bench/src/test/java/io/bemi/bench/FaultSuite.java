@@ -175,25 +175,34 @@ public final class FaultSuite {
       try (LedgerWriter writer = new LedgerWriter(source, "s_proxy", ledger)) {
         int cuts = quick ? 3 : 8;
         for (int i = 1; i <= cuts; i++) {
+          proxy.awaitConnections(2, 60_000); // the ingester is back: its catalog and replication connections
           Thread.sleep(1000 + random.nextInt(3000));
-          proxy.cut();
-          System.out.printf("  cut %d after %,d transactions%n", i, ledger.transactions());
+          int connections = proxy.cut();
+          System.out.printf("  cut %d (%d connections) after %,d transactions%n", i, connections,
+              ledger.transactions());
           Thread.sleep(500 + random.nextInt(2500));
           proxy.restore();
         }
         // A cut while the ingester receives a large transaction.
-        int rows = quick ? 100_000 : 200_000;
+        int rows = 200_000;
+        proxy.awaitConnections(2, 60_000);
         long before = writer.bulkCommits();
         writer.requestBulk(rows);
         while (writer.bulkCommits() == before) {
           Thread.sleep(20);
         }
         long bytesAtCommit = proxy.bytesForwarded();
-        Thread.sleep(1500);
+        // Cut once the stream of the large transaction is flowing (a few MB of its rows through the proxy).
+        long waitUntil = System.nanoTime() + 120_000_000_000L;
+        while (proxy.bytesForwarded() - bytesAtCommit < 1_000_000 && System.nanoTime() < waitUntil) {
+          Thread.sleep(2);
+        }
+        int connections = proxy.cut();
+        Thread.sleep(500);
         long storedBulk = destination.queryLong("d_proxy", "SELECT count(*) FROM bemi.changes WHERE \"table\" = 'bulk'");
-        proxy.cut();
-        System.out.printf("  cut during a %,d-row transaction: %,d bytes had passed the proxy since its commit, "
-            + "%,d bulk rows committed at the destination%n", rows, proxy.bytesForwarded() - bytesAtCommit, storedBulk);
+        System.out.printf("  cut (%d connections) during a %,d-row transaction: %,d bytes had passed the proxy since "
+            + "its commit, %,d of its rows committed at the destination just after the cut%n", connections, rows,
+            proxy.bytesForwarded() - bytesAtCommit, storedBulk);
         Thread.sleep(3000);
         proxy.restore();
         Thread.sleep(3000);

@@ -59,7 +59,10 @@ final class PgServer implements AutoCloseable {
   synchronized void start() throws Exception {
     EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setDataDirectory(dataDirectory)
         .setCleanDataDirectory(false).setPort(port).setPGStartupWait(Duration.ofSeconds(120));
-    Map.of("wal_level", "logical", "max_replication_slots", "20", "max_wal_senders", "20", "max_connections", "100",
+    // synchronous_commit=on (zonky's default is off): an immediate shutdown must not lose commits the
+    // writer saw acknowledged, or the ledger would blame the ingester for the server's loss.
+    // fsync=off is harmless here: the WAL still reaches the OS before COMMIT returns; only an OS crash could lose it.
+    Map.of("synchronous_commit", "on", "wal_level", "logical", "max_replication_slots", "20", "max_wal_senders", "20",
         "fsync", "off", "full_page_writes", "off", "timezone", "UTC", "max_wal_size", "2GB", "shared_buffers", "128MB")
         .forEach(builder::setServerConfig);
     postmaster = builder.start();

@@ -39,12 +39,23 @@ final class TcpProxy implements AutoCloseable {
     return bytes.get();
   }
 
-  void cut() {
+  /** Closes every open connection (RST) and refuses new ones; returns how many connections were cut. */
+  int cut() {
     cut = true;
+    int sockets = open.size();
     for (Socket s : open) {
       close(s);
     }
     open.clear();
+    return sockets / 2;
+  }
+
+  /** Waits until at least {@code connections} connections pass through the proxy (or the timeout). */
+  void awaitConnections(int connections, long timeoutMillis) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + timeoutMillis;
+    while (open.size() / 2 < connections && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
   }
 
   void restore() {
