@@ -1,5 +1,6 @@
 package io.bemi.dashboard;
 
+import io.bemi.sql.DatabaseUrl;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.bemi.dashboard.changes.Activity;

@@ -1,5 +1,6 @@
 package io.bemi.dashboard;
 
+import io.bemi.sql.DatabaseUrl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

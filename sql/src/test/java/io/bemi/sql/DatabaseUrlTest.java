@@ -1,4 +1,4 @@
-package io.bemi.dashboard;
+package io.bemi.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -19,6 +19,17 @@ class DatabaseUrlTest {
     assertThat(url.user()).isEqualTo("aud@it");
     assertThat(url.password()).isEqualTo("p:ss");
     assertThat(url.toString()).doesNotContain("p:ss");
+  }
+
+  @Test
+  void aPlusSignInThePasswordStaysAPlusSign() {
+    assertThat(DatabaseUrl.parse("postgres://u:a+b@db/app").password()).isEqualTo("a+b");
+  }
+
+  @Test
+  void passwordsNeverShowInTheText() {
+    assertThat(DatabaseUrl.parse("jdbc:postgresql://db/app?user=u&password=secret").toString()).doesNotContain("secret");
+    assertThat(DatabaseUrl.redact("postgresql://u:secret@db/app")).isEqualTo("postgresql://u:***@db/app");
   }
 
   @Test
