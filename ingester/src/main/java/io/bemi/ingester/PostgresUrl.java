@@ -1,9 +1,6 @@
 package io.bemi.ingester;
 
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
+import io.bemi.sql.DatabaseUrl;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -35,40 +32,10 @@ public final class PostgresUrl {
     }
   }
 
+  /** Parses a JDBC URL or a {@code postgresql://} URI (see {@link DatabaseUrl}). */
   public static PostgresUrl parse(String text) {
-    if (text == null || text.isBlank()) {
-      throw new IllegalArgumentException("empty database URL");
-    }
-    String trimmed = text.trim();
-    if (trimmed.startsWith("jdbc:postgresql:")) {
-      return new PostgresUrl(trimmed, null, null);
-    }
-    if (trimmed.startsWith("postgresql://") || trimmed.startsWith("postgres://")) {
-      URI uri;
-      try {
-        uri = new URI(trimmed);
-      } catch (URISyntaxException e) {
-        throw new IllegalArgumentException("Not a valid URI: " + redact(trimmed));
-      }
-      String user = null;
-      String password = null;
-      if (uri.getRawUserInfo() != null) {
-        String[] parts = uri.getRawUserInfo().split(":", 2);
-        user = decode(parts[0]);
-        password = parts.length > 1 ? decode(parts[1]) : null;
-      }
-      String host = uri.getHost() == null ? "localhost" : uri.getHost();
-      String port = uri.getPort() < 0 ? "" : ":" + uri.getPort();
-      String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-      String query = uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery();
-      return new PostgresUrl("jdbc:postgresql://" + host + port + path + query, user, password);
-    }
-    throw new IllegalArgumentException("Expected jdbc:postgresql://… or postgresql://user:pass@host:port/db, got "
-        + redact(trimmed));
-  }
-
-  private static String decode(String s) {
-    return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+    DatabaseUrl url = DatabaseUrl.parse(text);
+    return new PostgresUrl(url.jdbcUrl(), url.user(), url.password());
   }
 
   /** The JDBC URL (may contain a password parameter; do not log it, log {@code this}). */
@@ -127,7 +94,7 @@ public final class PostgresUrl {
   }
 
   static String redact(String url) {
-    return url.replaceAll("(?i)(password=)[^&]*", "$1***").replaceAll("(://[^:/@]+:)[^@]*@", "$1***@");
+    return DatabaseUrl.redact(url);
   }
 
   @Override
