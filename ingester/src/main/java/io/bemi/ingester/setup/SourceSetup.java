@@ -94,6 +94,11 @@ public final class SourceSetup {
     return statements(script);
   }
 
+  /** Whether a setup statement is the one that creates the slot (the script's last). */
+  public static boolean createsSlot(String statement) {
+    return statement.contains("pg_create_logical_replication_slot");
+  }
+
   public static List<String> teardownStatements(String publication, String slot, String origin) {
     String script = BemiSql.read("source/teardown.sql")
         .replace("${publication}", identifier(publication))
