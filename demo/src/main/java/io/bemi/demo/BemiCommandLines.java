@@ -14,7 +14,7 @@ final class BemiCommandLines {
 
   /** Creates the publication, the slot and the destination schema, and snapshots the existing rows. */
   static List<String> ingesterSetup(String sourceUrl) {
-    return List.of("setup", "--source-url", sourceUrl);
+    return List.of("setup", "--source-url", sourceUrl, "--snapshot");
   }
 
   /** Streams changes into {@code bemi.changes} of the same database until stopped. */

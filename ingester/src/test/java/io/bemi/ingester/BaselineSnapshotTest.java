@@ -3,6 +3,7 @@ package io.bemi.ingester;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.bemi.ingester.cli.IngesterCommand;
 import io.bemi.ingester.setup.SourceSetup;
 import io.bemi.ingester.setup.SourceSetup.TrackedTable;
 import io.bemi.ingester.snapshot.BaselineSnapshot;
@@ -185,5 +186,18 @@ class BaselineSnapshotTest {
     assertThat(db.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name LIKE 'resume_snapshot%'"))
         .isZero();
     assertThat(db.queryLong("SELECT count(*) FROM bemi.snapshot_progress WHERE status = 'done'")).isEqualTo(2);
+  }
+
+  @Test
+  void setupWithSnapshotRunTwiceCopiesTheRowsOnce(TestDatabase source) throws Exception {
+    TestDatabase db = source.createSibling("cli");
+    db.execute("CREATE TABLE items (id int PRIMARY KEY)", "INSERT INTO items SELECT generate_series(1, 10)");
+    String[] args = {"setup", "--source-url", db.uri(), "--slot", "cli", "--publication", "cli", "--snapshot"};
+
+    assertThat(IngesterCommand.commandLine().execute(args)).isZero();
+    assertThat(IngesterCommand.commandLine().execute(args)).isZero();
+
+    assertThat(db.queryLong("SELECT count(*) FROM bemi.changes WHERE operation = 'SNAPSHOT'")).isEqualTo(10);
+    assertThat(db.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'cli'")).isEqualTo(1);
   }
 }
