@@ -146,7 +146,7 @@ public final class Ingester {
         try (stream) {
           Stitcher.Settings settings = new Stitcher.Settings(database, config.maxContextBytes(), config.holdBack(),
               checkpoint == null ? null : checkpoint.commitLsn(),
-              destinationIsSource ? config.destinationSchema() : null, config.originName());
+              destinationIsSource ? config.destinationSchema() : null, config.originName(), config.columnRules());
           if (failing != null) {
             LOG.info("Reconnected; streaming again");
             failing = null;

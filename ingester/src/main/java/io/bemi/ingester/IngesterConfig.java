@@ -1,5 +1,6 @@
 package io.bemi.ingester;
 
+import io.bemi.ingester.rules.ColumnRules;
 import java.time.Duration;
 
 /**
@@ -9,6 +10,7 @@ import java.time.Duration;
  * @param maxBatchDelay commit at the next source commit once the batch is this old, even if more is queued
  * @param queueCapacity events between the reader and the store thread
  * @param holdBack changes held back per transaction waiting for its first {@code _bemi} message
+ * @param columnRules ignored and redacted columns
  */
 public record IngesterConfig(
     PostgresUrl source,
@@ -21,25 +23,31 @@ public record IngesterConfig(
     Duration maxBatchDelay,
     int queueCapacity,
     int holdBack,
-    Duration statusInterval) {
+    Duration statusInterval,
+    ColumnRules columnRules) {
 
   public static final int DEFAULT_MAX_CONTEXT_BYTES = 64 * 1024;
 
   public static IngesterConfig defaults(PostgresUrl source, PostgresUrl destination, String schema, String slot,
       String publication) {
     return new IngesterConfig(source, destination, schema, slot, publication, DEFAULT_MAX_CONTEXT_BYTES, 10_000,
-        Duration.ofMillis(200), 20_000, 1_000, Duration.ofSeconds(10));
+        Duration.ofMillis(200), 20_000, 1_000, Duration.ofSeconds(10), ColumnRules.NONE);
   }
 
   /** The same configuration with other batch limits (tests and benchmarks). */
   public IngesterConfig withBatching(int maxChanges, Duration maxDelay, int holdBackChanges) {
     return new IngesterConfig(source, destination, destinationSchema, slot, publication, maxContextBytes, maxChanges,
-        maxDelay, queueCapacity, holdBackChanges, statusInterval);
+        maxDelay, queueCapacity, holdBackChanges, statusInterval, columnRules);
   }
 
   public IngesterConfig withMaxContextBytes(int bytes) {
     return new IngesterConfig(source, destination, destinationSchema, slot, publication, bytes, maxBatchChanges,
-        maxBatchDelay, queueCapacity, holdBack, statusInterval);
+        maxBatchDelay, queueCapacity, holdBack, statusInterval, columnRules);
+  }
+
+  public IngesterConfig withColumnRules(ColumnRules rules) {
+    return new IngesterConfig(source, destination, destinationSchema, slot, publication, maxContextBytes,
+        maxBatchChanges, maxBatchDelay, queueCapacity, holdBack, statusInterval, rules);
   }
 
   /** Destination and source are the same database: the ingester must not capture its own writes. */

@@ -1,7 +1,6 @@
 package io.bemi.ingester;
 
 import io.bemi.ingester.cli.IngesterCommand;
-import picocli.CommandLine;
 
 /** {@code java -jar bemi-ingester.jar <setup|run|status|teardown> [options]}. */
 public final class Main {
@@ -9,6 +8,6 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(IngesterCommand.commandLine().execute(args));
+    System.exit(IngesterCommand.execute(args));
   }
 }

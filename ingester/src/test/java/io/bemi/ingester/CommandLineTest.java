@@ -10,6 +10,8 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -36,7 +38,7 @@ class CommandLineTest {
       CommandLine commandLine = IngesterCommand.commandLine();
       commandLine.setErr(new PrintWriter(err, true));
       commandLine.setOut(new PrintWriter(System.out, true));
-      int code = commandLine.execute(args);
+      int code = IngesterCommand.execute(commandLine, args);
       return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString());
     } finally {
       System.setOut(originalOut);
@@ -134,5 +136,50 @@ class CommandLineTest {
         .doesNotContain("s3cret").contains("password=***");
     assertThat(PostgresUrl.parse("postgresql://ann:s3cr%40t@db.example:5433/app").properties().getProperty("password"))
         .isEqualTo("s3cr@t");
+  }
+
+  @Test
+  void anInvalidColumnRuleIsRejectedAtStartWithTheRule(TestDatabase db) {
+    Result result = run("run", "--source-url", db.uri(), "--ignore-columns", "*.updated_at,updated_at");
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("Invalid column rule 'updated_at'");
+  }
+
+  @Test
+  void aConfigFileSetsOptionsByTheirLongNames(TestDatabase db) throws Exception {
+    Path file = Files.createTempFile("bemi", ".properties");
+    Files.writeString(file, "source-url=" + db.uri() + "\nredact-columns=from_file\n");
+    try {
+      Result result = run("run", "--config", file.toString());
+      assertThat(result.exitCode()).isEqualTo(2);
+      assertThat(result.err()).contains("Invalid column rule 'from_file'");
+    } finally {
+      Files.delete(file);
+    }
+  }
+
+  @Test
+  void theCommandLineWinsOverTheConfigFile(TestDatabase db) throws Exception {
+    Path file = Files.createTempFile("bemi", ".properties");
+    Files.writeString(file, "ignore-columns=from_file\n");
+    try {
+      Result result = run("run", "--config", file.toString(), "--source-url", db.uri(), "--ignore-columns", "from_flag");
+      assertThat(result.err()).contains("'from_flag'").doesNotContain("from_file");
+    } finally {
+      Files.delete(file);
+    }
+  }
+
+  @Test
+  void anUnknownKeyInTheConfigFileIsRejected() throws Exception {
+    Path file = Files.createTempFile("bemi", ".properties");
+    Files.writeString(file, "source_url=postgresql://x/y\n");
+    try {
+      Result result = run("status", "--config", file.toString());
+      assertThat(result.exitCode()).isEqualTo(2);
+      assertThat(result.err()).contains("Unknown key 'source_url'");
+    } finally {
+      Files.delete(file);
+    }
   }
 }

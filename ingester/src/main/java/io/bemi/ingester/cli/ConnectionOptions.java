@@ -13,6 +13,12 @@ final class ConnectionOptions {
   @Spec(Spec.Target.MIXEE)
   CommandSpec spec;
 
+  // Read before parsing by IngesterCommand.commandLine(args); declared here for --help and so it parses.
+  @Option(names = "--config", defaultValue = "${env:BEMI_CONFIG}", paramLabel = "FILE",
+      description = "Properties file of defaults: keys are long option names without dashes (source-url=…, "
+          + "redact-columns=…). Order: command line, then this file, then environment. Env: BEMI_CONFIG.")
+  String config;
+
   @Option(names = "--source-url", defaultValue = "${env:BEMI_SOURCE_URL}", paramLabel = "URL",
       description = "Source database: jdbc:postgresql://host:port/db?user=…&password=… or "
           + "postgresql://user:pass@host:port/db. Env: BEMI_SOURCE_URL.")

@@ -4,10 +4,12 @@ import io.bemi.ingester.Ingester;
 import io.bemi.ingester.IngesterConfig;
 import io.bemi.ingester.IngesterMetrics;
 import io.bemi.ingester.http.HttpEndpoints;
+import io.bemi.ingester.rules.ColumnRules;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -50,15 +52,27 @@ final class RunCommand implements Callable<Integer> {
       description = "Address the HTTP endpoints bind to. Default: ${DEFAULT-VALUE}. Env: BEMI_HTTP_HOST.")
   String httpHost;
 
+  @Option(names = "--ignore-columns", split = ",", defaultValue = "${env:BEMI_IGNORE_COLUMNS}", paramLabel = "PATTERN",
+      description = "Skip UPDATEs whose changed columns all match these patterns (comma-separated "
+          + "schema.table.column or table.column, * matches anything), e.g. *.updated_at. Env: BEMI_IGNORE_COLUMNS.")
+  List<String> ignoreColumns;
+
+  @Option(names = "--redact-columns", split = ",", defaultValue = "${env:BEMI_REDACT_COLUMNS}", paramLabel = "PATTERN",
+      description = "Store these columns' values as \"" + ColumnRules.REDACTED + "\" in before and after (same "
+          + "patterns), e.g. *.password_hash. Env: BEMI_REDACT_COLUMNS.")
+  List<String> redactColumns;
+
   @Override
   public Integer call() throws Exception {
+    ColumnRules rules = ColumnRules.parse(ignoreColumns, redactColumns);
     if (maxContextBytes < 2 || maxBatchChanges < 1 || maxBatchDelayMs < 0) {
       throw new IllegalArgumentException("--max-context-bytes must be >= 2, --max-batch-changes >= 1, "
           + "--max-batch-delay-ms >= 0");
     }
     IngesterConfig config = IngesterConfig.defaults(connection.source(), connection.destination(),
             connection.destinationSchema(), connection.slot(), connection.publication())
-        .withMaxContextBytes(maxContextBytes);
+        .withMaxContextBytes(maxContextBytes)
+        .withColumnRules(rules);
     config = config.withBatching(maxBatchChanges, Duration.ofMillis(maxBatchDelayMs), config.holdBack());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     IngesterMetrics metrics = new IngesterMetrics(registry);
@@ -69,6 +83,9 @@ final class RunCommand implements Callable<Integer> {
     HttpEndpoints http = httpPort == 0 ? null : HttpEndpoints.start(httpHost, httpPort, metrics, registry);
     if (http != null) {
       LOG.info("Serving /health and /metrics on http://{}:{}", httpHost, http.port());
+    }
+    if (!rules.isEmpty()) {
+      LOG.info("Column rules: ignore {}, redact {}", rules.ignore(), rules.redact());
     }
     AtomicBoolean finished = new AtomicBoolean();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -10,11 +10,13 @@ import io.bemi.ingester.pgoutput.PgOutputMessage.Relation;
 import io.bemi.ingester.pgoutput.PgOutputMessage.Truncate;
 import io.bemi.ingester.pgoutput.PgOutputMessage.Update;
 import io.bemi.ingester.pgoutput.TupleData;
+import io.bemi.ingester.rules.ColumnRules;
 import io.bemi.ingester.stitch.StoreEvent.Change;
 import io.bemi.ingester.values.JsonValues;
 import io.bemi.ingester.values.PgType;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +55,14 @@ public final class Stitcher {
       int holdBack,
       Lsn alreadyStoredUpTo,
       String ignoredSchema,
-      String ownOrigin) {}
+      String ownOrigin,
+      ColumnRules columnRules) {
+
+    public Settings(String database, int maxContextBytes, int holdBack, Lsn alreadyStoredUpTo, String ignoredSchema,
+        String ownOrigin) {
+      this(database, maxContextBytes, holdBack, alreadyStoredUpTo, ignoredSchema, ownOrigin, ColumnRules.NONE);
+    }
+  }
 
   private final Settings settings;
   private final SchemaLookup lookup;
@@ -176,6 +185,9 @@ public final class Stitcher {
     if (skipping || table.ignored) {
       return;
     }
+    if (operation == Operation.UPDATE && onlyIgnoredColumnsChanged(table, oldTuple, newTuple)) {
+      return;
+    }
     TupleData keySource = newTuple != null ? newTuple : oldTuple;
     String before = oldTuple == null ? EMPTY : row(table, oldTuple, null);
     String after = newTuple == null ? EMPTY : row(table, newTuple, oldTuple);
@@ -220,6 +232,32 @@ public final class Stitcher {
     heldBack.clear();
   }
 
+  /**
+   * Whether an UPDATE changed some columns and all of them are ignored by the column rules. Needs
+   * the old row (REPLICA IDENTITY FULL); without it every update is kept.
+   */
+  private boolean onlyIgnoredColumnsChanged(Table table, TupleData oldTuple, TupleData newTuple) {
+    if (table.ignoredColumns == null || oldTuple == null || oldTuple.size() != newTuple.size()) {
+      return false;
+    }
+    boolean anyChanged = false;
+    for (int i = 0; i < newTuple.size(); i++) {
+      TupleData.Value now = newTuple.get(i);
+      if (now.kind() == TupleData.Kind.UNCHANGED_TOAST) {
+        continue;
+      }
+      TupleData.Value was = oldTuple.get(i);
+      boolean changed = was.kind() != now.kind() || !Arrays.equals(was.bytes(), now.bytes());
+      if (changed) {
+        if (!table.ignoredColumns[i]) {
+          return false;
+        }
+        anyChanged = true;
+      }
+    }
+    return anyChanged;
+  }
+
   /** The row as a JSON object; 'u' values are taken from {@code old} (REPLICA IDENTITY FULL sends it). */
   private String row(Table table, TupleData tuple, TupleData old) {
     List<PgOutputMessage.Column> columns = table.relation.columns();
@@ -237,7 +275,11 @@ public final class Stitcher {
       first = false;
       JsonValues.appendString(json, columns.get(i).name());
       json.append(':');
-      JsonValues.append(json, table.types[i], value.text());
+      if (table.redactedColumns != null && table.redactedColumns[i]) {
+        JsonValues.appendString(json, ColumnRules.REDACTED);
+      } else {
+        JsonValues.append(json, table.types[i], value.text());
+      }
     }
     return json.append('}').toString();
   }
@@ -301,7 +343,23 @@ public final class Stitcher {
         break;
       }
     }
-    return new Table(relation, types, key, ignored);
+    ColumnRules rules = settings.columnRules();
+    boolean[] ignoredColumns = null;
+    boolean[] redactedColumns = null;
+    if (!ignored && !rules.isEmpty()) {
+      ignoredColumns = rules.ignore().isEmpty() ? null : new boolean[types.length];
+      redactedColumns = rules.redact().isEmpty() ? null : new boolean[types.length];
+      for (int i = 0; i < types.length; i++) {
+        String column = relation.columns().get(i).name();
+        if (ignoredColumns != null) {
+          ignoredColumns[i] = rules.ignores(relation.namespace(), relation.name(), column);
+        }
+        if (redactedColumns != null) {
+          redactedColumns[i] = rules.redacts(relation.namespace(), relation.name(), column);
+        }
+      }
+    }
+    return new Table(relation, types, key, ignored, ignoredColumns, redactedColumns);
   }
 
   private static int indexOf(Relation relation, String column) {
@@ -330,5 +388,6 @@ public final class Stitcher {
   }
 
   /** A relation with what rendering its rows needs, resolved once per Relation message. */
-  private record Table(Relation relation, PgType[] types, int[] keyColumns, boolean ignored) {}
+  private record Table(Relation relation, PgType[] types, int[] keyColumns, boolean ignored,
+      boolean[] ignoredColumns, boolean[] redactedColumns) {}
 }
