@@ -2,7 +2,7 @@
 -- ${flyway:defaultSchema} is the destination schema (default "bemi").
 
 CREATE TABLE ${flyway:defaultSchema}.changes (
-  id             uuid        NOT NULL DEFAULT gen_random_uuid(),
+  id             uuid        NOT NULL DEFAULT gen_random_uuid(), -- the ingester writes time-ordered UUIDv7 ids (appends to changes_pkey); the default serves other writers
   primary_key    text,                                  -- single key: its text; composite: JSON array text; no key: NULL
   before         jsonb       NOT NULL DEFAULT '{}',     -- {} for CREATE and SNAPSHOT
   after          jsonb       NOT NULL DEFAULT '{}',     -- {} for DELETE and TRUNCATE
@@ -12,7 +12,7 @@ CREATE TABLE ${flyway:defaultSchema}.changes (
   "table"        text        NOT NULL,
   operation      text        NOT NULL,
   committed_at   timestamptz NOT NULL,                  -- source commit time
-  queued_at      timestamptz NOT NULL,                  -- when the ingester received the commit
+  queued_at      timestamptz NOT NULL,                  -- when the ingester received the transaction's Begin
   created_at     timestamptz NOT NULL DEFAULT now(),    -- when the row was stored
   transaction_id bigint      NOT NULL,                  -- source xid
   position       bigint      NOT NULL,                  -- LSN of the change record in the WAL
