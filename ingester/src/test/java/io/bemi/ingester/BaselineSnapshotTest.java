@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bemi.ingester.cli.IngesterCommand;
+import io.bemi.ingester.rules.ColumnRules;
 import io.bemi.ingester.setup.SourceSetup;
 import io.bemi.ingester.setup.SourceSetup.TrackedTable;
 import io.bemi.ingester.snapshot.BaselineSnapshot;
@@ -199,5 +200,19 @@ class BaselineSnapshotTest {
 
     assertThat(db.queryLong("SELECT count(*) FROM bemi.changes WHERE operation = 'SNAPSHOT'")).isEqualTo(10);
     assertThat(db.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'cli'")).isEqualTo(1);
+  }
+
+  @Test
+  void redactedAndGeneratedColumnsAreStoredAsTheStreamStoresThem(TestDatabase source) throws Exception {
+    TestDatabase db = source.createSibling("redact");
+    db.execute("CREATE TABLE users (id int PRIMARY KEY, password_hash text, doubled int GENERATED ALWAYS AS (id * 2) STORED)",
+        "INSERT INTO users VALUES (1, 'secret')");
+    PostgresUrl url = PostgresUrl.parse(db.uri());
+
+    new BaselineSnapshot(url, url, SCHEMA, "redact", 1_000, (table, done, estimated) -> {},
+        ColumnRules.parse(List.of(), List.of("*.password_hash"))).run(prepare(db));
+
+    assertThat(db.queryValue("SELECT after::text FROM bemi.changes"))
+        .isEqualTo("{\"id\": 1, \"password_hash\": \"[REDACTED]\"}");
   }
 }

@@ -2,6 +2,7 @@ package io.bemi.ingester.cli;
 
 import io.bemi.ingester.setup.SourceSetup;
 import io.bemi.ingester.setup.SourceSetup.TrackedTable;
+import io.bemi.ingester.rules.ColumnRules;
 import io.bemi.ingester.snapshot.BaselineSnapshot;
 import io.bemi.sql.Migrations;
 import java.sql.Connection;
@@ -37,11 +38,17 @@ final class SetupCommand implements Callable<Integer> {
           + "after an interruption; tables already copied are skipped. Env: BEMI_SNAPSHOT.")
   boolean snapshot;
 
+  @Option(names = "--redact-columns", split = ",", defaultValue = "${env:BEMI_REDACT_COLUMNS}", paramLabel = "PATTERN",
+      description = "With --snapshot: store these columns' values as \"" + ColumnRules.REDACTED + "\" (the same "
+          + "patterns as run --redact-columns; give both commands the same rules). Env: BEMI_REDACT_COLUMNS.")
+  List<String> redactColumns;
+
   @Option(names = "--print-sql", description = "Print the SQL instead of running it (for a DBA to review and run).")
   boolean printSql;
 
   @Override
   public Integer call() throws Exception {
+    ColumnRules rules = ColumnRules.parse(List.of(), redactColumns);
     String schema = connection.destinationSchema();
     String slot = connection.slot();
     String publication = connection.publication();
@@ -63,7 +70,7 @@ final class SetupCommand implements Callable<Integer> {
         SourceSetup.execute(source, statements.stream().filter(s -> !SourceSetup.createsSlot(s)).toList());
         Migrations.migrate(connection.destination().dataSource(), schema);
         BaselineSnapshot.Result result = new BaselineSnapshot(connection.source(), connection.destination(), schema,
-            slot, 5_000, BaselineSnapshot.loggingEvery(Duration.ofSeconds(10))).run(tracked);
+            slot, 5_000, BaselineSnapshot.loggingEvery(Duration.ofSeconds(10)), rules).run(tracked);
         System.out.println("Baseline snapshot: " + result.rows() + " row(s) from " + result.tablesCopied()
             + " table(s) copied, " + result.tablesSkipped() + " already done.");
       }

@@ -1,6 +1,7 @@
 package io.bemi.ingester.snapshot;
 
 import io.bemi.ingester.PostgresUrl;
+import io.bemi.ingester.rules.ColumnRules;
 import io.bemi.ingester.setup.SourceSetup;
 import io.bemi.ingester.setup.SourceSetup.TrackedTable;
 import java.sql.Connection;
@@ -83,9 +84,17 @@ public final class BaselineSnapshot {
   private final String slot;
   private final int batchSize;
   private final Listener listener;
+  private final ColumnRules rules;
 
   public BaselineSnapshot(PostgresUrl source, PostgresUrl destination, String destinationSchema, String slot,
       int batchSize, Listener listener) {
+    this(source, destination, destinationSchema, slot, batchSize, listener, ColumnRules.NONE);
+  }
+
+  /** @param rules redacted columns are stored as the marker, as the stream stores them */
+  public BaselineSnapshot(PostgresUrl source, PostgresUrl destination, String destinationSchema, String slot,
+      int batchSize, Listener listener, ColumnRules rules) {
+    this.rules = rules;
     this.source = source;
     this.destination = destination;
     this.schema = destinationSchema;
@@ -175,8 +184,8 @@ public final class BaselineSnapshot {
     }
     target.commit();
     int nextIndex = nextChangeIndex(target, commitLsn);
-    String select = "SELECT " + primaryKeyExpression(reader, table) + ", to_jsonb(t.*)::text FROM "
-        + table.qualified() + " t";
+    String select = "SELECT " + primaryKeyExpression(reader, table) + ", (" + rowExpression(reader, table)
+        + ")::text FROM " + table.qualified() + " t";
     String insert = "INSERT INTO " + changes() + " (primary_key, before, after, database, schema, \"table\", operation,"
         + " committed_at, queued_at, transaction_id, position, commit_lsn, change_index)"
         + " VALUES (?, '{}', ?::jsonb, ?, ?, ?, 'SNAPSHOT', ?, now(), 0, ?, ?, ?)";
@@ -262,6 +271,33 @@ public final class BaselineSnapshot {
     }
     List<String> parts = columns.stream().map(c -> "coalesce(to_jsonb(" + c + ")::text, 'null')").toList();
     return "'[' || concat_ws(',', " + String.join(", ", parts) + ") || ']'";
+  }
+
+  /**
+   * {@code to_jsonb(t.*)} as the stream would store the row: without generated columns (pgoutput
+   * does not send them) and with redacted columns replaced by the marker.
+   */
+  private String rowExpression(Connection reader, TrackedTable table) throws SQLException {
+    StringBuilder row = new StringBuilder("to_jsonb(t.*)");
+    List<String> redacted = new ArrayList<>();
+    try (PreparedStatement s = reader.prepareStatement("SELECT attname, attgenerated <> '' FROM pg_attribute"
+        + " WHERE attrelid = ?::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum")) {
+      s.setString(1, table.qualified());
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          String column = rs.getString(1);
+          if (rs.getBoolean(2)) {
+            row.append(" - ").append(SourceSetup.literal(column));
+          } else if (rules.redacts(table.schema(), table.table(), column)) {
+            redacted.add(SourceSetup.literal(column) + ", " + SourceSetup.literal(ColumnRules.REDACTED));
+          }
+        }
+      }
+    }
+    if (!redacted.isEmpty()) {
+      row.append(" || jsonb_build_object(").append(String.join(", ", redacted)).append(')');
+    }
+    return row.toString();
   }
 
   private static long estimatedRows(Connection reader, TrackedTable table) throws SQLException {
