@@ -91,6 +91,17 @@ final class IngesterProcess implements AutoCloseable {
     }
   }
 
+  /** Waits until the log shows {@code sessions} streaming sessions in all (reconnects included). */
+  void awaitStreamingSessions(long sessions, long timeoutSeconds) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    while (streamingSessions() < sessions) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the ingester did not stream again within " + timeoutSeconds + " s; see " + log);
+      }
+      Thread.sleep(50);
+    }
+  }
+
   private long streamingSessions() throws IOException {
     return Files.readAllLines(log.toPath()).stream().filter(l -> l.contains("Streaming slot")).count();
   }
