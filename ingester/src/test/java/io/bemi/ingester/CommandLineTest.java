@@ -182,4 +182,16 @@ class CommandLineTest {
       Files.delete(file);
     }
   }
+
+  @Test
+  void statusWarnsAboutRetainedWalAndExplainsMaxSlotWalKeepSize(TestDatabase db) throws Exception {
+    run("setup", "--source-url", db.uri(), "--slot", "retained", "--publication", "retained");
+    db.execute("CREATE TABLE wal_filler (v text)", "INSERT INTO wal_filler SELECT repeat('x', 1000) FROM generate_series(1, 2000)");
+
+    Result result = run("status", "--source-url", db.uri(), "--slot", "retained", "--warn-retained-wal-mb", "0");
+
+    assertThat(result.exitCode()).isZero();
+    assertThat(result.out()).contains("WARNING: the slot retains").contains("max_slot_wal_keep_size = -1 (unlimited)");
+    run("teardown", "--source-url", db.uri(), "--slot", "retained", "--publication", "retained", "--yes");
+  }
 }

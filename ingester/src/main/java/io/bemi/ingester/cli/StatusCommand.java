@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
     description = {"Prints the slot's state, its confirmed LSN, the stored checkpoint and the lag in bytes and seconds."})
@@ -17,6 +18,11 @@ final class StatusCommand implements Callable<Integer> {
 
   @Mixin
   ConnectionOptions connection;
+
+  @Option(names = "--warn-retained-wal-mb", defaultValue = "${env:BEMI_WARN_RETAINED_WAL_MB:-1024}", paramLabel = "MB",
+      description = "Warn when the slot retains more WAL than this. Default: ${DEFAULT-VALUE}. "
+          + "Env: BEMI_WARN_RETAINED_WAL_MB.")
+  long warnRetainedWalMb;
 
   @Override
   public Integer call() throws Exception {
@@ -28,7 +34,8 @@ final class StatusCommand implements Callable<Integer> {
          PreparedStatement s = source.prepareStatement("""
              SELECT active, active_pid, confirmed_flush_lsn::text, pg_current_wal_lsn()::text,
                     pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint,
-                    pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint, current_database()
+                    pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint, current_database(),
+                    wal_status, current_setting('max_slot_wal_keep_size')
                FROM pg_replication_slots WHERE slot_name = ?""")) {
       s.setString(1, slot);
       try (ResultSet rs = s.executeQuery()) {
@@ -45,12 +52,39 @@ final class StatusCommand implements Callable<Integer> {
         System.out.println("current WAL LSN:   " + current);
         System.out.println("lag:               " + rs.getLong(5) + " bytes");
         System.out.println("retained WAL:      " + rs.getLong(6) + " bytes");
+        warnAboutRetainedWal(rs.getLong(6), rs.getString(8), rs.getString(9));
       }
     }
     try (Connection destination = connection.destination().connect()) {
       printCheckpoint(destination, slot, database, confirmed.equals(current));
     }
     return 0;
+  }
+
+  /**
+   * A slot keeps every WAL segment from its restart LSN until the ingester confirms past it; with
+   * no ingester running, the source's disk fills. max_slot_wal_keep_size caps that, at the price
+   * of invalidating the slot (changes beyond it are lost).
+   */
+  private void warnAboutRetainedWal(long retainedBytes, String walStatus, String maxSlotWalKeepSize) {
+    if ("lost".equals(walStatus)) {
+      System.out.println("WARNING: the slot was invalidated (wal_status 'lost'): it retained more WAL than "
+          + "max_slot_wal_keep_size = " + maxSlotWalKeepSize + " and PostgreSQL removed WAL it still needed. Changes "
+          + "since are lost; run `bemi-ingester teardown --yes`, then `setup --snapshot` for a new baseline.");
+      return;
+    }
+    if (retainedBytes <= warnRetainedWalMb * 1024 * 1024) {
+      return;
+    }
+    boolean unlimited = "-1".equals(maxSlotWalKeepSize);
+    System.out.println("WARNING: the slot retains " + retainedBytes / (1024 * 1024) + " MB of WAL (over "
+        + warnRetainedWalMb + " MB). PostgreSQL keeps WAL until the ingester confirms it: start or fix "
+        + "`bemi-ingester run`. max_slot_wal_keep_size = " + maxSlotWalKeepSize + (unlimited
+            ? " (unlimited): WAL grows until the disk is full. To cap it: ALTER SYSTEM SET max_slot_wal_keep_size "
+                + "= '50GB'; SELECT pg_reload_conf(); (past the cap PostgreSQL invalidates the slot and the changes "
+                + "in between are lost)."
+            : ": past it PostgreSQL invalidates the slot and the changes in between are lost (wal_status "
+                + walStatus + ")."));
   }
 
   private void printCheckpoint(Connection destination, String slot, String database, boolean caughtUp) throws SQLException {
