@@ -23,7 +23,7 @@ public final class FaultSuite {
   public static void main(String[] args) throws Exception {
     System.setProperty("org.slf4j.simpleLogger.log.io.zonky", "off");
     boolean quick = Boolean.getBoolean("bench.short");
-    String only = System.getProperty("bench.only", "kill,source,destination,proxy,hostile");
+    String only = System.getProperty("bench.only", "kill,source,destination,proxy,privilege,hostile");
     List<Outcome> outcomes = new ArrayList<>();
     try (PgServer source = PgServer.create("source"); PgServer destination = PgServer.create("destination")) {
       System.out.println("source: " + source + ", destination: " + destination + ", ingester: " + IngesterProcess.JAR);
@@ -40,6 +40,11 @@ public final class FaultSuite {
       }
       if (only.contains("proxy")) {
         outcomes.add(run("source connection cut via TCP proxy", () -> proxyCuts(source, destination, quick)));
+      }
+      if (only.contains("privilege")) {
+        int seconds = quick ? 10 : 30;
+        outcomes.add(run("destination INSERT privilege revoked " + seconds + " s",
+            () -> privilegeRevoked(source, destination, seconds)));
       }
       if (only.contains("hostile")) {
         outcomes.add(run("hostile input", () -> HostileInput.run(source, destination)));
@@ -79,11 +84,16 @@ public final class FaultSuite {
   /** A fresh source database with the workload's tables, set up for the ingester, and a fresh destination database. */
   private static IngesterProcess prepare(PgServer source, PgServer destination, String name, int sourcePort)
       throws Exception {
+    return prepare(source, destination, name, sourcePort, destination.uri("d_" + name));
+  }
+
+  private static IngesterProcess prepare(PgServer source, PgServer destination, String name, int sourcePort,
+      String destinationUri) throws Exception {
     source.createDatabase("s_" + name);
     destination.createDatabase("d_" + name);
     source.execute("s_" + name, LedgerWriter.SCHEMA.split(";"));
-    IngesterProcess ingester = new IngesterProcess(PgServer.uri("s_" + name, sourcePort),
-        destination.uri("d_" + name), "bench_" + name);
+    IngesterProcess ingester = new IngesterProcess(PgServer.uri("s_" + name, sourcePort), destinationUri,
+        "bench_" + name);
     ingester.setup();
     return ingester;
   }
@@ -165,6 +175,53 @@ public final class FaultSuite {
       }
       return finish("destination", ingester, ledger, destination, "ingester alive through the outage: "
           + ingester.isAlive());
+    }
+  }
+
+  /**
+   * A destination failure that is not an outage (as disk-full would be): the ingester's role loses
+   * INSERT on bemi.changes. The slot must not advance while nothing can be stored; the ingester
+   * must say why; once the privilege is back, everything is stored.
+   */
+  static Outcome privilegeRevoked(PgServer source, PgServer destination, int seconds) throws Exception {
+    Ledger ledger = new Ledger();
+    destination.execute("postgres", "DROP ROLE IF EXISTS bench_ingest", "CREATE ROLE bench_ingest LOGIN");
+    String destinationUri = "postgresql://bench_ingest@127.0.0.1:" + destination.port() + "/d_privilege";
+    try (IngesterProcess ingester = prepare(source, destination, "privilege", source.port(), destinationUri)) {
+      destination.execute("d_privilege", "GRANT CREATE ON DATABASE d_privilege TO bench_ingest");
+      ingester.start();
+      String detail;
+      try (LedgerWriter writer = new LedgerWriter(source, "s_privilege", ledger)) {
+        Thread.sleep(3000);
+        destination.execute("d_privilege", "REVOKE INSERT ON bemi.changes FROM bench_ingest");
+        Thread.sleep(2000); // the batch in flight fails
+        String slotSql = "SELECT confirmed_flush_lsn - '0/0'::pg_lsn FROM pg_replication_slots "
+            + "WHERE slot_name = 'bench_privilege'";
+        long confirmedAtStart = source.queryLong("s_privilege", slotSql);
+        Thread.sleep(seconds * 1000L);
+        long confirmedAtEnd = source.queryLong("s_privilege", slotSql);
+        long permissionLines = ingester.logLines("permission denied");
+        Integer exit = ingester.exitCode();
+        destination.execute("d_privilege", "GRANT INSERT ON bemi.changes TO bench_ingest");
+        if (exit != null) {
+          ingester.start(); // it stopped: a supervisor (systemd, Kubernetes) would start it again
+        }
+        detail = String.format("slot confirmed LSN %s while INSERT was revoked; log lines naming "
+            + "'permission denied': %d; ingester %s", confirmedAtStart == confirmedAtEnd ? "did not move" : "MOVED",
+            permissionLines, exit == null ? "kept running and retried" : "exited with code " + exit
+            + " and was restarted after the GRANT");
+        System.out.println("  " + detail);
+        Thread.sleep(3000);
+        if (confirmedAtStart != confirmedAtEnd) {
+          detail = "FAIL: " + detail;
+        } else if (exit != null && exit == 0) {
+          // A process that stops on an error must say so in its exit code, or supervisors that
+          // restart on failure (systemd Restart=on-failure, Kubernetes Jobs) take it for a clean stop.
+          detail = "FAIL: exit code 0 after a fatal error; " + detail;
+        }
+      }
+      Outcome outcome = finish("privilege", ingester, ledger, destination, detail);
+      return new Outcome(outcome.scenario(), outcome.passed() && !detail.startsWith("FAIL"), outcome.detail());
     }
   }
 

@@ -106,6 +106,11 @@ final class IngesterProcess implements AutoCloseable {
     return Files.readAllLines(log.toPath()).stream().filter(l -> l.contains("Streaming slot")).count();
   }
 
+  /** The exit code if the process has ended, else null. */
+  Integer exitCode() {
+    return process != null && !process.isAlive() ? process.exitValue() : null;
+  }
+
   boolean isAlive() {
     return process != null && process.isAlive();
   }
