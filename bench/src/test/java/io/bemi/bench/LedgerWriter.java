@@ -156,19 +156,19 @@ final class LedgerWriter implements AutoCloseable {
         }
         c.commit();
       }
-      settle(xid, changes, inserted, deleted, bulk);
+      settle(xid, changes, inserted, deleted);
     } catch (SQLException e) {
       // The connection broke somewhere in the transaction: did the commit happen?
       boolean committed = committedAfterAll(xid);
       ledger.inDoubt(committed);
       if (committed) {
-        settle(xid, changes, inserted, deleted, bulkRequested.get());
+        settle(xid, changes, inserted, deleted);
       }
       throw e;
     }
   }
 
-  private void settle(long xid, List<Ledger.Change> changes, int inserted, Long deleted, int bulk) {
+  private void settle(long xid, List<Ledger.Change> changes, int inserted, Long deleted) {
     ledger.committed(xid, changes);
     for (int i = 0; i < inserted; i++) {
       live.add(nextId++);
