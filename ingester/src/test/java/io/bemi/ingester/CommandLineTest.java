@@ -194,4 +194,11 @@ class CommandLineTest {
     assertThat(result.out()).contains("WARNING: the slot retains").contains("max_slot_wal_keep_size = -1 (unlimited)");
     run("teardown", "--source-url", db.uri(), "--slot", "retained", "--publication", "retained", "--yes");
   }
+
+  @Test
+  void anInvalidRetentionIsRejectedAtStart(TestDatabase db) {
+    Result result = run("run", "--source-url", db.uri(), "--retention", "3 months");
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("Invalid --retention '3 months'");
+  }
 }

@@ -4,6 +4,7 @@ import io.bemi.ingester.Ingester;
 import io.bemi.ingester.IngesterConfig;
 import io.bemi.ingester.IngesterMetrics;
 import io.bemi.ingester.http.HttpEndpoints;
+import io.bemi.ingester.retention.Retention;
 import io.bemi.ingester.rules.ColumnRules;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -62,9 +63,16 @@ final class RunCommand implements Callable<Integer> {
           + "patterns), e.g. *.password_hash. Env: BEMI_REDACT_COLUMNS.")
   List<String> redactColumns;
 
+  @Option(names = "--retention", defaultValue = "${env:BEMI_RETENTION}", paramLabel = "AGE",
+      description = "Delete changes committed longer ago than this (e.g. 90d, 12h, 30m), keeping each record's "
+          + "latest older change, in batches of 1000 every 10 minutes on a separate connection. Default: keep "
+          + "everything. Env: BEMI_RETENTION.")
+  String retention;
+
   @Override
   public Integer call() throws Exception {
     ColumnRules rules = ColumnRules.parse(ignoreColumns, redactColumns);
+    Duration retentionAge = retention == null || retention.isBlank() ? null : Retention.parseAge(retention);
     if (maxContextBytes < 2 || maxBatchChanges < 1 || maxBatchDelayMs < 0) {
       throw new IllegalArgumentException("--max-context-bytes must be >= 2, --max-batch-changes >= 1, "
           + "--max-batch-delay-ms >= 0");
@@ -87,6 +95,12 @@ final class RunCommand implements Callable<Integer> {
     if (!rules.isEmpty()) {
       LOG.info("Column rules: ignore {}, redact {}", rules.ignore(), rules.redact());
     }
+    Retention retainer = null;
+    if (retentionAge != null) {
+      retainer = new Retention(connection.destination(), connection.destinationSchema(), retentionAge, 1_000);
+      retainer.start(Duration.ofMinutes(1), Duration.ofMinutes(10));
+      LOG.info("Retention: deleting changes older than {} every 10 minutes", retention);
+    }
     AtomicBoolean finished = new AtomicBoolean();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       if (finished.get()) {
@@ -107,6 +121,9 @@ final class RunCommand implements Callable<Integer> {
     } finally {
       if (http != null) {
         http.close();
+      }
+      if (retainer != null) {
+        retainer.close();
       }
     }
     finished.set(true);
