@@ -52,6 +52,7 @@ public final class Ingester {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean stopRequested;
   private String failing; // the reason of the current outage, logged once
+  private volatile boolean streamedOnce; // a permission lost while running is an outage; one missing at start is not
 
   public Ingester(IngesterConfig config, IngesterMetrics metrics, Clock clock) {
     this.config = config;
@@ -87,7 +88,7 @@ public final class Ingester {
         } catch (SetupMissingException | DecodingException e) {
           throw e;
         } catch (RuntimeException | SQLException e) {
-          if (!retryable(e)) {
+          if (!retryable(e) && !(streamedOnce && permissionDenied(e))) {
             throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
           }
           String reason = describe(e);
@@ -197,8 +198,25 @@ public final class Ingester {
     return false;
   }
 
+  /**
+   * A privilege revoked while running (e.g. INSERT on the changes table): nothing is confirmed to
+   * the slot meanwhile, so retrying until someone grants it again loses nothing.
+   */
+  static boolean permissionDenied(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql) {
+        return "42501".equals(sql.getSQLState());
+      }
+    }
+    return false;
+  }
+
   private static String describe(Throwable e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql && "42501".equals(sql.getSQLState())) {
+        return "Permission denied (SQLSTATE 42501): " + t.getMessage()
+            + "; grant it again, nothing is confirmed to the slot meanwhile";
+      }
       if (t instanceof SQLException) {
         return "Database unavailable: " + t.getMessage();
       }
@@ -231,6 +249,7 @@ public final class Ingester {
     void run() throws SQLException, InterruptedException {
       storeThread.start();
       metrics.streaming(true);
+      streamedOnce = true;
       try {
         long stopDeadline = 0;
         while (true) {

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** {@code run} as its own process: health and metrics over HTTP, and a clean exit on SIGTERM. */
+/** {@code run} as its own process: health and metrics over HTTP, a clean exit on SIGTERM, a failing exit code otherwise. */
 @WithPostgres
 @Tag("replication")
 class RunProcessTest {
@@ -59,5 +59,17 @@ class RunProcessTest {
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
     }
     assertThat(child.exitValue()).isZero();
+  }
+
+  @Test
+  void runThatCannotStreamExitsWithAFailureCodeNotZero(TestDatabase db) throws Exception {
+    TestDatabase withoutSetup = db.createSibling("nosetup");
+    File log = new File("target/run-process-nosetup.log");
+    log.delete();
+    Process child = ChildIngester.start(withoutSetup, log);
+    assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(child.exitValue()).as("exit code of a run that found no slot").isNotZero();
+    assertThat(java.nio.file.Files.readString(log.toPath())).contains("setup");
   }
 }

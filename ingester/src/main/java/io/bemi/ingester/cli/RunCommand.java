@@ -119,6 +119,7 @@ final class RunCommand implements Callable<Integer> {
     try {
       ingester.run();
     } finally {
+      finished.set(true); // from here the exit code is ours: 0, or the failure's
       if (http != null) {
         http.close();
       }
@@ -126,7 +127,6 @@ final class RunCommand implements Callable<Integer> {
         retainer.close();
       }
     }
-    finished.set(true);
     return 0;
   }
 }
