@@ -12,7 +12,10 @@ import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 
-/** Plain PNG charts drawn with java.awt (headless), written to {@code docs/images/} (or {@code -Dbench.images}). */
+/**
+ * Plain PNG charts drawn with java.awt (headless), written to {@code docs/images/} (or
+ * {@code -Dbench.images}; short runs write to a temporary folder).
+ */
 final class Charts {
 
   private static final int WIDTH = 900;
@@ -35,6 +38,8 @@ final class Charts {
   static File directory() {
     String configured = System.getProperty("bench.images");
     File dir = configured != null ? new File(configured)
+        // short (CI) runs must not replace the published plots of full runs
+        : Boolean.getBoolean("bench.short") ? new File(System.getProperty("java.io.tmpdir"), "bemi-bench-images")
         : new File("docs").isDirectory() ? new File("docs/images") : new File("../docs/images");
     dir.mkdirs();
     return dir;
