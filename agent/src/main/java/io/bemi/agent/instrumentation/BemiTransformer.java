@@ -23,7 +23,7 @@ import net.bytebuddy.jar.asm.Opcodes;
  * The agent's only {@link ClassFileTransformer}. For every class the JVM loads it looks the name up
  * in a map of the few classes in {@link Interception#ALL} and returns at once for all others, so
  * attaching the agent costs next to nothing per class (Byte Buddy's {@code AgentBuilder} cost
- * seconds of start-up on the test machine; see docs/architecture/agent.md). Matching classes are
+ * seconds of start-up on the test machine; see docs/architecture.md, "Agent"). Matching classes are
  * rewritten with the ASM that Byte Buddy bundles (relocated), by {@link MethodWrapper}.
  *
  * <p>A class is changed only if its class loader can see {@link Dispatch} (through the system class
