@@ -51,8 +51,13 @@ public final class Ingester {
   private final Clock clock;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean stopRequested;
-  private String failing; // the reason of the current outage, logged once
+  /** A session that stored a batch, or streamed this long, ended an outage: the next failure is a new one. */
+  private static final Duration HEALTHY_AFTER = Duration.ofSeconds(10);
+
+  private volatile String failing; // the reason of the current outage, logged once
   private volatile boolean streamedOnce; // a permission lost while running is an outage; one missing at start is not
+  private volatile long streamingSince; // System.nanoTime() when the current session started streaming, 0: not
+  private volatile boolean storedSinceReconnect;
 
   public Ingester(IngesterConfig config, IngesterMetrics metrics, Clock clock) {
     this.config = config;
@@ -91,15 +96,18 @@ public final class Ingester {
           if (!retryable(e) && !(streamedOnce && permissionDenied(e))) {
             throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
           }
+          if (sessionWasHealthy()) {
+            failing = null; // the last outage ended; this failure is a new one
+            backoff = Duration.ofSeconds(1);
+          }
+          streamingSince = 0;
+          storedSinceReconnect = false;
           String reason = describe(e);
           if (!reason.equals(failing)) {
             LOG.warn("{}; retrying with backoff up to {} s", reason, MAX_BACKOFF.toSeconds());
             failing = reason;
           } else {
             LOG.debug("Still failing: {}", reason);
-          }
-          if (metrics.isStreaming()) {
-            backoff = Duration.ofSeconds(1);
           }
           metrics.streaming(false);
           metrics.reconnected();
@@ -111,6 +119,16 @@ public final class Ingester {
       metrics.streaming(false);
       stopped.countDown();
     }
+  }
+
+  /**
+   * Whether the session that just failed had recovered from the previous outage. A session that
+   * connects but fails at its first store (a revoked privilege) has not: its failure continues the
+   * outage, logged once, with the backoff still growing.
+   */
+  private boolean sessionWasHealthy() {
+    long since = streamingSince;
+    return storedSinceReconnect || (since != 0 && System.nanoTime() - since >= HEALTHY_AFTER.toNanos());
   }
 
   private void sleep(Duration duration) throws InterruptedException {
@@ -148,10 +166,6 @@ public final class Ingester {
           Stitcher.Settings settings = new Stitcher.Settings(database, config.maxContextBytes(), config.holdBack(),
               checkpoint == null ? null : checkpoint.commitLsn(),
               destinationIsSource ? config.destinationSchema() : null, config.originName(), config.columnRules());
-          if (failing != null) {
-            LOG.info("Reconnected; streaming again");
-            failing = null;
-          }
           LOG.info("Streaming slot {} of {} from {} into {} (schema {}){}", config.slot(), config.source(),
               checkpoint == null ? "the slot's confirmed position" : "stored checkpoint " + checkpoint.commitLsn(),
               config.destination(), config.destinationSchema(), originNone ? ", own writes skipped by origin" : "");
@@ -250,6 +264,7 @@ public final class Ingester {
       storeThread.start();
       metrics.streaming(true);
       streamedOnce = true;
+      streamingSince = System.nanoTime();
       try {
         long stopDeadline = 0;
         while (true) {
@@ -415,6 +430,12 @@ public final class Ingester {
       metrics.batchCommitted(changes, transactions, checkpoint.commitLsn(), checkpoint.endLsn(),
           checkpoint.committedAt());
       toConfirm.set(checkpoint.endLsn());
+      storedSinceReconnect = true;
+      String outage = failing;
+      if (outage != null) {
+        LOG.info("Storing again after: {}", outage);
+        failing = null;
+      }
       logProgress(now, checkpoint);
     }
   }
