@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -48,8 +47,6 @@ final class ContextMessages {
       node = JSON.readTree(text);
     } catch (JsonProcessingException e) {
       return new Parsed(null, "not JSON (" + e.getOriginalMessage() + ")");
-    } catch (IOException e) {
-      return new Parsed(null, "not JSON");
     }
     if (node == null || !node.isObject()) {
       return new Parsed(null, "not a JSON object");
@@ -66,7 +63,7 @@ final class ContextMessages {
       return storable(node.textValue());
     }
     if (node.isObject()) {
-      Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+      Iterator<Map.Entry<String, JsonNode>> fields = node.properties().iterator();
       while (fields.hasNext()) {
         Map.Entry<String, JsonNode> field = fields.next();
         if (!storable(field.getKey()) || !storableInJsonb(field.getValue())) {

@@ -26,7 +26,7 @@ public final class JsonView {
         return html("<span class=\"j-punct\">{}</span>", "{}");
       }
       StringBuilder rows = new StringBuilder();
-      Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+      Iterator<Map.Entry<String, JsonNode>> fields = node.properties().iterator();
       while (fields.hasNext()) {
         Map.Entry<String, JsonNode> f = fields.next();
         rows.append(html("<div class=\"j-row\"><span class=\"j-key\">{}</span><span class=\"j-punct\">: </span>{}</div>",

@@ -315,7 +315,7 @@ public final class Views {
       return SafeHtml.EMPTY;
     }
     StringBuilder chips = new StringBuilder();
-    Iterator<Map.Entry<String, JsonNode>> it = context.fields();
+    Iterator<Map.Entry<String, JsonNode>> it = context.properties().iterator();
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
       JsonNode v = e.getValue();
