@@ -84,29 +84,9 @@ public final class JsonValues {
 
   /** Appends {@code s} as a JSON string literal. */
   public static void appendString(StringBuilder out, String s) {
-    out.append('"');
-    int length = s.length();
-    for (int i = 0; i < length; i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> out.append("\\\"");
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        case '\b' -> out.append("\\b");
-        case '\f' -> out.append("\\f");
-        default -> {
-          if (c < 0x20) {
-            out.append(String.format("\\u%04x", (int) c));
-          } else {
-            out.append(c);
-          }
-        }
-      }
-    }
-    out.append('"');
+    io.bemi.sql.JsonStrings.append(out, s);
   }
+
 
   /**
    * A parser for array_out's text: {@code [1:2]=} dimension decoration (optional), braces per
