@@ -1,9 +1,11 @@
 package io.bemi.bench;
 
 import java.sql.Connection;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Fault scenarios with a ledger. Two PostgreSQL 17 servers (source and a separate destination)
@@ -12,7 +14,7 @@ import java.util.Random;
  * end the ledger is compared with {@code bemi.changes}. Prints PASS/FAIL per scenario.
  *
  * <pre>./mvnw -q -o -pl bench test-compile exec:java -Dexec.classpathScope=test \
- *   -Dexec.mainClass=io.bemi.bench.FaultSuite [-Dbench.short=true] [-Dbench.only=kill,source,destination,proxy,hostile]</pre>
+ *   -Dexec.mainClass=io.bemi.bench.FaultSuite [-Dbench.short=true] [-Dbench.only=kill,source,destination,proxy,privilege,timeout,hostile]</pre>
  */
 public final class FaultSuite {
 
@@ -23,7 +25,7 @@ public final class FaultSuite {
   public static void main(String[] args) throws Exception {
     System.setProperty("org.slf4j.simpleLogger.log.io.zonky", "off");
     boolean quick = Boolean.getBoolean("bench.short");
-    String only = System.getProperty("bench.only", "kill,source,destination,proxy,privilege,hostile");
+    String only = System.getProperty("bench.only", "kill,source,destination,proxy,privilege,timeout,hostile");
     List<Outcome> outcomes = new ArrayList<>();
     try (PgServer source = PgServer.create("source"); PgServer destination = PgServer.create("destination")) {
       System.out.println("source: " + source + ", destination: " + destination + ", ingester: " + IngesterProcess.JAR);
@@ -45,6 +47,11 @@ public final class FaultSuite {
         int seconds = quick ? 10 : 30;
         outcomes.add(run("destination INSERT privilege revoked " + seconds + " s",
             () -> privilegeRevoked(source, destination, seconds)));
+      }
+      if (only.contains("timeout")) {
+        int seconds = quick ? 10 : 30;
+        outcomes.add(run("destination statement timeout (lock held) " + seconds + " s",
+            () -> statementTimeout(source, destination, seconds)));
       }
       if (only.contains("hostile")) {
         outcomes.add(run("hostile input", () -> HostileInput.run(source, destination)));
@@ -82,7 +89,7 @@ public final class FaultSuite {
   }
 
   /** A fresh source database with the workload's tables, set up for the ingester, and a fresh destination database. */
-  private static IngesterProcess prepare(PgServer source, PgServer destination, String name, int sourcePort)
+  static IngesterProcess prepare(PgServer source, PgServer destination, String name, int sourcePort)
       throws Exception {
     return prepare(source, destination, name, sourcePort, destination.uri("d_" + name));
   }
@@ -99,7 +106,7 @@ public final class FaultSuite {
   }
 
   /** Lets the ingester catch up, stops it with SIGTERM, compares the ledger, drops the slot. */
-  private static Outcome finish(String name, IngesterProcess ingester, Ledger ledger, PgServer destination,
+  static Outcome finish(String name, IngesterProcess ingester, Ledger ledger, PgServer destination,
       String extra) throws Exception {
     long stored = ledger.awaitStored(destination, "d_" + name, LedgerWriter.TABLES, 300);
     Thread.sleep(1000); // anything stored twice would show up now
@@ -179,49 +186,123 @@ public final class FaultSuite {
   }
 
   /**
-   * A destination failure that is not an outage (as disk-full would be): the ingester's role loses
-   * INSERT on bemi.changes. The slot must not advance while nothing can be stored; the ingester
-   * must say why; once the privilege is back, everything is stored.
+   * A destination failure that is not an outage (as disk-full would be): the server is up but
+   * refuses the ingester's batches. {@code prepare} runs before the ingester starts, {@code cause}
+   * and {@code fix} while it runs, each given the ingester's destination role; the log must name
+   * the failure ({@code logFragment}).
    */
+  record Refusal(String logFragment, Step prepare, Step cause, Step fix) {}
+
+  interface Step {
+    void run(String role) throws Exception;
+  }
+
+  /** The ingester's role loses INSERT on bemi.changes. */
   static Outcome privilegeRevoked(PgServer source, PgServer destination, int seconds) throws Exception {
+    return destinationRefuses(source, destination, "privilege", seconds, new Refusal("permission denied",
+        role -> {},
+        role -> destination.execute("d_privilege", "REVOKE INSERT ON bemi.changes FROM " + role),
+        role -> destination.execute("d_privilege", "GRANT INSERT ON bemi.changes TO " + role)));
+  }
+
+  /**
+   * The ingester's role has a statement_timeout (as many production roles do), and another session
+   * holds a lock on bemi.changes that blocks inserts (a long migration, a VACUUM FULL): every batch
+   * waits, then is canceled with SQLSTATE 57014. The fix is to release the lock.
+   */
+  static Outcome statementTimeout(PgServer source, PgServer destination, int seconds) throws Exception {
+    AtomicReference<Connection> lockHolder = new AtomicReference<>();
+    return destinationRefuses(source, destination, "timeout", seconds, new Refusal("statement timeout",
+        // a role setting applies to sessions opened after it, so it is in place before the ingester starts
+        role -> destination.execute("postgres", "ALTER ROLE " + role + " IN DATABASE d_timeout SET statement_timeout = '2s'"),
+        role -> {
+          Connection c = destination.connect("d_timeout");
+          c.setAutoCommit(false);
+          try (Statement s = c.createStatement()) {
+            s.execute("LOCK TABLE bemi.changes IN SHARE MODE"); // conflicts with INSERT, not with SELECT
+          }
+          lockHolder.set(c);
+        },
+        role -> {
+          try (Connection c = lockHolder.getAndSet(null)) {
+            c.commit();
+          }
+        }));
+  }
+
+  /**
+   * While the destination refuses, the slot must not advance (the confirmed LSN and the stored
+   * checkpoint stay where they were, and nothing unstored is confirmed), the ingester must say why
+   * without flooding its log and keep running, and once fixed it must store everything by itself.
+   */
+  private static Outcome destinationRefuses(PgServer source, PgServer destination, String name, int seconds,
+      Refusal refusal) throws Exception {
     Ledger ledger = new Ledger();
-    destination.execute("postgres", "DROP ROLE IF EXISTS bench_ingest", "CREATE ROLE bench_ingest LOGIN");
-    String destinationUri = "postgresql://bench_ingest@127.0.0.1:" + destination.port() + "/d_privilege";
-    try (IngesterProcess ingester = prepare(source, destination, "privilege", source.port(), destinationUri)) {
-      destination.execute("d_privilege", "GRANT CREATE ON DATABASE d_privilege TO bench_ingest");
+    String role = "ingest_" + name;
+    destination.execute("postgres", "DROP ROLE IF EXISTS " + role, "CREATE ROLE " + role + " LOGIN");
+    String destinationUri = "postgresql://" + role + "@127.0.0.1:" + destination.port() + "/d_" + name;
+    try (IngesterProcess ingester = prepare(source, destination, name, source.port(), destinationUri)) {
+      destination.execute("d_" + name, "GRANT CREATE ON DATABASE d_" + name + " TO " + role); // it creates schema bemi
+      refusal.prepare().run(role);
       ingester.start();
+      List<String> problems = new ArrayList<>();
       String detail;
-      try (LedgerWriter writer = new LedgerWriter(source, "s_privilege", ledger)) {
+      try (LedgerWriter writer = new LedgerWriter(source, "s_" + name, ledger)) {
         Thread.sleep(3000);
-        destination.execute("d_privilege", "REVOKE INSERT ON bemi.changes FROM bench_ingest");
-        Thread.sleep(2000); // the batch in flight fails
+        refusal.cause().run(role);
+        long causedAt = System.nanoTime();
+        if (!ingester.awaitLogLine(refusal.logFragment(), 60)) {
+          problems.add("the log never named '" + refusal.logFragment() + "'");
+        }
+        System.out.printf("  the ingester logged '%s' %.1f s after the fault%n", refusal.logFragment(),
+            (System.nanoTime() - causedAt) / 1e9);
+        Thread.sleep(2000); // a batch stored just before the fault may still be confirmed
         String slotSql = "SELECT confirmed_flush_lsn - '0/0'::pg_lsn FROM pg_replication_slots "
-            + "WHERE slot_name = 'bench_privilege'";
-        long confirmedAtStart = source.queryLong("s_privilege", slotSql);
+            + "WHERE slot_name = 'bench_" + name + "'";
+        String checkpointSql = "SELECT end_lsn FROM bemi.ingester_checkpoints WHERE slot = 'bench_" + name + "'";
+        long confirmedAtStart = source.queryLong("s_" + name, slotSql);
+        long checkpointAtStart = destination.queryLong("d_" + name, checkpointSql);
+        long linesAtStart = ingester.logLines("");
+        long sessionsAtStart = ingester.logLines("Streaming slot");
         Thread.sleep(seconds * 1000L);
-        long confirmedAtEnd = source.queryLong("s_privilege", slotSql);
-        long permissionLines = ingester.logLines("permission denied");
+        long confirmedAtEnd = source.queryLong("s_" + name, slotSql);
+        long checkpointAtEnd = destination.queryLong("d_" + name, checkpointSql);
+        long linesDuring = ingester.logLines("") - linesAtStart;
+        long retries = ingester.logLines("Streaming slot") - sessionsAtStart;
+        long namingLines = ingester.logLines(refusal.logFragment());
         Integer exit = ingester.exitCode();
-        destination.execute("d_privilege", "GRANT INSERT ON bemi.changes TO bench_ingest");
+        refusal.fix().run(role);
+        long fixedAt = System.nanoTime();
         if (exit != null) {
-          ingester.start(); // it stopped: a supervisor (systemd, Kubernetes) would start it again
+          problems.add("the ingester exited with code " + exit + " instead of retrying");
+          ingester.start(); // a supervisor (systemd, Kubernetes) would start it again
+        } else if (!ingester.awaitLogLine("Storing again after", 120)) {
+          problems.add("no 'Storing again after' line within 120 s of the fix");
         }
-        detail = String.format("slot confirmed LSN %s while INSERT was revoked; log lines naming "
-            + "'permission denied': %d; ingester %s", confirmedAtStart == confirmedAtEnd ? "did not move" : "MOVED",
-            permissionLines, exit == null ? "kept running and retried" : "exited with code " + exit
-            + " and was restarted after the GRANT");
+        double recovery = (System.nanoTime() - fixedAt) / 1e9;
+        if (confirmedAtStart != confirmedAtEnd || checkpointAtStart != checkpointAtEnd) {
+          problems.add("the slot or the checkpoint MOVED while the destination refused");
+        }
+        if (confirmedAtEnd > checkpointAtEnd) {
+          problems.add("the slot confirmed past the stored checkpoint");
+        }
+        // The documented backoff doubles from 1 s (up to 30 s): about log2(seconds) retries, not a spin.
+        long retryBound = 2 + (long) Math.ceil(Math.log(seconds) / Math.log(2));
+        if (retries > retryBound) {
+          problems.add(retries + " retries in " + seconds + " s (backoff allows " + retryBound + ")");
+        }
+        detail = String.format("slot confirmed LSN and stored checkpoint %s while refused; %d log line(s) naming "
+            + "'%s'; %d retries and %d log lines in the %d s; ingester %s; stored again %.1f s after the fix",
+            problems.stream().anyMatch(p -> p.contains("MOVED")) ? "MOVED" : "did not move", namingLines,
+            refusal.logFragment(), retries, linesDuring, seconds, exit == null ? "kept running and retried"
+                : "exited with code " + exit + " and was restarted after the fix", recovery);
         System.out.println("  " + detail);
+        problems.forEach(p -> System.out.println("  PROBLEM: " + p));
         Thread.sleep(3000);
-        if (confirmedAtStart != confirmedAtEnd) {
-          detail = "FAIL: " + detail;
-        } else if (exit != null && exit == 0) {
-          // A process that stops on an error must say so in its exit code, or supervisors that
-          // restart on failure (systemd Restart=on-failure, Kubernetes Jobs) take it for a clean stop.
-          detail = "FAIL: exit code 0 after a fatal error; " + detail;
-        }
       }
-      Outcome outcome = finish("privilege", ingester, ledger, destination, detail);
-      return new Outcome(outcome.scenario(), outcome.passed() && !detail.startsWith("FAIL"), outcome.detail());
+      Outcome outcome = finish(name, ingester, ledger, destination,
+          problems.isEmpty() ? detail : "FAIL: " + String.join("; ", problems) + "; " + detail);
+      return new Outcome(outcome.scenario(), outcome.passed() && problems.isEmpty(), outcome.detail());
     }
   }
 

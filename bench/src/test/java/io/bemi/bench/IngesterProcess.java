@@ -20,6 +20,7 @@ final class IngesterProcess implements AutoCloseable {
   private final String destinationUri;
   private final String slot;
   private final File log;
+  private final File gcLog;
   private Process process;
   private int starts;
 
@@ -28,6 +29,7 @@ final class IngesterProcess implements AutoCloseable {
     this.destinationUri = destinationUri;
     this.slot = slot;
     this.log = output("ingester-" + slot + ".log");
+    this.gcLog = output("ingester-" + slot + "-gc.log");
     log.getParentFile().mkdirs();
     log.delete();
   }
@@ -63,16 +65,25 @@ final class IngesterProcess implements AutoCloseable {
     return log;
   }
 
+  /** The JVM's GC log of the latest start ({@code -Xlog:gc}: one line per collection, heap before and after). */
+  File gcLog() {
+    return gcLog;
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
   /** Runs {@code setup} (publication over every table of the source database, the slot). */
   void setup() throws Exception {
-    Process p = builder("setup", "--slot", slot).start();
+    Process p = builder(List.of(), "setup", "--slot", slot).start();
     if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
       throw new IllegalStateException("setup failed; see " + log);
     }
   }
 
   void teardown() throws Exception {
-    Process p = builder("teardown", "--yes", "--slot", slot).start();
+    Process p = builder(List.of(), "teardown", "--yes", "--slot", slot).start();
     p.waitFor(60, TimeUnit.SECONDS);
   }
 
@@ -80,7 +91,7 @@ final class IngesterProcess implements AutoCloseable {
   void start(String... extraOptions) throws Exception {
     List<String> arguments = new ArrayList<>(List.of("run", "--slot", slot));
     arguments.addAll(List.of(extraOptions));
-    process = builder(arguments.toArray(String[]::new)).start();
+    process = builder(List.of("-Xlog:gc:file=" + gcLog.getAbsolutePath()), arguments.toArray(String[]::new)).start();
     starts++;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (streamingSessions() < starts) {
@@ -130,13 +141,27 @@ final class IngesterProcess implements AutoCloseable {
     return process.exitValue();
   }
 
+  /** Waits until a log line contains {@code fragment}; false if none did within the timeout. */
+  boolean awaitLogLine(String fragment, long timeoutSeconds) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    while (logLines(fragment) == 0) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      Thread.sleep(100);
+    }
+    return true;
+  }
+
   long logLines(String fragment) throws IOException {
     return Files.readAllLines(log.toPath()).stream().filter(l -> l.contains(fragment)).count();
   }
 
-  private ProcessBuilder builder(String... arguments) {
+  private ProcessBuilder builder(List<String> jvmOptions, String... arguments) {
     List<String> command = new ArrayList<>(List.of(new File(System.getProperty("java.home"), "bin/java").getPath(),
-        "-Xmx384m", "-jar", JAR.getPath()));
+        "-Xmx384m"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", JAR.getPath()));
     command.addAll(List.of(arguments));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log));

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -38,14 +39,23 @@ final class LedgerWriter implements AutoCloseable {
   private final AtomicLong reconnects = new AtomicLong();
   private final List<Long> live = new ArrayList<>();
   private final Thread thread;
+  private final long intervalNanos;
+  private long nextStart = System.nanoTime();
   private long nextId = 1;
   private long nextBulkId = 1;
   private long seq;
   private volatile Throwable failure;
 
+  /** As fast as one connection goes, with a random 0-5 ms pause between transactions. */
   LedgerWriter(PgServer source, String database, Ledger ledger) {
+    this(source, database, ledger, 0);
+  }
+
+  /** At a steady {@code transactionsPerSecond} (0: as fast as it goes). */
+  LedgerWriter(PgServer source, String database, Ledger ledger, int transactionsPerSecond) {
     this.url = "jdbc:bemi:postgresql://127.0.0.1:" + source.port() + "/" + database + "?user=postgres";
     this.ledger = ledger;
+    this.intervalNanos = transactionsPerSecond > 0 ? 1_000_000_000L / transactionsPerSecond : 0;
     this.thread = new Thread(this::run, "ledger-writer");
     thread.start();
   }
@@ -72,7 +82,7 @@ final class LedgerWriter implements AutoCloseable {
           c.setAutoCommit(false);
         }
         oneTransaction(c);
-        Thread.sleep(random.nextInt(6));
+        pause();
       } catch (SQLException e) {
         if (c != null) {
           reconnects.incrementAndGet();
@@ -89,6 +99,20 @@ final class LedgerWriter implements AutoCloseable {
       }
     }
     close(c);
+  }
+
+  private void pause() throws InterruptedException {
+    if (intervalNanos == 0) {
+      Thread.sleep(random.nextInt(6));
+      return;
+    }
+    nextStart += intervalNanos;
+    long wait = nextStart - System.nanoTime();
+    if (wait > 0) {
+      TimeUnit.NANOSECONDS.sleep(wait);
+    } else if (wait < -1_000_000_000L) {
+      nextStart = System.nanoTime(); // fell more than a second behind (a stall): resume the rate, do not burst
+    }
   }
 
   private void oneTransaction(Connection c) throws SQLException, InterruptedException {
