@@ -21,6 +21,9 @@ final class IngesterProcess implements AutoCloseable {
   private final String slot;
   private final File log;
   private final File gcLog;
+  private static final String HEAP = "-Xmx384m";
+
+  private final List<String> jvmOptions = new ArrayList<>(List.of(HEAP));
   private Process process;
   private int starts;
 
@@ -70,20 +73,26 @@ final class IngesterProcess implements AutoCloseable {
     return gcLog;
   }
 
+  /** JVM options for the next starts of {@code run}, after the default {@code -Xmx384m} (so a later -Xmx wins). */
+  IngesterProcess withJvmOptions(String... options) {
+    jvmOptions.addAll(List.of(options));
+    return this;
+  }
+
   long pid() {
     return process.pid();
   }
 
   /** Runs {@code setup} (publication over every table of the source database, the slot). */
   void setup() throws Exception {
-    Process p = builder(List.of(), "setup", "--slot", slot).start();
+    Process p = builder(List.of(HEAP), "setup", "--slot", slot).start();
     if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
       throw new IllegalStateException("setup failed; see " + log);
     }
   }
 
   void teardown() throws Exception {
-    Process p = builder(List.of(), "teardown", "--yes", "--slot", slot).start();
+    Process p = builder(List.of(HEAP), "teardown", "--yes", "--slot", slot).start();
     p.waitFor(60, TimeUnit.SECONDS);
   }
 
@@ -91,7 +100,9 @@ final class IngesterProcess implements AutoCloseable {
   void start(String... extraOptions) throws Exception {
     List<String> arguments = new ArrayList<>(List.of("run", "--slot", slot));
     arguments.addAll(List.of(extraOptions));
-    process = builder(List.of("-Xlog:gc:file=" + gcLog.getAbsolutePath()), arguments.toArray(String[]::new)).start();
+    List<String> options = new ArrayList<>(jvmOptions);
+    options.add("-Xlog:gc:file=" + gcLog.getAbsolutePath());
+    process = builder(options, arguments.toArray(String[]::new)).start();
     starts++;
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (streamingSessions() < starts) {
@@ -157,10 +168,9 @@ final class IngesterProcess implements AutoCloseable {
     return Files.readAllLines(log.toPath()).stream().filter(l -> l.contains(fragment)).count();
   }
 
-  private ProcessBuilder builder(List<String> jvmOptions, String... arguments) {
-    List<String> command = new ArrayList<>(List.of(new File(System.getProperty("java.home"), "bin/java").getPath(),
-        "-Xmx384m"));
-    command.addAll(jvmOptions);
+  private ProcessBuilder builder(List<String> options, String... arguments) {
+    List<String> command = new ArrayList<>(List.of(new File(System.getProperty("java.home"), "bin/java").getPath()));
+    command.addAll(options);
     command.addAll(List.of("-jar", JAR.getPath()));
     command.addAll(List.of(arguments));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
