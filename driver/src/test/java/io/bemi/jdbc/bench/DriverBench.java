@@ -26,9 +26,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * workload) rather than a few long ones. Prints TPS, the ratio and the network round
  * trips per transaction of each driver, counted by a loopback proxy.
  *
+ * <p>The embedded server runs, as in the tests, without durability ({@code fsync=off},
+ * {@code synchronous_commit=off}), which shows the driver's cost at its largest. With
+ * {@code -Dbench.durable=true} it runs with production durability instead ({@code fsync=on},
+ * {@code synchronous_commit=on}): every commit waits for its WAL flush, as on a real server.
+ *
  * <pre>
  * ./mvnw -q -o -pl driver test-compile exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=io.bemi.jdbc.bench.DriverBench [-Dbench.seconds=0.25 -Dbench.rounds=30 -Dbench.only=tpc]
+ *     -Dexec.mainClass=io.bemi.jdbc.bench.DriverBench \
+ *     [-Dbench.seconds=0.25 -Dbench.rounds=30 -Dbench.only=tpc -Dbench.durable=true]
  * </pre>
  */
 public final class DriverBench {
@@ -50,12 +56,17 @@ public final class DriverBench {
   public static void main(String[] args) throws Exception {
     double seconds = Double.parseDouble(System.getProperty("bench.seconds", "0.25"));
     int rounds = Integer.parseInt(System.getProperty("bench.rounds", "30"));
-    try (EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+    boolean durable = Boolean.getBoolean("bench.durable");
+    EmbeddedPostgres.Builder server = EmbeddedPostgres.builder()
         .setServerConfig("wal_level", "logical")
         .setServerConfig("max_wal_senders", "4")
         .setServerConfig("max_replication_slots", "4")
-        .setPGStartupWait(Duration.ofSeconds(60))
-        .start()) {
+        .setPGStartupWait(Duration.ofSeconds(60));
+    if (durable) {
+      // Zonky starts the server with -F (fsync off) and synchronous_commit=off; -c settings given later win.
+      server.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
+    }
+    try (EmbeddedPostgres postgres = server.start()) {
       Properties credentials = new Properties();
       credentials.setProperty("user", "postgres");
       credentials.setProperty("password", "postgres");
@@ -71,8 +82,8 @@ public final class DriverBench {
       workloads = workloads.stream().filter(w -> w.name.toLowerCase(Locale.ROOT).contains(only.toLowerCase(Locale.ROOT))).toList();
       Bemi.setContext(Map.of("user", "bench-user@example.com", "endpoint", "/accounts/transfer",
           "requestId", UUID.randomUUID().toString()));
-      System.out.printf(Locale.ROOT, "PostgreSQL %s, %d rounds x %.2f s per variant and workload, one connection each%n",
-          serverVersion(pgUrl, credentials), rounds, seconds);
+      System.out.printf(Locale.ROOT, "PostgreSQL %s (%s), %d rounds x %.2f s per variant and workload, one connection each%n",
+          serverVersion(pgUrl, credentials), durability(pgUrl, credentials), rounds, seconds);
 
       List<Result> results = new ArrayList<>();
       for (Workload workload : workloads) {
@@ -256,6 +267,16 @@ public final class DriverBench {
   private static String serverVersion(String url, Properties credentials) throws SQLException {
     try (Connection c = DriverManager.getConnection(url, credentials); Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SHOW server_version")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  /** The settings that decide what a commit waits for, as the server reports them. */
+  private static String durability(String url, Properties credentials) throws SQLException {
+    try (Connection c = DriverManager.getConnection(url, credentials); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT 'fsync=' || current_setting('fsync') || ', synchronous_commit='"
+            + " || current_setting('synchronous_commit') || ', full_page_writes=' || current_setting('full_page_writes')")) {
       rs.next();
       return rs.getString(1);
     }

@@ -1,0 +1,232 @@
+package io.bemi.jdbc.bench;
+
+import io.bemi.Bemi;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Where the cost of the message goes in the autocommit single-row UPDATE: the same UPDATE run
+ * plainly, through {@code jdbc:bemi}, and as hand-built two-part queries through plain pgjdbc
+ * (the message, a bare {@code SELECT ?}, other forms of the message), interleaved in rounds whose
+ * order rotates. Besides TPS it prints CPU time per transaction, split into the client thread
+ * (JVM thread CPU time) and the server backend ({@code /proc/<pid>/schedstat}, so Linux and a
+ * local server only): CPU time is less disturbed by other work on a shared machine than wall
+ * time, and it says on which side of the socket a cost lies. The second plain-UPDATE row runs the
+ * same work as the first on another connection: its distance from 1.000 is the noise of the run.
+ *
+ * <p>All two-part variants put the same messages on the wire as the driver (checked: one Bind and
+ * Execute per part, one Sync, no Parse or Describe once server-prepared); each variant that
+ * should emit is checked to emit exactly one message per transaction before timing starts.
+ *
+ * <pre>
+ * ./mvnw -q -o -pl driver test-compile exec:java -Dexec.classpathScope=test \
+ *     -Dexec.mainClass=io.bemi.jdbc.bench.MessageCostBench [-Dbench.seconds=0.25 -Dbench.rounds=20]
+ * </pre>
+ */
+public final class MessageCostBench {
+
+  private static final int ACCOUNTS = 100_000;
+  private static final String UPDATE = "UPDATE accounts SET abalance = abalance + ? WHERE aid = ?";
+  private static final String JSON = "{\"user\":\"bench-user@example.com\",\"endpoint\":\"/accounts/transfer\","
+      + "\"requestId\":\"8a0e1f5e-2d53-4c4f-9c1e-2f3b7c9d0a11\"}";
+
+  /**
+   * One way of running the UPDATE; {@code prefix} is null for the UPDATE alone. {@code spare}: also
+   * prepare (and close, unused) the UPDATE alone, as the wrapper does beside its two-part statement.
+   */
+  record Variant(String name, boolean bemi, String prefix, boolean bytes, boolean spare) {
+    Variant(String name, boolean bemi, String prefix, boolean bytes) {
+      this(name, bemi, prefix, bytes, false);
+    }
+  }
+
+  static final class Tally {
+    double transactions;
+    double seconds;
+    double clientNanos;
+    double serverNanos;
+  }
+
+  public static void main(String[] args) throws Exception {
+    double seconds = Double.parseDouble(System.getProperty("bench.seconds", "0.25"));
+    int rounds = Integer.parseInt(System.getProperty("bench.rounds", "20"));
+    List<Variant> variants = List.of(
+        new Variant("pgjdbc: UPDATE", false, null, false),
+        new Variant("pgjdbc: UPDATE again, another connection (A/A: this run's noise)", false, null, false),
+        new Variant("jdbc:bemi with context", true, null, false),
+        new Variant("pgjdbc: SELECT pg_logical_emit_message(true,'_bemi',?::text);UPDATE", false,
+            "SELECT pg_logical_emit_message(true, '_bemi', ?::text);", false),
+        new Variant("pgjdbc: the same, plus a spare prepareStatement(UPDATE) as the wrapper makes", false,
+            "SELECT pg_logical_emit_message(true, '_bemi', ?::text);", false, true),
+        new Variant("pgjdbc: SELECT ?::text;UPDATE", false, "SELECT ?::text;", false),
+        new Variant("pgjdbc: SELECT WHERE pg_logical_emit_message(…) IS NULL;UPDATE (no row)", false,
+            "SELECT WHERE pg_logical_emit_message(true, '_bemi', ?::text) IS NULL;", false),
+        new Variant("pgjdbc: SELECT pg_logical_emit_message(true,'_bemi',?::bytea);UPDATE (binary)", false,
+            "SELECT pg_logical_emit_message(true, '_bemi', ?::bytea);", true));
+    try (EmbeddedPostgres postgres = EmbeddedPostgres.builder()
+        .setServerConfig("wal_level", "logical")
+        .setPGStartupWait(Duration.ofSeconds(60))
+        .start()) {
+      Properties credentials = new Properties();
+      credentials.setProperty("user", "postgres");
+      credentials.setProperty("password", "postgres");
+      String pgUrl = "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
+      String bemiUrl = "jdbc:bemi:" + pgUrl.substring("jdbc:".length());
+      try (Connection c = DriverManager.getConnection(pgUrl, credentials); Statement s = c.createStatement()) {
+        s.execute("CREATE TABLE accounts (aid int PRIMARY KEY, bid int NOT NULL, abalance int NOT NULL, filler char(84))");
+        s.execute("INSERT INTO accounts SELECT g, 1 + g % 10, 0 FROM generate_series(1, " + ACCOUNTS + ") g");
+        s.execute("VACUUM ANALYZE");
+      }
+      Bemi.setContext(Map.of("user", "bench-user@example.com", "endpoint", "/accounts/transfer",
+          "requestId", "8a0e1f5e-2d53-4c4f-9c1e-2f3b7c9d0a11"));
+      List<Connection> connections = new ArrayList<>();
+      List<Path> backends = new ArrayList<>();
+      try {
+        for (Variant variant : variants) {
+          Connection c = DriverManager.getConnection(variant.bemi ? bemiUrl : pgUrl, credentials);
+          connections.add(c);
+          backends.add(backendStat(c));
+        }
+        checkMessages(connections, variants);
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        for (int v = 0; v < variants.size(); v++) {
+          run(connections.get(v), variants.get(v), backends.get(v), threads, 2.0, new Tally()); // warm-up
+        }
+        Tally[] tallies = new Tally[variants.size()];
+        for (int v = 0; v < tallies.length; v++) {
+          tallies[v] = new Tally();
+        }
+        for (int round = 0; round < rounds; round++) {
+          for (int step = 0; step < variants.size(); step++) {
+            int v = (round + step) % variants.size();
+            run(connections.get(v), variants.get(v), backends.get(v), threads, seconds, tallies[v]);
+          }
+        }
+        double baseTps = tallies[0].transactions / tallies[0].seconds;
+        System.out.printf(Locale.ROOT, "%d rounds x %.2f s per variant; load average at the end: %s%n", rounds, seconds,
+            Files.readString(Path.of("/proc/loadavg")).trim());
+        System.out.printf(Locale.ROOT, "%-82s %9s %6s %10s %10s %10s%n", "variant", "TPS", "ratio", "client µs",
+            "server µs", "total µs");
+        for (int v = 0; v < tallies.length; v++) {
+          Tally t = tallies[v];
+          double tps = t.transactions / t.seconds;
+          double client = t.clientNanos / t.transactions / 1000;
+          double server = t.serverNanos / t.transactions / 1000;
+          System.out.printf(Locale.ROOT, "%-82s %9.1f %6.3f %10.1f %10.1f %10.1f%n", variants.get(v).name, tps,
+              tps / baseTps, client, server, client + server);
+        }
+        System.out.println("(CPU time per transaction: client = the benchmark thread, server = its backend process)");
+      } finally {
+        for (Connection c : connections) {
+          c.close();
+        }
+        Bemi.clearContext();
+      }
+    }
+  }
+
+  private static void run(Connection c, Variant variant, Path backend, ThreadMXBean threads, double seconds,
+      Tally tally) throws SQLException, IOException {
+    long serverBefore = cpuNanos(backend);
+    long clientBefore = threads.getCurrentThreadCpuTime();
+    long start = System.nanoTime();
+    long end = start + (long) (seconds * 1e9);
+    long count = 0;
+    long now;
+    do {
+      transaction(c, variant);
+      count++;
+      now = System.nanoTime();
+    } while (now < end);
+    tally.clientNanos += threads.getCurrentThreadCpuTime() - clientBefore;
+    tally.serverNanos += cpuNanos(backend) - serverBefore;
+    tally.transactions += count;
+    tally.seconds += (now - start) / 1e9;
+  }
+
+  private static void transaction(Connection c, Variant variant) throws SQLException {
+    int account = ThreadLocalRandom.current().nextInt(1, ACCOUNTS + 1);
+    if (variant.prefix == null) {
+      try (PreparedStatement update = c.prepareStatement(UPDATE)) {
+        update.setInt(1, 1);
+        update.setInt(2, account);
+        update.executeUpdate();
+      }
+      return;
+    }
+    try (PreparedStatement spare = variant.spare ? c.prepareStatement(UPDATE) : null;
+        PreparedStatement twoPart = c.prepareStatement(variant.prefix + UPDATE)) {
+      if (variant.bytes) {
+        twoPart.setBytes(1, JSON.getBytes(StandardCharsets.UTF_8));
+      } else {
+        twoPart.setString(1, JSON);
+      }
+      twoPart.setInt(2, 1);
+      twoPart.setInt(3, account);
+      twoPart.execute();
+      if (twoPart.getMoreResults() || twoPart.getUpdateCount() != 1) {
+        throw new IllegalStateException("expected the UPDATE's count of 1 as the second result");
+      }
+    }
+  }
+
+  /** Each variant that should emit a message does, once per transaction (read back through test_decoding). */
+  private static void checkMessages(List<Connection> connections, List<Variant> variants) throws SQLException {
+    try (Statement s = connections.get(0).createStatement()) {
+      s.execute("SELECT pg_create_logical_replication_slot('message_check', 'test_decoding')");
+      s.execute("SET synchronous_commit = on"); // decoding reads flushed WAL only; our commits below flush it
+      try {
+        for (int v = 0; v < variants.size(); v++) {
+          s.execute("SELECT pg_logical_slot_get_changes('message_check', NULL, NULL)");
+          transaction(connections.get(v), variants.get(v));
+          // A commit that wrote WAL, with synchronous_commit on, flushes everything before it.
+          s.execute("SELECT pg_logical_emit_message(true, 'flush', '')");
+          int messages = 0;
+          try (ResultSet rs = s.executeQuery("SELECT data FROM pg_logical_slot_get_changes('message_check', NULL, NULL)")) {
+            while (rs.next()) {
+              messages += rs.getString(1).contains("prefix: _bemi") ? 1 : 0;
+            }
+          }
+          int expected = variants.get(v).bemi || (variants.get(v).prefix != null
+              && variants.get(v).prefix.contains("emit_message")) ? 1 : 0;
+          if (messages != expected) {
+            throw new IllegalStateException(variants.get(v).name + ": " + messages + " messages, expected " + expected);
+          }
+        }
+      } finally {
+        s.execute("SELECT pg_drop_replication_slot('message_check')");
+      }
+    }
+  }
+
+  private static Path backendStat(Connection c) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+      rs.next();
+      return Path.of("/proc", Integer.toString(rs.getInt(1)), "schedstat");
+    }
+  }
+
+  /** Time the process has spent on a CPU, in nanoseconds (first field of schedstat). */
+  private static long cpuNanos(Path schedstat) throws IOException {
+    String line = Files.readString(schedstat);
+    return Long.parseLong(line.substring(0, line.indexOf(' ')));
+  }
+}
