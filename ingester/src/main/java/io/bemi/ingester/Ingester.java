@@ -1,9 +1,13 @@
 package io.bemi.ingester;
 
 import io.bemi.ingester.catalog.SourceCatalog;
+import io.bemi.ingester.monitor.SlotMonitor;
+import io.bemi.ingester.monitor.SlotPosition;
 import io.bemi.ingester.pgoutput.DecodingException;
 import io.bemi.ingester.pgoutput.Lsn;
+import io.bemi.ingester.pgoutput.MessageType;
 import io.bemi.ingester.pgoutput.PgOutputDecoder;
+import io.bemi.ingester.pgoutput.PgOutputMessage;
 import io.bemi.ingester.replication.SetupMissingException;
 import io.bemi.ingester.replication.SlotStream;
 import io.bemi.ingester.replication.SourceChecks;
@@ -84,7 +88,7 @@ public final class Ingester {
    * undecodable input, a destination that rejects data) is thrown.
    */
   public void run() throws InterruptedException {
-    try {
+    try (SlotMonitor monitor = SlotMonitor.start(config.source(), config.slot(), config.monitoring(), metrics, clock)) {
       Duration backoff = Duration.ofSeconds(1);
       while (!stopRequested) {
         try {
@@ -250,6 +254,12 @@ public final class Ingester {
     private Lsn lastEnqueuedEnd = Lsn.INVALID; // end LSN of the last Commit handed to the store
     private Instant progressSince; // store thread only
     private long progressChanges;
+    private Lsn progressConfirmed;
+    // reader thread only: running totals published to the metrics
+    private long bytesReceived = metrics.bytesReceived();
+    private long messagesReceived = metrics.messagesReceived();
+    private long decodeNanos = metrics.decodeNanos();
+    private long waitNanos = metrics.readerWaitNanos();
 
     Pipeline(ChangeStore store, SlotStream stream, SourceCatalog catalog, Stitcher.Settings settings) {
       this.store = store;
@@ -288,7 +298,18 @@ public final class Ingester {
             continue;
           }
           Lsn lsn = stream.lastReceived();
-          stitcher.accept(PgOutputDecoder.decode(buffer, lsn), lsn);
+          long started = System.nanoTime();
+          long waitedBefore = waitNanos;
+          int bytes = buffer.remaining();
+          PgOutputMessage message = PgOutputDecoder.decode(buffer, lsn);
+          stitcher.accept(message, lsn);
+          decodeNanos += System.nanoTime() - started - (waitNanos - waitedBefore);
+          bytesReceived += bytes;
+          messagesReceived++;
+          metrics.readerTotals(bytesReceived, messagesReceived, decodeNanos, waitNanos);
+          if (message.type() == MessageType.MESSAGE && !stitcher.inTransaction()) {
+            confirmIdlePosition(); // a heartbeat (or any message outside a transaction) with nothing pending
+          }
         }
         enqueue(END);
         while (storeThread.isAlive()) {
@@ -338,6 +359,10 @@ public final class Ingester {
       if (event instanceof StoreEvent.Commit commit && event != END) {
         lastEnqueuedEnd = commit.endLsn();
       }
+      if (queue.offer(event)) {
+        return;
+      }
+      long waitStarted = System.nanoTime();
       try {
         while (!queue.offer(event, 1, TimeUnit.SECONDS)) {
           checkStore();
@@ -346,6 +371,7 @@ public final class Ingester {
           }
           stream.sendStatus();
         }
+        waitNanos += System.nanoTime() - waitStarted;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("Interrupted while queueing", e);
@@ -356,6 +382,7 @@ public final class Ingester {
 
     private void storeLoop() {
       List<Instant> committedAt = new ArrayList<>();
+      ChangeTally tally = new ChangeTally(metrics);
       int transactions = 0;
       long batchStarted = 0;
       long maxDelayNanos = config.maxBatchDelay().toNanos();
@@ -364,7 +391,7 @@ public final class Ingester {
           StoreEvent event = queue.poll(100, TimeUnit.MILLISECONDS);
           if (event == END) {
             if (store.canCommit()) {
-              commit(transactions, committedAt);
+              commit(transactions, committedAt, tally);
             }
             return;
           }
@@ -373,7 +400,9 @@ public final class Ingester {
               batchStarted = System.nanoTime();
             }
             store.accept(event);
-            if (event instanceof StoreEvent.Commit commit) {
+            if (event instanceof StoreEvent.Change change) {
+              tally.add(change);
+            } else if (event instanceof StoreEvent.Commit commit) {
               transactions++;
               if (commit.changes() > 0) {
                 committedAt.add(commit.transaction().committedAt());
@@ -382,7 +411,7 @@ public final class Ingester {
           }
           if (store.canCommit() && (queue.isEmpty() || store.uncommittedChanges() >= config.maxBatchChanges()
               || System.nanoTime() - batchStarted >= maxDelayNanos)) {
-            commit(transactions, committedAt);
+            commit(transactions, committedAt, tally);
             transactions = 0;
           }
         }
@@ -402,26 +431,36 @@ public final class Ingester {
     /** A line every few seconds while changes are being stored; nothing while idle. */
     private void logProgress(Instant now, Checkpoint checkpoint) {
       if (progressSince == null || Duration.between(progressSince, now).compareTo(PROGRESS_INTERVAL.multipliedBy(3)) > 0) {
-        progressSince = now; // first batch, or the first after an idle spell: start a new window
-        progressChanges = metrics.changesStored();
+        startProgressWindow(now, checkpoint);  // first batch, or the first after an idle spell
         return;
       }
       Duration elapsed = Duration.between(progressSince, now);
-      long stored = metrics.changesStored() - progressChanges;
-      if (elapsed.compareTo(PROGRESS_INTERVAL) >= 0) {
-        if (stored > 0) {
-          LOG.info("Stored {} changes in {} s ({}/s); newest stored commit {} is {} ms old", stored,
-              elapsed.toSeconds(), stored * 1000 / Math.max(1, elapsed.toMillis()), checkpoint.commitLsn(),
-              Duration.between(checkpoint.committedAt(), now).toMillis());
-        }
-        progressSince = now;
-        progressChanges = metrics.changesStored();
+      if (elapsed.compareTo(PROGRESS_INTERVAL) < 0) {
+        return;
       }
+      long stored = metrics.changesStored() - progressChanges;
+      if (stored > 0) {
+        SlotPosition slot = metrics.slotPosition();
+        long remaining = slot == null ? -1 : Math.max(0, slot.serverWal().value() - checkpoint.endLsn().value());
+        LOG.info(ProgressLine.format(stored, elapsed, checkpoint.commitLsn(),
+            Duration.between(checkpoint.committedAt(), now), remaining,
+            checkpoint.endLsn().value() - progressConfirmed.value()));
+      }
+      startProgressWindow(now, checkpoint);
     }
 
-    private void commit(int transactions, List<Instant> committedAt) throws SQLException {
+    private void startProgressWindow(Instant now, Checkpoint checkpoint) {
+      progressSince = now;
+      progressChanges = metrics.changesStored();
+      progressConfirmed = checkpoint.endLsn();
+    }
+
+    private void commit(int transactions, List<Instant> committedAt, ChangeTally tally) throws SQLException {
       int changes = store.uncommittedChanges();
+      long started = System.nanoTime();
       Checkpoint checkpoint = store.commit();
+      metrics.storeCommitTook(System.nanoTime() - started);
+      tally.publish();
       Instant now = clock.instant();
       for (Instant sourceCommit : committedAt) {
         metrics.transactionStored(sourceCommit, now);

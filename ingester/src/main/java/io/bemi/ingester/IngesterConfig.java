@@ -1,5 +1,6 @@
 package io.bemi.ingester;
 
+import io.bemi.ingester.monitor.SlotMonitor;
 import io.bemi.ingester.rules.ColumnRules;
 import java.time.Duration;
 
@@ -11,6 +12,7 @@ import java.time.Duration;
  * @param queueCapacity events between the reader and the store thread
  * @param holdBack changes held back per transaction waiting for its first {@code _bemi} message
  * @param columnRules ignored and redacted columns
+ * @param monitoring heartbeats, slot sampling and the retained-WAL warning
  */
 public record IngesterConfig(
     PostgresUrl source,
@@ -24,30 +26,39 @@ public record IngesterConfig(
     int queueCapacity,
     int holdBack,
     Duration statusInterval,
-    ColumnRules columnRules) {
+    ColumnRules columnRules,
+    SlotMonitor.Settings monitoring) {
 
   public static final int DEFAULT_MAX_CONTEXT_BYTES = 64 * 1024;
+  /** Heartbeat every 10 s, sample the slot every 5 s, warn above 1 GB of retained WAL. */
+  public static final SlotMonitor.Settings DEFAULT_MONITORING =
+      new SlotMonitor.Settings(Duration.ofSeconds(10), Duration.ofSeconds(5), 1024);
 
   public static IngesterConfig defaults(PostgresUrl source, PostgresUrl destination, String schema, String slot,
       String publication) {
     return new IngesterConfig(source, destination, schema, slot, publication, DEFAULT_MAX_CONTEXT_BYTES, 10_000,
-        Duration.ofMillis(200), 20_000, 1_000, Duration.ofSeconds(10), ColumnRules.NONE);
+        Duration.ofMillis(200), 20_000, 1_000, Duration.ofSeconds(10), ColumnRules.NONE, DEFAULT_MONITORING);
   }
 
   /** The same configuration with other batch limits (tests and benchmarks). */
   public IngesterConfig withBatching(int maxChanges, Duration maxDelay, int holdBackChanges) {
     return new IngesterConfig(source, destination, destinationSchema, slot, publication, maxContextBytes, maxChanges,
-        maxDelay, queueCapacity, holdBackChanges, statusInterval, columnRules);
+        maxDelay, queueCapacity, holdBackChanges, statusInterval, columnRules, monitoring);
   }
 
   public IngesterConfig withMaxContextBytes(int bytes) {
     return new IngesterConfig(source, destination, destinationSchema, slot, publication, bytes, maxBatchChanges,
-        maxBatchDelay, queueCapacity, holdBack, statusInterval, columnRules);
+        maxBatchDelay, queueCapacity, holdBack, statusInterval, columnRules, monitoring);
   }
 
   public IngesterConfig withColumnRules(ColumnRules rules) {
     return new IngesterConfig(source, destination, destinationSchema, slot, publication, maxContextBytes,
-        maxBatchChanges, maxBatchDelay, queueCapacity, holdBack, statusInterval, rules);
+        maxBatchChanges, maxBatchDelay, queueCapacity, holdBack, statusInterval, rules, monitoring);
+  }
+
+  public IngesterConfig withMonitoring(SlotMonitor.Settings settings) {
+    return new IngesterConfig(source, destination, destinationSchema, slot, publication, maxContextBytes,
+        maxBatchChanges, maxBatchDelay, queueCapacity, holdBack, statusInterval, columnRules, settings);
   }
 
   /** Destination and source are the same database: the ingester must not capture its own writes. */

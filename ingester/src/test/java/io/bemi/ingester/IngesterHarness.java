@@ -25,10 +25,11 @@ final class IngesterHarness implements AutoCloseable {
   private final Thread thread;
   private volatile Throwable failure;
 
-  private IngesterHarness(TestDatabase source, TestDatabase destination, IngesterConfig config) {
+  private IngesterHarness(TestDatabase source, TestDatabase destination, IngesterConfig config,
+      IngesterMetrics metrics) {
     this.source = source;
     this.destination = destination;
-    this.ingester = new Ingester(config, new IngesterMetrics(), Clock.systemUTC());
+    this.ingester = new Ingester(config, metrics, Clock.systemUTC());
     this.thread = new Thread(() -> {
       try {
         ingester.run();
@@ -41,11 +42,17 @@ final class IngesterHarness implements AutoCloseable {
   /** Sets up the source (all tables) and starts streaming into {@code destination} (null: the source). */
   static IngesterHarness start(TestDatabase source, TestDatabase destination, UnaryOperator<IngesterConfig> tweak)
       throws SQLException {
+    return start(source, destination, tweak, new IngesterMetrics());
+  }
+
+  /** The same, counting into {@code metrics} (e.g. over a Prometheus registry). */
+  static IngesterHarness start(TestDatabase source, TestDatabase destination, UnaryOperator<IngesterConfig> tweak,
+      IngesterMetrics metrics) throws SQLException {
     setUpSource(source);
     TestDatabase target = destination == null ? source : destination;
     IngesterConfig config = tweak.apply(IngesterConfig.defaults(PostgresUrl.parse(source.uri()),
         PostgresUrl.parse(target.uri()), "bemi", "bemi", "bemi"));
-    IngesterHarness harness = new IngesterHarness(source, target, config);
+    IngesterHarness harness = new IngesterHarness(source, target, config, metrics);
     harness.thread.start();
     return harness;
   }

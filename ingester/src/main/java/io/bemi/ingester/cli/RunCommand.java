@@ -4,8 +4,10 @@ import io.bemi.ingester.Ingester;
 import io.bemi.ingester.IngesterConfig;
 import io.bemi.ingester.IngesterMetrics;
 import io.bemi.ingester.http.HttpEndpoints;
+import io.bemi.ingester.monitor.SlotMonitor;
 import io.bemi.ingester.retention.Retention;
 import io.bemi.ingester.rules.ColumnRules;
+import io.bemi.ingester.stitch.Stitcher;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
@@ -53,6 +55,20 @@ final class RunCommand implements Callable<Integer> {
       description = "Address the HTTP endpoints bind to. Default: ${DEFAULT-VALUE}. Env: BEMI_HTTP_HOST.")
   String httpHost;
 
+  @Option(names = "--heartbeat-interval", defaultValue = "${env:BEMI_HEARTBEAT_INTERVAL:-10}", paramLabel = "SECONDS",
+      description = "Emit a non-transactional logical message (prefix " + Stitcher.HEARTBEAT_PREFIX + ") on the source "
+          + "this often, so the slot advances while tracked tables are idle; 0 = off. Default: ${DEFAULT-VALUE}. "
+          + "Env: BEMI_HEARTBEAT_INTERVAL.")
+  int heartbeatIntervalSeconds;
+
+  @Option(names = "--max-lag-seconds", defaultValue = "${env:BEMI_MAX_LAG_SECONDS:-300}", paramLabel = "SECONDS",
+      description = "GET /health/ready (and /health) answers 503 when the lag exceeds this. Default: ${DEFAULT-VALUE}. "
+          + "Env: BEMI_MAX_LAG_SECONDS.")
+  double maxLagSeconds;
+
+  @Mixin
+  RetainedWalOption retainedWal;
+
   @Option(names = "--ignore-columns", split = ",", defaultValue = "${env:BEMI_IGNORE_COLUMNS}", paramLabel = "PATTERN",
       description = "Skip UPDATEs whose changed columns all match these patterns (comma-separated "
           + "schema.table.column or table.column, * matches anything), e.g. *.updated_at. Env: BEMI_IGNORE_COLUMNS.")
@@ -77,10 +93,16 @@ final class RunCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--max-context-bytes must be >= 2, --max-batch-changes >= 1, "
           + "--max-batch-delay-ms >= 0");
     }
+    if (heartbeatIntervalSeconds < 0 || maxLagSeconds <= 0 || retainedWal.warnRetainedWalMb < 1) {
+      throw new IllegalArgumentException("--heartbeat-interval must be >= 0 (0 = off), --max-lag-seconds > 0, "
+          + "--warn-retained-wal-mb >= 1");
+    }
     IngesterConfig config = IngesterConfig.defaults(connection.source(), connection.destination(),
             connection.destinationSchema(), connection.slot(), connection.publication())
         .withMaxContextBytes(maxContextBytes)
-        .withColumnRules(rules);
+        .withColumnRules(rules)
+        .withMonitoring(new SlotMonitor.Settings(Duration.ofSeconds(heartbeatIntervalSeconds),
+            IngesterConfig.DEFAULT_MONITORING.sampleInterval(), retainedWal.warnRetainedWalMb));
     config = config.withBatching(maxBatchChanges, Duration.ofMillis(maxBatchDelayMs), config.holdBack());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     IngesterMetrics metrics = new IngesterMetrics(registry);
@@ -88,9 +110,10 @@ final class RunCommand implements Callable<Integer> {
     if (httpPort < 0 || httpPort > 65535) {
       throw new IllegalArgumentException("--http-port must be between 0 and 65535");
     }
-    HttpEndpoints http = httpPort == 0 ? null : HttpEndpoints.start(httpHost, httpPort, metrics, registry);
+    HttpEndpoints http = httpPort == 0 ? null : HttpEndpoints.start(httpHost, httpPort, metrics, registry,
+        maxLagSeconds);
     if (http != null) {
-      LOG.info("Serving /health and /metrics on http://{}:{}", httpHost, http.port());
+      LOG.info("Serving /health/live, /health/ready and /metrics on http://{}:{}", httpHost, http.port());
     }
     if (!rules.isEmpty()) {
       LOG.info("Column rules: ignore {}, redact {}", rules.ignore(), rules.redact());

@@ -1,5 +1,6 @@
 package io.bemi.ingester.cli;
 
+import io.bemi.ingester.monitor.RetainedWal;
 import io.bemi.ingester.pgoutput.Lsn;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -10,7 +11,6 @@ import java.time.Instant;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 @Command(name = "status", mixinStandardHelpOptions = true,
     description = {"Prints the slot's state, its confirmed LSN, the stored checkpoint and the lag in bytes and seconds."})
@@ -19,10 +19,8 @@ final class StatusCommand implements Callable<Integer> {
   @Mixin
   ConnectionOptions connection;
 
-  @Option(names = "--warn-retained-wal-mb", defaultValue = "${env:BEMI_WARN_RETAINED_WAL_MB:-1024}", paramLabel = "MB",
-      description = "Warn when the slot retains more WAL than this. Default: ${DEFAULT-VALUE}. "
-          + "Env: BEMI_WARN_RETAINED_WAL_MB.")
-  long warnRetainedWalMb;
+  @Mixin
+  RetainedWalOption retainedWal;
 
   @Override
   public Integer call() throws Exception {
@@ -61,30 +59,13 @@ final class StatusCommand implements Callable<Integer> {
     return 0;
   }
 
-  /**
-   * A slot keeps every WAL segment from its restart LSN until the ingester confirms past it; with
-   * no ingester running, the source's disk fills. max_slot_wal_keep_size caps that, at the price
-   * of invalidating the slot (changes beyond it are lost).
-   */
   private void warnAboutRetainedWal(long retainedBytes, String walStatus, String maxSlotWalKeepSize) {
-    if ("lost".equals(walStatus)) {
-      System.out.println("WARNING: the slot was invalidated (wal_status 'lost'): it retained more WAL than "
-          + "max_slot_wal_keep_size = " + maxSlotWalKeepSize + " and PostgreSQL removed WAL it still needed. Changes "
-          + "since are lost; run `bemi-ingester teardown --yes`, then `setup --snapshot` for a new baseline.");
-      return;
+    if (RetainedWal.lost(walStatus)) {
+      System.out.println("WARNING: " + RetainedWal.lostWarning(maxSlotWalKeepSize));
+    } else if (RetainedWal.overThreshold(retainedBytes, retainedWal.warnRetainedWalMb)) {
+      System.out.println("WARNING: " + RetainedWal.overThresholdWarning(retainedBytes, retainedWal.warnRetainedWalMb,
+          walStatus, maxSlotWalKeepSize));
     }
-    if (retainedBytes <= warnRetainedWalMb * 1024 * 1024) {
-      return;
-    }
-    boolean unlimited = "-1".equals(maxSlotWalKeepSize);
-    System.out.println("WARNING: the slot retains " + retainedBytes / (1024 * 1024) + " MB of WAL (over "
-        + warnRetainedWalMb + " MB). PostgreSQL keeps WAL until the ingester confirms it: start or fix "
-        + "`bemi-ingester run`. max_slot_wal_keep_size = " + maxSlotWalKeepSize + (unlimited
-            ? " (unlimited): WAL grows until the disk is full. To cap it: ALTER SYSTEM SET max_slot_wal_keep_size "
-                + "= '50GB'; SELECT pg_reload_conf(); (past the cap PostgreSQL invalidates the slot and the changes "
-                + "in between are lost)."
-            : ": past it PostgreSQL invalidates the slot and the changes in between are lost (wal_status "
-                + walStatus + ")."));
   }
 
   private void printCheckpoint(Connection destination, String slot, String database, boolean caughtUp) throws SQLException {

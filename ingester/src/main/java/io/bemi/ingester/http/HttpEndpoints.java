@@ -3,56 +3,70 @@ package io.bemi.ingester.http;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.bemi.ingester.IngesterMetrics;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 
 /**
- * {@code GET /health} (200 while streaming, 503 otherwise) and {@code GET /metrics} (Prometheus
- * text) on the JDK's HTTP server, bound to one address (127.0.0.1 by default).
+ * Health and metrics on the JDK's HTTP server, bound to one address (127.0.0.1 by default):
+ *
+ * <ul>
+ *   <li>{@code GET /health/live}: 200 while the process runs (its HTTP server answers);
+ *   <li>{@code GET /health/ready} and {@code GET /health}: 200 while streaming with the lag under
+ *       {@code maxLagSeconds} (unknown lag, before the first slot sample, counts as under), else 503;
+ *   <li>{@code GET /metrics}: Prometheus text of the ingester's meters and the JVM's.
+ * </ul>
  */
 public final class HttpEndpoints implements AutoCloseable {
 
   private final HttpServer server;
+  private final JvmGcMetrics gcMetrics;
 
-  private HttpEndpoints(HttpServer server) {
+  private HttpEndpoints(HttpServer server, JvmGcMetrics gcMetrics) {
     this.server = server;
+    this.gcMetrics = gcMetrics;
   }
 
-  /** Binds the ingester's counters to {@code registry} and serves them. */
-  public static HttpEndpoints start(String host, int port, IngesterMetrics metrics, PrometheusMeterRegistry registry)
-      throws IOException {
-    FunctionCounter.builder("bemi.ingester.changes.stored", metrics, IngesterMetrics::changesStored)
-        .description("Row changes stored").register(registry);
-    FunctionCounter.builder("bemi.ingester.transactions.stored", metrics, IngesterMetrics::transactionsStored)
-        .description("Source transactions stored").register(registry);
-    FunctionCounter.builder("bemi.ingester.batches.committed", metrics, IngesterMetrics::batchesCommitted)
-        .description("Destination transactions committed").register(registry);
-    FunctionCounter.builder("bemi.ingester.context.malformed", metrics, IngesterMetrics::malformedContextMessages)
-        .description("Malformed or non-transactional _bemi messages").register(registry);
-    FunctionCounter.builder("bemi.ingester.toast.missing", metrics, IngesterMetrics::missingToastValues)
-        .description("Unchanged TOAST values left out for want of an old row").register(registry);
-    FunctionCounter.builder("bemi.ingester.reconnects", metrics, IngesterMetrics::reconnects)
-        .description("Sessions ended by an outage and retried").register(registry);
-    Gauge.builder("bemi.ingester.streaming", metrics, m -> m.isStreaming() ? 1 : 0)
-        .description("1 while connected and streaming").register(registry);
-    Gauge.builder("bemi.ingester.confirmed.lsn", metrics, m -> m.confirmedLsn().value())
-        .description("End LSN of the last stored transaction (confirmed to the slot)").register(registry);
+  /** Serves {@code registry} (where {@code metrics} registered its meters) and binds JVM meters to it. */
+  public static HttpEndpoints start(String host, int port, IngesterMetrics metrics, PrometheusMeterRegistry registry,
+      double maxLagSeconds) throws IOException {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    JvmGcMetrics gc = new JvmGcMetrics();
+    gc.bindTo(registry);
 
     HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
+    server.createContext("/health/live", exchange -> respond(exchange, 200, "application/json", "{\"status\":\"UP\"}"));
     server.createContext("/health", exchange -> {
-      boolean up = metrics.isStreaming();
-      respond(exchange, up ? 200 : 503, "application/json",
-          "{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"confirmedLsn\":\"" + metrics.confirmedLsn() + "\"}");
+      String path = exchange.getRequestURI().getPath();
+      if (!path.equals("/health") && !path.equals("/health/ready")) {
+        respond(exchange, 404, "text/plain", "Not found: " + path);
+        return;
+      }
+      boolean streaming = metrics.isStreaming();
+      double lag = metrics.lagSeconds();
+      boolean lagOk = Double.isNaN(lag) || lag <= maxLagSeconds;
+      boolean up = streaming && lagOk;
+      respond(exchange, up ? 200 : 503, "application/json", "{\"status\":\"" + (up ? "UP" : "DOWN")
+          + "\",\"streaming\":" + streaming
+          + ",\"lagSeconds\":" + (Double.isNaN(lag) ? "null" : String.format(Locale.ROOT, "%.1f", lag))
+          + ",\"maxLagSeconds\":" + String.format(Locale.ROOT, "%.1f", maxLagSeconds)
+          + ",\"confirmedLsn\":\"" + metrics.confirmedLsn() + "\"}");
     });
     server.createContext("/metrics", exchange -> respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8",
         registry.scrape()));
     server.start();
-    return new HttpEndpoints(server);
+    return new HttpEndpoints(server, gc);
   }
 
   public int port() {
@@ -76,5 +90,6 @@ public final class HttpEndpoints implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    gcMetrics.close();
   }
 }

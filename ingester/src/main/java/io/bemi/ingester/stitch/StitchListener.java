@@ -9,11 +9,17 @@ public interface StitchListener {
   /** An unchanged TOAST value that could not be filled in because no old row was sent. */
   void missingToastValue();
 
+  /** A {@code bemi_heartbeat} message from the ingester's own monitor (ignored otherwise). */
+  void heartbeat();
+
   StitchListener NONE = new StitchListener() {
     @Override
     public void malformedContextMessage() {}
 
     @Override
     public void missingToastValue() {}
+
+    @Override
+    public void heartbeat() {}
   };
 }

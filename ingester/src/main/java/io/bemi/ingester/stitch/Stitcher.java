@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * UTF-8, not a JSON object, larger than the limit, or non-transactional) is counted and logged
  * once with its LSN; inside a transaction it counts as a message with context {@code {}}, so the
  * changes it precedes get {@code {}} rather than an older context that does not describe them.
- * Messages with other prefixes are ignored.
+ * Messages with other prefixes are ignored; {@value #HEARTBEAT_PREFIX} messages (the ingester's
+ * own heartbeats) are only counted.
  *
  * <p><b>Bounded memory.</b> Changes before the first message are held back, at most
  * {@code holdBack} of them; beyond that they are handed on with {@code {}} and, if a message
@@ -45,6 +46,8 @@ import org.slf4j.LoggerFactory;
 public final class Stitcher {
 
   public static final String CONTEXT_PREFIX = "_bemi";
+  /** Prefix of the ingester's non-transactional heartbeat messages; never a context, never malformed. */
+  public static final String HEARTBEAT_PREFIX = "bemi_heartbeat";
   private static final String EMPTY = "{}";
   private static final Logger LOG = LoggerFactory.getLogger(Stitcher.class);
 
@@ -150,6 +153,9 @@ public final class Stitcher {
 
   private void message(Message message, Lsn lsn) {
     if (!message.prefix().equals(CONTEXT_PREFIX)) {
+      if (message.prefix().equals(HEARTBEAT_PREFIX)) {
+        listener.heartbeat();
+      }
       return;
     }
     if (!message.transactional() || transaction == null) {

@@ -22,7 +22,7 @@ class HttpEndpointsTest {
   @Test
   void healthIsUnavailableUntilTheIngesterStreams() throws Exception {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    try (HttpEndpoints http = HttpEndpoints.start("127.0.0.1", 0, new IngesterMetrics(registry), registry)) {
+    try (HttpEndpoints http = HttpEndpoints.start("127.0.0.1", 0, new IngesterMetrics(registry), registry, 60)) {
       HttpResponse<String> health = get(http, "/health");
       assertThat(health.statusCode()).isEqualTo(503);
       assertThat(health.body()).contains("\"status\":\"DOWN\"");
@@ -30,15 +30,29 @@ class HttpEndpointsTest {
   }
 
   @Test
+  void livenessAnswersWhileReadinessWaitsForStreaming() throws Exception {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    try (HttpEndpoints http = HttpEndpoints.start("127.0.0.1", 0, new IngesterMetrics(registry), registry, 60)) {
+      assertThat(get(http, "/health/live").statusCode()).isEqualTo(200);
+      HttpResponse<String> ready = get(http, "/health/ready");
+      assertThat(ready.statusCode()).isEqualTo(503);
+      assertThat(ready.body()).contains("\"streaming\":false", "\"lagSeconds\":null");
+      assertThat(get(http, "/health/other").statusCode()).isEqualTo(404);
+    }
+  }
+
+  @Test
   void metricsAreServedInPrometheusFormat() throws Exception {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    try (HttpEndpoints http = HttpEndpoints.start("127.0.0.1", 0, new IngesterMetrics(registry), registry)) {
+    try (HttpEndpoints http = HttpEndpoints.start("127.0.0.1", 0, new IngesterMetrics(registry), registry, 60)) {
       HttpResponse<String> metrics = get(http, "/metrics");
       assertThat(metrics.statusCode()).isEqualTo(200);
       assertThat(metrics.body())
           .contains("bemi_ingester_changes_stored_total 0.0")
           .contains("bemi_ingester_context_malformed_total")
-          .contains("bemi_ingester_commit_to_stored_seconds");
+          .contains("bemi_ingester_commit_to_stored_seconds")
+          .contains("jvm_memory_used_bytes")
+          .contains("jvm_gc_");
     }
   }
 }

@@ -26,6 +26,7 @@ class StitcherTest {
   private final List<StoreEvent> events = new ArrayList<>();
   private int malformed;
   private int missingToast;
+  private int heartbeats;
   private long lsn = 500;
 
   private Stitcher stitcher(int holdBack, Lsn alreadyStored, String ownOrigin) {
@@ -49,6 +50,11 @@ class StitcherTest {
       @Override
       public void missingToastValue() {
         missingToast++;
+      }
+
+      @Override
+      public void heartbeat() {
+        heartbeats++;
       }
     };
     Stitcher stitcher = new Stitcher(new Stitcher.Settings("app", 100, holdBack, alreadyStored, "bemi", ownOrigin),
@@ -167,6 +173,17 @@ class StitcherTest {
         insert(1), commit());
     assertThat(contexts()).containsExactly("{}");
     assertThat(malformed).isZero();
+  }
+
+  @Test
+  void heartbeatsOutsideTransactionsAreCountedNotStoredNorMalformed() {
+    Stitcher stitcher = stitcher();
+    feed(stitcher, new PgOutputMessage.Message(false, Lsn.of(1), Stitcher.HEARTBEAT_PREFIX,
+        "2026-11-28 04:00:00.123+00".getBytes(StandardCharsets.UTF_8)));
+    assertThat(heartbeats).isEqualTo(1);
+    assertThat(malformed).isZero();
+    assertThat(events).isEmpty();
+    assertThat(stitcher.inTransaction()).isFalse();
   }
 
   @Test

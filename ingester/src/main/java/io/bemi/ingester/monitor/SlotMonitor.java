@@ -1,0 +1,229 @@
+package io.bemi.ingester.monitor;
+
+import io.bemi.ingester.PostgresUrl;
+import io.bemi.ingester.pgoutput.Lsn;
+import io.bemi.ingester.stitch.Stitcher;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches the slot from a normal (non-replication) source connection, on its own thread, so
+ * neither the reader nor a {@code /metrics} scrape ever waits for it:
+ *
+ * <ul>
+ *   <li>every {@code sampleInterval} it reads the server's WAL position and the slot's confirmed
+ *       and restart positions (lag and retained WAL), and logs once each time the retained WAL
+ *       crosses the {@code status} threshold;
+ *   <li>every {@code heartbeatInterval} (unless zero) it emits a non-transactional logical message
+ *       with prefix {@value Stitcher#HEARTBEAT_PREFIX} and the emit time as content. The slot
+ *       decodes it like any WAL record of this database, so the ingester receives something to
+ *       confirm even when only other tables or databases write, and the slot keeps advancing.
+ *       The stitcher ignores the message (it is counted as a heartbeat, never stored).
+ * </ul>
+ *
+ * Failures never stop the ingester: a lost connection is reopened at the next tick; a heartbeat
+ * the server refuses (no privilege, a standby) is logged once and heartbeats stop, leaving the
+ * keepalive-based advancing.
+ */
+public final class SlotMonitor implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SlotMonitor.class);
+  static final String SAMPLE_SQL = """
+      SELECT pg_current_wal_lsn()::text, confirmed_flush_lsn::text, restart_lsn::text, wal_status,
+             current_setting('max_slot_wal_keep_size')
+        FROM pg_replication_slots WHERE slot_name = ?""";
+  static final String HEARTBEAT_SQL = "SELECT pg_logical_emit_message(false, '" + Stitcher.HEARTBEAT_PREFIX
+      + "', clock_timestamp()::text)";
+
+  /** Told about each sample and heartbeat (on the monitor thread). */
+  public interface Listener {
+    /** @param caughtUpTo everything the server wrote before this moment is stored and confirmed */
+    void slotSampled(SlotPosition position, Instant caughtUpTo);
+
+    void heartbeatEmitted();
+  }
+
+  /**
+   * @param heartbeatInterval zero: no heartbeats
+   * @param warnRetainedWalMb log a warning when the slot retains more WAL than this
+   */
+  public record Settings(Duration heartbeatInterval, Duration sampleInterval, long warnRetainedWalMb) {}
+
+  private final PostgresUrl source;
+  private final String slot;
+  private final Settings settings;
+  private final Listener listener;
+  private final Clock clock;
+  private final ScheduledExecutorService thread;
+  private final LagEstimate lag = new LagEstimate();
+
+  // monitor thread only
+  private Connection connection;
+  private String failing;
+  private boolean heartbeatsOff;
+  private boolean warnedRetained;
+  private boolean warnedLost;
+  private boolean warnedMissing;
+
+  private SlotMonitor(PostgresUrl source, String slot, Settings settings, Listener listener, Clock clock) {
+    this.source = source;
+    this.slot = slot;
+    this.settings = settings;
+    this.listener = listener;
+    this.clock = clock;
+    this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "bemi-monitor");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  public static SlotMonitor start(PostgresUrl source, String slot, Settings settings, Listener listener, Clock clock) {
+    SlotMonitor monitor = new SlotMonitor(source, slot, settings, listener, clock);
+    long sampleMillis = settings.sampleInterval().toMillis();
+    monitor.thread.scheduleWithFixedDelay(monitor::sample, 0, sampleMillis, TimeUnit.MILLISECONDS);
+    long heartbeatMillis = settings.heartbeatInterval().toMillis();
+    if (heartbeatMillis > 0) {
+      monitor.thread.scheduleWithFixedDelay(monitor::heartbeat, heartbeatMillis, heartbeatMillis,
+          TimeUnit.MILLISECONDS);
+    }
+    return monitor;
+  }
+
+  private void sample() {
+    try {
+      Connection c = connection();
+      try (PreparedStatement s = c.prepareStatement(SAMPLE_SQL)) {
+        s.setString(1, slot);
+        try (ResultSet rs = s.executeQuery()) {
+          if (!rs.next()) {
+            if (!warnedMissing) {
+              LOG.warn("Slot {} not found in pg_replication_slots; lag and retained WAL are not measured", slot);
+              warnedMissing = true;
+            }
+            return;
+          }
+          warnedMissing = false;
+          Instant now = clock.instant();
+          SlotPosition position = new SlotPosition(lsn(rs.getString(1)), lsn(rs.getString(2)), lsn(rs.getString(3)),
+              rs.getString(4), rs.getString(5), now);
+          listener.slotSampled(position, lag.observe(position.serverWal(), position.confirmedFlush(), now));
+          warnAboutRetainedWal(position);
+        }
+      }
+      recovered();
+    } catch (SQLException | RuntimeException e) {
+      failed("Cannot read the slot position from the source", e);
+    }
+  }
+
+  private void heartbeat() {
+    if (heartbeatsOff) {
+      return;
+    }
+    try {
+      Connection c = connection();
+      try (Statement s = c.createStatement()) {
+        s.execute(HEARTBEAT_SQL);
+      }
+      listener.heartbeatEmitted();
+      recovered();
+    } catch (SQLException e) {
+      if (connectionProblem(e)) {
+        failed("Cannot emit a heartbeat on the source", e);
+        return;
+      }
+      heartbeatsOff = true;
+      LOG.warn("Heartbeats are off: the source refused pg_logical_emit_message ({}{}). Grant the ingester's role "
+          + "EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, text) (a standby cannot emit them at all); "
+          + "meanwhile the slot advances only on the server's keepalives", e.getMessage(),
+          e.getSQLState() == null ? "" : ", SQLSTATE " + e.getSQLState());
+    }
+  }
+
+  /** Once per crossing of the threshold, and once when the server invalidated the slot. */
+  private void warnAboutRetainedWal(SlotPosition position) {
+    if (RetainedWal.lost(position.walStatus())) {
+      if (!warnedLost) {
+        LOG.warn("Retained WAL: {}", RetainedWal.lostWarning(position.maxSlotWalKeepSize()));
+        warnedLost = true;
+      }
+      return;
+    }
+    boolean over = RetainedWal.overThreshold(position.retainedBytes(), settings.warnRetainedWalMb());
+    if (over && !warnedRetained) {
+      LOG.warn("Retained WAL: {}", RetainedWal.overThresholdWarning(position.retainedBytes(),
+          settings.warnRetainedWalMb(), position.walStatus(), position.maxSlotWalKeepSize()));
+    } else if (!over && warnedRetained) {
+      LOG.info("Retained WAL is back under {} MB ({} MB)", settings.warnRetainedWalMb(),
+          position.retainedBytes() / (1024 * 1024));
+    }
+    warnedRetained = over;
+  }
+
+  private Connection connection() throws SQLException {
+    if (connection == null) {
+      connection = source.connect();
+      connection.setAutoCommit(true);
+    }
+    return connection;
+  }
+
+  private static boolean connectionProblem(SQLException e) {
+    String state = e.getSQLState();
+    return state == null || state.startsWith("08") || state.startsWith("57P");
+  }
+
+  private static Lsn lsn(String text) {
+    return text == null ? Lsn.INVALID : Lsn.parse(text);
+  }
+
+  private void failed(String what, Exception e) {
+    closeConnection();
+    String reason = what + ": " + e.getMessage();
+    if (!reason.equals(failing)) {
+      LOG.warn("{}; retrying every {} s", reason, settings.sampleInterval().toSeconds());
+      failing = reason;
+    }
+  }
+
+  private void recovered() {
+    if (failing != null) {
+      LOG.info("Reading the slot position again after: {}", failing);
+      failing = null;
+    }
+  }
+
+  private void closeConnection() {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException ignored) {
+        // already broken
+      }
+      connection = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    thread.shutdownNow();
+    try {
+      thread.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    closeConnection();
+  }
+}
