@@ -1,6 +1,7 @@
 package io.bemi.ingester.cli;
 
 import io.bemi.ingester.PostgresUrl;
+import io.bemi.ingester.logging.LogFormat;
 import io.bemi.sql.BemiSql;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -18,6 +19,12 @@ final class ConnectionOptions {
       description = "Properties file of defaults: keys are long option names without dashes (source-url=…, "
           + "redact-columns=…). Order: command line, then this file, then environment. Env: BEMI_CONFIG.")
   String config;
+
+  // Applied by IngesterCommand once parsed (the logging of the chosen command starts in that format).
+  @Option(names = "--log-format", defaultValue = "${env:BEMI_LOG_FORMAT:-text}", paramLabel = "text|json",
+      description = "Log lines on stderr as text or as JSON objects (timestamp, level, logger, thread, message, "
+          + "exception). Default: ${DEFAULT-VALUE}. Env: BEMI_LOG_FORMAT.")
+  LogFormat logFormat;
 
   @Option(names = "--source-url", defaultValue = "${env:BEMI_SOURCE_URL}", paramLabel = "URL",
       description = "Source database: jdbc:postgresql://host:port/db?user=…&password=… or "

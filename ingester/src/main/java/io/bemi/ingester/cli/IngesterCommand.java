@@ -1,5 +1,7 @@
 package io.bemi.ingester.cli;
 
+import io.bemi.ingester.logging.LogFormat;
+import io.bemi.ingester.logging.LogSetup;
 import io.bemi.ingester.replication.SetupMissingException;
 import java.io.IOException;
 import java.io.Reader;
@@ -9,6 +11,7 @@ import java.sql.SQLException;
 import java.util.HashSet;
 import java.util.Properties;
 import java.util.Set;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -30,8 +33,17 @@ public final class IngesterCommand implements Runnable {
   /** The command line with error handling: a one-line reason and a non-zero exit code on failure. */
   public static CommandLine commandLine() {
     CommandLine commandLine = new CommandLine(new IngesterCommand());
+    commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+    commandLine.setExecutionStrategy(parseResult -> {
+      useLogFormat(parseResult);
+      return new CommandLine.RunLast().execute(parseResult);
+    });
     commandLine.setExecutionExceptionHandler((e, cl, parseResult) -> {
-      cl.getErr().println("bemi-ingester: " + oneLine(e));
+      if (LogSetup.format() == LogFormat.JSON) {
+        LoggerFactory.getLogger(IngesterCommand.class).error(oneLine(e)); // one JSON line, like the rest
+      } else {
+        cl.getErr().println("bemi-ingester: " + oneLine(e));
+      }
       return e instanceof SetupMissingException || e instanceof IllegalArgumentException ? 2 : 1;
     });
     return commandLine;
@@ -60,6 +72,18 @@ public final class IngesterCommand implements Runnable {
       }
     }
     return commandLine.execute(args);
+  }
+
+  /** Applies the chosen command's --log-format (from the command line, the config file or BEMI_LOG_FORMAT). */
+  private static void useLogFormat(CommandLine.ParseResult parseResult) {
+    CommandLine.ParseResult command = parseResult;
+    while (command.hasSubcommand()) {
+      command = command.subcommand();
+    }
+    CommandLine.Model.OptionSpec option = command.commandSpec().findOption("--log-format");
+    if (option != null && option.getValue() instanceof LogFormat format) {
+      LogSetup.use(format);
+    }
   }
 
   private static String configFile(String[] args) {
