@@ -145,11 +145,24 @@ public final class SlotMonitor implements AutoCloseable {
         return;
       }
       heartbeatsOff = true;
-      LOG.warn("Heartbeats are off: the source refused pg_logical_emit_message ({}{}). Grant the ingester's role "
-          + "EXECUTE ON FUNCTION pg_logical_emit_message(boolean, text, text) (a standby cannot emit them at all); "
-          + "meanwhile the slot advances only on the server's keepalives", e.getMessage(),
-          e.getSQLState() == null ? "" : ", SQLSTATE " + e.getSQLState());
+      LOG.warn("Heartbeats are off: the source refused pg_logical_emit_message ({}{}). {} (a standby cannot emit "
+          + "them at all); meanwhile the slot advances only on the server's keepalives", e.getMessage(),
+          e.getSQLState() == null ? "" : ", SQLSTATE " + e.getSQLState(), grantAdvice());
     }
+  }
+
+  /** The GRANT that lets this role emit heartbeats; the signature differs between versions (17 added flush). */
+  private String grantAdvice() {
+    try (Statement s = connection().createStatement(); ResultSet rs = s.executeQuery("""
+        SELECT p.oid::regprocedure::text, quote_ident(current_user) FROM pg_proc p
+         WHERE p.proname = 'pg_logical_emit_message' AND p.proargtypes[2] = 'text'::regtype""")) {
+      if (rs.next()) {
+        return "To enable them: GRANT EXECUTE ON FUNCTION " + rs.getString(1) + " TO " + rs.getString(2) + ";";
+      }
+    } catch (SQLException ignored) {
+      // fall back to the general advice
+    }
+    return "To enable them, grant the ingester's role EXECUTE on pg_logical_emit_message";
   }
 
   /** Once per crossing of the threshold, and once when the server invalidated the slot. */
