@@ -32,9 +32,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * time, and it says on which side of the socket a cost lies. The second plain-UPDATE row runs the
  * same work as the first on another connection: its distance from 1.000 is the noise of the run.
  *
- * <p>All two-part variants put the same messages on the wire as the driver (checked: one Bind and
- * Execute per part, one Sync, no Parse or Describe once server-prepared); each variant that
- * should emit is checked to emit exactly one message per transaction before timing starts.
+ * <p>All two-part variants put the same protocol messages on the wire as the driver: one Bind and
+ * Execute per part and one Sync, with no Parse or Describe once server-prepared (read once from a
+ * logging proxy, see docs/driver.md). Before timing starts, the harness checks that each variant
+ * meant to emit sends exactly one message per transaction.
  *
  * <pre>
  * ./mvnw -q -o -pl driver test-compile exec:java -Dexec.classpathScope=test \
