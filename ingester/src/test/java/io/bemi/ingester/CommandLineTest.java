@@ -196,6 +196,26 @@ class CommandLineTest {
   }
 
   @Test
+  void aNegativeHeartbeatIntervalFromTheConfigFileIsRejectedAtStart(TestDatabase db) throws Exception {
+    Path file = Files.createTempFile("bemi", ".properties");
+    Files.writeString(file, "heartbeat-interval=-1\nmax-lag-seconds=60\nlog-format=text\n");
+    try {
+      Result result = run("run", "--config", file.toString(), "--source-url", db.uri());
+      assertThat(result.exitCode()).isEqualTo(2);
+      assertThat(result.err()).contains("--heartbeat-interval must be >= 0 (0 = off)");
+    } finally {
+      Files.delete(file);
+    }
+  }
+
+  @Test
+  void anUnknownLogFormatIsRejectedWithTheChoices(TestDatabase db) {
+    Result result = run("run", "--source-url", db.uri(), "--log-format", "xml");
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("--log-format", "TEXT, JSON", "'xml'");
+  }
+
+  @Test
   void anInvalidRetentionIsRejectedAtStart(TestDatabase db) {
     Result result = run("run", "--source-url", db.uri(), "--retention", "3 months");
     assertThat(result.exitCode()).isEqualTo(2);
