@@ -1,6 +1,7 @@
 package io.bemi.jdbc.bench;
 
 import io.bemi.Bemi;
+import io.bemi.jdbc.BemiJdbc;
 import io.bemi.jdbc.RoundTripCounter;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.sql.Connection;
@@ -21,9 +22,9 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Plain pgjdbc against {@code jdbc:bemi:postgresql} with a context set, side by side in one run,
  * on an embedded PostgreSQL (wal_level=logical), plus {@code jdbc:bemi} with no context set (the
- * wrappers' own cost). Runs are interleaved, the order rotating every round, so drift of the
- * shared machine hits all variants alike: many short slices (default 30 x 0.25 s per variant and
- * workload) rather than a few long ones. Prints TPS, the ratio and the network round
+ * wrappers' own cost). Runs are interleaved, the order and the connection rotating every round, so
+ * drift of the shared machine and differences between backends hit all variants alike: many short
+ * slices (default 30 x 0.25 s per variant and workload) rather than a few long ones. Prints TPS, the ratio and the network round
  * trips per transaction of each driver, counted by a loopback proxy.
  *
  * <p>The embedded server runs, as in the tests, without durability ({@code fsync=off},
@@ -82,7 +83,7 @@ public final class DriverBench {
       workloads = workloads.stream().filter(w -> w.name.toLowerCase(Locale.ROOT).contains(only.toLowerCase(Locale.ROOT))).toList();
       Bemi.setContext(Map.of("user", "bench-user@example.com", "endpoint", "/accounts/transfer",
           "requestId", UUID.randomUUID().toString()));
-      System.out.printf(Locale.ROOT, "PostgreSQL %s (%s), %d rounds x %.2f s per variant and workload, one connection each%n",
+      System.out.printf(Locale.ROOT, "PostgreSQL %s (%s), %d rounds x %.2f s per variant and workload, connections rotating%n",
           serverVersion(pgUrl, credentials), durability(pgUrl, credentials), rounds, seconds);
 
       List<Result> results = new ArrayList<>();
@@ -111,16 +112,23 @@ public final class DriverBench {
   private static Result measure(Workload workload, String pgUrl, Properties credentials, double seconds, int rounds)
       throws Exception {
     String bemiUrl = "jdbc:bemi:" + pgUrl.substring("jdbc:".length());
-    try (Connection plain = DriverManager.getConnection(pgUrl, credentials);
-        Connection bemi = DriverManager.getConnection(bemiUrl, credentials);
-        Connection bemiNoContext = DriverManager.getConnection(bemiUrl, credentials)) {
-      Connection[] connections = {plain, bemi, bemiNoContext};
-      for (Connection c : connections) {
-        c.setAutoCommit(workload.autoCommit);
+    // Backends differ: the same work costs up to a tenth more on one connection than on another
+    // (where the scheduler puts each process on a shared machine). So no variant owns a connection:
+    // every round, each variant runs on the next of three pgjdbc connections, wrapped for the
+    // jdbc:bemi variants as the URL would wrap them.
+    Connection[] raw = new Connection[3];
+    Connection[] wrapped = new Connection[3];
+    try {
+      for (int i = 0; i < 3; i++) {
+        raw[i] = DriverManager.getConnection(pgUrl, credentials);
+        raw[i].setAutoCommit(workload.autoCommit);
+        wrapped[i] = BemiJdbc.wrap(raw[i], null);
       }
-      // warm-up: JIT, server-side prepared statements, caches
+      // warm-up: JIT, server-side prepared statements (every variant on every connection), caches
       for (int variant = 0; variant < 3; variant++) {
-        runVariant(connections, variant, workload, 2);
+        for (int i = 0; i < 3; i++) {
+          runVariant(variant == 0 ? raw[i] : wrapped[i], variant, workload, 2.0 / 3);
+        }
       }
       double[] ops = new double[3];
       double[] time = new double[3];
@@ -128,7 +136,8 @@ public final class DriverBench {
       for (int round = 0; round < rounds; round++) {
         for (int step = 0; step < 3; step++) {
           int variant = (round + step) % 3; // rotate the order so no variant always runs first
-          double[] result = runVariant(connections, variant, workload, seconds);
+          int i = (variant + round) % 3; // and the connection it runs on
+          double[] result = runVariant(variant == 0 ? raw[i] : wrapped[i], variant, workload, seconds);
           ops[variant] += result[0];
           time[variant] += result[1];
         }
@@ -144,17 +153,23 @@ public final class DriverBench {
           workload.name, result.plainTps, result.bemiTps, result.bemiTps / result.plainTps,
           result.noContextTps / result.plainTps);
       return result;
+    } finally {
+      for (Connection c : wrapped) {
+        if (c != null) {
+          c.close(); // closes the pgjdbc connection too
+        }
+      }
     }
   }
 
   /** Variant 0: plain pgjdbc; 1: jdbc:bemi with the context; 2: jdbc:bemi with no context set. */
-  private static double[] runVariant(Connection[] connections, int variant, Workload workload, double seconds)
+  private static double[] runVariant(Connection c, int variant, Workload workload, double seconds)
       throws SQLException {
     if (variant != 2) {
-      return run(connections[variant], workload, seconds);
+      return run(c, workload, seconds);
     }
     try (Bemi.Scope none = Bemi.withContext(Map.of())) {
-      return run(connections[variant], workload, seconds);
+      return run(c, workload, seconds);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.bemi.jdbc.bench;
 
 import io.bemi.Bemi;
+import io.bemi.jdbc.BemiJdbc;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -15,7 +16,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -30,7 +30,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * (JVM thread CPU time) and the server backend ({@code /proc/<pid>/schedstat}, so Linux and a
  * local server only): CPU time is less disturbed by other work on a shared machine than wall
  * time, and it says on which side of the socket a cost lies. The second plain-UPDATE row runs the
- * same work as the first on another connection: its distance from 1.000 is the noise of the run.
+ * same work as the first: its distance from 1.000 is the noise of the run.
+ *
+ * <p>Backends differ: the same work costs up to a tenth more on one connection than on another
+ * (where the scheduler puts each process on a shared machine). So no variant owns a connection:
+ * in every round each variant runs on the next of as many pgjdbc connections, wrapped with
+ * {@link BemiJdbc#wrap} for the {@code jdbc:bemi} variant.
  *
  * <p>All two-part variants put the same protocol messages on the wire as the driver: one Bind and
  * Execute per part and one Sync, with no Parse or Describe once server-prepared (read once from a
@@ -71,7 +76,7 @@ public final class MessageCostBench {
     int rounds = Integer.parseInt(System.getProperty("bench.rounds", "20"));
     List<Variant> variants = List.of(
         new Variant("pgjdbc: UPDATE", false, null, false),
-        new Variant("pgjdbc: UPDATE again, another connection (A/A: this run's noise)", false, null, false),
+        new Variant("pgjdbc: UPDATE again (A/A: this run's noise)", false, null, false),
         new Variant("jdbc:bemi with context", true, null, false),
         new Variant("pgjdbc: SELECT pg_logical_emit_message(true,'_bemi',?::text);UPDATE", false,
             "SELECT pg_logical_emit_message(true, '_bemi', ?::text);", false),
@@ -90,7 +95,6 @@ public final class MessageCostBench {
       credentials.setProperty("user", "postgres");
       credentials.setProperty("password", "postgres");
       String pgUrl = "jdbc:postgresql://localhost:" + postgres.getPort() + "/postgres";
-      String bemiUrl = "jdbc:bemi:" + pgUrl.substring("jdbc:".length());
       try (Connection c = DriverManager.getConnection(pgUrl, credentials); Statement s = c.createStatement()) {
         s.execute("CREATE TABLE accounts (aid int PRIMARY KEY, bid int NOT NULL, abalance int NOT NULL, filler char(84))");
         s.execute("INSERT INTO accounts SELECT g, 1 + g % 10, 0 FROM generate_series(1, " + ACCOUNTS + ") g");
@@ -98,27 +102,32 @@ public final class MessageCostBench {
       }
       Bemi.setContext(Map.of("user", "bench-user@example.com", "endpoint", "/accounts/transfer",
           "requestId", "8a0e1f5e-2d53-4c4f-9c1e-2f3b7c9d0a11"));
-      List<Connection> connections = new ArrayList<>();
-      List<Path> backends = new ArrayList<>();
+      int n = variants.size();
+      Connection[] raw = new Connection[n];
+      Connection[] wrapped = new Connection[n];
+      Path[] backends = new Path[n];
       try {
-        for (Variant variant : variants) {
-          Connection c = DriverManager.getConnection(variant.bemi ? bemiUrl : pgUrl, credentials);
-          connections.add(c);
-          backends.add(backendStat(c));
+        for (int i = 0; i < n; i++) {
+          raw[i] = DriverManager.getConnection(pgUrl, credentials);
+          wrapped[i] = BemiJdbc.wrap(raw[i], null);
+          backends[i] = backendStat(raw[i]);
         }
-        checkMessages(connections, variants);
+        checkMessages(raw[0], wrapped[0], variants);
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        for (int v = 0; v < variants.size(); v++) {
-          run(connections.get(v), variants.get(v), backends.get(v), threads, 2.0, new Tally()); // warm-up
+        for (int v = 0; v < n; v++) {
+          for (int i = 0; i < n; i++) { // warm-up: every statement server-prepared on every connection
+            run(variants.get(v).bemi ? wrapped[i] : raw[i], variants.get(v), backends[i], threads, 0.3, new Tally());
+          }
         }
         Tally[] tallies = new Tally[variants.size()];
         for (int v = 0; v < tallies.length; v++) {
           tallies[v] = new Tally();
         }
         for (int round = 0; round < rounds; round++) {
-          for (int step = 0; step < variants.size(); step++) {
-            int v = (round + step) % variants.size();
-            run(connections.get(v), variants.get(v), backends.get(v), threads, seconds, tallies[v]);
+          for (int step = 0; step < n; step++) {
+            int v = (round + step) % n; // the order rotates...
+            int i = (v + round) % n; // ...and so does the connection each variant runs on
+            run(variants.get(v).bemi ? wrapped[i] : raw[i], variants.get(v), backends[i], threads, seconds, tallies[v]);
           }
         }
         double baseTps = tallies[0].transactions / tallies[0].seconds;
@@ -136,8 +145,10 @@ public final class MessageCostBench {
         }
         System.out.println("(CPU time per transaction: client = the benchmark thread, server = its backend process)");
       } finally {
-        for (Connection c : connections) {
-          c.close();
+        for (Connection c : wrapped) {
+          if (c != null) {
+            c.close(); // closes the pgjdbc connection too
+          }
         }
         Bemi.clearContext();
       }
@@ -190,14 +201,14 @@ public final class MessageCostBench {
   }
 
   /** Each variant that should emit a message does, once per transaction (read back through test_decoding). */
-  private static void checkMessages(List<Connection> connections, List<Variant> variants) throws SQLException {
-    try (Statement s = connections.get(0).createStatement()) {
+  private static void checkMessages(Connection raw, Connection wrapped, List<Variant> variants) throws SQLException {
+    try (Statement s = raw.createStatement()) {
       s.execute("SELECT pg_create_logical_replication_slot('message_check', 'test_decoding')");
       s.execute("SET synchronous_commit = on"); // decoding reads flushed WAL only; our commits below flush it
       try {
         for (int v = 0; v < variants.size(); v++) {
           s.execute("SELECT pg_logical_slot_get_changes('message_check', NULL, NULL)");
-          transaction(connections.get(v), variants.get(v));
+          transaction(variants.get(v).bemi ? wrapped : raw, variants.get(v));
           // A commit that wrote WAL, with synchronous_commit on, flushes everything before it.
           s.execute("SELECT pg_logical_emit_message(true, 'flush', '')");
           int messages = 0;
