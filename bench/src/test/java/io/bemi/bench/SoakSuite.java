@@ -94,7 +94,7 @@ public final class SoakSuite {
         long nextBulk = start + bulkSeconds * 1_000_000_000L;
         long previousChanges = 0;
         long previousNanos = start;
-        Timestamp windowEnd = destinationNow(destinationConnection);
+        Timestamp windowEnd = firstWindowStart(destinationConnection);
         while (System.nanoTime() < end) {
           Thread.sleep(sampleSeconds * 1000L);
           long now = System.nanoTime();
@@ -230,7 +230,8 @@ public final class SoakSuite {
     }
   }
 
-  private static Timestamp destinationNow(Connection destination) throws SQLException {
+  /** Where the first window of {@link #stored} starts: the destination's clock, less the same 2 s margin. */
+  private static Timestamp firstWindowStart(Connection destination) throws SQLException {
     try (Statement s = destination.createStatement(); ResultSet rs = s.executeQuery("SELECT now() - interval '2 s'")) {
       rs.next();
       return rs.getTimestamp(1);
