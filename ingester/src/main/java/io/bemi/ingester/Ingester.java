@@ -62,6 +62,7 @@ public final class Ingester {
   private volatile boolean streamedOnce; // a permission lost while running is an outage; one missing at start is not
   private volatile long streamingSince; // System.nanoTime() when the current session started streaming, 0: not
   private volatile boolean storedSinceReconnect;
+  private boolean migrated; // the destination schema is up to date (run() thread only)
 
   public Ingester(IngesterConfig config, IngesterMetrics metrics, Clock clock) {
     this.config = config;
@@ -143,7 +144,10 @@ public final class Ingester {
   }
 
   private void session() throws SQLException, InterruptedException {
-    Migrations.migrate(config.destination().dataSource(), config.destinationSchema());
+    if (!migrated) { // once per process: a reconnect after an outage need not check (and log) it again
+      Migrations.migrate(config.destination().dataSource(), config.destinationSchema());
+      migrated = true;
+    }
     try (Connection catalogConnection = config.source().connect()) {
       SourceChecks.requireSlotAndPublication(catalogConnection, config.slot(), config.publication());
       String database = currentDatabase(catalogConnection);
@@ -234,6 +238,10 @@ public final class Ingester {
       if (t instanceof SQLException sql && "42501".equals(sql.getSQLState())) {
         return "Permission denied (SQLSTATE 42501): " + t.getMessage()
             + "; grant it again, nothing is confirmed to the slot meanwhile";
+      }
+      if (t instanceof SQLException sql && "57014".equals(sql.getSQLState())) {
+        return "A statement was canceled (SQLSTATE 57014): " + t.getMessage() + "; check statement_timeout and "
+            + "locks on the destination (pg_stat_activity), nothing is confirmed to the slot meanwhile";
       }
       if (t instanceof SQLException) {
         return "Database unavailable: " + t.getMessage();

@@ -65,7 +65,7 @@ class LogFormatTest {
   }
 
   @Test
-  void textFormatIsTheDefaultAndKeepsItsLines(TestDatabase db) throws Exception {
+  void textFormatIsTheDefaultWithATimestampedLinePerEvent(TestDatabase db) throws Exception {
     db.execute("CREATE TABLE IF NOT EXISTS pings (id int PRIMARY KEY)");
     IngesterHarness.setUpSource(db);
     File log = new File("target/log-format-text.log");
@@ -78,7 +78,8 @@ class LogFormatTest {
       assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
     }
     assertThat(Files.readAllLines(log.toPath()))
-        .anySatisfy(line -> assertThat(line).startsWith("[main] INFO io.bemi.ingester.Ingester - Streaming slot bemi"));
+        .anySatisfy(line -> assertThat(line).matches(
+            "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z \\[main] INFO io\\.bemi\\.ingester\\.Ingester - Streaming slot bemi.*"));
   }
 
   private static void awaitLine(File log, String text) throws Exception {

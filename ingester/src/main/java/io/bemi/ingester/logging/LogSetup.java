@@ -78,7 +78,7 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
       layout = new JsonLayout();
     } else {
       PatternLayout pattern = new PatternLayout();
-      pattern.setPattern("[%thread] %level %logger - %msg%n");
+      pattern.setPattern("%d{yyyy-MM-dd'T'HH:mm:ss.SSS'Z', UTC} [%thread] %level %logger - %msg%n");
       layout = pattern;
     }
     layout.setContext(context);
