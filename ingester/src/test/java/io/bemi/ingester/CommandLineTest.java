@@ -26,6 +26,10 @@ class CommandLineTest {
   @BeforeAll
   static void tables(TestDatabase db) throws Exception {
     db.execute("CREATE SCHEMA shop", "CREATE TABLE shop.carts (id int PRIMARY KEY)",
+        "CREATE TABLE shop.cart_items (id int PRIMARY KEY)", "CREATE TABLE shop.sessions (id int PRIMARY KEY)",
+        "CREATE TABLE shop.tmp_import (id int PRIMARY KEY)",
+        "CREATE TABLE shop.events (id int, at date) PARTITION BY RANGE (at)",
+        "CREATE TABLE shop.events_2026 PARTITION OF shop.events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')",
         "CREATE TABLE public.\"Odd Name\" (id int)");
   }
 
@@ -65,9 +69,8 @@ class CommandLineTest {
     assertThat(run(args).exitCode()).isZero();
     Result again = run(args);
     assertThat(again.exitCode()).isZero();
-    assertThat(again.out()).contains("publication twice with 1 table(s), slot twice");
-    assertThat(db.queryValue("SELECT string_agg(schemaname || '.' || tablename, ',') FROM pg_publication_tables "
-        + "WHERE pubname = 'twice'")).isEqualTo("shop.carts");
+    assertThat(again.out()).contains("publication twice with 5 table(s), slot twice");
+    assertThat(published(db, "twice")).isEqualTo("shop.cart_items,shop.carts,shop.events,shop.sessions,shop.tmp_import");
     assertThat(db.queryValue("SELECT relreplident::text FROM pg_class WHERE oid = 'shop.carts'::regclass")).isEqualTo("f");
     assertThat(db.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'twice'")).isEqualTo(1);
   }
@@ -136,6 +139,61 @@ class CommandLineTest {
         .doesNotContain("s3cret").contains("password=***");
     assertThat(PostgresUrl.parse("postgresql://ann:s3cr%40t@db.example:5433/app").properties().getProperty("password"))
         .isEqualTo("s3cr@t");
+  }
+
+  @Test
+  void tablePatternsIncludeAndExcludeTablesWithTheirPartitions(TestDatabase db) throws Exception {
+    Result result = run("setup", "--source-url", db.uri(), "--slot", "patterns", "--publication", "patterns",
+        "--tables", "shop.*", "--exclude-tables", "shop.sessions,*.tmp_*,shop.events");
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(published(db, "patterns")).isEqualTo("shop.cart_items,shop.carts");
+  }
+
+  @Test
+  void anExcludedPartitionedTableLeavesItsPartitionsAlone(TestDatabase db) {
+    Result result = run("setup", "--source-url", db.uri(), "--slot", "parts", "--publication", "parts",
+        "--schemas", "shop", "--exclude-tables", "shop.events", "--print-sql");
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.out()).contains("\"shop\".\"carts\"").doesNotContain("events");
+  }
+
+  @Test
+  void reRunningSetupWithAnExclusionTakesTheTableOutOfThePublication(TestDatabase db) throws Exception {
+    String[] base = {"setup", "--source-url", db.uri(), "--slot", "narrowed", "--publication", "narrowed",
+        "--schemas", "shop"};
+    assertThat(run(base).exitCode()).isZero();
+    String[] narrowed = java.util.stream.Stream.concat(java.util.Arrays.stream(base),
+        java.util.stream.Stream.of("--exclude-tables", "shop.cart*")).toArray(String[]::new);
+    assertThat(run(narrowed).exitCode()).isZero();
+    assertThat(published(db, "narrowed")).isEqualTo("shop.events,shop.sessions,shop.tmp_import");
+  }
+
+  @Test
+  void aTableNamedExactlyThatDoesNotExistStopsSetupWithTheName(TestDatabase db) {
+    Result result = run("setup", "--source-url", db.uri(), "--slot", "missing", "--publication", "missing",
+        "--tables", "shop.carts,shop.cartz");
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("Table shop.cartz not found");
+  }
+
+  @Test
+  void anInvalidTablePatternIsRejectedWithThePattern(TestDatabase db) {
+    Result result = run("setup", "--source-url", db.uri(), "--exclude-tables", "a.b.c");
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("Invalid table pattern 'a.b.c'");
+  }
+
+  @Test
+  void excludingEveryTableLeavesNothingToTrackAndSaysSo(TestDatabase db) {
+    Result result = run("setup", "--source-url", db.uri(), "--slot", "nothing", "--publication", "nothing",
+        "--schemas", "shop", "--exclude-tables", "shop.*");
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("No tables to track", "--exclude-tables");
+  }
+
+  private static Object published(TestDatabase db, String publication) throws Exception {
+    return db.queryValue("SELECT string_agg(schemaname || '.' || tablename, ',' ORDER BY schemaname, tablename) "
+        + "FROM pg_publication_tables WHERE pubname = '" + publication + "'");
   }
 
   @Test

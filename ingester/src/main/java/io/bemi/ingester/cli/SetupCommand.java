@@ -28,9 +28,15 @@ final class SetupCommand implements Callable<Integer> {
   List<String> schemas;
 
   @Option(names = "--tables", split = ",", defaultValue = "${env:BEMI_TABLES}", paramLabel = "SCHEMA.TABLE",
-      description = "Track only these tables (comma-separated, schema defaults to public); their partitions are "
-          + "included. Env: BEMI_TABLES.")
+      description = "Track only these tables (comma-separated, schema defaults to public, * matches any run of "
+          + "characters: shop.*, public.order_*); their partitions are included. Env: BEMI_TABLES.")
   List<String> tables;
+
+  @Option(names = "--exclude-tables", split = ",", defaultValue = "${env:BEMI_EXCLUDE_TABLES}",
+      paramLabel = "PATTERN", description = "Do not track these tables (same patterns as --tables, e.g. "
+          + "public.sessions,*.tmp_*): they stay out of the publication, so their changes are never decoded. "
+          + "Env: BEMI_EXCLUDE_TABLES.")
+  List<String> excludeTables;
 
   @Option(names = "--snapshot", defaultValue = "${env:BEMI_SNAPSHOT:-false}",
       description = "Also record the current rows of the tracked tables as SNAPSHOT changes (the baseline time "
@@ -55,7 +61,8 @@ final class SetupCommand implements Callable<Integer> {
     try (Connection source = connection.source().connect()) {
       SourceSetup.requireLogicalWal(source);
       List<TrackedTable> tracked = SourceSetup.trackedTables(source, schema,
-          schemas == null ? List.of() : schemas, tables == null ? List.of() : tables);
+          schemas == null ? List.of() : schemas, tables == null ? List.of() : tables,
+          excludeTables == null ? List.of() : excludeTables);
       List<String> statements = SourceSetup.setupStatements(tracked, publication, slot);
       if (printSql) {
         for (String statement : statements) {

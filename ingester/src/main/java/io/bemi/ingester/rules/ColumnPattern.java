@@ -23,22 +23,13 @@ public record ColumnPattern(String text, Pattern schema, Pattern table, Pattern 
         throw bad(text, "each part must be letters, digits, _, $ or *");
       }
     }
-    Pattern schema = parts.length == 3 ? glob(parts[0]) : glob("*");
-    return new ColumnPattern(rule, schema, glob(parts[parts.length - 2]), glob(parts[parts.length - 1]));
+    Pattern schema = parts.length == 3 ? Glob.compile(parts[0]) : Glob.compile("*");
+    return new ColumnPattern(rule, schema, Glob.compile(parts[parts.length - 2]), Glob.compile(parts[parts.length - 1]));
   }
 
   public boolean matches(String schemaName, String tableName, String columnName) {
     return schema.matcher(schemaName).matches() && table.matcher(tableName).matches()
         && column.matcher(columnName).matches();
-  }
-
-  private static Pattern glob(String part) {
-    StringBuilder regex = new StringBuilder();
-    for (String literal : part.split("\\*", -1)) {
-      regex.append(Pattern.quote(literal)).append(".*");
-    }
-    regex.setLength(regex.length() - 2); // no ".*" after the last literal
-    return Pattern.compile(regex.toString());
   }
 
   private static IllegalArgumentException bad(String text, String why) {

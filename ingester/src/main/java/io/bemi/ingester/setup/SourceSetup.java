@@ -1,5 +1,6 @@
 package io.bemi.ingester.setup;
 
+import io.bemi.ingester.rules.TablePattern;
 import io.bemi.sql.BemiSql;
 import java.sql.Array;
 import java.sql.Connection;
@@ -38,41 +39,62 @@ public final class SourceSetup {
     }
   }
 
-  /** The tables setup would track, from {@code source/tracked-tables.sql}. */
+  /** The tables setup would track, from {@code source/tracked-tables.sql}; {@code tables} may be patterns. */
   public static List<TrackedTable> trackedTables(Connection source, String destinationSchema, List<String> schemas,
       List<String> tables) throws SQLException {
-    List<String> qualifiedTables = new ArrayList<>();
-    for (String table : tables) {
-      qualifiedTables.add(table.contains(".") ? table : "public." + table);
-    }
+    return trackedTables(source, destinationSchema, schemas, tables, List.of());
+  }
+
+  /**
+   * The tables setup would track: those of {@code schemas} (all when empty) whose root table
+   * matches one of {@code tables} (all when empty) and none of {@code excludedTables}, with their
+   * partitions. Patterns are {@link TablePattern}s.
+   *
+   * @throws IllegalArgumentException for a bad pattern, or a table named exactly that does not exist
+   */
+  public static List<TrackedTable> trackedTables(Connection source, String destinationSchema, List<String> schemas,
+      List<String> tables, List<String> excludedTables) throws SQLException {
+    List<TablePattern> include = patterns(tables);
+    List<TablePattern> exclude = patterns(excludedTables);
+    List<TrackedTable> result = new ArrayList<>();
+    List<TablePattern> matched = new ArrayList<>();
     try (PreparedStatement s = source.prepareStatement(BemiSql.read("source/tracked-tables.sql"))) {
       Array schemaArray = source.createArrayOf("text", schemas.toArray());
-      Array tableArray = source.createArrayOf("text", qualifiedTables.toArray());
       s.setString(1, destinationSchema);
       s.setArray(2, schemaArray);
       s.setArray(3, schemaArray);
-      s.setArray(4, tableArray);
-      s.setArray(5, tableArray);
-      List<TrackedTable> result = new ArrayList<>();
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
-          result.add(new TrackedTable(rs.getString(1), rs.getString(2), rs.getBoolean(3)));
+          String rootSchema = rs.getString(4);
+          String rootTable = rs.getString(5);
+          List<TablePattern> including = include.stream().filter(p -> p.matches(rootSchema, rootTable)).toList();
+          matched.addAll(including);
+          if ((include.isEmpty() || !including.isEmpty())
+              && exclude.stream().noneMatch(p -> p.matches(rootSchema, rootTable))) {
+            result.add(new TrackedTable(rs.getString(1), rs.getString(2), rs.getBoolean(3)));
+          }
         }
       }
-      for (String wanted : qualifiedTables) {
-        if (result.stream().noneMatch(t -> (t.schema() + "." + t.table()).equals(wanted))) {
-          throw new IllegalArgumentException("Table " + wanted + " not found (or in the destination schema "
-              + destinationSchema + ")");
-        }
-      }
-      return result;
     }
+    for (TablePattern wanted : include) {
+      if (wanted.isExactName() && !matched.contains(wanted)) {
+        throw new IllegalArgumentException("Table " + wanted + " not found"
+            + (schemas.isEmpty() ? "" : " in schemas " + String.join(",", schemas))
+            + " (or it is in the destination schema " + destinationSchema + "); check --tables");
+      }
+    }
+    return result;
+  }
+
+  private static List<TablePattern> patterns(List<String> texts) {
+    return texts == null ? List.of() : texts.stream().filter(t -> !t.isBlank()).map(TablePattern::parse).toList();
   }
 
   /** The setup script's statements for these tables. */
   public static List<String> setupStatements(List<TrackedTable> tables, String publication, String slot) {
     if (tables.isEmpty()) {
-      throw new IllegalArgumentException("No tables to track: create tables first, or choose them with --tables/--schemas");
+      throw new IllegalArgumentException("No tables to track: create tables first, or choose them with "
+          + "--schemas/--tables/--exclude-tables");
     }
     StringBuilder replicaIdentity = new StringBuilder();
     List<String> published = new ArrayList<>();

@@ -1,9 +1,9 @@
--- The tables `setup` tracks: plain and partitioned tables, with their partitions, in the chosen
--- schemas (all non-system schemas when none are chosen) or the chosen tables, never in the
--- destination schema. Parameters: 1 destination schema, 2 schemas (text[], empty = all),
--- 3 tables (text[] of schema.table, empty = all in the schemas).
+-- The tables `setup` may track: plain and partitioned tables, with their partitions, in the chosen
+-- schemas (all non-system schemas when none are chosen), never in the destination schema. The
+-- ingester then keeps those whose root matches --tables and no --exclude-tables pattern.
+-- Parameters: 1 destination schema, 2 schemas (text[], empty = all).
 -- Columns: schema, table, is_partition (partitions get REPLICA IDENTITY FULL but are published
--- through their root).
+-- through their root), root_schema, root_table (the table itself, or the root of its partition tree).
 WITH chosen AS (
   SELECT c.oid
     FROM pg_class c
@@ -14,16 +14,18 @@ WITH chosen AS (
      AND n.nspname NOT LIKE 'pg\_%'
      AND n.nspname <> ?
      AND (cardinality(?::text[]) = 0 OR n.nspname = ANY (?::text[]))
-     AND (cardinality(?::text[]) = 0 OR format('%s.%s', n.nspname, c.relname) = ANY (?::text[]))
 ), with_partitions AS (
-  SELECT t.relid AS oid
+  SELECT t.relid AS oid, chosen.oid AS root
     FROM chosen, LATERAL pg_partition_tree(chosen.oid) t
   UNION
-  SELECT oid FROM chosen
+  SELECT oid, oid FROM chosen
 )
-SELECT n.nspname AS schema, c.relname AS "table", c.relispartition AS is_partition
+SELECT n.nspname AS schema, c.relname AS "table", c.relispartition AS is_partition,
+       rn.nspname AS root_schema, r.relname AS root_table
   FROM with_partitions w
   JOIN pg_class c ON c.oid = w.oid
   JOIN pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_class r ON r.oid = w.root
+  JOIN pg_namespace rn ON rn.oid = r.relnamespace
  WHERE c.relkind IN ('r', 'p')
  ORDER BY c.relispartition, n.nspname, c.relname
