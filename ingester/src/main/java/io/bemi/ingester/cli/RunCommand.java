@@ -47,8 +47,8 @@ final class RunCommand implements Callable<Integer> {
   long maxBatchDelayMs;
 
   @Option(names = "--http-port", defaultValue = "${env:BEMI_HTTP_PORT:-0}", paramLabel = "PORT",
-      description = "Serve GET /health and /metrics (Prometheus) on this port; 0 = off. Default: ${DEFAULT-VALUE}. "
-          + "Env: BEMI_HTTP_PORT.")
+      description = "Serve GET /health/live, /health/ready (= /health) and /metrics (Prometheus) on this port; "
+          + "0 = off. Default: ${DEFAULT-VALUE}. Env: BEMI_HTTP_PORT.")
   int httpPort;
 
   @Option(names = "--http-host", defaultValue = "${env:BEMI_HTTP_HOST:-127.0.0.1}", paramLabel = "ADDRESS",
@@ -97,6 +97,9 @@ final class RunCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--heartbeat-interval must be >= 0 (0 = off), --max-lag-seconds > 0, "
           + "--warn-retained-wal-mb >= 1");
     }
+    if (httpPort < 0 || httpPort > 65535) {
+      throw new IllegalArgumentException("--http-port must be between 0 and 65535");
+    }
     IngesterConfig config = IngesterConfig.defaults(connection.source(), connection.destination(),
             connection.destinationSchema(), connection.slot(), connection.publication())
         .withMaxContextBytes(maxContextBytes)
@@ -107,9 +110,6 @@ final class RunCommand implements Callable<Integer> {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     IngesterMetrics metrics = new IngesterMetrics(registry);
     Ingester ingester = new Ingester(config, metrics, Clock.systemUTC());
-    if (httpPort < 0 || httpPort > 65535) {
-      throw new IllegalArgumentException("--http-port must be between 0 and 65535");
-    }
     HttpEndpoints http = httpPort == 0 ? null : HttpEndpoints.start(httpHost, httpPort, metrics, registry,
         maxLagSeconds);
     if (http != null) {

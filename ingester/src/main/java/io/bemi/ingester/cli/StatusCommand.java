@@ -1,6 +1,7 @@
 package io.bemi.ingester.cli;
 
 import io.bemi.ingester.monitor.RetainedWal;
+import io.bemi.ingester.monitor.SlotPosition;
 import io.bemi.ingester.pgoutput.Lsn;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -25,47 +26,28 @@ final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     String slot = connection.slot();
-    String database;
-    Lsn confirmed;
-    Lsn current;
-    try (Connection source = connection.source().connect();
-         PreparedStatement s = source.prepareStatement("""
-             SELECT active, active_pid, confirmed_flush_lsn::text, pg_current_wal_lsn()::text,
-                    pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::bigint,
-                    pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint, current_database(),
-                    wal_status, current_setting('max_slot_wal_keep_size')
-               FROM pg_replication_slots WHERE slot_name = ?""")) {
-      s.setString(1, slot);
-      try (ResultSet rs = s.executeQuery()) {
-        if (!rs.next()) {
-          System.err.println("bemi-ingester: slot '" + slot + "' does not exist; run `bemi-ingester setup` first");
-          return 2;
-        }
-        boolean active = rs.getBoolean(1);
-        confirmed = rs.getString(3) == null ? Lsn.INVALID : Lsn.parse(rs.getString(3));
-        current = Lsn.parse(rs.getString(4));
-        database = rs.getString(7);
-        System.out.println("slot:              " + slot + (active ? " (active, walsender pid " + rs.getInt(2) + ")" : " (inactive: no ingester is streaming)"));
-        System.out.println("confirmed LSN:     " + confirmed);
-        System.out.println("current WAL LSN:   " + current);
-        System.out.println("lag:               " + rs.getLong(5) + " bytes");
-        System.out.println("retained WAL:      " + rs.getLong(6) + " bytes");
-        warnAboutRetainedWal(rs.getLong(6), rs.getString(8), rs.getString(9));
-      }
+    SlotPosition position;
+    try (Connection source = connection.source().connect()) {
+      position = SlotPosition.read(source, slot, Instant.now());
+    }
+    if (position == null) {
+      System.err.println("bemi-ingester: slot '" + slot + "' does not exist; run `bemi-ingester setup` first");
+      return 2;
+    }
+    System.out.println("slot:              " + slot + (position.activePid() != null
+        ? " (active, walsender pid " + position.activePid() + ")" : " (inactive: no ingester is streaming)"));
+    System.out.println("confirmed LSN:     " + position.confirmedFlush());
+    System.out.println("current WAL LSN:   " + position.serverWal());
+    System.out.println("lag:               " + position.lagBytes() + " bytes");
+    System.out.println("retained WAL:      " + position.retainedBytes() + " bytes");
+    String warning = RetainedWal.warning(position, retainedWal.warnRetainedWalMb);
+    if (warning != null) {
+      System.out.println("WARNING: " + warning);
     }
     try (Connection destination = connection.destination().connect()) {
-      printCheckpoint(destination, slot, database, confirmed.equals(current));
+      printCheckpoint(destination, slot, position.database(), position.confirmedFlush().equals(position.serverWal()));
     }
     return 0;
-  }
-
-  private void warnAboutRetainedWal(long retainedBytes, String walStatus, String maxSlotWalKeepSize) {
-    if (RetainedWal.lost(walStatus)) {
-      System.out.println("WARNING: " + RetainedWal.lostWarning(maxSlotWalKeepSize));
-    } else if (RetainedWal.overThreshold(retainedBytes, retainedWal.warnRetainedWalMb)) {
-      System.out.println("WARNING: " + RetainedWal.overThresholdWarning(retainedBytes, retainedWal.warnRetainedWalMb,
-          walStatus, maxSlotWalKeepSize));
-    }
   }
 
   private void printCheckpoint(Connection destination, String slot, String database, boolean caughtUp) throws SQLException {

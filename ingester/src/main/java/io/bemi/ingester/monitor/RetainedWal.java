@@ -38,6 +38,18 @@ public final class RetainedWal {
                 + walStatus + ").");
   }
 
+  /** What an operator should be told about this slot's retained WAL, or null when nothing. */
+  public static String warning(SlotPosition position, long thresholdMb) {
+    if (lost(position.walStatus())) {
+      return lostWarning(position.maxSlotWalKeepSize());
+    }
+    if (overThreshold(position.retainedBytes(), thresholdMb)) {
+      return overThresholdWarning(position.retainedBytes(), thresholdMb, position.walStatus(),
+          position.maxSlotWalKeepSize());
+    }
+    return null;
+  }
+
   public static boolean overThreshold(long retainedBytes, long thresholdMb) {
     return retainedBytes > thresholdMb * 1024 * 1024;
   }

@@ -1,10 +1,8 @@
 package io.bemi.ingester.monitor;
 
 import io.bemi.ingester.PostgresUrl;
-import io.bemi.ingester.pgoutput.Lsn;
 import io.bemi.ingester.stitch.Stitcher;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -39,10 +37,6 @@ import org.slf4j.LoggerFactory;
 public final class SlotMonitor implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(SlotMonitor.class);
-  static final String SAMPLE_SQL = """
-      SELECT pg_current_wal_lsn()::text, confirmed_flush_lsn::text, restart_lsn::text, wal_status,
-             current_setting('max_slot_wal_keep_size')
-        FROM pg_replication_slots WHERE slot_name = ?""";
   static final String HEARTBEAT_SQL = "SELECT pg_logical_emit_message(false, '" + Stitcher.HEARTBEAT_PREFIX
       + "', clock_timestamp()::text)";
 
@@ -103,25 +97,18 @@ public final class SlotMonitor implements AutoCloseable {
 
   private void sample() {
     try {
-      Connection c = connection();
-      try (PreparedStatement s = c.prepareStatement(SAMPLE_SQL)) {
-        s.setString(1, slot);
-        try (ResultSet rs = s.executeQuery()) {
-          if (!rs.next()) {
-            if (!warnedMissing) {
-              LOG.warn("Slot {} not found in pg_replication_slots; lag and retained WAL are not measured", slot);
-              warnedMissing = true;
-            }
-            return;
-          }
-          warnedMissing = false;
-          Instant now = clock.instant();
-          SlotPosition position = new SlotPosition(lsn(rs.getString(1)), lsn(rs.getString(2)), lsn(rs.getString(3)),
-              rs.getString(4), rs.getString(5), now);
-          listener.slotSampled(position, lag.observe(position.serverWal(), position.confirmedFlush(), now));
-          warnAboutRetainedWal(position);
+      Instant now = clock.instant();
+      SlotPosition position = SlotPosition.read(connection(), slot, now);
+      if (position == null) {
+        if (!warnedMissing) {
+          LOG.warn("Slot {} not found in pg_replication_slots; lag and retained WAL are not measured", slot);
+          warnedMissing = true;
         }
+        return;
       }
+      warnedMissing = false;
+      listener.slotSampled(position, lag.observe(position.serverWal(), position.confirmedFlush(), now));
+      warnAboutRetainedWal(position);
       recovered();
     } catch (SQLException | RuntimeException e) {
       failed("Cannot read the slot position from the source", e);
@@ -196,10 +183,6 @@ public final class SlotMonitor implements AutoCloseable {
   private static boolean connectionProblem(SQLException e) {
     String state = e.getSQLState();
     return state == null || state.startsWith("08") || state.startsWith("57P");
-  }
-
-  private static Lsn lsn(String text) {
-    return text == null ? Lsn.INVALID : Lsn.parse(text);
   }
 
   private void failed(String what, Exception e) {
