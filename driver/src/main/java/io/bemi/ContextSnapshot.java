@@ -47,6 +47,26 @@ public final class ContextSnapshot {
     return json;
   }
 
+  /**
+   * The JSON within {@code maxBytes} of UTF-8: unchanged when it fits, else reduced to a
+   * {@code "_bemi_truncated"} marker and the identifying keys that fit (the contract every Bemi
+   * writer and the ingester share; see docs/driver.md).
+   */
+  public String json(int maxBytes) {
+    return ContextLimit.fit(values, json, maxBytes);
+  }
+
+  /** {@link #jsonWith(String, String)} within {@code maxBytes}, as {@link #json(int)}. */
+  public String jsonWith(String key, String value, int maxBytes) {
+    String with = jsonWith(key, value);
+    if ((long) with.length() * 3 <= maxBytes) {
+      return with;
+    }
+    Map<String, Object> all = new LinkedHashMap<>(values);
+    all.put(key, value);
+    return ContextLimit.fit(all, with, maxBytes);
+  }
+
   public boolean isEmpty() {
     return values.isEmpty();
   }

@@ -53,7 +53,7 @@ public final class BemiDriver implements Driver {
       throw new SQLException("pgjdbc did not accept " + target.url + " (from " + url + ")", "08001");
     }
     try {
-      return new BemiConnection(connection, target.options);
+      return Session.wrap(connection, target.options);
     } catch (RuntimeException e) {
       connection.close();
       throw e;
@@ -72,7 +72,7 @@ public final class BemiDriver implements Driver {
     all.add(property(BemiOptions.INCLUDE_SQL, String.valueOf(target.options.includeSql()),
         "Add the statement text to the context under \"SQL\""));
     all.add(property(BemiOptions.MAX_CONTEXT_BYTES, String.valueOf(target.options.maxContextBytes()),
-        "Larger contexts are not sent (a warning is logged once per connection)"));
+        "Larger contexts are reduced to a _bemi_truncated marker and their identifying keys"));
     all.add(property(BemiOptions.CONTEXT_FOR, target.options.allStatements() ? "all" : "writes",
         "`writes` (INSERT, UPDATE, DELETE, MERGE, TRUNCATE, COPY FROM, CALL, DO, writable CTEs) or `all` statements"));
     return all.toArray(new DriverPropertyInfo[0]);

@@ -31,7 +31,7 @@ public final class BemiJdbc {
     if (pgConnection instanceof BemiConnection) {
       return pgConnection;
     }
-    return new BemiConnection(pgConnection, BemiOptions.from(bemiOptions));
+    return Session.wrap(pgConnection, BemiOptions.from(bemiOptions));
   }
 
   /** Whether {@code connection} is, or wraps (e.g. inside a pool's proxy), a Bemi connection. */

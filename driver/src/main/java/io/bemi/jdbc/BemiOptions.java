@@ -9,7 +9,7 @@ import java.util.Set;
  *
  * @param enabled {@code bemi.enabled}: emit context at all (default true)
  * @param includeSql {@code bemi.includeSql}: add the statement text under {@code "SQL"} (default false)
- * @param maxContextBytes {@code bemi.maxContextBytes}: larger messages are not sent (default 1,000,000)
+ * @param maxContextBytes {@code bemi.maxContextBytes}: larger contexts are reduced to their identifying keys (default 65,536)
  * @param allStatements {@code bemi.contextFor=all}: emit before every statement but transaction
  *     control, not only before writes (default {@code writes})
  */
@@ -22,7 +22,7 @@ record BemiOptions(boolean enabled, boolean includeSql, int maxContextBytes, boo
   static final String CONTEXT_FOR = "bemi.contextFor";
   static final Set<String> NAMES = Set.of(ENABLED, INCLUDE_SQL, MAX_CONTEXT_BYTES, CONTEXT_FOR);
 
-  static final BemiOptions DEFAULTS = new BemiOptions(true, false, 1_000_000, false);
+  static final BemiOptions DEFAULTS = new BemiOptions(true, false, 65_536, false);
 
   /** Reads the {@code bemi.*} entries of {@code properties}; other entries are ignored. */
   static BemiOptions from(Properties properties) {

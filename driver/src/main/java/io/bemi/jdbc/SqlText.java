@@ -1,5 +1,7 @@
 package io.bemi.jdbc;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -18,9 +20,10 @@ import java.util.Set;
  *       {@code WITH}/{@code EXPLAIN} statements that contain one of the first four keywords
  *       anywhere (a data-modifying CTE, {@code EXPLAIN ANALYZE INSERT}; a false positive such as
  *       {@code FOR UPDATE} inside a CTE only costs a redundant message);
- *   <li>transaction control: {@code BEGIN}, {@code START}, {@code COMMIT}, {@code END},
- *       {@code ROLLBACK} (also {@code ROLLBACK TO SAVEPOINT}), {@code ABORT}, {@code PREPARE};
- *   <li>everything else ({@code SELECT}, {@code VALUES}, {@code SET}, DDL…) is neither.
+ *   <li>transaction control: the statements {@link TransactionCommand#parse} recognises;
+ *   <li>everything else ({@code SELECT}, {@code VALUES}, {@code SET}, DDL…) is neither
+ *       ({@link #OTHER} unless {@code SET}, {@code SHOW}, {@code RESET} or {@code COMMIT PREPARED}
+ *       and its kin).
  * </ul>
  */
 final class SqlText {
@@ -32,25 +35,40 @@ final class SqlText {
 
   private static final Set<String> DML = Set.of("INSERT", "UPDATE", "DELETE", "MERGE");
   private static final Set<String> ALWAYS_WRITES = Set.of("INSERT", "UPDATE", "DELETE", "MERGE", "TRUNCATE", "CALL", "DO");
-  private static final Set<String> TRANSACTION_WORDS =
-      Set.of("BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT", "PREPARE");
   private static final Set<String> SESSION_WORDS = Set.of("SET", "SHOW", "RESET");
+  /** Leading tokens kept per statement: enough for {@code ROLLBACK TO SAVEPOINT name}. */
+  private static final int LEADING_TOKENS = 4;
 
   private SqlText() {}
 
   /** A bit set of {@link #WRITE}, {@link #TRANSACTION_CONTROL} and {@link #OTHER}. */
   static int classify(String sql) {
+    return plan(sql).flags();
+  }
+
+  /**
+   * What {@code sql} does: its flags and, in order, the transaction commands among its statements
+   * (see {@link TransactionCommand#parse}).
+   */
+  static SqlPlan plan(String sql) {
     int flags = 0;
+    List<TransactionCommand> commands = List.of();
     int length = sql.length();
     int depth = 0;
-    String first = null;
+    List<String> leading = new ArrayList<>(LEADING_TOKENS);
     boolean copyFrom = false;
     boolean dmlInside = false;
     int i = 0;
     while (i <= length) {
       if (i == length || (sql.charAt(i) == ';' && depth == 0)) {
+        String first = leading.isEmpty() ? null : leading.get(0).toUpperCase(Locale.ROOT);
         flags |= statementFlags(first, copyFrom, dmlInside);
-        first = null;
+        TransactionCommand command = first == null ? null : TransactionCommand.parse(leading);
+        if (command != null) {
+          flags |= TRANSACTION_CONTROL;
+          commands = commands.isEmpty() ? List.of(command) : append(commands, command);
+        }
+        leading.clear();
         copyFrom = false;
         dmlInside = false;
         depth = 0;
@@ -59,6 +77,9 @@ final class SqlText {
       }
       int end = skipQuotedOrComment(sql, i);
       if (end != i) {
+        if (sql.charAt(i) == '"' && !leading.isEmpty() && leading.size() < LEADING_TOKENS) {
+          leading.add(sql.substring(i, end)); // a quoted savepoint name
+        }
         i = end;
         continue;
       }
@@ -69,17 +90,18 @@ final class SqlText {
       } else if (c == ')') {
         depth = Math.max(0, depth - 1);
         i++;
-      } else if (c == '{' && first == null) {
-        first = "CALL"; // JDBC escape {call f(?)} or {? = call f(?)}
+      } else if (c == '{' && leading.isEmpty()) {
+        leading.add("CALL"); // JDBC escape {call f(?)} or {? = call f(?)}
         i++;
       } else if (isIdentifierStart(c)) {
         int wordEnd = i + 1;
         while (wordEnd < length && isIdentifierPart(sql.charAt(wordEnd))) {
           wordEnd++;
         }
-        if (first == null) {
-          first = sql.substring(i, wordEnd).toUpperCase(Locale.ROOT);
-        } else if (wordEnd - i <= 6) {
+        if (leading.size() < LEADING_TOKENS) {
+          leading.add(sql.substring(i, wordEnd));
+        }
+        if (leading.size() > 1 && wordEnd - i <= 6) {
           String word = sql.substring(i, wordEnd).toUpperCase(Locale.ROOT);
           dmlInside |= DML.contains(word);
           copyFrom |= depth == 0 && word.equals("FROM");
@@ -89,7 +111,13 @@ final class SqlText {
         i++;
       }
     }
-    return flags;
+    return new SqlPlan(flags, commands);
+  }
+
+  private static List<TransactionCommand> append(List<TransactionCommand> commands, TransactionCommand command) {
+    List<TransactionCommand> more = new ArrayList<>(commands);
+    more.add(command);
+    return List.copyOf(more);
   }
 
   private static int statementFlags(String first, boolean copyFrom, boolean dmlInside) {
@@ -101,10 +129,7 @@ final class SqlText {
         || ((first.equals("WITH") || first.equals("EXPLAIN")) && dmlInside)) {
       return WRITE;
     }
-    if (TRANSACTION_WORDS.contains(first)) {
-      return TRANSACTION_CONTROL;
-    }
-    return SESSION_WORDS.contains(first) ? 0 : OTHER;
+    return SESSION_WORDS.contains(first) || TransactionCommand.WORDS.contains(first) ? 0 : OTHER;
   }
 
   /**
@@ -336,7 +361,7 @@ final class SqlText {
     return close < 0 ? length : close + tag.length();
   }
 
-  private static boolean isIdentifierStart(char c) {
+  static boolean isIdentifierStart(char c) {
     return Character.isLetter(c) || c == '_' || c > 127;
   }
 

@@ -4,7 +4,7 @@ import java.util.Properties;
 
 /**
  * What the code the agent adds to pgjdbc, servlet containers, Javalin, Spring MVC and
- * bemi-driver's {@code BemiConnection} calls: one static method per interception point. Each one catches every
+ * bemi-driver's {@code Session} (the connection's choke point) calls: one static method per interception point. Each one catches every
  * {@code Throwable} its hook may throw and carries on as if the agent were absent (the failure is
  * reported once through {@link BemiHooks#failures}), and each keeps a per-thread call depth so that
  * only the outermost of nested calls acts. Only {@code java.base} types appear here.

@@ -46,7 +46,7 @@ record Interception(Part part, String owner, String method, String descriptor, K
           "(Ljavax/servlet/http/HttpServletRequest;)Lorg/springframework/web/servlet/HandlerExecutionChain;", Kind.SPRING_HANDLER, 0),
       // the driver's wrapper reads the context it emits with Bemi.snapshot(); only there does an
       // empty context become the job context (the application's own Bemi calls never see it)
-      new Interception(Part.JOBS, "io/bemi/jdbc/BemiConnection", "snapshot", "()Lio/bemi/ContextSnapshot;", Kind.SNAPSHOT_CALLS, 0));
+      new Interception(Part.JOBS, "io/bemi/jdbc/Session", "snapshot", "()Lio/bemi/ContextSnapshot;", Kind.SNAPSHOT_CALLS, 0));
 
   private static Interception servlet(String owner, String api) {
     return new Interception(Part.REQUESTS, owner, "service",
