@@ -3,6 +3,7 @@ package io.bemi.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+
 import io.bemi.Bemi;
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
@@ -546,5 +547,139 @@ class EmissionTest {
         assertThat(rs.getStatement()).isSameAs(p);
       }
     }
+  }
+
+  // ---- savepoints and the transaction state machine ----------------------------------------------
+
+  @Test
+  void aBatchAfterRollbackToASavepointInSqlCarriesItsOwnContextNotTheEarlierOne() throws SQLException {
+    try (Connection c = connect(); Statement s = c.createStatement();
+        PreparedStatement p = c.prepareStatement("INSERT INTO u VALUES (?)")) {
+      c.setAutoCommit(false);
+      Bemi.setContext(Map.of("user", "ann"));
+      s.executeUpdate("INSERT INTO t (v) VALUES ('a')");
+      s.execute("SAVEPOINT s1");
+      s.executeUpdate("INSERT INTO t (v) VALUES ('b')");
+      s.execute("ROLLBACK TO SAVEPOINT s1");
+      Bemi.setContext(Map.of("user", "bob"));
+      p.setInt(1, 1);
+      p.addBatch();
+      p.executeBatch();
+      c.commit();
+    }
+    List<String> events = wal.transactions().get(0);
+    assertThat(events.subList(events.indexOf("INSERT u") - 1, events.indexOf("INSERT u") + 1))
+        .containsExactly(BOB, "INSERT u");
+  }
+
+  @Test
+  void aBatchAfterRollbackToAnApiSavepointCarriesItsOwnContext() throws SQLException {
+    try (Connection c = connect(); Statement s = c.createStatement();
+        PreparedStatement p = c.prepareStatement("INSERT INTO u VALUES (?)")) {
+      c.setAutoCommit(false);
+      Bemi.setContext(Map.of("user", "ann"));
+      s.executeUpdate("INSERT INTO t (v) VALUES ('a')");
+      Savepoint savepoint = c.setSavepoint();
+      s.executeUpdate("INSERT INTO t (v) VALUES ('b')");
+      c.rollback(savepoint);
+      Bemi.setContext(Map.of("user", "bob"));
+      p.setInt(1, 1);
+      p.addBatch();
+      p.executeBatch();
+      c.commit();
+    }
+    List<String> events = wal.transactions().get(0);
+    assertThat(events.get(events.indexOf("INSERT u") - 1)).isEqualTo(BOB);
+  }
+
+  @Test
+  void aMessageRolledBackWithASavepointIsSentAgainBeforeTheNextWrite() throws SQLException {
+    Bemi.setContext(Map.of("user", "ann"));
+    try (Connection c = connect(); Statement s = c.createStatement()) {
+      c.setAutoCommit(false);
+      s.execute("SAVEPOINT s1");
+      s.executeUpdate("INSERT INTO t (v) VALUES ('a')");
+      s.execute("ROLLBACK TO s1");
+      s.executeUpdate("INSERT INTO t (v) VALUES ('b')");
+      c.commit();
+    }
+    assertThat(wal.transactions()).containsExactly(List.of(ANN, "INSERT t"));
+  }
+
+  @Test
+  void aReleasedSavepointKeepsTheMessageSoTheSameContextIsNotSentTwice() throws SQLException {
+    Bemi.setContext(Map.of("user", "ann"));
+    try (Connection c = connect(); Statement s = c.createStatement()) {
+      c.setAutoCommit(false);
+      s.execute("SAVEPOINT \"Mixed Case\"");
+      s.executeUpdate("INSERT INTO t (v) VALUES ('a')");
+      s.execute("RELEASE SAVEPOINT \"Mixed Case\"");
+      s.executeUpdate("INSERT INTO t (v) VALUES ('b')");
+      c.commit();
+    }
+    assertThat(wal.transactions()).containsExactly(List.of(ANN, "INSERT t", "INSERT t"));
+  }
+
+  @Test
+  void aRollbackInAnAbortedTransactionWithAnOwedMessageSucceeds() throws SQLException {
+    Bemi.setContext(Map.of("user", "ann"));
+    try (Connection c = connect(); Statement s = c.createStatement();
+        PreparedStatement p = c.prepareStatement("INSERT INTO u VALUES (?)")) {
+      c.setAutoCommit(false);
+      p.setInt(1, 1);
+      p.addBatch();
+      p.executeBatch(); // its message is owed to the commit
+      assertThatThrownBy(() -> s.execute("SELECT 1/0")).isInstanceOf(SQLException.class);
+      s.execute("ROLLBACK");
+      p.setInt(1, 2);
+      p.executeUpdate();
+      c.commit();
+    }
+    assertThat(wal.transactions()).containsExactly(List.of(ANN, "INSERT u"));
+  }
+
+  @Test
+  void aBatchInsideABeginBlockInAutocommitModeStaysInThatBlock() throws SQLException {
+    Bemi.setContext(Map.of("user", "ann"));
+    try (Connection c = connect(); Statement s = c.createStatement();
+        PreparedStatement p = c.prepareStatement("INSERT INTO u VALUES (?)")) {
+      s.execute("BEGIN");
+      p.setInt(1, 1);
+      p.addBatch();
+      p.executeBatch();
+      s.execute("ROLLBACK");
+    }
+    assertThat(db.queryLong("SELECT count(*) FROM u")).isZero();
+    assertThat(wal.transactions()).isEmpty();
+  }
+
+  @Test
+  void aBeginBlockInAutocommitModeCarriesOneMessageForItsWrites() throws SQLException {
+    Bemi.setContext(Map.of("user", "ann"));
+    try (Connection c = connect(); Statement s = c.createStatement()) {
+      s.execute("BEGIN");
+      s.executeUpdate("INSERT INTO t (v) VALUES ('a')");
+      s.executeUpdate("INSERT INTO t (v) VALUES ('b')");
+      s.execute("COMMIT");
+    }
+    assertThat(wal.transactions()).containsExactly(List.of(ANN, "INSERT t", "INSERT t"));
+  }
+
+  @Test
+  void aPreparedTransactionCarriesItsOwedMessage() throws SQLException {
+    Assumptions.assumeTrue(db.queryLong("SELECT setting::int FROM pg_settings WHERE name = 'max_prepared_transactions'") > 0,
+        "max_prepared_transactions is 0 on this server");
+    Bemi.setContext(Map.of("user", "ann"));
+    try (Connection c = connect(); Statement s = c.createStatement();
+        PreparedStatement p = c.prepareStatement("INSERT INTO u VALUES (?)")) {
+      c.setAutoCommit(false);
+      p.setInt(1, 1);
+      p.addBatch();
+      p.executeBatch();
+      s.execute("PREPARE TRANSACTION 'bemi_test'");
+      c.setAutoCommit(true);
+      s.execute("COMMIT PREPARED 'bemi_test'");
+    }
+    assertThat(wal.transactions()).containsExactly(List.of("INSERT u", ANN));
   }
 }
