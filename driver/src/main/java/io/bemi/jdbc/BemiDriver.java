@@ -48,9 +48,14 @@ public final class BemiDriver implements Driver {
       return null;
     }
     Target target = target(url, info);
-    Connection connection = pgjdbc(target.url).connect(target.url, target.pgjdbcProperties);
+    Connection connection;
+    try {
+      connection = pgjdbc(target.url).connect(target.url, target.pgjdbcProperties);
+    } catch (SQLException e) {
+      throw redacted(e);
+    }
     if (connection == null) {
-      throw new SQLException("pgjdbc did not accept " + target.url + " (from " + url + ")", "08001");
+      throw new SQLException("pgjdbc did not accept " + redact(target.url) + " (from " + redact(url) + ")", "08001");
     }
     try {
       return Session.wrap(connection, target.options);
@@ -106,7 +111,13 @@ public final class BemiDriver implements Driver {
   }
 
   /** Where and how to connect: pgjdbc's URL and properties, and our options. */
-  record Target(String url, Properties pgjdbcProperties, BemiOptions options) {}
+  record Target(String url, Properties pgjdbcProperties, BemiOptions options) {
+    /** Never the properties: they hold the password. */
+    @Override
+    public String toString() {
+      return "Target[" + redact(url) + ", " + options + "]";
+    }
+  }
 
   /**
    * Splits a {@code jdbc:bemi:postgresql:} URL: the {@code bemi:} part is cut out by position and
@@ -130,9 +141,9 @@ public final class BemiDriver implements Driver {
     char separator = '?';
     for (String parameter : rest.substring(query + 1).split("&", -1)) {
       int equals = parameter.indexOf('=');
-      String name = decode(equals < 0 ? parameter : parameter.substring(0, equals));
+      String name = decode(equals < 0 ? parameter : parameter.substring(0, equals), url);
       if (name.startsWith(BemiOptions.PREFIX)) {
-        options.setProperty(name, equals < 0 ? "true" : decode(parameter.substring(equals + 1)));
+        options.setProperty(name, equals < 0 ? "true" : decode(parameter.substring(equals + 1), url));
       } else if (!parameter.isEmpty()) {
         kept.append(separator).append(parameter);
         separator = '&';
@@ -149,12 +160,38 @@ public final class BemiDriver implements Driver {
     }
   }
 
-  private static String redact(String url) {
-    return url.replaceAll("(?i)(password=)[^&]*", "$1***");
+  /**
+   * {@code url} fit for an error message or a log line: the value of every parameter whose name
+   * contains {@code password} ({@code password}, {@code sslpassword}…) and the user information
+   * before an {@code @} become {@code ***}.
+   */
+  static String redact(String url) {
+    return url.replaceAll("(?i)([?&;][^=&;]*password[^=&;]*=)[^&;]*", "$1***")
+        .replaceAll("(//)[^/?#]*@", "$1***@");
   }
 
-  private static String decode(String s) {
-    return URLDecoder.decode(s, StandardCharsets.UTF_8);
+  /**
+   * pgjdbc repeats the URL in some errors ("Unable to parse URL …"): the same error, with the
+   * password in its text redacted (and no cause, which would repeat it).
+   */
+  private static SQLException redacted(SQLException e) {
+    String message = e.getMessage();
+    if (message == null || message.equals(redact(message))) {
+      return e;
+    }
+    SQLException copy = new SQLException(redact(message), e.getSQLState(), e.getErrorCode());
+    copy.setStackTrace(e.getStackTrace());
+    return copy;
+  }
+
+  /** A URL-decoded parameter part; a malformed escape is reported without the text around it. */
+  private static String decode(String s, String url) {
+    try {
+      return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("A parameter of the jdbc:bemi URL has a malformed %-escape (in "
+          + redact(url) + "); encode '%' as %25");
+    }
   }
 
   /** pgjdbc's driver, found once: through DriverManager, else loaded by name. Never this driver. */
@@ -169,7 +206,7 @@ public final class BemiDriver implements Driver {
       driver = loadByName(notRegistered);
     }
     if (driver instanceof BemiDriver) {
-      throw new SQLException("Found the Bemi driver where pgjdbc was expected for " + url, "08001");
+      throw new SQLException("Found the Bemi driver where pgjdbc was expected for " + redact(url), "08001");
     }
     pgjdbc = driver;
     return driver;

@@ -91,4 +91,47 @@ class BemiDriverTest {
       assertThat(wrapped.toString()).contains("BemiConnection");
     }
   }
+
+  @Test
+  void aBadBemiOptionInAUrlWithAPasswordDoesNotRepeatThePassword() {
+    assertThatThrownBy(() -> driver.connect(
+        "jdbc:bemi:postgresql://localhost/db?user=ann&password=hunter2&bemi.maxContextBytes=lots", new Properties()))
+        .hasMessageContaining("bemi.maxContextBytes")
+        .hasMessageNotContaining("hunter2")
+        .satisfies(e -> assertThat(String.valueOf(e.getCause())).doesNotContain("hunter2"));
+  }
+
+  @Test
+  void anUnknownBemiOptionInAUrlWithUserInformationDoesNotRepeatThePassword() {
+    assertThatThrownBy(() -> driver.connect("jdbc:bemi:postgresql://ann:hunter2@localhost/db?bemi.nope=1&sslpassword=s3cret",
+        new Properties()))
+        .hasMessageContaining("bemi.nope")
+        .hasMessageNotContaining("hunter2")
+        .hasMessageNotContaining("s3cret");
+  }
+
+  @Test
+  void aMalformedEscapeInAUrlWithAPasswordDoesNotRepeatThePassword() {
+    assertThatThrownBy(() -> driver.connect("jdbc:bemi:postgresql://localhost/db?password=hunter2&bemi.enabled=%zz",
+        new Properties()))
+        .hasMessageContaining("malformed")
+        .hasMessageNotContaining("hunter2")
+        .hasNoCause();
+  }
+
+  @Test
+  void aUrlPgjdbcRefusesIsReportedWithoutItsPassword() {
+    assertThatThrownBy(() -> driver.connect("jdbc:bemi:postgresql://localhost:99999999/db?password=hunter2",
+        new Properties()))
+        .isInstanceOf(SQLException.class)
+        .hasMessageNotContaining("hunter2");
+  }
+
+  @Test
+  void theSplitTargetDoesNotPrintThePasswordProperty() {
+    Properties info = new Properties();
+    info.setProperty("password", "hunter2");
+    assertThat(BemiDriver.target("jdbc:bemi:postgresql://localhost/db?password=hunter2", info).toString())
+        .doesNotContain("hunter2");
+  }
 }
