@@ -12,6 +12,9 @@ import java.security.Principal;
  */
 final class ServletRequests {
 
+  /** What the agent copies from a request into the context: at most this many characters per value. */
+  static final int MAX_VALUE_CHARS = 1024;
+
   private static final ClassValue<Accessor> ACCESSORS = new ClassValue<>() {
     @Override
     protected Accessor computeValue(Class<?> type) {
@@ -85,12 +88,14 @@ final class ServletRequests {
       return (String) call(method, request);
     }
 
+    /** The request path, at most {@value #MAX_VALUE_CHARS} characters (the context size contract). */
     String path(Object request) {
-      return (String) call(requestUri, request);
+      return capped((String) call(requestUri, request));
     }
 
+    /** A header's value, at most {@value #MAX_VALUE_CHARS} characters: a client cannot blow up the context. */
     String header(Object request, String name) {
-      return (String) call(header, request, name);
+      return capped((String) call(header, request, name));
     }
 
     Object attribute(Object request, String name) {
@@ -104,6 +109,14 @@ final class ServletRequests {
         return principal.getName();
       }
       return (String) call(remoteUser, request);
+    }
+
+    static String capped(String value) {
+      if (value == null || value.length() <= MAX_VALUE_CHARS) {
+        return value;
+      }
+      int end = Character.isHighSurrogate(value.charAt(MAX_VALUE_CHARS - 1)) ? MAX_VALUE_CHARS - 1 : MAX_VALUE_CHARS;
+      return value.substring(0, end);
     }
 
     private static Object call(Method method, Object target, Object... arguments) {
