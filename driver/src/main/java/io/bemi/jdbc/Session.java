@@ -43,6 +43,8 @@ final class Session {
   private final TransactionState state;
   private BemiConnection connection;
   private final Map<String, SqlPlan> plans = new HashMap<>();
+  /** SQL text to its form with the message in front: one string per text, so pgjdbc's query cache finds it hashed. */
+  private final Map<String, String> withMessage = new HashMap<>();
   private PreparedStatement messageStatement;
   private PreparedStatement commitStatement;
   private DatabaseMetaData rawMetaData;
@@ -246,6 +248,19 @@ final class Session {
       plans.put(sql, plan);
     }
     return plan;
+  }
+
+  /** {@code sql} behind the message statement (pgjdbc's statement cache keys on this text). */
+  String withMessage(String sql) {
+    String combined = withMessage.get(sql);
+    if (combined == null) {
+      if (withMessage.size() >= CACHE_SIZE) {
+        withMessage.clear();
+      }
+      combined = MESSAGE_PREFIX + sql;
+      withMessage.put(sql, combined);
+    }
+    return combined;
   }
 
   private void payOwed() throws SQLException {

@@ -227,7 +227,7 @@ final class StatementExecution {
       sibling = forKeys
           ? session.delegate.prepareStatement(Session.MESSAGE_PREFIX + keysText,
               ResultSet.TYPE_SCROLL_INSENSITIVE, ResultSet.CONCUR_READ_ONLY)
-          : session.delegate.prepareStatement(Session.MESSAGE_PREFIX + sql, prepared.getResultSetType(),
+          : session.delegate.prepareStatement(session.withMessage(sql), prepared.getResultSetType(),
               prepared.getResultSetConcurrency(), prepared.getResultSetHoldability());
     }
     return sibling;

@@ -103,13 +103,18 @@ class AdversarialContextTest {
   }
 
   @Test
-  void aContextOverTheDefaultLimitIsNotSentAndTheWriteStillHappens() throws SQLException {
-    Bemi.setContext(Map.of("user", "x".repeat(1_000_001)));
+  void aContextOverTheDefault64KiBKeepsItsIdentifyingKeysAndTheWriteStillHappens() throws SQLException {
+    Map<String, Object> context = new java.util.LinkedHashMap<>();
+    context.put("blob", "x".repeat(100_000));
+    context.put("user", "ann");
+    context.put("requestId", "r-1");
+    Bemi.setContext(context);
     try (Connection c = DriverManager.getConnection(EmissionTest.bemiUrl(db), db.credentials());
         Statement s = c.createStatement()) {
       assertThat(s.executeUpdate("INSERT INTO a (v) VALUES ('x')")).isEqualTo(1);
     }
-    assertThat(wal.transactions()).containsExactly(List.of("INSERT a"));
+    assertThat(wal.transactions()).containsExactly(List.of("message {\"_bemi_truncated\":{\"originalBytes\":100042,"
+        + "\"droppedKeys\":[\"blob\"]},\"user\":\"ann\",\"requestId\":\"r-1\"}", "INSERT a"));
   }
 
   /** Parses the message as PostgreSQL does when the ingester stores it as jsonb. */

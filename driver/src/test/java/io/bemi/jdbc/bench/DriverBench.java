@@ -4,6 +4,8 @@ import io.bemi.Bemi;
 import io.bemi.jdbc.BemiJdbc;
 import io.bemi.jdbc.RoundTripCounter;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -49,10 +51,13 @@ public final class DriverBench {
     void run(Connection c) throws SQLException;
   }
 
-  record Workload(String name, double target, boolean autoCommit, Transaction transaction) {}
+  /** {@code statements}: JDBC executions per transaction, the commit included, for client CPU per statement. */
+  record Workload(String name, double target, boolean autoCommit, int statements, Transaction transaction) {}
 
   record Result(String workload, double plainTps, double bemiTps, double noContextTps, double target,
-      long plainTrips, long bemiTrips, List<Double> roundRatios) {}
+      long plainTrips, long bemiTrips, List<Double> roundRatios, double plainCpuMicros, double bemiCpuMicros) {}
+
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   public static void main(String[] args) throws Exception {
     double seconds = Double.parseDouble(System.getProperty("bench.seconds", "0.25"));
@@ -75,9 +80,9 @@ public final class DriverBench {
       createSchema(pgUrl, credentials);
 
       List<Workload> workloads = List.of(
-          new Workload("TPC-B-like transaction (3 updates, 1 select, 1 insert)", 0.95, false, DriverBench::tpcb),
-          new Workload("single-row UPDATE, autocommit", 0.90, true, DriverBench::singleUpdate),
-          new Workload("1,000-row batch INSERT (one transaction)", 0.95, false, DriverBench::batchInsert));
+          new Workload("TPC-B-like transaction (3 updates, 1 select, 1 insert)", 0.95, false, 6, DriverBench::tpcb),
+          new Workload("single-row UPDATE, autocommit", 0.90, true, 1, DriverBench::singleUpdate),
+          new Workload("1,000-row batch INSERT (one transaction)", 0.95, false, 2, DriverBench::batchInsert));
 
       String only = System.getProperty("bench.only", "");
       workloads = workloads.stream().filter(w -> w.name.toLowerCase(Locale.ROOT).contains(only.toLowerCase(Locale.ROOT))).toList();
@@ -102,6 +107,8 @@ public final class DriverBench {
         System.out.printf(Locale.ROOT, "%-58s %11.1f %11.1f %7.3f %7s %12s %11.3f%n", r.workload, r.plainTps, r.bemiTps,
             r.bemiTps / r.plainTps, "≥" + r.target, r.plainTrips + " vs " + r.bemiTrips, r.noContextTps / r.plainTps);
         System.out.printf(Locale.ROOT, "    cumulative ratio every 10 rounds: %s%n", format(r.roundRatios));
+        System.out.printf(Locale.ROOT, "    client CPU per statement: pgjdbc %.1f µs, bemi %.1f µs (+%.1f µs)%n",
+            r.plainCpuMicros, r.bemiCpuMicros, r.bemiCpuMicros - r.plainCpuMicros);
       }
       System.out.println("(round trips: per transaction, plain pgjdbc vs jdbc:bemi, counted by a loopback proxy;");
       System.out.println(" no context: ratio of jdbc:bemi with no context set, i.e. the wrappers' own cost)");
@@ -132,6 +139,7 @@ public final class DriverBench {
       }
       double[] ops = new double[3];
       double[] time = new double[3];
+      double[] cpu = new double[3];
       List<Double> ratios = new ArrayList<>();
       for (int round = 0; round < rounds; round++) {
         for (int step = 0; step < 3; step++) {
@@ -140,6 +148,7 @@ public final class DriverBench {
           double[] result = runVariant(variant == 0 ? raw[i] : wrapped[i], variant, workload, seconds);
           ops[variant] += result[0];
           time[variant] += result[1];
+          cpu[variant] += result[2];
         }
         if (round % 10 == 9 || round == rounds - 1) {
           ratios.add((ops[1] / time[1]) / (ops[0] / time[0]));
@@ -148,7 +157,8 @@ public final class DriverBench {
       long plainTrips = roundTripsPerTransaction(pgUrl, credentials, workload);
       long bemiTrips = roundTripsPerTransaction(bemiUrl, credentials, workload);
       Result result = new Result(workload.name, ops[0] / time[0], ops[1] / time[1], ops[2] / time[2], workload.target,
-          plainTrips, bemiTrips, ratios);
+          plainTrips, bemiTrips, ratios, cpu[0] / 1e3 / ops[0] / workload.statements,
+          cpu[1] / 1e3 / ops[1] / workload.statements);
       System.out.printf(Locale.ROOT, "%s: pgjdbc %.1f TPS, bemi %.1f TPS, ratio %.3f (bemi without context %.3f)%n",
           workload.name, result.plainTps, result.bemiTps, result.bemiTps / result.plainTps,
           result.noContextTps / result.plainTps);
@@ -173,8 +183,9 @@ public final class DriverBench {
     }
   }
 
-  /** Runs the transaction for about {@code seconds}; returns {transactions, elapsed seconds}. */
+  /** Runs the transaction for about {@code seconds}; returns {transactions, elapsed seconds, client CPU ns}. */
   private static double[] run(Connection c, Workload workload, double seconds) throws SQLException {
+    long cpuStart = THREADS.getCurrentThreadCpuTime();
     long start = System.nanoTime();
     long end = start + (long) (seconds * 1e9);
     long count = 0;
@@ -187,7 +198,7 @@ public final class DriverBench {
       count++;
       now = System.nanoTime();
     } while (now < end);
-    return new double[] {count, (now - start) / 1e9};
+    return new double[] {count, (now - start) / 1e9, THREADS.getCurrentThreadCpuTime() - cpuStart};
   }
 
   private static long roundTripsPerTransaction(String url, Properties credentials, Workload workload) throws Exception {
