@@ -48,4 +48,22 @@ public final class BemiJdbc {
       return false;
     }
   }
+
+  /**
+   * Sends this thread's context now, as a separate statement in {@code connection}'s current
+   * transaction, unless it is already the transaction's latest message: for writes that bypass the
+   * driver, such as {@code COPY … FROM STDIN} through pgjdbc's {@code CopyManager}. Call it with
+   * autocommit off, just before that work; in autocommit mode the message would commit alone, so
+   * this refuses.
+   *
+   * @param connection a connection from {@code jdbc:bemi} or {@link #wrap}, or a pool's proxy of one
+   * @throws SQLException if the connection is not a Bemi connection, is in autocommit mode outside
+   *     a {@code BEGIN} block, or the message cannot be sent
+   */
+  public static void emitContext(Connection connection) throws SQLException {
+    if (!isWrapped(connection)) {
+      throw new SQLException("Not a Bemi connection: use a jdbc:bemi:postgresql connection or BemiJdbc.wrap", "08003");
+    }
+    connection.unwrap(BemiConnection.class).handler.emitContext();
+  }
 }

@@ -250,6 +250,19 @@ final class Session {
     return plan;
   }
 
+  /** {@link BemiJdbc#emitContext}: the context as a separate message, now, inside the open transaction. */
+  void emitContext() throws SQLException {
+    if (!state.inBlock()) {
+      throw new SQLException("BemiJdbc.emitContext needs an open transaction (autocommit off, or after BEGIN): "
+          + "in autocommit mode the message would commit on its own", "25000");
+    }
+    SqlPlan write = new SqlPlan(SqlText.WRITE, java.util.List.of());
+    execute(write, "COPY", () -> null, json -> {
+      emit(json);
+      return null;
+    });
+  }
+
   /** {@code sql} behind the message statement (pgjdbc's statement cache keys on this text). */
   String withMessage(String sql) {
     String combined = withMessage.get(sql);

@@ -682,4 +682,27 @@ class EmissionTest {
     }
     assertThat(wal.transactions()).containsExactly(List.of("INSERT u", ANN));
   }
+
+  @Test
+  void aCopyThroughPgjdbcsCopyManagerCarriesTheContextEmittedBeforeIt() throws Exception {
+    Bemi.setContext(Map.of("user", "ann"));
+    try (Connection c = connect()) {
+      c.setAutoCommit(false);
+      BemiJdbc.emitContext(c);
+      BemiJdbc.emitContext(c); // already the transaction's message: not sent twice
+      c.unwrap(org.postgresql.PGConnection.class).getCopyAPI()
+          .copyIn("COPY u FROM STDIN", new java.io.StringReader("1\n2\n"));
+      c.commit();
+    }
+    assertThat(wal.transactions()).containsExactly(List.of(ANN, "INSERT u", "INSERT u"));
+  }
+
+  @Test
+  void emittingTheContextInAutocommitModeIsRefusedBecauseTheMessageWouldCommitAlone() throws SQLException {
+    Bemi.setContext(Map.of("user", "ann"));
+    try (Connection c = connect()) {
+      assertThatThrownBy(() -> BemiJdbc.emitContext(c)).isInstanceOf(SQLException.class)
+          .hasMessageContaining("open transaction");
+    }
+  }
 }
