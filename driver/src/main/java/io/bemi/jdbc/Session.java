@@ -45,6 +45,12 @@ final class Session {
   private final Map<String, SqlPlan> plans = new HashMap<>();
   /** SQL text to its form with the message in front: one string per text, so pgjdbc's query cache finds it hashed. */
   private final Map<String, String> withMessage = new HashMap<>();
+  /**
+   * Idle two-part statements by the application's SQL, handed from a closed prepared statement to
+   * the next one with the same SQL: frameworks prepare and close the same statements in every
+   * transaction, and the sibling would otherwise be prepared again each time.
+   */
+  private final Map<String, PreparedStatement> idleSiblings = new HashMap<>();
   private PreparedStatement messageStatement;
   private PreparedStatement commitStatement;
   private DatabaseMetaData rawMetaData;
@@ -261,6 +267,24 @@ final class Session {
       emit(json);
       return null;
     });
+  }
+
+  /** A forward-only two-part statement for {@code sql} with the message in front: an idle one, or a new one. */
+  PreparedStatement borrowSibling(String sql) throws SQLException {
+    PreparedStatement sibling = idleSiblings.remove(sql);
+    return sibling != null ? sibling : delegate.prepareStatement(withMessage(sql));
+  }
+
+  /** {@code sibling}, no longer used by its statement: kept for the next statement of {@code sql}, or closed. */
+  void returnSibling(String sql, PreparedStatement sibling) throws SQLException {
+    if (idleSiblings.size() >= CACHE_SIZE || idleSiblings.containsKey(sql) || sibling.isClosed()) {
+      sibling.close();
+      return;
+    }
+    sibling.getMoreResults(Statement.CLOSE_ALL_RESULTS); // the application's results end with its statement
+    sibling.clearParameters();
+    sibling.clearWarnings();
+    idleSiblings.put(sql, sibling);
   }
 
   /** {@code sql} behind the message statement (pgjdbc's statement cache keys on this text). */
@@ -489,6 +513,12 @@ final class Session {
   }
 
   public void close() throws SQLException {
+    for (PreparedStatement sibling : idleSiblings.values()) {
+      if (!delegate.isClosed()) {
+        sibling.close();
+      }
+    }
+    idleSiblings.clear();
     PreparedStatement message = messageStatement;
     PreparedStatement commit = commitStatement;
     messageStatement = null;

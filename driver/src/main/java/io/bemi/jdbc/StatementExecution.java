@@ -1,6 +1,5 @@
 package io.bemi.jdbc;
 
-import java.sql.CallableStatement;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -51,6 +50,8 @@ final class StatementExecution {
   final boolean recording;
   private Binding[] bindings = NO_BINDINGS;
   private PreparedStatement sibling;
+  /** Whether {@link #sibling} goes back to the session's idle siblings when this statement closes. */
+  private boolean sharedSibling;
   /** Whose results the application reads: {@link #delegate} or the stand-in of the last execution. */
   private Statement current;
   private PreparedStatement standIn;
@@ -224,9 +225,13 @@ final class StatementExecution {
    */
   private PreparedStatement sibling(boolean forKeys, String keysText) throws SQLException {
     if (sibling == null) {
+      sharedSibling = !forKeys && prepared.getResultSetType() == ResultSet.TYPE_FORWARD_ONLY
+          && prepared.getResultSetConcurrency() == ResultSet.CONCUR_READ_ONLY
+          && prepared.getResultSetHoldability() == session.delegate.getHoldability();
       sibling = forKeys
           ? session.delegate.prepareStatement(Session.MESSAGE_PREFIX + keysText,
               ResultSet.TYPE_SCROLL_INSENSITIVE, ResultSet.CONCUR_READ_ONLY)
+          : sharedSibling ? session.borrowSibling(sql)
           : session.delegate.prepareStatement(session.withMessage(sql), prepared.getResultSetType(),
               prepared.getResultSetConcurrency(), prepared.getResultSetHoldability());
     }
@@ -295,14 +300,8 @@ final class StatementExecution {
     to.setFetchSize(from.getFetchSize());
     to.setFetchDirection(from.getFetchDirection());
     to.setQueryTimeout(from.getQueryTimeout());
-    int maxRows = from.getMaxRows(); // pgjdbc has no getLargeMaxRows
-    if (maxRows > 0) {
-      to.setMaxRows(maxRows);
-    }
-    int maxFieldSize = from.getMaxFieldSize();
-    if (maxFieldSize > 0) {
-      to.setMaxFieldSize(maxFieldSize);
-    }
+    to.setMaxRows(from.getMaxRows()); // pgjdbc has no getLargeMaxRows
+    to.setMaxFieldSize(from.getMaxFieldSize());
   }
 
   // ---- parameters and batches ---------------------------------------------------------------------
@@ -448,7 +447,9 @@ final class StatementExecution {
     sibling = null;
     try {
       closeStandIn();
-      if (withMessage != null) {
+      if (withMessage != null && sharedSibling && !delegate.isClosed()) {
+        session.returnSibling(sql, withMessage);
+      } else if (withMessage != null) {
         withMessage.close();
       }
     } finally {

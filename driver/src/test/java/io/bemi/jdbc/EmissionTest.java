@@ -705,4 +705,42 @@ class EmissionTest {
           .hasMessageContaining("open transaction");
     }
   }
+
+  @Test
+  void aResultSetReadBehindTheMessageClosesWithItsStatementThoughTheTwoPartStatementIsKept() throws SQLException {
+    Bemi.setContext(Map.of("user", "ann"));
+    try (Connection c = connect()) {
+      ResultSet rs;
+      try (PreparedStatement p = c.prepareStatement("INSERT INTO t (v) VALUES (?) RETURNING v")) {
+        p.setString(1, "a");
+        rs = p.executeQuery();
+        assertThat(rs.next()).isTrue();
+      }
+      assertThat(rs.isClosed()).isTrue();
+      try (PreparedStatement again = c.prepareStatement("INSERT INTO t (v) VALUES (?) RETURNING v")) {
+        again.setString(1, "b");
+        try (ResultSet second = again.executeQuery()) {
+          assertThat(second.next()).isTrue();
+          assertThat(second.getString(1)).isEqualTo("b");
+        }
+      }
+    }
+    assertThat(wal.transactions()).containsExactly(List.of(ANN, "INSERT t"), List.of(ANN, "INSERT t"));
+  }
+
+  @Test
+  void twoOpenStatementsOfTheSameSqlKeepTheirOwnResults() throws SQLException {
+    Bemi.setContext(Map.of("user", "ann"));
+    try (Connection c = connect();
+        PreparedStatement first = c.prepareStatement("INSERT INTO t (v) VALUES (?) RETURNING v");
+        PreparedStatement second = c.prepareStatement("INSERT INTO t (v) VALUES (?) RETURNING v")) {
+      first.setString(1, "one");
+      ResultSet a = first.executeQuery();
+      second.setString(1, "two");
+      ResultSet b = second.executeQuery();
+      assertThat(a.next()).isTrue();
+      assertThat(b.next()).isTrue();
+      assertThat(List.of(a.getString(1), b.getString(1))).containsExactly("one", "two");
+    }
+  }
 }
