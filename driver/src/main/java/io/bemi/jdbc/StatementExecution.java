@@ -46,8 +46,15 @@ final class StatementExecution {
   private final String keysSql;
   /** The application's statement (generated wrapper). */
   Statement wrapper;
-  /** Whether parameter setters are recorded: a prepared write that may run behind a message. */
-  final boolean recording;
+  /** Whether parameter setters may be recorded: a prepared write that may run behind a message. */
+  private final boolean recordable;
+  /**
+   * Whether parameter setters are recorded now (read by the generated setters): off from the first
+   * {@code addBatch()} until {@code clearParameters()}, because batches never replay parameters
+   * and, once setters went unrecorded, a replay could not be trusted (executions then send the
+   * message separately).
+   */
+  boolean recording;
   private Binding[] bindings = NO_BINDINGS;
   private PreparedStatement sibling;
   /** Whether {@link #sibling} goes back to the session's idle siblings when this statement closes. */
@@ -74,8 +81,9 @@ final class StatementExecution {
     this.plan = sql == null ? SqlPlan.NOTHING : session.plan(sql);
     this.keys = keys;
     this.keysSql = sql == null ? null : keys.returningSql(sql);
-    this.recording = prepared != null && !callable && session.options.enabled()
+    this.recordable = prepared != null && !callable && session.options.enabled()
         && (!keys.requested() || keysSql != null) && plan.wantsContext(session.options);
+    this.recording = recordable;
   }
 
   // ---- executions of SQL text (plain statements; pgjdbc refuses them on prepared ones) --------------
@@ -320,10 +328,12 @@ final class StatementExecution {
   public void clearParameters() throws SQLException {
     prepared.clearParameters();
     Arrays.fill(bindings, null);
+    recording = recordable;
   }
 
   public void addBatch() throws SQLException {
     prepared.addBatch();
+    recording = false;
   }
 
   public void addBatch(String text) throws SQLException {

@@ -743,4 +743,19 @@ class EmissionTest {
       assertThat(List.of(a.getString(1), b.getString(1))).containsExactly("one", "two");
     }
   }
+
+  @Test
+  void aPreparedStatementUsedForABatchAndThenExecutedAloneStillCarriesTheContext() throws SQLException {
+    try (Connection c = connect(); PreparedStatement p = c.prepareStatement("INSERT INTO u VALUES (?)")) {
+      Bemi.setContext(Map.of("user", "ann"));
+      p.setInt(1, 1);
+      p.addBatch();
+      p.executeBatch();
+      Bemi.setContext(Map.of("user", "bob"));
+      p.setInt(1, 2);
+      assertThat(p.executeUpdate()).isEqualTo(1);
+    }
+    assertThat(db.queryLong("SELECT max(id) FROM u")).isEqualTo(2);
+    assertThat(wal.transactions()).containsExactly(List.of("INSERT u", ANN), List.of(BOB, "INSERT u"));
+  }
 }
