@@ -47,7 +47,7 @@ class HostileMessagesTest {
     harness.awaitCaughtUp();
 
     assertThat(harness.column("context", "\"table\" = 'notes' AND after->>'test' = 'overflow'")).containsExactly(
-        "{\"_bemi_unstorable\": {\"text\": \"{\\\"user\\\": \\\"mallory\\\", \\\"n\\\": 1e999999}\", "
+        "{\"_bemi_unparsed\": {\"text\": \"{\\\"user\\\": \\\"mallory\\\", \\\"n\\\": 1e999999}\", "
             + "\"problem\": \"number 1e999999 is outside what jsonb can hold\"}}",
         "{\"after\": \"overflow\"}");
     assertThat(harness.metrics().malformedContextMessages()).isPositive();
@@ -59,7 +59,7 @@ class HostileMessagesTest {
     harness.awaitCaughtUp();
 
     assertThat(harness.column("context", "\"table\" = 'notes' AND after->>'test' = 'nul' AND primary_key LIKE '%1%'"))
-        .singleElement().asString().contains("_bemi_unstorable").contains("a\\\\u0000b");
+        .singleElement().asString().contains("_bemi_unparsed").contains("a\\\\u0000b");
   }
 
   @Test
@@ -68,7 +68,7 @@ class HostileMessagesTest {
     harness.awaitCaughtUp();
 
     assertThat(harness.column("context", "\"table\" = 'notes' AND after->>'test' = 'surrogate'"))
-        .first().asString().contains("_bemi_unstorable").contains("\\\\ud800");
+        .first().asString().contains("_bemi_unparsed").contains("\\\\ud800");
   }
 
   @Test
@@ -78,7 +78,7 @@ class HostileMessagesTest {
     harness.awaitCaughtUp();
 
     assertThat(harness.column("context", "\"table\" = 'notes' AND after->>'test' = 'deep'"))
-        .first().asString().contains("_bemi_unstorable");
+        .first().asString().contains("_bemi_unparsed");
   }
 
   @Test
