@@ -163,7 +163,7 @@ public final class JsonValues {
     private String problem; // the first element kept in the fallback form
 
     String appendJson(StringBuilder out) {
-      if (pos == 0 && !text.isEmpty() && text.charAt(0) != '{') {
+      if (delimiter == ' ') { // int2vector, oidvector
         vector(out);
       } else {
         dimension(out);
