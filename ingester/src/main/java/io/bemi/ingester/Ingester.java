@@ -148,7 +148,7 @@ public final class Ingester {
       Migrations.migrate(config.destination().dataSource(), config.destinationSchema());
       migrated = true;
     }
-    try (Connection catalogConnection = config.source().connect()) {
+    try (Connection catalogConnection = config.source().connectWithCatalogSearchPath()) {
       SourceChecks.requireSlotAndPublication(catalogConnection, config.slot(), config.publication());
       String database = currentDatabase(catalogConnection);
       int serverMajor = catalogConnection.getMetaData().getDatabaseMajorVersion();

@@ -29,7 +29,7 @@ class BaselineSnapshotTest {
   private static List<TrackedTable> prepare(TestDatabase db) throws Exception {
     try (Connection c = db.connect()) {
       List<TrackedTable> tracked = SourceSetup.trackedTables(c, SCHEMA, List.of(), List.of());
-      SourceSetup.execute(c, SourceSetup.setupStatements(tracked, "bemi", "bemi").stream()
+      SourceSetup.execute(c, SourceSetup.setupStatements(c, tracked, "bemi", "bemi").stream()
           .filter(s -> !SourceSetup.createsSlot(s)).toList());
       Migrations.migrate(db.dataSource(), SCHEMA);
       return tracked;

@@ -58,12 +58,12 @@ final class SetupCommand implements Callable<Integer> {
     String schema = connection.destinationSchema();
     String slot = connection.slot();
     String publication = connection.publication();
-    try (Connection source = connection.source().connect()) {
+    try (Connection source = connection.source().connectWithCatalogSearchPath()) {
       SourceSetup.requireLogicalWal(source);
       List<TrackedTable> tracked = SourceSetup.trackedTables(source, schema,
           schemas == null ? List.of() : schemas, tables == null ? List.of() : tables,
           excludeTables == null ? List.of() : excludeTables);
-      List<String> statements = SourceSetup.setupStatements(tracked, publication, slot);
+      List<String> statements = SourceSetup.setupStatements(source, tracked, publication, slot);
       if (printSql) {
         for (String statement : statements) {
           System.out.println(statement);
