@@ -81,7 +81,8 @@ final class SetupCommand implements Callable<Integer> {
         System.out.println("Baseline snapshot: " + result.rows() + " row(s) from " + result.tablesCopied()
             + " table(s) copied, " + result.tablesSkipped() + " already done.");
       }
-      SourceSetup.execute(source, statements);
+      // After a snapshot only the slot statement is left (it finds the slot and does nothing).
+      SourceSetup.execute(source, snapshot ? statements.stream().filter(SourceSetup::createsSlot).toList() : statements);
       long published = tracked.stream().filter(t -> !t.partition()).count();
       System.out.println("Source ready: publication " + publication + " with " + published + " table(s), slot "
           + slot + ". Start the ingester with: bemi-ingester run");
