@@ -1,0 +1,55 @@
+package io.bemi.ingester;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.bemi.test.TestDatabase;
+import io.bemi.test.WithPostgres;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A change the destination refuses although it passed validation (here a destination trigger that
+ * raises a data exception for some rows): it is quarantined, the changes around it are stored
+ * exactly once, and the ingester keeps running.
+ */
+@WithPostgres
+@Tag("replication")
+class QuarantineTest {
+
+  @Test
+  void aRefusedChangeIsQuarantinedAndTheStreamGoesOn(TestDatabase db) throws Exception {
+    db.execute("CREATE TABLE items (id text PRIMARY KEY)");
+    try (IngesterHarness harness = IngesterHarness.start(db)) {
+      db.execute("INSERT INTO items VALUES ('before')");
+      harness.awaitCaughtUp();
+      db.execute("""
+          CREATE FUNCTION bemi.refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN
+            IF NEW.after->>'id' LIKE 'poison%' THEN
+              RAISE EXCEPTION 'refused by the destination' USING ERRCODE = 'data_exception';
+            END IF;
+            RETURN NEW;
+          END $$""",
+          "CREATE TRIGGER refuse_poison BEFORE INSERT ON bemi.changes FOR EACH ROW EXECUTE FUNCTION bemi.refuse_poison()");
+
+      db.execute("INSERT INTO items VALUES ('ok-1')",
+          "BEGIN; INSERT INTO items VALUES ('ok-2'); INSERT INTO items VALUES ('poison-1'); "
+              + "INSERT INTO items VALUES ('ok-3'); COMMIT",
+          "INSERT INTO items VALUES ('poison-2')",
+          "INSERT INTO items VALUES ('ok-4')");
+      harness.awaitCaughtUp();
+
+      assertThat(harness.column("primary_key", "\"table\" = 'items'"))
+          .containsExactly("before", "ok-1", "ok-2", "ok-3", "ok-4");
+      assertThat(db.queryValue("SELECT string_agg(after::jsonb->>'id' || ' ' || sql_state || ' ' || error, ', '"
+          + " ORDER BY commit_lsn) FROM bemi.quarantine"))
+          .isEqualTo("poison-1 22000 refused by the destination, poison-2 22000 refused by the destination");
+      assertThat(harness.metrics().quarantinedChanges()).isEqualTo(2);
+      assertThat(harness.failure()).isNull();
+
+      db.execute("INSERT INTO items VALUES ('ok-5')");
+      harness.awaitCaughtUp();
+      assertThat(harness.column("primary_key", "\"table\" = 'items' AND primary_key = 'ok-5'")).hasSize(1);
+    }
+  }
+}
