@@ -16,6 +16,18 @@ import org.junit.jupiter.api.Test;
 @Tag("replication")
 class QuarantineTest {
 
+  private static String status(TestDatabase db) {
+    java.io.PrintStream original = System.out;
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    try {
+      System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+      assertThat(io.bemi.ingester.cli.IngesterCommand.execute("status", "--source-url", db.uri())).isZero();
+    } finally {
+      System.setOut(original);
+    }
+    return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
   @Test
   void aRefusedChangeIsQuarantinedAndTheStreamGoesOn(TestDatabase db) throws Exception {
     db.execute("CREATE TABLE items (id text PRIMARY KEY)");
@@ -46,6 +58,9 @@ class QuarantineTest {
           .isEqualTo("poison-1 22000 refused by the destination, poison-2 22000 refused by the destination");
       assertThat(harness.metrics().quarantinedChanges()).isEqualTo(2);
       assertThat(harness.failure()).isNull();
+
+      assertThat(status(db)).contains("quarantined:       2 change(s) the destination refused").contains("bemi.quarantine")
+          .doesNotContain(db.password().isEmpty() ? "\u0000" : db.password());
 
       db.execute("INSERT INTO items VALUES ('ok-5')");
       harness.awaitCaughtUp();
