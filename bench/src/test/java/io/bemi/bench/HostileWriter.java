@@ -45,7 +45,7 @@ final class HostileWriter {
       ingester.setup(); // again: the publication now includes guestbook (ALTER PUBLICATION path)
       ingester.start();
       long committed = 0;
-      int rounds = quick ? 3 : 10;
+      int rounds = quick ? 3 : 40;
       try (LedgerWriter writer = new LedgerWriter(source, "s_" + NAME, ledger);
            Connection hostile = DriverManager.getConnection(
                "jdbc:postgresql://127.0.0.1:" + source.port() + "/s_" + NAME + "?user=hostile")) {
