@@ -11,10 +11,13 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Timestamp;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.postgresql.util.PSQLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes changes and the checkpoint to the destination. All writes go into one open destination
@@ -35,7 +38,7 @@ import org.postgresql.util.PSQLException;
  */
 public final class ChangeStore implements AutoCloseable {
 
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ChangeStore.class);
+  private static final Logger LOG = LoggerFactory.getLogger(ChangeStore.class);
 
   private static final int COPY_CHUNK_BYTES = 256 * 1024;
 
@@ -231,7 +234,7 @@ public final class ChangeStore implements AutoCloseable {
     inSourceTransaction = true;
     written = true;
     uncommittedChanges++;
-    java.sql.Savepoint savepoint = connection.setSavepoint();
+    Savepoint savepoint = connection.setSavepoint();
     try (PreparedStatement s = connection.prepareStatement(insertSql)) {
       s.setString(1, ids.next(System.currentTimeMillis()).toString());
       s.setString(2, change.primaryKey());

@@ -1,5 +1,8 @@
 package io.bemi.ingester.values;
 
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+
 /**
  * Renders a column value, given in its PostgreSQL text output form, as the JSON that
  * {@code to_jsonb(value)} gives for it in a session with {@code TimeZone=UTC, DateStyle=ISO,
@@ -92,8 +95,8 @@ public final class JsonValues {
       out.append(", \"text\": ");
       appendString(out, text);
     } else {
-      byte[] bytes = raw != null ? raw : text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      out.append(", \"hex\": \"").append(java.util.HexFormat.of().formatHex(bytes)).append('"');
+      byte[] bytes = raw != null ? raw : text.getBytes(StandardCharsets.UTF_8);
+      out.append(", \"hex\": \"").append(HexFormat.of().formatHex(bytes)).append('"');
     }
     out.append("}}");
   }
