@@ -35,8 +35,8 @@ import org.junit.jupiter.api.Test;
 class GenerativeIngestTest {
 
   private static final long DEFAULT_SEED = 20261202L;
-  private static final int TABLES = 4;
-  private static final int OPERATIONS = 400;
+  private static final int TABLES = 5;
+  private static final int OPERATIONS = 800;
 
   private static final String[] NAME_PIECES = {"$bemi$", "\n", "\"", ".", "select", "ü", "😀", " ", "$$", "'", ";",
       "x", "${tables}", "-- ", "Ω", "end", "\\", "%s"};
@@ -131,6 +131,7 @@ class GenerativeIngestTest {
   @Test
   void randomIdentifiersValuesAndMessagesNeverStopTheStreamNorLoseAChange(TestDatabase db) throws Exception {
     long seed = Long.getLong("bemi.seed", DEFAULT_SEED);
+    System.out.println("GenerativeIngestTest seed " + seed + " (replay: -Dbemi.seed=" + seed + ")");
     try {
       run(db, seed);
     } catch (AssertionError | Exception e) {
