@@ -13,12 +13,16 @@ import java.util.Map;
  * Hostile input: malformed {@code _bemi} messages, a 10 MB context, odd identifiers, a 1,600-column
  * table, a 10 MB text value, deeply nested JSON. Passes when every row's last stored {@code after}
  * equals {@code to_jsonb(row)} on the source, each table has the expected number of changes, the
- * contexts follow the documented rules (malformed or oversized: {@code {}}), and the ingester is
- * still running.
+ * contexts follow the documented rules (malformed: its text under {@code _bemi_unparsed};
+ * oversized: reduced, with {@code _bemi_truncated}), and the ingester is still running.
  */
 final class HostileInput {
 
   private HostileInput() {}
+
+  /** An expected context given as "?key": the stored context has that top-level key. */
+  private static final String UNPARSED = "?_bemi_unparsed";
+  private static final String TRUNCATED = "?_bemi_truncated";
 
   private static final String WEIRD = "\"we\"\"ird tab le\"";
 
@@ -44,22 +48,22 @@ final class HostileInput {
       try (Connection c = source.connect("s_hostile")) {
         c.setAutoCommit(false);
         // Malformed messages: each counts as context {} for the changes after it.
-        message(c, "not json", 1, expectedContext, "{}");
-        message(c, "[1,2]", 2, expectedContext, "{}");
-        message(c, "\"text\"", 3, expectedContext, "{}");
+        message(c, "not json", 1, expectedContext, UNPARSED);
+        message(c, "[1,2]", 2, expectedContext, UNPARSED);
+        message(c, "\"text\"", 3, expectedContext, UNPARSED);
         try (Statement s = c.createStatement()) {
           s.execute("SELECT pg_logical_emit_message(true, '_bemi', '\\xfffe7b7d'::bytea)"); // not UTF-8
         }
         insertDoc(c, 4, "after invalid UTF-8", null);
         c.commit();
-        expectedContext.put(4, "{}");
+        expectedContext.put(4, UNPARSED);
         try (Statement s = c.createStatement()) {
           s.execute("SELECT pg_logical_emit_message(false, '_bemi', '{\"non\": \"transactional\"}')");
         }
         c.commit();
-        message(c, "{\"nul\": \"\\u0000\"}", 5, expectedContext, "{}");
+        message(c, "{\"nul\": \"\\u0000\"}", 5, expectedContext, UNPARSED);
         String big = "{\"blob\": \"" + "x".repeat(10 * 1024 * 1024) + "\"}";
-        message(c, big, 6, expectedContext, "{}"); // larger than --max-context-bytes (64 KiB)
+        message(c, big, 6, expectedContext, TRUNCATED); // larger than --max-context-bytes (64 KiB)
         String odd = "{\"ü ✓ \\\"key\\\"\": \"line\\nbreak 'quote' \\\"dq\\\" 😀\", \"n\": 1.50, \"deep\": {\"a\": [1, {\"b\": null}]}}";
         message(c, odd, 7, expectedContext, odd);
         // A good message then a bad one then a write: the bad one resets to {}.
@@ -73,7 +77,7 @@ final class HostileInput {
         }
         c.commit();
         expectedContext.put(8, "{\"good\": 1}");
-        expectedContext.put(9, "{}");
+        expectedContext.put(9, UNPARSED);
         // Odd identifiers and values.
         try (Statement s = c.createStatement()) {
           s.execute("INSERT INTO " + WEIRD + " VALUES (1, 'a''b', 'ünï ✓ 😀', 1, 'from', 'x\"y'), "
@@ -133,9 +137,10 @@ final class HostileInput {
           compareRows(src, dst, table[0], table[1], failures);
         }
         for (var e : expectedContext.entrySet()) {
-          try (PreparedStatement p = dst.prepareStatement("SELECT context = ?::jsonb, left(context::text, 200) "
-              + "FROM bemi.changes WHERE \"table\" = 'docs' AND primary_key = ?")) {
-            p.setString(1, e.getValue());
+          boolean hasKey = e.getValue().startsWith("?");
+          try (PreparedStatement p = dst.prepareStatement("SELECT " + (hasKey ? "jsonb_exists(context, ?)" : "context = ?::jsonb")
+              + ", left(context::text, 200) FROM bemi.changes WHERE \"table\" = 'docs' AND primary_key = ?")) {
+            p.setString(1, hasKey ? e.getValue().substring(1) : e.getValue());
             p.setString(2, e.getKey().toString());
             try (ResultSet rs = p.executeQuery()) {
               if (!rs.next()) {

@@ -63,7 +63,7 @@ public final class IngestionBench {
           "CREATE TABLE history (id bigserial PRIMARY KEY, account_id bigint, delta numeric, created_at timestamptz)",
           "INSERT INTO accounts SELECT i, 0, 'account ' || i, now() FROM generate_series(1, 100000) i");
       try (Connection c = server.connect("sweep")) {
-        SourceSetup.execute(c, SourceSetup.setupStatements(
+        SourceSetup.execute(c, SourceSetup.setupStatements(c, 
             SourceSetup.trackedTables(c, "bemi", List.of(), List.of()), "bemi", "bemi"));
       }
       PostgresUrl url = PostgresUrl.parse(server.uri("sweep"));

@@ -14,6 +14,7 @@ import io.bemi.ingester.replication.SourceChecks;
 import io.bemi.ingester.stitch.Stitcher;
 import io.bemi.ingester.stitch.StoreEvent;
 import io.bemi.ingester.store.ChangeStore;
+import io.bemi.ingester.store.DataRejectedException;
 import io.bemi.ingester.store.Checkpoint;
 import io.bemi.sql.Migrations;
 import java.io.IOException;
@@ -63,6 +64,7 @@ public final class Ingester {
   private volatile long streamingSince; // System.nanoTime() when the current session started streaming, 0: not
   private volatile boolean storedSinceReconnect;
   private boolean migrated; // the destination schema is up to date (run() thread only)
+  private Lsn isolateUpTo = Lsn.INVALID; // after a refused batch: store up to here change by change (run() thread only)
 
   public Ingester(IngesterConfig config, IngesterMetrics metrics, Clock clock) {
     this.config = config;
@@ -97,6 +99,8 @@ public final class Ingester {
           return;
         } catch (SetupMissingException | DecodingException e) {
           throw e;
+        } catch (DataRejectedException e) {
+          isolateAfterRejection(e);
         } catch (RuntimeException | SQLException e) {
           if (!retryable(e) && !(streamedOnce && permissionDenied(e))) {
             throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
@@ -127,6 +131,21 @@ public final class Ingester {
   }
 
   /**
+   * The destination refused a batch: read it again at once and store it change by change, so the
+   * change it refuses is quarantined and the stream goes on. Refused again inside that range (not
+   * a single change's fault): stop, nothing is confirmed.
+   */
+  private void isolateAfterRejection(DataRejectedException e) {
+    if (!isolateUpTo.equals(Lsn.INVALID) && e.upTo().compareTo(isolateUpTo) <= 0) {
+      throw new IllegalStateException(e.getMessage() + "; storing the changes one by one did not help either", e);
+    }
+    LOG.warn("{}; storing that batch again change by change to quarantine what is refused", e.getMessage());
+    isolateUpTo = e.upTo();
+    streamingSince = 0;
+    metrics.streaming(false);
+  }
+
+  /**
    * Whether the session that just failed had recovered from the previous outage. A session that
    * connects but fails at its first store (a revoked privilege) has not: its failure continues the
    * outage, logged once, with the backoff still growing.
@@ -148,7 +167,7 @@ public final class Ingester {
       Migrations.migrate(config.destination().dataSource(), config.destinationSchema());
       migrated = true;
     }
-    try (Connection catalogConnection = config.source().connect()) {
+    try (Connection catalogConnection = config.source().connectWithCatalogSearchPath()) {
       SourceChecks.requireSlotAndPublication(catalogConnection, config.slot(), config.publication());
       String database = currentDatabase(catalogConnection);
       int serverMajor = catalogConnection.getMetaData().getDatabaseMajorVersion();
@@ -159,6 +178,7 @@ public final class Ingester {
         if (originNone) {
           originNone = setUpOrigin(store);
         }
+        store.isolateUpTo(isolateUpTo, metrics::quarantinedChange);
         Checkpoint checkpoint = store.storedCheckpoint();
         Lsn start = checkpoint == null ? Lsn.INVALID : checkpoint.endLsn();
         Connection replication = config.source().connectForReplication();

@@ -36,6 +36,9 @@ public final class IngesterMetrics implements StitchListener, SlotMonitor.Listen
   private final AtomicLong batchesCommitted = new AtomicLong();
   private final AtomicLong malformedContextMessages = new AtomicLong();
   private final AtomicLong missingToastValues = new AtomicLong();
+  private final AtomicLong contextsTruncated = new AtomicLong();
+  private final AtomicLong valueFallbacks = new AtomicLong();
+  private final AtomicLong quarantined = new AtomicLong();
   private final AtomicLong reconnects = new AtomicLong();
   private final AtomicLong heartbeatsReceived = new AtomicLong();
   private final AtomicLong heartbeatsEmitted = new AtomicLong();
@@ -75,6 +78,12 @@ public final class IngesterMetrics implements StitchListener, SlotMonitor.Listen
     counter("bemi.ingester.batches.committed", batchesCommitted, "Destination transactions committed");
     counter("bemi.ingester.context.malformed", malformedContextMessages,
         "Malformed or non-transactional _bemi messages");
+    counter("bemi.ingester.context.truncated", contextsTruncated,
+        "Oversized _bemi context objects reduced to --max-context-bytes (identifying keys kept)");
+    counter("bemi.ingester.values.fallback", valueFallbacks,
+        "Row values jsonb cannot hold as they are, stored as {\"_bemi_unparsed\": …}");
+    counter("bemi.ingester.quarantined", quarantined,
+        "Changes the destination refused, stored in the quarantine table instead");
     counter("bemi.ingester.toast.missing", missingToastValues,
         "Unchanged TOAST values left out for want of an old row");
     counter("bemi.ingester.reconnects", reconnects, "Sessions ended by an outage and retried");
@@ -133,6 +142,33 @@ public final class IngesterMetrics implements StitchListener, SlotMonitor.Listen
   @Override
   public void malformedContextMessage() {
     malformedContextMessages.incrementAndGet();
+  }
+
+  @Override
+  public void contextTruncated() {
+    contextsTruncated.incrementAndGet();
+  }
+
+  @Override
+  public void valueFallback() {
+    valueFallbacks.incrementAndGet();
+  }
+
+  /** A change the destination refused was put into the quarantine table. */
+  public void quarantinedChange() {
+    quarantined.incrementAndGet();
+  }
+
+  public long contextsTruncated() {
+    return contextsTruncated.get();
+  }
+
+  public long valueFallbacks() {
+    return valueFallbacks.get();
+  }
+
+  public long quarantinedChanges() {
+    return quarantined.get();
   }
 
   @Override

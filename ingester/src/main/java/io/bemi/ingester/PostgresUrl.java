@@ -64,6 +64,23 @@ public final class PostgresUrl {
     return DriverManager.getConnection(jdbcUrl, properties());
   }
 
+  /**
+   * A connection whose unqualified names resolve in {@code pg_catalog} only ({@code search_path =
+   * pg_catalog, pg_temp}), for the SQL the ingester runs on the source (setup, snapshot, catalog
+   * lookups): any role with CREATE on a schema of the search path could otherwise plant a function
+   * or operator that wins over the built-in it shadows.
+   */
+  public Connection connectWithCatalogSearchPath() throws SQLException {
+    Connection connection = connect();
+    try (var s = connection.createStatement()) {
+      s.execute("SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)");
+    } catch (SQLException e) {
+      connection.close();
+      throw e;
+    }
+    return connection;
+  }
+
   /** A connection in logical replication mode with the session settings the value mapping relies on. */
   public Connection connectForReplication() throws SQLException {
     Properties props = properties();

@@ -29,7 +29,7 @@ class BaselineSnapshotTest {
   private static List<TrackedTable> prepare(TestDatabase db) throws Exception {
     try (Connection c = db.connect()) {
       List<TrackedTable> tracked = SourceSetup.trackedTables(c, SCHEMA, List.of(), List.of());
-      SourceSetup.execute(c, SourceSetup.setupStatements(tracked, "bemi", "bemi").stream()
+      SourceSetup.execute(c, SourceSetup.setupStatements(c, tracked, "bemi", "bemi").stream()
           .filter(s -> !SourceSetup.createsSlot(s)).toList());
       Migrations.migrate(db.dataSource(), SCHEMA);
       return tracked;
@@ -57,6 +57,27 @@ class BaselineSnapshotTest {
     db.execute("SELECT pg_drop_replication_slot('" + slot + "')");
   }
 
+
+  @Test
+  void functionsAndOperatorsPlantedInPublicByALowPrivilegeRoleAreNotUsed(TestDatabase source) throws Exception {
+    TestDatabase db = source.createSibling("planted");
+    db.execute("CREATE TABLE accounts (id int PRIMARY KEY, owner text)", "INSERT INTO accounts VALUES (1, 'ann')",
+        "DROP ROLE IF EXISTS planter", "CREATE ROLE planter LOGIN",
+        "GRANT CREATE, USAGE ON SCHEMA public TO planter", "GRANT SELECT ON accounts TO planter",
+        "SET ROLE planter",
+        // Exact-type matches win over pg_catalog's polymorphic to_jsonb(anyelement) when public is searched.
+        "CREATE FUNCTION public.to_jsonb(accounts) RETURNS jsonb LANGUAGE sql AS $$ SELECT '{\"forged\": true}'::jsonb $$",
+        "CREATE FUNCTION public.to_jsonb(integer) RETURNS jsonb LANGUAGE sql AS $$ SELECT '666'::jsonb $$",
+        "CREATE FUNCTION public.forged_eq(name, text) RETURNS boolean LANGUAGE sql AS $$ SELECT true $$",
+        "CREATE OPERATOR public.= (LEFTARG = name, RIGHTARG = text, FUNCTION = public.forged_eq)",
+        "RESET ROLE");
+
+    snapshot(db, "planted").run(prepare(db));
+
+    assertThat(db.queryValue("SELECT after::text || ' ' || primary_key FROM bemi.changes WHERE \"table\" = 'accounts'"))
+        .isEqualTo("{\"id\": 1, \"owner\": \"ann\"} 1");
+    dropSlot(db, "planted");
+  }
 
   @Test
   void everyRowIsStoredAsItsToJsonbWithTheStitchersPrimaryKey(TestDatabase source) throws Exception {

@@ -60,7 +60,7 @@ class ContextAttributionTest {
     return "INSERT INTO notes VALUES ('" + test + "', " + n + ")";
   }
 
-  private static Iterable<Object> contexts(String test) throws Exception {
+  private static java.util.List<Object> contexts(String test) throws Exception {
     return harness.column("context", "\"table\" = 'notes' AND after->>'test' = '" + test + "'");
   }
 
@@ -116,7 +116,7 @@ class ContextAttributionTest {
   }
 
   @Test
-  void malformedMessagesAreCountedAndTheirChangesGetAnEmptyContext(TestDatabase db) throws Exception {
+  void malformedMessagesAreCountedAndTheirChangesGetTheirTextOrAReducedContext(TestDatabase db) throws Exception {
     long before = harness.metrics().malformedContextMessages();
     transaction(db, true, message("{\"op\": \"good\"}"), insert("malformed", 1),
         message("not json"), insert("malformed", 2),
@@ -124,8 +124,13 @@ class ContextAttributionTest {
         message("{\"big\": \"" + "x".repeat(2000) + "\"}"), insert("malformed", 4),
         message("{\"op\": \"good again\"}"), insert("malformed", 5));
     harness.awaitCaughtUp();
-    assertThat(contexts("malformed")).containsExactly("{\"op\": \"good\"}", "{}", "{}", "{}", "{\"op\": \"good again\"}");
-    assertThat(harness.metrics().malformedContextMessages() - before).isEqualTo(3);
+    assertThat(contexts("malformed")).hasSize(5).startsWith("{\"op\": \"good\"}").endsWith("{\"op\": \"good again\"}");
+    assertThat((String) contexts("malformed").get(1)).contains("\"_bemi_unparsed\"").contains("\"text\": \"not json\"");
+    assertThat(contexts("malformed").get(2))
+        .isEqualTo("{\"_bemi_unparsed\": {\"text\": \"[1, 2]\", \"problem\": \"not a JSON object\"}}");
+    assertThat(contexts("malformed").get(3))
+        .isEqualTo("{\"_bemi_truncated\": {\"droppedKeys\": [\"big\"], \"originalBytes\": 2011}}");
+    assertThat(harness.metrics().malformedContextMessages() - before).isEqualTo(2);
   }
 
   @Test

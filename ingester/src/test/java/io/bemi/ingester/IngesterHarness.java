@@ -63,7 +63,7 @@ final class IngesterHarness implements AutoCloseable {
 
   static void setUpSource(TestDatabase source) throws SQLException {
     try (Connection c = source.connect()) {
-      SourceSetup.execute(c, SourceSetup.setupStatements(
+      SourceSetup.execute(c, SourceSetup.setupStatements(c, 
           SourceSetup.trackedTables(c, "bemi", List.of(), List.of()), "bemi", "bemi"));
     }
   }

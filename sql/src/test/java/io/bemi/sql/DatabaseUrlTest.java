@@ -36,4 +36,25 @@ class DatabaseUrlTest {
   void otherSchemesAreRejected() {
     assertThatThrownBy(() -> DatabaseUrl.parse("mysql://x/y")).hasMessageContaining("postgresql://");
   }
+
+  @Test
+  void severalHostsWithUnderscoresAndPortsStayAsGiven() {
+    DatabaseUrl url = DatabaseUrl.parse("postgresql://u:p@db_a:5432,db_b,[::1]:6432/app?target_session_attrs=read-write");
+    assertThat(url.jdbcUrl()).isEqualTo("jdbc:postgresql://db_a:5432,db_b,[::1]:6432/app?targetServerType=primary");
+    assertThat(url.user()).isEqualTo("u");
+  }
+
+  @Test
+  void anUnencodedAtSignInThePasswordBelongsToThePassword() {
+    DatabaseUrl url = DatabaseUrl.parse("postgresql://u:p@ss@db/app");
+    assertThat(url.password()).isEqualTo("p@ss");
+    assertThat(DatabaseUrl.redact("postgresql://u:p@ss@db/app")).isEqualTo("postgresql://u:***@db/app");
+  }
+
+  @Test
+  void userAndPasswordParametersAreCredentialsNotUrlText() {
+    DatabaseUrl url = DatabaseUrl.parse("postgresql://db/app?user=ann&password=s%20cret");
+    assertThat(url.jdbcUrl()).isEqualTo("jdbc:postgresql://db/app");
+    assertThat(url.password()).isEqualTo("s cret");
+  }
 }

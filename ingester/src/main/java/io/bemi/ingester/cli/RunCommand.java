@@ -32,7 +32,8 @@ final class RunCommand implements Callable<Integer> {
   ConnectionOptions connection;
 
   @Option(names = "--max-context-bytes", defaultValue = "${env:BEMI_MAX_CONTEXT_BYTES:-65536}", paramLabel = "BYTES",
-      description = "Larger _bemi messages are malformed (counted, logged, context {}). Default: ${DEFAULT-VALUE}. "
+      description = "Larger _bemi context objects are reduced to this size, identifying keys (user, requestId, "
+          + "endpoint, …) kept and a _bemi_truncated marker listing the dropped keys. Default: ${DEFAULT-VALUE}. "
           + "Env: BEMI_MAX_CONTEXT_BYTES.")
   int maxContextBytes;
 

@@ -58,12 +58,12 @@ final class SetupCommand implements Callable<Integer> {
     String schema = connection.destinationSchema();
     String slot = connection.slot();
     String publication = connection.publication();
-    try (Connection source = connection.source().connect()) {
+    try (Connection source = connection.source().connectWithCatalogSearchPath()) {
       SourceSetup.requireLogicalWal(source);
       List<TrackedTable> tracked = SourceSetup.trackedTables(source, schema,
           schemas == null ? List.of() : schemas, tables == null ? List.of() : tables,
           excludeTables == null ? List.of() : excludeTables);
-      List<String> statements = SourceSetup.setupStatements(tracked, publication, slot);
+      List<String> statements = SourceSetup.setupStatements(source, tracked, publication, slot);
       if (printSql) {
         for (String statement : statements) {
           System.out.println(statement);
@@ -81,7 +81,8 @@ final class SetupCommand implements Callable<Integer> {
         System.out.println("Baseline snapshot: " + result.rows() + " row(s) from " + result.tablesCopied()
             + " table(s) copied, " + result.tablesSkipped() + " already done.");
       }
-      SourceSetup.execute(source, statements);
+      // After a snapshot only the slot statement is left (it finds the slot and does nothing).
+      SourceSetup.execute(source, snapshot ? statements.stream().filter(SourceSetup::createsSlot).toList() : statements);
       long published = tracked.stream().filter(t -> !t.partition()).count();
       System.out.println("Source ready: publication " + publication + " with " + published + " table(s), slot "
           + slot + ". Start the ingester with: bemi-ingester run");

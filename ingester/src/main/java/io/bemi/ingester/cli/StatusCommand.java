@@ -46,8 +46,29 @@ final class StatusCommand implements Callable<Integer> {
     }
     try (Connection destination = connection.destination().connect()) {
       printCheckpoint(destination, slot, position.database(), position.confirmedFlush().equals(position.serverWal()));
+      printQuarantine(destination, position.database());
     }
     return 0;
+  }
+
+  /** Changes the destination refused (see docs/ingester.md, "Quarantine"). */
+  private void printQuarantine(Connection destination, String database) throws SQLException {
+    String table = connection.destinationSchema() + ".quarantine";
+    try (PreparedStatement s = destination.prepareStatement("SELECT count(*), max(quarantined_at) FROM " + table
+        + " WHERE source_database = ?")) {
+      s.setString(1, database);
+      try (ResultSet rs = s.executeQuery()) {
+        rs.next();
+        long count = rs.getLong(1);
+        System.out.println("quarantined:       " + (count == 0 ? "none" : count + " change(s) the destination refused, "
+            + "the last at " + rs.getTimestamp(2).toInstant() + "; see " + table));
+      }
+    } catch (SQLException e) {
+      if (!"42P01".equals(e.getSQLState())) {
+        throw e;
+      }
+      System.out.println("quarantined:       none (no quarantine table yet)");
+    }
   }
 
   private void printCheckpoint(Connection destination, String slot, String database, boolean caughtUp) throws SQLException {

@@ -22,6 +22,8 @@ import java.util.Locale;
  *   <li>{@code GET /health/live}: 200 while the process runs (its HTTP server answers);
  *   <li>{@code GET /health/ready} and {@code GET /health}: 200 while streaming with the lag under
  *       {@code maxLagSeconds} (unknown lag, before the first slot sample, counts as under), else 503;
+ *       the body also says how many changes this process quarantined (they do not stop the stream,
+ *       so they do not make it 503);
  *   <li>{@code GET /metrics}: Prometheus text of the ingester's meters and the JVM's.
  * </ul>
  */
@@ -61,7 +63,8 @@ public final class HttpEndpoints implements AutoCloseable {
           + "\",\"streaming\":" + streaming
           + ",\"lagSeconds\":" + (Double.isNaN(lag) ? "null" : String.format(Locale.ROOT, "%.1f", lag))
           + ",\"maxLagSeconds\":" + String.format(Locale.ROOT, "%.1f", maxLagSeconds)
-          + ",\"confirmedLsn\":\"" + metrics.confirmedLsn() + "\"}");
+          + ",\"confirmedLsn\":\"" + metrics.confirmedLsn() + "\""
+          + ",\"quarantinedChanges\":" + metrics.quarantinedChanges() + "}");
     });
     server.createContext("/metrics", exchange -> respond(exchange, 200, "text/plain; version=0.0.4; charset=utf-8",
         registry.scrape()));

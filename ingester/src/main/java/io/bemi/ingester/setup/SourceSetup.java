@@ -10,6 +10,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Renders and runs the source setup and teardown scripts of the sql module
@@ -23,6 +26,8 @@ public final class SourceSetup {
       return identifier(schema) + "." + identifier(table);
     }
   }
+
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{(\\w+)}");
 
   private SourceSetup() {}
 
@@ -90,30 +95,79 @@ public final class SourceSetup {
     return texts == null ? List.of() : texts.stream().filter(t -> !t.isBlank()).map(TablePattern::parse).toList();
   }
 
-  /** The setup script's statements for these tables. */
-  public static List<String> setupStatements(List<TrackedTable> tables, String publication, String slot) {
+  /**
+   * The setup script's statements for these tables, for the source as it is now: the publication
+   * is created, or updated when it exists.
+   *
+   * @throws IllegalStateException when a slot of that name belongs to another database
+   */
+  public static List<String> setupStatements(Connection source, List<TrackedTable> tables, String publication,
+      String slot) throws SQLException {
+    requireSlotOfThisDatabase(source, slot);
+    return setupStatements(tables, publication, slot, publicationExists(source, publication));
+  }
+
+  /** The setup script's statements; {@code publicationExists} picks CREATE or ALTER PUBLICATION. */
+  public static List<String> setupStatements(List<TrackedTable> tables, String publication, String slot,
+      boolean publicationExists) {
     if (tables.isEmpty()) {
       throw new IllegalArgumentException("No tables to track: create tables first, or choose them with "
           + "--schemas/--tables/--exclude-tables");
     }
-    StringBuilder replicaIdentity = new StringBuilder();
+    List<String> replicaIdentity = new ArrayList<>();
     List<String> published = new ArrayList<>();
     for (TrackedTable table : tables) {
-      if (replicaIdentity.length() > 0) {
-        replicaIdentity.append('\n');
-      }
-      replicaIdentity.append("ALTER TABLE ").append(table.qualified()).append(" REPLICA IDENTITY FULL;");
+      replicaIdentity.add("ALTER TABLE " + table.qualified() + " REPLICA IDENTITY FULL;");
       if (!table.partition()) {
         published.add(table.qualified());
       }
     }
-    String script = BemiSql.read("source/setup.sql")
-        .replace("${replica_identity}", replicaIdentity)
-        .replace("${tables}", String.join(", ", published))
-        .replace("${publication_literal}", literal(publication))
-        .replace("${publication}", identifier(publication))
-        .replace("${slot_literal}", literal(slot));
-    return statements(script);
+    List<String> result = new ArrayList<>();
+    // Split first, then fill in: a name can never change where a statement ends.
+    for (String template : statements(BemiSql.read("source/setup.sql"))) {
+      boolean onlyWhenExists = template.contains("[when the publication exists]");
+      boolean onlyWhenMissing = template.contains("[when the publication does not exist]");
+      if ((onlyWhenExists && !publicationExists) || (onlyWhenMissing && publicationExists)) {
+        continue;
+      }
+      if (template.contains("${replica_identity}")) {
+        result.addAll(replicaIdentity);
+        continue;
+      }
+      result.add(fill(template, Map.of("tables", String.join(", ", published), "publication",
+          identifier(publication), "slot_literal", literal(slot))));
+    }
+    return result;
+  }
+
+  private static boolean publicationExists(Connection source, String publication) throws SQLException {
+    try (PreparedStatement s = source.prepareStatement(
+        "SELECT 1 FROM pg_catalog.pg_publication WHERE pubname OPERATOR(pg_catalog.=) ?")) {
+      s.setString(1, publication);
+      try (ResultSet rs = s.executeQuery()) {
+        return rs.next();
+      }
+    }
+  }
+
+  /**
+   * A slot name is unique per server, not per database: a slot of that name made for another
+   * database cannot stream this one. Said here, before setup reports success.
+   */
+  static void requireSlotOfThisDatabase(Connection source, String slot) throws SQLException {
+    try (PreparedStatement s = source.prepareStatement("SELECT database, plugin FROM pg_catalog.pg_replication_slots"
+        + " WHERE slot_name OPERATOR(pg_catalog.=) ? AND database IS DISTINCT FROM pg_catalog.current_database()")) {
+      s.setString(1, slot);
+      try (ResultSet rs = s.executeQuery()) {
+        if (rs.next()) {
+          String database = rs.getString(1);
+          throw new IllegalStateException("The replication slot " + slot + " already exists for "
+              + (database == null ? "physical replication" : "database " + database) + "; slot names are unique per "
+              + "server, so each tracked database needs its own: choose another with --slot (e.g. --slot bemi_"
+              + "<database>) and pass the same --slot to run");
+        }
+      }
+    }
   }
 
   /** Whether a setup statement is the one that creates the slot (the script's last). */
@@ -122,11 +176,10 @@ public final class SourceSetup {
   }
 
   public static List<String> teardownStatements(String publication, String slot, String origin) {
-    String script = BemiSql.read("source/teardown.sql")
-        .replace("${publication}", identifier(publication))
-        .replace("${slot_literal}", literal(slot))
-        .replace("${origin_literal}", literal(origin));
-    return statements(script);
+    return statements(BemiSql.read("source/teardown.sql")).stream()
+        .map(template -> fill(template, Map.of("publication", identifier(publication), "slot_literal", literal(slot),
+            "origin_literal", literal(origin))))
+        .toList();
   }
 
   /** Runs statements one by one in autocommit mode. */
@@ -139,7 +192,24 @@ public final class SourceSetup {
     }
   }
 
-  /** Splits a script into statements at blank lines, dropping comment-only parts. */
+  /**
+   * Puts values in for the template's dollar-brace placeholders in one pass, so a value that
+   * itself looks like a placeholder (a table named that) stays as it is.
+   */
+  static String fill(String template, Map<String, String> values) {
+    Matcher m = PLACEHOLDER.matcher(template);
+    StringBuilder out = new StringBuilder();
+    while (m.find()) {
+      String value = values.get(m.group(1));
+      if (value == null) {
+        throw new IllegalStateException("No value for placeholder " + m.group() + " in " + template);
+      }
+      m.appendReplacement(out, Matcher.quoteReplacement(value));
+    }
+    return m.appendTail(out).toString();
+  }
+
+  /** Splits a script template (never a rendered one) into statements at blank lines, dropping comment-only parts. */
   static List<String> statements(String script) {
     List<String> result = new ArrayList<>();
     for (String part : script.split("\\n\\s*\\n")) {

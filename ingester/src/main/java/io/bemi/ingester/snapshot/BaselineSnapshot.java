@@ -115,7 +115,7 @@ public final class BaselineSnapshot {
   public Result run(List<TrackedTable> tracked) throws SQLException {
     // Partitions are read through their published root.
     List<TrackedTable> tables = tracked.stream().filter(t -> !t.partition()).toList();
-    try (Connection target = connectForBatches(destination); Connection reader = source.connect()) {
+    try (Connection target = connectForBatches(destination); Connection reader = source.connectWithCatalogSearchPath()) {
       String database = currentDatabase(reader);
       Map<String, Progress> progress = loadProgress(target, database);
       boolean slotExists = slotExists(reader);
@@ -271,7 +271,7 @@ public final class BaselineSnapshot {
     if (columns.size() == 1) {
       return columns.get(0) + "::text";
     }
-    List<String> parts = columns.stream().map(c -> "coalesce(to_jsonb(" + c + ")::text, 'null')").toList();
+    List<String> parts = columns.stream().map(c -> "coalesce(pg_catalog.to_jsonb(" + c + ")::text, 'null')").toList();
     return "'[' || concat_ws(',', " + String.join(", ", parts) + ") || ']'";
   }
 
@@ -280,7 +280,7 @@ public final class BaselineSnapshot {
    * does not send them) and with redacted columns replaced by the marker.
    */
   private String rowExpression(Connection reader, TrackedTable table) throws SQLException {
-    StringBuilder row = new StringBuilder("to_jsonb(t.*)");
+    StringBuilder row = new StringBuilder("pg_catalog.to_jsonb(t.*)");
     List<String> redacted = new ArrayList<>();
     try (PreparedStatement s = reader.prepareStatement("SELECT attname, attgenerated <> '' FROM pg_attribute"
         + " WHERE attrelid = ?::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum")) {
@@ -289,7 +289,7 @@ public final class BaselineSnapshot {
         while (rs.next()) {
           String column = rs.getString(1);
           if (rs.getBoolean(2)) {
-            row.append(" - ").append(SourceSetup.literal(column));
+            row.append(" OPERATOR(pg_catalog.-) ").append(SourceSetup.literal(column));
           } else if (rules.redacts(table.schema(), table.table(), column)) {
             redacted.add(SourceSetup.literal(column) + ", " + SourceSetup.literal(ColumnRules.REDACTED));
           }
@@ -297,7 +297,7 @@ public final class BaselineSnapshot {
       }
     }
     if (!redacted.isEmpty()) {
-      row.append(" || jsonb_build_object(").append(String.join(", ", redacted)).append(')');
+      row.append(" OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(").append(String.join(", ", redacted)).append(')');
     }
     return row.toString();
   }

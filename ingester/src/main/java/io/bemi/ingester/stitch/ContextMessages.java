@@ -1,38 +1,65 @@
 package io.bemi.ingester.stitch;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bemi.ingester.values.JsonValues;
+import io.bemi.ingester.values.JsonbCheck;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
-import java.util.Map;
+import java.util.Arrays;
 
 /**
- * Reads the content of a {@code _bemi} message: a UTF-8 JSON object. Anything else is rejected
- * with a reason; the caller counts and logs it and attributes {@code {}} instead.
+ * Reads the content of a {@code _bemi} message: a UTF-8 JSON object, stored as it is. Anything
+ * else is kept in the fallback form (see {@link JsonValues#appendUnparsed}) with the reason, so a
+ * message never stops the stream and never vanishes:
+ *
+ * <table>
+ *   <caption>Message content → stored context</caption>
+ *   <tr><th>content</th><th>context</th></tr>
+ *   <tr><td>a JSON object jsonb accepts, ≤ limit</td><td>the object as sent</td></tr>
+ *   <tr><td>same, &gt; limit</td><td>reduced by {@link ContextTruncation} (marker {@code _bemi_truncated})</td></tr>
+ *   <tr><td>not UTF-8, not JSON, not an object, or JSON jsonb refuses ({@link JsonbCheck})</td>
+ *       <td>{@code {"_bemi_unparsed": {"problem": "…", "text": "<content>"}}} ({@code "hex"} when the
+ *       content is not UTF-8 or holds a NUL); beyond the limit only its first limit bytes are kept</td></tr>
+ * </table>
  */
 final class ContextMessages {
 
-  private static final ObjectMapper JSON = new ObjectMapper()
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
+          .streamReadConstraints(StreamReadConstraints.builder()
+              .maxNestingDepth(JsonbCheck.MAX_DEPTH).maxNumberLength(Integer.MAX_VALUE).build())
+          .build())
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+      .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+      .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+      .build();
+  private static final ContextTruncation TRUNCATION = new ContextTruncation(JSON);
 
   private ContextMessages() {}
 
-  /** The outcome: {@code json} (text for a jsonb column) when valid, otherwise {@code problem}. */
-  record Parsed(String json, String problem) {
+  /**
+   * The outcome: {@code json} is always text for a jsonb column; {@code problem} says why it is
+   * the fallback form (null when the message was a storable object), {@code truncated} that it
+   * was reduced to the limit.
+   */
+  record Parsed(String json, String problem, boolean truncated) {
     boolean valid() {
       return problem == null;
     }
   }
 
   static Parsed parse(byte[] content, int maxBytes) {
-    if (content.length > maxBytes) {
-      return new Parsed(null, "larger than " + maxBytes + " bytes (" + content.length + ")");
-    }
     String text;
     try {
       text = StandardCharsets.UTF_8.newDecoder()
@@ -40,63 +67,48 @@ final class ContextMessages {
           .onUnmappableCharacter(CodingErrorAction.REPORT)
           .decode(ByteBuffer.wrap(content)).toString();
     } catch (CharacterCodingException e) {
-      return new Parsed(null, "not UTF-8");
+      return unparsed("not UTF-8", null, content, maxBytes);
     }
-    JsonNode node;
+    String problem = JsonbCheck.problem(text);
+    if (problem != null) {
+      return unparsed(problem, text, content, maxBytes);
+    }
+    if (text.stripLeading().charAt(0) != '{') {
+      return unparsed("not a JSON object", text, content, maxBytes);
+    }
+    if (content.length <= maxBytes) {
+      return new Parsed(text, null, false);
+    }
     try {
-      node = JSON.readTree(text);
-    } catch (JsonProcessingException e) {
-      return new Parsed(null, "not JSON (" + e.getOriginalMessage() + ")");
+      ObjectNode reduced = TRUNCATION.reduce((ObjectNode) JSON.readTree(text), content.length, maxBytes);
+      return new Parsed(JSON.writeValueAsString(reduced), null, true);
+    } catch (JsonProcessingException e) { // JsonbCheck accepted it, so this is not expected
+      return unparsed("not JSON (" + e.getOriginalMessage() + ")", text, content, maxBytes);
     }
-    if (node == null || !node.isObject()) {
-      return new Parsed(null, "not a JSON object");
-    }
-    // jsonb rejects \u0000 and unpaired surrogates; storing them would stop ingestion.
-    if (!storableInJsonb(node)) {
-      return new Parsed(null, "contains \\u0000 or an unpaired surrogate, which jsonb cannot store");
-    }
-    return new Parsed(text, null);
   }
 
-  private static boolean storableInJsonb(JsonNode node) {
-    if (node.isTextual()) {
-      return storable(node.textValue());
+  private static Parsed unparsed(String problem, String text, byte[] content, int maxBytes) {
+    StringBuilder out = new StringBuilder();
+    if (content.length > maxBytes) {
+      problem += "; larger than " + maxBytes + " bytes (" + content.length + "), the first " + maxBytes + " kept";
+      byte[] head = Arrays.copyOf(content, maxBytes);
+      String headText = text == null ? null : utf8Prefix(head);
+      JsonValues.appendUnparsed(out, problem, headText, head);
+    } else {
+      JsonValues.appendUnparsed(out, problem, text, content);
     }
-    if (node.isObject()) {
-      Iterator<Map.Entry<String, JsonNode>> fields = node.properties().iterator();
-      while (fields.hasNext()) {
-        Map.Entry<String, JsonNode> field = fields.next();
-        if (!storable(field.getKey()) || !storableInJsonb(field.getValue())) {
-          return false;
-        }
-      }
-      return true;
-    }
-    if (node.isArray()) {
-      for (JsonNode element : node) {
-        if (!storableInJsonb(element)) {
-          return false;
-        }
-      }
-    }
-    return true;
+    return new Parsed(out.toString(), problem, false);
   }
 
-  private static boolean storable(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == 0) {
-        return false;
-      }
-      if (Character.isHighSurrogate(c)) {
-        if (i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
-          return false;
-        }
-        i++;
-      } else if (Character.isLowSurrogate(c)) {
-        return false;
-      }
+  /** The bytes as text, without the last character when it may have been cut off. */
+  private static String utf8Prefix(byte[] bytes) {
+    int end = bytes.length;
+    while (end > 0 && (bytes[end - 1] & 0xC0) == 0x80) {
+      end--; // continuation bytes of a character cut off at the end
     }
-    return true;
+    if (end > 0 && (bytes[end - 1] & 0x80) != 0) {
+      end--; // the lead byte of that character
+    }
+    return new String(bytes, 0, end, StandardCharsets.UTF_8);
   }
 }

@@ -9,6 +9,12 @@ public interface StitchListener {
   /** An unchanged TOAST value that could not be filled in because no old row was sent. */
   void missingToastValue();
 
+  /** An oversized {@code _bemi} context object reduced to the limit (identifying keys kept). */
+  default void contextTruncated() {}
+
+  /** A row value stored in the fallback form because jsonb cannot hold it as it is. */
+  default void valueFallback() {}
+
   /** A {@code bemi_heartbeat} message from the ingester's own monitor (ignored otherwise). */
   void heartbeat();
 

@@ -31,9 +31,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Attribution rule.</b> A change gets the context of the latest {@code _bemi} message that
  * precedes it in the same transaction. Changes before the transaction's first message get that
  * first message's context. A transaction without messages gets {@code {}}. A bad message (not
- * UTF-8, not a JSON object, larger than the limit, or non-transactional) is counted and logged
- * once with its LSN; inside a transaction it counts as a message with context {@code {}}, so the
- * changes it precedes get {@code {}} rather than an older context that does not describe them.
+ * UTF-8, not a JSON object, JSON jsonb refuses) is counted and logged once with its LSN and counts
+ * as a message whose context is its text in the fallback form {@code {"_bemi_unparsed": …}} (see
+ * {@link ContextMessages}), so the changes it precedes never get an older context that does not
+ * describe them; an oversized object is reduced ({@link ContextTruncation}). A non-transactional
+ * message describes no transaction: counted, logged, ignored.
  * Messages with other prefixes are ignored; {@value #HEARTBEAT_PREFIX} messages (the ingester's
  * own heartbeats) are only counted.
  *
@@ -159,7 +161,9 @@ public final class Stitcher {
       return;
     }
     if (!message.transactional() || transaction == null) {
-      malformed(message.lsn(), "non-transactional (emit it with pg_logical_emit_message(true, ...))");
+      listener.malformedContextMessage();
+      LOG.warn("Ignoring non-transactional {} message at LSN {}: it belongs to no transaction (emit it with "
+          + "pg_logical_emit_message(true, ...))", CONTEXT_PREFIX, message.lsn());
       return;
     }
     if (skipping) {
@@ -168,8 +172,13 @@ public final class Stitcher {
     ContextMessages.Parsed parsed = ContextMessages.parse(message.content(), settings.maxContextBytes());
     if (!parsed.valid()) {
       malformed(message.lsn(), parsed.problem());
+    } else if (parsed.truncated()) {
+      listener.contextTruncated();
+      LOG.warn("Reduced the {} message at LSN {} ({} bytes) to --max-context-bytes {}: identifying keys kept, the "
+          + "dropped keys listed under {}", CONTEXT_PREFIX, message.lsn(), message.content().length,
+          settings.maxContextBytes(), ContextTruncation.MARKER);
     }
-    String newContext = parsed.valid() ? parsed.json() : EMPTY;
+    String newContext = parsed.json();
     if (context == null) {
       handOnHeldBack(newContext);
       if (handedOnWithoutContext && !newContext.equals(EMPTY)) {
@@ -181,8 +190,8 @@ public final class Stitcher {
 
   private void malformed(Lsn lsn, String problem) {
     listener.malformedContextMessage();
-    LOG.warn("Ignoring malformed {} message at LSN {}: {}; the changes it describes get context {{}}",
-        CONTEXT_PREFIX, lsn, problem);
+    LOG.warn("Malformed {} message at LSN {}: {}; the changes it describes get the context {{\"{}\": …}} "
+        + "holding its text", CONTEXT_PREFIX, lsn, problem, JsonValues.UNPARSED_KEY);
   }
 
   private void change(Lsn lsn, int relationOid, Operation operation, TupleData oldTuple, TupleData newTuple) {
@@ -195,9 +204,9 @@ public final class Stitcher {
       return;
     }
     TupleData keySource = newTuple != null ? newTuple : oldTuple;
-    String before = oldTuple == null ? EMPTY : row(table, oldTuple, null);
-    String after = newTuple == null ? EMPTY : row(table, newTuple, oldTuple);
-    String key = primaryKey(table, keySource, oldTuple);
+    String before = oldTuple == null ? EMPTY : row(table, oldTuple, null, lsn);
+    String after = newTuple == null ? EMPTY : row(table, newTuple, oldTuple, lsn);
+    String key = primaryKey(table, keySource, oldTuple, lsn);
     emit(new Change(transaction, nextIndex++, lsn, table.relation.namespace(), table.relation.name(), operation,
         key, before, after, null));
   }
@@ -265,7 +274,7 @@ public final class Stitcher {
   }
 
   /** The row as a JSON object; 'u' values are taken from {@code old} (REPLICA IDENTITY FULL sends it). */
-  private String row(Table table, TupleData tuple, TupleData old) {
+  private String row(Table table, TupleData tuple, TupleData old, Lsn lsn) {
     List<PgOutputMessage.Column> columns = table.relation.columns();
     checkWidth(table, tuple);
     StringBuilder json = new StringBuilder(64 + tuple.size() * 24).append('{');
@@ -284,13 +293,13 @@ public final class Stitcher {
       if (table.redactedColumns != null && table.redactedColumns[i]) {
         JsonValues.appendString(json, ColumnRules.REDACTED);
       } else {
-        JsonValues.append(json, table.types[i], value.text());
+        checkFallback(JsonValues.append(json, table.types[i], value.text()), table, columns.get(i).name(), lsn);
       }
     }
     return json.append('}').toString();
   }
 
-  private String primaryKey(Table table, TupleData tuple, TupleData old) {
+  private String primaryKey(Table table, TupleData tuple, TupleData old, Lsn lsn) {
     int[] key = table.keyColumns;
     if (key.length == 0) {
       return null;
@@ -305,9 +314,19 @@ public final class Stitcher {
         json.append(',');
       }
       TupleData.Value value = valueAt(tuple, old, key[k]);
-      JsonValues.append(json, table.types[key[k]], value == null ? null : value.text());
+      checkFallback(JsonValues.append(json, table.types[key[k]], value == null ? null : value.text()), table,
+          table.relation.columns().get(key[k]).name(), lsn);
     }
     return json.append(']').toString();
+  }
+
+  /** A value kept in the fallback form ({@code problem} not null) is counted and logged with its LSN. */
+  private void checkFallback(String problem, Table table, String column, Lsn lsn) {
+    if (problem != null) {
+      listener.valueFallback();
+      LOG.warn("Column {} of {}.{} at LSN {} stored in the fallback form {{\"{}\": {{\"problem\": …, \"text\": …}}}}: {}",
+          column, table.relation.namespace(), table.relation.name(), lsn, JsonValues.UNPARSED_KEY, problem);
+    }
   }
 
   /** The value of column i, 'u' resolved from the old row; null when it cannot be resolved. */

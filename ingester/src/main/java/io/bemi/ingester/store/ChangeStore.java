@@ -11,9 +11,13 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Timestamp;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
+import org.postgresql.util.PSQLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes changes and the checkpoint to the destination. All writes go into one open destination
@@ -34,6 +38,8 @@ import org.postgresql.copy.CopyIn;
  */
 public final class ChangeStore implements AutoCloseable {
 
+  private static final Logger LOG = LoggerFactory.getLogger(ChangeStore.class);
+
   private static final int COPY_CHUNK_BYTES = 256 * 1024;
 
   private final Connection connection;
@@ -52,6 +58,11 @@ public final class ChangeStore implements AutoCloseable {
   private boolean inSourceTransaction; // changes seen whose Commit has not arrived
   private int uncommittedChanges;
   private Checkpoint pending; // the last source Commit in the open batch
+  private Lsn lastCommitLsnWritten = Lsn.INVALID; // of the newest source transaction with a change in the batch
+  private Lsn isolateUpTo = Lsn.INVALID; // source transactions up to here are stored change by change
+  private Runnable onQuarantine = () -> { };
+  private final String insertSql;
+  private final String quarantineSql;
 
   /** @param connection a destination connection for this store only; autocommit is turned off */
   public ChangeStore(Connection connection, String schema, String slot, String sourceDatabase) throws SQLException {
@@ -67,6 +78,14 @@ public final class ChangeStore implements AutoCloseable {
         + " (slot, source_database, commit_lsn, end_lsn, committed_at, updated_at) VALUES (?, ?, ?, ?, ?, now())"
         + " ON CONFLICT (slot, source_database) DO UPDATE SET commit_lsn = excluded.commit_lsn,"
         + " end_lsn = excluded.end_lsn, committed_at = excluded.committed_at, updated_at = excluded.updated_at";
+    String columns = "(id, primary_key, before, after, context, database, schema, \"table\", operation,"
+        + " committed_at, queued_at, transaction_id, position, commit_lsn, change_index)";
+    this.insertSql = "INSERT INTO " + table + " " + columns
+        + " VALUES (?::uuid, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    this.quarantineSql = "INSERT INTO " + schema + ".quarantine (source_database, commit_lsn, change_index, position,"
+        + " transaction_id, committed_at, schema, \"table\", operation, primary_key, before, after, context, error,"
+        + " sql_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        + " ON CONFLICT ON CONSTRAINT quarantine_change_key DO NOTHING";
     this.readCheckpointSql = "SELECT commit_lsn, end_lsn, committed_at FROM " + schema + ".ingester_checkpoints"
         + " WHERE slot = ? AND source_database = ?";
   }
@@ -93,6 +112,17 @@ public final class ChangeStore implements AutoCloseable {
     }
   }
 
+  /**
+   * Stores the changes of source transactions up to {@code commitLsn} one at a time, each in a
+   * savepoint; a change the destination refuses goes to the quarantine table instead (counted by
+   * {@code onQuarantine}) and the batch goes on. Used after a {@link DataRejectedException} for
+   * the batch that was refused; later transactions are copied in bulk again.
+   */
+  public void isolateUpTo(Lsn commitLsn, Runnable onQuarantine) {
+    this.isolateUpTo = commitLsn;
+    this.onQuarantine = onQuarantine;
+  }
+
   /** The stored checkpoint, or null before the first stored transaction. */
   public Checkpoint storedCheckpoint() throws SQLException {
     try (PreparedStatement s = connection.prepareStatement(readCheckpointSql)) {
@@ -108,11 +138,17 @@ public final class ChangeStore implements AutoCloseable {
     }
   }
 
+  /** @throws DataRejectedException when the destination refuses the data (the batch is then rolled back) */
   public void accept(StoreEvent event) throws SQLException {
     if (event instanceof Change change) {
-      write(change);
+      lastCommitLsnWritten = change.transaction().commitLsn();
+      if (!isolateUpTo.equals(Lsn.INVALID) && change.transaction().commitLsn().compareTo(isolateUpTo) <= 0) {
+        writeIsolated(change);
+      } else {
+        rejectingData(() -> write(change));
+      }
     } else if (event instanceof ContextBackfill backfill) {
-      backfill(backfill);
+      rejectingData(() -> backfill(backfill));
     } else {
       Commit commit = (Commit) event;
       inSourceTransaction = false;
@@ -140,7 +176,7 @@ public final class ChangeStore implements AutoCloseable {
     }
     Checkpoint checkpoint = pending;
     if (written) {
-      endCopy();
+      rejectingData(this::endCopy);
       try (PreparedStatement s = connection.prepareStatement(checkpointSql)) {
         s.setString(1, slot);
         s.setString(2, sourceDatabase);
@@ -172,6 +208,85 @@ public final class ChangeStore implements AutoCloseable {
     inSourceTransaction = false;
     uncommittedChanges = 0;
     pending = null;
+  }
+
+  private interface SqlAction {
+    void run() throws SQLException;
+  }
+
+  /** Runs a write; a data error rolls the batch back and becomes a {@link DataRejectedException}. */
+  private void rejectingData(SqlAction action) throws SQLException {
+    try {
+      action.run();
+    } catch (SQLException e) {
+      if (!DataRejectedException.isDataError(e)) {
+        throw e;
+      }
+      Lsn upTo = lastCommitLsnWritten;
+      rollback();
+      throw new DataRejectedException(e, upTo);
+    }
+  }
+
+  /** One change in its own savepoint; refused, it goes to the quarantine table with the error. */
+  private void writeIsolated(Change change) throws SQLException {
+    endCopy();
+    inSourceTransaction = true;
+    written = true;
+    uncommittedChanges++;
+    Savepoint savepoint = connection.setSavepoint();
+    try (PreparedStatement s = connection.prepareStatement(insertSql)) {
+      s.setString(1, ids.next(System.currentTimeMillis()).toString());
+      s.setString(2, change.primaryKey());
+      s.setString(3, change.before());
+      s.setString(4, change.after());
+      s.setString(5, change.context());
+      s.setString(6, change.transaction().database());
+      s.setString(7, change.schema());
+      s.setString(8, change.table());
+      s.setString(9, change.operation().name());
+      s.setTimestamp(10, Timestamp.from(change.transaction().committedAt()));
+      s.setTimestamp(11, Timestamp.from(change.transaction().queuedAt()));
+      s.setLong(12, change.transaction().xid());
+      s.setLong(13, change.position().value());
+      s.setLong(14, change.transaction().commitLsn().value());
+      s.setInt(15, change.index());
+      s.executeUpdate();
+      connection.releaseSavepoint(savepoint);
+    } catch (SQLException e) {
+      if (!DataRejectedException.isDataError(e)) {
+        throw e;
+      }
+      connection.rollback(savepoint);
+      quarantine(change, e);
+    }
+  }
+
+  private void quarantine(Change change, SQLException error) throws SQLException {
+    try (PreparedStatement s = connection.prepareStatement(quarantineSql)) {
+      s.setString(1, change.transaction().database());
+      s.setLong(2, change.transaction().commitLsn().value());
+      s.setInt(3, change.index());
+      s.setLong(4, change.position().value());
+      s.setLong(5, change.transaction().xid());
+      s.setTimestamp(6, Timestamp.from(change.transaction().committedAt()));
+      s.setString(7, change.schema());
+      s.setString(8, change.table());
+      s.setString(9, change.operation().name());
+      s.setString(10, change.primaryKey());
+      s.setString(11, change.before());
+      s.setString(12, change.after());
+      s.setString(13, change.context());
+      s.setString(14, error instanceof PSQLException server && server.getServerErrorMessage() != null
+          ? server.getServerErrorMessage().getMessage() : error.getMessage());
+      s.setString(15, error.getSQLState());
+      s.executeUpdate();
+    }
+    uncommittedChanges--;
+    onQuarantine.run();
+    LOG.warn("Quarantined the change {} of transaction {} (commit LSN {}, position {}) to {}.{}: the destination "
+        + "refused it (SQLSTATE {}); the stream goes on", change.index(), change.transaction().xid(),
+        change.transaction().commitLsn(), change.position(), change.schema(), change.table(), error.getSQLState());
   }
 
   private void write(Change change) throws SQLException {

@@ -47,6 +47,15 @@ public final class BuiltinTypes implements TypeResolver {
     scalar(1266, 1270, JsonKind.STRING); // timetz
     scalar(1186, 1187, JsonKind.STRING); // interval
     scalar(17, 1001, JsonKind.STRING); // bytea
+    // int2vector and oidvector: arrays whose text form is space-separated ("1 2"), as to_jsonb renders them.
+    vector(22, 1006, TYPES.get(INT2));
+    vector(30, 1013, PgType.scalar(26, JsonKind.STRING));
+  }
+
+  private static void vector(int oid, int arrayOid, PgType element) {
+    PgType type = PgType.array(oid, element, ' ');
+    TYPES.put(oid, type);
+    TYPES.put(arrayOid, PgType.array(arrayOid, type, ','));
   }
 
   private static void scalar(int oid, int arrayOid, JsonKind kind) {

@@ -1,5 +1,8 @@
 package io.bemi.ingester.values;
 
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+
 /**
  * Renders a column value, given in its PostgreSQL text output form, as the JSON that
  * {@code to_jsonb(value)} gives for it in a session with {@code TimeZone=UTC, DateStyle=ISO,
@@ -16,34 +19,86 @@ package io.bemi.ingester.values;
  *   <tr><td>timestamptz</td><td>{@code 2024-01-02 03:04:05.5+00}</td><td>{@code "2024-01-02T03:04:05.5+00:00"}</td></tr>
  *   <tr><td>arrays</td><td>{@code {1,NULL,"a b"}}</td><td>JSON array of the elements (nested per dimension)</td></tr>
  *   <tr><td>domains</td><td colspan="2">as their base type</td></tr>
+ *   <tr><td>int2vector, oidvector</td><td>{@code 1 2}</td><td>JSON array of the elements</td></tr>
  *   <tr><td>everything else</td><td>text form</td><td>JSON string of the text form</td></tr>
+ *   <tr><td>json that jsonb refuses ({@link JsonbCheck}), text not understood</td><td>any</td>
+ *       <td>{@code {"_bemi_unparsed": {"problem": "…", "text": "<the text form>"}}}</td></tr>
  * </table>
+ *
+ * <p>Rendering never fails on data: whatever the text, the result is JSON jsonb accepts.
  */
 public final class JsonValues {
 
   private JsonValues() {}
 
-  /** Appends the JSON for a value; {@code text} null means SQL NULL. */
-  public static void append(StringBuilder out, PgType type, String text) {
+  /** The reserved key of the fallback form, for row values and {@code _bemi} messages alike. */
+  public static final String UNPARSED_KEY = "_bemi_unparsed";
+
+  /**
+   * Appends the JSON for a value; {@code text} null means SQL NULL.
+   *
+   * @return null when the value is rendered exactly; otherwise why it was kept in the fallback form
+   */
+  public static String append(StringBuilder out, PgType type, String text) {
     if (text == null) {
       out.append("null");
-      return;
+      return null;
     }
+    int start = out.length();
+    try {
+      return appendValue(out, type, text);
+    } catch (RuntimeException e) { // text that is not what the type's output function gives
+      out.setLength(start);
+      String problem = "text form of type OID " + type.oid() + " not understood";
+      appendUnparsed(out, problem, text, null);
+      return problem;
+    }
+  }
+
+  private static String appendValue(StringBuilder out, PgType type, String text) {
     switch (type.kind()) {
       case NUMBER -> appendNumber(out, text);
       case BOOLEAN -> out.append(text.equals("t") ? "true" : "false");
-      case JSON -> out.append(text);
+      case JSON -> {
+        String problem = type.oid() == BuiltinTypes.JSONB ? null : JsonbCheck.problem(text);
+        if (problem != null) {
+          appendUnparsed(out, problem, text, null);
+          return problem;
+        }
+        out.append(text);
+      }
       case TIMESTAMP -> appendString(out, isoTimestamp(text, false));
       case TIMESTAMPTZ -> appendString(out, isoTimestamp(text, true));
-      case ARRAY -> new ArrayText(text, type).appendJson(out);
+      case ARRAY -> {
+        return new ArrayText(text, type).appendJson(out);
+      }
       case STRING -> appendString(out, text);
     }
+    return null;
   }
 
   public static String toJson(PgType type, String text) {
     StringBuilder out = new StringBuilder();
     append(out, type, text);
     return out.toString();
+  }
+
+  /**
+   * Appends the fallback form {@code {"_bemi_unparsed": {"problem": "…", "text": "…"}}}. The text
+   * is kept whole; when jsonb cannot hold it even as a string (a NUL, or {@code raw} bytes that are
+   * not UTF-8) it is given as {@code "hex"} of its UTF-8 bytes (or of {@code raw}) instead.
+   */
+  public static void appendUnparsed(StringBuilder out, String problem, String text, byte[] raw) {
+    out.append("{\"").append(UNPARSED_KEY).append("\": {\"problem\": ");
+    appendString(out, problem);
+    if (text != null && JsonbCheck.stringProblem(text) == null) {
+      out.append(", \"text\": ");
+      appendString(out, text);
+    } else {
+      byte[] bytes = raw != null ? raw : text.getBytes(StandardCharsets.UTF_8);
+      out.append(", \"hex\": \"").append(HexFormat.of().formatHex(bytes)).append('"');
+    }
+    out.append("}}");
   }
 
   private static void appendNumber(StringBuilder out, String text) {
@@ -108,8 +163,39 @@ public final class JsonValues {
       }
     }
 
-    void appendJson(StringBuilder out) {
-      dimension(out);
+    private String problem; // the first element kept in the fallback form
+
+    String appendJson(StringBuilder out) {
+      if (delimiter == ' ') { // int2vector, oidvector
+        vector(out);
+      } else {
+        dimension(out);
+        if (pos != text.length()) {
+          throw new IllegalArgumentException("Text after the array at " + pos);
+        }
+      }
+      return problem;
+    }
+
+    /** int2vector and oidvector print their elements space-separated, without braces. */
+    private void vector(StringBuilder out) {
+      out.append('[');
+      String trimmed = text.trim();
+      String[] elements = trimmed.isEmpty() ? new String[0] : trimmed.split(" +");
+      for (int i = 0; i < elements.length; i++) {
+        if (i > 0) {
+          out.append(',');
+        }
+        element(out, elements[i]);
+      }
+      out.append(']');
+    }
+
+    private void element(StringBuilder out, String value) {
+      String elementProblem = JsonValues.append(out, element, value);
+      if (problem == null) {
+        problem = elementProblem;
+      }
     }
 
     private void dimension(StringBuilder out) {
@@ -125,10 +211,10 @@ public final class JsonValues {
         if (c == '{') {
           dimension(out);
         } else if (c == '"') {
-          JsonValues.append(out, element, quoted());
+          element(out, quoted());
         } else {
           String raw = unquoted();
-          JsonValues.append(out, element, raw.equalsIgnoreCase("NULL") ? null : raw);
+          element(out, raw.equalsIgnoreCase("NULL") ? null : raw);
         }
         char next = text.charAt(pos++);
         if (next == '}') {

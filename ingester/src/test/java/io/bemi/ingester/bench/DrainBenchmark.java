@@ -43,7 +43,7 @@ public final class DrainBenchmark {
             END LOOP;
           END $$""");
       try (Connection c = pg.connect()) {
-        SourceSetup.execute(c, SourceSetup.setupStatements(
+        SourceSetup.execute(c, SourceSetup.setupStatements(c, 
             SourceSetup.trackedTables(c, "bemi", List.of(), List.of()), "bemi", "bemi"));
       }
       pg.execute("SELECT pg_create_logical_replication_slot('baseline', 'pgoutput')");

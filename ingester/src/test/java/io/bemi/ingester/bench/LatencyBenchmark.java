@@ -32,7 +32,7 @@ public final class LatencyBenchmark {
     try (BenchPostgres pg = BenchPostgres.start("latency")) {
       pg.execute("CREATE TABLE orders (id bigserial PRIMARY KEY, customer int, total numeric, placed_at timestamptz)");
       try (Connection c = pg.connect()) {
-        SourceSetup.execute(c, SourceSetup.setupStatements(
+        SourceSetup.execute(c, SourceSetup.setupStatements(c, 
             SourceSetup.trackedTables(c, "bemi", List.of(), List.of()), "bemi", "bemi"));
       }
       PostgresUrl url = PostgresUrl.parse(pg.uri());

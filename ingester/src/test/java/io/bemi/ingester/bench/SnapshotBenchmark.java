@@ -34,7 +34,7 @@ public final class SnapshotBenchmark {
       List<SourceSetup.TrackedTable> tracked;
       try (Connection c = url.connect()) {
         tracked = SourceSetup.trackedTables(c, "bemi", List.of(), List.of());
-        SourceSetup.execute(c, SourceSetup.setupStatements(tracked, "bemi", "bemi").stream()
+        SourceSetup.execute(c, SourceSetup.setupStatements(c, tracked, "bemi", "bemi").stream()
             .filter(s -> !SourceSetup.createsSlot(s)).toList());
       }
       Migrations.migrate(url.dataSource(), "bemi");

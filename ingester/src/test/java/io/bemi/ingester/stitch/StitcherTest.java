@@ -26,6 +26,7 @@ class StitcherTest {
   private final List<StoreEvent> events = new ArrayList<>();
   private int malformed;
   private int missingToast;
+  private int truncated;
   private int heartbeats;
   private long lsn = 500;
 
@@ -55,6 +56,11 @@ class StitcherTest {
       @Override
       public void heartbeat() {
         heartbeats++;
+      }
+
+      @Override
+      public void contextTruncated() {
+        truncated++;
       }
     };
     Stitcher stitcher = new Stitcher(new Stitcher.Settings("app", 100, holdBack, alreadyStored, "bemi", ownOrigin),
@@ -138,24 +144,32 @@ class StitcherTest {
   }
 
   @Test
-  void aMalformedMessageIsCountedAndItsChangesGetAnEmptyContext() {
+  void aMalformedMessageIsCountedAndItsChangesGetItsTextUnderTheReservedKey() {
     feed(stitcher(), begin(), context("{\"a\":1}"), insert(1), context("{oops"), insert(2), context("\"text\""),
         insert(3), commit());
-    assertThat(contexts()).containsExactly("{\"a\":1}", "{}", "{}");
+    assertThat(contexts()).hasSize(3);
+    assertThat(contexts().get(0)).isEqualTo("{\"a\":1}");
+    assertThat(contexts().get(1)).startsWith("{\"_bemi_unparsed\": {\"problem\": \"not JSON").endsWith(
+        "\"text\": \"{oops\"}}");
+    assertThat(contexts().get(2)).isEqualTo(
+        "{\"_bemi_unparsed\": {\"problem\": \"not a JSON object\", \"text\": \"\\\"text\\\"\"}}");
     assertThat(malformed).isEqualTo(2);
   }
 
   @Test
-  void anOversizedMessageIsMalformed() {
-    feed(stitcher(), begin(), context("{\"a\":\"" + "x".repeat(200) + "\"}"), insert(1), commit());
-    assertThat(contexts()).containsExactly("{}");
-    assertThat(malformed).isEqualTo(1);
+  void anOversizedMessageIsReducedAndItsDroppedKeysListed() {
+    feed(stitcher(), begin(), context("{\"user\":\"ann\",\"a\":\"" + "x".repeat(200) + "\"}"), insert(1), commit());
+    assertThat(contexts()).containsExactly(
+        "{\"_bemi_truncated\":{\"originalBytes\":221,\"droppedKeys\":[\"a\"]},\"user\":\"ann\"}");
+    assertThat(truncated).isEqualTo(1);
+    assertThat(malformed).isZero();
   }
 
   @Test
-  void aContextThatJsonbCannotStoreIsMalformed() {
+  void aContextThatJsonbCannotStoreIsKeptAsText() {
     feed(stitcher(), begin(), context("{\"a\":\"\\u0000\"}"), insert(1), commit());
-    assertThat(contexts()).containsExactly("{}");
+    assertThat(contexts()).containsExactly("{\"_bemi_unparsed\": {\"problem\": \"contains \\\\u0000, which jsonb "
+        + "cannot store\", \"text\": \"{\\\"a\\\":\\\"\\\\u0000\\\"}\"}}");
     assertThat(malformed).isEqualTo(1);
   }
 
