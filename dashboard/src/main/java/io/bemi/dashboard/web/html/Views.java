@@ -42,11 +42,13 @@ public final class Views {
   public record RecordPage(RecordKey record, List<Change> history, String asOfText,
       Optional<ChangeRepository.AsOf> asOf, String csrf) {}
 
-  public record TransactionPage(long transactionId, List<Change> changes, boolean truncated, String csrf) {}
+  public record TransactionPage(long commitLsn, List<Change> changes, boolean truncated, String csrf) {}
 
   public record ContextPage(String key, JsonNode value, List<Change> changes, boolean truncated, String csrf) {}
 
-  public record RevertPage(RevertPlan plan, String csrf) {}
+  public record RevertPage(RevertPlan plan, String csrf) {
+    static final String MAX_HINT = "the configured --revert-max-changes";
+  }
 
   public record RevertDonePage(String target, RevertService.ExecutionResult result, String csrf) {}
 
@@ -116,12 +118,13 @@ public final class Views {
         ? html("<p class=\"empty\">No changes stored for this record.</p>")
         : html("<ol class=\"timeline\">{}</ol>", each(reversed(p.history()), c -> html("""
             <li class="event">
-              <div class="event-head">{} {} <a href="/transactions/{}">transaction {}</a>
+              <div class="event-head">{} {} <a href="/transactions/{}">transaction {} (xid {})</a>
                 <a class="button small" href="/revert?change={}">Revert…</a></div>
               {}
               {}
             </li>""",
-            badge(c.operation()), time(c.committedAt()), c.transactionId(), c.transactionId(), c.id().toString(),
+            badge(c.operation()), time(c.committedAt()), Change.lsnText(c.commitLsn()), Change.lsnText(c.commitLsn()),
+            c.transactionId(), c.id().toString(),
             contextChips(c.context()), diff(changedOnly(c)))));
     SafeHtml body = html("""
         <p class="crumbs"><a href="/?table={}">{}</a></p>
@@ -146,18 +149,19 @@ public final class Views {
   }
 
   public static String transaction(TransactionPage p) {
+    String lsn = Change.lsnText(p.commitLsn());
     SafeHtml body = p.changes().isEmpty()
-        ? html("<h1>Transaction {}</h1><p class=\"empty\">No changes stored for this transaction.</p>", p.transactionId())
+        ? html("<h1>Transaction {}</h1><p class=\"empty\">No changes stored for the transaction committed at this LSN.</p>", lsn)
         : html("""
-            <h1>Transaction {}</h1>
-            <p class="summary">{} changes{} · committed {} · commit LSN <code>{}</code>
+            <h1>Transaction <code>{}</code></h1>
+            <p class="summary">{} changes{} · committed {} · commit LSN <code>{}</code> · xid {}
               <a class="button" href="/revert?transaction={}">Preview revert…</a>
               <a class="small" href="/api/transactions/{}">JSON</a></p>
             <div class="changes">{}</div>""",
-            p.transactionId(), p.changes().size(), p.truncated() ? " (first ones shown)" : "",
-            time(p.changes().get(0).committedAt()), Change.lsnText(p.changes().get(0).commitLsn()),
-            p.transactionId(), p.transactionId(), each(p.changes(), c -> changeCard(c, false)));
-    return Layout.page("Transaction " + p.transactionId(), Nav.NONE, p.csrf(), body);
+            lsn, p.changes().size(), p.truncated() ? " (first ones shown)" : "",
+            time(p.changes().get(0).committedAt()), lsn, p.changes().get(0).transactionId(),
+            lsn, lsn, each(p.changes(), c -> changeCard(c, false)));
+    return Layout.page("Transaction " + lsn, Nav.NONE, p.csrf(), body);
   }
 
   public static String context(ContextPage p) {
@@ -179,7 +183,7 @@ public final class Views {
     RevertPlan plan = p.plan();
     SafeHtml conflictNote = plan.hasConflicts()
         ? html("<p class=\"alert warn\" id=\"conflicts\">{} of {} changes conflict: their record changed again later."
-            + " The SQL below was generated with force and overwrites those later changes.</p>", plan.conflictCount(), plan.steps().size())
+            + " The SQL below was generated with force and overwrites those later changes.</p>", plan.conflictCount(), plan.changeCount())
         : html("<p class=\"alert ok\" id=\"conflicts\">No conflicts known: no record changed again after these changes."
             + " The statement re-checks every row on the source when it runs.</p>");
     SafeHtml sql = plan.sql() == null
@@ -190,12 +194,18 @@ public final class Views {
         <form class="card danger" method="post" action="/revert">
           <input type="hidden" name="csrf" value="{}">
           <input type="hidden" name="{}" value="{}">
+          <input type="hidden" name="plan" value="{}">
           <label class="check"><input type="checkbox" name="confirm" value="yes" required> I have read the SQL above and want to run it on the source database.</label>
           {}
+          {}
           <button type="submit" class="danger">Execute revert</button>
+          <p class="muted small">Plan <code>{}</code>: if the target selects other changes by the time you execute, nothing runs.</p>
         </form>""",
-        p.csrf(), plan.target().parameterName(), String.valueOf(plan.target().argument()),
-        when(plan.hasConflicts(), html("<label class=\"check\"><input type=\"checkbox\" name=\"force\" value=\"yes\" required> Overwrite the later changes (force)</label>")));
+        p.csrf(), plan.target().parameterName(), plan.target().parameterValue(), plan.digest(),
+        when(plan.hasConflicts(), html("<label class=\"check\"><input type=\"checkbox\" name=\"force\" value=\"yes\" required> Overwrite the later changes (force)</label>")),
+        when(plan.needsCountConfirmation(), html("<label class=\"check\"><input type=\"checkbox\" name=\"confirmChanges\" value=\"{}\" required>"
+            + " Revert all {} changes (more than {})</label>", plan.changeCount(), plan.changeCount(), RevertPage.MAX_HINT)),
+        plan.digest().substring(0, 12));
     SafeHtml steps = each(plan.steps(), step -> html("<div class=\"step\">{}{}</div>",
         html("<p class=\"step-note\">{}{}</p>", step.action(),
             step.conflict() ? html(" · <span class=\"flag\">conflict</span> {}", nz(step.conflictReason()))
@@ -208,7 +218,7 @@ public final class Views {
         {}
         <section><h2>Steps <span class="muted">({}, newest change first{})</span></h2>
         <div class="changes">{}</div></section>""",
-        RevertService.describe(plan.target()), conflictNote, sql, execute, plan.steps().size(),
+        RevertService.describe(plan.target()), conflictNote, sql, execute, plan.changeCount(),
         plan.truncated() ? "; only the first ones are listed, the SQL covers every change" : "", steps);
     return Layout.page("Revert", Nav.NONE, p.csrf(), body);
   }
@@ -305,7 +315,7 @@ public final class Views {
         c.primaryKey() == null ? html("<span class=\"muted\">no key</span>") : html("<code>{}</code>", c.primaryKey()),
         columns, contextChips(c.context()), when(conflict, html("<span class=\"flag\">conflict</span>")),
         recordUrl == null ? SafeHtml.EMPTY : html("<a href=\"{}\">Record timeline</a>", recordUrl),
-        c.transactionId(), c.transactionId(), c.id().toString(), c.id().toString(), c.id().toString(),
+        Change.lsnText(c.commitLsn()), Change.lsnText(c.commitLsn()), c.id().toString(), c.id().toString(), c.id().toString(),
         Change.lsnText(c.position()), time(c.createdAt()), diff(ColumnDiff.of(c)));
   }
 
