@@ -6,6 +6,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.bemi.dashboard.changes.Activity;
 import io.bemi.dashboard.changes.ChangeRepository;
 import io.bemi.dashboard.health.IngesterMetrics;
+import io.bemi.dashboard.restore.RestoreService;
 import io.bemi.dashboard.revert.RevertService;
 import io.bemi.dashboard.web.DashboardApp;
 import io.bemi.dashboard.web.Json;
@@ -50,8 +51,8 @@ public final class Main implements Callable<Integer> {
   String token;
 
   @Option(names = "--source-url", defaultValue = "${env:BEMI_DASHBOARD_SOURCE_URL}",
-      description = "Source database to run reverts on (a role allowed to write the audited tables). Without it reverts are"
-          + " preview-only. Env BEMI_DASHBOARD_SOURCE_URL.")
+      description = "Source database to run reverts and restores on (a role allowed to write the audited tables). Without it"
+          + " they are preview-only. Env BEMI_DASHBOARD_SOURCE_URL.")
   String sourceUrl;
 
   @Option(names = "--ingester-metrics-url", defaultValue = "${env:BEMI_DASHBOARD_INGESTER_METRICS_URL}",
@@ -129,6 +130,7 @@ public final class Main implements Callable<Integer> {
     ChangeRepository changes = new ChangeRepository(destination, schema, json);
     return new Services(changes, new Activity(changes),
         new RevertService(changes, destination, schema, source, json, clock, revertMaxChanges),
+        new RestoreService(destination, schema, source, clock),
         new IngesterMetrics(ingesterMetricsUrl), new Security(token, securityOptions, clock), json, clock);
   }
 

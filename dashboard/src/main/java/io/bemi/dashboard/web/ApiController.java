@@ -12,6 +12,7 @@ import io.bemi.dashboard.changes.Instants;
 import io.bemi.dashboard.changes.Operation;
 import io.bemi.dashboard.changes.RecordKey;
 import io.bemi.dashboard.health.IngesterMetrics;
+import io.bemi.dashboard.restore.RestoreService;
 import io.bemi.dashboard.revert.RevertPlan;
 import io.bemi.dashboard.revert.RevertService;
 import io.bemi.dashboard.revert.RevertTarget;
@@ -161,6 +162,36 @@ final class ApiController {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    send(ctx, body);
+  }
+
+  void restorePreview(Context ctx) {
+    RestoreService.Plan plan = s.restore().preview(Requests.tables(ctx), Requests.restoreInstant(ctx, s.clock().instant()));
+    ObjectNode body = s.json().createObjectNode();
+    ArrayNode tables = body.putArray("tables");
+    plan.tables().forEach(tables::add);
+    body.put("at", plan.at().toString());
+    body.put("plan", plan.digest());
+    ArrayNode counts = body.putArray("counts");
+    plan.counts().forEach(c -> counts.addObject().put("schema", c.schema()).put("table", c.table())
+        .put("inserts", c.inserts()).put("updates", c.updates()).put("deletes", c.deletes()));
+    body.put("rows", plan.total());
+    body.put("sql", plan.sql());
+    body.put("executable", plan.executable());
+    body.put("reason", plan.unavailableReason());
+    send(ctx, body);
+  }
+
+  void restoreExecute(Context ctx) {
+    if (!"yes".equals(param(ctx, "confirm"))) {
+      throw new BadRequestException("confirm=yes is required to execute a restore");
+    }
+    RestoreService.Result result = s.restore().execute(Requests.tables(ctx), Requests.restoreInstant(ctx, s.clock().instant()),
+        param(ctx, "plan"), "yes".equals(param(ctx, "force")));
+    ObjectNode body = s.json().createObjectNode();
+    body.put("plan", param(ctx, "plan"));
+    body.put("rows", result.rows());
+    body.put("forced", result.forced());
     send(ctx, body);
   }
 

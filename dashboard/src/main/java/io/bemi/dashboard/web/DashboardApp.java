@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Builds the Javalin application from its services: routes, security filter, error mapping.
- * Pages live at /, /record, /transactions/{commit LSN}, /context, /revert, /activity; the JSON API under
+ * Pages live at /, /record, /transactions/{commit LSN}, /context, /revert, /restore, /activity; the JSON API under
  * /api mirrors them. Errors are JSON under /api and pages elsewhere.
  */
 public final class DashboardApp {
@@ -46,6 +46,8 @@ public final class DashboardApp {
       config.routes.get("/context", pages::context);
       config.routes.get("/revert", pages::revertPreview);
       config.routes.post("/revert", pages::revertExecute);
+      config.routes.get("/restore", pages::restorePreview);
+      config.routes.post("/restore", pages::restoreExecute);
       config.routes.get("/activity", pages::activity);
 
       config.routes.get("/api/changes", api::changes);
@@ -59,6 +61,8 @@ public final class DashboardApp {
       config.routes.get("/api/context", api::context);
       config.routes.get("/api/revert/preview", api::revertPreview);
       config.routes.post("/api/revert/execute", api::revertExecute);
+      config.routes.get("/api/restore/preview", api::restorePreview);
+      config.routes.post("/api/restore/execute", api::restoreExecute);
       config.routes.get("/api/activity", api::activity);
       config.routes.get("/api/health", api::health);
 
@@ -78,6 +82,8 @@ public final class DashboardApp {
           (e, ctx) -> error(ctx, HttpStatus.TOO_MANY_REQUESTS, e.getMessage(), services));
       config.routes.exception(WebErrors.Conflict.class, (e, ctx) -> error(ctx, HttpStatus.CONFLICT, e.getMessage(), services));
       config.routes.exception(RevertService.AmbiguousTransactionException.class,
+          (e, ctx) -> error(ctx, HttpStatus.CONFLICT, e.getMessage(), services));
+      config.routes.exception(io.bemi.dashboard.restore.RestoreService.PlanChangedException.class,
           (e, ctx) -> error(ctx, HttpStatus.CONFLICT, e.getMessage(), services));
       config.routes.exception(RevertService.PlanChangedException.class,
           (e, ctx) -> error(ctx, HttpStatus.CONFLICT, e.getMessage(), services));

@@ -82,6 +82,24 @@ final class PageController {
     ctx.html(Views.revertDone(new Views.RevertDonePage(RevertService.describe(target), result, csrf())));
   }
 
+  void restorePreview(Context ctx) {
+    java.util.List<String> tables = Requests.tables(ctx);
+    Instant at = Requests.restoreInstant(ctx, s.clock().instant());
+    var plan = tables.isEmpty() || at == null ? Optional.<io.bemi.dashboard.restore.RestoreService.Plan>empty()
+        : Optional.of(s.restore().preview(tables, at));
+    ctx.html(Views.restore(new Views.RestorePage(tables, ctx.queryParam("at"), plan, s.changes().tables(), csrf())));
+  }
+
+  void restoreExecute(Context ctx) {
+    if (!"yes".equals(ctx.formParam("confirm"))) {
+      throw new BadRequestException("Tick the confirmation box to execute a restore");
+    }
+    java.util.List<String> tables = Requests.tables(ctx);
+    Instant at = Requests.restoreInstant(ctx, s.clock().instant());
+    var result = s.restore().execute(tables, at, ctx.formParam("plan"), "yes".equals(ctx.formParam("force")));
+    ctx.html(Views.restoreDone(new Views.RestoreDonePage(tables, at, result, csrf())));
+  }
+
   void activity(Context ctx) {
     Instant now = s.clock().instant();
     Activity.Report report = s.activity().report(Activity.Window.parse(ctx.queryParam("window")), now);

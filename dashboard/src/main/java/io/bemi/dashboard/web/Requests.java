@@ -65,6 +65,20 @@ final class Requests {
     return revert.commitOf(longPath(ctx, "id"));
   }
 
+  /** The tables (repeatable {@code table} parameter, query or form) and the instant of a restore. */
+  static java.util.List<String> tables(Context ctx) {
+    java.util.List<String> tables = new java.util.ArrayList<>(ctx.queryParams("table"));
+    if (ctx.isFormUrlencoded()) {
+      tables.addAll(ctx.formParams("table"));
+    }
+    return tables.stream().map(String::trim).filter(t -> !t.isEmpty()).distinct().toList();
+  }
+
+  static Instant restoreInstant(Context ctx, Instant now) {
+    String at = ctx.queryParam("at") != null ? ctx.queryParam("at") : ctx.isFormUrlencoded() ? ctx.formParam("at") : null;
+    return at == null || at.isBlank() ? null : io.bemi.dashboard.changes.Instants.parse("at", at, now);
+  }
+
   static Integer optionalInt(String name, String text) {
     if (text == null || text.isBlank()) {
       return null;

@@ -216,3 +216,19 @@ $$;
 
 COMMENT ON FUNCTION ${flyway:defaultSchema}.replay_sql(timestamptz, timestamptz, text[], boolean, jsonb) IS
   'A statement that replays the changes committed in [from, to) onto a database with the same schema';
+
+-- The identity of a restore plan: SHA-256 (hex) over every planned row (table, key, action, row
+-- then, row now). A client that previewed a restore passes it back, and refuses to execute when
+-- the plan is no longer the one previewed.
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.restore_plan_digest(p_tables text[], p_at timestamptz)
+RETURNS text
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp AS $$
+  SELECT encode(sha256(convert_to(coalesce(string_agg(
+           format('%I.%I|%s|%s|%s|%s', p.schema_name, p.table_name, p.primary_key, p.action, p.desired, p.expected),
+           E'\n' ORDER BY p.schema_name, p.table_name, p.primary_key), ''), 'UTF8')), 'hex')
+    FROM ${flyway:defaultSchema}.restore_plan(p_tables, p_at) p
+$$;
+
+COMMENT ON FUNCTION ${flyway:defaultSchema}.restore_plan_digest(text[], timestamptz) IS
+  'SHA-256 (hex) of a restore plan: its identity between preview and execution';

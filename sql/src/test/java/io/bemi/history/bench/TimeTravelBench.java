@@ -96,7 +96,7 @@ public final class TimeTravelBench {
           + "              THEN (g / " + stride + ") % " + ACCOUNT_ROWS + " ELSE (g * 7919) % " + otherKeys + " END AS k,"
           + "         CASE WHEN g % " + stride + " = 0 AND g / " + stride + " < " + ACCOUNT_ROWS
           + "              THEN 'CREATE' ELSE 'UPDATE' END AS op,"
-          + "         g % 100000 AS v,"
+          + "         g % 100003 AS v," // prime: every version of an accounts row differs
           + "         timestamptz '2024-01-01' + (g / 5) * interval '10 ms' AS t"
           + "       FROM generate_series(0::bigint, " + (changes - 1) + ") g) x");
       long loaded = System.nanoTime();

@@ -19,6 +19,7 @@ import io.bemi.dashboard.changes.ContextCondition;
 import io.bemi.dashboard.changes.Operation;
 import io.bemi.dashboard.changes.RecordKey;
 import io.bemi.dashboard.health.IngesterMetrics;
+import io.bemi.dashboard.restore.RestoreService;
 import io.bemi.dashboard.revert.RevertPlan;
 import io.bemi.dashboard.revert.RevertService;
 import io.bemi.dashboard.web.html.Layout.Nav;
@@ -51,6 +52,11 @@ public final class Views {
   }
 
   public record RevertDonePage(String target, RevertService.ExecutionResult result, String csrf) {}
+
+  public record RestorePage(List<String> tables, String atText, Optional<RestoreService.Plan> plan, List<String> knownTables,
+      String csrf) {}
+
+  public record RestoreDonePage(List<String> tables, Instant at, RestoreService.Result result, String csrf) {}
 
   public record ActivityPage(Activity.Report report, Optional<Change> newest, IngesterMetrics.Snapshot metrics,
       Instant now, String csrf) {}
@@ -113,6 +119,8 @@ public final class Views {
           ? html("<p id=\"as-of-summary\">As of {} the record did not exist ({}).</p>", time(a.at()), last)
           : html("<p id=\"as-of-summary\">As of {} the record was ({}):</p><div class=\"state\" id=\"as-of-state\">{}</div>",
               time(a.at()), last, JsonView.render(a.state()));
+      asOf = html("{}<p><a class=\"button small\" href=\"/restore?table={}&amp;at={}\">Restore the whole table to this instant…</a></p>",
+          asOf, q(r.qualifiedTable()), q(a.at().toString()));
     }
     SafeHtml timeline = p.history().isEmpty()
         ? html("<p class=\"empty\">No changes stored for this record.</p>")
@@ -231,6 +239,63 @@ public final class Views {
         <p><a class="button" href="/">Back to changes</a></p>""",
         p.target(), p.result().changesReverted(), p.result().forced() ? " (forced over later changes)" : "", p.result().context());
     return Layout.page("Reverted", Nav.NONE, p.csrf(), body);
+  }
+
+  public static String restore(RestorePage p) {
+    SafeHtml choose = html("""
+        <form class="card asof" method="get" action="/restore">
+          <label>Tables<select name="table" multiple size="{}" required>{}</select></label>
+          <label>Instant<input name="at" value="{}" placeholder="2024-01-02T03:04:05Z or -1h" required></label>
+          <button type="submit" class="primary">Preview restore</button>
+        </form>""",
+        Math.min(8, Math.max(2, p.knownTables().size())),
+        each(p.knownTables(), t -> html("<option value=\"{}\"{}>{}</option>", t, new SafeHtml(p.tables().contains(t) ? " selected" : ""), t)),
+        p.atText() == null ? "" : p.atText());
+    SafeHtml preview = p.plan().isEmpty() ? html("<p class=\"muted\">Choose the tables and the instant to bring them back to.</p>")
+        : restorePlan(p.plan().get(), p.csrf());
+    SafeHtml body = html("""
+        <h1>Restore tables to an instant</h1>
+        <p class="muted">The statement brings the tables back to exactly what they held at the instant: it inserts, updates
+        and deletes the rows that changed since, parents before children, and checks every row first.</p>
+        {}
+        {}""", choose, preview);
+    return Layout.page("Restore", Nav.NONE, p.csrf(), body);
+  }
+
+  private static SafeHtml restorePlan(RestoreService.Plan plan, String csrf) {
+    SafeHtml counts = each(plan.counts(), c -> html("<tr><td><code>{}.{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        c.schema(), c.table(), c.inserts(), c.updates(), c.deletes()));
+    SafeHtml sql = plan.sql() == null ? html("<p class=\"alert warn\" id=\"restore-note\">{}</p>", nz(plan.unavailableReason()))
+        : html("<pre class=\"sql\" id=\"restore-sql\">{}</pre>{}", plan.sql(),
+            when(plan.unavailableReason() != null, html("<p class=\"alert\" id=\"restore-note\">{}</p>", nz(plan.unavailableReason()))));
+    SafeHtml execute = !plan.executable() ? SafeHtml.EMPTY : html("""
+        <form class="card danger" method="post" action="/restore">
+          <input type="hidden" name="csrf" value="{}">
+          {}
+          <input type="hidden" name="at" value="{}">
+          <input type="hidden" name="plan" value="{}">
+          <label class="check"><input type="checkbox" name="confirm" value="yes" required> I have read the SQL above and want to run it on the source database.</label>
+          <label class="check"><input type="checkbox" name="force" value="yes"> Overwrite rows that changed on the source after the trail last saw them (force)</label>
+          <button type="submit" class="danger">Execute restore</button>
+          <p class="muted small">Plan <code>{}</code>: if changes are stored before you execute, nothing runs.</p>
+        </form>""",
+        csrf, each(plan.tables(), t -> html("<input type=\"hidden\" name=\"table\" value=\"{}\">", t)), plan.at().toString(),
+        nz(plan.digest()), plan.digest() == null ? "" : plan.digest().substring(0, 12));
+    return html("""
+        <section><h2>Dry run <span class="muted">as of {}: {} rows</span></h2>
+        <table class="counts" id="restore-counts"><tr><th>table</th><th>inserts</th><th>updates</th><th>deletes</th></tr>{}</table></section>
+        <section><h2>SQL to run on the source</h2>{}</section>
+        {}""", time(plan.at()), plan.total(), counts, sql, execute);
+  }
+
+  public static String restoreDone(RestoreDonePage p) {
+    SafeHtml body = html("""
+        <h1>Restored {}</h1>
+        <p class="alert ok" id="restore-done">{} rows written on the source in one statement{}: the tables are as they were at {}.
+        The restore's own changes are recorded with the context <code>restoreOf</code>.</p>
+        <p><a class="button" href="/">Back to changes</a></p>""",
+        String.join(", ", p.tables()), p.result().rows(), p.result().forced() ? " (forced)" : "", time(p.at()));
+    return Layout.page("Restored", Nav.NONE, p.csrf(), body);
   }
 
   public static String activity(ActivityPage p) {
