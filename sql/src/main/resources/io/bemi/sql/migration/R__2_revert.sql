@@ -170,6 +170,7 @@ DECLARE
   v_name text;
   v_key text[];
   v_table_columns text[];
+  v_writable text[];
   v_where text;
   v_lookup jsonb;
   v_expected jsonb;
@@ -226,7 +227,8 @@ BEGIN
                ORDER BY i.indisreplident DESC LIMIT 1) i
        CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
         JOIN pg_attribute a ON a.attrelid = v_rel AND a.attnum = k.attnum;
-      SELECT array_agg(a.attname::text) INTO v_table_columns
+      SELECT array_agg(a.attname::text), array_agg(a.attname::text ORDER BY a.attnum) FILTER (WHERE a.attgenerated = '')
+        INTO v_table_columns, v_writable
         FROM pg_attribute a WHERE a.attrelid = v_rel AND a.attnum > 0 AND NOT a.attisdropped;
       IF v_key IS NOT NULL THEN
         SELECT string_agg(format('t.%%1$I OPERATOR(pg_catalog.=) (pg_catalog.jsonb_populate_record(NULL::%%2$s, $1)).%%1$I',
@@ -263,7 +265,12 @@ BEGIN
     -- its text form, which to_jsonb renders as an object), limited to the columns the table has.
     BEGIN
       EXECUTE format('SELECT to_jsonb(jsonb_populate_record(NULL::%%s, $1))', v_name) INTO v_expected USING v_step.expected;
-      EXECUTE format('SELECT to_jsonb(jsonb_populate_record(NULL::%%s, $1))', v_name) INTO v_lookup USING v_step.restore;
+      IF v_step.action = 'insert' THEN
+        EXECUTE format('SELECT to_jsonb(jsonb_populate_record(NULL::%%s, $1))', v_name) INTO v_lookup USING v_step.restore;
+      ELSIF v_step.action = 'update' AND v_columns IS NOT NULL THEN  -- the values to write must parse too
+        EXECUTE format('SELECT to_jsonb(jsonb_populate_record(NULL::%%s, $1))', v_name) INTO v_lookup
+          USING (SELECT jsonb_object_agg(c, v_step.restore -> c) FROM unnest(v_columns) c);
+      END IF;
     EXCEPTION WHEN data_exception THEN
       RAISE EXCEPTION 'bemi %% refused at step %% (%%): the recorded values no longer fit the columns of %% (a type changed since; %%)',
             v_kind, v_step.step, v_step.label, v_name, SQLSTATE
@@ -271,9 +278,12 @@ BEGIN
     END;
     v_expected := (SELECT coalesce(jsonb_object_agg(e.key, v_expected -> e.key), '{}') FROM jsonb_each(v_step.expected) e
                     WHERE v_expected ? e.key);
-    v_lookup := (SELECT coalesce(jsonb_object_agg(e.key, v_lookup -> e.key), '{}') FROM jsonb_each(v_step.restore) e
-                  WHERE v_lookup ? e.key);
-    v_lookup := CASE WHEN v_step.action = 'insert' THEN v_lookup ELSE v_expected END;
+    IF v_step.action = 'insert' THEN
+      v_lookup := (SELECT coalesce(jsonb_object_agg(e.key, v_lookup -> e.key), '{}') FROM jsonb_each(v_step.restore) e
+                    WHERE v_lookup ? e.key);
+    ELSE
+      v_lookup := v_expected;
+    END IF;
     v_ctid := NULL;
     v_current := NULL;
     IF v_key IS NOT NULL OR v_step.action <> 'insert' THEN
@@ -313,10 +323,7 @@ BEGIN
       RAISE NOTICE 'bemi %%: step %% skipped, %% key %% no longer exists', v_kind, v_step.step, v_step.relation, v_step.primary_key;
     ELSE
       -- Generated columns are computed by the source; a forced insert onto an existing row writes every column.
-      SELECT array_agg(a.attname::text ORDER BY a.attnum) INTO v_columns
-        FROM pg_attribute a
-       WHERE a.attrelid = v_rel AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
-         AND a.attname::text = ANY (v_columns);
+      v_columns := (SELECT array_agg(c ORDER BY o) FROM unnest(v_writable) WITH ORDINALITY AS w(c, o) WHERE c = ANY (v_columns));
       IF v_columns IS NULL THEN
         CONTINUE;
       ELSIF v_ctid IS NOT NULL THEN

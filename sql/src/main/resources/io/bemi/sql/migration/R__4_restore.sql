@@ -37,9 +37,26 @@ SET search_path = pg_catalog, pg_temp AS $$
      WHERE EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.changes x
                     WHERE x.operation = 'TRUNCATE' AND x.schema = t.s AND x."table" = t.n AND x.committed_at > p_at)
   ), states AS (
+    -- record_as_of(…, p_at) and record_as_of(…, now), inlined: one backward probe of
+    -- changes_record_idx each, plus the truncate check on changes_truncate_idx
     SELECT k.s, k.n, k.primary_key,
-           ${flyway:defaultSchema}.record_as_of(format('%I.%I', k.s, k.n), k.primary_key, p_at) AS desired,
-           ${flyway:defaultSchema}.record_as_of(format('%I.%I', k.s, k.n), k.primary_key, 'infinity') AS expected
+           (SELECT CASE WHEN c.operation IN ('CREATE', 'UPDATE', 'SNAPSHOT') THEN c.after END
+              FROM ${flyway:defaultSchema}.changes c
+             WHERE c.schema = k.s AND c."table" = k.n AND c.primary_key = k.primary_key AND c.committed_at <= p_at
+               AND NOT EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.changes t
+                                WHERE t.operation = 'TRUNCATE' AND t.schema = k.s AND t."table" = k.n
+                                  AND (t.commit_lsn, t.change_index) > (c.commit_lsn, c.change_index)
+                                  AND t.committed_at <= p_at)
+             ORDER BY c.commit_lsn DESC, c.change_index DESC
+             LIMIT 1) AS desired,
+           (SELECT CASE WHEN c.operation IN ('CREATE', 'UPDATE', 'SNAPSHOT') THEN c.after END
+              FROM ${flyway:defaultSchema}.changes c
+             WHERE c.schema = k.s AND c."table" = k.n AND c.primary_key = k.primary_key
+               AND NOT EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.changes t
+                                WHERE t.operation = 'TRUNCATE' AND t.schema = k.s AND t."table" = k.n
+                                  AND (t.commit_lsn, t.change_index) > (c.commit_lsn, c.change_index))
+             ORDER BY c.commit_lsn DESC, c.change_index DESC
+             LIMIT 1) AS expected
       FROM keys k
   )
   SELECT s.s, s.n, s.primary_key,
