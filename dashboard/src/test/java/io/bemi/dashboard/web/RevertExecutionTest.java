@@ -71,6 +71,8 @@ class RevertExecutionTest {
     String context = URLEncoder.encode("{\"requestId\":\"r-3\"}", StandardCharsets.UTF_8);
     TestApp.test(DashboardApp.create(TestApp.services(db, db.dataSource(), null)), (server, client) -> {
       JsonNode preview = preview(client, "context=" + context);
+      assertThat(preview.get("plan").asText()).isEqualTo(db.queryValue(
+          "SELECT bemi.plan_digest(ARRAY(SELECT id FROM bemi.changes WHERE context @> '{\"requestId\": \"r-3\"}'))"));
       assertThat(preview.get("sql").asText()).contains("pg_logical_emit_message(true, '_bemi'",
           "\"revertOf\": {\"context\": {\"requestId\": \"r-3\"}}", "\"revertedVia\": \"bemi-dashboard\"");
       Response r = post(client, "context=" + context + "&plan=" + preview.get("plan").asText() + "&confirm=yes");

@@ -135,8 +135,9 @@ CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.plan_digest(p_change_ids uuid
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
-  SELECT encode(sha256(convert_to(coalesce(string_agg(DISTINCT i::text, ',' ORDER BY i::text), ''), 'UTF8')), 'hex')
-    FROM unnest(p_change_ids) i
+  -- byte order ("C"), not the database's collation, so every client computes the same digest
+  SELECT encode(sha256(convert_to(coalesce(string_agg(DISTINCT i, ',' ORDER BY i), ''), 'UTF8')), 'hex')
+    FROM (SELECT u::text COLLATE pg_catalog."C" AS i FROM unnest(p_change_ids) u) ids
 $$;
 
 COMMENT ON FUNCTION ${flyway:defaultSchema}.plan_digest(uuid[]) IS
