@@ -6,10 +6,12 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.bemi.dashboard.changes.Activity;
 import io.bemi.dashboard.changes.ChangeRepository;
 import io.bemi.dashboard.health.IngesterMetrics;
+import io.bemi.dashboard.restore.RestoreService;
 import io.bemi.dashboard.revert.RevertService;
 import io.bemi.dashboard.web.DashboardApp;
 import io.bemi.dashboard.web.Json;
 import io.bemi.dashboard.web.Security;
+import io.bemi.dashboard.web.SecurityOptions;
 import io.bemi.dashboard.web.Services;
 import io.javalin.Javalin;
 import java.security.SecureRandom;
@@ -49,14 +51,33 @@ public final class Main implements Callable<Integer> {
   String token;
 
   @Option(names = "--source-url", defaultValue = "${env:BEMI_DASHBOARD_SOURCE_URL}",
-      description = "Source database to run reverts on (a role allowed to write the audited tables). Without it reverts are"
-          + " preview-only. Env BEMI_DASHBOARD_SOURCE_URL.")
+      description = "Source database to run reverts and restores on (a role allowed to write the audited tables). Without it"
+          + " they are preview-only. Env BEMI_DASHBOARD_SOURCE_URL.")
   String sourceUrl;
 
   @Option(names = "--ingester-metrics-url", defaultValue = "${env:BEMI_DASHBOARD_INGESTER_METRICS_URL}",
       description = "The ingester's Prometheus endpoint, e.g. http://127.0.0.1:9464/metrics, for ingestion health."
           + " Env BEMI_DASHBOARD_INGESTER_METRICS_URL.")
   String ingesterMetricsUrl;
+
+  @Option(names = "--allowed-hosts", split = ",", defaultValue = "${env:BEMI_DASHBOARD_ALLOWED_HOSTS}",
+      description = "Host names (or name:port) the dashboard answers to besides localhost, 127.0.0.1 and [::1], e.g. the name"
+          + " a reverse proxy serves it under. Other Host headers are refused (DNS rebinding). Env BEMI_DASHBOARD_ALLOWED_HOSTS.")
+  java.util.List<String> allowedHosts;
+
+  @Option(names = "--trust-proxy", defaultValue = "${env:BEMI_DASHBOARD_TRUST_PROXY:-false}",
+      description = "Behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto and X-Forwarded-For: honour them"
+          + " (Secure session cookie, per-client sign-in limits). Env BEMI_DASHBOARD_TRUST_PROXY.")
+  boolean trustProxy;
+
+  @Option(names = "--session-minutes", defaultValue = "${env:BEMI_DASHBOARD_SESSION_MINUTES:-720}",
+      description = "How long a browser session lasts after sign-in (default: ${DEFAULT-VALUE}). Env BEMI_DASHBOARD_SESSION_MINUTES.")
+  int sessionMinutes;
+
+  @Option(names = "--revert-max-changes", defaultValue = "${env:BEMI_DASHBOARD_REVERT_MAX_CHANGES:-1000}",
+      description = "Reverts of more changes need an explicit confirmChanges=<count> (default: ${DEFAULT-VALUE})."
+          + " Env BEMI_DASHBOARD_REVERT_MAX_CHANGES.")
+  int revertMaxChanges;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new Main()).execute(args));
@@ -69,7 +90,10 @@ public final class Main implements Callable<Integer> {
     HikariDataSource destination = pool("bemi-dashboard-destination", DatabaseUrl.parse(databaseUrl), true);
     HikariDataSource source = sourceUrl == null || sourceUrl.isBlank() ? null
         : pool("bemi-dashboard-source", DatabaseUrl.parse(sourceUrl), false);
-    Javalin app = DashboardApp.create(services(destination, source, schema, accessToken, ingesterMetricsUrl, Clock.systemUTC()));
+    SecurityOptions securityOptions = new SecurityOptions(allowedHosts == null ? java.util.List.of() : allowedHosts, trustProxy,
+        java.time.Duration.ofMinutes(sessionMinutes), SecurityOptions.DEFAULTS.signInAttemptsPerMinute());
+    Javalin app = DashboardApp.create(services(destination, source, schema, accessToken, ingesterMetricsUrl, Clock.systemUTC(),
+        securityOptions, revertMaxChanges));
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       app.stop();
@@ -95,10 +119,19 @@ public final class Main implements Callable<Integer> {
   /** Everything the web app needs, wired from data sources (tests call this too). */
   public static Services services(javax.sql.DataSource destination, javax.sql.DataSource source, String schema, String token,
       String ingesterMetricsUrl, Clock clock) {
+    return services(destination, source, schema, token, ingesterMetricsUrl, clock, SecurityOptions.DEFAULTS,
+        RevertService.DEFAULT_MAX_CHANGES);
+  }
+
+  /** {@link #services(javax.sql.DataSource, javax.sql.DataSource, String, String, String, Clock)} with security and revert limits. */
+  public static Services services(javax.sql.DataSource destination, javax.sql.DataSource source, String schema, String token,
+      String ingesterMetricsUrl, Clock clock, SecurityOptions securityOptions, int revertMaxChanges) {
     var json = Json.mapper();
     ChangeRepository changes = new ChangeRepository(destination, schema, json);
-    return new Services(changes, new Activity(changes), new RevertService(changes, destination, schema, source, json, clock),
-        new IngesterMetrics(ingesterMetricsUrl), new Security(token), json, clock);
+    return new Services(changes, new Activity(changes),
+        new RevertService(changes, destination, schema, source, json, clock, revertMaxChanges),
+        new RestoreService(destination, schema, source, clock),
+        new IngesterMetrics(ingesterMetricsUrl), new Security(token, securityOptions, clock), json, clock);
   }
 
   /** The destination pool is read-only at the session level (readOnlyMode=always): no write can slip through. */

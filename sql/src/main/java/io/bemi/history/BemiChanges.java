@@ -91,7 +91,19 @@ public final class BemiChanges {
         rs -> new ColumnChange(rs.getString(1), rs.getString(2), rs.getString(3)), changeId);
   }
 
-  /** Every change of one source transaction, in the order it made them. */
+  /**
+   * Every change of the transaction committed at {@code commitLsn} (PostgreSQL's text form, e.g.
+   * {@code 0/16B3748}), in the order it made them. The commit LSN identifies a transaction; an
+   * xid does not (it wraps).
+   */
+  public List<Change> commitChanges(String commitLsn) throws SQLException {
+    return changes("SELECT " + CHANGE_COLUMNS + " FROM " + fn("commit_changes") + "(?::pg_lsn)", commitLsn);
+  }
+
+  /**
+   * Every change of one source transaction by xid, in the order it made them. Refused (SQLSTATE
+   * {@code BM005}) when the xid names more than one stored transaction: use {@link #commitChanges}.
+   */
   public List<Change> transaction(long transactionId) throws SQLException {
     return changes("SELECT " + CHANGE_COLUMNS + " FROM " + fn("transaction_changes") + "(?)", transactionId);
   }
@@ -121,7 +133,25 @@ public final class BemiChanges {
     return value("SELECT " + fn("revert_sql") + "(?, ?)", changeId, force);
   }
 
-  /** The statement that undoes every change of one source transaction, newest first. */
+  /** The statement that undoes exactly these changes, newest first. */
+  public String revertChangesSql(Collection<UUID> changeIds, boolean force) throws SQLException {
+    return value("SELECT " + fn("revert_changes_sql") + "(?::uuid[], ?)", uuidArray(changeIds), force);
+  }
+
+  /**
+   * The identity of a plan over these changes (SHA-256 of the sorted ids): keep it with a preview
+   * and compare it before executing, so what runs is what was previewed.
+   */
+  public String planDigest(Collection<UUID> changeIds) throws SQLException {
+    return value("SELECT " + fn("plan_digest") + "(?::uuid[])", uuidArray(changeIds));
+  }
+
+  /** The statement that undoes every change of the transaction committed at {@code commitLsn}, newest first. */
+  public String revertCommitSql(String commitLsn, boolean force) throws SQLException {
+    return value("SELECT " + fn("revert_commit_sql") + "(?::pg_lsn, ?)", commitLsn, force);
+  }
+
+  /** By xid: refused (SQLSTATE {@code BM005}) when the xid names more than one transaction. */
   public String revertTransactionSql(long transactionId, boolean force) throws SQLException {
     return value("SELECT " + fn("revert_transaction_sql") + "(?, ?)", transactionId, force);
   }
@@ -131,10 +161,44 @@ public final class BemiChanges {
     return value("SELECT " + fn("revert_context_sql") + "(?::jsonb, ?)", Json.write(context), force);
   }
 
+  /** Dry run of a restore: rows inserted, updated and deleted per table. */
+  public List<RestoreCount> restoreCounts(List<String> tables, Instant at) throws SQLException {
+    return query("SELECT schema_name, table_name, inserts, updates, deletes FROM " + fn("restore_counts") + "(?::text[], ?)",
+        rs -> new RestoreCount(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)),
+        textArray(tables), utc(at));
+  }
+
   /**
-   * Runs a revert statement on the SOURCE database in one transaction. The statement announces
-   * itself with a {@code _bemi} message {@code {"revertOf": ...}}, so the changes it makes are
-   * captured with that context. Nothing changes when it fails. Use a connection without pending
+   * The statement that brings the tables back to their exact state at {@code at} on the source
+   * (inserting, updating and deleting; parents before children); run it with {@link #apply}.
+   */
+  public String restoreTablesSql(List<String> tables, Instant at, boolean force) throws SQLException {
+    return value("SELECT " + fn("restore_tables_sql") + "(?::text[], ?, ?)", textArray(tables), utc(at), force);
+  }
+
+  /** {@link #restoreTablesSql} for one table. */
+  public String restoreTableSql(String table, Instant at, boolean force) throws SQLException {
+    return restoreTablesSql(List.of(table), at, force);
+  }
+
+  /**
+   * Roll forward: the statement that replays the changes committed in {@code [from, to)} (of
+   * {@code tables}, or of every table when empty) onto another database with the same schema.
+   */
+  public String replaySql(Instant from, Instant to, List<String> tables) throws SQLException {
+    return value("SELECT " + fn("replay_sql") + "(?, ?, ?::text[])", utc(from), utc(to),
+        tables.isEmpty() ? null : textArray(tables));
+  }
+
+  /** Roll forward of exactly these changes (e.g. one context's or one transaction's), in commit order. */
+  public String replayChangesSql(Collection<UUID> changeIds, boolean force) throws SQLException {
+    return value("SELECT " + fn("replay_changes_sql") + "(?::uuid[], ?)", uuidArray(changeIds), force);
+  }
+
+  /**
+   * Runs a revert, restore or replay statement on the SOURCE (or target) database in one
+   * transaction. The statement announces itself with a {@code _bemi} message ({@code {"revertOf": ...}},
+   * {@code restoreOf}, {@code replayOf}), so the changes it makes are captured with that context. Nothing changes when it fails. Use a connection without pending
    * work: the revert is committed in the connection's current transaction.
    *
    * @throws RevertConflictException when a row changed after the change being reverted
@@ -190,6 +254,15 @@ public final class BemiChanges {
     StringBuilder text = new StringBuilder("{");
     for (UUID id : ids) {
       text.append(text.length() > 1 ? "," : "").append(id);
+    }
+    return text.append('}').toString();
+  }
+
+  private static String textArray(List<String> values) {
+    StringBuilder text = new StringBuilder("{");
+    for (String v : values) {
+      text.append(text.length() > 1 ? "," : "").append('"')
+          .append(v.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
     }
     return text.append('}').toString();
   }

@@ -7,10 +7,10 @@
 -- Context: SET LOCAL bemi.test_context = '{"userId": 1}'. REPLICA IDENTITY DEFAULT (before images
 -- holding only the key, or nothing for UPDATE) is simulated with SET bemi.test_identity = 'default'.
 
-CREATE SEQUENCE IF NOT EXISTS bemi_test_position;
+CREATE SEQUENCE IF NOT EXISTS public.bemi_test_position;
 
 CREATE OR REPLACE FUNCTION bemi_test_capture() RETURNS trigger
-LANGUAGE plpgsql AS $capture$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $capture$
 DECLARE
   v_key text[];
   v_old jsonb := CASE WHEN TG_OP IN ('UPDATE', 'DELETE') THEN to_jsonb(OLD) END;
@@ -43,7 +43,7 @@ BEGIN
           coalesce(nullif(current_setting('bemi.test_context', true), '')::jsonb, '{}'::jsonb),
           current_database(), TG_TABLE_SCHEMA, TG_TABLE_NAME,
           CASE TG_OP WHEN 'INSERT' THEN 'CREATE' ELSE TG_OP END,
-          now(), now(), txid_current(), nextval('bemi_test_position'), txid_current(),
+          now(), now(), txid_current(), nextval('public.bemi_test_position'), txid_current(),
           (SELECT count(*) FROM bemi.changes c WHERE c.commit_lsn = txid_current()));
   RETURN NULL;
 END

@@ -1,5 +1,6 @@
 package io.bemi.dashboard.changes;
 
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -27,7 +28,7 @@ import javax.sql.DataSource;
  * {@code changes_committed_at_idx} backwards; a table filter uses {@code changes_table_time_idx};
  * table + key uses {@code changes_record_idx} (the schema is resolved from the table list when the
  * filter names only the table); context equality uses the GIN {@code changes_context_idx};
- * a transaction {@code changes_transaction_idx}.
+ * a transaction by commit LSN {@code changes_commit_change_key}, by xid {@code changes_transaction_idx}.
  */
 public final class ChangeRepository {
 
@@ -135,6 +136,18 @@ public final class ChangeRepository {
 
   public Optional<Change> find(UUID id) {
     return query(new Sql().append("SELECT " + COLUMNS + " FROM " + changes + " WHERE id = ?", id)).stream().findFirst();
+  }
+
+  /** All changes of the transaction committed at {@code commitLsn} (its identity), in order; capped at {@code limit}. */
+  public List<Change> commit(long commitLsn, int limit) {
+    return query(new Sql().append("SELECT " + COLUMNS + " FROM " + changes
+        + " WHERE commit_lsn = ? ORDER BY change_index LIMIT ?", commitLsn, limit));
+  }
+
+  /** The commit LSNs stored under an xid, newest first: more than one after xid wraparound. */
+  public List<Long> commitsOfTransaction(long transactionId) {
+    return aggregate("SELECT DISTINCT commit_lsn FROM {changes} WHERE transaction_id = ? ORDER BY commit_lsn DESC",
+        List.of(transactionId), rs -> rs.getLong(1));
   }
 
   /** All changes of one source transaction (xid), in commit order; capped at {@code limit}. */
@@ -300,6 +313,10 @@ public final class ChangeRepository {
     try {
       return json.readTree(text);
     } catch (IOException e) {
+      if (e instanceof StreamConstraintsException || e.getCause() instanceof StreamConstraintsException) {
+        // Deeper than the dashboard renders (see Json.MAX_NESTING): shown as its JSON text.
+        return json.getNodeFactory().textNode(text);
+      }
       throw new UncheckedIOException(e);
     }
   }

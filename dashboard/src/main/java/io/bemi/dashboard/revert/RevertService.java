@@ -1,11 +1,13 @@
 package io.bemi.dashboard.revert;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bemi.dashboard.changes.BadRequestException;
 import io.bemi.dashboard.changes.Change;
 import io.bemi.dashboard.changes.ChangeRepository;
 import io.bemi.dashboard.changes.DataAccessException;
+import java.io.IOException;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,17 +20,22 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Revert previews and execution over bemi-sql's revert functions (R__2_revert.sql):
- * {@code revert_plan(ids)} lists the steps and the conflicts the destination knows of
- * (the record changed again later); {@code revert_sql}, {@code revert_transaction_sql},
- * {@code revert_context_sql} write one self-contained {@code DO} statement for the source, which
- * emits the {@code _bemi} context {@code {"revertOf": …}} first (so the revert is itself audited),
- * re-checks every row when it runs and raises SQLSTATE BM001 on a conflict unless forced.
+ * {@code revert_plan(ids)} lists the steps and the conflicts the destination knows of (the record
+ * changed again later); {@code revert_changes_sql(ids, …)} writes one self-contained {@code DO}
+ * statement for the source, which emits the {@code _bemi} context {@code {"revertOf": …}} first
+ * (so the revert is itself audited), re-checks every row when it runs and raises SQLSTATE BM001
+ * on a conflict unless forced.
+ *
+ * <p>What runs is what was previewed: a preview carries {@code plan_digest} of every change id
+ * the target selects; execution selects again, refuses when the digest differs (changes stored
+ * since the preview are not reverted silently) and generates the statement from exactly those ids.
  *
  * <p>The dashboard only reads the destination; executing runs that statement on the separately
  * configured source.
@@ -36,7 +43,10 @@ import org.slf4j.LoggerFactory;
 public final class RevertService {
 
   private static final Logger log = LoggerFactory.getLogger(RevertService.class);
-  static final int MAX_CHANGES = 1000;
+  /** Steps listed on a preview; the statement always covers every change. */
+  static final int MAX_LISTED = 1000;
+  /** Default of --revert-max-changes: above it, execution needs confirmChanges=<count>. */
+  public static final int DEFAULT_MAX_CHANGES = 1000;
 
   private final ChangeRepository changes;
   private final DataSource destination;
@@ -44,39 +54,88 @@ public final class RevertService {
   private final DataSource source; // null: execution disabled
   private final ObjectMapper json;
   private final Clock clock;
+  private final int maxChanges;
 
   public RevertService(ChangeRepository changes, DataSource destination, String schema, DataSource source,
       ObjectMapper json, Clock clock) {
+    this(changes, destination, schema, source, json, clock, DEFAULT_MAX_CHANGES);
+  }
+
+  public RevertService(ChangeRepository changes, DataSource destination, String schema, DataSource source,
+      ObjectMapper json, Clock clock, int maxChanges) {
     this.changes = changes;
     this.destination = destination;
     this.schema = schema;
     this.source = source;
     this.json = json;
     this.clock = clock;
+    this.maxChanges = maxChanges;
   }
 
-  public static RevertTarget target(String change, String transaction, String context) {
-    return RevertTarget.parse(change, transaction, context);
+  /**
+   * The target named by request parameters; an xid becomes its transaction's commit LSN (refused
+   * when it names several transactions), a context must be a non-empty JSON object.
+   */
+  public RevertTarget target(String change, String transaction, String context) {
+    RevertTarget target = RevertTarget.parse(change, transaction, context);
+    if (target instanceof RevertTarget.TransactionXid xid) {
+      return new RevertTarget.Transaction(commitOf(xid.transactionId()));
+    }
+    if (target instanceof RevertTarget.Context c) {
+      JsonNode doc;
+      try {
+        doc = json.readTree(c.contextJson());
+      } catch (IOException e) {
+        doc = null;
+      }
+      if (doc == null || !doc.isObject()) {
+        throw new BadRequestException("context '" + c.contextJson() + "' must be a JSON object, e.g. {\"requestId\":\"r-1\"}");
+      }
+      if (doc.isEmpty()) {
+        throw new BadRequestException("context {} would select every change in the trail: name what to revert,"
+            + " e.g. {\"requestId\":\"r-1\"}");
+      }
+      return new RevertTarget.Context(doc.toString());
+    }
+    return target;
+  }
+
+  /** The one transaction an xid names; refused when xid wraparound made it name several. */
+  public long commitOf(long transactionId) {
+    List<Long> commits = changes.commitsOfTransaction(transactionId);
+    if (commits.isEmpty()) {
+      throw new NotFoundException("Nothing stored for transaction xid " + transactionId);
+    }
+    if (commits.size() > 1) {
+      throw new AmbiguousTransactionException(transactionId, commits);
+    }
+    return commits.get(0);
   }
 
   public boolean canExecute() {
     return source != null;
   }
 
-  /** The steps, conflicts and SQL of a revert; generated with force when there are conflicts. */
+  public int maxChanges() {
+    return maxChanges;
+  }
+
+  /** The steps, conflicts, SQL and identity of a revert; the SQL is generated with force when there are conflicts. */
   public RevertPlan preview(RevertTarget target) {
-    List<Change> selected = select(target);
+    Selection selection = select(target);
+    List<Change> listed = listed(target);
     if (!functionsInstalled()) {
-      return new RevertPlan(target, selected.stream().map(c -> new RevertPlan.Step(c, "", false, null)).toList(),
+      return new RevertPlan(target, listed.stream().map(c -> new RevertPlan.Step(c, "", false, null)).toList(),
           null, false, "The destination has no " + schema + ".revert_plan function: run the ingester's migrations"
-              + " (bemi-sql) to install the time-travel and revert functions.", false);
+              + " (bemi-sql) to install the time-travel and revert functions.", false, selection.digest(),
+          selection.ids().size(), 0, false);
     }
-    List<RevertPlan.Step> steps = steps(selected);
-    boolean conflicts = steps.stream().anyMatch(RevertPlan.Step::conflict);
+    Planned planned = steps(selection.ids(), listed);
+    boolean conflicts = planned.conflicts() > 0;
     String sql;
     String reason = null;
     try {
-      sql = revertSql(target, conflicts);
+      sql = revertSql(target, selection.ids(), conflicts);
     } catch (SQLException e) {
       sql = null;
       reason = "The revert functions refused (SQL state " + e.getSQLState() + "): " + e.getMessage();
@@ -84,36 +143,55 @@ public final class RevertService {
     if (reason == null && !canExecute()) {
       reason = "Preview only: start the dashboard with --source-url to execute reverts.";
     }
-    return new RevertPlan(target, steps, sql, sql != null && conflicts, reason, sql != null && canExecute());
+    return new RevertPlan(target, planned.steps(), sql, sql != null && conflicts, reason, sql != null && canExecute(),
+        selection.digest(), selection.ids().size(), planned.conflicts(), selection.ids().size() > maxChanges);
   }
 
   /**
-   * Runs the revert on the source. Refuses when conflicts are known unless {@code force}; the
-   * caller has checked the confirmation (and, for cookie sessions, the CSRF token).
+   * Runs the previewed revert on the source. Refuses when the target now selects other changes
+   * than the preview whose {@code digest} is given, when it covers more than the configured
+   * maximum without {@code confirmedChanges} equal to its size, and when conflicts are known
+   * unless {@code force}. The caller has checked the confirmation (and, for cookie sessions, the
+   * CSRF token).
    */
-  public ExecutionResult execute(RevertTarget target, boolean force) {
+  public ExecutionResult execute(RevertTarget target, String digest, Integer confirmedChanges, boolean force) {
     if (!canExecute()) {
       throw new BadRequestException("Reverts are preview-only: start the dashboard with --source-url to execute them");
     }
-    RevertPlan plan = preview(target);
-    if (plan.hasConflicts() && !force) {
-      throw new BadRequestException(plan.conflictCount() + " change(s) conflict (their record changed later);"
+    if (digest == null || digest.isBlank()) {
+      throw new BadRequestException("plan is required: send the plan digest of the preview you reviewed");
+    }
+    Selection selection = select(target);
+    if (!selection.digest().equals(digest.trim())) {
+      throw new PlanChangedException(target, selection.ids().size());
+    }
+    if (selection.ids().size() > maxChanges && !Integer.valueOf(selection.ids().size()).equals(confirmedChanges)) {
+      throw new BadRequestException(target.describe() + " covers " + selection.ids().size() + " changes, more than "
+          + maxChanges + ": confirm with confirmChanges=" + selection.ids().size());
+    }
+    long conflicts = steps(selection.ids(), List.of()).conflicts();
+    if (conflicts > 0 && !force) {
+      throw new BadRequestException(conflicts + " change(s) conflict (their record changed later);"
           + " review the preview and confirm with force to overwrite the later changes");
     }
-    if (plan.sql() == null) {
-      throw new BadRequestException(plan.unavailableReason());
+    String sql;
+    try {
+      sql = revertSql(target, selection.ids(), conflicts > 0);
+    } catch (SQLException e) {
+      throw new BadRequestException("The revert functions refused (SQL state " + e.getSQLState() + "): " + e.getMessage());
     }
     try (Connection c = source.getConnection(); Statement s = c.createStatement()) {
       c.setAutoCommit(true); // the DO statement is one atomic statement
-      s.execute(plan.sql());
+      s.execute(sql);
     } catch (SQLException e) {
       String hint = "BM001".equals(e.getSQLState())
           ? " A row changed on the source since the trail was read; reload the preview."
           : "";
       throw new DataAccessException("The revert failed on the source and was rolled back; nothing changed." + hint, e);
     }
-    log.info("Reverted {} ({} changes) on the source{}", target.describe(), plan.steps().size(), force ? " (forced)" : "");
-    return new ExecutionResult(plan.steps().size(), plan.forced(), revertContext().toString());
+    log.info("Reverted {} ({} changes, plan {}) on the source{}", target.describe(), selection.ids().size(),
+        digest.substring(0, Math.min(12, digest.length())), force ? " (forced)" : "");
+    return new ExecutionResult(selection.ids().size(), conflicts > 0, revertContext().toString());
   }
 
   public record ExecutionResult(int changesReverted, boolean forced, String context) {}
@@ -127,44 +205,123 @@ public final class RevertService {
     }
   }
 
+  /** The target selects other changes than the previewed plan: nothing was run. */
+  public static final class PlanChangedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    PlanChangedException(RevertTarget target, int now) {
+      super("The plan changed since the preview: " + target.describe() + " now selects " + now
+          + " change(s) that differ from the ones previewed. Nothing was run; reload the preview and review it again.");
+    }
+  }
+
+  /** An xid that names more than one stored transaction (xids wrap). */
+  public static final class AmbiguousTransactionException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final List<Long> commitLsns;
+
+    AmbiguousTransactionException(long transactionId, List<Long> commitLsns) {
+      super("xid " + transactionId + " names " + commitLsns.size() + " transactions (xids wrap): name one by its commit LSN, "
+          + commitLsns.stream().map(Change::lsnText).collect(Collectors.joining(" or ")));
+      this.commitLsns = List.copyOf(commitLsns);
+    }
+
+    public List<Long> commitLsns() {
+      return commitLsns;
+    }
+  }
+
   public static String describe(RevertTarget target) {
     return target.describe();
   }
 
-  private List<Change> select(RevertTarget target) {
-    List<Change> selected;
+  private record Selection(List<UUID> ids, String digest) {}
+
+  private record Planned(List<RevertPlan.Step> steps, long conflicts) {}
+
+  /** Every change id the target selects, and their plan_digest. */
+  private Selection select(RevertTarget target) {
+    String where;
+    Object argument;
     if (target instanceof RevertTarget.OneChange one) {
-      selected = changes.find(one.changeId()).map(List::of).orElse(List.of());
+      where = "id = ?::uuid";
+      argument = one.changeId().toString();
     } else if (target instanceof RevertTarget.Transaction tx) {
-      selected = changes.transaction(tx.transactionId(), MAX_CHANGES);
+      where = "commit_lsn = ?";
+      argument = tx.commitLsn();
+    } else if (target instanceof RevertTarget.Context context) {
+      where = "context @> ?::jsonb";
+      argument = context.contextJson();
     } else {
-      selected = changes.withContext(((RevertTarget.Context) target).contextJson(), MAX_CHANGES);
+      throw new IllegalStateException("resolve the xid first: " + target);
     }
-    if (selected.isEmpty()) {
+    String sql = "SELECT coalesce(array_agg(id ORDER BY commit_lsn, change_index), '{}') FROM \"" + schema + "\".changes"
+        + " WHERE " + where + " AND operation <> 'SNAPSHOT'";
+    List<UUID> ids = new ArrayList<>();
+    try (Connection c = destination.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setObject(1, argument);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        for (Object id : (Object[]) rs.getArray(1).getArray()) {
+          ids.add((UUID) id);
+        }
+      }
+    } catch (SQLException e) {
+      throw new DataAccessException("Could not select the changes of " + target.describe(), e);
+    }
+    if (ids.isEmpty()) {
       throw new NotFoundException("Nothing to revert: no change matches " + target.describe());
     }
-    return selected;
+    return new Selection(List.copyOf(ids), digest(ids));
   }
 
-  private List<RevertPlan.Step> steps(List<Change> selected) {
+  private String digest(List<UUID> ids) {
+    StringBuilder text = new StringBuilder();
+    ids.stream().map(UUID::toString).sorted().distinct().forEach(id -> text.append(text.isEmpty() ? "" : ",").append(id));
+    try {
+      byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return java.util.HexFormat.of().formatHex(hash); // = bemi.plan_digest(ids)
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every JDK", e);
+    }
+  }
+
+  /** The changes a preview lists (the first MAX_LISTED). */
+  private List<Change> listed(RevertTarget target) {
+    if (target instanceof RevertTarget.OneChange one) {
+      return changes.find(one.changeId()).map(List::of).orElse(List.of());
+    } else if (target instanceof RevertTarget.Transaction tx) {
+      return changes.commit(tx.commitLsn(), MAX_LISTED);
+    } else if (target instanceof RevertTarget.Context context) {
+      return changes.withContext(context.contextJson(), MAX_LISTED);
+    }
+    throw new IllegalStateException("resolve the xid first: " + target);
+  }
+
+  private Planned steps(List<UUID> ids, List<Change> listed) {
     Map<UUID, Change> byId = new HashMap<>();
-    selected.forEach(c -> byId.put(c.id(), c));
+    listed.forEach(c -> byId.put(c.id(), c));
     String sql = "SELECT change_id, action, coalesce(conflict, false), conflict_reason FROM \"" + schema
         + "\".revert_plan(?) ORDER BY step";
     List<RevertPlan.Step> steps = new ArrayList<>();
+    long conflicts = 0;
     try (Connection c = destination.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-      Array ids = c.createArrayOf("uuid", byId.keySet().toArray());
-      ps.setArray(1, ids);
+      Array array = c.createArrayOf("uuid", ids.toArray());
+      ps.setArray(1, array);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
+          boolean conflict = rs.getBoolean(3);
+          conflicts += conflict ? 1 : 0;
           Change change = byId.get(rs.getObject(1, UUID.class));
-          steps.add(new RevertPlan.Step(change, rs.getString(2), rs.getBoolean(3), rs.getString(4)));
+          if (change != null) {
+            steps.add(new RevertPlan.Step(change, rs.getString(2), conflict, rs.getString(4)));
+          }
         }
       }
     } catch (SQLException e) {
       throw new DataAccessException("Could not plan the revert with " + schema + ".revert_plan", e);
     }
-    return steps;
+    return new Planned(steps, conflicts);
   }
 
   private boolean functionsInstalled() {
@@ -181,12 +338,14 @@ public final class RevertService {
     }
   }
 
-  private String revertSql(RevertTarget target, boolean force) throws SQLException {
-    String call = "SELECT \"" + schema + "\"." + target.function() + "(" + target.parameter() + ", ?, ?::jsonb)";
+  /** revert_changes_sql over exactly these ids, naming the target in revertOf. */
+  private String revertSql(RevertTarget target, List<UUID> ids, boolean force) throws SQLException {
+    String call = "SELECT \"" + schema + "\".revert_changes_sql(?, ?, ?::jsonb, ?::jsonb)";
     try (Connection c = destination.getConnection(); PreparedStatement ps = c.prepareStatement(call)) {
-      ps.setObject(1, target.argument());
+      ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
       ps.setBoolean(2, force);
-      ps.setString(3, revertContext().toString());
+      ps.setString(3, target.revertOfJson());
+      ps.setString(4, revertContext().toString());
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getString(1) : null;
       }

@@ -1,61 +1,66 @@
 package io.bemi.dashboard.revert;
 
 import io.bemi.dashboard.changes.BadRequestException;
+import io.bemi.dashboard.changes.Change;
+import java.util.OptionalLong;
 import java.util.UUID;
 
-/** What to revert: one change, one transaction, or everything one context value did. */
+/**
+ * What to revert: one change, one transaction (by its commit LSN; an xid is accepted as a
+ * convenience and resolved to its one commit LSN, or refused when it names several), or
+ * everything one context value did.
+ */
 public sealed interface RevertTarget {
 
-  /** The bemi-sql function that writes this target's revert SQL, e.g. {@code revert_sql}. */
-  String function();
-
-  /** The function's first argument with its SQL cast, e.g. {@code ?::uuid}. */
-  String parameter();
-
-  Object argument();
-
-  /** For people and logs: {@code change 5f…}, {@code transaction 812}, {@code context {…}}. */
+  /** For people and logs: {@code change 5f…}, {@code transaction 0/16B3748}, {@code context {…}}. */
   String describe();
 
   /** The request parameter naming this kind of target: change, transaction or context. */
   String parameterName();
 
-  /** The key naming this target in the revert's own {@code _bemi} context. */
-  String contextKey();
+  /** The parameter's value, as a preview form sends it back. */
+  String parameterValue();
+
+  /** {@code revertOf} in the revert's own {@code _bemi} context (JSON object text). */
+  String revertOfJson();
 
   record OneChange(UUID changeId) implements RevertTarget {
-    public String function() { return "revert_sql"; }
-    public String parameter() { return "?::uuid"; }
-    public Object argument() { return changeId.toString(); }
     public String describe() { return "change " + changeId; }
-    public String contextKey() { return "revertedChangeId"; }
     public String parameterName() { return "change"; }
+    public String parameterValue() { return changeId.toString(); }
+    public String revertOfJson() { return "{\"changeId\": \"" + changeId + "\"}"; }
   }
 
-  record Transaction(long transactionId) implements RevertTarget {
-    public String function() { return "revert_transaction_sql"; }
-    public String parameter() { return "?::bigint"; }
-    public Object argument() { return transactionId; }
-    public String describe() { return "transaction " + transactionId; }
-    public String contextKey() { return "revertedTransactionId"; }
+  /** One transaction, identified by its commit LSN. */
+  record Transaction(long commitLsn) implements RevertTarget {
+    public String describe() { return "transaction " + Change.lsnText(commitLsn); }
     public String parameterName() { return "transaction"; }
+    public String parameterValue() { return Change.lsnText(commitLsn); }
+    public String revertOfJson() { return "{\"commitLsn\": \"" + Change.lsnText(commitLsn) + "\"}"; }
+  }
+
+  /** A transaction named by its xid: resolved by {@link RevertService} before anything is planned. */
+  record TransactionXid(long transactionId) implements RevertTarget {
+    public String describe() { return "transaction xid " + transactionId; }
+    public String parameterName() { return "transaction"; }
+    public String parameterValue() { return Long.toString(transactionId); }
+    public String revertOfJson() { return "{\"transactionId\": " + transactionId + "}"; }
   }
 
   /** A context document such as {@code {"requestId":"r-1"}}, matched by containment. */
   record Context(String contextJson) implements RevertTarget {
-    public String function() { return "revert_context_sql"; }
-    public String parameter() { return "?::jsonb"; }
-    public Object argument() { return contextJson; }
     public String describe() { return "context " + contextJson; }
-    public String contextKey() { return "revertedContext"; }
     public String parameterName() { return "context"; }
+    public String parameterValue() { return contextJson; }
+    public String revertOfJson() { return "{\"context\": " + contextJson + "}"; }
   }
 
   /** From request parameters {@code change}, {@code transaction} or {@code context} (exactly one). */
   static RevertTarget of(String change, String transaction, String context) {
     int given = (change == null ? 0 : 1) + (transaction == null ? 0 : 1) + (context == null ? 0 : 1);
     if (given != 1) {
-      throw new BadRequestException("give exactly one of change (a change id), transaction (an id) or context (a JSON object)");
+      throw new BadRequestException("give exactly one of change (a change id), transaction (a commit LSN such as 0/16B3748)"
+          + " or context (a JSON object)");
     }
     if (change != null) {
       try {
@@ -65,17 +70,17 @@ public sealed interface RevertTarget {
       }
     }
     if (transaction != null) {
+      OptionalLong lsn = Change.parseLsn(transaction.trim());
+      if (lsn.isPresent()) {
+        return new Transaction(lsn.getAsLong());
+      }
       try {
-        return new Transaction(Long.parseLong(transaction.trim()));
+        return new TransactionXid(Long.parseLong(transaction.trim()));
       } catch (NumberFormatException e) {
-        throw new BadRequestException("transaction '" + transaction + "' is not a transaction id (a whole number)");
+        throw new BadRequestException("transaction '" + transaction + "' is neither a commit LSN (such as 0/16B3748) nor an xid");
       }
     }
-    String c = context.trim();
-    if (!c.startsWith("{") || !c.endsWith("}") || c.length() < 3) {
-      throw new BadRequestException("context '" + context + "' must be a non-empty JSON object, e.g. {\"requestId\":\"r-1\"}");
-    }
-    return new Context(c);
+    return new Context(context.trim());
   }
 
   static RevertTarget parse(String change, String transaction, String context) {

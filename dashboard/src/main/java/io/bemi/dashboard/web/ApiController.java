@@ -12,6 +12,7 @@ import io.bemi.dashboard.changes.Instants;
 import io.bemi.dashboard.changes.Operation;
 import io.bemi.dashboard.changes.RecordKey;
 import io.bemi.dashboard.health.IngesterMetrics;
+import io.bemi.dashboard.restore.RestoreService;
 import io.bemi.dashboard.revert.RevertPlan;
 import io.bemi.dashboard.revert.RevertService;
 import io.bemi.dashboard.revert.RevertTarget;
@@ -87,17 +88,25 @@ final class ApiController {
     send(ctx, body);
   }
 
+  /** /api/transactions/{hi}/{lo}: the transaction committed at that LSN. */
   void transaction(Context ctx) {
-    long id = Requests.longPath(ctx, "id");
-    List<Change> changes = s.changes().transaction(id, VIEW_LIMIT);
+    long commitLsn = Requests.commitLsn(ctx);
+    List<Change> changes = s.changes().commit(commitLsn, VIEW_LIMIT);
     if (changes.isEmpty()) {
-      throw new WebErrors.NotFound("No changes stored for transaction " + id);
+      throw new WebErrors.NotFound("No changes stored for the transaction committed at " + Change.lsnText(commitLsn));
     }
     ObjectNode body = s.json().createObjectNode();
-    body.put("transactionId", id);
+    body.put("commitLsn", Change.lsnText(commitLsn));
+    body.put("transactionId", changes.get(0).transactionId());
     body.put("truncated", changes.size() == VIEW_LIMIT);
     body.set("changes", Json.changes(changes, true));
     send(ctx, body);
+  }
+
+  /** /api/transactions/{xid}: a convenience that answers for the one transaction the xid names (409 when several). */
+  void transactionByXid(Context ctx) {
+    long commitLsn = Requests.commitOfXid(ctx, s.revert());
+    ctx.redirect("/api/transactions/" + Change.lsnText(commitLsn), io.javalin.http.HttpStatus.SEE_OTHER);
   }
 
   void context(Context ctx) {
@@ -111,10 +120,14 @@ final class ApiController {
   }
 
   void revertPreview(Context ctx) {
-    RevertTarget target = RevertService.target(ctx.queryParam("change"), ctx.queryParam("transaction"), ctx.queryParam("context"));
+    RevertTarget target = s.revert().target(ctx.queryParam("change"), ctx.queryParam("transaction"), ctx.queryParam("context"));
     RevertPlan plan = s.revert().preview(target);
     ObjectNode body = s.json().createObjectNode();
     body.put("target", RevertService.describe(target));
+    body.put("plan", plan.digest());
+    body.put("changeCount", plan.changeCount());
+    body.put("conflictCount", plan.conflictCount());
+    body.put("needsCountConfirmation", plan.needsCountConfirmation());
     body.put("sql", plan.sql());
     body.put("forced", plan.forced());
     body.put("executable", plan.executable());
@@ -133,13 +146,15 @@ final class ApiController {
   }
 
   void revertExecute(Context ctx) {
-    RevertTarget target = RevertService.target(param(ctx, "change"), param(ctx, "transaction"), param(ctx, "context"));
+    RevertTarget target = s.revert().target(param(ctx, "change"), param(ctx, "transaction"), param(ctx, "context"));
     if (!"yes".equals(param(ctx, "confirm"))) {
       throw new BadRequestException("confirm=yes is required to execute a revert");
     }
-    RevertService.ExecutionResult result = s.revert().execute(target, "yes".equals(param(ctx, "force")));
+    RevertService.ExecutionResult result = s.revert().execute(target, param(ctx, "plan"),
+        Requests.optionalInt("confirmChanges", param(ctx, "confirmChanges")), "yes".equals(param(ctx, "force")));
     ObjectNode body = s.json().createObjectNode();
     body.put("reverted", RevertService.describe(target));
+    body.put("plan", param(ctx, "plan"));
     body.put("changes", result.changesReverted());
     body.put("forced", result.forced());
     try {
@@ -147,6 +162,36 @@ final class ApiController {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    send(ctx, body);
+  }
+
+  void restorePreview(Context ctx) {
+    RestoreService.Plan plan = s.restore().preview(Requests.tables(ctx), Requests.restoreInstant(ctx, s.clock().instant()));
+    ObjectNode body = s.json().createObjectNode();
+    ArrayNode tables = body.putArray("tables");
+    plan.tables().forEach(tables::add);
+    body.put("at", plan.at().toString());
+    body.put("plan", plan.digest());
+    ArrayNode counts = body.putArray("counts");
+    plan.counts().forEach(c -> counts.addObject().put("schema", c.schema()).put("table", c.table())
+        .put("inserts", c.inserts()).put("updates", c.updates()).put("deletes", c.deletes()));
+    body.put("rows", plan.total());
+    body.put("sql", plan.sql());
+    body.put("executable", plan.executable());
+    body.put("reason", plan.unavailableReason());
+    send(ctx, body);
+  }
+
+  void restoreExecute(Context ctx) {
+    if (!"yes".equals(param(ctx, "confirm"))) {
+      throw new BadRequestException("confirm=yes is required to execute a restore");
+    }
+    RestoreService.Result result = s.restore().execute(Requests.tables(ctx), Requests.restoreInstant(ctx, s.clock().instant()),
+        param(ctx, "plan"), "yes".equals(param(ctx, "force")));
+    ObjectNode body = s.json().createObjectNode();
+    body.put("plan", param(ctx, "plan"));
+    body.put("rows", result.rows());
+    body.put("forced", result.forced());
     send(ctx, body);
   }
 

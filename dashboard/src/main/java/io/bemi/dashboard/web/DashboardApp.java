@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Builds the Javalin application from its services: routes, security filter, error mapping.
- * Pages live at /, /record, /transactions/{id}, /context, /revert, /activity; the JSON API under
+ * Pages live at /, /record, /transactions/{commit LSN}, /context, /revert, /restore, /activity; the JSON API under
  * /api mirrors them. Errors are JSON under /api and pages elsewhere.
  */
 public final class DashboardApp {
@@ -41,10 +41,13 @@ public final class DashboardApp {
 
       config.routes.get("/", pages::changes);
       config.routes.get("/record", pages::record);
-      config.routes.get("/transactions/{id}", pages::transaction);
+      config.routes.get("/transactions/{hi}/{lo}", pages::transaction);
+      config.routes.get("/transactions/{id}", pages::transactionByXid);
       config.routes.get("/context", pages::context);
       config.routes.get("/revert", pages::revertPreview);
       config.routes.post("/revert", pages::revertExecute);
+      config.routes.get("/restore", pages::restorePreview);
+      config.routes.post("/restore", pages::restoreExecute);
       config.routes.get("/activity", pages::activity);
 
       config.routes.get("/api/changes", api::changes);
@@ -53,10 +56,13 @@ public final class DashboardApp {
       config.routes.get("/api/tables", api::tables);
       config.routes.get("/api/records/history", api::history);
       config.routes.get("/api/records/as-of", api::asOf);
-      config.routes.get("/api/transactions/{id}", api::transaction);
+      config.routes.get("/api/transactions/{hi}/{lo}", api::transaction);
+      config.routes.get("/api/transactions/{id}", api::transactionByXid);
       config.routes.get("/api/context", api::context);
       config.routes.get("/api/revert/preview", api::revertPreview);
       config.routes.post("/api/revert/execute", api::revertExecute);
+      config.routes.get("/api/restore/preview", api::restorePreview);
+      config.routes.post("/api/restore/execute", api::restoreExecute);
       config.routes.get("/api/activity", api::activity);
       config.routes.get("/api/health", api::health);
 
@@ -70,6 +76,17 @@ public final class DashboardApp {
         }
       });
       config.routes.exception(WebErrors.Forbidden.class, (e, ctx) -> error(ctx, HttpStatus.FORBIDDEN, e.getMessage(), services));
+      config.routes.exception(WebErrors.MisdirectedRequest.class,
+          (e, ctx) -> error(ctx, HttpStatus.MISDIRECTED_REQUEST, e.getMessage(), services));
+      config.routes.exception(WebErrors.TooManyRequests.class,
+          (e, ctx) -> error(ctx, HttpStatus.TOO_MANY_REQUESTS, e.getMessage(), services));
+      config.routes.exception(WebErrors.Conflict.class, (e, ctx) -> error(ctx, HttpStatus.CONFLICT, e.getMessage(), services));
+      config.routes.exception(RevertService.AmbiguousTransactionException.class,
+          (e, ctx) -> error(ctx, HttpStatus.CONFLICT, e.getMessage(), services));
+      config.routes.exception(io.bemi.dashboard.restore.RestoreService.PlanChangedException.class,
+          (e, ctx) -> error(ctx, HttpStatus.CONFLICT, e.getMessage(), services));
+      config.routes.exception(RevertService.PlanChangedException.class,
+          (e, ctx) -> error(ctx, HttpStatus.CONFLICT, e.getMessage(), services));
       config.routes.exception(BadRequestException.class, (e, ctx) -> error(ctx, HttpStatus.BAD_REQUEST, e.getMessage(), services));
       config.routes.exception(WebErrors.NotFound.class, (e, ctx) -> error(ctx, HttpStatus.NOT_FOUND, e.getMessage(), services));
       config.routes.exception(RevertService.NotFoundException.class, (e, ctx) -> error(ctx, HttpStatus.NOT_FOUND, e.getMessage(), services));
@@ -103,7 +120,7 @@ public final class DashboardApp {
       body.put("error", message);
       ctx.contentType("application/json").result(body.toPrettyString());
     } else {
-      boolean signedIn = services.security().authenticate(ctx) != Security.Auth.NONE;
+      boolean signedIn = status != HttpStatus.MISDIRECTED_REQUEST && services.security().authenticate(ctx) != Security.Auth.NONE;
       ctx.html(Views.error(status.getCode(), message, signedIn ? services.security().csrfToken() : null));
     }
   }

@@ -1,6 +1,9 @@
 package io.bemi.dashboard.web;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamWriteConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -18,9 +21,28 @@ public final class Json {
 
   private Json() {}
 
-  /** The mapper for stored JSON: decimals stay BigDecimal with their scale, written plainly. */
+  /**
+   * Nesting the dashboard parses; deeper stored values (jsonb allows more) are shown as their JSON
+   * text instead (ChangeRepository), so no page renders or serializes an unbounded recursion.
+   */
+  public static final int MAX_NESTING = 1000;
+
+  /**
+   * The mapper for stored JSON: decimals stay BigDecimal with their scale, written plainly. Jackson's
+   * default read limits are lifted where PostgreSQL stores more (a numeric has up to 147,455 digits,
+   * a jsonb string up to 256 MB), so every value the trail holds can be shown.
+   */
   public static ObjectMapper mapper() {
-    return JsonMapper.builder()
+    JsonFactory factory = JsonFactory.builder()
+        .streamReadConstraints(StreamReadConstraints.builder()
+            .maxNumberLength(Integer.MAX_VALUE)
+            .maxStringLength(Integer.MAX_VALUE)
+            .maxNameLength(Integer.MAX_VALUE)
+            .maxNestingDepth(MAX_NESTING)
+            .build())
+        .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(MAX_NESTING + 100).build())
+        .build();
+    return JsonMapper.builder(factory)
         .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
         .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
         .enable(SerializationFeature.INDENT_OUTPUT)

@@ -48,10 +48,16 @@ final class PageController {
     ctx.html(Views.record(new Views.RecordPage(record, history, atText, asOf, csrf())));
   }
 
+  /** /transactions/{hi}/{lo}: the transaction committed at that LSN. */
   void transaction(Context ctx) {
-    long id = Requests.longPath(ctx, "id");
-    List<Change> changes = s.changes().transaction(id, VIEW_LIMIT);
-    ctx.html(Views.transaction(new Views.TransactionPage(id, changes, changes.size() == VIEW_LIMIT, csrf())));
+    long commitLsn = Requests.commitLsn(ctx);
+    List<Change> changes = s.changes().commit(commitLsn, VIEW_LIMIT);
+    ctx.html(Views.transaction(new Views.TransactionPage(commitLsn, changes, changes.size() == VIEW_LIMIT, csrf())));
+  }
+
+  /** /transactions/{xid}: a convenience that redirects to the one transaction the xid names (409 when several). */
+  void transactionByXid(Context ctx) {
+    ctx.redirect("/transactions/" + Change.lsnText(Requests.commitOfXid(ctx, s.revert())), io.javalin.http.HttpStatus.SEE_OTHER);
   }
 
   void context(Context ctx) {
@@ -61,18 +67,37 @@ final class PageController {
   }
 
   void revertPreview(Context ctx) {
-    RevertTarget target = RevertService.target(ctx.queryParam("change"), ctx.queryParam("transaction"), ctx.queryParam("context"));
+    RevertTarget target = s.revert().target(ctx.queryParam("change"), ctx.queryParam("transaction"), ctx.queryParam("context"));
     ctx.html(Views.revert(new Views.RevertPage(s.revert().preview(target), csrf())));
   }
 
   void revertExecute(Context ctx) {
-    RevertTarget target = RevertService.target(ctx.formParam("change"), ctx.formParam("transaction"), ctx.formParam("context"));
+    RevertTarget target = s.revert().target(ctx.formParam("change"), ctx.formParam("transaction"), ctx.formParam("context"));
     if (!"yes".equals(ctx.formParam("confirm"))) {
       throw new BadRequestException("Tick the confirmation box to execute a revert");
     }
     boolean force = "yes".equals(ctx.formParam("force"));
-    RevertService.ExecutionResult result = s.revert().execute(target, force);
+    RevertService.ExecutionResult result = s.revert().execute(target, ctx.formParam("plan"),
+        Requests.optionalInt("confirmChanges", ctx.formParam("confirmChanges")), force);
     ctx.html(Views.revertDone(new Views.RevertDonePage(RevertService.describe(target), result, csrf())));
+  }
+
+  void restorePreview(Context ctx) {
+    java.util.List<String> tables = Requests.tables(ctx);
+    Instant at = Requests.restoreInstant(ctx, s.clock().instant());
+    var plan = tables.isEmpty() || at == null ? Optional.<io.bemi.dashboard.restore.RestoreService.Plan>empty()
+        : Optional.of(s.restore().preview(tables, at));
+    ctx.html(Views.restore(new Views.RestorePage(tables, ctx.queryParam("at"), plan, s.changes().tables(), csrf())));
+  }
+
+  void restoreExecute(Context ctx) {
+    if (!"yes".equals(ctx.formParam("confirm"))) {
+      throw new BadRequestException("Tick the confirmation box to execute a restore");
+    }
+    java.util.List<String> tables = Requests.tables(ctx);
+    Instant at = Requests.restoreInstant(ctx, s.clock().instant());
+    var result = s.restore().execute(tables, at, ctx.formParam("plan"), "yes".equals(ctx.formParam("force")));
+    ctx.html(Views.restoreDone(new Views.RestoreDonePage(tables, at, result, csrf())));
   }
 
   void activity(Context ctx) {

@@ -53,6 +53,43 @@ final class Requests {
     }
   }
 
+  /** The commit LSN in a /transactions/{hi}/{lo} path (PostgreSQL's text form, split at its slash). */
+  static long commitLsn(Context ctx) {
+    String text = ctx.pathParam("hi") + "/" + ctx.pathParam("lo");
+    return io.bemi.dashboard.changes.Change.parseLsn(text)
+        .orElseThrow(() -> new BadRequestException("'" + text + "' is not a commit LSN (such as 0/16B3748)"));
+  }
+
+  /** The commit LSN of the one transaction the xid in {id} names. */
+  static long commitOfXid(Context ctx, io.bemi.dashboard.revert.RevertService revert) {
+    return revert.commitOf(longPath(ctx, "id"));
+  }
+
+  /** The tables (repeatable {@code table} parameter, query or form) and the instant of a restore. */
+  static java.util.List<String> tables(Context ctx) {
+    java.util.List<String> tables = new java.util.ArrayList<>(ctx.queryParams("table"));
+    if (ctx.isFormUrlencoded()) {
+      tables.addAll(ctx.formParams("table"));
+    }
+    return tables.stream().map(String::trim).filter(t -> !t.isEmpty()).distinct().toList();
+  }
+
+  static Instant restoreInstant(Context ctx, Instant now) {
+    String at = ctx.queryParam("at") != null ? ctx.queryParam("at") : ctx.isFormUrlencoded() ? ctx.formParam("at") : null;
+    return at == null || at.isBlank() ? null : io.bemi.dashboard.changes.Instants.parse("at", at, now);
+  }
+
+  static Integer optionalInt(String name, String text) {
+    if (text == null || text.isBlank()) {
+      return null;
+    }
+    try {
+      return Integer.valueOf(text.trim());
+    } catch (NumberFormatException e) {
+      throw new BadRequestException(name + " '" + text + "' is not a whole number");
+    }
+  }
+
   static java.util.UUID uuidPath(Context ctx, String name) {
     String text = ctx.pathParam(name);
     try {

@@ -8,39 +8,62 @@ import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.Base64;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Token authentication, the session cookie, CSRF tokens and the standard response headers.
+ * Token authentication, sessions, CSRF tokens, the Host allowlist, sign-in rate limits and the
+ * standard response headers.
  *
  * <p>A request is authenticated by {@code Authorization: Bearer <token>} or by the
- * {@code bemi_session} cookie set at sign-in (HttpOnly, SameSite=Strict). The cookie holds
- * {@code HMAC(token, "session")}, not the token; the CSRF token is {@code HMAC(token, "csrf")}
- * and must accompany every POST made with the cookie (form field {@code csrf} or header
- * {@code X-CSRF-Token}). Changing the token signs everyone out.
+ * {@code bemi_session} cookie set at sign-in (HttpOnly, SameSite=Strict, Secure over HTTPS, also
+ * behind a trusted TLS proxy). The cookie holds a random session id known only to this process:
+ * it expires after {@link SecurityOptions#sessionTtl()}, sign-out revokes it, a restart signs
+ * everyone out. The CSRF token is {@code HMAC(token, "csrf")} and must accompany every POST made
+ * with the cookie (form field {@code csrf} or header {@code X-CSRF-Token}).
+ *
+ * <p>Every request, signed in or not, must name an allowed Host (localhost, 127.0.0.1, [::1] or a
+ * configured name): a DNS-rebinding page reaches the loopback-bound UI under its own name and is
+ * refused.
  */
 public final class Security {
 
   static final String COOKIE = "bemi_session";
   static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
       + " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+  private static final int MAX_SESSIONS = 10_000;
 
   private final byte[] token;
-  private final String sessionValue;
   private final String csrfToken;
+  private final SecurityOptions options;
+  private final Clock clock;
+  private final SecureRandom random = new SecureRandom();
+  private final Map<String, Instant> sessions = new ConcurrentHashMap<>(); // id -> expiry
+  private final SignInLimiter limiter;
 
   public Security(String token) {
+    this(token, SecurityOptions.DEFAULTS, Clock.systemUTC());
+  }
+
+  public Security(String token, SecurityOptions options, Clock clock) {
     if (token == null || token.length() < 16) {
       throw new IllegalArgumentException("The dashboard token must have at least 16 characters");
     }
     this.token = token.getBytes(StandardCharsets.UTF_8);
-    this.sessionValue = hmac("session");
     this.csrfToken = hmac("csrf");
+    this.options = options;
+    this.clock = clock;
+    this.limiter = new SignInLimiter(options.signInAttemptsPerMinute(), clock);
   }
 
-  /** Before every request: standard headers, then authentication unless the path is public. */
+  /** Before every request: standard headers, the Host check, then authentication unless the path is public. */
   void before(Context ctx) {
     ctx.header("Content-Security-Policy", CSP);
     ctx.header("X-Content-Type-Options", "nosniff");
@@ -50,6 +73,10 @@ public final class Security {
     ctx.header("Cross-Origin-Resource-Policy", "same-origin");
     ctx.header("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
     ctx.header("Cache-Control", "no-store");
+    if (!hostAllowed(ctx.header("Host"), ctx.req().getLocalPort())) {
+      throw new WebErrors.MisdirectedRequest("Host '" + ctx.header("Host") + "' is not served here: open the dashboard as"
+          + " http://127.0.0.1:" + ctx.req().getLocalPort() + "/ or add the name with --allowed-hosts");
+    }
     String path = ctx.path();
     if (path.equals("/signin") || path.startsWith("/assets/")) {
       return;
@@ -71,7 +98,38 @@ public final class Security {
       return header.regionMatches(true, 0, "Bearer ", 0, 7) && matchesToken(header.substring(7).trim()) ? Auth.BEARER : Auth.NONE;
     }
     String cookie = ctx.cookie(COOKIE);
-    return cookie != null && constantTimeEquals(cookie, sessionValue) ? Auth.COOKIE : Auth.NONE;
+    if (cookie == null) {
+      return Auth.NONE;
+    }
+    Instant expires = sessions.get(cookie);
+    if (expires == null) {
+      return Auth.NONE;
+    }
+    if (!clock.instant().isBefore(expires)) {
+      sessions.remove(cookie);
+      return Auth.NONE;
+    }
+    return Auth.COOKIE;
+  }
+
+  /** localhost, 127.0.0.1 and [::1] (bare or with the server's port), or a configured name (bare or name:port). */
+  boolean hostAllowed(String host, int port) {
+    if (host == null || host.isEmpty()) {
+      return false;
+    }
+    String h = host.toLowerCase(Locale.ROOT);
+    for (String name : new String[] {"localhost", "127.0.0.1", "[::1]"}) {
+      if (h.equals(name) || h.equals(name + ":" + port)) {
+        return true;
+      }
+    }
+    for (String allowed : options.allowedHosts()) {
+      if (h.equals(allowed) || (!allowed.contains(":") || allowed.startsWith("[") && !allowed.contains("]:"))
+          && h.equals(allowed + ":" + port)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void checkCsrf(Context ctx) {
@@ -93,19 +151,56 @@ public final class Security {
     return candidate != null && MessageDigest.isEqual(candidate.getBytes(StandardCharsets.UTF_8), token);
   }
 
+  /** Counts a sign-in attempt from this client; refuses (429) once its budget for the minute is spent. */
+  void countSignInAttempt(Context ctx) {
+    long retryAfter = limiter.attempt(clientAddress(ctx));
+    if (retryAfter > 0) {
+      ctx.header("Retry-After", Long.toString(retryAfter));
+      throw new WebErrors.TooManyRequests("Too many sign-in attempts: wait " + retryAfter + " s and try again");
+    }
+  }
+
   /** The CSRF token pages embed in their forms (and API clients may send as X-CSRF-Token). */
   public String csrfToken() {
     return csrfToken;
   }
 
   void signIn(Context ctx) {
-    Cookie cookie = new Cookie(COOKIE, sessionValue, "/", -1, "https".equals(ctx.scheme()), true, null, SameSite.STRICT);
-    ctx.cookie(cookie);
+    Instant now = clock.instant();
+    if (sessions.size() >= MAX_SESSIONS) {
+      sessions.values().removeIf(expires -> !now.isBefore(expires));
+    }
+    if (sessions.size() >= MAX_SESSIONS) {
+      throw new WebErrors.TooManyRequests("Too many open sessions: sign out elsewhere or restart the dashboard");
+    }
+    byte[] id = new byte[32];
+    random.nextBytes(id);
+    String session = Base64.getUrlEncoder().withoutPadding().encodeToString(id);
+    sessions.put(session, now.plus(options.sessionTtl()));
+    ctx.cookie(new Cookie(COOKIE, session, "/", (int) options.sessionTtl().toSeconds(), secure(ctx), true, null, SameSite.STRICT));
   }
 
+  /** Revokes the session (the cookie alone is no longer accepted) and clears the cookie. */
   void signOut(Context ctx) {
-    Cookie cookie = new Cookie(COOKIE, "", "/", 0, "https".equals(ctx.scheme()), true, null, SameSite.STRICT);
-    ctx.cookie(cookie);
+    String cookie = ctx.cookie(COOKIE);
+    if (cookie != null) {
+      sessions.remove(cookie);
+    }
+    ctx.cookie(new Cookie(COOKIE, "", "/", 0, secure(ctx), true, null, SameSite.STRICT));
+  }
+
+  /** HTTPS seen by the browser: the request's own scheme, or X-Forwarded-Proto from a trusted proxy. */
+  boolean secure(Context ctx) {
+    if ("https".equals(ctx.scheme())) {
+      return true;
+    }
+    String forwarded = options.trustProxy() ? ctx.header("X-Forwarded-Proto") : null;
+    return forwarded != null && "https".equalsIgnoreCase(forwarded.split(",")[0].trim());
+  }
+
+  private String clientAddress(Context ctx) {
+    String forwarded = options.trustProxy() ? ctx.header("X-Forwarded-For") : null;
+    return forwarded != null && !forwarded.isBlank() ? forwarded.split(",")[0].trim() : ctx.ip();
   }
 
   private String hmac(String purpose) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bemi.dashboard.changes.Activity;
 import io.bemi.dashboard.changes.ChangeRepository;
 import io.bemi.dashboard.health.IngesterMetrics;
+import io.bemi.dashboard.restore.RestoreService;
 import io.bemi.dashboard.revert.RevertService;
 import java.time.Clock;
 
@@ -12,6 +13,7 @@ public record Services(
     ChangeRepository changes,
     Activity activity,
     RevertService revert,
+    RestoreService restore,
     IngesterMetrics ingesterMetrics,
     Security security,
     ObjectMapper json,

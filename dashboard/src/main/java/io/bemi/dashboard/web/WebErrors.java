@@ -28,4 +28,28 @@ final class WebErrors {
       super(message);
     }
   }
+
+  static final class MisdirectedRequest extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    MisdirectedRequest(String message) {
+      super(message);
+    }
+  }
+
+  static final class TooManyRequests extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    TooManyRequests(String message) {
+      super(message);
+    }
+  }
+
+  static final class Conflict extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Conflict(String message) {
+      super(message);
+    }
+  }
 }

@@ -223,7 +223,9 @@ class ApiTest {
   @Test
   void transactionListsItsChangesInOrder() {
     http((server, client) -> {
-      JsonNode body = json(client, "/api/transactions/102");
+      JsonNode body = json(client, "/api/transactions/0/1004000");
+      assertThat(body.get("commitLsn").asText()).isEqualTo("0/1004000");
+      assertThat(body.get("transactionId").asLong()).isEqualTo(102);
       assertThat(field(body.get("changes"), "table")).containsExactly("customers", "orders");
       assertThat(field(body.get("changes"), "changeIndex")).containsExactly("0", "1");
     });

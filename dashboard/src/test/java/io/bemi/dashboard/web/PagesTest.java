@@ -94,7 +94,7 @@ class PagesTest {
       for (String path : new String[] {
           "/record?schema=public&table=" + pk + "&pk=" + pk + "&at=-1m",
           "/record?schema=public&table=orders&pk=1&at=-1m",
-          "/transactions/104", "/transactions/102",
+          "/transactions/0/5F5E0FF", "/transactions/0/1004000",
           "/context?key=" + pk + "&value=" + pk,
           "/revert?transaction=104",
           "/activity",
@@ -121,7 +121,7 @@ class PagesTest {
       String html = page(client, "/record?schema=public&table=orders&pk=1&at=2024-05-01T11:30:00Z");
       assertThat(html).contains("Timeline <span class=\"muted\">(3 changes, newest first)");
       assertThat(html).contains("id=\"as-of-state\"", "&quot;paid&quot;");
-      assertThat(html).contains("/transactions/101", "/revert?change=");
+      assertThat(html).contains("/transactions/0/1003000", "(xid 101)", "/revert?change=");
     });
   }
 
@@ -136,8 +136,9 @@ class PagesTest {
   @Test
   void transactionPageListsItsChangesAndOffersARevert() {
     http((server, client) -> {
-      String html = page(client, "/transactions/102");
-      assertThat(html).contains("<h1>Transaction 102</h1>", "2 changes", "public.customers", "href=\"/revert?transaction=102\"");
+      String html = page(client, "/transactions/0/1004000");
+      assertThat(html).contains("<h1>Transaction <code>0/1004000</code></h1>", "2 changes", "xid 102", "public.customers",
+          "href=\"/revert?transaction=0/1004000\"");
     });
   }
 

@@ -2,20 +2,37 @@ package io.bemi.dashboard.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bemi.dashboard.Main;
 import io.bemi.dashboard.Trail;
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
+import io.javalin.testtools.HttpClient;
 import io.javalin.testtools.Response;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 /** Executing reverts over the API against a source (here the same database as the trail, one per test). */
 @WithPostgres
 class RevertExecutionTest {
 
-  private static Response post(io.javalin.testtools.HttpClient client, String query) {
+  private static Response post(HttpClient client, String query) {
     return client.post("/api/revert/execute?" + query, "", b -> b.header("Authorization", "Bearer " + TestApp.TOKEN));
+  }
+
+  private static JsonNode preview(HttpClient client, String query) throws Exception {
+    Response r = TestApp.get(client, "/api/revert/preview?" + query);
+    assertThat(r.code()).isEqualTo(200);
+    return new ObjectMapper().readTree(r.body().string());
+  }
+
+  /** The plan digest a preview returned, as execution must send it back. */
+  private static String plan(HttpClient client, String query) throws Exception {
+    return preview(client, query).get("plan").asText();
   }
 
   @Test
@@ -24,12 +41,13 @@ class RevertExecutionTest {
     Trail trail = new Trail(db).story();
     String paid = trail.changeId("transaction_id = 101"); // status new -> paid; note changed later at 12:00
     TestApp.test(DashboardApp.create(TestApp.services(db, db.dataSource(), null)), (server, client) -> {
-      Response refused = post(client, "change=" + paid + "&confirm=yes");
+      String plan = plan(client, "change=" + paid);
+      Response refused = post(client, "change=" + paid + "&plan=" + plan + "&confirm=yes");
       assertThat(refused.code()).isEqualTo(400);
       assertThat(refused.body().string()).contains("conflict");
       assertThat(db.queryValue("SELECT status FROM public.orders WHERE id = 1")).isEqualTo("paid");
 
-      Response forced = post(client, "change=" + paid + "&confirm=yes&force=yes");
+      Response forced = post(client, "change=" + paid + "&plan=" + plan + "&confirm=yes&force=yes");
       assertThat(forced.code()).as(forced.body().string()).isEqualTo(200);
       assertThat(forced.body().string()).contains("\"forced\" : true");
       assertThat(db.queryValue("SELECT status FROM public.orders WHERE id = 1")).isEqualTo("new");
@@ -41,7 +59,7 @@ class RevertExecutionTest {
     TestDatabase db = shared.createSibling("confirm");
     new Trail(db).story();
     TestApp.test(DashboardApp.create(TestApp.services(db, db.dataSource(), null)), (server, client) -> {
-      assertThat(post(client, "transaction=103").code()).isEqualTo(400);
+      assertThat(post(client, "transaction=0/1005000&plan=" + plan(client, "transaction=0/1005000")).code()).isEqualTo(400);
       assertThat(db.queryLong("SELECT count(*) FROM public.orders WHERE id = 2")).isZero();
     });
   }
@@ -52,14 +70,115 @@ class RevertExecutionTest {
     new Trail(db).story();
     String context = URLEncoder.encode("{\"requestId\":\"r-3\"}", StandardCharsets.UTF_8);
     TestApp.test(DashboardApp.create(TestApp.services(db, db.dataSource(), null)), (server, client) -> {
-      String sql = TestApp.get(client, "/api/revert/preview?context=" + context).body().string();
-      assertThat(sql).contains("pg_logical_emit_message(true, '_bemi'",
-          "\\\"revertOf\\\": {\\\"context\\\": {\\\"requestId\\\": \\\"r-3\\\"}}", "\\\"revertedVia\\\": \\\"bemi-dashboard\\\"");
-      Response r = post(client, "context=" + context + "&confirm=yes");
+      JsonNode preview = preview(client, "context=" + context);
+      assertThat(preview.get("plan").asText()).isEqualTo(db.queryValue(
+          "SELECT bemi.plan_digest(ARRAY(SELECT id FROM bemi.changes WHERE context @> '{\"requestId\": \"r-3\"}'))"));
+      assertThat(preview.get("sql").asText()).contains("pg_logical_emit_message(true, '_bemi'",
+          "\"revertOf\": {\"context\": {\"requestId\": \"r-3\"}}", "\"revertedVia\": \"bemi-dashboard\"");
+      Response r = post(client, "context=" + context + "&plan=" + preview.get("plan").asText() + "&confirm=yes");
       assertThat(r.code()).as(r.body().string()).isEqualTo(200);
       assertThat(r.body().string()).contains("\"reverted\" : \"context {\\\"requestId\\\":\\\"r-3\\\"}\"", "\"changes\" : 2");
     });
     assertThat(db.queryLong("SELECT count(*) FROM public.customers WHERE id = 5")).isZero();
     assertThat(db.queryValue("SELECT note FROM public.orders WHERE id = 1")).isNull();
+  }
+
+  @Test
+  void aChangeStoredAfterThePreviewMakesExecutionRefuseAndRunNothing(TestDatabase shared) throws Exception {
+    TestDatabase db = shared.createSibling("stale_plan");
+    new Trail(db).story();
+    String context = URLEncoder.encode("{\"userId\":42}", StandardCharsets.UTF_8);
+    TestApp.test(DashboardApp.create(TestApp.services(db, db.dataSource(), null)), (server, client) -> {
+      String plan = plan(client, "context=" + context);
+      // another change with the same context lands between the preview and the click
+      db.execute("INSERT INTO public.customers VALUES (6, 'Bo')",
+          "INSERT INTO bemi.changes (primary_key, before, after, context, database, schema, \"table\", operation, committed_at,"
+              + " queued_at, transaction_id, position, commit_lsn, change_index) VALUES ('6', '{}', '{\"id\": 6, \"name\": \"Bo\"}',"
+              + " '{\"userId\": 42}', current_database(), 'public', 'customers', 'CREATE', now(), now(), 200, 1, 99000000, 0)");
+
+      Response r = post(client, "context=" + context + "&plan=" + plan + "&confirm=yes&force=yes");
+      assertThat(r.code()).isEqualTo(409);
+      assertThat(r.body().string()).contains("The plan changed since the preview", "reload the preview");
+    });
+    assertThat(db.queryValue("SELECT status FROM public.orders WHERE id = 1")).isEqualTo("paid");
+    assertThat(db.queryLong("SELECT count(*) FROM public.customers WHERE id = 6")).isEqualTo(1);
+  }
+
+  @Test
+  void executionWithoutThePreviewedPlanIsRefused(TestDatabase shared) throws Exception {
+    TestDatabase db = shared.createSibling("no_plan");
+    new Trail(db).story();
+    TestApp.test(DashboardApp.create(TestApp.services(db, db.dataSource(), null)), (server, client) -> {
+      Response r = post(client, "transaction=0/1005000&confirm=yes");
+      assertThat(r.code()).isEqualTo(400);
+      assertThat(r.body().string()).contains("plan is required");
+    });
+    assertThat(db.queryLong("SELECT count(*) FROM public.orders WHERE id = 2")).isZero();
+  }
+
+  @Test
+  void anEmptyContextIsRefusedBecauseItSelectsEverything(TestDatabase shared) throws Exception {
+    TestDatabase db = shared.createSibling("empty_context");
+    new Trail(db).story();
+    TestApp.test(DashboardApp.create(TestApp.services(db, db.dataSource(), null)), (server, client) -> {
+      for (String context : new String[] {"{}", "{ }", " {\n} "}) {
+        Response r = TestApp.get(client, "/api/revert/preview?context=" + URLEncoder.encode(context, StandardCharsets.UTF_8));
+        assertThat(r.code()).as(context).isEqualTo(400);
+        assertThat(r.body().string()).contains("would select every change");
+      }
+    });
+  }
+
+  @Test
+  void aRevertOfMoreChangesThanTheMaximumNeedsTheCountConfirmed(TestDatabase shared) throws Exception {
+    TestDatabase db = shared.createSibling("max_changes");
+    new Trail(db).story();
+    Services services = Main.services(db.dataSource(), db.dataSource(), "bemi", TestApp.TOKEN, null,
+        Clock.fixed(TestApp.NOW, ZoneOffset.UTC), SecurityOptions.DEFAULTS, 1);
+    String context = URLEncoder.encode("{\"requestId\":\"r-3\"}", StandardCharsets.UTF_8);
+    TestApp.test(DashboardApp.create(services), (server, client) -> {
+      JsonNode preview = preview(client, "context=" + context);
+      assertThat(preview.get("needsCountConfirmation").asBoolean()).isTrue();
+      String query = "context=" + context + "&plan=" + preview.get("plan").asText() + "&confirm=yes";
+      Response refused = post(client, query);
+      assertThat(refused.code()).isEqualTo(400);
+      assertThat(refused.body().string()).contains("confirmChanges=2");
+      assertThat(db.queryLong("SELECT count(*) FROM public.customers WHERE id = 5")).isEqualTo(1);
+
+      assertThat(post(client, query + "&confirmChanges=2").code()).isEqualTo(200);
+      assertThat(db.queryLong("SELECT count(*) FROM public.customers WHERE id = 5")).isZero();
+    });
+  }
+
+  @Test
+  void anXidThatNamesTwoTransactionsIsRefusedAndTheCommitLsnPicksOne(TestDatabase shared) throws Exception {
+    TestDatabase db = shared.createSibling("xid_wrap");
+    new Trail(db).story();
+    db.execute("UPDATE bemi.changes SET transaction_id = 101 WHERE transaction_id = 103"); // xid wraparound
+    TestApp.test(DashboardApp.create(TestApp.services(db, db.dataSource(), null)), (server, client) -> {
+      Response ambiguous = TestApp.get(client, "/api/revert/preview?transaction=101");
+      assertThat(ambiguous.code()).isEqualTo(409);
+      assertThat(ambiguous.body().string()).contains("0/1003000", "0/1005000", "commit LSN");
+      assertThat(TestApp.get(client, "/api/transactions/101").code()).isEqualTo(409);
+      assertThat(TestApp.get(client, "/transactions/101").code()).isEqualTo(409);
+
+      String plan = plan(client, "transaction=0/1005000");
+      Response r = post(client, "transaction=0/1005000&plan=" + plan + "&confirm=yes");
+      assertThat(r.code()).as(r.body().string()).isEqualTo(200);
+      assertThat(r.body().string()).contains("\"reverted\" : \"transaction 0/1005000\"", "\"changes\" : 1");
+    });
+    assertThat(db.queryValue("SELECT status FROM public.orders WHERE id = 2")).isEqualTo("imported");
+  }
+
+  @Test
+  void aUniqueXidLeadsToItsTransactionsCommitLsn(TestDatabase shared) throws Exception {
+    TestDatabase db = shared.createSibling("xid_unique");
+    new Trail(db).story();
+    TestApp.test(DashboardApp.create(TestApp.services(db, null, null)), (server, client) -> {
+      Response page = TestApp.get(client, "/transactions/102");
+      assertThat(page.code()).isEqualTo(303);
+      assertThat(page.headers().get("Location")).containsExactly("/transactions/0/1004000");
+      assertThat(preview(client, "transaction=102").get("target").asText()).isEqualTo("transaction 0/1004000");
+    });
   }
 }

@@ -10,7 +10,8 @@
 -- identifiers ('"my.schema"."My Table"').
 
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.table_name_parts(p_table text, OUT schema_name text, OUT table_name text)
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
   SELECT CASE
            WHEN strpos(p_table, '"') > 0 THEN
              CASE WHEN cardinality(parse_ident(p_table)) = 1 THEN 'public' ELSE (parse_ident(p_table))[1] END
@@ -29,7 +30,8 @@ COMMENT ON FUNCTION ${flyway:defaultSchema}.table_name_parts(text) IS
 -- Every change of one record, in commit order.
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.record_history(p_table text, p_primary_key text)
 RETURNS SETOF ${flyway:defaultSchema}.changes
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
   SELECT c.*
     FROM ${flyway:defaultSchema}.changes c
    WHERE c.schema = (${flyway:defaultSchema}.table_name_parts(p_table)).schema_name
@@ -44,7 +46,8 @@ COMMENT ON FUNCTION ${flyway:defaultSchema}.record_history(text, text) IS
 -- The commit position of the table's last TRUNCATE strictly before a position (NULL when none).
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.last_truncate_before(p_schema text, p_table text, p_commit_lsn bigint, p_change_index integer)
 RETURNS TABLE(commit_lsn bigint, change_index integer)
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
   SELECT t.commit_lsn, t.change_index
     FROM ${flyway:defaultSchema}.changes t
    WHERE t.operation = 'TRUNCATE' AND t.schema = p_schema AND t."table" = p_table
@@ -58,7 +61,8 @@ $$;
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.record_before(p_schema text, p_table text, p_primary_key text,
                                                           p_commit_lsn bigint, p_change_index integer)
 RETURNS jsonb
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
   SELECT CASE WHEN c.operation IN ('CREATE', 'UPDATE', 'SNAPSHOT') THEN c.after END
     FROM ${flyway:defaultSchema}.changes c
    WHERE c.schema = p_schema AND c."table" = p_table AND c.primary_key = p_primary_key
@@ -77,7 +81,8 @@ $$;
 -- planned again on every call before PostgreSQL 18).
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.record_as_of(p_table text, p_primary_key text, p_at timestamptz)
 RETURNS jsonb
-LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   v_schema constant text := (${flyway:defaultSchema}.table_name_parts(p_table)).schema_name;
   v_table constant text := (${flyway:defaultSchema}.table_name_parts(p_table)).table_name;
@@ -113,7 +118,8 @@ COMMENT ON FUNCTION ${flyway:defaultSchema}.record_as_of(text, text, timestamptz
 -- bound and a committed_at bound select the same transactions.
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.commit_position_at(p_at timestamptz)
 RETURNS bigint
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
   SELECT b.commit_lsn
     FROM ${flyway:defaultSchema}.changes b
    WHERE b.committed_at <= p_at
@@ -126,7 +132,8 @@ COMMENT ON FUNCTION ${flyway:defaultSchema}.commit_position_at(timestamptz) IS
 
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.table_as_of(p_table text, p_at timestamptz)
 RETURNS TABLE(primary_key text, "row" jsonb)
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
   WITH latest AS (
     SELECT DISTINCT ON (c.primary_key) c.primary_key, c.commit_lsn, c.change_index
       FROM ${flyway:defaultSchema}.changes c
@@ -160,7 +167,8 @@ COMMENT ON FUNCTION ${flyway:defaultSchema}.table_as_of(text, timestamptz) IS
 -- FULL; otherwise (key columns only, or nothing) it is completed from the record's previous change.
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.change_before(p_change ${flyway:defaultSchema}.changes)
 RETURNS jsonb
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
   SELECT CASE
            WHEN p_change.operation NOT IN ('UPDATE', 'DELETE') THEN p_change.before
            WHEN p_change.operation = 'UPDATE'
@@ -179,7 +187,8 @@ COMMENT ON FUNCTION ${flyway:defaultSchema}.change_before(${flyway:defaultSchema
 -- that side). CREATE/SNAPSHOT list every column, DELETE every column, UPDATE the changed ones.
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.columns_changed(p_operation text, p_before jsonb, p_after jsonb)
 RETURNS TABLE(column_name text, old_value jsonb, new_value jsonb)
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
   SELECT k.column_name,
          CASE WHEN p_operation IN ('UPDATE', 'DELETE') THEN p_before -> k.column_name END,
          CASE WHEN p_operation IN ('CREATE', 'UPDATE', 'SNAPSHOT') THEN p_after -> k.column_name END
@@ -192,7 +201,8 @@ $$;
 
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.change_diff(p_change_id uuid)
 RETURNS TABLE(column_name text, old_value jsonb, new_value jsonb)
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
   SELECT d.column_name, d.old_value, d.new_value
     FROM ${flyway:defaultSchema}.changes c
    CROSS JOIN LATERAL ${flyway:defaultSchema}.columns_changed(c.operation, ${flyway:defaultSchema}.change_before(c), c.after) d
@@ -222,26 +232,75 @@ SELECT c.id AS change_id,
 COMMENT ON VIEW ${flyway:defaultSchema}.change_columns IS
   'One row per changed column per change (old and new value as jsonb)';
 
--- Every change of one source transaction (by xid), in commit order. An xid can repeat after
--- wraparound; pass p_commit_lsn to pick one transaction.
-CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.transaction_changes(p_transaction_id bigint, p_commit_lsn bigint DEFAULT NULL)
+-- A transaction is identified by its commit LSN: unique, and what the dashboard and the API use.
+-- An xid (transaction_id) is 32 bits and wraps, so one xid can name two stored transactions.
+
+-- Every change of the transaction committed at an LSN, in commit order.
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.commit_changes(p_commit_lsn pg_lsn)
 RETURNS SETOF ${flyway:defaultSchema}.changes
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
   SELECT c.*
     FROM ${flyway:defaultSchema}.changes c
-   WHERE c.transaction_id = p_transaction_id
-     AND (p_commit_lsn IS NULL OR c.commit_lsn = p_commit_lsn)
-   ORDER BY c.commit_lsn, c.change_index
+   WHERE c.commit_lsn = (p_commit_lsn - '0/0'::pg_lsn)::bigint
+   ORDER BY c.change_index
 $$;
 
+COMMENT ON FUNCTION ${flyway:defaultSchema}.commit_changes(pg_lsn) IS
+  'Every change of the transaction committed at an LSN (its identity), in commit order';
+
+-- The commit LSNs stored for an xid, newest first (more than one after xid wraparound).
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.transaction_commits(p_transaction_id bigint)
+RETURNS TABLE(commit_lsn pg_lsn, committed_at timestamptz, changes bigint)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+  SELECT ('0/0'::pg_lsn + c.commit_lsn::numeric), min(c.committed_at), count(*)
+    FROM ${flyway:defaultSchema}.changes c
+   WHERE c.transaction_id = p_transaction_id
+   GROUP BY c.commit_lsn
+   ORDER BY c.commit_lsn DESC
+$$;
+
+COMMENT ON FUNCTION ${flyway:defaultSchema}.transaction_commits(bigint) IS
+  'The transactions (commit LSN, time, change count) stored under one xid: more than one after xid wraparound';
+
+-- Convenience: every change of one source transaction by xid, in commit order. Refused (BM005)
+-- when the xid names more than one stored transaction, unless p_commit_lsn picks one.
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.transaction_changes(p_transaction_id bigint, p_commit_lsn bigint DEFAULT NULL)
+RETURNS SETOF ${flyway:defaultSchema}.changes
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $function$
+DECLARE
+  v_commits text;
+BEGIN
+  IF p_commit_lsn IS NULL THEN
+    SELECT string_agg(t.commit_lsn::text || ' (' || t.committed_at::text || ')', ', ' ORDER BY t.commit_lsn)
+      INTO v_commits
+      FROM ${flyway:defaultSchema}.transaction_commits(p_transaction_id) t
+    HAVING count(*) > 1;
+    IF v_commits IS NOT NULL THEN
+      RAISE EXCEPTION 'bemi: xid % names more than one transaction (xids wrap): committed at LSN %', p_transaction_id, v_commits
+        USING ERRCODE = 'BM005', HINT = 'Name the transaction by its commit LSN: commit_changes(lsn), revert_commit_sql(lsn).';
+    END IF;
+  END IF;
+  RETURN QUERY
+    SELECT c.*
+      FROM ${flyway:defaultSchema}.changes c
+     WHERE c.transaction_id = p_transaction_id
+       AND (p_commit_lsn IS NULL OR c.commit_lsn = p_commit_lsn)
+     ORDER BY c.commit_lsn, c.change_index;
+END
+$function$;
+
 COMMENT ON FUNCTION ${flyway:defaultSchema}.transaction_changes(bigint, bigint) IS
-  'Every change of one source transaction, in commit order';
+  'Every change of one source transaction by xid, in commit order; refused when the xid names more than one';
 
 -- Every change whose context contains p_context (jsonb containment, GIN index), in commit order,
 -- across transactions.
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.context_changes(p_context jsonb)
 RETURNS SETOF ${flyway:defaultSchema}.changes
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
   SELECT c.*
     FROM ${flyway:defaultSchema}.changes c
    WHERE c.context @> p_context

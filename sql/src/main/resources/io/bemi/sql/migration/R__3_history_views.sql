@@ -13,7 +13,8 @@
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.create_history_view(p_table text, p_view_name text DEFAULT NULL,
                                                                 p_columns jsonb DEFAULT NULL)
 RETURNS text
-LANGUAGE plpgsql AS $function$
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $function$
 DECLARE
   v_schema text := (${flyway:defaultSchema}.table_name_parts(p_table)).schema_name;
   v_table text := (${flyway:defaultSchema}.table_name_parts(p_table)).table_name;
@@ -77,7 +78,8 @@ COMMENT ON FUNCTION ${flyway:defaultSchema}.create_history_view(text, text, json
 -- Re-creates every view made by create_history_view() from the tables' current columns.
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.refresh_history_views()
 RETURNS integer
-LANGUAGE plpgsql AS $function$
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp AS $function$
 DECLARE
   v record;
   v_count integer := 0;

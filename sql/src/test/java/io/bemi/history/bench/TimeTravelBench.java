@@ -29,6 +29,10 @@ import java.util.Random;
  * created once and updated four times. The rest go to ten other tables, about 20 changes per key.
  * The indexes are those of the migrations, built after the load.
  *
+ * <p>Last, restores public.accounts to the instant 10,000 of its changes ago (restore_counts,
+ * restore_table_sql, then the statement run on a source table built from the trail);
+ * {@code -Dbench.restoreOnly=true} skips the query timings.
+ *
  * <p>Prints, per query: median and p95 over repeated runs with different keys/instants, the
  * target from the issue, the ratio to a baseline measured in the same run (a lookup of one change
  * by its id), and the plans of one run with EXPLAIN ANALYZE/BUFFERS detail, including the plans of
@@ -56,7 +60,10 @@ public final class TimeTravelBench {
       Migrations.migrate(pg.getPostgresDatabase(), "bemi");
       try (Connection c = pg.getPostgresDatabase().getConnection()) {
         generate(c, changes);
-        run(c, changes);
+        if (!Boolean.getBoolean("bench.restoreOnly")) {
+          run(c, changes);
+        }
+        restore(c, changes);
       }
     }
   }
@@ -89,7 +96,7 @@ public final class TimeTravelBench {
           + "              THEN (g / " + stride + ") % " + ACCOUNT_ROWS + " ELSE (g * 7919) % " + otherKeys + " END AS k,"
           + "         CASE WHEN g % " + stride + " = 0 AND g / " + stride + " < " + ACCOUNT_ROWS
           + "              THEN 'CREATE' ELSE 'UPDATE' END AS op,"
-          + "         g % 100000 AS v,"
+          + "         g % 100003 AS v," // prime: every version of an accounts row differs
           + "         timestamptz '2024-01-01' + (g / 5) * interval '10 ms' AS t"
           + "       FROM generate_series(0::bigint, " + (changes - 1) + ") g) x");
       long loaded = System.nanoTime();
@@ -137,6 +144,44 @@ public final class TimeTravelBench {
     time(c, "table as of the middle (public.accounts)",
         "SELECT count(*), sum(length(\"row\"::text)) FROM bemi.table_as_of('public.accounts', ?)",
         (ps, r) -> ps.setTimestamp(1, new Timestamp((start.getTime() + end.getTime()) / 2)), 5, 2000, baseline);
+  }
+
+  /**
+   * Restore public.accounts (100,000 rows) to the instant 10,000 of its changes ago: the source
+   * table is created from the trail's newest state, then the dry run, the statement's generation
+   * and its execution are timed once each, and the table is checked against table_as_of.
+   */
+  private static void restore(Connection c, long changes) throws SQLException {
+    long stride = changes / ACCOUNT_CHANGES;
+    long g = (ACCOUNT_CHANGES - 10_000L) * stride; // the change 10,000 accounts changes before the last
+    Timestamp at = new Timestamp(Timestamp.valueOf("2024-01-01 00:00:00").getTime() + (g / 5) * 10 - 1);
+    try (Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE public.accounts (id int PRIMARY KEY, balance int, name text)");
+      s.execute("INSERT INTO public.accounts SELECT r.* FROM bemi.table_as_of('public.accounts', 'infinity') t,"
+          + " jsonb_populate_record(NULL::public.accounts, t.\"row\") r");
+      s.execute("VACUUM ANALYZE public.accounts");
+    }
+    System.out.printf("%n== restore public.accounts (100,000 rows) to %s, 10,000 of its changes ago%n", at);
+    long t0 = System.nanoTime();
+    String counts = value(c, "SELECT string_agg(format('%s: %s inserts, %s updates, %s deletes', table_name, inserts, updates,"
+        + " deletes), '; ') FROM bemi.restore_counts(ARRAY['public.accounts'], '" + at + "+00')");
+    long t1 = System.nanoTime();
+    String sql = value(c, "SELECT bemi.restore_table_sql('public.accounts', '" + at + "+00')");
+    long t2 = System.nanoTime();
+    boolean autoCommit = c.getAutoCommit();
+    c.setAutoCommit(false);
+    try (Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
+    c.commit();
+    c.setAutoCommit(autoCommit);
+    long t3 = System.nanoTime();
+    String differing = value(c, "SELECT count(*) FROM (SELECT to_jsonb(a) FROM public.accounts a EXCEPT"
+        + " SELECT \"row\" FROM bemi.table_as_of('public.accounts', '" + at + "+00')) d");
+    System.out.printf("   dry run (restore_counts) %.2f s: %s%n", (t1 - t0) / 1e9, counts);
+    System.out.printf("   statement (restore_table_sql) %.2f s, %,d characters%n", (t2 - t1) / 1e9, sql.length());
+    System.out.printf("   executed on the source %.2f s; rows differing from table_as_of afterwards: %s%n", (t3 - t2) / 1e9, differing);
+    System.out.printf("   total %.2f s%n", (t3 - t0) / 1e9);
   }
 
   /** A key that table_3 has: keys of change g are (g * 7919) % otherKeys with g % 10 = 3. */

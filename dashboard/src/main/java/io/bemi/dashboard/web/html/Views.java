@@ -19,6 +19,7 @@ import io.bemi.dashboard.changes.ContextCondition;
 import io.bemi.dashboard.changes.Operation;
 import io.bemi.dashboard.changes.RecordKey;
 import io.bemi.dashboard.health.IngesterMetrics;
+import io.bemi.dashboard.restore.RestoreService;
 import io.bemi.dashboard.revert.RevertPlan;
 import io.bemi.dashboard.revert.RevertService;
 import io.bemi.dashboard.web.html.Layout.Nav;
@@ -42,13 +43,20 @@ public final class Views {
   public record RecordPage(RecordKey record, List<Change> history, String asOfText,
       Optional<ChangeRepository.AsOf> asOf, String csrf) {}
 
-  public record TransactionPage(long transactionId, List<Change> changes, boolean truncated, String csrf) {}
+  public record TransactionPage(long commitLsn, List<Change> changes, boolean truncated, String csrf) {}
 
   public record ContextPage(String key, JsonNode value, List<Change> changes, boolean truncated, String csrf) {}
 
-  public record RevertPage(RevertPlan plan, String csrf) {}
+  public record RevertPage(RevertPlan plan, String csrf) {
+    static final String MAX_HINT = "the configured --revert-max-changes";
+  }
 
   public record RevertDonePage(String target, RevertService.ExecutionResult result, String csrf) {}
+
+  public record RestorePage(List<String> tables, String atText, Optional<RestoreService.Plan> plan, List<String> knownTables,
+      String csrf) {}
+
+  public record RestoreDonePage(List<String> tables, Instant at, RestoreService.Result result, String csrf) {}
 
   public record ActivityPage(Activity.Report report, Optional<Change> newest, IngesterMetrics.Snapshot metrics,
       Instant now, String csrf) {}
@@ -111,17 +119,20 @@ public final class Views {
           ? html("<p id=\"as-of-summary\">As of {} the record did not exist ({}).</p>", time(a.at()), last)
           : html("<p id=\"as-of-summary\">As of {} the record was ({}):</p><div class=\"state\" id=\"as-of-state\">{}</div>",
               time(a.at()), last, JsonView.render(a.state()));
+      asOf = html("{}<p><a class=\"button small\" href=\"/restore?table={}&amp;at={}\">Restore the whole table to this instant…</a></p>",
+          asOf, q(r.qualifiedTable()), q(a.at().toString()));
     }
     SafeHtml timeline = p.history().isEmpty()
         ? html("<p class=\"empty\">No changes stored for this record.</p>")
         : html("<ol class=\"timeline\">{}</ol>", each(reversed(p.history()), c -> html("""
             <li class="event">
-              <div class="event-head">{} {} <a href="/transactions/{}">transaction {}</a>
+              <div class="event-head">{} {} <a href="/transactions/{}">transaction {} (xid {})</a>
                 <a class="button small" href="/revert?change={}">Revert…</a></div>
               {}
               {}
             </li>""",
-            badge(c.operation()), time(c.committedAt()), c.transactionId(), c.transactionId(), c.id().toString(),
+            badge(c.operation()), time(c.committedAt()), Change.lsnText(c.commitLsn()), Change.lsnText(c.commitLsn()),
+            c.transactionId(), c.id().toString(),
             contextChips(c.context()), diff(changedOnly(c)))));
     SafeHtml body = html("""
         <p class="crumbs"><a href="/?table={}">{}</a></p>
@@ -146,18 +157,19 @@ public final class Views {
   }
 
   public static String transaction(TransactionPage p) {
+    String lsn = Change.lsnText(p.commitLsn());
     SafeHtml body = p.changes().isEmpty()
-        ? html("<h1>Transaction {}</h1><p class=\"empty\">No changes stored for this transaction.</p>", p.transactionId())
+        ? html("<h1>Transaction {}</h1><p class=\"empty\">No changes stored for the transaction committed at this LSN.</p>", lsn)
         : html("""
-            <h1>Transaction {}</h1>
-            <p class="summary">{} changes{} · committed {} · commit LSN <code>{}</code>
+            <h1>Transaction <code>{}</code></h1>
+            <p class="summary">{} changes{} · committed {} · commit LSN <code>{}</code> · xid {}
               <a class="button" href="/revert?transaction={}">Preview revert…</a>
               <a class="small" href="/api/transactions/{}">JSON</a></p>
             <div class="changes">{}</div>""",
-            p.transactionId(), p.changes().size(), p.truncated() ? " (first ones shown)" : "",
-            time(p.changes().get(0).committedAt()), Change.lsnText(p.changes().get(0).commitLsn()),
-            p.transactionId(), p.transactionId(), each(p.changes(), c -> changeCard(c, false)));
-    return Layout.page("Transaction " + p.transactionId(), Nav.NONE, p.csrf(), body);
+            lsn, p.changes().size(), p.truncated() ? " (first ones shown)" : "",
+            time(p.changes().get(0).committedAt()), lsn, p.changes().get(0).transactionId(),
+            lsn, lsn, each(p.changes(), c -> changeCard(c, false)));
+    return Layout.page("Transaction " + lsn, Nav.NONE, p.csrf(), body);
   }
 
   public static String context(ContextPage p) {
@@ -179,7 +191,7 @@ public final class Views {
     RevertPlan plan = p.plan();
     SafeHtml conflictNote = plan.hasConflicts()
         ? html("<p class=\"alert warn\" id=\"conflicts\">{} of {} changes conflict: their record changed again later."
-            + " The SQL below was generated with force and overwrites those later changes.</p>", plan.conflictCount(), plan.steps().size())
+            + " The SQL below was generated with force and overwrites those later changes.</p>", plan.conflictCount(), plan.changeCount())
         : html("<p class=\"alert ok\" id=\"conflicts\">No conflicts known: no record changed again after these changes."
             + " The statement re-checks every row on the source when it runs.</p>");
     SafeHtml sql = plan.sql() == null
@@ -190,12 +202,18 @@ public final class Views {
         <form class="card danger" method="post" action="/revert">
           <input type="hidden" name="csrf" value="{}">
           <input type="hidden" name="{}" value="{}">
+          <input type="hidden" name="plan" value="{}">
           <label class="check"><input type="checkbox" name="confirm" value="yes" required> I have read the SQL above and want to run it on the source database.</label>
           {}
+          {}
           <button type="submit" class="danger">Execute revert</button>
+          <p class="muted small">Plan <code>{}</code>: if the target selects other changes by the time you execute, nothing runs.</p>
         </form>""",
-        p.csrf(), plan.target().parameterName(), String.valueOf(plan.target().argument()),
-        when(plan.hasConflicts(), html("<label class=\"check\"><input type=\"checkbox\" name=\"force\" value=\"yes\" required> Overwrite the later changes (force)</label>")));
+        p.csrf(), plan.target().parameterName(), plan.target().parameterValue(), plan.digest(),
+        when(plan.hasConflicts(), html("<label class=\"check\"><input type=\"checkbox\" name=\"force\" value=\"yes\" required> Overwrite the later changes (force)</label>")),
+        when(plan.needsCountConfirmation(), html("<label class=\"check\"><input type=\"checkbox\" name=\"confirmChanges\" value=\"{}\" required>"
+            + " Revert all {} changes (more than {})</label>", plan.changeCount(), plan.changeCount(), RevertPage.MAX_HINT)),
+        plan.digest().substring(0, 12));
     SafeHtml steps = each(plan.steps(), step -> html("<div class=\"step\">{}{}</div>",
         html("<p class=\"step-note\">{}{}</p>", step.action(),
             step.conflict() ? html(" · <span class=\"flag\">conflict</span> {}", nz(step.conflictReason()))
@@ -208,7 +226,7 @@ public final class Views {
         {}
         <section><h2>Steps <span class="muted">({}, newest change first{})</span></h2>
         <div class="changes">{}</div></section>""",
-        RevertService.describe(plan.target()), conflictNote, sql, execute, plan.steps().size(),
+        RevertService.describe(plan.target()), conflictNote, sql, execute, plan.changeCount(),
         plan.truncated() ? "; only the first ones are listed, the SQL covers every change" : "", steps);
     return Layout.page("Revert", Nav.NONE, p.csrf(), body);
   }
@@ -221,6 +239,63 @@ public final class Views {
         <p><a class="button" href="/">Back to changes</a></p>""",
         p.target(), p.result().changesReverted(), p.result().forced() ? " (forced over later changes)" : "", p.result().context());
     return Layout.page("Reverted", Nav.NONE, p.csrf(), body);
+  }
+
+  public static String restore(RestorePage p) {
+    SafeHtml choose = html("""
+        <form class="card asof" method="get" action="/restore">
+          <label>Tables<select name="table" multiple size="{}" required>{}</select></label>
+          <label>Instant<input name="at" value="{}" placeholder="2024-01-02T03:04:05Z or -1h" required></label>
+          <button type="submit" class="primary">Preview restore</button>
+        </form>""",
+        Math.min(8, Math.max(2, p.knownTables().size())),
+        each(p.knownTables(), t -> html("<option value=\"{}\"{}>{}</option>", t, new SafeHtml(p.tables().contains(t) ? " selected" : ""), t)),
+        p.atText() == null ? "" : p.atText());
+    SafeHtml preview = p.plan().isEmpty() ? html("<p class=\"muted\">Choose the tables and the instant to bring them back to.</p>")
+        : restorePlan(p.plan().get(), p.csrf());
+    SafeHtml body = html("""
+        <h1>Restore tables to an instant</h1>
+        <p class="muted">The statement brings the tables back to exactly what they held at the instant: it inserts, updates
+        and deletes the rows that changed since, parents before children, and checks every row first.</p>
+        {}
+        {}""", choose, preview);
+    return Layout.page("Restore", Nav.NONE, p.csrf(), body);
+  }
+
+  private static SafeHtml restorePlan(RestoreService.Plan plan, String csrf) {
+    SafeHtml counts = each(plan.counts(), c -> html("<tr><td><code>{}.{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        c.schema(), c.table(), c.inserts(), c.updates(), c.deletes()));
+    SafeHtml sql = plan.sql() == null ? html("<p class=\"alert warn\" id=\"restore-note\">{}</p>", nz(plan.unavailableReason()))
+        : html("<pre class=\"sql\" id=\"restore-sql\">{}</pre>{}", plan.sql(),
+            when(plan.unavailableReason() != null, html("<p class=\"alert\" id=\"restore-note\">{}</p>", nz(plan.unavailableReason()))));
+    SafeHtml execute = !plan.executable() ? SafeHtml.EMPTY : html("""
+        <form class="card danger" method="post" action="/restore">
+          <input type="hidden" name="csrf" value="{}">
+          {}
+          <input type="hidden" name="at" value="{}">
+          <input type="hidden" name="plan" value="{}">
+          <label class="check"><input type="checkbox" name="confirm" value="yes" required> I have read the SQL above and want to run it on the source database.</label>
+          <label class="check"><input type="checkbox" name="force" value="yes"> Overwrite rows that changed on the source after the trail last saw them (force)</label>
+          <button type="submit" class="danger">Execute restore</button>
+          <p class="muted small">Plan <code>{}</code>: if changes are stored before you execute, nothing runs.</p>
+        </form>""",
+        csrf, each(plan.tables(), t -> html("<input type=\"hidden\" name=\"table\" value=\"{}\">", t)), plan.at().toString(),
+        nz(plan.digest()), plan.digest() == null ? "" : plan.digest().substring(0, 12));
+    return html("""
+        <section><h2>Dry run <span class="muted">as of {}: {} rows</span></h2>
+        <table class="counts" id="restore-counts"><tr><th>table</th><th>inserts</th><th>updates</th><th>deletes</th></tr>{}</table></section>
+        <section><h2>SQL to run on the source</h2>{}</section>
+        {}""", time(plan.at()), plan.total(), counts, sql, execute);
+  }
+
+  public static String restoreDone(RestoreDonePage p) {
+    SafeHtml body = html("""
+        <h1>Restored {}</h1>
+        <p class="alert ok" id="restore-done">{} rows written on the source in one statement{}: the tables are as they were at {}.
+        The restore's own changes are recorded with the context <code>restoreOf</code>.</p>
+        <p><a class="button" href="/">Back to changes</a></p>""",
+        String.join(", ", p.tables()), p.result().rows(), p.result().forced() ? " (forced)" : "", time(p.at()));
+    return Layout.page("Restored", Nav.NONE, p.csrf(), body);
   }
 
   public static String activity(ActivityPage p) {
@@ -305,7 +380,7 @@ public final class Views {
         c.primaryKey() == null ? html("<span class=\"muted\">no key</span>") : html("<code>{}</code>", c.primaryKey()),
         columns, contextChips(c.context()), when(conflict, html("<span class=\"flag\">conflict</span>")),
         recordUrl == null ? SafeHtml.EMPTY : html("<a href=\"{}\">Record timeline</a>", recordUrl),
-        c.transactionId(), c.transactionId(), c.id().toString(), c.id().toString(), c.id().toString(),
+        Change.lsnText(c.commitLsn()), Change.lsnText(c.commitLsn()), c.id().toString(), c.id().toString(), c.id().toString(),
         Change.lsnText(c.position()), time(c.createdAt()), diff(ColumnDiff.of(c)));
   }
 

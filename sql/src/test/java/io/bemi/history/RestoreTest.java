@@ -1,0 +1,227 @@
+package io.bemi.history;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.bemi.test.TestDatabase;
+import io.bemi.test.WithPostgres;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Restore and roll forward on real writes (captured into bemi.changes by the test trigger): the
+ * statements run on the source (here the same database) and must leave the tables exactly as they
+ * were at the instant, foreign keys respected.
+ */
+@WithPostgres
+class RestoreTest {
+
+  private static final List<String> TABLES = List.of("public.parent", "public.child");
+
+  private static void schema(TestDatabase db) throws SQLException {
+    Trail.install(db);
+    db.execute("""
+        CREATE TABLE parent (a int, b text, name text, score numeric, at timestamptz, tags text[], PRIMARY KEY (a, b));
+        CREATE TABLE child (id int PRIMARY KEY, pa int, pb text, qty int NOT NULL, data jsonb,
+                            FOREIGN KEY (pa, pb) REFERENCES parent (a, b))""");
+    Trail.capture(db, "parent");
+    Trail.capture(db, "child");
+  }
+
+  private static BemiChanges bemi(TestDatabase db) {
+    return BemiChanges.of(db.dataSource());
+  }
+
+  private static void apply(TestDatabase db, String sql) throws SQLException {
+    try (Connection c = db.connect()) {
+      BemiChanges.apply(c, sql);
+    }
+  }
+
+  /** Both tables as PostgreSQL's own text form, ordered: exact values. */
+  private static String copy(Connection c) throws SQLException {
+    StringBuilder out = new StringBuilder();
+    for (String table : TABLES) {
+      try (Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT t::text FROM " + table + " t ORDER BY t::text")) {
+        out.append(table).append(":\n");
+        while (rs.next()) {
+          out.append("  ").append(rs.getString(1)).append('\n');
+        }
+      }
+    }
+    return out.toString();
+  }
+
+  private static Instant instant(Connection c) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT clock_timestamp()")) {
+      rs.next();
+      return rs.getObject(1, OffsetDateTime.class).toInstant();
+    }
+  }
+
+  /** A random transaction of 1-4 writes over the two tables, keeping the foreign keys valid. */
+  private static void randomTransaction(Connection c, Random random) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      int writes = 1 + random.nextInt(4);
+      for (int i = 0; i < writes; i++) {
+        int a = random.nextInt(6);
+        String b = "k" + random.nextInt(3);
+        int id = random.nextInt(12);
+        switch (random.nextInt(7)) {
+          case 0 -> s.execute("INSERT INTO parent VALUES (" + a + ", '" + b + "', 'p" + random.nextInt(1000) + "', "
+              + random.nextInt(100000) + ".0" + random.nextInt(10) + ", '2024-01-0" + (1 + random.nextInt(9))
+              + " 10:00:00.12345+02', '{x," + random.nextInt(9) + "}') ON CONFLICT DO NOTHING");
+          case 1 -> s.execute("UPDATE parent SET name = name || '!', score = score * 2, tags = tags || 'y'::text"
+              + " WHERE a = " + a + " AND b = '" + b + "'");
+          case 2 -> {
+            s.execute("DELETE FROM child WHERE pa = " + a + " AND pb = '" + b + "'");
+            s.execute("DELETE FROM parent WHERE a = " + a + " AND b = '" + b + "'");
+          }
+          case 3, 4 -> s.execute("INSERT INTO child SELECT " + id + ", p.a, p.b, " + random.nextInt(50)
+              + ", '{\"n\": " + random.nextInt(99) + ", \"deep\": [1, {\"x\": null}]}'"
+              + " FROM parent p ORDER BY p.a, p.b OFFSET " + random.nextInt(4) + " LIMIT 1 ON CONFLICT (id) DO UPDATE"
+              + " SET qty = excluded.qty, pa = excluded.pa, pb = excluded.pb, data = excluded.data");
+          case 5 -> s.execute("UPDATE child SET qty = qty + 1, data = NULL WHERE id = " + id);
+          default -> s.execute("DELETE FROM child WHERE id = " + id);
+        }
+      }
+    }
+    c.commit();
+  }
+
+  @Test
+  void restoringToRandomInstantsYieldsExactlyTheTablesAsTheyWereThen(TestDatabase shared) throws SQLException {
+    long seed = 18_2024L;
+    TestDatabase db = shared.createSibling("restore_property");
+    schema(db);
+    Random random = new Random(seed);
+    Map<Instant, String> copies = new TreeMap<>();
+    try (Connection c = db.connect()) {
+      c.setAutoCommit(false);
+      for (int tx = 0; tx < 80; tx++) {
+        randomTransaction(c, random);
+        if (random.nextInt(8) == 0) {
+          copies.put(instant(c), copy(c));
+          c.commit();
+        }
+      }
+      List<Instant> instants = new ArrayList<>(copies.keySet());
+      for (int round = 0; round < 5; round++) {
+        Instant at = instants.get(random.nextInt(instants.size()));
+        String sql = bemi(db).restoreTablesSql(TABLES, at, false);
+        c.commit();
+        BemiChanges.apply(c, sql);
+        assertThat(copy(c)).as("seed %s, round %s, restore to %s", seed, round, at).isEqualTo(copies.get(at));
+        randomTransaction(c, random); // the trail goes on after a restore
+      }
+    }
+  }
+
+  @Test
+  void theDryRunCountsWhatTheRestoreDoesPerTable(TestDatabase shared) throws SQLException {
+    TestDatabase db = shared.createSibling("restore_counts");
+    schema(db);
+    db.execute("INSERT INTO parent VALUES (1, 'x', 'one', 1, now(), '{}'), (2, 'x', 'two', 2, now(), '{}')");
+    Instant at = Instant.now();
+    db.execute("UPDATE parent SET name = 'uno' WHERE a = 1", "DELETE FROM parent WHERE a = 2",
+        "INSERT INTO parent VALUES (3, 'x', 'three', 3, now(), '{}')");
+
+    assertThat(bemi(db).restoreCounts(TABLES, at)).containsExactly(
+        new RestoreCount("public", "child", 0, 0, 0), new RestoreCount("public", "parent", 1, 1, 1));
+  }
+
+  @Test
+  void aRowChangedOnTheSourceSinceTheTrailSawItIsAConflictThatChangesNothing(TestDatabase shared) throws SQLException {
+    TestDatabase db = shared.createSibling("restore_conflict");
+    schema(db);
+    db.execute("INSERT INTO parent VALUES (1, 'x', 'one', 1, now(), '{}')");
+    Instant at = Instant.now();
+    db.execute("UPDATE parent SET name = 'uno' WHERE a = 1", "INSERT INTO parent VALUES (2, 'x', 'two', 2, now(), '{}')");
+    String sql = bemi(db).restoreTableSql("public.parent", at, false);
+    db.execute("ALTER TABLE parent DISABLE TRIGGER USER", "UPDATE parent SET score = 42 WHERE a = 1"); // not in the trail
+
+    assertThatThrownBy(() -> apply(db, sql)).isInstanceOf(RevertConflictException.class)
+        .hasMessageContaining("bemi restore conflict").hasMessageContaining("column(s) score").hasMessageNotContaining("42");
+    assertThat(db.queryLong("SELECT count(*) FROM parent")).isEqualTo(2);
+  }
+
+  @Test
+  void aRestoreAnnouncesItselfWithARestoreOfContext(TestDatabase shared) throws SQLException {
+    TestDatabase db = shared.createSibling("restore_context");
+    schema(db);
+    Instant at = Instant.now();
+    db.execute("INSERT INTO parent VALUES (1, 'x', 'one', 1, now(), '{}')");
+
+    assertThat(bemi(db).restoreTableSql("parent", at, false))
+        .contains("pg_logical_emit_message(true, '_bemi', '{\"restoreOf\": {\"at\": ");
+  }
+
+  @Test
+  void rollingForwardReplaysARangeOntoAnotherDatabaseWithTheSameSchema(TestDatabase shared) throws SQLException {
+    TestDatabase db = shared.createSibling("replay_source");
+    TestDatabase target = shared.createSibling("replay_target");
+    schema(db);
+    target.execute("""
+        CREATE TABLE parent (a int, b text, name text, score numeric, at timestamptz, tags text[], PRIMARY KEY (a, b));
+        CREATE TABLE child (id int PRIMARY KEY, pa int, pb text, qty int NOT NULL, data jsonb,
+                            FOREIGN KEY (pa, pb) REFERENCES parent (a, b))""");
+    db.execute("INSERT INTO parent VALUES (1, 'x', 'one', 1.50, '2024-01-01 00:00+00', '{a}')");
+    target.execute("INSERT INTO parent VALUES (1, 'x', 'one', 1.50, '2024-01-01 00:00+00', '{a}')");
+    Instant from = Instant.now();
+    db.execute("INSERT INTO parent VALUES (2, 'y', 'two', 2, now(), '{}')", "INSERT INTO child VALUES (7, 2, 'y', 3, '{\"z\": 1}')",
+        "UPDATE parent SET name = 'uno', tags = '{a,b}' WHERE a = 1", "UPDATE child SET qty = 4 WHERE id = 7",
+        "DELETE FROM child WHERE id = 7");
+    Instant to = Instant.now();
+
+    String sql = bemi(db).replaySql(from, to, List.of());
+    try (Connection c = target.connect()) {
+      BemiChanges.apply(c, sql);
+      try (Connection s = db.connect()) {
+        assertThat(copy(c)).isEqualTo(copy(s));
+      }
+    }
+  }
+
+  @Test
+  void rollingForwardOntoARowThatDiffersIsAConflict(TestDatabase shared) throws SQLException {
+    TestDatabase db = shared.createSibling("replay_conflict");
+    TestDatabase target = shared.createSibling("replay_conflict_target");
+    schema(db);
+    target.execute("CREATE TABLE parent (a int, b text, name text, score numeric, at timestamptz, tags text[], PRIMARY KEY (a, b))");
+    db.execute("INSERT INTO parent VALUES (1, 'x', 'one', 1, NULL, '{}')");
+    target.execute("INSERT INTO parent VALUES (1, 'x', 'ONE', 1, NULL, '{}')");
+    Instant from = Instant.now();
+    db.execute("UPDATE parent SET score = 5 WHERE a = 1");
+
+    String sql = bemi(db).replaySql(from, Instant.now(), List.of("public.parent"));
+    try (Connection c = target.connect()) {
+      assertThatThrownBy(() -> BemiChanges.apply(c, sql)).isInstanceOf(RevertConflictException.class)
+          .hasMessageContaining("column(s) name");
+    }
+  }
+
+  @Test
+  void aTableWithoutAKeyCannotBeRestored(TestDatabase shared) throws SQLException {
+    TestDatabase db = shared.createSibling("restore_keyless");
+    Trail.install(db);
+    db.execute("CREATE TABLE logs (line text)");
+    Trail.capture(db, "logs");
+    Instant at = Instant.now();
+    db.execute("INSERT INTO logs VALUES ('a')");
+
+    assertThatThrownBy(() -> bemi(db).restoreTableSql("logs", at, false))
+        .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("BM003"))
+        .hasMessageContaining("has no key");
+  }
+}
