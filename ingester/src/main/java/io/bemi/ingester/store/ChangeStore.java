@@ -52,6 +52,7 @@ public final class ChangeStore implements AutoCloseable {
   private boolean inSourceTransaction; // changes seen whose Commit has not arrived
   private int uncommittedChanges;
   private Checkpoint pending; // the last source Commit in the open batch
+  private BatchFence fence = BatchFence.NONE;
 
   /** @param connection a destination connection for this store only; autocommit is turned off */
   public ChangeStore(Connection connection, String schema, String slot, String sourceDatabase) throws SQLException {
@@ -91,6 +92,16 @@ public final class ChangeStore implements AutoCloseable {
       connection.rollback();
       throw e;
     }
+  }
+
+  /** Checked in every batch's transaction before it commits (the leader lease's fencing token). */
+  public void fenceWith(BatchFence batchFence) {
+    this.fence = batchFence;
+  }
+
+  /** The destination backend's process id of this store's connection. */
+  public int backendPid() throws SQLException {
+    return connection.unwrap(PGConnection.class).getBackendPID();
   }
 
   /** The stored checkpoint, or null before the first stored transaction. */
@@ -141,6 +152,7 @@ public final class ChangeStore implements AutoCloseable {
     Checkpoint checkpoint = pending;
     if (written) {
       endCopy();
+      fence.check(connection);
       try (PreparedStatement s = connection.prepareStatement(checkpointSql)) {
         s.setString(1, slot);
         s.setString(2, sourceDatabase);
