@@ -1,5 +1,6 @@
 package io.bemi.ingester.cli;
 
+import io.bemi.ingester.failover.FailoverSlots;
 import io.bemi.ingester.setup.SourceSetup;
 import io.bemi.ingester.setup.SourceSetup.TrackedTable;
 import io.bemi.ingester.rules.ColumnRules;
@@ -82,6 +83,7 @@ final class SetupCommand implements Callable<Integer> {
             + " table(s) copied, " + result.tablesSkipped() + " already done.");
       }
       SourceSetup.execute(source, statements);
+      System.out.println(FailoverSlots.enable(connection.source(), source, slot));
       long published = tracked.stream().filter(t -> !t.partition()).count();
       System.out.println("Source ready: publication " + publication + " with " + published + " table(s), slot "
           + slot + ". Start the ingester with: bemi-ingester run");

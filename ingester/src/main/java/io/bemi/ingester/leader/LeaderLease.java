@@ -202,6 +202,19 @@ public final class LeaderLease implements BatchFence, AutoCloseable {
     }
   }
 
+  /** The lease row of a slot (for {@code status}), or null when no ingester has led it yet. */
+  public static Lease read(Connection destination, String schema, String slot, String sourceDatabase)
+      throws SQLException {
+    try (PreparedStatement s = destination.prepareStatement("SELECT epoch, holder, leader_since, renewed_at, expires_at"
+        + " FROM " + schema + ".ingester_leases WHERE slot = ? AND source_database = ?")) {
+      s.setString(1, slot);
+      s.setString(2, sourceDatabase);
+      try (ResultSet rs = s.executeQuery()) {
+        return rs.next() ? lease(rs) : null;
+      }
+    }
+  }
+
   /** Records the leader's store backend, which a standby terminates if this process pauses mid-batch. */
   public synchronized void attachStore(int storePid) throws SQLException {
     try (PreparedStatement s = connection.prepareStatement(attachSql)) {
