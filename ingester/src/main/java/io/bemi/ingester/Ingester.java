@@ -1,6 +1,8 @@
 package io.bemi.ingester;
 
 import io.bemi.ingester.catalog.SourceCatalog;
+import io.bemi.ingester.failover.SlotLoss;
+import io.bemi.ingester.failover.SourceIdentity;
 import io.bemi.ingester.fault.Fault;
 import io.bemi.ingester.fault.MisconfigurationException;
 import io.bemi.ingester.leader.LeaderLease;
@@ -176,11 +178,12 @@ public final class Ingester {
       migrated = true;
     }
     try (Connection catalogConnection = config.source().connect()) {
-      SourceChecks.requireSlotAndPublication(catalogConnection, config.slot(), config.publication());
       String database = currentDatabase(catalogConnection);
-      if (!connectedOnce) { // a standby checks its REPLICATION login now, not when it takes over hours later
-        config.source().connectForReplication().close();
-      }
+      // also checks the REPLICATION login now, not when a standby takes over hours later
+      SourceIdentity identity = SourceIdentity.identify(config.source());
+      SlotLoss slotLoss = new SlotLoss(config.destination(), config.destinationSchema(), config.slot(), database);
+      slotLoss.requireSlotUnlessNew(catalogConnection, identity);
+      SourceChecks.requireSlotAndPublication(catalogConnection, config.slot(), config.publication());
       int serverMajor = catalogConnection.getMetaData().getDatabaseMajorVersion();
       boolean destinationIsSource = config.destinationIsSource();
       boolean originNone = destinationIsSource && serverMajor >= 16;
@@ -190,7 +193,8 @@ public final class Ingester {
           return; // stopped while standing by
         }
         SlotTakeover.endOtherReader(catalogConnection, config.slot());
-        lead(catalogConnection, database, originNone, lease);
+        lead(catalogConnection, database, originNone, lease, () -> slotLoss.streamingFrom(
+            SlotLoss.confirmedPosition(catalogConnection, config.slot()), identity));
       }
     }
   }
@@ -225,8 +229,8 @@ public final class Ingester {
   }
 
   /** Streams as the leader: the store is fenced by the lease, and the reader stops when the lease is lost. */
-  private void lead(Connection catalogConnection, String database, boolean originNoneWanted, LeaderLease lease)
-      throws SQLException, InterruptedException {
+  private void lead(Connection catalogConnection, String database, boolean originNoneWanted, LeaderLease lease,
+      SourceStart sourceStart) throws SQLException, InterruptedException {
     boolean destinationIsSource = config.destinationIsSource();
     boolean originNone = originNoneWanted;
     try (ChangeStore store = new ChangeStore(config.destination().connect(), config.destinationSchema(),
@@ -237,6 +241,7 @@ public final class Ingester {
         originNone = setUpOrigin(store);
       }
       Checkpoint checkpoint = store.storedCheckpoint();
+      sourceStart.streamingStarts();
       Lsn start = checkpoint == null ? Lsn.INVALID : checkpoint.endLsn();
       Connection replication = config.source().connectForReplication();
       SlotStream stream;
@@ -257,6 +262,12 @@ public final class Ingester {
         new Pipeline(store, stream, new SourceCatalog(catalogConnection), settings, lease).run();
       }
     }
+  }
+
+  /** What the leader records as it starts streaming (closes a gap, stores the source's identity). */
+  @FunctionalInterface
+  private interface SourceStart {
+    void streamingStarts() throws SQLException;
   }
 
   /** PostgreSQL 16+: the destination session writes under a replication origin the slot skips (origin=none). */
