@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * end the ledger is compared with {@code bemi.changes}. Prints PASS/FAIL per scenario.
  *
  * <pre>./mvnw -q -o -pl bench test-compile exec:java -Dexec.classpathScope=test \
- *   -Dexec.mainClass=io.bemi.bench.FaultSuite [-Dbench.short=true] [-Dbench.only=kill,source,destination,proxy,privilege,timeout,hostile]</pre>
+ *   -Dexec.mainClass=io.bemi.bench.FaultSuite [-Dbench.short=true] [-Dbench.only=kill,source,destination,proxy,privilege,timeout,standby,hostile]</pre>
  */
 public final class FaultSuite {
 
@@ -25,7 +25,7 @@ public final class FaultSuite {
   public static void main(String[] args) throws Exception {
     System.setProperty("org.slf4j.simpleLogger.log.io.zonky", "off");
     boolean quick = Boolean.getBoolean("bench.short");
-    String only = System.getProperty("bench.only", "kill,source,destination,proxy,privilege,timeout,hostile");
+    String only = System.getProperty("bench.only", "kill,source,destination,proxy,privilege,timeout,standby,hostile");
     List<Outcome> outcomes = new ArrayList<>();
     try (PgServer source = PgServer.create("source"); PgServer destination = PgServer.create("destination")) {
       System.out.println("source: " + source + ", destination: " + destination + ", ingester: " + IngesterProcess.JAR);
@@ -52,6 +52,10 @@ public final class FaultSuite {
         int seconds = quick ? 10 : 30;
         outcomes.add(run("destination statement timeout (lock held) " + seconds + " s",
             () -> statementTimeout(source, destination, seconds)));
+      }
+      if (only.contains("standby")) {
+        outcomes.add(run("leader killed (standby takes over)", () -> StandbyScenarios.leaderKilled(source, destination)));
+        outcomes.add(run("leader paused then resumed", () -> StandbyScenarios.leaderPaused(source, destination)));
       }
       if (only.contains("hostile")) {
         outcomes.add(run("hostile input", () -> HostileInput.run(source, destination)));
