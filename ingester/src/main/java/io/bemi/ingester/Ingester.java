@@ -193,8 +193,10 @@ public final class Ingester {
           return; // stopped while standing by
         }
         SlotTakeover.endOtherReader(catalogConnection, config.slot());
-        lead(catalogConnection, database, originNone, lease, () -> slotLoss.streamingFrom(
-            SlotLoss.confirmedPosition(catalogConnection, config.slot()), identity));
+        lead(catalogConnection, database, originNone, lease, store -> {
+          store.sourceServer(identity.systemIdentifier(), identity.timeline());
+          slotLoss.streamingFrom(SlotLoss.confirmedPosition(catalogConnection, config.slot()), identity);
+        });
       }
     }
   }
@@ -241,7 +243,7 @@ public final class Ingester {
         originNone = setUpOrigin(store);
       }
       Checkpoint checkpoint = store.storedCheckpoint();
-      sourceStart.streamingStarts();
+      sourceStart.streamingStarts(store);
       Lsn start = checkpoint == null ? Lsn.INVALID : checkpoint.endLsn();
       Connection replication = config.source().connectForReplication();
       SlotStream stream;
@@ -267,7 +269,7 @@ public final class Ingester {
   /** What the leader records as it starts streaming (closes a gap, stores the source's identity). */
   @FunctionalInterface
   private interface SourceStart {
-    void streamingStarts() throws SQLException;
+    void streamingStarts(ChangeStore store) throws SQLException;
   }
 
   /** PostgreSQL 16+: the destination session writes under a replication origin the slot skips (origin=none). */

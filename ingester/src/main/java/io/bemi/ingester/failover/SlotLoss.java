@@ -89,7 +89,7 @@ public final class SlotLoss {
 
   /**
    * Streaming starts from {@code slotStart} (the slot's confirmed position): an open gap ends there.
-   * Also stores the source's identity with the checkpoint and logs a promotion the slot survived.
+   * Also logs a promotion the slot survived (the timeline stored with the checkpoint differs).
    */
   public void streamingFrom(Lsn slotStart, SourceIdentity identity) throws SQLException {
     try (Connection c = destination.connect()) {
@@ -107,19 +107,15 @@ public final class SlotLoss {
           }
         }
       }
-      try (PreparedStatement s = c.prepareStatement("UPDATE " + schema + ".ingester_checkpoints SET"
-          + " system_identifier = ?, timeline = ? WHERE slot = ? AND source_database = ?"
-          + " RETURNING (SELECT timeline FROM " + schema + ".ingester_checkpoints WHERE slot = ? AND source_database = ?)")) {
-        s.setString(1, identity.systemIdentifier());
-        s.setInt(2, identity.timeline());
-        s.setString(3, slot);
-        s.setString(4, sourceDatabase);
-        s.setString(5, slot);
-        s.setString(6, sourceDatabase);
+      try (PreparedStatement s = c.prepareStatement("SELECT system_identifier, timeline FROM " + schema
+          + ".ingester_checkpoints WHERE slot = ? AND source_database = ?")) {
+        s.setString(1, slot);
+        s.setString(2, sourceDatabase);
         try (ResultSet rs = s.executeQuery()) {
-          if (rs.next() && rs.getObject(1) != null && rs.getInt(1) != identity.timeline()) {
+          if (rs.next() && rs.getObject(2) != null && rs.getInt(2) != identity.timeline()
+              && identity.systemIdentifier().equals(rs.getString(1))) {
             LOG.warn("The source was promoted (timeline {} -> {}) and slot {} survived it (a failover slot): "
-                + "resuming from the stored checkpoint, nothing lost", rs.getInt(1), identity.timeline(), slot);
+                + "resuming from the stored checkpoint, nothing lost", rs.getInt(2), identity.timeline(), slot);
           }
         }
       }

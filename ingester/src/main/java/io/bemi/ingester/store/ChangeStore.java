@@ -53,6 +53,8 @@ public final class ChangeStore implements AutoCloseable {
   private int uncommittedChanges;
   private Checkpoint pending; // the last source Commit in the open batch
   private BatchFence fence = BatchFence.NONE;
+  private String sourceSystemIdentifier; // stored with the checkpoint: a failover changes the timeline
+  private Integer sourceTimeline;
 
   /** @param connection a destination connection for this store only; autocommit is turned off */
   public ChangeStore(Connection connection, String schema, String slot, String sourceDatabase) throws SQLException {
@@ -65,9 +67,11 @@ public final class ChangeStore implements AutoCloseable {
         + " committed_at, queued_at, transaction_id, position, commit_lsn, change_index) FROM STDIN";
     this.backfillSql = "UPDATE " + table + " SET context = ?::jsonb WHERE commit_lsn = ? AND change_index < ?";
     this.checkpointSql = "INSERT INTO " + schema + ".ingester_checkpoints"
-        + " (slot, source_database, commit_lsn, end_lsn, committed_at, updated_at) VALUES (?, ?, ?, ?, ?, now())"
+        + " (slot, source_database, commit_lsn, end_lsn, committed_at, updated_at, system_identifier, timeline)"
+        + " VALUES (?, ?, ?, ?, ?, now(), ?, ?)"
         + " ON CONFLICT (slot, source_database) DO UPDATE SET commit_lsn = excluded.commit_lsn,"
-        + " end_lsn = excluded.end_lsn, committed_at = excluded.committed_at, updated_at = excluded.updated_at";
+        + " end_lsn = excluded.end_lsn, committed_at = excluded.committed_at, updated_at = excluded.updated_at,"
+        + " system_identifier = excluded.system_identifier, timeline = excluded.timeline";
     this.readCheckpointSql = "SELECT commit_lsn, end_lsn, committed_at FROM " + schema + ".ingester_checkpoints"
         + " WHERE slot = ? AND source_database = ?";
   }
@@ -97,6 +101,12 @@ public final class ChangeStore implements AutoCloseable {
   /** Checked in every batch's transaction before it commits (the leader lease's fencing token). */
   public void fenceWith(BatchFence batchFence) {
     this.fence = batchFence;
+  }
+
+  /** The source server the checkpoints are read from (IDENTIFY_SYSTEM), stored with each checkpoint. */
+  public void sourceServer(String systemIdentifier, int timeline) {
+    this.sourceSystemIdentifier = systemIdentifier;
+    this.sourceTimeline = timeline;
   }
 
   /** The destination backend's process id of this store's connection. */
@@ -159,6 +169,8 @@ public final class ChangeStore implements AutoCloseable {
         s.setLong(3, checkpoint.commitLsn().value());
         s.setLong(4, checkpoint.endLsn().value());
         s.setTimestamp(5, Timestamp.from(checkpoint.committedAt()));
+        s.setString(6, sourceSystemIdentifier);
+        s.setObject(7, sourceTimeline, java.sql.Types.INTEGER);
         s.executeUpdate();
       }
       connection.commit();
