@@ -58,7 +58,7 @@ public final class FailoverSlots {
     }
     List<String> warnings = primaryWarnings(source, slot);
     return "Slot " + slot + " is a failover slot: standbys with sync_replication_slots = on keep a copy"
-        + (warnings.isEmpty() ? "" : ". " + String.join(". ", warnings));
+        + (warnings.isEmpty() ? "" : "\nFor a failover without a gap: " + String.join("\n", warnings));
   }
 
   /** What the primary's settings say is missing for a failover without a gap (17+). */
