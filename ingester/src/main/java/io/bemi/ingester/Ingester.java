@@ -114,6 +114,7 @@ public final class Ingester {
           return;
         } catch (LeadershipLostException e) {
           LOG.warn("{}; standing by", e.getMessage());
+          metrics.leadership().standingBy(metrics.leadership().lease());
           streamingSince = 0;
           storedSinceReconnect = false;
           metrics.streaming(false);
