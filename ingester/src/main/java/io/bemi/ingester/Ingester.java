@@ -196,7 +196,7 @@ public final class Ingester {
         SlotTakeover.endOtherReader(catalogConnection, config.slot());
         lead(catalogConnection, database, originNone, lease, store -> {
           store.sourceServer(identity.systemIdentifier(), identity.timeline());
-          slotLoss.streamingFrom(SlotLoss.confirmedPosition(catalogConnection, config.slot()), identity);
+          return slotLoss.streamingFrom(SlotLoss.confirmedPosition(catalogConnection, config.slot()), identity);
         });
       }
     }
@@ -244,7 +244,10 @@ public final class Ingester {
         originNone = setUpOrigin(store);
       }
       Checkpoint checkpoint = store.storedCheckpoint();
-      sourceStart.streamingStarts(store);
+      if (sourceStart.streamingStarts(store)) {
+        // a new slot after a gap: its LSNs say nothing about what the old primary's checkpoint covered
+        checkpoint = null;
+      }
       Lsn start = checkpoint == null ? Lsn.INVALID : checkpoint.endLsn();
       Connection replication = config.source().connectForReplication();
       SlotStream stream;
@@ -267,10 +270,13 @@ public final class Ingester {
     }
   }
 
-  /** What the leader records as it starts streaming (closes a gap, stores the source's identity). */
+  /**
+   * What the leader records as it starts streaming (closes a gap, stores the source's identity);
+   * true when a gap was closed: the slot is new, so the stored checkpoint does not apply to it.
+   */
   @FunctionalInterface
   private interface SourceStart {
-    void streamingStarts(ChangeStore store) throws SQLException;
+    boolean streamingStarts(ChangeStore store) throws SQLException;
   }
 
   /** PostgreSQL 16+: the destination session writes under a replication origin the slot skips (origin=none). */

@@ -90,8 +90,13 @@ public final class SlotLoss {
   /**
    * Streaming starts from {@code slotStart} (the slot's confirmed position): an open gap ends there.
    * Also logs a promotion the slot survived (the timeline stored with the checkpoint differs).
+   *
+   * @return whether a gap was closed: the slot is new, and the old checkpoint's LSNs (of the old
+   *     primary's WAL, which may have gone further than the promoted standby's) must not be used
+   *     to skip its transactions
    */
-  public void streamingFrom(Lsn slotStart, SourceIdentity identity) throws SQLException {
+  public boolean streamingFrom(Lsn slotStart, SourceIdentity identity) throws SQLException {
+    boolean closed = false;
     try (Connection c = destination.connect()) {
       try (PreparedStatement s = c.prepareStatement("UPDATE " + schema + ".gaps SET end_lsn = ?,"
           + " end_at = pg_catalog.now() WHERE slot = ? AND source_database = ? AND end_lsn IS NULL"
@@ -101,6 +106,7 @@ public final class SlotLoss {
         s.setString(3, sourceDatabase);
         try (ResultSet rs = s.executeQuery()) {
           while (rs.next()) {
+            closed = true;
             LOG.warn("GAP IN THE TRAIL (recorded in {}.gaps): changes committed on the source from after commit {} "
                 + "({}) up to LSN {} ({}) are missing; streaming resumes from the new slot", schema,
                 Lsn.of(rs.getLong(1)), rs.getTimestamp(2).toInstant(), slotStart, rs.getTimestamp(3).toInstant());
@@ -120,6 +126,7 @@ public final class SlotLoss {
         }
       }
     }
+    return closed;
   }
 
   private boolean slotExists(Connection source) throws SQLException {
