@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = {"Applies the destination migrations and streams changes until stopped. SIGTERM/Ctrl-C: stores "
-        + "and confirms what was received completely, then exits 0. Outages are retried with backoff."})
+        + "and confirms what was received completely, then exits 0. Outages are retried with backoff; a wrong "
+        + "setting at start exits 2 with the fix. Several processes of one slot: one leads, the others stand by."})
 final class RunCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);

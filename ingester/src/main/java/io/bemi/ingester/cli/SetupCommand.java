@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 @Command(name = "setup", mixinStandardHelpOptions = true,
     description = {"Prepares the source, idempotently: checks wal_level=logical, sets REPLICA IDENTITY FULL on the "
         + "tracked tables, creates or updates the publication (publish_via_partition_root) and creates the "
-        + "logical replication slot (pgoutput). Re-run it after creating tables you want tracked."})
+        + "logical replication slot (pgoutput), on PostgreSQL 17+ as a failover slot. Re-run it after creating "
+        + "tables you want tracked."})
 final class SetupCommand implements Callable<Integer> {
 
   @Mixin
