@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * end the ledger is compared with {@code bemi.changes}. Prints PASS/FAIL per scenario.
  *
  * <pre>./mvnw -q -o -pl bench test-compile exec:java -Dexec.classpathScope=test \
- *   -Dexec.mainClass=io.bemi.bench.FaultSuite [-Dbench.short=true] [-Dbench.only=kill,source,destination,proxy,privilege,timeout,hostile,writer]</pre>
+ *   -Dexec.mainClass=io.bemi.bench.FaultSuite [-Dbench.short=true] [-Dbench.only=kill,source,destination,proxy,privilege,timeout,standby,failover,hostile,writer]</pre>
  */
 public final class FaultSuite {
 
@@ -25,7 +25,8 @@ public final class FaultSuite {
   public static void main(String[] args) throws Exception {
     System.setProperty("org.slf4j.simpleLogger.log.io.zonky", "off");
     boolean quick = Boolean.getBoolean("bench.short");
-    String only = System.getProperty("bench.only", "kill,source,destination,proxy,privilege,timeout,hostile,writer");
+    String only = System.getProperty("bench.only",
+        "kill,source,destination,proxy,privilege,timeout,standby,failover,hostile,writer");
     List<Outcome> outcomes = new ArrayList<>();
     try (PgServer source = PgServer.create("source"); PgServer destination = PgServer.create("destination")) {
       System.out.println("source: " + source + ", destination: " + destination + ", ingester: " + IngesterProcess.JAR);
@@ -52,6 +53,15 @@ public final class FaultSuite {
         int seconds = quick ? 10 : 30;
         outcomes.add(run("destination statement timeout (lock held) " + seconds + " s",
             () -> statementTimeout(source, destination, seconds)));
+      }
+      if (only.contains("standby")) {
+        outcomes.add(run("leader killed (standby takes over)", () -> StandbyScenarios.leaderKilled(source, destination)));
+        outcomes.add(run("leader paused then resumed", () -> StandbyScenarios.leaderPaused(source, destination)));
+      }
+      if (only.contains("failover")) {
+        outcomes.add(run("primary failover (17, failover slot)", () -> FailoverScenarios.withFailoverSlot(destination)));
+        outcomes.add(run("failover without failover slots (as 14-16)",
+            () -> FailoverScenarios.withoutFailoverSlot(destination)));
       }
       if (only.contains("hostile")) {
         outcomes.add(run("hostile input", () -> HostileInput.run(source, destination)));

@@ -28,11 +28,16 @@ final class IngesterProcess implements AutoCloseable {
   private int starts;
 
   IngesterProcess(String sourceUri, String destinationUri, String slot) {
+    this(sourceUri, destinationUri, slot, "ingester-" + slot);
+  }
+
+  /** A second process of the same slot (a standby) needs its own {@code logName}. */
+  IngesterProcess(String sourceUri, String destinationUri, String slot, String logName) {
     this.sourceUri = sourceUri;
     this.destinationUri = destinationUri;
     this.slot = slot;
-    this.log = output("ingester-" + slot + ".log");
-    this.gcLog = output("ingester-" + slot + "-gc.log");
+    this.log = output(logName + ".log");
+    this.gcLog = output(logName + "-gc.log");
     log.getParentFile().mkdirs();
     log.delete();
   }
@@ -98,12 +103,7 @@ final class IngesterProcess implements AutoCloseable {
 
   /** Starts {@code run} and waits until its log says it streams. */
   void start(String... extraOptions) throws Exception {
-    List<String> arguments = new ArrayList<>(List.of("run", "--slot", slot));
-    arguments.addAll(List.of(extraOptions));
-    List<String> options = new ArrayList<>(jvmOptions);
-    options.add("-Xlog:gc:file=" + gcLog.getAbsolutePath());
-    process = builder(options, arguments.toArray(String[]::new)).start();
-    starts++;
+    launch(extraOptions);
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (streamingSessions() < starts) {
       if (!process.isAlive() || System.nanoTime() > deadline) {
@@ -111,6 +111,21 @@ final class IngesterProcess implements AutoCloseable {
       }
       Thread.sleep(50);
     }
+  }
+
+  /** Starts {@code run} without waiting (a standby does not stream). */
+  void launch(String... extraOptions) throws IOException {
+    List<String> arguments = new ArrayList<>(List.of("run", "--slot", slot));
+    arguments.addAll(List.of(extraOptions));
+    List<String> options = new ArrayList<>(jvmOptions);
+    options.add("-Xlog:gc:file=" + gcLog.getAbsolutePath());
+    process = builder(options, arguments.toArray(String[]::new)).start();
+    starts++;
+  }
+
+  /** Sends a signal by name (STOP, CONT) to the running process. */
+  void signal(String name) throws Exception {
+    new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start().waitFor();
   }
 
   /** Waits until the log shows {@code sessions} streaming sessions in all (reconnects included). */

@@ -34,6 +34,7 @@ final class LedgerWriter implements AutoCloseable {
   private final Ledger ledger;
   private final Random random = new Random(42);
   private final AtomicBoolean running = new AtomicBoolean(true);
+  private final AtomicBoolean paused = new AtomicBoolean();
   private final AtomicInteger bulkRequested = new AtomicInteger();
   private final AtomicLong bulkCommits = new AtomicLong();
   private final AtomicLong reconnects = new AtomicLong();
@@ -53,11 +54,22 @@ final class LedgerWriter implements AutoCloseable {
 
   /** At a steady {@code transactionsPerSecond} (0: as fast as it goes). */
   LedgerWriter(PgServer source, String database, Ledger ledger, int transactionsPerSecond) {
-    this.url = "jdbc:bemi:postgresql://127.0.0.1:" + source.port() + "/" + database + "?user=postgres";
+    this("jdbc:bemi:postgresql://127.0.0.1:" + source.port() + "/" + database + "?user=postgres", ledger,
+        transactionsPerSecond);
+  }
+
+  /** Through any {@code jdbc:bemi:postgresql:} URL (e.g. naming a primary and its standby). */
+  LedgerWriter(String url, Ledger ledger, int transactionsPerSecond) {
+    this.url = url;
     this.ledger = ledger;
     this.intervalNanos = transactionsPerSecond > 0 ? 1_000_000_000L / transactionsPerSecond : 0;
     this.thread = new Thread(this::run, "ledger-writer");
     thread.start();
+  }
+
+  /** Holds the writer between transactions ({@code true}) or lets it go on. */
+  void pause(boolean pause) {
+    paused.set(pause);
   }
 
   /** The next transaction inserts {@code rows} rows into {@code bulk} in one statement. */
@@ -77,6 +89,10 @@ final class LedgerWriter implements AutoCloseable {
     Connection c = null;
     while (running.get()) {
       try {
+        if (paused.get()) {
+          Thread.sleep(20);
+          continue;
+        }
         if (c == null) {
           c = DriverManager.getConnection(url);
           c.setAutoCommit(false);

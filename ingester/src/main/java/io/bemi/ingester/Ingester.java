@@ -1,6 +1,15 @@
 package io.bemi.ingester;
 
 import io.bemi.ingester.catalog.SourceCatalog;
+import io.bemi.ingester.failover.SlotLoss;
+import io.bemi.ingester.failover.SourceIdentity;
+import io.bemi.ingester.fault.Fault;
+import io.bemi.ingester.fault.MisconfigurationException;
+import io.bemi.ingester.leader.LeaderLease;
+import io.bemi.ingester.leader.LeadershipLostException;
+import io.bemi.ingester.leader.Leadership;
+import io.bemi.ingester.leader.Lease;
+import io.bemi.ingester.leader.SlotTakeover;
 import io.bemi.ingester.monitor.SlotMonitor;
 import io.bemi.ingester.monitor.SlotPosition;
 import io.bemi.ingester.pgoutput.DecodingException;
@@ -59,7 +68,9 @@ public final class Ingester {
   /** A session that stored a batch, or streamed this long, ended an outage: the next failure is a new one. */
   private static final Duration HEALTHY_AFTER = Duration.ofSeconds(10);
 
+  private final Duration leaseTime;
   private volatile String failing; // the reason of the current outage, logged once
+  private volatile boolean connectedOnce; // source and destination accepted us once: a bad setting from then on is retried
   private volatile boolean streamedOnce; // a permission lost while running is an outage; one missing at start is not
   private volatile long streamingSince; // System.nanoTime() when the current session started streaming, 0: not
   private volatile boolean storedSinceReconnect;
@@ -67,9 +78,15 @@ public final class Ingester {
   private Lsn isolateUpTo = Lsn.INVALID; // after a refused batch: store up to here change by change (run() thread only)
 
   public Ingester(IngesterConfig config, IngesterMetrics metrics, Clock clock) {
+    this(config, metrics, clock, LeaderLease.DEFAULT_TIME);
+  }
+
+  /** @param leaseTime how long a leader's lease lasts unrenewed: a standby takes over within about this */
+  public Ingester(IngesterConfig config, IngesterMetrics metrics, Clock clock, Duration leaseTime) {
     this.config = config;
     this.metrics = metrics;
     this.clock = clock;
+    this.leaseTime = leaseTime;
   }
 
   public IngesterMetrics metrics() {
@@ -97,11 +114,22 @@ public final class Ingester {
         try {
           session();
           return;
+        } catch (LeadershipLostException e) {
+          LOG.warn("{}; standing by", e.getMessage());
+          metrics.leadership().standingBy(metrics.leadership().lease());
+          streamingSince = 0;
+          storedSinceReconnect = false;
+          metrics.streaming(false);
+          continue;
         } catch (SetupMissingException | DecodingException e) {
           throw e;
         } catch (DataRejectedException e) {
           isolateAfterRejection(e);
         } catch (RuntimeException | SQLException e) {
+          Fault fault = Fault.of(e);
+          if (fault.misconfigured() && !connectedOnce) {
+            throw new MisconfigurationException(fault, e);
+          }
           if (!retryable(e) && !(streamedOnce && permissionDenied(e))) {
             throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
           }
@@ -111,7 +139,8 @@ public final class Ingester {
           }
           streamingSince = 0;
           storedSinceReconnect = false;
-          String reason = describe(e);
+          String reason = fault.description();
+          metrics.leadership().failing(fault.kind(), reason);
           if (!reason.equals(failing)) {
             LOG.warn("{}; retrying with backoff up to {} s", reason, MAX_BACKOFF.toSeconds());
             failing = reason;
@@ -126,6 +155,7 @@ public final class Ingester {
       }
     } finally {
       metrics.streaming(false);
+      metrics.leadership().stopped();
       stopped.countDown();
     }
   }
@@ -168,39 +198,105 @@ public final class Ingester {
       migrated = true;
     }
     try (Connection catalogConnection = config.source().connectWithCatalogSearchPath()) {
-      SourceChecks.requireSlotAndPublication(catalogConnection, config.slot(), config.publication());
       String database = currentDatabase(catalogConnection);
+      // also checks the REPLICATION login now, not when a standby takes over hours later
+      SourceIdentity identity = SourceIdentity.identify(config.source());
+      SlotLoss slotLoss = new SlotLoss(config.destination(), config.destinationSchema(), config.slot(), database);
+      slotLoss.requireSlotUnlessNew(catalogConnection, identity);
+      SourceChecks.requireSlotAndPublication(catalogConnection, config.slot(), config.publication());
       int serverMajor = catalogConnection.getMetaData().getDatabaseMajorVersion();
       boolean destinationIsSource = config.destinationIsSource();
       boolean originNone = destinationIsSource && serverMajor >= 16;
-      try (ChangeStore store = new ChangeStore(config.destination().connect(), config.destinationSchema(),
-          config.slot(), database)) {
-        if (originNone) {
-          originNone = setUpOrigin(store);
+      try (LeaderLease lease = LeaderLease.open(config.destination(), config.destinationSchema(), config.slot(),
+          database, metrics.leadership(), leaseTime)) {
+        if (!awaitLeadership(lease)) {
+          return; // stopped while standing by
         }
-        store.isolateUpTo(isolateUpTo, metrics::quarantinedChange);
-        Checkpoint checkpoint = store.storedCheckpoint();
-        Lsn start = checkpoint == null ? Lsn.INVALID : checkpoint.endLsn();
-        Connection replication = config.source().connectForReplication();
-        SlotStream stream;
-        try {
-          stream = SlotStream.start(replication, config.slot(), config.publication(), start, originNone,
-              config.statusInterval());
-        } catch (SQLException e) {
-          replication.close();
-          throw e;
-        }
-        try (stream) {
-          Stitcher.Settings settings = new Stitcher.Settings(database, config.maxContextBytes(), config.holdBack(),
-              checkpoint == null ? null : checkpoint.commitLsn(),
-              destinationIsSource ? config.destinationSchema() : null, config.originName(), config.columnRules());
-          LOG.info("Streaming slot {} of {} from {} into {} (schema {}){}", config.slot(), config.source(),
-              checkpoint == null ? "the slot's confirmed position" : "stored checkpoint " + checkpoint.commitLsn(),
-              config.destination(), config.destinationSchema(), originNone ? ", own writes skipped by origin" : "");
-          new Pipeline(store, stream, new SourceCatalog(catalogConnection), settings).run();
-        }
+        SlotTakeover.endOtherReader(catalogConnection, config.slot());
+        lead(catalogConnection, database, originNone, lease, store -> {
+          store.sourceServer(identity.systemIdentifier(), identity.timeline());
+          return slotLoss.streamingFrom(SlotLoss.confirmedPosition(catalogConnection, config.slot()), identity);
+        });
       }
     }
+  }
+
+  /**
+   * Takes the lease, or stands by until it can: a standby is healthy, not an outage. Returns false
+   * when stopped first.
+   */
+  private boolean awaitLeadership(LeaderLease lease) throws SQLException, InterruptedException {
+    Lease seen = null;
+    while (!stopRequested) {
+      boolean leading = lease.tryAcquire();
+      connectedOnce = true;
+      Leadership leadership = metrics.leadership();
+      if (leading) {
+        LOG.info("Leading slot {} (lease epoch {}, {} s)", config.slot(), leadership.lease().epoch(),
+            leaseTime.toSeconds());
+        return true;
+      }
+      Lease current = leadership.lease();
+      if (current != null && (seen == null || !current.holder().equals(seen.holder()))) {
+        LOG.info("Standby: slot {} is led by {} since {} (epoch {}); taking over when its lease expires "
+            + "(within {} s of it stopping)", config.slot(), current.holder(), current.leaderSince(), current.epoch(),
+            leaseTime.toSeconds());
+        failing = null;
+      }
+      seen = current;
+      metrics.streaming(false);
+      sleep(LeaderLease.pollInterval(leaseTime));
+    }
+    return false;
+  }
+
+  /** Streams as the leader: the store is fenced by the lease, and the reader stops when the lease is lost. */
+  private void lead(Connection catalogConnection, String database, boolean originNoneWanted, LeaderLease lease,
+      SourceStart sourceStart) throws SQLException, InterruptedException {
+    boolean destinationIsSource = config.destinationIsSource();
+    boolean originNone = originNoneWanted;
+    try (ChangeStore store = new ChangeStore(config.destination().connect(), config.destinationSchema(),
+        config.slot(), database)) {
+      store.fenceWith(lease);
+      lease.attachStore(store.backendPid());
+      if (originNone) {
+        originNone = setUpOrigin(store);
+      }
+      store.isolateUpTo(isolateUpTo, metrics::quarantinedChange);
+      Checkpoint checkpoint = store.storedCheckpoint();
+      if (sourceStart.streamingStarts(store)) {
+        // a new slot after a gap: its LSNs say nothing about what the old primary's checkpoint covered
+        checkpoint = null;
+      }
+      Lsn start = checkpoint == null ? Lsn.INVALID : checkpoint.endLsn();
+      Connection replication = config.source().connectForReplication();
+      SlotStream stream;
+      try {
+        stream = SlotStream.start(replication, config.slot(), config.publication(), start, originNone,
+            config.statusInterval());
+      } catch (SQLException e) {
+        replication.close();
+        throw e;
+      }
+      try (stream) {
+        Stitcher.Settings settings = new Stitcher.Settings(database, config.maxContextBytes(), config.holdBack(),
+            checkpoint == null ? null : checkpoint.commitLsn(),
+            destinationIsSource ? config.destinationSchema() : null, config.originName(), config.columnRules());
+        LOG.info("Streaming slot {} of {} from {} into {} (schema {}){}", config.slot(), config.source(),
+            checkpoint == null ? "the slot's confirmed position" : "stored checkpoint " + checkpoint.commitLsn(),
+            config.destination(), config.destinationSchema(), originNone ? ", own writes skipped by origin" : "");
+        new Pipeline(store, stream, new SourceCatalog(catalogConnection), settings, lease).run();
+      }
+    }
+  }
+
+  /**
+   * What the leader records as it starts streaming (closes a gap, stores the source's identity);
+   * true when a gap was closed: the slot is new, so the stored checkpoint does not apply to it.
+   */
+  @FunctionalInterface
+  private interface SourceStart {
+    boolean streamingStarts(ChangeStore store) throws SQLException;
   }
 
   /** PostgreSQL 16+: the destination session writes under a replication origin the slot skips (origin=none). */
@@ -253,27 +349,11 @@ public final class Ingester {
     return false;
   }
 
-  private static String describe(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SQLException sql && "42501".equals(sql.getSQLState())) {
-        return "Permission denied (SQLSTATE 42501): " + t.getMessage()
-            + "; grant it again, nothing is confirmed to the slot meanwhile";
-      }
-      if (t instanceof SQLException sql && "57014".equals(sql.getSQLState())) {
-        return "A statement was canceled (SQLSTATE 57014): " + t.getMessage() + "; check statement_timeout and "
-            + "locks on the destination (pg_stat_activity), nothing is confirmed to the slot meanwhile";
-      }
-      if (t instanceof SQLException) {
-        return "Database unavailable: " + t.getMessage();
-      }
-    }
-    return e.toString();
-  }
-
   /** One streaming session: the reader loop here, the store loop on its own thread. */
   private final class Pipeline {
     private final ChangeStore store;
     private final SlotStream stream;
+    private final LeaderLease lease;
     private final Stitcher stitcher;
     private final BlockingQueue<StoreEvent> queue;
     private final AtomicReference<Lsn> toConfirm = new AtomicReference<>(Lsn.INVALID);
@@ -289,9 +369,11 @@ public final class Ingester {
     private long decodeNanos = metrics.decodeNanos();
     private long waitNanos = metrics.readerWaitNanos();
 
-    Pipeline(ChangeStore store, SlotStream stream, SourceCatalog catalog, Stitcher.Settings settings) {
+    Pipeline(ChangeStore store, SlotStream stream, SourceCatalog catalog, Stitcher.Settings settings,
+        LeaderLease lease) {
       this.store = store;
       this.stream = stream;
+      this.lease = lease;
       this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
       this.stitcher = new Stitcher(settings, catalog, this::enqueue, metrics, clock);
       this.storeThread = new Thread(this::storeLoop, "bemi-store");
@@ -318,6 +400,7 @@ public final class Ingester {
             }
           }
           checkStore();
+          lease.requireHeld();
           stream.confirm(toConfirm.get());
           ByteBuffer buffer = stream.readPending();
           if (buffer == null) {

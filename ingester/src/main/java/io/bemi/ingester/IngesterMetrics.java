@@ -1,5 +1,6 @@
 package io.bemi.ingester;
 
+import io.bemi.ingester.leader.Leadership;
 import io.bemi.ingester.monitor.LagEstimate;
 import io.bemi.ingester.monitor.SlotMonitor;
 import io.bemi.ingester.monitor.SlotPosition;
@@ -53,6 +54,7 @@ public final class IngesterMetrics implements StitchListener, SlotMonitor.Listen
   private volatile SlotPosition slotPosition;
   private volatile Instant caughtUpTo;
   private volatile boolean streaming;
+  private final Leadership leadership;
 
   public IngesterMetrics() {
     this(new SimpleMeterRegistry());
@@ -66,6 +68,7 @@ public final class IngesterMetrics implements StitchListener, SlotMonitor.Listen
   public IngesterMetrics(MeterRegistry registry, Clock clock) {
     this.registry = registry;
     this.clock = clock;
+    this.leadership = new Leadership(registry);
     this.commitToStored = Timer.builder("bemi.ingester.commit.to.stored")
         .description("From a source transaction's commit to the destination commit that stored it")
         .publishPercentiles(0.5, 0.99)
@@ -287,6 +290,11 @@ public final class IngesterMetrics implements StitchListener, SlotMonitor.Listen
 
   public Instant lastStoredCommittedAt() {
     return lastStoredCommittedAt.get();
+  }
+
+  /** Who leads the slot and what this process is doing (leader, standby, outage, misconfigured). */
+  public Leadership leadership() {
+    return leadership;
   }
 
   /** Connected to the source and destination and reading the slot. */

@@ -76,6 +76,23 @@ class CommandLineTest {
   }
 
   @Test
+  void setupMakesAFailoverSlotFromPostgres17AndStatusSaysSo(TestDatabase db) throws Exception {
+    Result setup = run("setup", "--source-url", db.uri(), "--slot", "ha", "--publication", "ha");
+    assertThat(setup.exitCode()).isZero();
+    Result status = run("status", "--source-url", db.uri(), "--slot", "ha");
+    if (db.serverMajorVersion() >= 17) {
+      assertThat(setup.out()).contains("Slot ha is a failover slot").contains("synchronized_standby_slots is empty");
+      assertThat(db.queryValue("SELECT failover FROM pg_replication_slots WHERE slot_name = 'ha'")).isEqualTo(true);
+      assertThat(status.out()).contains("failover slot:     yes");
+    } else {
+      assertThat(setup.out()).contains("Slot ha is not a failover slot");
+      assertThat(status.out()).contains("failover slot:     no (PostgreSQL 17+ only");
+    }
+    assertThat(run("teardown", "--source-url", db.uri(), "--slot", "ha", "--publication", "ha", "--yes").exitCode())
+        .isZero();
+  }
+
+  @Test
   void statusShowsTheSlotAndTeardownNeedsConfirmation(TestDatabase db) throws Exception {
     assertThat(run("setup", "--source-url", db.uri(), "--slot", "gone", "--publication", "gone").exitCode()).isZero();
     Result status = run("status", "--source-url", db.uri(), "--slot", "gone");

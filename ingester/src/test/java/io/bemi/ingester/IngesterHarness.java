@@ -26,10 +26,10 @@ final class IngesterHarness implements AutoCloseable {
   private volatile Throwable failure;
 
   private IngesterHarness(TestDatabase source, TestDatabase destination, IngesterConfig config,
-      IngesterMetrics metrics) {
+      IngesterMetrics metrics, Duration leaseTime) {
     this.source = source;
     this.destination = destination;
-    this.ingester = new Ingester(config, metrics, Clock.systemUTC());
+    this.ingester = new Ingester(config, metrics, Clock.systemUTC(), leaseTime);
     this.thread = new Thread(() -> {
       try {
         ingester.run();
@@ -48,11 +48,17 @@ final class IngesterHarness implements AutoCloseable {
   /** The same, counting into {@code metrics} (e.g. over a Prometheus registry). */
   static IngesterHarness start(TestDatabase source, TestDatabase destination, UnaryOperator<IngesterConfig> tweak,
       IngesterMetrics metrics) throws SQLException {
+    return start(source, destination, tweak, metrics, io.bemi.ingester.leader.LeaderLease.DEFAULT_TIME);
+  }
+
+  /** The same with another lease time (standby tests). */
+  static IngesterHarness start(TestDatabase source, TestDatabase destination, UnaryOperator<IngesterConfig> tweak,
+      IngesterMetrics metrics, Duration leaseTime) throws SQLException {
     setUpSource(source);
     TestDatabase target = destination == null ? source : destination;
     IngesterConfig config = tweak.apply(IngesterConfig.defaults(PostgresUrl.parse(source.uri()),
         PostgresUrl.parse(target.uri()), "bemi", "bemi", "bemi"));
-    IngesterHarness harness = new IngesterHarness(source, target, config, metrics);
+    IngesterHarness harness = new IngesterHarness(source, target, config, metrics, leaseTime);
     harness.thread.start();
     return harness;
   }

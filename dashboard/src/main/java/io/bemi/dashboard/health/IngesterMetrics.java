@@ -22,6 +22,16 @@ public final class IngesterMetrics {
     public boolean isLag() {
       return name.contains("lag") || name.startsWith("bemi_ingester_commit_to_stored");
     }
+
+    /**
+     * Who leads the slot (standby ingesters): {@code bemi_ingester_leader{holder}} (1 on the leader),
+     * when it took over, the lease epoch, and the role this ingester has now ({@code bemi_ingester_role}
+     * at 1: leader, standby, outage, misconfigured…).
+     */
+    public boolean isLeadership() {
+      return name.equals("bemi_ingester_leader") || name.equals("bemi_ingester_leader_since_seconds")
+          || name.equals("bemi_ingester_lease_epoch") || (name.equals("bemi_ingester_role") && value == 1);
+    }
   }
 
   /** What the endpoint said: samples, or the reason there are none. */
@@ -32,6 +42,10 @@ public final class IngesterMetrics {
 
     public List<Sample> lag() {
       return samples.stream().filter(Sample::isLag).toList();
+    }
+
+    public List<Sample> leadership() {
+      return samples.stream().filter(Sample::isLeadership).toList();
     }
   }
 

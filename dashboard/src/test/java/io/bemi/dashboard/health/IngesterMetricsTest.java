@@ -25,6 +25,24 @@ class IngesterMetricsTest {
   }
 
   @Test
+  void theHealthPanelShowsWhoLeadsAndTheCurrentRoleBesideTheLag() {
+    List<IngesterMetrics.Sample> samples = IngesterMetrics.parse("""
+        bemi_ingester_leader{holder="web-1:4242:9a1f3c2e"} 1.0
+        bemi_ingester_leader_since_seconds 1.7961192E9
+        bemi_ingester_lease_epoch 3.0
+        bemi_ingester_role{role="leader"} 1.0
+        bemi_ingester_role{role="standby"} 0.0
+        bemi_ingester_lag_seconds 0.4
+        bemi_ingester_changes_stored_total 42
+        """);
+    IngesterMetrics.Snapshot snapshot = new IngesterMetrics.Snapshot("http://ingester/metrics", samples, null);
+    assertThat(snapshot.leadership()).extracting(s -> s.name() + "{" + s.labels() + "}")
+        .containsExactly("bemi_ingester_leader{holder=\"web-1:4242:9a1f3c2e\"}", "bemi_ingester_leader_since_seconds{}",
+            "bemi_ingester_lease_epoch{}", "bemi_ingester_role{role=\"leader\"}");
+    assertThat(snapshot.lag()).extracting(IngesterMetrics.Sample::name).containsExactly("bemi_ingester_lag_seconds");
+  }
+
+  @Test
   void garbageLinesAreSkipped() {
     assertThat(IngesterMetrics.parse("bemi_x{broken 1\nbemi_y notanumber\nbemi_z\n")).isEmpty();
   }

@@ -1,5 +1,6 @@
 package io.bemi.ingester.cli;
 
+import io.bemi.ingester.fault.MisconfigurationException;
 import io.bemi.ingester.logging.LogFormat;
 import io.bemi.ingester.logging.LogSetup;
 import io.bemi.ingester.replication.SetupMissingException;
@@ -44,7 +45,8 @@ public final class IngesterCommand implements Runnable {
       } else {
         cl.getErr().println("bemi-ingester: " + oneLine(e));
       }
-      return e instanceof SetupMissingException || e instanceof IllegalArgumentException ? 2 : 1;
+      return e instanceof SetupMissingException || e instanceof MisconfigurationException
+          || e instanceof IllegalArgumentException ? 2 : 1;
     });
     return commandLine;
   }

@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = {"Applies the destination migrations and streams changes until stopped. SIGTERM/Ctrl-C: stores "
-        + "and confirms what was received completely, then exits 0. Outages are retried with backoff."})
+        + "and confirms what was received completely, then exits 0. Outages are retried with backoff; a wrong "
+        + "setting at start exits 2 with the fix. Several processes of one slot: one leads, the others stand by."})
 final class RunCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
@@ -70,6 +71,12 @@ final class RunCommand implements Callable<Integer> {
   @Mixin
   RetainedWalOption retainedWal;
 
+  @Option(names = "--lease-seconds", defaultValue = "${env:BEMI_LEASE_SECONDS:-6}", paramLabel = "SECONDS",
+      description = "Several `run` processes of one slot: one leads, the others stand by and take over within about "
+          + "this long after the leader stops (at once when it was killed). Default: ${DEFAULT-VALUE}. "
+          + "Env: BEMI_LEASE_SECONDS.")
+  int leaseSeconds;
+
   @Option(names = "--ignore-columns", split = ",", defaultValue = "${env:BEMI_IGNORE_COLUMNS}", paramLabel = "PATTERN",
       description = "Skip UPDATEs whose changed columns all match these patterns (comma-separated "
           + "schema.table.column or table.column, * matches anything), e.g. *.updated_at. Env: BEMI_IGNORE_COLUMNS.")
@@ -98,6 +105,9 @@ final class RunCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--heartbeat-interval must be >= 0 (0 = off), --max-lag-seconds > 0, "
           + "--warn-retained-wal-mb >= 1");
     }
+    if (leaseSeconds < 2) {
+      throw new IllegalArgumentException("--lease-seconds must be >= 2");
+    }
     if (httpPort < 0 || httpPort > 65535) {
       throw new IllegalArgumentException("--http-port must be between 0 and 65535");
     }
@@ -110,7 +120,7 @@ final class RunCommand implements Callable<Integer> {
     config = config.withBatching(maxBatchChanges, Duration.ofMillis(maxBatchDelayMs), config.holdBack());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     IngesterMetrics metrics = new IngesterMetrics(registry);
-    Ingester ingester = new Ingester(config, metrics, Clock.systemUTC());
+    Ingester ingester = new Ingester(config, metrics, Clock.systemUTC(), Duration.ofSeconds(leaseSeconds));
     HttpEndpoints http = httpPort == 0 ? null : HttpEndpoints.start(httpHost, httpPort, metrics, registry,
         maxLagSeconds);
     if (http != null) {

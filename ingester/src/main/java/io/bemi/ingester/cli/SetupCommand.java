@@ -1,5 +1,6 @@
 package io.bemi.ingester.cli;
 
+import io.bemi.ingester.failover.FailoverSlots;
 import io.bemi.ingester.setup.SourceSetup;
 import io.bemi.ingester.setup.SourceSetup.TrackedTable;
 import io.bemi.ingester.rules.ColumnRules;
@@ -16,7 +17,8 @@ import picocli.CommandLine.Option;
 @Command(name = "setup", mixinStandardHelpOptions = true,
     description = {"Prepares the source, idempotently: checks wal_level=logical, sets REPLICA IDENTITY FULL on the "
         + "tracked tables, creates or updates the publication (publish_via_partition_root) and creates the "
-        + "logical replication slot (pgoutput). Re-run it after creating tables you want tracked."})
+        + "logical replication slot (pgoutput), on PostgreSQL 17+ as a failover slot. Re-run it after creating "
+        + "tables you want tracked."})
 final class SetupCommand implements Callable<Integer> {
 
   @Mixin
@@ -83,6 +85,7 @@ final class SetupCommand implements Callable<Integer> {
       }
       // After a snapshot only the slot statement is left (it finds the slot and does nothing).
       SourceSetup.execute(source, snapshot ? statements.stream().filter(SourceSetup::createsSlot).toList() : statements);
+      System.out.println(FailoverSlots.enable(connection.source(), source, slot));
       long published = tracked.stream().filter(t -> !t.partition()).count();
       System.out.println("Source ready: publication " + publication + " with " + published + " table(s), slot "
           + slot + ". Start the ingester with: bemi-ingester run");

@@ -1,5 +1,8 @@
 package io.bemi.ingester.cli;
 
+import io.bemi.ingester.failover.FailoverSlots;
+import io.bemi.ingester.leader.LeaderLease;
+import io.bemi.ingester.leader.Lease;
 import io.bemi.ingester.monitor.RetainedWal;
 import io.bemi.ingester.monitor.SlotPosition;
 import io.bemi.ingester.pgoutput.Lsn;
@@ -44,9 +47,19 @@ final class StatusCommand implements Callable<Integer> {
     if (warning != null) {
       System.out.println("WARNING: " + warning);
     }
+    try (Connection source = connection.source().connect()) {
+      Boolean failover = FailoverSlots.isFailoverSlot(source, slot);
+      System.out.println("failover slot:     " + (failover == null ? "no (PostgreSQL 17+ only; a source failover "
+          + "leaves a gap, recorded in " + connection.destinationSchema() + ".gaps)"
+          : failover ? "yes" : "no: run `bemi-ingester setup` to make it one"));
+      if (Boolean.TRUE.equals(failover)) {
+        FailoverSlots.primaryWarnings(source, slot).forEach(System.out::println);
+      }
+    }
     try (Connection destination = connection.destination().connect()) {
       printCheckpoint(destination, slot, position.database(), position.confirmedFlush().equals(position.serverWal()));
       printQuarantine(destination, position.database());
+      printLeader(destination, slot, position.database());
     }
     return 0;
   }
@@ -68,6 +81,27 @@ final class StatusCommand implements Callable<Integer> {
         throw e;
       }
       System.out.println("quarantined:       none (no quarantine table yet)");
+    }
+  }
+
+  private void printLeader(Connection destination, String slot, String database) throws SQLException {
+    Lease lease;
+    try {
+      lease = LeaderLease.read(destination, connection.destinationSchema(), slot, database);
+    } catch (SQLException e) {
+      if ("42P01".equals(e.getSQLState())) {
+        return; // not migrated yet: said above
+      }
+      throw e;
+    }
+    if (lease == null) {
+      System.out.println("leader:            none yet");
+    } else if (lease.expiresAt().isBefore(Instant.now())) {
+      System.out.println("leader:            none: the lease of " + lease.holder() + " expired at " + lease.expiresAt()
+          + " (epoch " + lease.epoch() + "); a standby takes over within a second, or start `bemi-ingester run`");
+    } else {
+      System.out.println("leader:            " + lease.holder() + " since " + lease.leaderSince() + " (epoch "
+          + lease.epoch() + ", lease renewed " + lease.renewedAt() + ", expires " + lease.expiresAt() + ")");
     }
   }
 

@@ -3,6 +3,10 @@ package io.bemi.ingester.http;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.bemi.ingester.IngesterMetrics;
+import io.bemi.ingester.leader.Lease;
+import io.bemi.ingester.leader.Leadership;
+import io.bemi.ingester.leader.Role;
+import io.bemi.sql.JsonStrings;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -20,10 +24,14 @@ import java.util.Locale;
  *
  * <ul>
  *   <li>{@code GET /health/live}: 200 while the process runs (its HTTP server answers);
- *   <li>{@code GET /health/ready} and {@code GET /health}: 200 while streaming with the lag under
- *       {@code maxLagSeconds} (unknown lag, before the first slot sample, counts as under), else 503;
- *       the body also says how many changes this process quarantined (they do not stop the stream,
- *       so they do not make it 503);
+ *   <li>{@code GET /health/ready} and {@code GET /health}: 200 while leading and streaming with the
+ *       lag under {@code maxLagSeconds} (unknown lag, before the first slot sample, counts as under),
+ *       and 200 as a standby (a standby is healthy: Kubernetes keeps it and rolling updates proceed;
+ *       {@code "role":"standby"} in the body says it does not stream); 503 in an outage, when
+ *       misconfigured, starting or lagging; the body also says how many changes this process
+ *       quarantined (they do not stop the stream, so they do not make it 503);
+ *   <li>{@code GET /health/leader}: 200 only while this process leads, else 503 (for a check that
+ *       should pick the leader);
  *   <li>{@code GET /metrics}: Prometheus text of the ingester's meters and the JVM's.
  * </ul>
  */
@@ -51,16 +59,26 @@ public final class HttpEndpoints implements AutoCloseable {
     server.createContext("/health/live", exchange -> respond(exchange, 200, "application/json", "{\"status\":\"UP\"}"));
     server.createContext("/health", exchange -> {
       String path = exchange.getRequestURI().getPath();
-      if (!path.equals("/health") && !path.equals("/health/ready")) {
+      boolean leaderOnly = path.equals("/health/leader");
+      if (!leaderOnly && !path.equals("/health") && !path.equals("/health/ready")) {
         respond(exchange, 404, "text/plain", "Not found: " + path);
         return;
       }
+      Leadership leadership = metrics.leadership();
+      Role role = leadership.role();
       boolean streaming = metrics.isStreaming();
       double lag = metrics.lagSeconds();
       boolean lagOk = Double.isNaN(lag) || lag <= maxLagSeconds;
-      boolean up = streaming && lagOk;
+      boolean up = leaderOnly ? role == Role.LEADER && streaming
+          : role == Role.STANDBY || (streaming && lagOk);
+      Lease lease = leadership.lease();
+      String problem = leadership.problem();
       respond(exchange, up ? 200 : 503, "application/json", "{\"status\":\"" + (up ? "UP" : "DOWN")
-          + "\",\"streaming\":" + streaming
+          + "\",\"role\":\"" + role.label() + "\""
+          + ",\"leader\":" + (lease == null ? "null" : "{\"holder\":" + jsonString(lease.holder()) + ",\"since\":\""
+              + lease.leaderSince() + "\",\"epoch\":" + lease.epoch() + "}")
+          + (problem == null ? "" : ",\"problem\":" + jsonString(problem))
+          + ",\"streaming\":" + streaming
           + ",\"lagSeconds\":" + (Double.isNaN(lag) ? "null" : String.format(Locale.ROOT, "%.1f", lag))
           + ",\"maxLagSeconds\":" + String.format(Locale.ROOT, "%.1f", maxLagSeconds)
           + ",\"confirmedLsn\":\"" + metrics.confirmedLsn() + "\""
@@ -70,6 +88,12 @@ public final class HttpEndpoints implements AutoCloseable {
         registry.scrape()));
     server.start();
     return new HttpEndpoints(server, gc);
+  }
+
+  private static String jsonString(String text) {
+    StringBuilder out = new StringBuilder(text.length() + 2);
+    JsonStrings.append(out, text);
+    return out.toString();
   }
 
   public int port() {

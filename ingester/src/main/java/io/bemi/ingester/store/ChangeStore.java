@@ -63,6 +63,9 @@ public final class ChangeStore implements AutoCloseable {
   private Runnable onQuarantine = () -> { };
   private final String insertSql;
   private final String quarantineSql;
+  private BatchFence fence = BatchFence.NONE;
+  private String sourceSystemIdentifier; // stored with the checkpoint: a failover changes the timeline
+  private Integer sourceTimeline;
 
   /** @param connection a destination connection for this store only; autocommit is turned off */
   public ChangeStore(Connection connection, String schema, String slot, String sourceDatabase) throws SQLException {
@@ -75,9 +78,11 @@ public final class ChangeStore implements AutoCloseable {
         + " committed_at, queued_at, transaction_id, position, commit_lsn, change_index) FROM STDIN";
     this.backfillSql = "UPDATE " + table + " SET context = ?::jsonb WHERE commit_lsn = ? AND change_index < ?";
     this.checkpointSql = "INSERT INTO " + schema + ".ingester_checkpoints"
-        + " (slot, source_database, commit_lsn, end_lsn, committed_at, updated_at) VALUES (?, ?, ?, ?, ?, now())"
+        + " (slot, source_database, commit_lsn, end_lsn, committed_at, updated_at, system_identifier, timeline)"
+        + " VALUES (?, ?, ?, ?, ?, now(), ?, ?)"
         + " ON CONFLICT (slot, source_database) DO UPDATE SET commit_lsn = excluded.commit_lsn,"
-        + " end_lsn = excluded.end_lsn, committed_at = excluded.committed_at, updated_at = excluded.updated_at";
+        + " end_lsn = excluded.end_lsn, committed_at = excluded.committed_at, updated_at = excluded.updated_at,"
+        + " system_identifier = excluded.system_identifier, timeline = excluded.timeline";
     String columns = "(id, primary_key, before, after, context, database, schema, \"table\", operation,"
         + " committed_at, queued_at, transaction_id, position, commit_lsn, change_index)";
     this.insertSql = "INSERT INTO " + table + " " + columns
@@ -121,6 +126,22 @@ public final class ChangeStore implements AutoCloseable {
   public void isolateUpTo(Lsn commitLsn, Runnable onQuarantine) {
     this.isolateUpTo = commitLsn;
     this.onQuarantine = onQuarantine;
+  }
+
+  /** Checked in every batch's transaction before it commits (the leader lease's fencing token). */
+  public void fenceWith(BatchFence batchFence) {
+    this.fence = batchFence;
+  }
+
+  /** The source server the checkpoints are read from (IDENTIFY_SYSTEM), stored with each checkpoint. */
+  public void sourceServer(String systemIdentifier, int timeline) {
+    this.sourceSystemIdentifier = systemIdentifier;
+    this.sourceTimeline = timeline;
+  }
+
+  /** The destination backend's process id of this store's connection. */
+  public int backendPid() throws SQLException {
+    return connection.unwrap(PGConnection.class).getBackendPID();
   }
 
   /** The stored checkpoint, or null before the first stored transaction. */
@@ -177,12 +198,15 @@ public final class ChangeStore implements AutoCloseable {
     Checkpoint checkpoint = pending;
     if (written) {
       rejectingData(this::endCopy);
+      fence.check(connection);
       try (PreparedStatement s = connection.prepareStatement(checkpointSql)) {
         s.setString(1, slot);
         s.setString(2, sourceDatabase);
         s.setLong(3, checkpoint.commitLsn().value());
         s.setLong(4, checkpoint.endLsn().value());
         s.setTimestamp(5, Timestamp.from(checkpoint.committedAt()));
+        s.setString(6, sourceSystemIdentifier);
+        s.setObject(7, sourceTimeline, java.sql.Types.INTEGER);
         s.executeUpdate();
       }
       connection.commit();

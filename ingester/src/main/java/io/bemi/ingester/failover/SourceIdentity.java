@@ -1,0 +1,28 @@
+package io.bemi.ingester.failover;
+
+import io.bemi.ingester.PostgresUrl;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/**
+ * Which server the source is: its system identifier (the same on a physical standby, which is a
+ * copy) and its timeline (one more after every promotion). From {@code IDENTIFY_SYSTEM} on a
+ * replication connection, which needs no privilege beyond REPLICATION.
+ */
+public record SourceIdentity(String systemIdentifier, int timeline) {
+
+  public static SourceIdentity identify(PostgresUrl source) throws SQLException {
+    try (Connection replication = source.connectForReplication(); Statement s = replication.createStatement();
+         ResultSet rs = s.executeQuery("IDENTIFY_SYSTEM")) {
+      rs.next();
+      return new SourceIdentity(rs.getString("systemid"), rs.getInt("timeline"));
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "system " + systemIdentifier + ", timeline " + timeline;
+  }
+}
