@@ -56,7 +56,7 @@ class SlotLossTest {
 
   private static void setUp(TestDatabase db) throws Exception {
     try (Connection c = db.connect()) {
-      SourceSetup.execute(c, SourceSetup.setupStatements(
+      SourceSetup.execute(c, SourceSetup.setupStatements(c,
           SourceSetup.trackedTables(c, "bemi", List.of(), List.of()), "bemi", "bemi"));
     }
   }

@@ -103,7 +103,7 @@ class SourceFailoverTest {
     }
     try (Connection c = pair.connectPrimary(DB); Statement s = c.createStatement()) {
       s.execute("CREATE TABLE ledger (id bigint PRIMARY KEY, note text)");
-      SourceSetup.execute(c, SourceSetup.setupStatements(
+      SourceSetup.execute(c, SourceSetup.setupStatements(c,
           SourceSetup.trackedTables(c, "bemi", List.of(), List.of()), "bemi", "bemi"));
       if (failoverSlot) {
         FailoverSlots.enable(PostgresUrl.parse(pair.jdbcUrl(DB)), c, "bemi");
