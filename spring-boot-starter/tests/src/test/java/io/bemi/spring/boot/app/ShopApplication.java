@@ -1,0 +1,39 @@
+package io.bemi.spring.boot.app;
+
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.scheduling.annotation.EnableAsync;
+import org.springframework.scheduling.annotation.EnableScheduling;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * An ordinary Spring Boot service: MVC, Spring Security (HTTP basic), JdbcTemplate with
+ * {@code @Transactional}, {@code @Async} and {@code @Scheduled}. Its only Bemi-specific part is the
+ * starter on the class path; the DataSource URL is plain {@code jdbc:postgresql}.
+ */
+@SpringBootApplication
+@EnableAsync
+@EnableScheduling
+public class ShopApplication {
+
+  @Bean
+  SecurityFilterChain security(HttpSecurity http) throws Exception {
+    return http
+        .authorizeHttpRequests(requests -> requests
+            .requestMatchers("/actuator/**").permitAll()
+            .anyRequest().authenticated())
+        .httpBasic(Customizer.withDefaults())
+        .csrf(csrf -> csrf.disable())
+        .build();
+  }
+
+  @Bean
+  UserDetailsService users() {
+    return new InMemoryUserDetailsManager(User.withUsername("ann").password("{noop}secret").roles("CLERK").build());
+  }
+}
