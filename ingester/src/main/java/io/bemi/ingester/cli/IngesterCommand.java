@@ -16,7 +16,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The top-level command; the work is in the subcommands. */
-@Command(name = "bemi-ingester", mixinStandardHelpOptions = true, version = "bemi-ingester 0.1.0",
+@Command(name = "bemi-ingester", mixinStandardHelpOptions = true,
     description = "Captures every row change of PostgreSQL tables from the WAL, with application context, into bemi.changes.",
     subcommands = {SetupCommand.class, RunCommand.class, StatusCommand.class, TeardownCommand.class,
         CommandLine.HelpCommand.class})
@@ -34,6 +34,7 @@ public final class IngesterCommand implements Runnable {
   public static CommandLine commandLine() {
     CommandLine commandLine = new CommandLine(new IngesterCommand());
     commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+    CommandHelp.apply(commandLine);
     commandLine.setExecutionStrategy(parseResult -> {
       useLogFormat(parseResult);
       return new CommandLine.RunLast().execute(parseResult);
