@@ -51,7 +51,7 @@ public final class Security {
     ctx.header("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
     ctx.header("Cache-Control", "no-store");
     String path = ctx.path();
-    if (path.equals("/signin") || path.startsWith("/assets/")) {
+    if (path.equals("/signin") || path.startsWith("/assets/") || path.equals("/health") || path.equals("/metrics")) {
       return;
     }
     Auth auth = authenticate(ctx);

@@ -128,6 +128,7 @@ public class BemiAutoConfiguration {
 
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(name = "org.springframework.boot.actuate.health.AbstractHealthIndicator")
+  @ConditionalOnProperty(prefix = "bemi.health", name = "enabled", matchIfMissing = true)
   @ConditionalOnSingleCandidate(DataSource.class)
   static class Boot3Health {
 
@@ -140,6 +141,7 @@ public class BemiAutoConfiguration {
 
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(name = "org.springframework.boot.health.contributor.AbstractHealthIndicator")
+  @ConditionalOnProperty(prefix = "bemi.health", name = "enabled", matchIfMissing = true)
   @ConditionalOnSingleCandidate(DataSource.class)
   static class Boot4Health {
 

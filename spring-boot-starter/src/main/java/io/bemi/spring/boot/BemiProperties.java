@@ -14,6 +14,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param web how HTTP requests set the context
  * @param async whether {@code @Async} and TaskExecutor work carries the caller's context
  * @param scheduling whether {@code @Scheduled} jobs write with their job name as context
+ * @param health whether the Actuator health component {@code bemi} is registered
  */
 @ConfigurationProperties(prefix = "bemi")
 public record BemiProperties(
@@ -21,7 +22,8 @@ public record BemiProperties(
     @DefaultValue DataSource datasource,
     @DefaultValue Web web,
     @DefaultValue Async async,
-    @DefaultValue Scheduling scheduling) {
+    @DefaultValue Scheduling scheduling,
+    @DefaultValue Health health) {
 
   /**
    * @param wrap wrap every DataSource bean so its writes carry the context (connections opened through a
@@ -76,4 +78,7 @@ public record BemiProperties(
 
   /** @param enabled give each {@code @Scheduled} run the context {@code {"job": "com.example.Jobs.nightly"}} */
   public record Scheduling(@DefaultValue("true") boolean enabled) {}
+
+  /** @param enabled register the {@code bemi} health component (UP when the database writes logical WAL) */
+  public record Health(@DefaultValue("true") boolean enabled) {}
 }
