@@ -269,4 +269,22 @@ class BrowserTest {
     assertThat(browser.findElements(By.cssSelector("main img"))).isEmpty();
     shot("09-hostile-data");
   }
+
+  @Test
+  @Order(10)
+  void operationBadgesFitBesideTheirCheckboxesAt1400Pixels() throws Exception {
+    browser.manage().window().setSize(new Dimension(1400, 1000));
+    try {
+      browser.get(base + "/");
+      shot("11-operation-filters-1400");
+      // each badge is as wide as its text and starts right of its checkbox
+      Object squeezed = browser.executeScript("return Array.from(document.querySelectorAll('fieldset.ops label.check'))"
+          + ".filter(l => { const box = l.querySelector('input').getBoundingClientRect(); const badge = l.querySelector('.op');"
+          + "  return badge.scrollWidth > badge.clientWidth + 1 || badge.getBoundingClientRect().left < box.right; })"
+          + ".map(l => l.textContent.trim()).join(' ');");
+      assertThat(squeezed).as("badges overlapping their checkbox or cut").isEqualTo("");
+    } finally {
+      browser.manage().window().setSize(new Dimension(1440, 1000));
+    }
+  }
 }
