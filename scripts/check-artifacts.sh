@@ -22,7 +22,8 @@ for module in sql:bemi-sql driver:bemi-driver agent:bemi-agent ingester:bemi-ing
   grep -qx 'META-INF/LICENSE' <<<"$entries" || fail "$name.jar has no META-INF/LICENSE"
   grep -qx 'META-INF/NOTICE' <<<"$entries" || fail "$name.jar has no META-INF/NOTICE"
   if [[ -s $dir/target/$name-javadoc.jar ]]; then
-    unzip -Z1 "$dir/target/$name-javadoc.jar" | grep -qx 'index.html' || fail "$name-javadoc.jar has no index.html"
+    javadoc=$(unzip -Z1 "$dir/target/$name-javadoc.jar") # not piped into grep -q: pipefail would see unzip's SIGPIPE
+    grep -qx 'index.html' <<<"$javadoc" || fail "$name-javadoc.jar has no index.html"
   fi
 done
 
