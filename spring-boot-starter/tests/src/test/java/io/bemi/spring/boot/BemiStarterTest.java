@@ -49,14 +49,17 @@ class BemiStarterTest {
         "CREATE TABLE orders (id int PRIMARY KEY, status text)",
         "CREATE TABLE notes (order_id int, body text)",
         "CREATE TABLE order_audit (order_id int, event text)",
-        "CREATE TABLE invoices (order_id int, thread text)");
+        "CREATE TABLE invoices (order_id int, thread text)",
+        "CREATE TABLE customers (id int PRIMARY KEY, name text)");
     app = SpringApplication.run(ShopApplication.class,
         "--spring.datasource.url=" + db.jdbcUrl(),
         "--spring.datasource.username=" + db.user(),
         "--spring.datasource.password=" + db.password(),
         "--server.port=0",
         "--management.endpoint.health.show-details=always",
-        "--spring.main.banner-mode=off");
+        "--spring.main.banner-mode=off",
+        "--spring.jpa.hibernate.ddl-auto=none",
+        "--spring.jpa.open-in-view=false");
     port = Integer.parseInt(app.getEnvironment().getProperty("local.server.port"));
   }
 
@@ -85,6 +88,15 @@ class BemiStarterTest {
     assertThat(wal.transactions()).containsExactly(List.of(
         "message {\"method\":\"POST\",\"endpoint\":\"/orders/{id}\",\"user\":\"ann\",\"requestId\":\"req-1\"}",
         "INSERT orders"));
+  }
+
+  @Test
+  void a_jpa_repository_save_writes_with_the_request_context() throws Exception {
+    assertThat(post("/customers/1", "req-6").statusCode()).isEqualTo(200);
+
+    assertThat(wal.transactions()).containsExactly(List.of(
+        "message {\"method\":\"POST\",\"endpoint\":\"/customers/{id}\",\"user\":\"ann\",\"requestId\":\"req-6\"}",
+        "INSERT customers"));
   }
 
   @Test

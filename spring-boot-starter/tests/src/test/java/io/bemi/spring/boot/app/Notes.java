@@ -14,7 +14,7 @@ public class Notes {
     this.jdbc = jdbc;
   }
 
-  @Transactional(propagation = Propagation.NESTED)
+  @Transactional(transactionManager = "jdbcTransactionManager", propagation = Propagation.NESTED)
   public void addThenFail(int orderId) {
     jdbc.update("INSERT INTO notes (order_id, body) VALUES (?, 'fragile')", orderId);
     throw new IllegalStateException("the note service is down");

@@ -10,10 +10,19 @@ class OrderController {
 
   private final Orders orders;
   private final Invoicing invoicing;
+  private final Customers customers;
 
-  OrderController(Orders orders, Invoicing invoicing) {
+  OrderController(Orders orders, Invoicing invoicing, Customers customers) {
     this.orders = orders;
     this.invoicing = invoicing;
+    this.customers = customers;
+  }
+
+  /** Through JPA (Hibernate): a repository save in its own transaction. */
+  @PostMapping("/customers/{id}")
+  String register(@PathVariable("id") int id) {
+    customers.save(new Customer(id, "Ann's shop"));
+    return "registered";
   }
 
   @PostMapping("/orders/{id}")

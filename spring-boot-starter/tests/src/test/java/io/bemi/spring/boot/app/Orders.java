@@ -15,13 +15,13 @@ public class Orders {
     this.notes = notes;
   }
 
-  @Transactional
+  @Transactional("jdbcTransactionManager")
   public void place(int id) {
     jdbc.update("INSERT INTO orders (id, status) VALUES (?, 'placed')", id);
   }
 
   /** The note is written in a NESTED transaction (a savepoint) that fails; the order still commits. */
-  @Transactional
+  @Transactional("jdbcTransactionManager")
   public void placeWithFailingNote(int id) {
     jdbc.update("INSERT INTO orders (id, status) VALUES (?, 'placed')", id);
     try {

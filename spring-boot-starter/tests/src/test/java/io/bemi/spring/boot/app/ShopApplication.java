@@ -1,7 +1,12 @@
 package io.bemi.spring.boot.app;
 
+import jakarta.persistence.EntityManagerFactory;
+import javax.sql.DataSource;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Primary;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.orm.jpa.JpaTransactionManager;
 import org.springframework.scheduling.annotation.EnableAsync;
 import org.springframework.scheduling.annotation.EnableScheduling;
 import org.springframework.security.config.Customizer;
@@ -12,8 +17,8 @@ import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
- * An ordinary Spring Boot service: MVC, Spring Security (HTTP basic), JdbcTemplate with
- * {@code @Transactional}, {@code @Async} and {@code @Scheduled}. Its only Bemi-specific part is the
+ * An ordinary Spring Boot service: MVC, Spring Security (HTTP basic), JPA repositories and JdbcTemplate
+ * with {@code @Transactional} (NESTED included), {@code @Async} and {@code @Scheduled}. Its only Bemi-specific part is the
  * starter on the class path; the DataSource URL is plain {@code jdbc:postgresql}.
  */
 @SpringBootApplication
@@ -30,6 +35,22 @@ public class ShopApplication {
         .httpBasic(Customizer.withDefaults())
         .csrf(csrf -> csrf.disable())
         .build();
+  }
+
+  /** JPA's, for repositories (Spring Data's default). */
+  @Bean
+  @Primary
+  JpaTransactionManager transactionManager(EntityManagerFactory entityManagerFactory) {
+    return new JpaTransactionManager(entityManagerFactory);
+  }
+
+  /**
+   * JDBC's, for the JdbcTemplate services: JPA's cannot do NESTED (savepoints), the plain DataSource's can,
+   * as in an application that mixes JPA and JdbcTemplate.
+   */
+  @Bean
+  DataSourceTransactionManager jdbcTransactionManager(DataSource dataSource) {
+    return new DataSourceTransactionManager(dataSource);
   }
 
   @Bean
