@@ -14,19 +14,50 @@ import io.bemi.dashboard.web.Security;
 import io.bemi.dashboard.web.SecurityOptions;
 import io.bemi.dashboard.web.Services;
 import io.javalin.Javalin;
+import io.bemi.sql.BemiVersion;
+import io.bemi.sql.cli.ConfigFile;
+import io.bemi.sql.logging.LogSetup;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.BindException;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Base64;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.UnaryOperator;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code java -jar bemi-dashboard.jar --database-url …}: the dashboard's command line. */
-@Command(name = "bemi-dashboard", mixinStandardHelpOptions = true, version = "bemi-dashboard 0.1.0",
-    description = "Web UI and JSON API over Bemi's stored changes. Every option also reads an environment variable.")
+@Command(name = "bemi-dashboard", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    description = "Web UI and JSON API over Bemi's stored changes. Every option also reads an environment variable"
+        + " and a --config file; the command line wins over the environment, the environment over the file.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:Stopped normally (Ctrl-C, SIGTERM).",
+        "1:Failed while running.",
+        "2:Usage or configuration error (bad option or URL, short token, unreadable --config, port in use): nothing started."},
+    footer = {"%nExamples:",
+        "  bemi-dashboard --database-url postgresql://bemi_reader@db/shop",
+        "  BEMI_DASHBOARD_TOKEN=$(openssl rand -base64 24) bemi-dashboard --database-url postgresql://bemi_reader@db/shop --bind 0.0.0.0",
+        "  bemi-dashboard --config /etc/bemi/dashboard.properties --log-format json",
+        "  source <(bemi-dashboard generate-completion)",
+        "%nProbes: GET /health (no token). Prometheus: GET /metrics (no token)."})
 public final class Main implements Callable<Integer> {
+
+  @Option(names = "--config", paramLabel = "FILE", defaultValue = "${env:BEMI_DASHBOARD_CONFIG}",
+      description = "Properties file of options (keys: long option names without dashes, e.g. database-url=…)."
+          + " Env BEMI_DASHBOARD_CONFIG.")
+  String config;
+
+  @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "${env:BEMI_LOG_FORMAT:-text}",
+      description = "Log lines on stderr as text or one JSON object per line, as the ingester's (default: ${DEFAULT-VALUE})."
+          + " Env BEMI_LOG_FORMAT.")
+  String logFormat;
 
   @Option(names = "--database-url", required = true, defaultValue = "${env:BEMI_DASHBOARD_DATABASE_URL}",
       description = "Destination database (where bemi.changes lives): jdbc:postgresql://… or postgresql://user:pass@host/db."
@@ -80,20 +111,63 @@ public final class Main implements Callable<Integer> {
   int revertMaxChanges;
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Main()).execute(args));
+    System.exit(execute(commandLine(), System::getenv, args));
+  }
+
+  /** The command line with {@code generate-completion} and one-line errors (exit code 2 for configuration errors). */
+  public static CommandLine commandLine() {
+    CommandLine commandLine = new CommandLine(new Main());
+    commandLine.addSubcommand("generate-completion", new AutoComplete.GenerateCompletion());
+    commandLine.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false)
+        .description("Prints a bash/zsh completion script: source <(bemi-dashboard generate-completion)");
+    commandLine.setExecutionExceptionHandler((e, cl, parseResult) -> {
+      cl.getErr().println("bemi-dashboard: " + oneLine(e));
+      return e instanceof IllegalArgumentException ? 2 : 1;
+    });
+    return commandLine;
+  }
+
+  /** Runs the dashboard for {@code args}; {@code --config FILE} (or BEMI_DASHBOARD_CONFIG) supplies defaults. */
+  public static int execute(CommandLine commandLine, UnaryOperator<String> environment, String... args) {
+    Path file = ConfigFile.named(args, "BEMI_DASHBOARD_CONFIG", environment);
+    if (file != null) {
+      try {
+        commandLine.setDefaultValueProvider(ConfigFile.load(file, commandLine, environment));
+      } catch (IllegalArgumentException e) {
+        commandLine.getErr().println("bemi-dashboard: " + e.getMessage());
+        return 2;
+      }
+    }
+    return commandLine.execute(args);
+  }
+
+  /** The build's version, as the ingester prints its own. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"bemi-dashboard " + BemiVersion.current()};
+    }
   }
 
   @Override
   public Integer call() throws InterruptedException {
+    LogSetup.use(LogSetup.parse(logFormat));
     boolean generated = token == null || token.isBlank();
+    if (!generated && token.length() < 16) {
+      throw new IllegalArgumentException("--token has " + token.length() + " characters and needs at least 16:"
+          + " generate one with `openssl rand -base64 24`, or leave it out to get a random one");
+    }
     String accessToken = generated ? generateToken() : token;
-    HikariDataSource destination = pool("bemi-dashboard-destination", DatabaseUrl.parse(databaseUrl), true);
-    HikariDataSource source = sourceUrl == null || sourceUrl.isBlank() ? null
-        : pool("bemi-dashboard-source", DatabaseUrl.parse(sourceUrl), false);
-    SecurityOptions securityOptions = new SecurityOptions(allowedHosts == null ? java.util.List.of() : allowedHosts, trustProxy,
-        java.time.Duration.ofMinutes(sessionMinutes), SecurityOptions.DEFAULTS.signInAttemptsPerMinute());
-    Javalin app = DashboardApp.create(services(destination, source, schema, accessToken, ingesterMetricsUrl, Clock.systemUTC(),
-        securityOptions, revertMaxChanges));
+    DatabaseUrl destinationUrl = parseUrl("--database-url", databaseUrl);
+    DatabaseUrl sourceDatabase = sourceUrl == null || sourceUrl.isBlank() ? null : parseUrl("--source-url", sourceUrl);
+    PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    HikariDataSource destination = pool("bemi-dashboard-destination", destinationUrl, true);
+    destination.setMetricRegistry(meters);
+    HikariDataSource source = sourceDatabase == null ? null : pool("bemi-dashboard-source", sourceDatabase, false);
+    SecurityOptions securityOptions = new SecurityOptions(allowedHosts == null ? java.util.List.of() : allowedHosts,
+        trustProxy, java.time.Duration.ofMinutes(sessionMinutes), SecurityOptions.DEFAULTS.signInAttemptsPerMinute());
+    Javalin app = DashboardApp.create(services(destination, source, schema, accessToken, ingesterMetricsUrl,
+        Clock.systemUTC(), securityOptions, revertMaxChanges), meters);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       app.stop();
@@ -103,7 +177,19 @@ public final class Main implements Callable<Integer> {
       }
       stopped.countDown();
     }, "bemi-dashboard-shutdown"));
-    app.start(bind, port);
+    try {
+      app.start(bind, port);
+    } catch (RuntimeException e) {
+      destination.close();
+      if (source != null) {
+        source.close();
+      }
+      if (causedBy(e, BindException.class)) {
+        throw new IllegalArgumentException("Port " + port + " on " + bind + " is in use: stop the program using it,"
+            + " or choose another with --port (env BEMI_DASHBOARD_PORT)");
+      }
+      throw e;
+    }
     String host = bind.contains(":") ? "[" + bind + "]" : bind.equals("0.0.0.0") ? "127.0.0.1" : bind;
     String base = "http://" + host + ":" + app.port();
     if (generated) {
@@ -114,6 +200,31 @@ public final class Main implements Callable<Integer> {
     }
     stopped.await();
     return 0;
+  }
+
+  private static DatabaseUrl parseUrl(String option, String text) {
+    if (text == null || text.isBlank()) {
+      throw new IllegalArgumentException(option + " is empty: give the database's URL, e.g. postgresql://bemi_reader@db/shop");
+    }
+    try {
+      return DatabaseUrl.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(option + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (type.isInstance(cause)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static String oneLine(Throwable e) {
+    String message = e.getMessage();
+    return message == null ? e.toString() : message.replace('\n', ' ');
   }
 
   /** Everything the web app needs, wired from data sources (tests call this too). */

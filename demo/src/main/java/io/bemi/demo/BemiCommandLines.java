@@ -17,9 +17,17 @@ final class BemiCommandLines {
     return List.of("setup", "--source-url", sourceUrl, "--snapshot");
   }
 
-  /** Streams changes into {@code bemi.changes} of the same database until stopped. */
-  static List<String> ingesterRun(String sourceUrl) {
-    return List.of("run", "--source-url", sourceUrl);
+  /**
+   * Streams changes into {@code bemi.changes} of the same database until stopped, serving /metrics on
+   * 127.0.0.1:{@code metricsPort} for the dashboard's ingestion-health panel.
+   */
+  static List<String> ingesterRun(String sourceUrl, int metricsPort) {
+    return List.of("run", "--source-url", sourceUrl, "--http-port", Integer.toString(metricsPort));
+  }
+
+  /** Where the dashboard reads the ingester's meters: the port given to {@link #ingesterRun}. */
+  static String ingesterMetricsUrl(int metricsPort) {
+    return "http://127.0.0.1:" + metricsPort + "/metrics";
   }
 
   /**
@@ -27,10 +35,11 @@ final class BemiCommandLines {
    * there too ({@code --source-url}). Without a token it makes one and prints a sign-in URL
    * holding it.
    */
-  static List<String> dashboard(String databaseUrl, String bind, int port, String token) {
+  static List<String> dashboard(String databaseUrl, String bind, int port, String token, String ingesterMetricsUrl) {
     List<String> args = new ArrayList<>(List.of(
         "--database-url", databaseUrl,
         "--source-url", databaseUrl,
+        "--ingester-metrics-url", ingesterMetricsUrl,
         "--bind", bind,
         "--port", Integer.toString(port)));
     if (token != null) {

@@ -105,15 +105,17 @@ final class DemoStack {
     done("");
 
     step("Starting the ingester");
+    int metricsPort = freeLoopbackPort();
     ChildProcess ingester = launch("ingester", settings.ingesterJar(),
-        BemiCommandLines.ingesterRun(database.jdbcUrl()), line -> {});
+        BemiCommandLines.ingesterRun(database.jdbcUrl(), metricsPort), line -> {});
     superviseExit(ingester);
     awaitChangesTable();
     done("pid " + ingester.pid() + ", bemi.changes ready");
 
     step("Starting the dashboard");
     ChildProcess dashboard = launch("dashboard", settings.dashboardJar(),
-        BemiCommandLines.dashboard(database.jdbcUrl(), settings.bind(), settings.port(), settings.token()),
+        BemiCommandLines.dashboard(database.jdbcUrl(), settings.bind(), settings.port(), settings.token(),
+            BemiCommandLines.ingesterMetricsUrl(metricsPort)),
         this::watchForSignInUrl);
     superviseExit(dashboard);
     String url = awaitSignInUrl();
@@ -146,6 +148,15 @@ final class DemoStack {
   private synchronized void abortIfClosed() {
     if (closed) {
       throw new CancellationException("the demo is stopping");
+    }
+  }
+
+  /** A port on 127.0.0.1 nothing listens on now, for the ingester's /metrics. */
+  private static int freeLoopbackPort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port on 127.0.0.1 for the ingester's metrics", e);
     }
   }
 

@@ -7,6 +7,8 @@ import io.bemi.dashboard.web.html.Views;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +26,12 @@ public final class DashboardApp {
   private DashboardApp() {}
 
   public static Javalin create(Services services) {
+    return create(services, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  }
+
+  /** The application with its meters in {@code meters} (served at /metrics with the JVM's). */
+  public static Javalin create(Services services, PrometheusMeterRegistry meters) {
+    Operations operations = new Operations(services, meters);
     Security security = services.security();
     PageController pages = new PageController(services);
     ApiController api = new ApiController(services);
@@ -32,7 +40,11 @@ public final class DashboardApp {
     return Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.http.maxRequestSize = 64 * 1024;
+      config.routes.before(operations::requestStarted);
       config.routes.before(security::before);
+      config.routes.after(operations::requestEnded);
+      config.routes.get("/health", operations::health);
+      config.routes.get("/metrics", operations::metrics);
 
       config.routes.get("/assets/{name}", assets::serve);
       config.routes.get("/signin", auth::form);

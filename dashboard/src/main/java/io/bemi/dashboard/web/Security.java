@@ -78,7 +78,7 @@ public final class Security {
           + " http://127.0.0.1:" + ctx.req().getLocalPort() + "/ or add the name with --allowed-hosts");
     }
     String path = ctx.path();
-    if (path.equals("/signin") || path.startsWith("/assets/")) {
+    if (path.equals("/signin") || path.startsWith("/assets/") || path.equals("/health") || path.equals("/metrics")) {
       return;
     }
     Auth auth = authenticate(ctx);

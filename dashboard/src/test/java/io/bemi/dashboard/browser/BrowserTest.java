@@ -22,8 +22,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.condition.EnabledIf;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -48,6 +48,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @WithPostgres
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@EnabledIf(value = "chromiumInstalled", disabledReason = "needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium chromium-driver)")
 class BrowserTest {
 
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
@@ -60,10 +61,13 @@ class BrowserTest {
   private Path profile;
   private String base;
 
+  /** Class-level, so that without Chromium every test is reported as skipped (not "0 tests run"). */
+  static boolean chromiumInstalled() {
+    return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+  }
+
   @BeforeAll
   void start(TestDatabase db) throws Exception {
-    Assumptions.assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-        "needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install chromium chromium-driver)");
     this.db = db;
     new Trail(db).story();
     backgroundActivity(db);
@@ -264,5 +268,23 @@ class BrowserTest {
     assertThatThrownBy(() -> browser.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
     assertThat(browser.findElements(By.cssSelector("main img"))).isEmpty();
     shot("09-hostile-data");
+  }
+
+  @Test
+  @Order(10)
+  void operationBadgesFitBesideTheirCheckboxesAt1400Pixels() throws Exception {
+    browser.manage().window().setSize(new Dimension(1400, 1000));
+    try {
+      browser.get(base + "/");
+      shot("11-operation-filters-1400");
+      // each badge is as wide as its text and starts right of its checkbox
+      Object squeezed = browser.executeScript("return Array.from(document.querySelectorAll('fieldset.ops label.check'))"
+          + ".filter(l => { const box = l.querySelector('input').getBoundingClientRect(); const badge = l.querySelector('.op');"
+          + "  return badge.scrollWidth > badge.clientWidth + 1 || badge.getBoundingClientRect().left < box.right; })"
+          + ".map(l => l.textContent.trim()).join(' ');");
+      assertThat(squeezed).as("badges overlapping their checkbox or cut").isEqualTo("");
+    } finally {
+      browser.manage().window().setSize(new Dimension(1440, 1000));
+    }
   }
 }

@@ -1,7 +1,7 @@
 package io.bemi.ingester.cli;
 
 import io.bemi.ingester.PostgresUrl;
-import io.bemi.ingester.logging.LogFormat;
+import io.bemi.sql.logging.LogFormat;
 import io.bemi.sql.BemiSql;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;

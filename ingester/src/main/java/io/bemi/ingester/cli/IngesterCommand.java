@@ -1,23 +1,19 @@
 package io.bemi.ingester.cli;
 
 import io.bemi.ingester.fault.MisconfigurationException;
-import io.bemi.ingester.logging.LogFormat;
-import io.bemi.ingester.logging.LogSetup;
+import io.bemi.sql.cli.ConfigFile;
+import io.bemi.sql.logging.LogFormat;
+import io.bemi.sql.logging.LogSetup;
 import io.bemi.ingester.replication.SetupMissingException;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
-import java.util.HashSet;
-import java.util.Properties;
-import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The top-level command; the work is in the subcommands. */
-@Command(name = "bemi-ingester", mixinStandardHelpOptions = true, version = "bemi-ingester 0.1.0",
+@Command(name = "bemi-ingester", mixinStandardHelpOptions = true,
     description = "Captures every row change of PostgreSQL tables from the WAL, with application context, into bemi.changes.",
     subcommands = {SetupCommand.class, RunCommand.class, StatusCommand.class, TeardownCommand.class,
         CommandLine.HelpCommand.class})
@@ -35,6 +31,7 @@ public final class IngesterCommand implements Runnable {
   public static CommandLine commandLine() {
     CommandLine commandLine = new CommandLine(new IngesterCommand());
     commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+    CommandHelp.apply(commandLine);
     commandLine.setExecutionStrategy(parseResult -> {
       useLogFormat(parseResult);
       return new CommandLine.RunLast().execute(parseResult);
@@ -63,11 +60,15 @@ public final class IngesterCommand implements Runnable {
 
   /** {@link #execute(String...)} on a given command line (tests capture its output). */
   public static int execute(CommandLine commandLine, String... args) {
-    String file = configFile(args);
+    return execute(commandLine, System::getenv, args);
+  }
+
+  /** {@link #execute(CommandLine, String...)} with the environment given (tests check precedence with it). */
+  public static int execute(CommandLine commandLine, UnaryOperator<String> environment, String... args) {
+    Path file = ConfigFile.named(args, "BEMI_CONFIG", environment);
     if (file != null) {
       try {
-        Properties properties = load(commandLine, Path.of(file));
-        commandLine.setDefaultValueProvider(new CommandLine.PropertiesDefaultProvider(properties));
+        commandLine.setDefaultValueProvider(ConfigFile.load(file, commandLine, environment));
       } catch (IllegalArgumentException e) {
         commandLine.getErr().println("bemi-ingester: " + e.getMessage());
         return 2;
@@ -86,43 +87,6 @@ public final class IngesterCommand implements Runnable {
     if (option != null && option.getValue() instanceof LogFormat format) {
       LogSetup.use(format);
     }
-  }
-
-  private static String configFile(String[] args) {
-    for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--config") && i + 1 < args.length) {
-        return args[i + 1];
-      }
-      if (args[i].startsWith("--config=")) {
-        return args[i].substring("--config=".length());
-      }
-    }
-    String fromEnvironment = System.getenv("BEMI_CONFIG");
-    return fromEnvironment == null || fromEnvironment.isBlank() ? null : fromEnvironment;
-  }
-
-  private static Properties load(CommandLine commandLine, Path file) {
-    Properties properties = new Properties();
-    try (Reader reader = Files.newBufferedReader(file)) {
-      properties.load(reader);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("Cannot read config file " + file + ": " + e);
-    }
-    Set<String> known = new HashSet<>();
-    for (CommandLine sub : commandLine.getSubcommands().values()) {
-      for (CommandLine.Model.OptionSpec option : sub.getCommandSpec().options()) {
-        String name = option.longestName().replaceFirst("^-+", "");
-        known.add(name);
-        known.add(sub.getCommandName() + "." + name);
-      }
-    }
-    for (String key : properties.stringPropertyNames()) {
-      if (!known.contains(key)) {
-        throw new IllegalArgumentException("Unknown key '" + key + "' in config file " + file
-            + " (keys are long option names without dashes, e.g. source-url)");
-      }
-    }
-    return properties;
   }
 
   static String oneLine(Throwable e) {

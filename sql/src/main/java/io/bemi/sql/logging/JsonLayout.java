@@ -1,4 +1,4 @@
-package io.bemi.ingester.logging;
+package io.bemi.sql.logging;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;

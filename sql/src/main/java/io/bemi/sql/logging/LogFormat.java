@@ -1,4 +1,4 @@
-package io.bemi.ingester.logging;
+package io.bemi.sql.logging;
 
 /** How log lines are written to stderr. */
 public enum LogFormat {

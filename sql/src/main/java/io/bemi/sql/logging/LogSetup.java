@@ -1,4 +1,4 @@
-package io.bemi.ingester.logging;
+package io.bemi.sql.logging;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
@@ -15,9 +15,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Logback's configuration for the ingester, in code (found through {@code META-INF/services}, no
- * XML to parse at start): one appender on stderr, text or JSON lines ({@code BEMI_LOG_FORMAT},
- * then {@code --log-format} once the command line is parsed).
+ * Logback's configuration for the ingester and the dashboard, in code (each program names it in its own
+ * {@code META-INF/services}, not bemi-sql's jar, so an application that uses bemi-sql keeps its own
+ * logging; no XML to parse at start): one appender on stderr, text or JSON lines
+ * ({@code BEMI_LOG_FORMAT}, then {@code --log-format} once the command line is parsed).
  *
  * <p>Levels: {@code -Dbemi.log.level} or {@code BEMI_LOG_LEVEL} (default info); the slf4j-simple
  * properties launch scripts already pass ({@code -Dorg.slf4j.simpleLogger.defaultLogLevel=warn},
@@ -64,7 +65,7 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     return format;
   }
 
-  static LogFormat parse(String text) {
+  public static LogFormat parse(String text) {
     try {
       return LogFormat.valueOf(text.strip().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {

@@ -1,0 +1,60 @@
+package io.bemi.dashboard.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.bemi.dashboard.Main;
+import io.bemi.dashboard.Trail;
+import io.bemi.test.TestDatabase;
+import io.bemi.test.WithPostgres;
+import java.time.Clock;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** /health and /metrics answer probes and Prometheus without the token. */
+@WithPostgres
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OperationsTest {
+
+  private TestDatabase db;
+
+  @BeforeAll
+  void trail(TestDatabase db) throws Exception {
+    this.db = db;
+    new Trail(db).story();
+  }
+
+  @Test
+  void health_answers_up_without_a_token_while_the_changes_table_answers() {
+    TestApp.test(db, (server, client) -> {
+      var response = client.get("/health");
+      assertThat(response.code()).isEqualTo(200);
+      assertThat(response.body().string()).isEqualTo("{\"status\":\"UP\"}");
+    });
+  }
+
+  @Test
+  void health_answers_503_with_the_reason_when_the_changes_table_is_missing() {
+    Services missingTable = Main.services(db.dataSource(), null, "no_such_schema", TestApp.TOKEN, null, Clock.systemUTC());
+    TestApp.test(DashboardApp.create(missingTable), (server, client) -> {
+      var response = client.get("/health");
+      assertThat(response.code()).isEqualTo(503);
+      assertThat(response.body().string()).contains("\"status\":\"DOWN\"", "\"reason\"");
+    });
+  }
+
+  @Test
+  void metrics_are_prometheus_text_with_the_dashboards_requests_and_the_jvm_without_a_token() {
+    TestApp.test(db, (server, client) -> {
+      client.get("/health");
+      var response = client.get("/metrics");
+      assertThat(response.code()).isEqualTo(200);
+      assertThat(response.body().string()).contains("bemi_dashboard_requests_seconds_count", "jvm_memory_used_bytes");
+    });
+  }
+
+  @Test
+  void the_pages_still_need_the_token() {
+    TestApp.test(db, (server, client) -> assertThat(client.get("/api/changes").code()).isEqualTo(401));
+  }
+}

@@ -1,0 +1,112 @@
+package io.bemi.test;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Reads back what reached the write-ahead log, through a {@code test_decoding} slot, as one list
+ * of events per committed transaction: {@code message {"user":"ann"}} for a {@code _bemi}
+ * message and {@code INSERT t} / {@code UPDATE t} / {@code DELETE t} / {@code TRUNCATE t} for
+ * changes, in WAL order. Rolled-back transactions (and rolled-back savepoints) never appear.
+ *
+ * <p>For tests outside the driver module (the Spring Boot starter's); the driver's own tests keep
+ * their package-private copy until they move to this one.
+ *
+ * <p>test_decoding prints lines such as:
+ * <pre>
+ * BEGIN
+ * message: transactional: 1 prefix: _bemi, sz: 14 content:{"user":"ann"}
+ * table public.t: INSERT: id[integer]:1 v[text]:'a'
+ * COMMIT
+ * </pre>
+ */
+public final class Wal implements AutoCloseable {
+
+  private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+  private final TestDatabase db;
+  private final String slot;
+
+  private Wal(TestDatabase db, String slot) {
+    this.db = db;
+    this.slot = slot;
+  }
+
+  /** A slot that sees every transaction committed from now on. */
+  public static Wal open(TestDatabase db) throws SQLException {
+    String slot = "bemi_wal_test_" + ProcessHandle.current().pid() + "_" + SEQUENCE.incrementAndGet();
+    db.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'test_decoding')");
+    return new Wal(db, slot);
+  }
+
+  /** The transactions committed since the last call, each as its events. */
+  public List<List<String>> transactions() throws SQLException {
+    List<List<String>> transactions = new ArrayList<>();
+    List<String> current = null;
+    try (Connection c = db.connect(); Statement s = c.createStatement()) {
+      awaitFlushed(s);
+      try (ResultSet rs = s.executeQuery("SELECT data FROM pg_logical_slot_get_changes('" + slot
+          + "', NULL, NULL, 'skip-empty-xacts', '0')")) {
+        while (rs.next()) {
+          String line = rs.getString(1);
+          if (line.startsWith("BEGIN")) {
+            current = new ArrayList<>();
+          } else if (line.startsWith("COMMIT")) {
+            if (current != null && !current.isEmpty()) {
+              transactions.add(current);
+            }
+            current = null;
+          } else if (line.startsWith("message: transactional: 1 prefix: _bemi,")) {
+            String event = "message " + line.substring(line.indexOf("content:") + "content:".length());
+            if (current == null) {
+              transactions.add(List.of(event));
+            } else {
+              current.add(event);
+            }
+          } else if (line.startsWith("table ")) {
+            String table = line.substring("table ".length(), line.indexOf(':'));
+            String rest = line.substring(line.indexOf(':') + 2);
+            String operation = rest.substring(0, rest.indexOf(':'));
+            current.add(operation + " " + table.substring(table.indexOf('.') + 1));
+          }
+        }
+      }
+    }
+    return transactions;
+  }
+
+  /** The test server commits asynchronously: wait until what has been inserted is flushed, which is all decoding reads. */
+  private static void awaitFlushed(Statement s) throws SQLException {
+    String inserted;
+    try (ResultSet rs = s.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
+      rs.next();
+      inserted = rs.getString(1);
+    }
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      try (ResultSet rs = s.executeQuery("SELECT pg_current_wal_flush_lsn() >= '" + inserted + "'::pg_lsn")) {
+        rs.next();
+        if (rs.getBoolean(1)) {
+          return;
+        }
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new SQLException("Interrupted while waiting for the WAL flush", e);
+      }
+    }
+    throw new AssertionError("WAL not flushed up to " + inserted + " within 10 s");
+  }
+
+  @Override
+  public void close() throws SQLException {
+    db.execute("SELECT pg_drop_replication_slot('" + slot + "')");
+  }
+}
