@@ -11,6 +11,8 @@ import io.bemi.ingester.pgoutput.PgOutputMessage;
 import io.bemi.ingester.replication.SetupMissingException;
 import io.bemi.ingester.replication.SlotStream;
 import io.bemi.ingester.replication.SourceChecks;
+import io.bemi.ingester.sink.Sink;
+import io.bemi.ingester.sink.SinkFactory;
 import io.bemi.ingester.stitch.Stitcher;
 import io.bemi.ingester.stitch.StoreEvent;
 import io.bemi.ingester.store.ChangeStore;
@@ -53,6 +55,7 @@ public final class Ingester {
   private final IngesterConfig config;
   private final IngesterMetrics metrics;
   private final Clock clock;
+  private final SinkFactory sinks; // null: the destination database (ChangeStore)
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean stopRequested;
   /** A session that stored a batch, or streamed this long, ended an outage: the next failure is a new one. */
@@ -65,9 +68,15 @@ public final class Ingester {
   private boolean migrated; // the destination schema is up to date (run() thread only)
 
   public Ingester(IngesterConfig config, IngesterMetrics metrics, Clock clock) {
+    this(config, metrics, clock, null);
+  }
+
+  /** An ingester that hands changes to another sink than the destination database (Kafka, a webhook). */
+  public Ingester(IngesterConfig config, IngesterMetrics metrics, Clock clock, SinkFactory sinks) {
     this.config = config;
     this.metrics = metrics;
     this.clock = clock;
+    this.sinks = sinks;
   }
 
   public IngesterMetrics metrics() {
@@ -144,7 +153,8 @@ public final class Ingester {
   }
 
   private void session() throws SQLException, InterruptedException {
-    if (!migrated) { // once per process: a reconnect after an outage need not check (and log) it again
+    // once per process: a reconnect after an outage need not check (and log) it again
+    if (!migrated && (sinks == null || sinks.usesDestination())) {
       Migrations.migrate(config.destination().dataSource(), config.destinationSchema());
       migrated = true;
     }
@@ -152,12 +162,12 @@ public final class Ingester {
       SourceChecks.requireSlotAndPublication(catalogConnection, config.slot(), config.publication());
       String database = currentDatabase(catalogConnection);
       int serverMajor = catalogConnection.getMetaData().getDatabaseMajorVersion();
-      boolean destinationIsSource = config.destinationIsSource();
+      boolean destinationIsSource = config.destinationIsSource() && (sinks == null || sinks.usesDestination());
       boolean originNone = destinationIsSource && serverMajor >= 16;
-      try (ChangeStore store = new ChangeStore(config.destination().connect(), config.destinationSchema(),
-          config.slot(), database)) {
+      try (Sink store = sinks != null ? sinks.open(config.slot(), database)
+          : new ChangeStore(config.destination().connect(), config.destinationSchema(), config.slot(), database)) {
         if (originNone) {
-          originNone = setUpOrigin(store);
+          originNone = store instanceof ChangeStore changes && setUpOrigin(changes);
         }
         Checkpoint checkpoint = store.storedCheckpoint();
         Lsn start = checkpoint == null ? Lsn.INVALID : checkpoint.endLsn();
@@ -176,7 +186,8 @@ public final class Ingester {
               destinationIsSource ? config.destinationSchema() : null, config.originName(), config.columnRules());
           LOG.info("Streaming slot {} of {} from {} into {} (schema {}){}", config.slot(), config.source(),
               checkpoint == null ? "the slot's confirmed position" : "stored checkpoint " + checkpoint.commitLsn(),
-              config.destination(), config.destinationSchema(), originNone ? ", own writes skipped by origin" : "");
+              sinks == null ? config.destination() : store, config.destinationSchema(),
+              originNone ? ", own writes skipped by origin" : "");
           new Pipeline(store, stream, new SourceCatalog(catalogConnection), settings).run();
         }
       }
@@ -252,7 +263,7 @@ public final class Ingester {
 
   /** One streaming session: the reader loop here, the store loop on its own thread. */
   private final class Pipeline {
-    private final ChangeStore store;
+    private final Sink store;
     private final SlotStream stream;
     private final Stitcher stitcher;
     private final BlockingQueue<StoreEvent> queue;
@@ -269,7 +280,7 @@ public final class Ingester {
     private long decodeNanos = metrics.decodeNanos();
     private long waitNanos = metrics.readerWaitNanos();
 
-    Pipeline(ChangeStore store, SlotStream stream, SourceCatalog catalog, Stitcher.Settings settings) {
+    Pipeline(Sink store, SlotStream stream, SourceCatalog catalog, Stitcher.Settings settings) {
       this.store = store;
       this.stream = stream;
       this.queue = new ArrayBlockingQueue<>(config.queueCapacity());

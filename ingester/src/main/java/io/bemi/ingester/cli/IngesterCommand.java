@@ -115,7 +115,7 @@ public final class IngesterCommand implements Runnable {
       }
     }
     for (String key : properties.stringPropertyNames()) {
-      if (!known.contains(key)) {
+      if (!known.contains(key) && !key.startsWith(KafkaOptions.CLIENT_PROPERTY_PREFIX)) { // kafka.*: KafkaOptions
         throw new IllegalArgumentException("Unknown key '" + key + "' in config file " + file
             + " (keys are long option names without dashes, e.g. source-url)");
       }

@@ -69,6 +69,9 @@ final class RunCommand implements Callable<Integer> {
   @Mixin
   RetainedWalOption retainedWal;
 
+  @Mixin
+  SinkOptions sink;
+
   @Option(names = "--ignore-columns", split = ",", defaultValue = "${env:BEMI_IGNORE_COLUMNS}", paramLabel = "PATTERN",
       description = "Skip UPDATEs whose changed columns all match these patterns (comma-separated "
           + "schema.table.column or table.column, * matches anything), e.g. *.updated_at. Env: BEMI_IGNORE_COLUMNS.")
@@ -109,7 +112,7 @@ final class RunCommand implements Callable<Integer> {
     config = config.withBatching(maxBatchChanges, Duration.ofMillis(maxBatchDelayMs), config.holdBack());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     IngesterMetrics metrics = new IngesterMetrics(registry);
-    Ingester ingester = new Ingester(config, metrics, Clock.systemUTC());
+    Ingester ingester = new Ingester(config, metrics, Clock.systemUTC(), sink.factory(config.source(), connection.config));
     HttpEndpoints http = httpPort == 0 ? null : HttpEndpoints.start(httpHost, httpPort, metrics, registry,
         maxLagSeconds);
     if (http != null) {
