@@ -18,8 +18,8 @@ import picocli.CommandLine.Command;
 /** The top-level command; the work is in the subcommands. */
 @Command(name = "bemi-ingester", mixinStandardHelpOptions = true, version = "bemi-ingester 0.1.0",
     description = "Captures every row change of PostgreSQL tables from the WAL, with application context, into bemi.changes.",
-    subcommands = {SetupCommand.class, RunCommand.class, StatusCommand.class, TeardownCommand.class,
-        CommandLine.HelpCommand.class})
+    subcommands = {SetupCommand.class, RunCommand.class, ConsumeCommand.class, StatusCommand.class,
+        TeardownCommand.class, CommandLine.HelpCommand.class})
 public final class IngesterCommand implements Runnable {
 
   @CommandLine.Spec
