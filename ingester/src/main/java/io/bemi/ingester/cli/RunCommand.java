@@ -112,7 +112,8 @@ final class RunCommand implements Callable<Integer> {
     config = config.withBatching(maxBatchChanges, Duration.ofMillis(maxBatchDelayMs), config.holdBack());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     IngesterMetrics metrics = new IngesterMetrics(registry);
-    Ingester ingester = new Ingester(config, metrics, Clock.systemUTC(), sink.factory(config.source(), connection.config));
+    Ingester ingester = new Ingester(config, metrics, Clock.systemUTC(),
+        sink.factory(config, connection.config, registry));
     HttpEndpoints http = httpPort == 0 ? null : HttpEndpoints.start(httpHost, httpPort, metrics, registry,
         maxLagSeconds);
     if (http != null) {

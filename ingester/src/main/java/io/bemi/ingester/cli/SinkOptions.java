@@ -1,9 +1,14 @@
 package io.bemi.ingester.cli;
 
-import io.bemi.ingester.PostgresUrl;
+import io.bemi.ingester.IngesterConfig;
 import io.bemi.ingester.sink.SinkFactory;
 import io.bemi.ingester.sink.kafka.KafkaSink;
 import io.bemi.ingester.sink.kafka.KafkaSinkSettings;
+import io.bemi.ingester.sink.webhook.WebhookSettings;
+import io.bemi.ingester.sink.webhook.WebhookSink;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -55,13 +60,51 @@ final class SinkOptions {
           + "Env: BEMI_KAFKA_TRANSACTION_TIMEOUT.")
   long transactionTimeoutSeconds;
 
+  @Option(names = "--webhook-url", defaultValue = "${env:BEMI_WEBHOOK_URL}", paramLabel = "URL",
+      description = "The receiver of --sink webhook's POSTs. Env: BEMI_WEBHOOK_URL.")
+  String webhookUrl;
+
+  @Option(names = "--webhook-secret", defaultValue = "${env:BEMI_WEBHOOK_SECRET}", paramLabel = "SECRET",
+      description = "Shared secret (>= 16 characters) of the Bemi-Signature header (HMAC-SHA256 over "
+          + "\"<timestamp>.<body>\"). Prefer the env var: BEMI_WEBHOOK_SECRET.")
+  String webhookSecret;
+
+  @Option(names = "--webhook-per", defaultValue = "${env:BEMI_WEBHOOK_PER:-transaction}",
+      paramLabel = "transaction|batch", description = "One POST per source transaction or per batch of them. "
+          + "Default: ${DEFAULT-VALUE}. Env: BEMI_WEBHOOK_PER.")
+  String webhookPer;
+
+  @Option(names = "--webhook-timeout", defaultValue = "${env:BEMI_WEBHOOK_TIMEOUT:-10}", paramLabel = "SECONDS",
+      description = "A request unanswered this long is retried. Default: ${DEFAULT-VALUE}. Env: BEMI_WEBHOOK_TIMEOUT.")
+  long webhookTimeoutSeconds;
+
   /** The sink to open per session; null: the destination database. */
-  SinkFactory factory(PostgresUrl source, String configFile) {
+  SinkFactory factory(IngesterConfig config, String configFile, MeterRegistry registry) {
     return switch (sink) {
       case DATABASE -> null;
-      case KAFKA -> KafkaSink.factory(kafkaSettings(configFile), source);
-      case WEBHOOK -> throw new IllegalArgumentException("--sink webhook is not available yet");
+      case KAFKA -> KafkaSink.factory(kafkaSettings(configFile), config.source());
+      case WEBHOOK -> WebhookSink.factory(webhookSettings(), config.destination(), config.destinationSchema(),
+          registry);
     };
+  }
+
+  WebhookSettings webhookSettings() {
+    if (webhookUrl == null || webhookUrl.isBlank()) {
+      throw new IllegalArgumentException("--sink webhook needs --webhook-url (or BEMI_WEBHOOK_URL)");
+    }
+    if (!webhookPer.matches("transaction|batch")) {
+      throw new IllegalArgumentException("--webhook-per must be transaction or batch, got " + webhookPer);
+    }
+    URI url;
+    try {
+      url = new URI(webhookUrl);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("--webhook-url is not a URL: " + e.getMessage());
+    }
+    WebhookSettings settings = WebhookSettings.defaults(url, webhookSecret);
+    settings = settings.withTiming(KafkaOptions.seconds(webhookTimeoutSeconds, "--webhook-timeout"),
+        settings.maxBackoff(), settings.giveUpAfter());
+    return webhookPer.equals("batch") ? settings.perBatch() : settings;
   }
 
   KafkaSinkSettings kafkaSettings(String configFile) {
