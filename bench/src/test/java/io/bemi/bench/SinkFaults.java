@@ -35,7 +35,7 @@ final class SinkFaults {
   static Outcome kafka(PgServer source, PgServer destination, boolean quick) throws Exception {
     Ledger ledger = new Ledger();
     Random random = new Random(3);
-    int kills = quick ? 2 : 6;
+    int kills = quick ? 1 : 6;
     try (KafkaBrokers kafka = KafkaBrokers.start(3);
          IngesterProcess ingester = FaultSuite.prepare(source, destination, "kafka", source.port())) {
       String[] run = {"--sink", "kafka", "--kafka-bootstrap-servers", kafka.bootstrapServers(),
@@ -88,7 +88,7 @@ final class SinkFaults {
       Receiver receiver = new Receiver(destination.uri("d_webhook"), port);
       receiver.start();
       String[] run = {"--sink", "webhook", "--webhook-url", "http://127.0.0.1:" + port + "/hook",
-          "--webhook-secret", SECRET, "--webhook-per", "batch", "--webhook-timeout", "5"};
+          "--webhook-secret", SECRET, "--webhook-per", "batch", "--webhook-timeout", "10", "--max-batch-changes", "500"};
       ingester.start(run);
       int outage = quick ? 5 : 20;
       try (LedgerWriter writer = new LedgerWriter(source, "s_webhook", ledger, 200)) {

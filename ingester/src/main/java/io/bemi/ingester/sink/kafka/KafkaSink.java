@@ -70,6 +70,9 @@ public final class KafkaSink implements Sink {
     producerProperties.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) settings.transactionTimeout().toMillis());
     producerProperties.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     producerProperties.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    // The first send of a transaction often meets CONCURRENT_TRANSACTIONS while the previous one's
+    // markers are written; the default 100 ms backoff would cap the sink at ~10 transactions/s.
+    producerProperties.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 5);
     producerProperties.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     producerProperties.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     producerProperties.putAll(settings.clientProperties());
