@@ -88,7 +88,8 @@ final class SinkFaults {
       Receiver receiver = new Receiver(destination.uri("d_webhook"), port);
       receiver.start();
       String[] run = {"--sink", "webhook", "--webhook-url", "http://127.0.0.1:" + port + "/hook",
-          "--webhook-secret", SECRET, "--webhook-per", "batch", "--webhook-timeout", "10", "--max-batch-changes", "500"};
+          "--webhook-secret", SECRET, "--webhook-per", "batch", "--webhook-timeout", "10",
+          "--max-batch-changes", "500"};
       ingester.start(run);
       int outage = quick ? 5 : 20;
       try (LedgerWriter writer = new LedgerWriter(source, "s_webhook", ledger, 200)) {

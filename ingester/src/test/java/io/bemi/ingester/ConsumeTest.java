@@ -93,7 +93,8 @@ class ConsumeTest {
 
     assertThat(trail.queryValue("SELECT string_agg(operation || ' ' || primary_key || ' ' || before::text || ' ' "
         + "|| after::text || ' ' || context::text, ' | ' ORDER BY commit_lsn, change_index) FROM bemi.changes"))
-        .isEqualTo("CREATE 1 {} {\"id\": 1, \"tags\": {\"a\": [1.50, true]}, \"amount\": 12345678901234567890.1234567890}"
+        .isEqualTo("CREATE 1 {} {\"id\": 1, \"tags\": {\"a\": [1.50, true]}, "
+            + "\"amount\": 12345678901234567890.1234567890}"
             + " {\"user\": \"ada\"} | UPDATE 1 {\"id\": 1, \"tags\": {\"a\": [1.50, true]}, "
             + "\"amount\": 12345678901234567890.1234567890} {\"id\": 1, \"tags\": {\"a\": [1.50, true]}, "
             + "\"amount\": 1.5000000000} {\"user\": \"ada\"} | DELETE 1 {\"id\": 1, \"tags\": {\"a\": [1.50, true]}, "

@@ -199,7 +199,8 @@ class WebhookSinkTest {
     List<ServeEvent> requests = requests();
 
     assertThat(requests).hasSize(2);
-    assertThat(db.queryValue("SELECT status || ' ' || response || ' ' || idempotency_key FROM bemi.webhook_dead_letters"))
+    assertThat(db.queryValue(
+        "SELECT status || ' ' || response || ' ' || idempotency_key FROM bemi.webhook_dead_letters"))
         .isEqualTo("422 unknown table " + key(requests.get(0)));
     assertThat(db.queryValue("SELECT body FROM bemi.webhook_dead_letters"))
         .isEqualTo(requests.get(0).getRequest().getBodyAsString());

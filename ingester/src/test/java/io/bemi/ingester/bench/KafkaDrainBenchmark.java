@@ -27,7 +27,7 @@ public final class KafkaDrainBenchmark {
   public static void main(String[] args) throws Exception {
     int oltpTransactions = Integer.getInteger("bench.oltp", 30_000);
     int bulkRows = Integer.getInteger("bench.bulk", 150_000);
-    try (BenchPostgres pg = BenchPostgres.start("kafka-drain"); KafkaBrokers kafka = KafkaBrokers.start(1)) {
+    try (BenchPostgres pg = BenchPostgres.start("kafka_drain"); KafkaBrokers kafka = KafkaBrokers.start(1)) {
       DrainBenchmark.Backlog backlog = DrainBenchmark.buildBacklog(pg, oltpTransactions, bulkRows, "baseline",
           "kafka");
       double recvSeconds = DrainBenchmark.recvlogical(pg, "baseline", backlog.end());

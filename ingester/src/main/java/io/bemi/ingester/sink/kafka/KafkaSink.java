@@ -76,7 +76,8 @@ public final class KafkaSink implements Sink {
     producerProperties.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     producerProperties.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     producerProperties.putAll(settings.clientProperties());
-    this.producer = kafka("connecting the transactional producer " + owner, () -> new KafkaProducer<>(producerProperties));
+    this.producer = kafka("connecting the transactional producer " + owner,
+        () -> new KafkaProducer<>(producerProperties));
     try {
       kafka("initialising transactions of " + owner, () -> {
         producer.initTransactions();

@@ -32,7 +32,8 @@ public record KafkaSinkSettings(
 
   public KafkaSinkSettings {
     if (bootstrapServers == null || bootstrapServers.isBlank()) {
-      throw new IllegalArgumentException("The Kafka sink needs --kafka-bootstrap-servers (or BEMI_KAFKA_BOOTSTRAP_SERVERS)");
+      throw new IllegalArgumentException(
+          "The Kafka sink needs --kafka-bootstrap-servers (or BEMI_KAFKA_BOOTSTRAP_SERVERS)");
     }
     clientProperties = Map.copyOf(clientProperties);
   }

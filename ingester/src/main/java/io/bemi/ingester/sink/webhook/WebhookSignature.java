@@ -23,7 +23,7 @@ public final class WebhookSignature {
     return "t=" + unixSeconds + ",v1=" + hmacHex(secret, unixSeconds, body);
   }
 
-  /** Whether {@code header} is a valid signature of {@code body} made within {@code toleranceSeconds} of {@code now}. */
+  /** Whether {@code header} validly signs {@code body} and was made within {@code toleranceSeconds} of now. */
   public static boolean verify(String secret, String header, byte[] body, long nowSeconds, long toleranceSeconds) {
     long t = -1;
     String v1 = null;

@@ -36,13 +36,14 @@ import org.slf4j.LoggerFactory;
  * confirmed only after the receiver answered 2xx. Failures are retried with exponential backoff
  * and full jitter, honouring Retry-After; a non-retryable 4xx is stored in
  * {@code webhook_dead_letters} (then the slot moves on); a batch failing longer than
- * {@code giveUpAfter} ends the session and is delivered again from the slot's position.
+ * {@code giveUpAfter} ends the session and is delivered again from the checkpoint.
  *
  * <p>After each delivered batch its checkpoint is written to the destination (see
  * {@link Deliveries}); a restart resumes after it. Duplicates happen only when a request was
- * received but its 2xx did not get back (a timeout, a crash before the checkpoint); a duplicate always carries the same {@code Idempotency-Key}
+ * received but its 2xx did not get back (a timeout, a crash before the checkpoint); a duplicate
+ * always carries the same {@code Idempotency-Key}
  * ({@code <database>/<slot>/<commit LSN>} of the request's last transaction) and the same body
- * except {@code sent_at}. A source transaction is held in memory until it is posted.
+ * except the events' {@code ts_ms}. A source transaction is held in memory until it is posted.
  */
 public final class WebhookSink implements Sink {
 
@@ -73,7 +74,7 @@ public final class WebhookSink implements Sink {
         .followRedirects(HttpClient.Redirect.NEVER).build();
   }
 
-  /** Opens a webhook sink per session; dead letters go to {@code schema.webhook_dead_letters} in {@code destination}. */
+  /** Opens a webhook sink per session; dead letters go to {@code schema.webhook_dead_letters} there. */
   public static SinkFactory factory(WebhookSettings settings, PostgresUrl destination, String schema,
       MeterRegistry registry) {
     WebhookMetrics metrics = new WebhookMetrics(registry, settings.endpoint());
