@@ -21,6 +21,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -51,6 +52,9 @@ final class KafkaCheckpoints {
           .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
       admin.createTopics(List.of(newTopic)).all().get(60, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof RetriableException retriable) {
+        throw retriable; // the broker is not there yet: an outage, retried
+      }
       if (!(e.getCause() instanceof TopicExistsException)) {
         throw new IllegalStateException("Cannot create the checkpoint topic " + topic + ": " + e.getCause()
             + "; create it (1 partition, cleanup.policy=compact) or grant CREATE on it", e.getCause());
