@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * end the ledger is compared with {@code bemi.changes}. Prints PASS/FAIL per scenario.
  *
  * <pre>./mvnw -q -o -pl bench test-compile exec:java -Dexec.classpathScope=test \
- *   -Dexec.mainClass=io.bemi.bench.FaultSuite [-Dbench.short=true] [-Dbench.only=kill,source,destination,proxy,privilege,timeout,standby,failover,hostile,writer]</pre>
+ *   -Dexec.mainClass=io.bemi.bench.FaultSuite [-Dbench.short=true] [-Dbench.only=kill,source,destination,proxy,privilege,timeout,standby,failover,hostile,writer,kafka,webhook]</pre>
  */
 public final class FaultSuite {
 
@@ -26,7 +26,7 @@ public final class FaultSuite {
     System.setProperty("org.slf4j.simpleLogger.log.io.zonky", "off");
     boolean quick = Boolean.getBoolean("bench.short");
     String only = System.getProperty("bench.only",
-        "kill,source,destination,proxy,privilege,timeout,standby,failover,hostile,writer");
+        "kill,source,destination,proxy,privilege,timeout,standby,failover,hostile,writer,kafka,webhook");
     List<Outcome> outcomes = new ArrayList<>();
     try (PgServer source = PgServer.create("source"); PgServer destination = PgServer.create("destination")) {
       System.out.println("source: " + source + ", destination: " + destination + ", ingester: " + IngesterProcess.JAR);
@@ -69,6 +69,7 @@ public final class FaultSuite {
       if (only.contains("writer")) {
         outcomes.add(run("hostile writer, minimal privileges", () -> HostileWriter.run(source, destination, quick)));
       }
+      outcomes.addAll(SinkFaults.run(only, quick, source, destination, FaultSuite::run));
     }
     System.out.println();
     System.out.println("== fault suite summary ==");

@@ -20,6 +20,8 @@ import io.bemi.ingester.pgoutput.PgOutputMessage;
 import io.bemi.ingester.replication.SetupMissingException;
 import io.bemi.ingester.replication.SlotStream;
 import io.bemi.ingester.replication.SourceChecks;
+import io.bemi.ingester.sink.Sink;
+import io.bemi.ingester.sink.SinkFactory;
 import io.bemi.ingester.stitch.Stitcher;
 import io.bemi.ingester.stitch.StoreEvent;
 import io.bemi.ingester.store.ChangeStore;
@@ -63,6 +65,7 @@ public final class Ingester {
   private final IngesterConfig config;
   private final IngesterMetrics metrics;
   private final Clock clock;
+  private final SinkFactory sinks; // null: the destination database (ChangeStore)
   private final CountDownLatch stopped = new CountDownLatch(1);
   private volatile boolean stopRequested;
   /** A session that stored a batch, or streamed this long, ended an outage: the next failure is a new one. */
@@ -78,15 +81,29 @@ public final class Ingester {
   private Lsn isolateUpTo = Lsn.INVALID; // after a refused batch: store up to here change by change (run() thread only)
 
   public Ingester(IngesterConfig config, IngesterMetrics metrics, Clock clock) {
-    this(config, metrics, clock, LeaderLease.DEFAULT_TIME);
+    this(config, metrics, clock, LeaderLease.DEFAULT_TIME, null);
   }
 
   /** @param leaseTime how long a leader's lease lasts unrenewed: a standby takes over within about this */
   public Ingester(IngesterConfig config, IngesterMetrics metrics, Clock clock, Duration leaseTime) {
+    this(config, metrics, clock, leaseTime, null);
+  }
+
+  /** An ingester that hands changes to another sink than the destination database (Kafka, a webhook). */
+  public Ingester(IngesterConfig config, IngesterMetrics metrics, Clock clock, SinkFactory sinks) {
+    this(config, metrics, clock, LeaderLease.DEFAULT_TIME, sinks);
+  }
+
+  /**
+   * @param leaseTime how long a leader's lease lasts unrenewed: a standby takes over within about this
+   * @param sinks where changes go; null: the destination database
+   */
+  public Ingester(IngesterConfig config, IngesterMetrics metrics, Clock clock, Duration leaseTime, SinkFactory sinks) {
     this.config = config;
     this.metrics = metrics;
     this.clock = clock;
     this.leaseTime = leaseTime;
+    this.sinks = sinks;
   }
 
   public IngesterMetrics metrics() {
@@ -193,20 +210,28 @@ public final class Ingester {
   }
 
   private void session() throws SQLException, InterruptedException {
-    if (!migrated) { // once per process: a reconnect after an outage need not check (and log) it again
+    // once per process: a reconnect after an outage need not check (and log) it again
+    if (!migrated && trailInDestination()) {
       Migrations.migrate(config.destination().dataSource(), config.destinationSchema());
       migrated = true;
     }
     try (Connection catalogConnection = config.source().connectWithCatalogSearchPath()) {
       String database = currentDatabase(catalogConnection);
+      if (!trailInDestination()) {
+        // Kafka keeps the checkpoint itself: no lease or gap table in a destination database; the slot admits
+        // one reader, and the transactional producer fences a zombie's commits (docs/sinks.md)
+        SourceChecks.requireSlotAndPublication(catalogConnection, config.slot(), config.publication());
+        connectedOnce = true;
+        lead(catalogConnection, database, false, null, null);
+        return;
+      }
       // also checks the REPLICATION login now, not when a standby takes over hours later
       SourceIdentity identity = SourceIdentity.identify(config.source());
       SlotLoss slotLoss = new SlotLoss(config.destination(), config.destinationSchema(), config.slot(), database);
       slotLoss.requireSlotUnlessNew(catalogConnection, identity);
       SourceChecks.requireSlotAndPublication(catalogConnection, config.slot(), config.publication());
       int serverMajor = catalogConnection.getMetaData().getDatabaseMajorVersion();
-      boolean destinationIsSource = config.destinationIsSource();
-      boolean originNone = destinationIsSource && serverMajor >= 16;
+      boolean originNone = config.destinationIsSource() && serverMajor >= 16;
       try (LeaderLease lease = LeaderLease.open(config.destination(), config.destinationSchema(), config.slot(),
           database, metrics.leadership(), leaseTime)) {
         if (!awaitLeadership(lease)) {
@@ -219,6 +244,11 @@ public final class Ingester {
         });
       }
     }
+  }
+
+  /** Whether the trail (checkpoint, lease, gaps) lives in the destination database: every sink but Kafka. */
+  private boolean trailInDestination() {
+    return sinks == null || sinks.usesDestination();
   }
 
   /**
@@ -250,21 +280,30 @@ public final class Ingester {
     return false;
   }
 
-  /** Streams as the leader: the store is fenced by the lease, and the reader stops when the lease is lost. */
+  /**
+   * Streams as the leader. The database sink is fenced by the lease (null: no lease, the Kafka sink) and
+   * records the source's identity and gaps ({@code sourceStart}, null without a destination trail); the
+   * reader stops when the lease is lost.
+   */
   private void lead(Connection catalogConnection, String database, boolean originNoneWanted, LeaderLease lease,
       SourceStart sourceStart) throws SQLException, InterruptedException {
-    boolean destinationIsSource = config.destinationIsSource();
+    boolean destinationIsSource = config.destinationIsSource() && trailInDestination();
     boolean originNone = originNoneWanted;
-    try (ChangeStore store = new ChangeStore(config.destination().connect(), config.destinationSchema(),
-        config.slot(), database)) {
-      store.fenceWith(lease);
-      lease.attachStore(store.backendPid());
-      if (originNone) {
-        originNone = setUpOrigin(store);
+    try (Sink store = sinks != null ? sinks.open(config.slot(), database)
+        : new ChangeStore(config.destination().connect(), config.destinationSchema(), config.slot(), database)) {
+      ChangeStore changes = store instanceof ChangeStore c ? c : null;
+      if (changes != null && lease != null) {
+        changes.fenceWith(lease);
+        lease.attachStore(changes.backendPid());
       }
-      store.isolateUpTo(isolateUpTo, metrics::quarantinedChange);
+      if (originNone) {
+        originNone = changes != null && setUpOrigin(changes);
+      }
+      if (changes != null) {
+        changes.isolateUpTo(isolateUpTo, metrics::quarantinedChange);
+      }
       Checkpoint checkpoint = store.storedCheckpoint();
-      if (sourceStart.streamingStarts(store)) {
+      if (changes != null && sourceStart != null && sourceStart.streamingStarts(changes)) {
         // a new slot after a gap: its LSNs say nothing about what the old primary's checkpoint covered
         checkpoint = null;
       }
@@ -284,7 +323,8 @@ public final class Ingester {
             destinationIsSource ? config.destinationSchema() : null, config.originName(), config.columnRules());
         LOG.info("Streaming slot {} of {} from {} into {} (schema {}){}", config.slot(), config.source(),
             checkpoint == null ? "the slot's confirmed position" : "stored checkpoint " + checkpoint.commitLsn(),
-            config.destination(), config.destinationSchema(), originNone ? ", own writes skipped by origin" : "");
+            sinks == null ? config.destination() : store, config.destinationSchema(),
+            originNone ? ", own writes skipped by origin" : "");
         new Pipeline(store, stream, new SourceCatalog(catalogConnection), settings, lease).run();
       }
     }
@@ -351,7 +391,7 @@ public final class Ingester {
 
   /** One streaming session: the reader loop here, the store loop on its own thread. */
   private final class Pipeline {
-    private final ChangeStore store;
+    private final Sink store;
     private final SlotStream stream;
     private final LeaderLease lease;
     private final Stitcher stitcher;
@@ -369,7 +409,7 @@ public final class Ingester {
     private long decodeNanos = metrics.decodeNanos();
     private long waitNanos = metrics.readerWaitNanos();
 
-    Pipeline(ChangeStore store, SlotStream stream, SourceCatalog catalog, Stitcher.Settings settings,
+    Pipeline(Sink store, SlotStream stream, SourceCatalog catalog, Stitcher.Settings settings,
         LeaderLease lease) {
       this.store = store;
       this.stream = stream;
@@ -400,7 +440,9 @@ public final class Ingester {
             }
           }
           checkStore();
-          lease.requireHeld();
+          if (lease != null) {
+            lease.requireHeld();
+          }
           stream.confirm(toConfirm.get());
           ByteBuffer buffer = stream.readPending();
           if (buffer == null) {

@@ -2,6 +2,7 @@ package io.bemi.ingester;
 
 import io.bemi.ingester.pgoutput.Lsn;
 import io.bemi.ingester.setup.SourceSetup;
+import io.bemi.ingester.sink.SinkFactory;
 import io.bemi.test.TestDatabase;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -26,10 +27,10 @@ final class IngesterHarness implements AutoCloseable {
   private volatile Throwable failure;
 
   private IngesterHarness(TestDatabase source, TestDatabase destination, IngesterConfig config,
-      IngesterMetrics metrics, Duration leaseTime) {
+      IngesterMetrics metrics, Duration leaseTime, SinkFactory sinks) {
     this.source = source;
     this.destination = destination;
-    this.ingester = new Ingester(config, metrics, Clock.systemUTC(), leaseTime);
+    this.ingester = new Ingester(config, metrics, Clock.systemUTC(), leaseTime, sinks);
     this.thread = new Thread(() -> {
       try {
         ingester.run();
@@ -48,17 +49,29 @@ final class IngesterHarness implements AutoCloseable {
   /** The same, counting into {@code metrics} (e.g. over a Prometheus registry). */
   static IngesterHarness start(TestDatabase source, TestDatabase destination, UnaryOperator<IngesterConfig> tweak,
       IngesterMetrics metrics) throws SQLException {
-    return start(source, destination, tweak, metrics, io.bemi.ingester.leader.LeaderLease.DEFAULT_TIME);
+    return start(source, destination, tweak, metrics, io.bemi.ingester.leader.LeaderLease.DEFAULT_TIME, null);
   }
 
   /** The same with another lease time (standby tests). */
   static IngesterHarness start(TestDatabase source, TestDatabase destination, UnaryOperator<IngesterConfig> tweak,
       IngesterMetrics metrics, Duration leaseTime) throws SQLException {
+    return start(source, destination, tweak, metrics, leaseTime, null);
+  }
+
+  /** The same, handing changes to another sink (null: the destination database). */
+  static IngesterHarness start(TestDatabase source, TestDatabase destination, UnaryOperator<IngesterConfig> tweak,
+      IngesterMetrics metrics, SinkFactory sinks) throws SQLException {
+    return start(source, destination, tweak, metrics, io.bemi.ingester.leader.LeaderLease.DEFAULT_TIME, sinks);
+  }
+
+  private static IngesterHarness start(TestDatabase source, TestDatabase destination,
+      UnaryOperator<IngesterConfig> tweak, IngesterMetrics metrics, Duration leaseTime, SinkFactory sinks)
+      throws SQLException {
     setUpSource(source);
     TestDatabase target = destination == null ? source : destination;
     IngesterConfig config = tweak.apply(IngesterConfig.defaults(PostgresUrl.parse(source.uri()),
         PostgresUrl.parse(target.uri()), "bemi", "bemi", "bemi"));
-    IngesterHarness harness = new IngesterHarness(source, target, config, metrics, leaseTime);
+    IngesterHarness harness = new IngesterHarness(source, target, config, metrics, leaseTime, sinks);
     harness.thread.start();
     return harness;
   }

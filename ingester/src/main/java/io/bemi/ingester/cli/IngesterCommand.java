@@ -15,8 +15,8 @@ import picocli.CommandLine.Command;
 /** The top-level command; the work is in the subcommands. */
 @Command(name = "bemi-ingester", mixinStandardHelpOptions = true,
     description = "Captures every row change of PostgreSQL tables from the WAL, with application context, into bemi.changes.",
-    subcommands = {SetupCommand.class, RunCommand.class, StatusCommand.class, TeardownCommand.class,
-        CommandLine.HelpCommand.class})
+    subcommands = {SetupCommand.class, RunCommand.class, ConsumeCommand.class, StatusCommand.class,
+        TeardownCommand.class, CommandLine.HelpCommand.class})
 public final class IngesterCommand implements Runnable {
 
   @CommandLine.Spec
@@ -68,7 +68,8 @@ public final class IngesterCommand implements Runnable {
     Path file = ConfigFile.named(args, "BEMI_CONFIG", environment);
     if (file != null) {
       try {
-        commandLine.setDefaultValueProvider(ConfigFile.load(file, commandLine, environment));
+        commandLine.setDefaultValueProvider(ConfigFile.load(file, commandLine, environment,
+            java.util.List.of(KafkaOptions.CLIENT_PROPERTY_PREFIX))); // kafka.*: client properties, see KafkaOptions
       } catch (IllegalArgumentException e) {
         commandLine.getErr().println("bemi-ingester: " + e.getMessage());
         return 2;

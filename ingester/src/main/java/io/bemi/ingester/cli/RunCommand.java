@@ -77,6 +77,9 @@ final class RunCommand implements Callable<Integer> {
           + "Env: BEMI_LEASE_SECONDS.")
   int leaseSeconds;
 
+  @Mixin
+  SinkOptions sink;
+
   @Option(names = "--ignore-columns", split = ",", defaultValue = "${env:BEMI_IGNORE_COLUMNS}", paramLabel = "PATTERN",
       description = "Skip UPDATEs whose changed columns all match these patterns (comma-separated "
           + "schema.table.column or table.column, * matches anything), e.g. *.updated_at. Env: BEMI_IGNORE_COLUMNS.")
@@ -120,7 +123,8 @@ final class RunCommand implements Callable<Integer> {
     config = config.withBatching(maxBatchChanges, Duration.ofMillis(maxBatchDelayMs), config.holdBack());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     IngesterMetrics metrics = new IngesterMetrics(registry);
-    Ingester ingester = new Ingester(config, metrics, Clock.systemUTC(), Duration.ofSeconds(leaseSeconds));
+    Ingester ingester = new Ingester(config, metrics, Clock.systemUTC(), Duration.ofSeconds(leaseSeconds),
+        sink.factory(config, connection.config, registry));
     HttpEndpoints http = httpPort == 0 ? null : HttpEndpoints.start(httpHost, httpPort, metrics, registry,
         maxLagSeconds);
     if (http != null) {

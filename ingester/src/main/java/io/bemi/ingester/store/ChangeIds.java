@@ -12,13 +12,13 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Ids are identifiers, not secrets: the random bits come from {@link ThreadLocalRandom}. Not
  * thread-safe: one store owns one generator.
  */
-final class ChangeIds {
+public final class ChangeIds {
 
   private long lastMillis;
   private int sequence;
 
   /** The next id, greater than every id this generator issued before (also when the clock steps back). */
-  UUID next(long nowMillis) {
+  public UUID next(long nowMillis) {
     if (nowMillis > lastMillis) {
       lastMillis = nowMillis;
       sequence = 0;

@@ -1,6 +1,7 @@
 package io.bemi.ingester.store;
 
 import io.bemi.ingester.pgoutput.Lsn;
+import io.bemi.ingester.sink.Sink;
 import io.bemi.ingester.stitch.StoreEvent;
 import io.bemi.ingester.stitch.StoreEvent.Change;
 import io.bemi.ingester.stitch.StoreEvent.Commit;
@@ -34,9 +35,9 @@ import org.slf4j.LoggerFactory;
  * {@code gen_random_uuid()}: each row then appends to the primary key's B-tree instead of dirtying
  * a random leaf page, which made inserting into {@code changes} about 1.5–2× faster.
  *
- * <p>Not thread-safe: one store thread owns it.
+ * <p>The ingester's default {@link Sink}. Not thread-safe: one store thread owns it.
  */
-public final class ChangeStore implements AutoCloseable {
+public final class ChangeStore implements Sink {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChangeStore.class);
 

@@ -27,50 +27,9 @@ public final class DrainBenchmark {
     int oltpTransactions = Integer.getInteger("bench.oltp", 100_000);
     int bulkRows = Integer.getInteger("bench.bulk", 450_000);
     try (BenchPostgres pg = BenchPostgres.start("drain")) {
-      pg.execute(
-          "CREATE TABLE accounts (id bigint PRIMARY KEY, balance numeric NOT NULL, note text, updated_at timestamptz)",
-          "CREATE TABLE history (id bigserial PRIMARY KEY, account_id bigint, delta numeric, created_at timestamptz)",
-          "INSERT INTO accounts SELECT i, 0, 'account ' || i, now() FROM generate_series(1, 100000) i",
-          """
-          CREATE PROCEDURE oltp(n int) LANGUAGE plpgsql AS $$
-          BEGIN
-            FOR i IN 1..n LOOP
-              PERFORM pg_logical_emit_message(true, '_bemi',
-                json_build_object('user_id', i % 1000, 'endpoint', 'POST /transfer', 'request_id', md5(i::text))::text);
-              UPDATE accounts SET balance = balance + 1, updated_at = now() WHERE id = 1 + (i * 7919) % 100000;
-              INSERT INTO history (account_id, delta, created_at) VALUES (1 + (i * 7919) % 100000, 1, now());
-              COMMIT;
-            END LOOP;
-          END $$""");
-      try (Connection c = pg.connect()) {
-        SourceSetup.execute(c, SourceSetup.setupStatements(c, 
-            SourceSetup.trackedTables(c, "bemi", List.of(), List.of()), "bemi", "bemi"));
-      }
-      pg.execute("SELECT pg_create_logical_replication_slot('baseline', 'pgoutput')");
-
-      long t0 = System.nanoTime();
-      pg.execute("CALL oltp(" + oltpTransactions + ")",
-          "INSERT INTO history (account_id, delta, created_at) SELECT i % 100000, 2, now() FROM generate_series(1, "
-              + bulkRows + ") i",
-          "UPDATE accounts SET balance = balance + 1",
-          "UPDATE accounts SET note = note || '!'",
-          "UPDATE history SET delta = delta + 1 WHERE id % 2 = 0 AND id > " + (2 * oltpTransactions));
-      Lsn marker = Lsn.parse(pg.queryString("SELECT pg_logical_emit_message(true, 'bench_end', 'x')::text"));
-      Lsn end = Lsn.parse(pg.queryString("SELECT pg_current_wal_lsn()::text"));
-      System.out.printf("backlog built in %.1f s, WAL end %s%n", (System.nanoTime() - t0) / 1e9, end);
-
-      // Baseline: pg_recvlogical reads the identical slot to /dev/null.
-      ProcessBuilder recv = new ProcessBuilder("pg_recvlogical", "-h", "localhost", "-p",
-          String.valueOf(pg.postgres.getPort()), "-U", "postgres", "-d", pg.database, "--slot", "baseline", "--start",
-          "-P", "pgoutput", "-o", "proto_version=1", "-o", "publication_names=bemi", "-o", "messages=true",
-          "--no-loop", "--endpos", end.toString(), "-f", "/dev/null").inheritIO();
-      recv.environment().put("PGPASSWORD", "postgres");
-      long r0 = System.nanoTime();
-      int exit = recv.start().waitFor();
-      double recvSeconds = (System.nanoTime() - r0) / 1e9;
-      if (exit != 0) {
-        throw new IllegalStateException("pg_recvlogical exited with " + exit);
-      }
+      Backlog backlog = buildBacklog(pg, oltpTransactions, bulkRows, "baseline");
+      Lsn marker = backlog.marker();
+      double recvSeconds = recvlogical(pg, "baseline", backlog.end());
 
       // The ingester drains the other slot into bemi.changes in the same database.
       PostgresUrl url = PostgresUrl.parse(pg.uri());
@@ -116,5 +75,68 @@ public final class DrainBenchmark {
       System.out.printf("for scale, INSERT … SELECT of the same %,d rows inside the destination: %.1f s%n", changes,
           (System.nanoTime() - d0) / 1e9);
     }
+  }
+
+  /** The backlog's last message (everything before it is the backlog) and the WAL end after it. */
+  record Backlog(Lsn marker, Lsn end) {}
+
+  /**
+   * Creates the workload's tables, sets the source up (slot {@code bemi}), creates {@code
+   * extraSlots} at the same point, then commits the backlog: small OLTP transactions with a
+   * context message each, a bulk insert and three bulk updates.
+   */
+  static Backlog buildBacklog(BenchPostgres pg, int oltpTransactions, int bulkRows, String... extraSlots)
+      throws Exception {
+    pg.execute(
+        "CREATE TABLE accounts (id bigint PRIMARY KEY, balance numeric NOT NULL, note text, updated_at timestamptz)",
+        "CREATE TABLE history (id bigserial PRIMARY KEY, account_id bigint, delta numeric, created_at timestamptz)",
+        "INSERT INTO accounts SELECT i, 0, 'account ' || i, now() FROM generate_series(1, 100000) i",
+        """
+        CREATE PROCEDURE oltp(n int) LANGUAGE plpgsql AS $$
+        BEGIN
+          FOR i IN 1..n LOOP
+            PERFORM pg_logical_emit_message(true, '_bemi',
+              json_build_object('user_id', i % 1000, 'endpoint', 'POST /transfer', 'request_id', md5(i::text))::text);
+            UPDATE accounts SET balance = balance + 1, updated_at = now() WHERE id = 1 + (i * 7919) % 100000;
+            INSERT INTO history (account_id, delta, created_at) VALUES (1 + (i * 7919) % 100000, 1, now());
+            COMMIT;
+          END LOOP;
+        END $$""");
+    try (Connection c = pg.connect()) {
+      SourceSetup.execute(c, SourceSetup.setupStatements(c,
+          SourceSetup.trackedTables(c, "bemi", List.of(), List.of()), "bemi", "bemi"));
+    }
+    for (String slot : extraSlots) {
+      pg.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
+    }
+
+    long t0 = System.nanoTime();
+    pg.execute("CALL oltp(" + oltpTransactions + ")",
+        "INSERT INTO history (account_id, delta, created_at) SELECT i % 100000, 2, now() FROM generate_series(1, "
+            + bulkRows + ") i",
+        "UPDATE accounts SET balance = balance + 1",
+        "UPDATE accounts SET note = note || '!'",
+        "UPDATE history SET delta = delta + 1 WHERE id % 2 = 0 AND id > " + (2 * oltpTransactions));
+    Lsn marker = Lsn.parse(pg.queryString("SELECT pg_logical_emit_message(true, 'bench_end', 'x')::text"));
+    Lsn end = Lsn.parse(pg.queryString("SELECT pg_current_wal_lsn()::text"));
+    System.out.printf("backlog built in %.1f s, WAL end %s%n", (System.nanoTime() - t0) / 1e9, end);
+    return new Backlog(marker, end);
+  }
+
+  /** pg_recvlogical reads {@code slot} up to {@code end} into /dev/null; returns the seconds it took. */
+  static double recvlogical(BenchPostgres pg, String slot, Lsn end) throws Exception {
+    // Baseline: pg_recvlogical reads the identical slot to /dev/null.
+    ProcessBuilder recv = new ProcessBuilder("pg_recvlogical", "-h", "localhost", "-p",
+        String.valueOf(pg.postgres.getPort()), "-U", "postgres", "-d", pg.database, "--slot", slot, "--start",
+        "-P", "pgoutput", "-o", "proto_version=1", "-o", "publication_names=bemi", "-o", "messages=true",
+        "--no-loop", "--endpos", end.toString(), "-f", "/dev/null").inheritIO();
+    recv.environment().put("PGPASSWORD", "postgres");
+    long r0 = System.nanoTime();
+    int exit = recv.start().waitFor();
+    double recvSeconds = (System.nanoTime() - r0) / 1e9;
+    if (exit != 0) {
+      throw new IllegalStateException("pg_recvlogical exited with " + exit);
+    }
+    return recvSeconds;
   }
 }

@@ -53,35 +53,7 @@ public final class LatencyBenchmark {
         Thread.sleep(20);
       }
 
-      long intervalNanos = TimeUnit.SECONDS.toNanos(1) * rowsPerTransaction / changesPerSecond;
-      long transactions = (long) seconds * changesPerSecond / rowsPerTransaction;
-      try (Connection c = pg.connect();
-           PreparedStatement context = c.prepareStatement("SELECT pg_logical_emit_message(true, '_bemi', ?)");
-           PreparedStatement insert = c.prepareStatement(
-               "INSERT INTO orders (customer, total, placed_at) VALUES (?, ?, now())")) {
-        c.setAutoCommit(false);
-        long start = System.nanoTime();
-        for (long i = 0; i < transactions; i++) {
-          long due = start + i * intervalNanos;
-          long wait = due - System.nanoTime();
-          if (wait > 0) {
-            TimeUnit.NANOSECONDS.sleep(wait);
-          }
-          context.setString(1, "{\"request_id\": " + i + "}");
-          context.execute();
-          for (int r = 0; r < rowsPerTransaction; r++) {
-            insert.setInt(1, (int) (i % 1000));
-            insert.setBigDecimal(2, java.math.BigDecimal.valueOf(i, 2));
-            insert.addBatch();
-          }
-          insert.executeBatch();
-          c.commit();
-        }
-        double elapsed = (System.nanoTime() - start) / 1e9;
-        System.out.printf("writer: %,d changes in %.1f s = %,.0f changes/s%n", transactions * rowsPerTransaction,
-            elapsed, transactions * rowsPerTransaction / elapsed);
-      }
-      long expected = transactions * rowsPerTransaction;
+      long expected = writeSteadily(pg, seconds, changesPerSecond, rowsPerTransaction);
       while (metrics.changesStored() < expected) {
         Thread.sleep(20);
       }
@@ -96,5 +68,42 @@ public final class LatencyBenchmark {
       }
       System.out.printf("commit-to-stored max: %.1f ms (target p99 < 1000 ms)%n", snapshot.max(TimeUnit.MILLISECONDS));
     }
+  }
+
+  /**
+   * Commits {@code changesPerSecond} row changes/s into {@code orders} (transactions of {@code
+   * rowsPerTransaction} inserts after a context message) for {@code seconds}; returns the number of changes.
+   */
+  static long writeSteadily(BenchPostgres pg, int seconds, int changesPerSecond, int rowsPerTransaction)
+      throws Exception {
+  long intervalNanos = TimeUnit.SECONDS.toNanos(1) * rowsPerTransaction / changesPerSecond;
+  long transactions = (long) seconds * changesPerSecond / rowsPerTransaction;
+  try (Connection c = pg.connect();
+       PreparedStatement context = c.prepareStatement("SELECT pg_logical_emit_message(true, '_bemi', ?)");
+       PreparedStatement insert = c.prepareStatement(
+           "INSERT INTO orders (customer, total, placed_at) VALUES (?, ?, now())")) {
+    c.setAutoCommit(false);
+    long start = System.nanoTime();
+    for (long i = 0; i < transactions; i++) {
+      long due = start + i * intervalNanos;
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        TimeUnit.NANOSECONDS.sleep(wait);
+      }
+      context.setString(1, "{\"request_id\": " + i + "}");
+      context.execute();
+      for (int r = 0; r < rowsPerTransaction; r++) {
+        insert.setInt(1, (int) (i % 1000));
+        insert.setBigDecimal(2, java.math.BigDecimal.valueOf(i, 2));
+        insert.addBatch();
+      }
+      insert.executeBatch();
+      c.commit();
+    }
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    System.out.printf("writer: %,d changes in %.1f s = %,.0f changes/s%n", transactions * rowsPerTransaction,
+        elapsed, transactions * rowsPerTransaction / elapsed);
+  }
+    return transactions * rowsPerTransaction;
   }
 }

@@ -6,6 +6,7 @@ import java.lang.reflect.AnnotatedElement;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -61,6 +62,15 @@ public final class ConfigFile implements CommandLine.IDefaultValueProvider {
    * @throws IllegalArgumentException naming the file and the bad key, or why the file cannot be read
    */
   public static ConfigFile load(Path file, CommandLine commandLine, UnaryOperator<String> environment) {
+    return load(file, commandLine, environment, List.of());
+  }
+
+  /**
+   * The same, also accepting keys under {@code passThroughPrefixes} (e.g. {@code kafka.}: client
+   * properties the program reads from the file itself).
+   */
+  public static ConfigFile load(Path file, CommandLine commandLine, UnaryOperator<String> environment,
+      List<String> passThroughPrefixes) {
     Properties properties = new Properties();
     try (Reader reader = Files.newBufferedReader(file)) {
       properties.load(reader);
@@ -71,7 +81,7 @@ public final class ConfigFile implements CommandLine.IDefaultValueProvider {
     Set<String> known = new HashSet<>();
     collectKeys(commandLine, "", known);
     for (String key : properties.stringPropertyNames()) {
-      if (!known.contains(key)) {
+      if (!known.contains(key) && passThroughPrefixes.stream().noneMatch(key::startsWith)) {
         throw new IllegalArgumentException("Unknown key '" + key + "' in config file " + file
             + " (keys are long option names without dashes, e.g. " + known.stream().sorted().findFirst().orElse("port") + ")");
       }

@@ -39,6 +39,9 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     root.setLevel(Level.toLevel(firstSet(System.getProperty("bemi.log.level"), System.getenv("BEMI_LOG_LEVEL"),
         System.getProperty(SIMPLE_LOGGER + "defaultLogLevel")), Level.INFO));
+    // Kafka's clients (and an in-process broker in tests) log every config at INFO: warnings are what matters
+    context.getLogger("org.apache.kafka").setLevel(Level.WARN);
+    context.getLogger("kafka").setLevel(Level.WARN);
     for (String key : System.getProperties().stringPropertyNames()) {
       if (key.startsWith(SIMPLE_LOGGER + "log.")) {
         context.getLogger(key.substring((SIMPLE_LOGGER + "log.").length()))

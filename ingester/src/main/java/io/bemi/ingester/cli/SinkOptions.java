@@ -1,0 +1,127 @@
+package io.bemi.ingester.cli;
+
+import io.bemi.ingester.IngesterConfig;
+import io.bemi.ingester.sink.SinkFactory;
+import io.bemi.ingester.sink.kafka.KafkaSink;
+import io.bemi.ingester.sink.kafka.KafkaSinkSettings;
+import io.bemi.ingester.sink.webhook.WebhookSettings;
+import io.bemi.ingester.sink.webhook.WebhookSink;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code run --sink …}: where the changes go, and each sink's settings. */
+final class SinkOptions {
+
+  enum SinkKind { DATABASE, KAFKA, WEBHOOK }
+
+  @Option(names = "--sink", defaultValue = "${env:BEMI_SINK:-database}", paramLabel = "database|kafka|webhook",
+      description = "Where changes go: the destination database (bemi.changes), Kafka topics (exactly once) or a "
+          + "webhook (at least once, signed). Default: ${DEFAULT-VALUE}. Env: BEMI_SINK. See docs/sinks.md.")
+  SinkKind sink;
+
+  @Mixin
+  KafkaOptions kafka;
+
+  @Option(names = "--kafka-topic-prefix", defaultValue = "${env:BEMI_KAFKA_TOPIC_PREFIX:-bemi}", paramLabel = "PREFIX",
+      description = "Topics are PREFIX.schema.table; also the events' source.name. Default: ${DEFAULT-VALUE}. "
+          + "Env: BEMI_KAFKA_TOPIC_PREFIX.")
+  String topicPrefix;
+
+  @Option(names = "--kafka-topic", defaultValue = "${env:BEMI_KAFKA_TOPIC}", paramLabel = "TOPIC",
+      description = "Publish every table's changes to this one topic instead. Env: BEMI_KAFKA_TOPIC.")
+  String singleTopic;
+
+  @Option(names = "--kafka-checkpoint-topic", defaultValue = "${env:BEMI_KAFKA_CHECKPOINT_TOPIC:-bemi.checkpoints}",
+      paramLabel = "TOPIC", description = "Compacted topic of the ingesters' checkpoints, written in each Kafka "
+          + "transaction (created when missing). Default: ${DEFAULT-VALUE}. Env: BEMI_KAFKA_CHECKPOINT_TOPIC.")
+  String checkpointTopic;
+
+  @Option(names = "--kafka-transactional-id", defaultValue = "${env:BEMI_KAFKA_TRANSACTIONAL_ID}", paramLabel = "ID",
+      description = "Transactional id (also the checkpoint's key). Default: bemi-<slot>-<database>. "
+          + "Env: BEMI_KAFKA_TRANSACTIONAL_ID.")
+  String transactionalId;
+
+  @Option(names = "--kafka-compression", defaultValue = "${env:BEMI_KAFKA_COMPRESSION:-lz4}",
+      paramLabel = "none|gzip|snappy|lz4|zstd", description = "Producer compression. Default: ${DEFAULT-VALUE}. "
+          + "Env: BEMI_KAFKA_COMPRESSION.")
+  String compression;
+
+  @Option(names = "--kafka-acks", defaultValue = "${env:BEMI_KAFKA_ACKS:-all}", paramLabel = "all",
+      description = "Producer acks; exactly once needs all (the only value accepted). Env: BEMI_KAFKA_ACKS.")
+  String acks;
+
+  @Option(names = "--kafka-transaction-timeout", defaultValue = "${env:BEMI_KAFKA_TRANSACTION_TIMEOUT:-300}",
+      paramLabel = "SECONDS", description = "The broker aborts a Kafka transaction open this long; the largest "
+          + "source transaction must be published within it. Default: ${DEFAULT-VALUE}. "
+          + "Env: BEMI_KAFKA_TRANSACTION_TIMEOUT.")
+  long transactionTimeoutSeconds;
+
+  @Option(names = "--webhook-url", defaultValue = "${env:BEMI_WEBHOOK_URL}", paramLabel = "URL",
+      description = "The receiver of --sink webhook's POSTs. Env: BEMI_WEBHOOK_URL.")
+  String webhookUrl;
+
+  @Option(names = "--webhook-secret", defaultValue = "${env:BEMI_WEBHOOK_SECRET}", paramLabel = "SECRET",
+      description = "Shared secret (>= 16 characters) of the Bemi-Signature header (HMAC-SHA256 over "
+          + "\"<timestamp>.<body>\"). Prefer the env var: BEMI_WEBHOOK_SECRET.")
+  String webhookSecret;
+
+  @Option(names = "--webhook-per", defaultValue = "${env:BEMI_WEBHOOK_PER:-transaction}",
+      paramLabel = "transaction|batch", description = "One POST per source transaction or per batch of them. "
+          + "Default: ${DEFAULT-VALUE}. Env: BEMI_WEBHOOK_PER.")
+  String webhookPer;
+
+  @Option(names = "--webhook-timeout", defaultValue = "${env:BEMI_WEBHOOK_TIMEOUT:-10}", paramLabel = "SECONDS",
+      description = "A request unanswered this long is retried. Default: ${DEFAULT-VALUE}. Env: BEMI_WEBHOOK_TIMEOUT.")
+  long webhookTimeoutSeconds;
+
+  /** The sink to open per session; null: the destination database. */
+  SinkFactory factory(IngesterConfig config, String configFile, MeterRegistry registry) {
+    return switch (sink) {
+      case DATABASE -> null;
+      case KAFKA -> KafkaSink.factory(kafkaSettings(configFile), config.source());
+      case WEBHOOK -> WebhookSink.factory(webhookSettings(), config.destination(), config.destinationSchema(),
+          registry);
+    };
+  }
+
+  WebhookSettings webhookSettings() {
+    if (webhookUrl == null || webhookUrl.isBlank()) {
+      throw new IllegalArgumentException("--sink webhook needs --webhook-url (or BEMI_WEBHOOK_URL)");
+    }
+    if (!webhookPer.matches("transaction|batch")) {
+      throw new IllegalArgumentException("--webhook-per must be transaction or batch, got " + webhookPer);
+    }
+    URI url;
+    try {
+      url = new URI(webhookUrl);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("--webhook-url is not a URL: " + e.getMessage());
+    }
+    WebhookSettings settings = WebhookSettings.defaults(url, webhookSecret);
+    settings = settings.withTiming(KafkaOptions.seconds(webhookTimeoutSeconds, "--webhook-timeout"),
+        settings.maxBackoff(), settings.giveUpAfter());
+    return webhookPer.equals("batch") ? settings.perBatch() : settings;
+  }
+
+  KafkaSinkSettings kafkaSettings(String configFile) {
+    if (!"all".equals(acks) && !"-1".equals(acks)) {
+      throw new IllegalArgumentException("--kafka-acks " + acks + " is not allowed: the Kafka sink is transactional "
+          + "(exactly once), which needs acks=all");
+    }
+    if (!compression.matches("none|gzip|snappy|lz4|zstd")) {
+      throw new IllegalArgumentException("--kafka-compression must be none, gzip, snappy, lz4 or zstd, got "
+          + compression);
+    }
+    Duration timeout = KafkaOptions.seconds(transactionTimeoutSeconds, "--kafka-transaction-timeout");
+    return new KafkaSinkSettings(kafka.bootstrapServers(), topicPrefix, blankToNull(singleTopic), checkpointTopic,
+        blankToNull(transactionalId), compression, timeout, kafka.clientProperties(configFile));
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
+  }
+}

@@ -1,0 +1,172 @@
+package io.bemi.ingester.consume;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.bemi.ingester.store.ChangeIds;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Stores change events read from Kafka into {@code changes} and the consumer group's offsets into
+ * {@code consumer_offsets}, in one destination transaction per poll: after a crash the consumer
+ * resumes from the stored offsets, and a replayed event (another consumer took the partition over
+ * mid-batch) is dropped by {@code ON CONFLICT DO NOTHING} on the changes' unique key.
+ *
+ * <p>Reads the envelope {@code io.bemi.ingester.sink.ChangeEnvelope} writes; events without its
+ * {@code bemi} block (another producer on the topic) are counted and skipped. Numbers keep every
+ * digit: floats are parsed as BigDecimal and written back as they came.
+ */
+final class TrailWriter implements AutoCloseable {
+
+  private static final ObjectMapper JSON = JsonMapper.builder()
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .disable(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES)
+      .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
+      .build();
+
+  private final Connection connection;
+  private final String group;
+  private final String insertSql;
+  private final String offsetSql;
+  private final String readOffsetsSql;
+  private final ChangeIds ids = new ChangeIds();
+  private long skipped;
+
+  TrailWriter(Connection connection, String schema, String group) throws SQLException {
+    this.connection = connection;
+    this.group = group;
+    connection.setAutoCommit(false);
+    this.insertSql = "INSERT INTO " + schema + ".changes (id, primary_key, before, after, context, database, schema,"
+        + " \"table\", operation, committed_at, queued_at, transaction_id, position, commit_lsn, change_index)"
+        + " VALUES (?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+    this.offsetSql = "INSERT INTO " + schema + ".consumer_offsets (group_id, topic, partition, next_offset)"
+        + " VALUES (?, ?, ?, ?) ON CONFLICT (group_id, topic, partition) DO UPDATE"
+        + " SET next_offset = GREATEST(consumer_offsets.next_offset, excluded.next_offset), updated_at = now()";
+    this.readOffsetsSql = "SELECT next_offset FROM " + schema + ".consumer_offsets"
+        + " WHERE group_id = ? AND topic = ? AND partition = ?";
+  }
+
+  /** The stored next offset of each partition that has one. */
+  Map<TopicPartition, Long> storedOffsets(Collection<TopicPartition> partitions) throws SQLException {
+    Map<TopicPartition, Long> offsets = new HashMap<>();
+    try (PreparedStatement s = connection.prepareStatement(readOffsetsSql)) {
+      for (TopicPartition partition : partitions) {
+        s.setString(1, group);
+        s.setString(2, partition.topic());
+        s.setInt(3, partition.partition());
+        try (ResultSet rs = s.executeQuery()) {
+          if (rs.next()) {
+            offsets.put(partition, rs.getLong(1));
+          }
+        }
+      }
+    }
+    connection.commit();
+    return offsets;
+  }
+
+  /** Stores the records and the offsets after them in one transaction; returns how many changes were new. */
+  int store(Iterable<ConsumerRecord<byte[], byte[]>> records) throws SQLException {
+    Map<TopicPartition, Long> next = new HashMap<>();
+    try (PreparedStatement insert = connection.prepareStatement(insertSql)) {
+      int batched = 0;
+      for (ConsumerRecord<byte[], byte[]> record : records) {
+        next.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
+        JsonNode event = parse(record);
+        if (event == null) {
+          skipped++;
+          continue;
+        }
+        bind(insert, event);
+        insert.addBatch();
+        batched++;
+      }
+      int stored = 0;
+      if (batched > 0) {
+        for (int count : insert.executeBatch()) {
+          stored += Math.max(count, 0);
+        }
+      }
+      try (PreparedStatement offsets = connection.prepareStatement(offsetSql)) {
+        for (Map.Entry<TopicPartition, Long> entry : next.entrySet()) {
+          offsets.setString(1, group);
+          offsets.setString(2, entry.getKey().topic());
+          offsets.setInt(3, entry.getKey().partition());
+          offsets.setLong(4, entry.getValue());
+          offsets.addBatch();
+        }
+        offsets.executeBatch();
+      }
+      connection.commit();
+      return stored;
+    } catch (SQLException | RuntimeException e) {
+      connection.rollback();
+      throw e;
+    }
+  }
+
+  /** Events skipped because they were not Bemi change events. */
+  long skipped() {
+    return skipped;
+  }
+
+  private static JsonNode parse(ConsumerRecord<byte[], byte[]> record) {
+    if (record.value() == null) {
+      return null;
+    }
+    try {
+      JsonNode event = JSON.readTree(record.value());
+      return event != null && event.has("bemi") && event.has("source") ? event : null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private void bind(PreparedStatement s, JsonNode event) throws SQLException {
+    JsonNode source = event.get("source");
+    JsonNode bemi = event.get("bemi");
+    s.setObject(1, ids.next(System.currentTimeMillis()));
+    s.setString(2, bemi.get("primary_key").isNull() ? null : bemi.get("primary_key").asText());
+    s.setString(3, objectOrEmpty(event.get("before")));
+    s.setString(4, objectOrEmpty(event.get("after")));
+    s.setString(5, objectOrEmpty(event.get("context")));
+    s.setString(6, source.get("db").asText());
+    s.setString(7, source.get("schema").asText());
+    s.setString(8, source.get("table").asText());
+    s.setString(9, bemi.get("operation").asText());
+    s.setTimestamp(10, Timestamp.from(Instant.parse(bemi.get("committed_at").asText())));
+    s.setTimestamp(11, Timestamp.from(Instant.parse(bemi.get("queued_at").asText())));
+    s.setLong(12, source.get("txId").asLong());
+    s.setLong(13, source.get("lsn").asLong());
+    s.setLong(14, bemi.get("commit_lsn").asLong());
+    s.setInt(15, bemi.get("change_index").asInt());
+  }
+
+  /** Debezium's null before/after is bemi.changes' {}. */
+  private static String objectOrEmpty(JsonNode node) {
+    return node == null || node.isNull() ? "{}" : node.toString();
+  }
+
+  @Override
+  public void close() throws SQLException {
+    try {
+      connection.rollback();
+    } finally {
+      connection.close();
+    }
+  }
+}

@@ -1,0 +1,245 @@
+package io.bemi.ingester.sink.kafka;
+
+import io.bemi.ingester.PostgresUrl;
+import io.bemi.ingester.sink.ChangeEnvelope;
+import io.bemi.ingester.sink.KeyColumns;
+import io.bemi.ingester.sink.Sink;
+import io.bemi.ingester.sink.SinkFactory;
+import io.bemi.ingester.sink.SinkUnavailableException;
+import io.bemi.ingester.stitch.StoreEvent;
+import io.bemi.ingester.stitch.StoreEvent.Change;
+import io.bemi.ingester.stitch.StoreEvent.Commit;
+import io.bemi.ingester.stitch.StoreEvent.ContextBackfill;
+import io.bemi.ingester.store.Checkpoint;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes changes to Kafka exactly once. Each batch of whole source transactions is one Kafka
+ * transaction that also writes the ingester's checkpoint to the checkpoint topic; the slot is
+ * confirmed only after {@code commitTransaction} returned. A new session starts a new producer
+ * whose {@code initTransactions} aborts whatever the last one left open (a kill -9 mid-batch) and
+ * fences it, then reads the checkpoint back with read_committed and resumes after it. So a
+ * read_committed consumer sees every change once.
+ *
+ * <p>Any Kafka failure ends the session (the ingester retries from the checkpoint with a fresh
+ * producer) rather than being retried here: a producer whose transaction failed cannot be trusted
+ * with the next one.
+ */
+public final class KafkaSink implements Sink {
+
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaSink.class);
+
+  private final KafkaSinkSettings settings;
+  private final String owner; // the transactional id, also the checkpoint's key
+  private final Properties client;
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final KeyColumns keyColumns;
+  private final AtomicLong backfillsIgnored;
+  private boolean inKafkaTransaction;
+  private boolean inSourceTransaction;
+  private int uncommittedChanges;
+  private Checkpoint pending;
+
+  KafkaSink(KafkaSinkSettings settings, PostgresUrl source, String slot, String database, AtomicLong backfillsIgnored) {
+    this.settings = settings;
+    this.owner = settings.transactionalId(slot, database);
+    this.backfillsIgnored = backfillsIgnored;
+    this.client = clientProperties(settings);
+    Properties producerProperties = new Properties();
+    producerProperties.putAll(client);
+    producerProperties.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, owner);
+    producerProperties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    producerProperties.put(ProducerConfig.ACKS_CONFIG, "all");
+    producerProperties.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, settings.compression());
+    producerProperties.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) settings.transactionTimeout().toMillis());
+    producerProperties.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    producerProperties.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    // The first send of a transaction often meets CONCURRENT_TRANSACTIONS while the previous one's
+    // markers are written; the default 100 ms backoff would cap the sink at ~10 transactions/s.
+    producerProperties.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 5);
+    producerProperties.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    producerProperties.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    producerProperties.putAll(settings.clientProperties());
+    this.producer = kafka("connecting the transactional producer " + owner,
+        () -> new KafkaProducer<>(producerProperties));
+    try {
+      kafka("initialising transactions of " + owner, () -> {
+        producer.initTransactions();
+        return null;
+      });
+      this.keyColumns = new KeyColumns(source);
+    } catch (RuntimeException e) {
+      producer.close(Duration.ZERO);
+      throw e;
+    }
+  }
+
+  /** Opens a Kafka sink per session; {@code source} is read for primary key columns (event keys). */
+  public static SinkFactory factory(KafkaSinkSettings settings, PostgresUrl source) {
+    AtomicLong backfillsIgnored = new AtomicLong();
+    return new SinkFactory() {
+      @Override
+      public Sink open(String slot, String database) {
+        return new KafkaSink(settings, source, slot, database, backfillsIgnored);
+      }
+
+      @Override
+      public boolean usesDestination() {
+        return false;
+      }
+    };
+  }
+
+  static Properties clientProperties(KafkaSinkSettings settings) {
+    Properties properties = new Properties();
+    properties.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+    properties.putAll(settings.clientProperties());
+    return properties;
+  }
+
+  @Override
+  public Checkpoint storedCheckpoint() {
+    return kafka("reading the checkpoint of " + owner + " from " + settings.checkpointTopic(), () -> {
+      KafkaCheckpoints.ensureTopic(client, settings.checkpointTopic());
+      return KafkaCheckpoints.read(client, settings.checkpointTopic(), owner);
+    });
+  }
+
+  @Override
+  public void accept(StoreEvent event) throws SQLException {
+    if (event instanceof Change change) {
+      inSourceTransaction = true;
+      uncommittedChanges++;
+      String key = ChangeEnvelope.key(change, keyColumns.of(change.schema(), change.table()));
+      String value = ChangeEnvelope.value(change, settings.topicPrefix(), System.currentTimeMillis());
+      ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(settings.topic(change.schema(), change.table()),
+          key == null ? null : key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
+      kafka("publishing to " + record.topic(), () -> {
+        begin();
+        producer.send(record); // a failed send fails commitTransaction
+        return null;
+      });
+    } else if (event instanceof ContextBackfill backfill) {
+      // Published events cannot change: changes before a late first _bemi message keep {} (docs/sinks.md).
+      if (backfillsIgnored.getAndIncrement() == 0) {
+        LOG.warn("Transaction {} set its first context after {} changes were published with {{}}; Kafka events "
+                + "keep {{}} (raise the hold-back or emit _bemi before the writes)", backfill.transaction().commitLsn(),
+            backfill.beforeIndex());
+      }
+    } else {
+      inSourceTransaction = false;
+      Commit commit = (Commit) event;
+      pending = new Checkpoint(commit.transaction().commitLsn(), commit.endLsn(), commit.transaction().committedAt());
+    }
+  }
+
+  @Override
+  public boolean canCommit() {
+    return !inSourceTransaction && pending != null;
+  }
+
+  @Override
+  public int uncommittedChanges() {
+    return uncommittedChanges;
+  }
+
+  @Override
+  public Checkpoint commit() {
+    if (!canCommit()) {
+      throw new IllegalStateException("Not at a source transaction boundary");
+    }
+    Checkpoint checkpoint = pending;
+    if (inKafkaTransaction) {
+      kafka("committing the Kafka transaction up to " + checkpoint.commitLsn(), () -> {
+        producer.send(KafkaCheckpoints.record(settings.checkpointTopic(), owner, checkpoint));
+        producer.commitTransaction();
+        return null;
+      });
+      inKafkaTransaction = false;
+    }
+    uncommittedChanges = 0;
+    pending = null;
+    return checkpoint;
+  }
+
+  @Override
+  public void rollback() {
+    if (inKafkaTransaction) {
+      inKafkaTransaction = false;
+      try {
+        producer.abortTransaction();
+      } catch (KafkaException e) {
+        LOG.debug("Aborting the Kafka transaction failed (the next producer aborts it): {}", e.toString());
+      }
+    }
+    inSourceTransaction = false;
+    uncommittedChanges = 0;
+    pending = null;
+  }
+
+  @Override
+  public void close() throws SQLException {
+    try {
+      rollback();
+      producer.close(Duration.ofSeconds(5));
+    } finally {
+      keyColumns.close();
+    }
+  }
+
+  private void begin() {
+    if (!inKafkaTransaction) {
+      producer.beginTransaction();
+      inKafkaTransaction = true;
+    }
+  }
+
+  /**
+   * Runs a Kafka call; outages become {@link SinkUnavailableException} (retried from the
+   * checkpoint), what retrying cannot fix stops the ingester with a next step.
+   */
+  private static <T> T kafka(String what, Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (ProducerFencedException e) {
+      throw new IllegalStateException("Another ingester with the same transactional id took over while "
+          + what + " (" + e.getMessage() + "); this one stops. Run one ingester per slot and source, or give "
+          + "each its own --kafka-transactional-id", e);
+    } catch (InvalidConfigurationException e) { // authentication, authorization, unsupported version
+      throw new IllegalStateException("Kafka refused " + what + ": " + e.getMessage() + "; check the kafka.* "
+          + "client properties (security.protocol, sasl.*, ssl.*) and the ACLs (WRITE on the topics, "
+          + "WRITE and DESCRIBE on the transactional id)", e);
+    } catch (KafkaException e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof RecordTooLargeException) {
+          throw new IllegalStateException("Kafka refused a record too large while " + what + ": " + t.getMessage()
+              + "; raise kafka.max.request.size and the topics' max.message.bytes", e);
+        }
+      }
+      throw new SinkUnavailableException("Kafka unavailable while " + what + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Kafka " + settings.bootstrapServers() + " (topics " + (settings.singleTopic() != null
+        ? settings.singleTopic() : settings.topicPrefix() + ".<schema>.<table>") + ", checkpoints "
+        + settings.checkpointTopic() + " as " + owner + ")";
+  }
+}
