@@ -45,7 +45,7 @@ public final class RevertService {
   private static final Logger log = LoggerFactory.getLogger(RevertService.class);
   /** Steps listed on a preview; the statement always covers every change. */
   static final int MAX_LISTED = 1000;
-  /** Default of --revert-max-changes: above it, execution needs confirmChanges=<count>. */
+  /** Default of --revert-max-changes: above it, execution needs {@code confirmChanges=<count>}. */
   public static final int DEFAULT_MAX_CHANGES = 1000;
 
   private final ChangeRepository changes;
