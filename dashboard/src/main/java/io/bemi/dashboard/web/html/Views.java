@@ -344,10 +344,14 @@ public final class Views {
 
   /** A record's changes, oldest first, with a marker where each gap falls between them. */
   private static List<SafeHtml> timelineEvents(List<Change> history, List<Gap> gaps) {
+    int[] positions = gaps.stream().mapToInt(g -> g.position(history)).toArray();
     List<SafeHtml> events = new ArrayList<>();
     for (int i = 0; i <= history.size(); i++) {
-      int position = i;
-      gaps.stream().filter(g -> g.position(history) == position).forEach(g -> events.add(gapMarker(g)));
+      for (int g = 0; g < positions.length; g++) {
+        if (positions[g] == i) {
+          events.add(gapMarker(gaps.get(g)));
+        }
+      }
       if (i < history.size()) {
         events.add(timelineEvent(history.get(i)));
       }
