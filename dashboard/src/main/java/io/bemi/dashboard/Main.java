@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.bemi.dashboard.changes.Activity;
 import io.bemi.dashboard.changes.ChangeRepository;
+import io.bemi.dashboard.gaps.GapRepository;
 import io.bemi.dashboard.health.IngesterMetrics;
 import io.bemi.dashboard.restore.RestoreService;
 import io.bemi.dashboard.revert.RevertService;
@@ -239,7 +240,7 @@ public final class Main implements Callable<Integer> {
       String ingesterMetricsUrl, Clock clock, SecurityOptions securityOptions, int revertMaxChanges) {
     var json = Json.mapper();
     ChangeRepository changes = new ChangeRepository(destination, schema, json);
-    return new Services(changes, new Activity(changes),
+    return new Services(changes, new GapRepository(destination, schema), new Activity(changes),
         new RevertService(changes, destination, schema, source, json, clock, revertMaxChanges),
         new RestoreService(destination, schema, source, clock),
         new IngesterMetrics(ingesterMetricsUrl), new Security(token, securityOptions, clock), json, clock);

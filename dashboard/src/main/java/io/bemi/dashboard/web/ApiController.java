@@ -71,7 +71,9 @@ final class ApiController {
   void history(Context ctx) {
     RecordKey record = Requests.record(ctx);
     ObjectNode body = recordNode(record);
-    body.set("changes", Json.changes(s.changes().history(record), true));
+    List<Change> history = s.changes().history(record);
+    body.set("changes", Json.changes(history, true));
+    body.set("gaps", Json.gaps(s.gaps().forHistory(history), history));
     send(ctx, body);
   }
 

@@ -14,7 +14,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bemi.dashboard.changes.Change;
 import io.bemi.dashboard.changes.ColumnDiff;
+import io.bemi.dashboard.gaps.Gap;
 import java.util.Collection;
+import java.util.List;
 
 /** JSON for the API: exact numbers (every digit of a numeric is kept), ISO-8601 UTC times. */
 public final class Json {
@@ -90,6 +92,30 @@ public final class Json {
   static ArrayNode changes(Collection<Change> changes, boolean withDiff) {
     ArrayNode a = JsonNodeFactory.instance.arrayNode();
     changes.forEach(c -> a.add(change(c, withDiff)));
+    return a;
+  }
+
+  /**
+   * A record's gaps; {@code afterChangeId} names the change of {@code history} the gap follows
+   * (null when it starts before the first one).
+   */
+  static ArrayNode gaps(List<Gap> gaps, List<Change> history) {
+    ArrayNode a = JsonNodeFactory.instance.arrayNode();
+    for (Gap g : gaps) {
+      int position = g.position(history);
+      ObjectNode n = a.addObject();
+      n.put("id", g.id());
+      n.put("slot", g.slot());
+      n.put("sourceDatabase", g.sourceDatabase());
+      n.put("startLsn", Change.lsnText(g.startLsn()));
+      n.put("startAt", g.startAt().toString());
+      n.put("endLsn", g.endLsn() == null ? null : Change.lsnText(g.endLsn()));
+      n.put("endAt", g.endAt() == null ? null : g.endAt().toString());
+      n.put("open", g.open());
+      n.put("reason", g.reason());
+      n.put("detectedAt", g.detectedAt().toString());
+      n.put("afterChangeId", position == 0 ? null : history.get(position - 1).id().toString());
+    }
     return a;
   }
 }

@@ -45,7 +45,7 @@ final class PageController {
     Instant at = atText == null || atText.isBlank() ? null : Instants.parse("at", atText, s.clock().instant());
     Optional<ChangeRepository.AsOf> asOf = at == null ? Optional.empty() : Optional.of(s.changes().asOf(record, at));
     List<Change> history = s.changes().history(record);
-    ctx.html(Views.record(new Views.RecordPage(record, history, atText, asOf, csrf())));
+    ctx.html(Views.record(new Views.RecordPage(record, history, s.gaps().forHistory(history), atText, asOf, csrf())));
   }
 
   /** /transactions/{hi}/{lo}: the transaction committed at that LSN. */

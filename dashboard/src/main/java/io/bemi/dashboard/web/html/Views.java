@@ -18,6 +18,7 @@ import io.bemi.dashboard.changes.ColumnDiff;
 import io.bemi.dashboard.changes.ContextCondition;
 import io.bemi.dashboard.changes.Operation;
 import io.bemi.dashboard.changes.RecordKey;
+import io.bemi.dashboard.gaps.Gap;
 import io.bemi.dashboard.health.IngesterMetrics;
 import io.bemi.dashboard.restore.RestoreService;
 import io.bemi.dashboard.revert.RevertPlan;
@@ -40,7 +41,8 @@ public final class Views {
 
   public record ChangesPage(ChangeFilter filter, List<Change> changes, String nextUrl, List<String> tables, String csrf) {}
 
-  public record RecordPage(RecordKey record, List<Change> history, String asOfText,
+  /** {@code history} oldest first; {@code gaps} those of its source database from its first change on (GapRepository). */
+  public record RecordPage(RecordKey record, List<Change> history, List<Gap> gaps, String asOfText,
       Optional<ChangeRepository.AsOf> asOf, String csrf) {}
 
   public record TransactionPage(long commitLsn, List<Change> changes, boolean truncated, String csrf) {}
@@ -124,16 +126,7 @@ public final class Views {
     }
     SafeHtml timeline = p.history().isEmpty()
         ? html("<p class=\"empty\">No changes stored for this record.</p>")
-        : html("<ol class=\"timeline\">{}</ol>", each(reversed(p.history()), c -> html("""
-            <li class="event">
-              <div class="event-head">{} {} <a href="/transactions/{}">transaction {} (xid {})</a>
-                <a class="button small" href="/revert?change={}">Revert…</a></div>
-              {}
-              {}
-            </li>""",
-            badge(c.operation()), time(c.committedAt()), Change.lsnText(c.commitLsn()), Change.lsnText(c.commitLsn()),
-            c.transactionId(), c.id().toString(),
-            contextChips(c.context()), diff(changedOnly(c)))));
+        : html("<ol class=\"timeline\">{}</ol>", each(reversed(timelineEvents(p.history(), p.gaps())), e -> e));
     SafeHtml body = html("""
         <p class="crumbs"><a href="/?table={}">{}</a></p>
         <h1>Record <code>{}</code> <span class="muted">in</span> <code>{}</code></h1>
@@ -147,12 +140,13 @@ public final class Views {
           {}
         </section>
         <section>
-          <h2>Timeline <span class="muted">({} changes, newest first)</span> <a class="small" href="/api/records/history?{}">JSON</a></h2>
+          <h2>Timeline <span class="muted">({} changes{}, newest first)</span> <a class="small" href="/api/records/history?{}">JSON</a></h2>
           {}
         </section>""",
         r.qualifiedTable(), r.qualifiedTable(), r.primaryKey(), r.qualifiedTable(),
         r.schema(), r.table(), r.primaryKey(), nz(p.asOfText()), asOf,
-        p.history().size(), recordQuery, timeline);
+        p.history().size(), p.gaps().isEmpty() ? "" : ", " + p.gaps().size() + (p.gaps().size() == 1 ? " gap" : " gaps"),
+        recordQuery, timeline);
     return Layout.page("Record " + r.primaryKey(), Nav.NONE, p.csrf(), body);
   }
 
@@ -347,6 +341,48 @@ public final class Views {
   }
 
   // ---------------------------------------------------------------- pieces
+
+  /** A record's changes, oldest first, with a marker where each gap falls between them. */
+  private static List<SafeHtml> timelineEvents(List<Change> history, List<Gap> gaps) {
+    int[] positions = gaps.stream().mapToInt(g -> g.position(history)).toArray();
+    List<SafeHtml> events = new ArrayList<>();
+    for (int i = 0; i <= history.size(); i++) {
+      for (int g = 0; g < positions.length; g++) {
+        if (positions[g] == i) {
+          events.add(gapMarker(gaps.get(g)));
+        }
+      }
+      if (i < history.size()) {
+        events.add(timelineEvent(history.get(i)));
+      }
+    }
+    return events;
+  }
+
+  private static SafeHtml timelineEvent(Change c) {
+    return html("""
+        <li class="event">
+          <div class="event-head">{} {} <a href="/transactions/{}">transaction {} (xid {})</a>
+            <a class="button small" href="/revert?change={}">Revert…</a></div>
+          {}
+          {}
+        </li>""",
+        badge(c.operation()), time(c.committedAt()), Change.lsnText(c.commitLsn()), Change.lsnText(c.commitLsn()),
+        c.transactionId(), c.id().toString(),
+        contextChips(c.context()), diff(changedOnly(c)));
+  }
+
+  /** Never hide a gap: changes of the source in that stretch are not in the trail, this record's included. */
+  static SafeHtml gapMarker(Gap g) {
+    SafeHtml end = g.open() ? html("now (open)") : html("{} (LSN <code>{}</code>)", time(g.endAt()), Change.lsnText(g.endLsn()));
+    return html("""
+        <li class="gap alert warn" id="gap-{}" role="note">
+          <strong>Gap in the trail:</strong> changes between {} (LSN <code>{}</code>) and {} were not captured
+          (source failover without a failover slot); run <code>setup --snapshot</code> to re-baseline.
+          <div class="muted small">Database <code>{}</code> · slot <code>{}</code> · {} · detected {}</div>
+        </li>""",
+        g.id(), time(g.startAt()), Change.lsnText(g.startLsn()), end, g.sourceDatabase(), g.slot(), g.reason(), time(g.detectedAt()));
+  }
 
   /** One change, collapsed to a summary line; opening it shows the diff and links. */
   static SafeHtml changeCard(Change c, boolean conflict) {
