@@ -59,6 +59,9 @@ final class Session {
   private ContextSnapshot renderedContext;
   private String renderedJson;
   private boolean warnedTruncated;
+  /** The last JSON counted as sent and its UTF-8 length: most messages repeat the rendered JSON. */
+  private String sentJson;
+  private int sentJsonBytes;
 
   private Session(Connection delegate, BemiOptions options, boolean autoCommit) {
     this.delegate = delegate;
@@ -157,6 +160,7 @@ final class Session {
     }
     if (json != null) {
       state.emitted(json);
+      sent(json);
     }
     state.succeeded();
     for (TransactionCommand command : plan.commands()) {
@@ -206,7 +210,11 @@ final class Session {
       return null;
     }
     String json = render(sql);
-    if (json == null || !state.needsMessage(json)) {
+    if (json == null) {
+      return null;
+    }
+    if (!state.needsMessage(json)) {
+      BemiDriverStats.skipped();
       return null;
     }
     if (state.owed() != null) {
@@ -235,7 +243,7 @@ final class Session {
   }
 
   private String limited(ContextSnapshot context, String json) {
-    if (!warnedTruncated && json != context.json() && json.startsWith("{\"_bemi_truncated\"")) {
+    if (!warnedTruncated && json != context.json() && json.startsWith(BemiDriverStats.TRUNCATED_PREFIX)) {
       warnedTruncated = true;
       LOG.log(Level.WARNING, "A Bemi context larger than bemi.maxContextBytes={0} was reduced to its identifying "
           + "keys (see _bemi_truncated in the trail). (Logged once per connection.)", options.maxContextBytes());
@@ -305,7 +313,17 @@ final class Session {
     state.paidOwed();
     if (!state.aborted()) {
       emit(json);
+      sent(json);
     }
+  }
+
+  /** Counts {@code json} in {@link BemiDriverStats}, once the statement that carried it succeeded. */
+  private void sent(String json) {
+    if (json != sentJson) {
+      sentJsonBytes = BemiDriverStats.utf8Length(json);
+      sentJson = json;
+    }
+    BemiDriverStats.sent(sentJsonBytes, json.startsWith(BemiDriverStats.TRUNCATED_PREFIX));
   }
 
   /**
@@ -320,6 +338,7 @@ final class Session {
     commitStatement.setString(1, json);
     try {
       commitStatement.execute();
+      sent(json);
     } catch (SQLException e) {
       if (!"25P02".equals(e.getSQLState())) {
         throw e;

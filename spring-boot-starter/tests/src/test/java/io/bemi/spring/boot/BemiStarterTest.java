@@ -162,6 +162,26 @@ class BemiStarterTest {
   }
 
   @Test
+  void driver_meters_count_the_message_and_context_bytes_a_request_write_sent() throws Exception {
+    MeterRegistry meters = app.getBean(MeterRegistry.class);
+    double sent = count(meters, "bemi.driver.messages.sent");
+    double bytes = count(meters, "bemi.driver.context.bytes.sent");
+    double truncated = count(meters, "bemi.driver.contexts.truncated");
+
+    assertThat(post("/customers/2", "req-7").statusCode()).isEqualTo(200);
+
+    String json = "{\"method\":\"POST\",\"endpoint\":\"/customers/{id}\",\"user\":\"ann\",\"requestId\":\"req-7\"}";
+    assertThat(wal.transactions()).containsExactly(List.of("message " + json, "INSERT customers"));
+    assertThat(count(meters, "bemi.driver.messages.sent") - sent).isEqualTo(1);
+    assertThat(count(meters, "bemi.driver.context.bytes.sent") - bytes).isEqualTo(json.getBytes(StandardCharsets.UTF_8).length);
+    assertThat(count(meters, "bemi.driver.contexts.truncated") - truncated).isZero();
+  }
+
+  private static double count(MeterRegistry meters, String name) {
+    return meters.get(name).functionCounter().count();
+  }
+
+  @Test
   void the_starter_ships_configuration_metadata_for_ide_completion() throws Exception {
     try (InputStream metadata = BemiAutoConfiguration.class.getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
       assertThat(metadata).isNotNull();
