@@ -1,5 +1,6 @@
 package io.bemi.jdbc;
 
+import io.bemi.test.Wal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariConfig;

@@ -13,9 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * of events per committed transaction: {@code message {"user":"ann"}} for a {@code _bemi}
  * message and {@code INSERT t} / {@code UPDATE t} / {@code DELETE t} / {@code TRUNCATE t} for
  * changes, in WAL order. Rolled-back transactions (and rolled-back savepoints) never appear.
- *
- * <p>For tests outside the driver module (the Spring Boot starter's); the driver's own tests keep
- * their package-private copy until they move to this one.
+ * Shared by the driver's and the Spring Boot starter's tests.
  *
  * <p>test_decoding prints lines such as:
  * <pre>
@@ -24,6 +22,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * table public.t: INSERT: id[integer]:1 v[text]:'a'
  * COMMIT
  * </pre>
+ *
+ * <p>Empty transactions are decoded too ({@code skip-empty-xacts} off) and dropped here: with it on,
+ * PostgreSQL 14's test_decoding prints a transaction's leading message before its {@code BEGIN}.
  */
 public final class Wal implements AutoCloseable {
 
@@ -46,41 +47,56 @@ public final class Wal implements AutoCloseable {
 
   /** The transactions committed since the last call, each as its events. */
   public List<List<String>> transactions() throws SQLException {
+    return read(false);
+  }
+
+  /** Like {@link #transactions()}, with the column values of each change: {@code INSERT t: id[integer]:1 v[text]:'a'}. */
+  public List<List<String>> transactionsWithValues() throws SQLException {
+    return read(true);
+  }
+
+  private List<List<String>> read(boolean withValues) throws SQLException {
     List<List<String>> transactions = new ArrayList<>();
     List<String> current = null;
     try (Connection c = db.connect(); Statement s = c.createStatement()) {
       awaitFlushed(s);
       try (ResultSet rs = s.executeQuery("SELECT data FROM pg_logical_slot_get_changes('" + slot
-          + "', NULL, NULL, 'skip-empty-xacts', '0')")) {
-        while (rs.next()) {
-          String line = rs.getString(1);
-          if (line.startsWith("BEGIN")) {
-            current = new ArrayList<>();
-          } else if (line.startsWith("COMMIT")) {
-            if (current != null && !current.isEmpty()) {
-              transactions.add(current);
-            }
-            current = null;
-          } else if (line.startsWith("message: transactional: 1 prefix: _bemi,")) {
-            String event = "message " + line.substring(line.indexOf("content:") + "content:".length());
-            if (current == null) {
-              transactions.add(List.of(event));
-            } else {
-              current.add(event);
-            }
-          } else if (line.startsWith("table ")) {
-            String table = line.substring("table ".length(), line.indexOf(':'));
-            String rest = line.substring(line.indexOf(':') + 2);
-            String operation = rest.substring(0, rest.indexOf(':'));
-            current.add(operation + " " + table.substring(table.indexOf('.') + 1));
+            + "', NULL, NULL, 'skip-empty-xacts', '0')")) {
+      while (rs.next()) {
+        String line = rs.getString(1);
+        if (line.startsWith("BEGIN")) {
+          current = new ArrayList<>();
+        } else if (line.startsWith("COMMIT")) {
+          if (!current.isEmpty()) { // DDL and other transactions without row changes or messages
+            transactions.add(current);
           }
+          current = null;
+        } else if (line.startsWith("message: transactional: 1 prefix: _bemi,")) {
+          String event = "message " + line.substring(line.indexOf("content:") + "content:".length());
+          if (current == null) {
+            transactions.add(List.of(event));
+          } else {
+            current.add(event);
+          }
+        } else if (line.startsWith("message:")) {
+          throw new AssertionError("A message Bemi would not read: " + line);
+        } else if (line.startsWith("table ")) {
+          String table = line.substring("table ".length(), line.indexOf(':'));
+          String rest = line.substring(line.indexOf(':') + 2);
+          String operation = rest.substring(0, rest.indexOf(':'));
+          String values = withValues ? rest.substring(operation.length() + 1) : "";
+          current.add(operation + " " + table.substring(table.indexOf('.') + 1) + (withValues ? ":" + values : ""));
         }
+      }
       }
     }
     return transactions;
   }
 
-  /** The test server commits asynchronously: wait until what has been inserted is flushed, which is all decoding reads. */
+  /**
+   * The SQL decoding functions read only flushed WAL, and the test server commits asynchronously
+   * ({@code synchronous_commit=off}): wait for the WAL writer to flush what has been inserted.
+   */
   private static void awaitFlushed(Statement s) throws SQLException {
     String inserted;
     try (ResultSet rs = s.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
@@ -103,6 +119,19 @@ public final class Wal implements AutoCloseable {
       }
     }
     throw new AssertionError("WAL not flushed up to " + inserted + " within 10 s");
+  }
+
+  /** The {@code _bemi} messages committed since the last call, in order. */
+  public List<String> messages() throws SQLException {
+    List<String> messages = new ArrayList<>();
+    for (List<String> transaction : read(false)) {
+      for (String event : transaction) {
+        if (event.startsWith("message ")) {
+          messages.add(event.substring("message ".length()));
+        }
+      }
+    }
+    return messages;
   }
 
   @Override
