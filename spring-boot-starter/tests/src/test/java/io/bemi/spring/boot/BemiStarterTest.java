@@ -126,7 +126,7 @@ class BemiStarterTest {
 
   @Test
   void a_scheduled_job_writes_with_its_job_name() throws Exception {
-    db.execute("INSERT INTO orders (id, status) VALUES (4, 'placed')");
+    db.execute("INSERT INTO orders (id, status) VALUES (4, 'due')");
     assertThat(app.getBean(Sweeper.class).arm().await(10, TimeUnit.SECONDS)).isTrue();
 
     assertThat(wal.transactions()).contains(List.of(

@@ -6,7 +6,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
-/** A scheduled job that writes once when a test arms it. */
+/** A scheduled job that writes once when a test arms it: it sweeps only orders a test marked {@code due}, never those other tests placed. */
 @Component
 public class Sweeper {
 
@@ -27,7 +27,7 @@ public class Sweeper {
   public void sweep() {
     CountDownLatch done = armed.getAndSet(null);
     if (done != null) {
-      jdbc.update("UPDATE orders SET status = 'swept' WHERE status = 'placed'");
+      jdbc.update("UPDATE orders SET status = 'swept' WHERE status = 'due'");
       done.countDown();
     }
   }
