@@ -26,6 +26,9 @@ import org.apache.kafka.common.TopicPartition;
  * resumes from the stored offsets, and a replayed event (another consumer took the partition over
  * mid-batch) is dropped by {@code ON CONFLICT DO NOTHING} on the changes' unique key.
  *
+ * <p>The event's {@code source.name} (the producing ingester's topic prefix) is stored as the change's
+ * {@code source}, so changes of several sources that pass through Kafka stay apart.
+ *
  * <p>Reads the envelope {@code io.bemi.ingester.sink.ChangeEnvelope} writes; events without its
  * {@code bemi} block (another producer on the topic) are counted and skipped. Numbers keep every
  * digit: floats are parsed as BigDecimal and written back as they came.
@@ -51,8 +54,8 @@ final class TrailWriter implements AutoCloseable {
     this.group = group;
     connection.setAutoCommit(false);
     this.insertSql = "INSERT INTO " + schema + ".changes (id, primary_key, before, after, context, database, schema,"
-        + " \"table\", operation, committed_at, queued_at, transaction_id, position, commit_lsn, change_index)"
-        + " VALUES (?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+        + " \"table\", operation, committed_at, queued_at, transaction_id, position, commit_lsn, change_index, source)"
+        + " VALUES (?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
     this.offsetSql = "INSERT INTO " + schema + ".consumer_offsets (group_id, topic, partition, next_offset)"
         + " VALUES (?, ?, ?, ?) ON CONFLICT (group_id, topic, partition) DO UPDATE"
         + " SET next_offset = GREATEST(consumer_offsets.next_offset, excluded.next_offset), updated_at = now()";
@@ -154,6 +157,7 @@ final class TrailWriter implements AutoCloseable {
     s.setLong(13, source.get("lsn").asLong());
     s.setLong(14, bemi.get("commit_lsn").asLong());
     s.setInt(15, bemi.get("change_index").asInt());
+    s.setString(16, source.path("name").asText(""));
   }
 
   /** Debezium's null before/after is bemi.changes' {}. */

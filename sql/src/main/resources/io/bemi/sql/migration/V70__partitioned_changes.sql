@@ -51,16 +51,30 @@ CREATE TABLE ${flyway:defaultSchema}.changes (
 
 COMMENT ON TABLE ${flyway:defaultSchema}.changes IS 'Bemi audit trail: every captured row change with its application context';
 
+-- The partitions of changes with their bounds (from_at NULL: the history partition, from MINVALUE).
+CREATE FUNCTION ${flyway:defaultSchema}.changes_partitions()
+RETURNS TABLE (partition_name text, from_at timestamptz, until_at timestamptz)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC' AS $$
+  SELECT c.relname::text,
+         (regexp_match(b.bound, 'FROM \(''([^'']+)''\)'))[1]::timestamptz,
+         (regexp_match(b.bound, 'TO \(''([^'']+)''\)'))[1]::timestamptz
+    FROM pg_inherits i
+    JOIN pg_class c ON c.oid = i.inhrelid
+   CROSS JOIN LATERAL (SELECT pg_get_expr(c.relpartbound, c.oid) AS bound) b
+   WHERE i.inhparent = '${flyway:defaultSchema}.changes'::regclass
+$$;
+
+COMMENT ON FUNCTION ${flyway:defaultSchema}.changes_partitions() IS
+  'The partitions of changes and their bounds; from_at is NULL for changes_history (from MINVALUE)';
+
 -- The last partition's end: changes committed from then on have no partition yet.
 CREATE FUNCTION ${flyway:defaultSchema}.partitioned_until()
 RETURNS timestamptz
 LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp
-SET TimeZone = 'UTC' AS $$
-  SELECT max((regexp_match(pg_get_expr(c.relpartbound, c.oid), 'TO \(''([^'']+)''\)'))[1]::timestamptz)
-    FROM pg_inherits i
-    JOIN pg_class c ON c.oid = i.inhrelid
-   WHERE i.inhparent = '${flyway:defaultSchema}.changes'::regclass
+SET search_path = pg_catalog, pg_temp AS $$
+  SELECT max(until_at) FROM ${flyway:defaultSchema}.changes_partitions()
 $$;
 
 COMMENT ON FUNCTION ${flyway:defaultSchema}.partitioned_until() IS
@@ -93,6 +107,54 @@ $function$;
 
 COMMENT ON FUNCTION ${flyway:defaultSchema}.ensure_partitions(timestamptz) IS
   'Creates the monthly partitions of changes up to (and including) p_until; returns the end of the last one';
+
+-- Retention: drops the oldest monthly partition that ends at or before p_cutoff and returns its
+-- name (NULL: none). What time travel needs from it moves into changes_history first: each
+-- record's last change in the month and each table's last TRUNCATE (they replace the record's or
+-- table's older kept state). Changes of tables without a primary key go with the month. The month
+-- is locked against writers while its states are read (the ingester writes recent months), and
+-- changes is locked exclusively from the detach to the end: writers wait about as long as it
+-- takes to move the states and scan changes_history once (ATTACH checks its bound).
+CREATE FUNCTION ${flyway:defaultSchema}.expire_oldest_partition(p_cutoff timestamptz)
+RETURNS text
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC' AS $function$
+DECLARE
+  v_month record;
+BEGIN
+  SELECT * INTO v_month FROM ${flyway:defaultSchema}.changes_partitions()
+   WHERE from_at IS NOT NULL AND until_at <= p_cutoff ORDER BY from_at LIMIT 1;
+  IF NOT FOUND THEN
+    RETURN NULL;
+  END IF;
+  EXECUTE format('LOCK TABLE ${flyway:defaultSchema}.%I IN SHARE MODE', v_month.partition_name);
+  EXECUTE format($sql$
+    CREATE TEMPORARY TABLE bemi_kept_states ON COMMIT DROP AS
+    SELECT DISTINCT ON (source, schema, "table", primary_key) *
+      FROM ${flyway:defaultSchema}.%I
+     WHERE primary_key IS NOT NULL OR operation = 'TRUNCATE'
+     ORDER BY source, schema, "table", primary_key, commit_lsn DESC, change_index DESC$sql$, v_month.partition_name);
+  EXECUTE format('ALTER TABLE ${flyway:defaultSchema}.changes DETACH PARTITION ${flyway:defaultSchema}.%I',
+                 v_month.partition_name);
+  ALTER TABLE ${flyway:defaultSchema}.changes DETACH PARTITION ${flyway:defaultSchema}.changes_history;
+  DELETE FROM ${flyway:defaultSchema}.changes_history h USING bemi_kept_states k
+   WHERE k.primary_key IS NOT NULL AND h.schema = k.schema AND h."table" = k."table"
+     AND h.primary_key = k.primary_key AND h.source = k.source;
+  DELETE FROM ${flyway:defaultSchema}.changes_history h USING bemi_kept_states k
+   WHERE k.operation = 'TRUNCATE' AND h.operation = 'TRUNCATE' AND h.schema = k.schema AND h."table" = k."table"
+     AND h.source = k.source;
+  INSERT INTO ${flyway:defaultSchema}.changes_history SELECT * FROM bemi_kept_states;
+  DROP TABLE bemi_kept_states;
+  EXECUTE format('DROP TABLE ${flyway:defaultSchema}.%I', v_month.partition_name);
+  EXECUTE format('ALTER TABLE ${flyway:defaultSchema}.changes ATTACH PARTITION ${flyway:defaultSchema}.changes_history'
+                 ' FOR VALUES FROM (MINVALUE) TO (%L)', v_month.until_at);
+  RETURN v_month.partition_name;
+END
+$function$;
+
+COMMENT ON FUNCTION ${flyway:defaultSchema}.expire_oldest_partition(timestamptz) IS
+  'Retention: drops the oldest month ending by p_cutoff, keeping each record''s last state in changes_history; returns its name or NULL';
 
 -- The history partition ends where the monthly ones start: at the month of the oldest stored
 -- change, at most three years back (older changes stay in the history partition), or this month.
