@@ -90,12 +90,6 @@ final class RunCommand implements Callable<Integer> {
           + "patterns), e.g. *.password_hash. Env: BEMI_REDACT_COLUMNS.")
   List<String> redactColumns;
 
-  @Option(names = "--source-name", defaultValue = "${env:BEMI_SOURCE_NAME}", paramLabel = "NAME",
-      description = "Stored in every change's source column, so several sources can share one destination. "
-          + "Default: the source server's system identifier and the database (e.g. 7318245510482345678/app), "
-          + "unique across servers and kept by a failover to a standby. Env: BEMI_SOURCE_NAME.")
-  String sourceName;
-
   @Option(names = "--retention", defaultValue = "${env:BEMI_RETENTION}", paramLabel = "AGE",
       description = "Drop the monthly partitions of changes that ended longer ago than this (e.g. 90d, 12h, "
           + "30m), keeping each record's latest older change, checked every 10 minutes on a separate connection. "
@@ -127,7 +121,7 @@ final class RunCommand implements Callable<Integer> {
         .withMonitoring(new SlotMonitor.Settings(Duration.ofSeconds(heartbeatIntervalSeconds),
             IngesterConfig.DEFAULT_MONITORING.sampleInterval(), retainedWal.warnRetainedWalMb));
     config = config.withBatching(maxBatchChanges, Duration.ofMillis(maxBatchDelayMs), config.holdBack())
-        .withSourceName(sourceName == null || sourceName.isBlank() ? null : sourceName.strip());
+        .withSourceName(connection.sourceName());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     IngesterMetrics metrics = new IngesterMetrics(registry);
     Ingester ingester = new Ingester(config, metrics, Clock.systemUTC(), Duration.ofSeconds(leaseSeconds),
