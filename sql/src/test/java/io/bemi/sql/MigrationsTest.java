@@ -28,7 +28,7 @@ class MigrationsTest {
     db.execute(insert);
 
     // the partition's index, named after the key's columns
-    assertThatThrownBy(() -> db.execute(insert)).hasMessageContaining("source_commit_lsn_change_index_committed_at_key");
+    assertThatThrownBy(() -> db.execute(insert)).hasMessageContaining("commit_lsn_change_index_source_committed_at_key");
   }
 
   @Test

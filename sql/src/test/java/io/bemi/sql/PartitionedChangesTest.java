@@ -70,7 +70,7 @@ class PartitionedChangesTest {
         + " 'CREATE', '2026-01-05 10:00:00+00', now(), 7, 100, 200, 0)";
     db.execute(String.format(change, "a"), String.format(change, "b"));
 
-    assertThatThrownBy(() -> db.execute(String.format(change, "a"))).hasMessageContaining("source_commit_lsn_change_index_committed_at_key");
+    assertThatThrownBy(() -> db.execute(String.format(change, "a"))).hasMessageContaining("commit_lsn_change_index_source_committed_at_key");
     assertThat(db.queryLong("SELECT count(*) FROM bemi.changes")).isEqualTo(2);
   }
 }

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * transaction is never held in memory: its rows flow into the open destination transaction.
  *
  * <p>Replays are harmless: transactions at or before the stored checkpoint are skipped upstream
- * (see {@code Stitcher.Settings.alreadyStoredUpTo}), and UNIQUE(source, commit_lsn, change_index,
+ * (see {@code Stitcher.Settings.alreadyStoredUpTo}), and UNIQUE(commit_lsn, change_index, source,
  * committed_at) would reject a duplicate rather than store it twice. Every row carries the source's
  * name, so several sources can share one destination.
  *

@@ -60,7 +60,8 @@ public final class LayoutBenchmark {
           + "   'request_id', md5(i::text)) ELSE '{}'::jsonb END AS context,"
           + " 'app'::text AS database, 'public'::text AS schema, CASE WHEN i % 2 = 0 THEN 'accounts' ELSE 'history' END"
           + "   AS \"table\", CASE WHEN i % 3 = 1 THEN 'UPDATE' ELSE 'CREATE' END AS operation,"
-          + " now() - interval '1 hour' + i * interval '1 ms' AS committed_at, now() AS queued_at,"
+          // spread over this month and the next two: three partitions of the V70 layout
+          + " now() + i * (interval '60 days' / " + rows + ") AS committed_at, now() AS queued_at,"
           + " 1000 + i / 2 AS transaction_id, 100000 + i::bigint * 100 AS position,"
           + " 100000 + (i / 2)::bigint * 200 AS commit_lsn, i % 2 AS change_index"
           + " FROM generate_series(1, " + rows + ") i",
@@ -84,6 +85,23 @@ public final class LayoutBenchmark {
       for (String layout : layouts) {
         double m = median(seconds.get(layout));
         System.out.printf("%-18s %9.2f %,12.0f %9.2f  %s%n", layout, m, rows / m, base / m, indexSizes(pg, layout));
+      }
+      pg.execute("ANALYZE v70.changes");
+      explain(pg, "record history", "SELECT * FROM v70.changes WHERE schema = 'public' AND \"table\" = 'accounts'"
+          + " AND primary_key = '4242' ORDER BY commit_lsn, change_index");
+      explain(pg, "record as of (its last change before an instant)", "SELECT after FROM v70.changes"
+          + " WHERE schema = 'public' AND \"table\" = 'accounts' AND primary_key = '4242' AND committed_at <= now()"
+          + " + interval '45 days' ORDER BY commit_lsn DESC, change_index DESC LIMIT 1");
+      explain(pg, "a transaction by xid (BRIN)", "SELECT * FROM v70.changes WHERE transaction_id = 5000");
+    }
+  }
+
+  private static void explain(BenchPostgres pg, String what, String query) throws Exception {
+    System.out.println("EXPLAIN " + what + ":");
+    try (Connection c = pg.connect(); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) " + query)) {
+      while (rs.next()) {
+        System.out.println("  " + rs.getString(1));
       }
     }
   }

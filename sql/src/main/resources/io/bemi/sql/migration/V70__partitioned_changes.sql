@@ -8,7 +8,7 @@
 --                         calls it before a change would reach the last partition's end)
 --
 -- A partitioned table's unique keys must contain the partition key. One commit has one commit
--- time, so UNIQUE (source, commit_lsn, change_index, committed_at) forbids exactly what
+-- time, so UNIQUE (commit_lsn, change_index, source, committed_at) forbids exactly what
 -- UNIQUE (commit_lsn, change_index) forbade, per source: a replayed transaction is never stored
 -- twice, and two sources may use the same LSNs.
 --
@@ -181,8 +181,9 @@ UPDATE ${flyway:defaultSchema}.flyway_schema_history SET checksum = NULL WHERE v
 -- Ids are looked up one at a time (change_diff, revert, restore); UUIDv7 appends.
 ALTER TABLE ${flyway:defaultSchema}.changes ADD CONSTRAINT changes_pkey PRIMARY KEY (id, committed_at);
 -- A replayed transaction (same source, commit LSN, order; hence same commit time) is never stored twice.
+-- commit_lsn leads: a commit's changes are looked up by commit LSN alone (commit_changes(), the dashboard).
 ALTER TABLE ${flyway:defaultSchema}.changes
-  ADD CONSTRAINT changes_commit_change_key UNIQUE (source, commit_lsn, change_index, committed_at);
+  ADD CONSTRAINT changes_commit_change_key UNIQUE (commit_lsn, change_index, source, committed_at);
 -- A record's history, in commit order.
 CREATE INDEX changes_record_idx ON ${flyway:defaultSchema}.changes (schema, "table", primary_key, commit_lsn, change_index);
 -- A table over time, and as-of queries over a table.
