@@ -96,4 +96,4 @@ COMMENT ON FUNCTION ${flyway:defaultSchema}.refresh_history_views() IS
   'Re-creates every typed history view from its table''s current columns; returns how many';
 
 -- The views go when the changes table is re-created (V70__partitioned_changes.sql); this puts them back.
-SELECT ${flyway:defaultSchema}.refresh_history_views();
+DO $$ BEGIN PERFORM ${flyway:defaultSchema}.refresh_history_views(); END $$;

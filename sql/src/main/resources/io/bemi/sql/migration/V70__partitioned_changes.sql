@@ -82,9 +82,10 @@ COMMENT ON FUNCTION ${flyway:defaultSchema}.partitioned_until() IS
 
 -- Creates the monthly partitions (UTC months) so that every instant before p_until has one;
 -- returns the new end. Safe to call concurrently and often: it creates nothing when covered.
+-- SECURITY DEFINER: an ingester role that may only write changes (not own it) can extend it.
 CREATE FUNCTION ${flyway:defaultSchema}.ensure_partitions(p_until timestamptz)
 RETURNS timestamptz
-LANGUAGE plpgsql
+LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET TimeZone = 'UTC' AS $function$
 DECLARE
@@ -168,10 +169,9 @@ BEGIN
     FROM ${flyway:defaultSchema}.changes_before_v70;
   EXECUTE format('CREATE TABLE ${flyway:defaultSchema}.changes_history PARTITION OF ${flyway:defaultSchema}.changes'
                  ' FOR VALUES FROM (MINVALUE) TO (%L)', coalesce(v_first, date_trunc('month', now())));
+  PERFORM ${flyway:defaultSchema}.ensure_partitions(now() + interval '2 months');
 END
 $do$;
-
-SELECT ${flyway:defaultSchema}.ensure_partitions(now() + interval '2 months');
 
 INSERT INTO ${flyway:defaultSchema}.changes SELECT * FROM ${flyway:defaultSchema}.changes_before_v70;
 DROP TABLE ${flyway:defaultSchema}.changes_before_v70 CASCADE;
