@@ -35,9 +35,9 @@ import org.slf4j.LoggerFactory;
  * name, so several sources can share one destination.
  *
  * <p>{@code changes} is partitioned by month of {@code committed_at}: before a change would land
- * within a month of the last partition's end, the batch calls {@code ensure_partitions} (in its own
- * transaction: the new partitions commit or roll back with the rows that needed them), so an insert
- * never fails for want of a partition. That happens about once a month.
+ * within a month of the last partition's end, the batch calls {@code ensure_partitions} (in the
+ * batch's transaction: the new partitions commit or roll back with the rows that needed them), so an
+ * insert never fails for want of a partition. That creates partitions about once a month.
  *
  * <p>Ids are time-ordered UUIDv7 ({@link ChangeIds}) rather than the column default
  * {@code gen_random_uuid()}: each row then appends to the primary key's B-tree instead of dirtying
