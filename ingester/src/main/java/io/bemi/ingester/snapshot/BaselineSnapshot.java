@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * Every transaction the slot streams commits at or after the consistent point (the slot skips
  * commit records that start before it), and no WAL record starts at consistent point − 1 (records
  * are longer than one byte and 8-byte aligned), so baseline rows sort before every streamed change
- * and never collide with one in UNIQUE(commit_lsn, change_index). {@code committed_at} is the
- * source's clock just before the slot was created.
+ * and never collide with one in the unique key (commit_lsn, change_index, source, committed_at).
+ * {@code committed_at} is the source's clock just before the slot was created.
  *
  * <p>Resuming: per-table progress is kept in {@code snapshot_progress} (migration V3), updated in
  * the destination transaction of each batch. A run skips tables already 'done'. An exported
