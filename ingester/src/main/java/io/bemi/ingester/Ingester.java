@@ -222,7 +222,7 @@ public final class Ingester {
         // one reader, and the transactional producer fences a zombie's commits (docs/sinks.md)
         SourceChecks.requireSlotAndPublication(catalogConnection, config.slot(), config.publication());
         connectedOnce = true;
-        lead(catalogConnection, database, false, null, null);
+        lead(catalogConnection, database, null, false, null, null);
         return;
       }
       // also checks the REPLICATION login now, not when a standby takes over hours later
@@ -238,7 +238,8 @@ public final class Ingester {
           return; // stopped while standing by
         }
         SlotTakeover.endOtherReader(catalogConnection, config.slot());
-        lead(catalogConnection, database, originNone, lease, store -> {
+        String source = config.sourceName() != null ? config.sourceName() : identity.sourceName(database);
+        lead(catalogConnection, database, source, originNone, lease, store -> {
           store.sourceServer(identity.systemIdentifier(), identity.timeline());
           return slotLoss.streamingFrom(SlotLoss.confirmedPosition(catalogConnection, config.slot()), identity);
         });
@@ -283,15 +284,18 @@ public final class Ingester {
   /**
    * Streams as the leader. The database sink is fenced by the lease (null: no lease, the Kafka sink) and
    * records the source's identity and gaps ({@code sourceStart}, null without a destination trail); the
-   * reader stops when the lease is lost.
+   * reader stops when the lease is lost. {@code source} names the source in the trail (null: no trail).
    */
-  private void lead(Connection catalogConnection, String database, boolean originNoneWanted, LeaderLease lease,
-      SourceStart sourceStart) throws SQLException, InterruptedException {
+  private void lead(Connection catalogConnection, String database, String source, boolean originNoneWanted,
+      LeaderLease lease, SourceStart sourceStart) throws SQLException, InterruptedException {
     boolean destinationIsSource = config.destinationIsSource() && trailInDestination();
     boolean originNone = originNoneWanted;
     try (Sink store = sinks != null ? sinks.open(config.slot(), database)
-        : new ChangeStore(config.destination().connect(), config.destinationSchema(), config.slot(), database)) {
+        : new ChangeStore(config.destination().connect(), config.destinationSchema(), config.slot(), database, source)) {
       ChangeStore changes = store instanceof ChangeStore c ? c : null;
+      if (changes != null) {
+        metrics.storingSource(source);
+      }
       if (changes != null && lease != null) {
         changes.fenceWith(lease);
         lease.attachStore(changes.backendPid());

@@ -13,6 +13,7 @@ import java.time.Duration;
  * @param holdBack changes held back per transaction waiting for its first {@code _bemi} message
  * @param columnRules ignored and redacted columns
  * @param monitoring heartbeats, slot sampling and the retained-WAL warning
+ * @param sourceName stored in every change's {@code source}; null: the source's system identifier and database
  */
 public record IngesterConfig(
     PostgresUrl source,
@@ -27,7 +28,8 @@ public record IngesterConfig(
     int holdBack,
     Duration statusInterval,
     ColumnRules columnRules,
-    SlotMonitor.Settings monitoring) {
+    SlotMonitor.Settings monitoring,
+    String sourceName) {
 
   public static final int DEFAULT_MAX_CONTEXT_BYTES = 64 * 1024;
   /** Heartbeat every 10 s, sample the slot every 5 s, warn above 1 GB of retained WAL. */
@@ -37,28 +39,33 @@ public record IngesterConfig(
   public static IngesterConfig defaults(PostgresUrl source, PostgresUrl destination, String schema, String slot,
       String publication) {
     return new IngesterConfig(source, destination, schema, slot, publication, DEFAULT_MAX_CONTEXT_BYTES, 10_000,
-        Duration.ofMillis(200), 20_000, 1_000, Duration.ofSeconds(10), ColumnRules.NONE, DEFAULT_MONITORING);
+        Duration.ofMillis(200), 20_000, 1_000, Duration.ofSeconds(10), ColumnRules.NONE, DEFAULT_MONITORING, null);
   }
 
   /** The same configuration with other batch limits (tests and benchmarks). */
   public IngesterConfig withBatching(int maxChanges, Duration maxDelay, int holdBackChanges) {
     return new IngesterConfig(source, destination, destinationSchema, slot, publication, maxContextBytes, maxChanges,
-        maxDelay, queueCapacity, holdBackChanges, statusInterval, columnRules, monitoring);
+        maxDelay, queueCapacity, holdBackChanges, statusInterval, columnRules, monitoring, sourceName);
   }
 
   public IngesterConfig withMaxContextBytes(int bytes) {
     return new IngesterConfig(source, destination, destinationSchema, slot, publication, bytes, maxBatchChanges,
-        maxBatchDelay, queueCapacity, holdBack, statusInterval, columnRules, monitoring);
+        maxBatchDelay, queueCapacity, holdBack, statusInterval, columnRules, monitoring, sourceName);
   }
 
   public IngesterConfig withColumnRules(ColumnRules rules) {
     return new IngesterConfig(source, destination, destinationSchema, slot, publication, maxContextBytes,
-        maxBatchChanges, maxBatchDelay, queueCapacity, holdBack, statusInterval, rules, monitoring);
+        maxBatchChanges, maxBatchDelay, queueCapacity, holdBack, statusInterval, rules, monitoring, sourceName);
   }
 
   public IngesterConfig withMonitoring(SlotMonitor.Settings settings) {
     return new IngesterConfig(source, destination, destinationSchema, slot, publication, maxContextBytes,
-        maxBatchChanges, maxBatchDelay, queueCapacity, holdBack, statusInterval, columnRules, settings);
+        maxBatchChanges, maxBatchDelay, queueCapacity, holdBack, statusInterval, columnRules, settings, sourceName);
+  }
+
+  public IngesterConfig withSourceName(String name) {
+    return new IngesterConfig(source, destination, destinationSchema, slot, publication, maxContextBytes,
+        maxBatchChanges, maxBatchDelay, queueCapacity, holdBack, statusInterval, columnRules, monitoring, name);
   }
 
   /** Destination and source are the same database: the ingester must not capture its own writes. */

@@ -134,6 +134,15 @@ public final class IngesterMetrics implements StitchListener, SlotMonitor.Listen
     storeCommit.record(nanos, TimeUnit.NANOSECONDS);
   }
 
+  /**
+   * {@code bemi_ingester_source{source="…"} 1}: which source this process stores changes of (the value of
+   * {@code changes.source}), for joining its other meters to a source when several feed one destination.
+   */
+  void storingSource(String source) {
+    Gauge.builder("bemi.ingester.source", () -> 1).description("The source whose changes this ingester stores")
+        .tag("source", source).register(registry);
+  }
+
   /** The counter of changes stored for one table and operation (looked up once per table by the store thread). */
   Counter changesStoredCounter(String schema, String table, Operation operation) {
     return Counter.builder("bemi.ingester.table.changes.stored")

@@ -59,6 +59,17 @@ class BaselineSnapshotTest {
 
 
   @Test
+  void baselineRowsCarryTheSourceNameTheStreamStoresUnder(TestDatabase source) throws Exception {
+    TestDatabase db = source.createSibling("named");
+    db.execute("CREATE TABLE accounts (id int PRIMARY KEY)", "INSERT INTO accounts VALUES (1)");
+
+    snapshot(db, "named").run(prepare(db));
+
+    assertThat(db.queryValue("SELECT source FROM bemi.changes"))
+        .isEqualTo(db.queryValue("SELECT system_identifier FROM pg_control_system()") + "/" + db.name());
+  }
+
+  @Test
   void functionsAndOperatorsPlantedInPublicByALowPrivilegeRoleAreNotUsed(TestDatabase source) throws Exception {
     TestDatabase db = source.createSibling("planted");
     db.execute("CREATE TABLE accounts (id int PRIMARY KEY, owner text)", "INSERT INTO accounts VALUES (1, 'ann')",
@@ -231,7 +242,7 @@ class BaselineSnapshotTest {
     PostgresUrl url = PostgresUrl.parse(db.uri());
 
     new BaselineSnapshot(url, url, SCHEMA, "redact", 1_000, (table, done, estimated) -> {},
-        ColumnRules.parse(List.of(), List.of("*.password_hash"))).run(prepare(db));
+        ColumnRules.parse(List.of(), List.of("*.password_hash")), null).run(prepare(db));
 
     assertThat(db.queryValue("SELECT after::text FROM bemi.changes"))
         .isEqualTo("{\"id\": 1, \"password_hash\": \"[REDACTED]\"}");

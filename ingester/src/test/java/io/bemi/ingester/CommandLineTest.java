@@ -3,6 +3,7 @@ package io.bemi.ingester;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bemi.ingester.cli.IngesterCommand;
+import io.bemi.sql.Migrations;
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
 import java.io.ByteArrayOutputStream;
@@ -90,6 +91,20 @@ class CommandLineTest {
     }
     assertThat(run("teardown", "--source-url", db.uri(), "--slot", "ha", "--publication", "ha", "--yes").exitCode())
         .isZero();
+  }
+
+  @Test
+  void statusShowsTheSourceOfTheSlotAndTheOtherSourcesOfTheDestination(TestDatabase source) throws Exception {
+    TestDatabase db = source.createSibling("sources");
+    db.execute("SELECT pg_create_logical_replication_slot('named', 'pgoutput')");
+    Migrations.migrate(db.dataSource(), "bemi");
+    db.execute("INSERT INTO bemi.ingester_checkpoints (slot, source_database, commit_lsn, end_lsn, committed_at, source)"
+        + " VALUES ('named', '" + db.name() + "', 1, 2, now(), 'shop-eu'), ('other', 'crm', 1, 2, now(), 'crm-us')");
+
+    Result status = run("status", "--source-url", db.uri(), "--slot", "named");
+
+    assertThat(status.out()).contains("source:            shop-eu").contains("other sources:     crm-us");
+    db.execute("SELECT pg_drop_replication_slot('named')");
   }
 
   @Test

@@ -14,7 +14,17 @@ public final class Migrations {
    * call from several processes at once (Flyway takes an advisory lock).
    */
   public static MigrateResult migrate(DataSource destination, String schema) {
-    return flyway(destination, schema).migrate();
+    Flyway flyway = flyway(destination, schema);
+    MigrateResult result = flyway.migrate();
+    if (result.migrationsExecuted > 0) {
+      // A migration that re-creates the changes table (V70) marks the repeatable migrations outdated: the
+      // objects bound to the table's row type went with the old table. Flyway plans a run once, so a second
+      // run re-applies them.
+      MigrateResult repeatables = flyway.migrate();
+      result.migrations.addAll(repeatables.migrations);
+      result.migrationsExecuted += repeatables.migrationsExecuted;
+    }
+    return result;
   }
 
   static Flyway flyway(DataSource destination, String schema) {

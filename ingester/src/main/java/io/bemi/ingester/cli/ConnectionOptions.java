@@ -49,6 +49,18 @@ final class ConnectionOptions {
       description = "Publication listing the tracked tables. Default: ${DEFAULT-VALUE}. Env: BEMI_PUBLICATION.")
   String publication;
 
+  @Option(names = "--source-name", defaultValue = "${env:BEMI_SOURCE_NAME}", paramLabel = "NAME",
+      description = "Stored in every change's source column (run, setup --snapshot), so several sources can share "
+          + "one destination. Default: the source server's system identifier and the database (e.g. "
+          + "7318245510482345678/app), unique across servers and kept by a failover to a standby. "
+          + "Env: BEMI_SOURCE_NAME.")
+  String sourceName;
+
+  /** The --source-name given, or null: derived from the source (SourceIdentity#sourceName). */
+  String sourceName() {
+    return sourceName == null || sourceName.isBlank() ? null : sourceName.strip();
+  }
+
   PostgresUrl source() {
     if (sourceUrl == null || sourceUrl.isBlank()) {
       throw new ParameterException(spec.commandLine(), "Missing --source-url (or BEMI_SOURCE_URL)");

@@ -91,9 +91,9 @@ final class RunCommand implements Callable<Integer> {
   List<String> redactColumns;
 
   @Option(names = "--retention", defaultValue = "${env:BEMI_RETENTION}", paramLabel = "AGE",
-      description = "Delete changes committed longer ago than this (e.g. 90d, 12h, 30m), keeping each record's "
-          + "latest older change, in batches of 1000 every 10 minutes on a separate connection. Default: keep "
-          + "everything. Env: BEMI_RETENTION.")
+      description = "Drop the monthly partitions of changes that ended longer ago than this (e.g. 90d, 12h, "
+          + "30m), keeping each record's latest older change, checked every 10 minutes on a separate connection. "
+          + "Default: keep everything. Env: BEMI_RETENTION.")
   String retention;
 
   @Override
@@ -120,7 +120,8 @@ final class RunCommand implements Callable<Integer> {
         .withColumnRules(rules)
         .withMonitoring(new SlotMonitor.Settings(Duration.ofSeconds(heartbeatIntervalSeconds),
             IngesterConfig.DEFAULT_MONITORING.sampleInterval(), retainedWal.warnRetainedWalMb));
-    config = config.withBatching(maxBatchChanges, Duration.ofMillis(maxBatchDelayMs), config.holdBack());
+    config = config.withBatching(maxBatchChanges, Duration.ofMillis(maxBatchDelayMs), config.holdBack())
+        .withSourceName(connection.sourceName());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     IngesterMetrics metrics = new IngesterMetrics(registry);
     Ingester ingester = new Ingester(config, metrics, Clock.systemUTC(), Duration.ofSeconds(leaseSeconds),
@@ -135,9 +136,9 @@ final class RunCommand implements Callable<Integer> {
     }
     Retention retainer = null;
     if (retentionAge != null) {
-      retainer = new Retention(connection.destination(), connection.destinationSchema(), retentionAge, 1_000);
+      retainer = new Retention(connection.destination(), connection.destinationSchema(), retentionAge);
       retainer.start(Duration.ofMinutes(1), Duration.ofMinutes(10));
-      LOG.info("Retention: deleting changes older than {} every 10 minutes", retention);
+      LOG.info("Retention: dropping the months that ended more than {} ago, checked every 10 minutes", retention);
     }
     AtomicBoolean finished = new AtomicBoolean();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -79,7 +79,7 @@ final class SetupCommand implements Callable<Integer> {
         SourceSetup.execute(source, statements.stream().filter(s -> !SourceSetup.createsSlot(s)).toList());
         Migrations.migrate(connection.destination().dataSource(), schema);
         BaselineSnapshot.Result result = new BaselineSnapshot(connection.source(), connection.destination(), schema,
-            slot, 5_000, BaselineSnapshot.loggingEvery(Duration.ofSeconds(10)), rules).run(tracked);
+            slot, 5_000, BaselineSnapshot.loggingEvery(Duration.ofSeconds(10)), rules, connection.sourceName()).run(tracked);
         System.out.println("Baseline snapshot: " + result.rows() + " row(s) from " + result.tablesCopied()
             + " table(s) copied, " + result.tablesSkipped() + " already done.");
       }

@@ -106,8 +106,10 @@ final class StatusCommand implements Callable<Integer> {
   }
 
   private void printCheckpoint(Connection destination, String slot, String database, boolean caughtUp) throws SQLException {
-    String sql = "SELECT commit_lsn, end_lsn, committed_at, updated_at FROM " + connection.destinationSchema()
-        + ".ingester_checkpoints WHERE slot = ? AND source_database = ?";
+    String sql = "SELECT commit_lsn, end_lsn, committed_at, updated_at, source,"
+        + " (SELECT string_agg(o.source, ', ' ORDER BY o.source) FROM " + connection.destinationSchema()
+        + ".ingester_checkpoints o WHERE (o.slot, o.source_database) <> (c.slot, c.source_database))"
+        + " FROM " + connection.destinationSchema() + ".ingester_checkpoints c WHERE slot = ? AND source_database = ?";
     try (PreparedStatement s = destination.prepareStatement(sql)) {
       s.setString(1, slot);
       s.setString(2, database);
@@ -121,6 +123,11 @@ final class StatusCommand implements Callable<Integer> {
         System.out.println("stored checkpoint: commit " + Lsn.of(rs.getLong(1)) + ", end " + Lsn.of(rs.getLong(2))
             + ", committed at " + committedAt + ", stored at " + rs.getTimestamp(4).toInstant());
         System.out.printf("lag:               %.1f seconds (since the last stored commit; 0 when caught up)%n", lagSeconds);
+        System.out.println("source:            " + (rs.getString(5) == null ? "not stored yet" : rs.getString(5))
+            + " (changes.source of this slot's changes)");
+        if (rs.getString(6) != null) {
+          System.out.println("other sources:     " + rs.getString(6) + " (same destination)");
+        }
       }
     } catch (SQLException e) {
       if ("42P01".equals(e.getSQLState())) {

@@ -26,6 +26,9 @@ import org.apache.kafka.common.TopicPartition;
  * resumes from the stored offsets, and a replayed event (another consumer took the partition over
  * mid-batch) is dropped by {@code ON CONFLICT DO NOTHING} on the changes' unique key.
  *
+ * <p>The event's {@code source.name} (the producing ingester's topic prefix) is stored as the change's
+ * {@code source}, so changes of several sources that pass through Kafka stay apart.
+ *
  * <p>Reads the envelope {@code io.bemi.ingester.sink.ChangeEnvelope} writes; events without its
  * {@code bemi} block (another producer on the topic) are counted and skipped. Numbers keep every
  * digit: floats are parsed as BigDecimal and written back as they came.
@@ -43,6 +46,7 @@ final class TrailWriter implements AutoCloseable {
   private final String insertSql;
   private final String offsetSql;
   private final String readOffsetsSql;
+  private final String ensurePartitionsSql;
   private final ChangeIds ids = new ChangeIds();
   private long skipped;
 
@@ -51,11 +55,13 @@ final class TrailWriter implements AutoCloseable {
     this.group = group;
     connection.setAutoCommit(false);
     this.insertSql = "INSERT INTO " + schema + ".changes (id, primary_key, before, after, context, database, schema,"
-        + " \"table\", operation, committed_at, queued_at, transaction_id, position, commit_lsn, change_index)"
-        + " VALUES (?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+        + " \"table\", operation, committed_at, queued_at, transaction_id, position, commit_lsn, change_index, source)"
+        + " VALUES (?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
     this.offsetSql = "INSERT INTO " + schema + ".consumer_offsets (group_id, topic, partition, next_offset)"
         + " VALUES (?, ?, ?, ?) ON CONFLICT (group_id, topic, partition) DO UPDATE"
         + " SET next_offset = GREATEST(consumer_offsets.next_offset, excluded.next_offset), updated_at = now()";
+    // partitions a month past the newest change of the poll (creates nothing when they exist)
+    this.ensurePartitionsSql = "SELECT " + schema + ".ensure_partitions(?::timestamptz + interval '1 month')";
     this.readOffsetsSql = "SELECT next_offset FROM " + schema + ".consumer_offsets"
         + " WHERE group_id = ? AND topic = ? AND partition = ?";
   }
@@ -84,6 +90,7 @@ final class TrailWriter implements AutoCloseable {
     Map<TopicPartition, Long> next = new HashMap<>();
     try (PreparedStatement insert = connection.prepareStatement(insertSql)) {
       int batched = 0;
+      Instant newest = Instant.MIN;
       for (ConsumerRecord<byte[], byte[]> record : records) {
         next.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
         JsonNode event = parse(record);
@@ -91,12 +98,17 @@ final class TrailWriter implements AutoCloseable {
           skipped++;
           continue;
         }
-        bind(insert, event);
+        Instant committedAt = bind(insert, event);
+        newest = committedAt.isAfter(newest) ? committedAt : newest;
         insert.addBatch();
         batched++;
       }
       int stored = 0;
       if (batched > 0) {
+        try (PreparedStatement ensure = connection.prepareStatement(ensurePartitionsSql)) {
+          ensure.setTimestamp(1, Timestamp.from(newest));
+          ensure.execute();
+        }
         for (int count : insert.executeBatch()) {
           stored += Math.max(count, 0);
         }
@@ -136,7 +148,8 @@ final class TrailWriter implements AutoCloseable {
     }
   }
 
-  private void bind(PreparedStatement s, JsonNode event) throws SQLException {
+  /** Binds one event; returns its commit time. */
+  private Instant bind(PreparedStatement s, JsonNode event) throws SQLException {
     JsonNode source = event.get("source");
     JsonNode bemi = event.get("bemi");
     s.setObject(1, ids.next(System.currentTimeMillis()));
@@ -148,12 +161,15 @@ final class TrailWriter implements AutoCloseable {
     s.setString(7, source.get("schema").asText());
     s.setString(8, source.get("table").asText());
     s.setString(9, bemi.get("operation").asText());
-    s.setTimestamp(10, Timestamp.from(Instant.parse(bemi.get("committed_at").asText())));
+    Instant committedAt = Instant.parse(bemi.get("committed_at").asText());
+    s.setTimestamp(10, Timestamp.from(committedAt));
     s.setTimestamp(11, Timestamp.from(Instant.parse(bemi.get("queued_at").asText())));
     s.setLong(12, source.get("txId").asLong());
     s.setLong(13, source.get("lsn").asLong());
     s.setLong(14, bemi.get("commit_lsn").asLong());
     s.setInt(15, bemi.get("change_index").asInt());
+    s.setString(16, source.path("name").asText(""));
+    return committedAt;
   }
 
   /** Debezium's null before/after is bemi.changes' {}. */

@@ -21,6 +21,16 @@ public record SourceIdentity(String systemIdentifier, int timeline) {
     }
   }
 
+  /**
+   * The name changes from this server's database are stored under when {@code --source-name} is not
+   * given: unique across servers (two clusters never share a system identifier) and stable across
+   * a failover to a physical standby (a copy keeps it); {@code pg_upgrade} or a restore into a new
+   * cluster changes it, so a source that will move sets {@code --source-name}.
+   */
+  public String sourceName(String database) {
+    return systemIdentifier + "/" + database;
+  }
+
   @Override
   public String toString() {
     return "system " + systemIdentifier + ", timeline " + timeline;

@@ -1,6 +1,7 @@
 package io.bemi.ingester.snapshot;
 
 import io.bemi.ingester.PostgresUrl;
+import io.bemi.ingester.failover.SourceIdentity;
 import io.bemi.ingester.rules.ColumnRules;
 import io.bemi.ingester.setup.SourceSetup;
 import io.bemi.ingester.setup.SourceSetup.TrackedTable;
@@ -30,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * Every transaction the slot streams commits at or after the consistent point (the slot skips
  * commit records that start before it), and no WAL record starts at consistent point − 1 (records
  * are longer than one byte and 8-byte aligned), so baseline rows sort before every streamed change
- * and never collide with one in UNIQUE(commit_lsn, change_index). {@code committed_at} is the
- * source's clock just before the slot was created.
+ * and never collide with one in the unique key (commit_lsn, change_index, source, committed_at).
+ * {@code committed_at} is the source's clock just before the slot was created.
  *
  * <p>Resuming: per-table progress is kept in {@code snapshot_progress} (migration V3), updated in
  * the destination transaction of each batch. A run skips tables already 'done'. An exported
@@ -87,16 +88,22 @@ public final class BaselineSnapshot {
   private final int batchSize;
   private final Listener listener;
   private final ColumnRules rules;
+  private final String sourceName;
 
   public BaselineSnapshot(PostgresUrl source, PostgresUrl destination, String destinationSchema, String slot,
       int batchSize, Listener listener) {
-    this(source, destination, destinationSchema, slot, batchSize, listener, ColumnRules.NONE);
+    this(source, destination, destinationSchema, slot, batchSize, listener, ColumnRules.NONE, null);
   }
 
-  /** @param rules redacted columns are stored as the marker, as the stream stores them */
+  /**
+   * @param rules redacted columns are stored as the marker, as the stream stores them
+   * @param sourceName the rows' {@code source}, as {@code run} stores it (null: derived the same way, see
+   *     {@link SourceIdentity#sourceName})
+   */
   public BaselineSnapshot(PostgresUrl source, PostgresUrl destination, String destinationSchema, String slot,
-      int batchSize, Listener listener, ColumnRules rules) {
+      int batchSize, Listener listener, ColumnRules rules, String sourceName) {
     this.rules = rules;
+    this.sourceName = sourceName;
     this.source = source;
     this.destination = destination;
     this.schema = destinationSchema;
@@ -117,6 +124,7 @@ public final class BaselineSnapshot {
     List<TrackedTable> tables = tracked.stream().filter(t -> !t.partition()).toList();
     try (Connection target = connectForBatches(destination); Connection reader = source.connectWithCatalogSearchPath()) {
       String database = currentDatabase(reader);
+      String rowsSource = sourceName != null ? sourceName : SourceIdentity.identify(source).sourceName(database);
       Map<String, Progress> progress = loadProgress(target, database);
       boolean slotExists = slotExists(reader);
       // Without the slot (first run, or after teardown) every table needs a baseline at the new
@@ -148,7 +156,7 @@ public final class BaselineSnapshot {
         long rows = 0;
         for (TrackedTable table : pending) {
           Progress previous = progress.get(key(table));
-          rows += copy(reader, target, database, table, previous, commitLsn, snapshotTime);
+          rows += copy(reader, target, database, rowsSource, table, previous, commitLsn, snapshotTime);
         }
         reader.commit();
         return new Result(pending.size(), tables.size() - pending.size(), rows, !slotExists);
@@ -156,15 +164,16 @@ public final class BaselineSnapshot {
     }
   }
 
-  private long copy(Connection reader, Connection target, String database, TrackedTable table, Progress previous,
-      long commitLsn, OffsetDateTime snapshotTime) throws SQLException {
+  private long copy(Connection reader, Connection target, String database, String rowsSource, TrackedTable table,
+      Progress previous, long commitLsn, OffsetDateTime snapshotTime) throws SQLException {
     target.setAutoCommit(false);
     if (previous != null && !previous.done()) { // interrupted in an earlier snapshot: drop its partial rows
       try (PreparedStatement d = target.prepareStatement("DELETE FROM " + changes()
-          + " WHERE operation = 'SNAPSHOT' AND commit_lsn = ? AND schema = ? AND \"table\" = ?")) {
+          + " WHERE operation = 'SNAPSHOT' AND commit_lsn = ? AND schema = ? AND \"table\" = ? AND source = ?")) {
         d.setLong(1, previous.snapshotLsn() - 1);
         d.setString(2, table.schema());
         d.setString(3, table.table());
+        d.setString(4, rowsSource);
         int deleted = d.executeUpdate();
         LOG.info("Snapshot {}: deleted {} row(s) of an interrupted copy; copying it again", table.qualified(), deleted);
       }
@@ -185,12 +194,12 @@ public final class BaselineSnapshot {
       p.executeUpdate();
     }
     target.commit();
-    int nextIndex = nextChangeIndex(target, commitLsn);
+    int nextIndex = nextChangeIndex(target, rowsSource, commitLsn);
     String select = "SELECT " + primaryKeyExpression(reader, table) + ", (" + rowExpression(reader, table)
         + ")::text FROM " + table.qualified() + " t";
     String insert = "INSERT INTO " + changes() + " (primary_key, before, after, database, schema, \"table\", operation,"
-        + " committed_at, queued_at, transaction_id, position, commit_lsn, change_index)"
-        + " VALUES (?, '{}', ?::jsonb, ?, ?, ?, 'SNAPSHOT', ?, now(), 0, ?, ?, ?)";
+        + " committed_at, queued_at, transaction_id, position, commit_lsn, change_index, source)"
+        + " VALUES (?, '{}', ?::jsonb, ?, ?, ?, 'SNAPSHOT', ?, now(), 0, ?, ?, ?, ?)";
     long done = 0;
     int inBatch = 0;
     try (Statement s = reader.createStatement(); PreparedStatement in = target.prepareStatement(insert)) {
@@ -210,6 +219,7 @@ public final class BaselineSnapshot {
           in.setLong(7, commitLsn);
           in.setLong(8, commitLsn);
           in.setInt(9, nextIndex++);
+          in.setString(10, rowsSource);
           in.addBatch();
           done++;
           if (++inBatch == batchSize) {
@@ -323,10 +333,11 @@ public final class BaselineSnapshot {
     }
   }
 
-  private int nextChangeIndex(Connection target, long commitLsn) throws SQLException {
+  private int nextChangeIndex(Connection target, String rowsSource, long commitLsn) throws SQLException {
     try (PreparedStatement s = target.prepareStatement("SELECT coalesce(max(change_index) + 1, 0) FROM " + changes()
-        + " WHERE commit_lsn = ?")) {
-      s.setLong(1, commitLsn);
+        + " WHERE source = ? AND commit_lsn = ?")) {
+      s.setString(1, rowsSource);
+      s.setLong(2, commitLsn);
       try (ResultSet rs = s.executeQuery()) {
         rs.next();
         int next = rs.getInt(1);

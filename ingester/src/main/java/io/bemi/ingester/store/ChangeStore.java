@@ -14,6 +14,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 import org.postgresql.util.PSQLException;
@@ -28,8 +30,14 @@ import org.slf4j.LoggerFactory;
  * transaction is never held in memory: its rows flow into the open destination transaction.
  *
  * <p>Replays are harmless: transactions at or before the stored checkpoint are skipped upstream
- * (see {@code Stitcher.Settings.alreadyStoredUpTo}), and UNIQUE(commit_lsn, change_index) would
- * reject a duplicate rather than store it twice.
+ * (see {@code Stitcher.Settings.alreadyStoredUpTo}), and UNIQUE(commit_lsn, change_index, source,
+ * committed_at) would reject a duplicate rather than store it twice. Every row carries the source's
+ * name, so several sources can share one destination.
+ *
+ * <p>{@code changes} is partitioned by month of {@code committed_at}: before a change would land
+ * within a month of the last partition's end, the batch calls {@code ensure_partitions} (in the
+ * batch's transaction: the new partitions commit or roll back with the rows that needed them), so an
+ * insert never fails for want of a partition. That creates partitions about once a month.
  *
  * <p>Ids are time-ordered UUIDv7 ({@link ChangeIds}) rather than the column default
  * {@code gen_random_uuid()}: each row then appends to the primary key's B-tree instead of dirtying
@@ -42,6 +50,8 @@ public final class ChangeStore implements Sink {
   private static final Logger LOG = LoggerFactory.getLogger(ChangeStore.class);
 
   private static final int COPY_CHUNK_BYTES = 256 * 1024;
+  /** Partitions are extended when a change comes this close to their end, by twice as much. */
+  private static final Duration PARTITION_MARGIN = Duration.ofDays(31);
 
   private final Connection connection;
   private final String copySql;
@@ -50,6 +60,9 @@ public final class ChangeStore implements Sink {
   private final String readCheckpointSql;
   private final String slot;
   private final String sourceDatabase;
+  private final String source;
+  private final String ensurePartitionsSql;
+  private Instant partitionedUntil = Instant.MIN; // changes committed before this have a partition
 
   private final ByteArrayOutputStream copyBuffer = new ByteArrayOutputStream(COPY_CHUNK_BYTES + 8192);
   private final StringBuilder row = new StringBuilder(512);
@@ -68,26 +81,32 @@ public final class ChangeStore implements Sink {
   private String sourceSystemIdentifier; // stored with the checkpoint: a failover changes the timeline
   private Integer sourceTimeline;
 
-  /** @param connection a destination connection for this store only; autocommit is turned off */
-  public ChangeStore(Connection connection, String schema, String slot, String sourceDatabase) throws SQLException {
+  /**
+   * @param connection a destination connection for this store only; autocommit is turned off
+   * @param source the source's name, stored in every row (see {@code --source-name})
+   */
+  public ChangeStore(Connection connection, String schema, String slot, String sourceDatabase, String source)
+      throws SQLException {
     this.connection = connection;
     this.slot = slot;
     this.sourceDatabase = sourceDatabase;
+    this.source = source;
     connection.setAutoCommit(false);
     String table = schema + ".changes";
-    this.copySql = "COPY " + table + " (id, primary_key, before, after, context, database, schema, \"table\", operation,"
-        + " committed_at, queued_at, transaction_id, position, commit_lsn, change_index) FROM STDIN";
-    this.backfillSql = "UPDATE " + table + " SET context = ?::jsonb WHERE commit_lsn = ? AND change_index < ?";
+    String columns = "(id, primary_key, before, after, context, database, schema, \"table\", operation,"
+        + " committed_at, queued_at, transaction_id, position, commit_lsn, change_index, source)";
+    this.copySql = "COPY " + table + " " + columns + " FROM STDIN";
+    this.backfillSql = "UPDATE " + table + " SET context = ?::jsonb WHERE source = ? AND commit_lsn = ?"
+        + " AND change_index < ? AND committed_at = ?";
+    this.ensurePartitionsSql = "SELECT " + schema + ".ensure_partitions(?)";
     this.checkpointSql = "INSERT INTO " + schema + ".ingester_checkpoints"
-        + " (slot, source_database, commit_lsn, end_lsn, committed_at, updated_at, system_identifier, timeline)"
-        + " VALUES (?, ?, ?, ?, ?, now(), ?, ?)"
+        + " (slot, source_database, commit_lsn, end_lsn, committed_at, updated_at, system_identifier, timeline, source)"
+        + " VALUES (?, ?, ?, ?, ?, now(), ?, ?, ?)"
         + " ON CONFLICT (slot, source_database) DO UPDATE SET commit_lsn = excluded.commit_lsn,"
         + " end_lsn = excluded.end_lsn, committed_at = excluded.committed_at, updated_at = excluded.updated_at,"
-        + " system_identifier = excluded.system_identifier, timeline = excluded.timeline";
-    String columns = "(id, primary_key, before, after, context, database, schema, \"table\", operation,"
-        + " committed_at, queued_at, transaction_id, position, commit_lsn, change_index)";
+        + " system_identifier = excluded.system_identifier, timeline = excluded.timeline, source = excluded.source";
     this.insertSql = "INSERT INTO " + table + " " + columns
-        + " VALUES (?::uuid, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        + " VALUES (?::uuid, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     this.quarantineSql = "INSERT INTO " + schema + ".quarantine (source_database, commit_lsn, change_index, position,"
         + " transaction_id, committed_at, schema, \"table\", operation, primary_key, before, after, context, error,"
         + " sql_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -164,6 +183,7 @@ public final class ChangeStore implements Sink {
   public void accept(StoreEvent event) throws SQLException {
     if (event instanceof Change change) {
       lastCommitLsnWritten = change.transaction().commitLsn();
+      ensurePartitionFor(change.transaction().committedAt());
       if (!isolateUpTo.equals(Lsn.INVALID) && change.transaction().commitLsn().compareTo(isolateUpTo) <= 0) {
         writeIsolated(change);
       } else {
@@ -208,6 +228,7 @@ public final class ChangeStore implements Sink {
         s.setTimestamp(5, Timestamp.from(checkpoint.committedAt()));
         s.setString(6, sourceSystemIdentifier);
         s.setObject(7, sourceTimeline, java.sql.Types.INTEGER);
+        s.setString(8, source);
         s.executeUpdate();
       }
       connection.commit();
@@ -229,6 +250,7 @@ public final class ChangeStore implements Sink {
       }
     }
     connection.rollback();
+    partitionedUntil = Instant.MIN; // partitions created in the rolled back batch are gone
     written = false;
     inSourceTransaction = false;
     uncommittedChanges = 0;
@@ -276,6 +298,7 @@ public final class ChangeStore implements Sink {
       s.setLong(13, change.position().value());
       s.setLong(14, change.transaction().commitLsn().value());
       s.setInt(15, change.index());
+      s.setString(16, source);
       s.executeUpdate();
       connection.releaseSavepoint(savepoint);
     } catch (SQLException e) {
@@ -334,7 +357,8 @@ public final class ChangeStore implements Sink {
     r.append(change.transaction().xid()).append('\t');
     r.append(change.position().value()).append('\t');
     r.append(change.transaction().commitLsn().value()).append('\t');
-    r.append(change.index()).append('\n');
+    r.append(change.index()).append('\t');
+    copyText(r, source).append('\n');
     byte[] bytes = r.toString().getBytes(StandardCharsets.UTF_8);
     copyBuffer.write(bytes, 0, bytes.length);
     if (copyBuffer.size() >= COPY_CHUNK_BYTES) {
@@ -346,9 +370,26 @@ public final class ChangeStore implements Sink {
     endCopy();
     try (PreparedStatement s = connection.prepareStatement(backfillSql)) {
       s.setString(1, backfill.context());
-      s.setLong(2, backfill.transaction().commitLsn().value());
-      s.setInt(3, backfill.beforeIndex());
+      s.setString(2, source);
+      s.setLong(3, backfill.transaction().commitLsn().value());
+      s.setInt(4, backfill.beforeIndex());
+      s.setTimestamp(5, Timestamp.from(backfill.transaction().committedAt()));
       s.executeUpdate();
+    }
+  }
+
+  /** Extends the partitions, in the open batch, when a change comes within the margin of their end. */
+  private void ensurePartitionFor(Instant committedAt) throws SQLException {
+    if (committedAt.plus(PARTITION_MARGIN).isBefore(partitionedUntil)) {
+      return;
+    }
+    endCopy();
+    try (PreparedStatement s = connection.prepareStatement(ensurePartitionsSql)) {
+      s.setTimestamp(1, Timestamp.from(committedAt.plus(PARTITION_MARGIN.multipliedBy(2))));
+      try (ResultSet rs = s.executeQuery()) {
+        rs.next();
+        partitionedUntil = rs.getTimestamp(1).toInstant();
+      }
     }
   }
 

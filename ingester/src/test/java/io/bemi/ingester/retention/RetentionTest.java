@@ -8,43 +8,59 @@ import io.bemi.sql.Migrations;
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+/**
+ * A synthetic history over three monthly partitions (this month M0 and the next two); the cutoff
+ * falls ten days into M2, so M0 and M1 are expired and M2 is kept whole.
+ */
 @WithPostgres
 class RetentionTest {
 
+  private static final ZonedDateTime M0 = ZonedDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.DAYS)
+      .withDayOfMonth(1);
+  private static final Instant CUTOFF = M0.plusMonths(2).plusDays(10).toInstant();
   private static long lsn = 1000;
+  private static List<String> dropped;
 
   @BeforeAll
   static void history(TestDatabase db) throws Exception {
     Migrations.migrate(db.dataSource(), "bemi");
-    change(db, "1", "CREATE", "{\"id\": 1, \"v\": \"a\"}", 100);
-    change(db, "1", "UPDATE", "{\"id\": 1, \"v\": \"b\"}", 95);
-    change(db, "1", "UPDATE", "{\"id\": 1, \"v\": \"c\"}", 1);
-    change(db, "2", "SNAPSHOT", "{\"id\": 2, \"v\": \"s\"}", 200);
-    change(db, null, "CREATE", "{\"v\": \"old keyless\"}", 100);
-    change(db, null, "CREATE", "{\"v\": \"new keyless\"}", 1);
-    change(db, "logs", null, "TRUNCATE", "{}", 150);
-    change(db, "logs", null, "TRUNCATE", "{}", 120);
+    change(db, "items", "1", "CREATE", "{\"id\": 1, \"v\": \"a\"}", M0.plusDays(1));
+    change(db, "items", "1", "UPDATE", "{\"id\": 1, \"v\": \"b\"}", M0.plusMonths(1).plusDays(3));
+    change(db, "items", "1", "UPDATE", "{\"id\": 1, \"v\": \"c\"}", M0.plusMonths(2).plusDays(20));
+    change(db, "items", "2", "SNAPSHOT", "{\"id\": 2, \"v\": \"s\"}", M0.plusDays(2));
+    change(db, "items", "3", "CREATE", "{\"id\": 3, \"v\": \"kept with its month\"}", M0.plusMonths(2).plusDays(1));
+    change(db, "items", null, "CREATE", "{\"v\": \"old keyless\"}", M0.plusDays(3));
+    change(db, "items", null, "CREATE", "{\"v\": \"new keyless\"}", M0.plusMonths(2).plusDays(20));
+    change(db, "logs", null, "TRUNCATE", "{}", M0.plusDays(4));
+    change(db, "logs", null, "TRUNCATE", "{}", M0.plusMonths(1).plusDays(4));
 
-    long deleted = new Retention(PostgresUrl.parse(db.uri()), "bemi", Retention.parseAge("90d"), 1).deleteExpired();
-
-    assertThat(deleted).isEqualTo(3);
+    dropped = new Retention(PostgresUrl.parse(db.uri()), "bemi", Retention.parseAge("90d")).expireBefore(CUTOFF);
   }
 
-  private static void change(TestDatabase db, String key, String operation, String after, int daysAgo)
-      throws Exception {
-    change(db, "items", key, operation, after, daysAgo);
-  }
-
-  private static void change(TestDatabase db, String table, String key, String operation, String after, int daysAgo)
-      throws Exception {
+  private static void change(TestDatabase db, String table, String key, String operation, String after,
+      ZonedDateTime committedAt) throws Exception {
     lsn += 100;
     db.execute("INSERT INTO bemi.changes (primary_key, after, database, schema, \"table\", operation, committed_at,"
         + " queued_at, transaction_id, position, commit_lsn, change_index) VALUES ("
         + (key == null ? "NULL" : "'" + key + "'") + ", '" + after + "', 'app', 'public', '" + table + "', '" + operation
-        + "', now() - interval '" + daysAgo + " days', now(), 1, " + lsn + ", " + lsn + ", 0)");
+        + "', '" + committedAt.toInstant() + "', now(), 1, " + lsn + ", " + lsn + ", 0)");
+  }
+
+  @Test
+  void theMonthsThatEndedBeforeTheCutoffAreDroppedAndTheOneAcrossItStays(TestDatabase db) throws Exception {
+    assertThat(dropped).hasSize(2);
+    assertThat(db.queryValue("SELECT string_agg(partition_name, ',' ORDER BY from_at NULLS FIRST)"
+        + " FROM bemi.changes_partitions() WHERE from_at IS NULL OR from_at < '" + CUTOFF + "'"))
+        .isEqualTo("changes_history,changes_" + M0.plusMonths(2).getYear() + "_"
+            + String.format("%02d", M0.plusMonths(2).getMonthValue()));
   }
 
   @Test
@@ -55,26 +71,33 @@ class RetentionTest {
 
   @Test
   void theRecordsStateInsideTheWindowIsStillAnswered(TestDatabase db) throws Exception {
-    assertThat(db.queryValue("SELECT bemi.record_as_of('items', '1', now() - interval '30 days')->>'v'"))
+    assertThat(db.queryValue("SELECT bemi.record_as_of('items', '1', '" + CUTOFF.plus(Duration.ofDays(5)) + "')->>'v'"))
         .isEqualTo("b");
   }
 
   @Test
   void aBaselineOfARecordThatNeverChangedIsKept(TestDatabase db) throws Exception {
     assertThat(db.queryLong("SELECT count(*) FROM bemi.changes WHERE primary_key = '2'")).isEqualTo(1);
+    assertThat(db.queryLong("SELECT count(*) FROM bemi.changes WHERE primary_key = '3'")).isEqualTo(1);
   }
 
   @Test
-  void oldChangesOfKeylessTablesAreDeleted(TestDatabase db) throws Exception {
+  void oldChangesOfKeylessTablesGoWithTheirMonth(TestDatabase db) throws Exception {
     assertThat(db.queryValue("SELECT string_agg(after->>'v', ',') FROM bemi.changes"
         + " WHERE primary_key IS NULL AND operation = 'CREATE'")).isEqualTo("new keyless");
   }
 
   @Test
   void onlyTheLatestOldTruncateIsKept(TestDatabase db) throws Exception {
-    assertThat(db.queryLong("SELECT count(*) FROM bemi.changes WHERE operation = 'TRUNCATE'"
-        + " AND committed_at < now() - interval '130 days'")).isZero();
-    assertThat(db.queryLong("SELECT count(*) FROM bemi.changes WHERE operation = 'TRUNCATE'")).isEqualTo(1);
+    assertThat(db.queryValue("SELECT string_agg(committed_at::text, ',') FROM bemi.changes WHERE operation = 'TRUNCATE'"))
+        .isEqualTo(db.queryValue("SELECT '" + M0.plusMonths(1).plusDays(4).toInstant() + "'::timestamptz::text"));
+  }
+
+  @Test
+  void aSecondPassFindsNothingToDrop(TestDatabase db) throws Exception {
+    Retention retention = new Retention(PostgresUrl.parse(db.uri()), "bemi", Retention.parseAge("90d"));
+    assertThat(retention.expireBefore(CUTOFF)).isEmpty();
+    assertThat(db.queryLong("SELECT count(*) FROM bemi.changes")).isEqualTo(6);
   }
 
   @Test

@@ -94,3 +94,6 @@ $function$;
 
 COMMENT ON FUNCTION ${flyway:defaultSchema}.refresh_history_views() IS
   'Re-creates every typed history view from its table''s current columns; returns how many';
+
+-- The views go when the changes table is re-created (V70__partitioned_changes.sql); this puts them back.
+DO $$ BEGIN PERFORM ${flyway:defaultSchema}.refresh_history_views(); END $$;
