@@ -42,9 +42,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * one KRaft broker in this JVM. Rounds alternate the contenders' order; every figure of a round
  * comes from the same backlog on the same (shared) machine, so compare ratios, not absolute rates.
  *
- * <pre>./mvnw -q -o -pl bench -am test-compile -DskipTests &amp;&amp; ./mvnw -q -o -pl bench exec:java \
- *   -Dexec.classpathScope=test -Dexec.mainClass=io.bemi.bench.DebeziumHeadToHead \
- *   [-Dbench.oltp=150000 -Dbench.bulk=200000 -Dbench.rounds=2]</pre>
+ * <pre>./mvnw -q -pl test-support,sql,ingester,driver install -DskipTests
+ * ./mvnw -q -pl bench test-compile exec:java -Dexec.classpathScope=test \
+ *   -Dexec.mainClass=io.bemi.bench.DebeziumHeadToHead [-Dbench.oltp=150000 -Dbench.bulk=200000 -Dbench.rounds=2]</pre>
  *
  * <p>The backlog: {@code bench.oltp} small transactions (a {@code _bemi} context message, an
  * UPDATE and an INSERT each), a bulk INSERT of {@code bench.bulk} rows and a bulk UPDATE of the
