@@ -8,6 +8,7 @@ import io.bemi.ingester.rules.ColumnRules;
 import io.bemi.ingester.setup.SourceSetup;
 import io.bemi.ingester.setup.SourceSetup.TrackedTable;
 import io.bemi.ingester.snapshot.BaselineSnapshot;
+import io.bemi.ingester.snapshot.ChangesBaseline;
 import io.bemi.sql.Migrations;
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
@@ -241,8 +242,8 @@ class BaselineSnapshotTest {
         "INSERT INTO users VALUES (1, 'secret')");
     PostgresUrl url = PostgresUrl.parse(db.uri());
 
-    new BaselineSnapshot(url, url, SCHEMA, "redact", 1_000, (table, done, estimated) -> {},
-        ColumnRules.parse(List.of(), List.of("*.password_hash")), null).run(prepare(db));
+    new BaselineSnapshot(url, "redact", new ChangesBaseline(url, SCHEMA, "redact", url, null), 1_000, (table, done, estimated) -> {},
+        ColumnRules.parse(List.of(), List.of("*.password_hash"))).run(prepare(db));
 
     assertThat(db.queryValue("SELECT after::text FROM bemi.changes"))
         .isEqualTo("{\"id\": 1, \"password_hash\": \"[REDACTED]\"}");

@@ -1,10 +1,14 @@
 package io.bemi.ingester;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bemi.ingester.KafkaRecords.Event;
+import io.bemi.ingester.setup.SourceSetup.TrackedTable;
+import io.bemi.ingester.sink.kafka.KafkaBaseline;
 import io.bemi.ingester.sink.kafka.KafkaSink;
 import io.bemi.ingester.sink.kafka.KafkaSinkSettings;
+import io.bemi.ingester.snapshot.BaselineSnapshot;
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
 import io.bemi.test.kafka.KafkaBrokers;
@@ -17,7 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** {@code run --sink kafka} in-process against one KRaft broker. */
+/** {@code run --sink kafka} and {@code setup --snapshot --sink kafka} in-process against one KRaft broker. */
 @WithPostgres
 @Tag("replication")
 class KafkaSinkTest {
@@ -105,5 +109,41 @@ class KafkaSinkTest {
 
     assertThat(events).extracting(e -> e.key().toString()).containsExactlyInAnyOrder("{\"id\":1}",
         "{\"k\":\"x\",\"n\":2}");
+  }
+
+  @Test
+  void theBaselineIsPublishedOnceAsReadEventsPerTableEvenWhenACopyWasCutShort(TestDatabase source) throws Exception {
+    TestDatabase db = source.createSibling("baseline_kafka");
+    List<TrackedTable> tracked = SinkBaselines.prepare(db);
+    String prefix = "t" + UUID.randomUUID().toString().substring(0, 8);
+    KafkaBaseline target = new KafkaBaseline(settings(prefix), PostgresUrl.parse(db.uri()), "baseline_kafka");
+    try {
+      // items is copied first and cut short after its first row: its Kafka transaction is aborted
+      assertThatThrownBy(() -> SinkBaselines.snapshot(db, "baseline_kafka", target, 1).run(tracked))
+          .hasMessageContaining("cut short");
+      BaselineSnapshot.Result resumed = SinkBaselines.snapshot(db, "baseline_kafka", target, 0).run(tracked);
+      BaselineSnapshot.Result again = SinkBaselines.snapshot(db, "baseline_kafka", target, 0).run(tracked);
+
+      assertThat(resumed.tablesCopied()).isEqualTo(2);
+      assertThat(again.tablesSkipped()).isEqualTo(2);
+      assertThat(again.tablesCopied()).isZero();
+    } finally {
+      db.execute("SELECT pg_drop_replication_slot('baseline_kafka')");
+    }
+    List<Event> events = KafkaRecords.readCommitted(kafka.bootstrapServers(), prefix + "\\.public\\..+", 5,
+        Duration.ofSeconds(30));
+    assertThat(events).hasSize(5);
+    assertThat(events).extracting(e -> e.value().get("op").asText()).containsOnly("r");
+    assertThat(events).extracting(e -> e.value().get("source").get("snapshot").asText()).containsOnly("true");
+    assertThat(events).extracting(e -> e.value().get("bemi").get("operation").asText()).containsOnly("SNAPSHOT");
+    assertThat(events).extracting(e -> e.value().get("before").isNull()).containsOnly(true);
+    assertThat(events).extracting(e -> e.value().get("bemi").get("change_index").asInt())
+        .containsExactlyInAnyOrder(0, 1, 2, 3, 4);
+    assertThat(events.stream().filter(e -> e.topic().equals(prefix + ".public.items"))
+        .map(e -> e.key() + " " + e.value().get("after")).sorted())
+        .containsExactly("{\"sku\":\"a\",\"n\":1} {\"n\":1,\"sku\":\"a\"}",
+            "{\"sku\":\"b\",\"n\":2} {\"n\":2,\"sku\":\"b\"}");
+    assertThat(events.stream().filter(e -> e.topic().equals(prefix + ".public.orders")).map(e -> e.key().toString()))
+        .containsExactlyInAnyOrder("{\"id\":1}", "{\"id\":2}", "{\"id\":3}");
   }
 }

@@ -12,6 +12,8 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import io.bemi.ingester.setup.SourceSetup.TrackedTable;
+import io.bemi.ingester.sink.webhook.WebhookBaseline;
 import io.bemi.ingester.sink.webhook.WebhookSettings;
 import io.bemi.ingester.sink.webhook.WebhookSignature;
 import io.bemi.ingester.sink.webhook.WebhookSink;
@@ -33,7 +35,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** {@code run --sink webhook} against WireMock receivers that misbehave in the usual ways. */
+/** {@code run --sink webhook} (and {@code setup --snapshot --sink webhook}) against WireMock receivers that misbehave in the usual ways. */
 @WithPostgres
 @Tag("replication")
 class WebhookSinkTest {
@@ -242,5 +244,32 @@ class WebhookSinkTest {
     assertThat(rows).isGreaterThan(20);
     assertThat(delivered).hasSize((int) rows);
     assertThat(delivered).allMatch(id -> id >= 1 && id <= rows);
+  }
+
+  @Test
+  void theBaselineIsPostedAsReadEventsWithAnIdempotencyKeyPerRequest(TestDatabase source) throws Exception {
+    TestDatabase db = source.createSibling("baseline_webhook");
+    List<TrackedTable> tracked = SinkBaselines.prepare(db);
+    receiver.stubFor(post("/hook").willReturn(aResponse().withStatus(204)));
+    WebhookBaseline target = new WebhookBaseline(WebhookSettings.defaults(URI.create(receiver.baseUrl() + "/hook"),
+        SECRET), PostgresUrl.parse(db.uri()), "bemi", "baseline_webhook", registry);
+    try {
+      assertThat(SinkBaselines.snapshot(db, "baseline_webhook", target, 0).run(tracked).rows()).isEqualTo(5);
+    } finally {
+      db.execute("SELECT pg_drop_replication_slot('baseline_webhook')");
+    }
+
+    List<ServeEvent> requests = requests();
+    assertThat(requests).hasSize(5); // batches of one row
+    assertThat(requests).extracting(WebhookSinkTest::key).doesNotHaveDuplicates();
+    List<JsonNode> changes = new ArrayList<>();
+    for (ServeEvent request : requests) {
+      body(request).get("transactions").get(0).get("changes").forEach(changes::add);
+    }
+    assertThat(changes).extracting(c -> c.get("op").asText()).containsOnly("r");
+    assertThat(changes).extracting(c -> c.get("source").get("table").asText() + " " + c.get("after"))
+        .contains("orders {\"id\":1,\"note\":\"order 1\"}", "items {\"n\":2,\"sku\":\"b\"}");
+    assertThat(changes).extracting(c -> c.get("bemi").get("change_index").asInt()).containsExactly(0, 1, 2, 3, 4);
+    assertThat(db.queryLong("SELECT count(*) FROM bemi.snapshot_progress WHERE status = 'done'")).isEqualTo(2);
   }
 }

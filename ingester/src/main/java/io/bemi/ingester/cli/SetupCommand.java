@@ -6,6 +6,7 @@ import io.bemi.ingester.setup.SourceSetup.TrackedTable;
 import io.bemi.ingester.rules.ColumnRules;
 import io.bemi.ingester.snapshot.BaselineSnapshot;
 import io.bemi.sql.Migrations;
+import io.micrometer.core.instrument.Metrics;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
@@ -42,9 +43,13 @@ final class SetupCommand implements Callable<Integer> {
 
   @Option(names = "--snapshot", defaultValue = "${env:BEMI_SNAPSHOT:-false}",
       description = "Also record the current rows of the tracked tables as SNAPSHOT changes (the baseline time "
-          + "travel needs for rows older than tracking), consistent with the slot's start. Resumable: run it again "
-          + "after an interruption; tables already copied are skipped. Env: BEMI_SNAPSHOT.")
+          + "travel needs for rows older than tracking), consistent with the slot's start; with --sink kafka or "
+          + "webhook, publish them as Debezium read events (op r) instead. Resumable: run it again after an "
+          + "interruption; tables already copied are skipped. Env: BEMI_SNAPSHOT.")
   boolean snapshot;
+
+  @Mixin
+  SinkOptions sink;
 
   @Option(names = "--redact-columns", split = ",", defaultValue = "${env:BEMI_REDACT_COLUMNS}", paramLabel = "PATTERN",
       description = "With --snapshot: store these columns' values as \"" + ColumnRules.REDACTED + "\" (the same "
@@ -77,9 +82,12 @@ final class SetupCommand implements Callable<Integer> {
         // The slot is created by the snapshot itself (with an exported snapshot), after the
         // publication exists; the script's slot statement then finds it and does nothing.
         SourceSetup.execute(source, statements.stream().filter(s -> !SourceSetup.createsSlot(s)).toList());
-        Migrations.migrate(connection.destination().dataSource(), schema);
-        BaselineSnapshot.Result result = new BaselineSnapshot(connection.source(), connection.destination(), schema,
-            slot, 5_000, BaselineSnapshot.loggingEvery(Duration.ofSeconds(10)), rules, connection.sourceName()).run(tracked);
+        if (sink.usesDestination()) {
+          Migrations.migrate(connection.destination().dataSource(), schema);
+        }
+        BaselineSnapshot.Result result = new BaselineSnapshot(connection.source(), slot,
+            sink.baseline(connection, Metrics.globalRegistry), 5_000, BaselineSnapshot.loggingEvery(Duration.ofSeconds(10)),
+            rules).run(tracked);
         System.out.println("Baseline snapshot: " + result.rows() + " row(s) from " + result.tablesCopied()
             + " table(s) copied, " + result.tablesSkipped() + " already done.");
       }

@@ -2,8 +2,12 @@ package io.bemi.ingester.cli;
 
 import io.bemi.ingester.IngesterConfig;
 import io.bemi.ingester.sink.SinkFactory;
+import io.bemi.ingester.snapshot.BaselineTarget;
+import io.bemi.ingester.snapshot.ChangesBaseline;
+import io.bemi.ingester.sink.kafka.KafkaBaseline;
 import io.bemi.ingester.sink.kafka.KafkaSink;
 import io.bemi.ingester.sink.kafka.KafkaSinkSettings;
+import io.bemi.ingester.sink.webhook.WebhookBaseline;
 import io.bemi.ingester.sink.webhook.WebhookSettings;
 import io.bemi.ingester.sink.webhook.WebhookSink;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,7 +17,7 @@ import java.time.Duration;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code run --sink …}: where the changes go, and each sink's settings. */
+/** {@code run --sink …}: where the changes go, and each sink's settings ({@code setup --snapshot}: the baseline's rows). */
 final class SinkOptions {
 
   enum SinkKind { DATABASE, KAFKA, WEBHOOK }
@@ -86,6 +90,22 @@ final class SinkOptions {
       case WEBHOOK -> WebhookSink.factory(webhookSettings(), config.destination(), config.destinationSchema(),
           registry);
     };
+  }
+
+  /** Where {@code setup --snapshot} puts the baseline: {@code bemi.changes}, or the sink's read events. */
+  BaselineTarget baseline(ConnectionOptions connection, MeterRegistry registry) {
+    return switch (sink) {
+      case DATABASE -> new ChangesBaseline(connection.destination(), connection.destinationSchema(), connection.slot(),
+          connection.source(), connection.sourceName());
+      case KAFKA -> new KafkaBaseline(kafkaSettings(connection.config), connection.source(), connection.slot());
+      case WEBHOOK -> new WebhookBaseline(webhookSettings(), connection.destination(), connection.destinationSchema(),
+          connection.slot(), registry);
+    };
+  }
+
+  /** Whether the sink keeps state in the destination database (which must then be migrated). */
+  boolean usesDestination() {
+    return sink != SinkKind.KAFKA;
   }
 
   WebhookSettings webhookSettings() {

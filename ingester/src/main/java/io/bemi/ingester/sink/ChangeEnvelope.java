@@ -18,17 +18,19 @@ import java.util.List;
  *
  * <pre>
  * {"before": {…}|null, "after": {…}|null,
- *  "source": {"version": "0.1.0", "connector": "bemi", "name": NAME, "ts_ms": COMMIT_MS, "snapshot": "false",
+ *  "source": {"version": "0.1.0", "connector": "bemi", "name": NAME, "ts_ms": COMMIT_MS, "snapshot": "false"|"true",
  *             "db": DB, "schema": SCHEMA, "table": TABLE, "txId": XID, "lsn": CHANGE_LSN, "commit_lsn": COMMIT_LSN},
- *  "op": "c"|"u"|"d"|"t", "ts_ms": NOW_MS,
+ *  "op": "c"|"u"|"d"|"t"|"r", "ts_ms": NOW_MS,
  *  "transaction": {"id": "XID:COMMIT_LSN", "total_order": INDEX + 1},
  *  "context": {…},
  *  "bemi": {"primary_key": TEXT|null, "commit_lsn": COMMIT_LSN, "change_index": INDEX,
  *           "committed_at": ISO, "queued_at": ISO, "operation": "CREATE"|…}}
  * </pre>
  *
- * {@code before} is null for {@code c} and {@code t}, {@code after} for {@code d} and {@code t}
- * (Debezium's convention; {@code bemi.changes} stores {@code {}} there). The key of a change is a
+ * {@code before} is null for {@code c}, {@code t} and {@code r}, {@code after} for {@code d} and
+ * {@code t} (Debezium's convention; {@code bemi.changes} stores {@code {}} there). A baseline
+ * snapshot row is a read event: {@code op} {@code r}, {@code source.snapshot} {@code "true"},
+ * {@code txId} 0 and its position in the baseline ({@code BaselineSnapshot}). The key of a change is a
  * JSON object of its primary key columns ({@code {"id": 42}}), null for keyless tables and TRUNCATE.
  */
 public final class ChangeEnvelope {
@@ -45,7 +47,8 @@ public final class ChangeEnvelope {
         + (change.context() == null ? 2 : change.context().length()));
     Operation operation = change.operation();
     boolean hasBefore = operation == Operation.UPDATE || operation == Operation.DELETE;
-    boolean hasAfter = operation == Operation.CREATE || operation == Operation.UPDATE;
+    boolean hasAfter = operation == Operation.CREATE || operation == Operation.UPDATE
+        || operation == Operation.SNAPSHOT;
     long commitLsn = change.transaction().commitLsn().value();
     json.append("{\"before\":").append(hasBefore ? change.before() : "null");
     json.append(",\"after\":").append(hasAfter ? change.after() : "null");
@@ -53,7 +56,7 @@ public final class ChangeEnvelope {
         .append("\",\"name\":");
     JsonValues.appendString(json, name);
     json.append(",\"ts_ms\":").append(change.transaction().committedAt().toEpochMilli())
-        .append(",\"snapshot\":\"false\",\"db\":");
+        .append(",\"snapshot\":\"").append(operation == Operation.SNAPSHOT).append("\",\"db\":");
     JsonValues.appendString(json, change.transaction().database());
     json.append(",\"schema\":");
     JsonValues.appendString(json, change.schema());
@@ -87,6 +90,7 @@ public final class ChangeEnvelope {
       case UPDATE -> "u";
       case DELETE -> "d";
       case TRUNCATE -> "t";
+      case SNAPSHOT -> "r";
     };
   }
 

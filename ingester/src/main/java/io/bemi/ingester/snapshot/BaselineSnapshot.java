@@ -1,23 +1,25 @@
 package io.bemi.ingester.snapshot;
 
 import io.bemi.ingester.PostgresUrl;
-import io.bemi.ingester.failover.SourceIdentity;
+import io.bemi.ingester.pgoutput.Lsn;
 import io.bemi.ingester.rules.ColumnRules;
 import io.bemi.ingester.setup.SourceSetup;
 import io.bemi.ingester.setup.SourceSetup.TrackedTable;
+import io.bemi.ingester.snapshot.BaselineTarget.Progress;
+import io.bemi.ingester.stitch.Operation;
+import io.bemi.ingester.stitch.StoreEvent.Change;
+import io.bemi.ingester.stitch.Transaction;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,11 +33,15 @@ import org.slf4j.LoggerFactory;
  * Every transaction the slot streams commits at or after the consistent point (the slot skips
  * commit records that start before it), and no WAL record starts at consistent point − 1 (records
  * are longer than one byte and 8-byte aligned), so baseline rows sort before every streamed change
- * and never collide with one in the unique key (commit_lsn, change_index, source, committed_at).
- * {@code committed_at} is the source's clock just before the slot was created.
+ * and never collide with one in UNIQUE(commit_lsn, change_index). {@code committed_at} is the
+ * source's clock just before the slot was created.
  *
- * <p>Resuming: per-table progress is kept in {@code snapshot_progress} (migration V3), updated in
- * the destination transaction of each batch. A run skips tables already 'done'. An exported
+ * <p>The rows go to a {@link BaselineTarget}: {@code bemi.changes} ({@link ChangesBaseline}) or a
+ * sink, which publishes them as Debezium read events ({@code op: "r"}) at the same position.
+ *
+ * <p>Resuming: the target keeps per-table progress ({@code snapshot_progress}, migration V3,
+ * updated in the destination transaction of each batch; the Kafka sink's checkpoint topic). A run
+ * skips tables already 'done'. An exported
  * snapshot dies with its replication connection, so unfinished tables cannot be finished in the
  * old snapshot: when the ingester's slot already exists, they are copied again (after deleting
  * their partial rows) in the snapshot of a TEMPORARY slot created for this run. Their baseline
@@ -82,34 +88,31 @@ public final class BaselineSnapshot {
   private static final int FETCH_SIZE = 2_000;
 
   private final PostgresUrl source;
-  private final PostgresUrl destination;
-  private final String schema;
   private final String slot;
+  private final BaselineTarget target;
   private final int batchSize;
   private final Listener listener;
   private final ColumnRules rules;
-  private final String sourceName;
 
+  /** A baseline into {@code bemi.changes} of the destination. */
   public BaselineSnapshot(PostgresUrl source, PostgresUrl destination, String destinationSchema, String slot,
       int batchSize, Listener listener) {
-    this(source, destination, destinationSchema, slot, batchSize, listener, ColumnRules.NONE, null);
+    this(source, slot, new ChangesBaseline(destination, destinationSchema, slot, source, null), batchSize, listener,
+        ColumnRules.NONE);
   }
 
   /**
+   * @param target where the rows go ({@link ChangesBaseline}, or a sink's read events)
    * @param rules redacted columns are stored as the marker, as the stream stores them
-   * @param sourceName the rows' {@code source}, as {@code run} stores it (null: derived the same way, see
-   *     {@link SourceIdentity#sourceName})
    */
-  public BaselineSnapshot(PostgresUrl source, PostgresUrl destination, String destinationSchema, String slot,
-      int batchSize, Listener listener, ColumnRules rules, String sourceName) {
-    this.rules = rules;
-    this.sourceName = sourceName;
+  public BaselineSnapshot(PostgresUrl source, String slot, BaselineTarget target, int batchSize, Listener listener,
+      ColumnRules rules) {
     this.source = source;
-    this.destination = destination;
-    this.schema = destinationSchema;
     this.slot = slot;
+    this.target = target;
     this.batchSize = batchSize;
     this.listener = listener;
+    this.rules = rules;
   }
 
   /** What a run did. */
@@ -117,15 +120,14 @@ public final class BaselineSnapshot {
 
   /**
    * Copies every table not yet done, creating the ingester's slot if it does not exist (with the
-   * snapshot the copy uses). The destination must be migrated.
+   * snapshot the copy uses). A database target must be migrated.
    */
   public Result run(List<TrackedTable> tracked) throws SQLException {
     // Partitions are read through their published root.
     List<TrackedTable> tables = tracked.stream().filter(t -> !t.partition()).toList();
-    try (Connection target = connectForBatches(destination); Connection reader = source.connectWithCatalogSearchPath()) {
-      String database = currentDatabase(reader);
-      String rowsSource = sourceName != null ? sourceName : SourceIdentity.identify(source).sourceName(database);
-      Map<String, Progress> progress = loadProgress(target, database);
+    try (Connection reader = source.connectWithCatalogSearchPath();
+        BaselineTarget.Writer writer = target.open(currentDatabase(reader))) {
+      Map<String, Progress> progress = writer.progress();
       boolean slotExists = slotExists(reader);
       // Without the slot (first run, or after teardown) every table needs a baseline at the new
       // slot's start, even one copied for an earlier slot.
@@ -140,12 +142,13 @@ public final class BaselineSnapshot {
         LOG.info("Baseline snapshot: all {} table(s) already copied", tables.size());
         return new Result(0, tables.size(), 0, false);
       }
-      OffsetDateTime snapshotTime = sourceClock(reader);
+      Instant snapshotTime = sourceClock(reader);
       String slotName = slotExists ? temporarySlotName() : slot;
       try (ExportedSnapshot snapshot = ExportedSnapshot.createSlot(source, slotName, slotExists)) {
         LOG.info("Baseline snapshot of {} table(s) at {} ({} slot {})", pending.size(), snapshot.consistentPoint(),
             slotExists ? "temporary" : "new", slotName);
-        long commitLsn = snapshot.consistentPoint().value() - 1;
+        Transaction baseline = new Transaction(currentDatabase(reader), 0, Lsn.of(snapshot.consistentPoint().value() - 1),
+            snapshotTime, Instant.now());
         reader.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
         reader.setReadOnly(true);
         reader.setAutoCommit(false); // the next statement begins the transaction: it must import the snapshot first
@@ -155,8 +158,7 @@ public final class BaselineSnapshot {
         }
         long rows = 0;
         for (TrackedTable table : pending) {
-          Progress previous = progress.get(key(table));
-          rows += copy(reader, target, database, rowsSource, table, previous, commitLsn, snapshotTime);
+          rows += copy(reader, writer, table, progress.get(key(table)), baseline, (int) rows);
         }
         reader.commit();
         return new Result(pending.size(), tables.size() - pending.size(), rows, !slotExists);
@@ -164,45 +166,17 @@ public final class BaselineSnapshot {
     }
   }
 
-  private long copy(Connection reader, Connection target, String database, String rowsSource, TrackedTable table,
-      Progress previous, long commitLsn, OffsetDateTime snapshotTime) throws SQLException {
-    target.setAutoCommit(false);
-    if (previous != null && !previous.done()) { // interrupted in an earlier snapshot: drop its partial rows
-      try (PreparedStatement d = target.prepareStatement("DELETE FROM " + changes()
-          + " WHERE operation = 'SNAPSHOT' AND commit_lsn = ? AND schema = ? AND \"table\" = ? AND source = ?")) {
-        d.setLong(1, previous.snapshotLsn() - 1);
-        d.setString(2, table.schema());
-        d.setString(3, table.table());
-        d.setString(4, rowsSource);
-        int deleted = d.executeUpdate();
-        LOG.info("Snapshot {}: deleted {} row(s) of an interrupted copy; copying it again", table.qualified(), deleted);
-      }
-    }
+  /** Copies one table; its rows' change_index counts on from {@code firstIndex} across the run's tables. */
+  private long copy(Connection reader, BaselineTarget.Writer writer, TrackedTable table, Progress previous,
+      Transaction baseline, int firstIndex) throws SQLException {
     long estimated = estimatedRows(reader, table);
-    try (PreparedStatement p = target.prepareStatement("INSERT INTO " + progressTable()
-        + " (slot, source_database, schema, \"table\", snapshot_lsn, status, rows_done, rows_estimated)"
-        + " VALUES (?, ?, ?, ?, ?, 'running', 0, ?)"
-        + " ON CONFLICT (slot, source_database, schema, \"table\") DO UPDATE SET snapshot_lsn = EXCLUDED.snapshot_lsn,"
-        + " status = 'running', rows_done = 0, rows_estimated = EXCLUDED.rows_estimated, started_at = now(),"
-        + " finished_at = NULL")) {
-      p.setString(1, slot);
-      p.setString(2, database);
-      p.setString(3, table.schema());
-      p.setString(4, table.table());
-      p.setLong(5, commitLsn + 1);
-      p.setLong(6, estimated);
-      p.executeUpdate();
-    }
-    target.commit();
-    int nextIndex = nextChangeIndex(target, rowsSource, commitLsn);
+    writer.begin(table, previous, baseline.commitLsn().value() + 1, estimated);
     String select = "SELECT " + primaryKeyExpression(reader, table) + ", (" + rowExpression(reader, table)
         + ")::text FROM " + table.qualified() + " t";
-    String insert = "INSERT INTO " + changes() + " (primary_key, before, after, database, schema, \"table\", operation,"
-        + " committed_at, queued_at, transaction_id, position, commit_lsn, change_index, source)"
-        + " VALUES (?, '{}', ?::jsonb, ?, ?, ?, 'SNAPSHOT', ?, now(), 0, ?, ?, ?, ?)";
+    int nextIndex = firstIndex;
     long done = 0;
     int inBatch = 0;
-    try (Statement s = reader.createStatement(); PreparedStatement in = target.prepareStatement(insert)) {
+    try (Statement s = reader.createStatement()) {
       s.setFetchSize(FETCH_SIZE);
       try (ResultSet rs = s.executeQuery(select)) {
         while (rs.next()) {
@@ -210,49 +184,24 @@ public final class BaselineSnapshot {
             throw new IllegalStateException("Baseline snapshot of more than " + Integer.MAX_VALUE
                 + " rows in one run: change_index is an int. Snapshot fewer tables per run (setup --tables …)");
           }
-          in.setString(1, rs.getString(1));
-          in.setString(2, rs.getString(2));
-          in.setString(3, database);
-          in.setString(4, table.schema());
-          in.setString(5, table.table());
-          in.setObject(6, snapshotTime);
-          in.setLong(7, commitLsn);
-          in.setLong(8, commitLsn);
-          in.setInt(9, nextIndex++);
-          in.setString(10, rowsSource);
-          in.addBatch();
+          writer.row(new Change(baseline, nextIndex++, baseline.commitLsn(), table.schema(), table.table(),
+              Operation.SNAPSHOT, rs.getString(1), "{}", rs.getString(2), "{}"));
           done++;
           if (++inBatch == batchSize) {
-            storeBatch(in, target, database, table, done, false);
+            writer.stored(table, done, false);
             inBatch = 0;
             listener.batchStored(table, done, estimated);
           }
         }
       }
-      storeBatch(in, target, database, table, done, true);
+      writer.stored(table, done, true);
       listener.batchStored(table, done, estimated);
     } catch (SQLException | RuntimeException e) {
-      target.rollback();
+      writer.abort();
       throw e;
     }
     LOG.info("Snapshot {}: {} row(s) stored", table.qualified(), done);
     return done;
-  }
-
-  private void storeBatch(PreparedStatement insert, Connection target, String database, TrackedTable table, long done,
-      boolean last) throws SQLException {
-    insert.executeBatch();
-    try (PreparedStatement p = target.prepareStatement("UPDATE " + progressTable() + " SET rows_done = ?"
-        + (last ? ", status = 'done', finished_at = now()" : "")
-        + " WHERE slot = ? AND source_database = ? AND schema = ? AND \"table\" = ?")) {
-      p.setLong(1, done);
-      p.setString(2, slot);
-      p.setString(3, database);
-      p.setString(4, table.schema());
-      p.setString(5, table.table());
-      p.executeUpdate();
-    }
-    target.commit();
   }
 
   /**
@@ -312,13 +261,6 @@ public final class BaselineSnapshot {
     return row.toString();
   }
 
-  /** pgjdbc sends a batch of INSERTs as multi-row INSERTs with reWriteBatchedInserts (several times faster). */
-  private static Connection connectForBatches(PostgresUrl url) throws SQLException {
-    Properties properties = url.properties();
-    properties.setProperty("reWriteBatchedInserts", "true");
-    return DriverManager.getConnection(url.jdbcUrl(), properties);
-  }
-
   private static long estimatedRows(Connection reader, TrackedTable table) throws SQLException {
     // reltuples of a partitioned table is -1 (or 0): sum its leaf partitions instead.
     try (PreparedStatement s = reader.prepareStatement("""
@@ -331,38 +273,6 @@ public final class BaselineSnapshot {
         return rs.getLong(1);
       }
     }
-  }
-
-  private int nextChangeIndex(Connection target, String rowsSource, long commitLsn) throws SQLException {
-    try (PreparedStatement s = target.prepareStatement("SELECT coalesce(max(change_index) + 1, 0) FROM " + changes()
-        + " WHERE source = ? AND commit_lsn = ?")) {
-      s.setString(1, rowsSource);
-      s.setLong(2, commitLsn);
-      try (ResultSet rs = s.executeQuery()) {
-        rs.next();
-        int next = rs.getInt(1);
-        target.commit();
-        return next;
-      }
-    }
-  }
-
-  private record Progress(long snapshotLsn, boolean done) {}
-
-  private Map<String, Progress> loadProgress(Connection target, String database) throws SQLException {
-    Map<String, Progress> result = new HashMap<>();
-    try (PreparedStatement s = target.prepareStatement("SELECT schema, \"table\", snapshot_lsn, status FROM "
-        + progressTable() + " WHERE slot = ? AND source_database = ?")) {
-      s.setString(1, slot);
-      s.setString(2, database);
-      try (ResultSet rs = s.executeQuery()) {
-        while (rs.next()) {
-          result.put(rs.getString(1) + "." + rs.getString(2),
-              new Progress(rs.getLong(3), "done".equals(rs.getString(4))));
-        }
-      }
-    }
-    return result;
   }
 
   private boolean slotExists(Connection reader) throws SQLException {
@@ -379,10 +289,10 @@ public final class BaselineSnapshot {
     return slot.substring(0, Math.min(slot.length(), 63 - suffix.length())) + suffix;
   }
 
-  private static OffsetDateTime sourceClock(Connection reader) throws SQLException {
+  private static Instant sourceClock(Connection reader) throws SQLException {
     try (Statement s = reader.createStatement(); ResultSet rs = s.executeQuery("SELECT clock_timestamp()")) {
       rs.next();
-      return rs.getObject(1, OffsetDateTime.class);
+      return rs.getObject(1, OffsetDateTime.class).toInstant();
     }
   }
 
@@ -395,13 +305,5 @@ public final class BaselineSnapshot {
 
   private static String key(TrackedTable table) {
     return table.schema() + "." + table.table();
-  }
-
-  private String changes() {
-    return schema + ".changes";
-  }
-
-  private String progressTable() {
-    return schema + ".snapshot_progress";
   }
 }

@@ -5,5 +5,7 @@ public enum Operation {
   CREATE,
   UPDATE,
   DELETE,
-  TRUNCATE
+  TRUNCATE,
+  /** A row of the baseline snapshot ({@code setup --snapshot}), never streamed. */
+  SNAPSHOT
 }

@@ -9,6 +9,8 @@ import io.bemi.ingester.setup.SourceSetup;
 import io.bemi.ingester.sink.kafka.KafkaSink;
 import io.bemi.ingester.sink.kafka.KafkaSinkSettings;
 import io.bemi.test.kafka.KafkaBrokers;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,8 +31,13 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * read_committed consumer that takes, per event, its arrival time minus {@code source.ts_ms}
  * (the source commit, millisecond precision). Prints p50, p99 and max.
  *
+ * <p>Tuning knobs: {@code bench.batchDelayMs} (the ingester's {@code --max-batch-delay-ms}, default
+ * 200: how long a batch, i.e. a Kafka transaction, stays open at most) and {@code bench.linger}
+ * (the producer's {@code linger.ms}, default 5).
+ *
  * <pre>./mvnw -q -pl ingester test-compile exec:java -Dexec.classpathScope=test \
- *   -Dexec.mainClass=io.bemi.ingester.bench.KafkaLatencyBenchmark [-Dbench.seconds=30 -Dbench.rate=2000]</pre>
+ *   -Dexec.mainClass=io.bemi.ingester.bench.KafkaLatencyBenchmark [-Dbench.seconds=30 -Dbench.rate=2000 \
+ *   -Dbench.batchDelayMs=200 -Dbench.linger=5]</pre>
  */
 public final class KafkaLatencyBenchmark {
 
@@ -41,6 +48,8 @@ public final class KafkaLatencyBenchmark {
   public static void main(String[] args) throws Exception {
     int seconds = Integer.getInteger("bench.seconds", 30);
     int changesPerSecond = Integer.getInteger("bench.rate", 2000);
+    int batchDelayMs = Integer.getInteger("bench.batchDelayMs", 200);
+    String linger = System.getProperty("bench.linger", "5");
     try (BenchPostgres pg = BenchPostgres.start("kafka_latency"); KafkaBrokers kafka = KafkaBrokers.start(1)) {
       pg.execute("CREATE TABLE orders (id bigserial PRIMARY KEY, customer int, total numeric, placed_at timestamptz)");
       try (Connection c = pg.connect()) {
@@ -51,9 +60,10 @@ public final class KafkaLatencyBenchmark {
       PostgresUrl url = PostgresUrl.parse(pg.uri());
       IngesterMetrics metrics = new IngesterMetrics();
       KafkaSinkSettings settings = new KafkaSinkSettings(kafka.bootstrapServers(), "lat", null, "lat.checkpoints",
-          null, "lz4", Duration.ofMinutes(1), Map.of());
-      Ingester ingester = new Ingester(IngesterConfig.defaults(url, url, "bemi", "bemi", "bemi"), metrics,
-          Clock.systemUTC(), KafkaSink.factory(settings, url));
+          null, "lz4", Duration.ofMinutes(1), Map.of("linger.ms", linger));
+      IngesterConfig config = IngesterConfig.defaults(url, url, "bemi", "bemi", "bemi");
+      config = config.withBatching(config.maxBatchChanges(), Duration.ofMillis(batchDelayMs), config.holdBack());
+      Ingester ingester = new Ingester(config, metrics, Clock.systemUTC(), KafkaSink.factory(settings, url));
       Thread thread = new Thread(() -> {
         try {
           ingester.run();
@@ -71,10 +81,12 @@ public final class KafkaLatencyBenchmark {
       consumer.start();
 
       long expected = LatencyBenchmark.writeSteadily(pg, seconds, changesPerSecond, 5);
+      long writerDone = System.nanoTime();
       long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
       while (latencies.size() < expected && System.nanoTime() < deadline) {
         Thread.sleep(50);
       }
+      double catchUp = (System.nanoTime() - writerDone) / 1e9;
       consuming.set(false);
       consumer.join();
       ingester.stop();
@@ -82,8 +94,10 @@ public final class KafkaLatencyBenchmark {
 
       List<Long> sorted = new ArrayList<>(latencies);
       Collections.sort(sorted);
-      System.out.printf("consumed %,d of %,d changes in %,d Kafka transactions%n", sorted.size(), expected,
-          metrics.batchesCommitted());
+      System.out.printf("consumed %,d of %,d changes in %,d Kafka transactions, the last %.1f s after the writer "
+          + "stopped (batch delay %d ms, linger.ms %s; load average %s)%n", sorted.size(), expected,
+          metrics.batchesCommitted(), catchUp, batchDelayMs, linger,
+          Files.readString(Path.of("/proc/loadavg")).trim());
       System.out.printf("commit -> read_committed consumer: p50 %d ms, p99 %d ms, max %d ms%n",
           sorted.get(sorted.size() / 2), sorted.get((int) (sorted.size() * 0.99)), sorted.get(sorted.size() - 1));
     }

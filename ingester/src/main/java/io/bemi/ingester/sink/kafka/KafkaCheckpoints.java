@@ -8,11 +8,13 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -27,7 +29,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * The ingesters' checkpoints in Kafka: a compacted topic of one partition, keyed by transactional
- * id, value {@code {"commit_lsn": N, "end_lsn": N, "committed_at": ISO}}. The sink writes its
+ * id, value {@code {"commit_lsn": N, "end_lsn": N, "committed_at": ISO}} (and the baseline
+ * snapshot's progress, see {@link KafkaBaseline}). The sink writes its
  * record inside the Kafka transaction that holds the batch, so it is visible to a read_committed
  * reader exactly when the batch is: reading it back on start is reading what Kafka holds.
  */
@@ -41,8 +44,7 @@ final class KafkaCheckpoints {
   static ProducerRecord<byte[], byte[]> record(String topic, String owner, Checkpoint checkpoint) {
     String value = "{\"commit_lsn\":" + checkpoint.commitLsn().value() + ",\"end_lsn\":" + checkpoint.endLsn().value()
         + ",\"committed_at\":\"" + checkpoint.committedAt() + "\"}";
-    return new ProducerRecord<>(topic, 0, owner.getBytes(StandardCharsets.UTF_8),
-        value.getBytes(StandardCharsets.UTF_8));
+    return record(topic, owner, value);
   }
 
   /** Creates the compacted topic when it does not exist (a cluster without auto-creation needs this). */
@@ -72,6 +74,24 @@ final class KafkaCheckpoints {
    * partition had when reading started (waiting while other writers' transactions are open).
    */
   static Checkpoint read(Properties client, String topic, String owner) {
+    JsonNode latest = latest(client, topic, owner::equals).get(owner);
+    if (latest == null) {
+      return null;
+    }
+    return new Checkpoint(Lsn.of(latest.get("commit_lsn").asLong()), Lsn.of(latest.get("end_lsn").asLong()),
+        Instant.parse(latest.get("committed_at").asText()));
+  }
+
+  /** A record of the checkpoint topic in the Kafka transaction that publishes what it describes. */
+  static ProducerRecord<byte[], byte[]> record(String topic, String key, String json) {
+    return new ProducerRecord<>(topic, 0, key.getBytes(StandardCharsets.UTF_8), json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * The latest committed value of each key {@code keys} accepts, read with read_committed up to the
+   * end the partition had when reading started (waiting while other writers' transactions are open).
+   */
+  static Map<String, JsonNode> latest(Properties client, String topic, Predicate<String> keys) {
     Properties properties = new Properties();
     properties.putAll(client);
     properties.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -79,8 +99,7 @@ final class KafkaCheckpoints {
     properties.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     properties.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     TopicPartition partition = new TopicPartition(topic, 0);
-    byte[] key = owner.getBytes(StandardCharsets.UTF_8);
-    JsonNode latest = null;
+    Map<String, JsonNode> latest = new HashMap<>();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(properties)) {
       consumer.assign(List.of(partition));
       consumer.seekToBeginning(List.of(partition));
@@ -92,19 +111,20 @@ final class KafkaCheckpoints {
               + " did not reach offset " + end + " within " + READ_TIMEOUT.toSeconds() + " s (a transaction open?)");
         }
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          if (java.util.Arrays.equals(record.key(), key)) {
-            latest = record.value() == null ? null : JSON.readTree(record.value());
+          String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+          if (key != null && keys.test(key)) {
+            if (record.value() == null) {
+              latest.remove(key);
+            } else {
+              latest.put(key, JSON.readTree(record.value()));
+            }
           }
         }
       }
     } catch (IOException e) {
-      throw new IllegalStateException("A checkpoint in " + topic + " for " + owner + " is not JSON: " + e, e);
+      throw new IllegalStateException("A checkpoint in " + topic + " is not JSON: " + e, e);
     }
-    if (latest == null) {
-      return null;
-    }
-    return new Checkpoint(Lsn.of(latest.get("commit_lsn").asLong()), Lsn.of(latest.get("end_lsn").asLong()),
-        Instant.parse(latest.get("committed_at").asText()));
+    return latest;
   }
 
   /** The partition's log end (read_uncommitted): everything written before we started reading. */

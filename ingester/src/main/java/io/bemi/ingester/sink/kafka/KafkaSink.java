@@ -61,28 +61,8 @@ public final class KafkaSink implements Sink {
     this.owner = settings.transactionalId(slot, database);
     this.backfillsIgnored = backfillsIgnored;
     this.client = clientProperties(settings);
-    Properties producerProperties = new Properties();
-    producerProperties.putAll(client);
-    producerProperties.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, owner);
-    producerProperties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-    producerProperties.put(ProducerConfig.ACKS_CONFIG, "all");
-    producerProperties.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, settings.compression());
-    producerProperties.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) settings.transactionTimeout().toMillis());
-    producerProperties.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    producerProperties.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-    // The first send of a transaction often meets CONCURRENT_TRANSACTIONS while the previous one's
-    // markers are written; the default 100 ms backoff would cap the sink at ~10 transactions/s.
-    producerProperties.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 5);
-    producerProperties.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    producerProperties.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-    producerProperties.putAll(settings.clientProperties());
-    this.producer = kafka("connecting the transactional producer " + owner,
-        () -> new KafkaProducer<>(producerProperties));
+    this.producer = transactionalProducer(settings, owner);
     try {
-      kafka("initialising transactions of " + owner, () -> {
-        producer.initTransactions();
-        return null;
-      });
       this.keyColumns = new KeyColumns(source);
     } catch (RuntimeException e) {
       producer.close(Duration.ZERO);
@@ -106,6 +86,51 @@ public final class KafkaSink implements Sink {
     };
   }
 
+  /** A transactional producer, its transactions initialised (aborting and fencing its predecessor's). */
+  static KafkaProducer<byte[], byte[]> transactionalProducer(KafkaSinkSettings settings, String transactionalId) {
+    Properties properties = producerProperties(settings, transactionalId);
+    KafkaProducer<byte[], byte[]> producer = kafka("connecting the transactional producer " + transactionalId,
+        () -> new KafkaProducer<>(properties));
+    try {
+      kafka("initialising transactions of " + transactionalId, () -> {
+        producer.initTransactions();
+        return null;
+      });
+      return producer;
+    } catch (RuntimeException e) {
+      producer.close(Duration.ZERO);
+      throw e;
+    }
+  }
+
+  /** A transactional, idempotent producer's properties (the client properties win). */
+  private static Properties producerProperties(KafkaSinkSettings settings, String transactionalId) {
+    Properties producerProperties = clientProperties(settings);
+    producerProperties.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+    producerProperties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+    producerProperties.put(ProducerConfig.ACKS_CONFIG, "all");
+    producerProperties.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, settings.compression());
+    producerProperties.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) settings.transactionTimeout().toMillis());
+    producerProperties.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    producerProperties.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    // The first send of a transaction often meets CONCURRENT_TRANSACTIONS while the previous one's
+    // markers are written; the default 100 ms backoff would cap the sink at ~10 transactions/s.
+    producerProperties.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 5);
+    producerProperties.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    producerProperties.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    producerProperties.putAll(settings.clientProperties());
+    return producerProperties;
+  }
+
+  /** A change's record: its topic, its key (the primary key as JSON) and its event. */
+  static ProducerRecord<byte[], byte[]> event(KafkaSinkSettings settings, KeyColumns keyColumns, Change change)
+      throws SQLException {
+    String key = ChangeEnvelope.key(change, keyColumns.of(change.schema(), change.table()));
+    String value = ChangeEnvelope.value(change, settings.topicPrefix(), System.currentTimeMillis());
+    return new ProducerRecord<>(settings.topic(change.schema(), change.table()),
+        key == null ? null : key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
+  }
+
   static Properties clientProperties(KafkaSinkSettings settings) {
     Properties properties = new Properties();
     properties.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
@@ -126,10 +151,7 @@ public final class KafkaSink implements Sink {
     if (event instanceof Change change) {
       inSourceTransaction = true;
       uncommittedChanges++;
-      String key = ChangeEnvelope.key(change, keyColumns.of(change.schema(), change.table()));
-      String value = ChangeEnvelope.value(change, settings.topicPrefix(), System.currentTimeMillis());
-      ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(settings.topic(change.schema(), change.table()),
-          key == null ? null : key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
+      ProducerRecord<byte[], byte[]> record = event(settings, keyColumns, change);
       kafka("publishing to " + record.topic(), () -> {
         begin();
         producer.send(record); // a failed send fails commitTransaction
@@ -214,7 +236,7 @@ public final class KafkaSink implements Sink {
    * Runs a Kafka call; outages become {@link SinkUnavailableException} (retried from the
    * checkpoint), what retrying cannot fix stops the ingester with a next step.
    */
-  private static <T> T kafka(String what, Supplier<T> call) {
+  static <T> T kafka(String what, Supplier<T> call) {
     try {
       return call.get();
     } catch (ProducerFencedException e) {

@@ -127,10 +127,10 @@ public final class WebhookSink implements Sink {
     }
     if (settings.perTransaction()) {
       for (List<Change> transaction : batch) {
-        deliver(List.of(transaction));
+        deliver(List.of(transaction), source + "/" + transaction.get(0).transaction().commitLsn());
       }
     } else if (!batch.isEmpty()) {
-      deliver(batch);
+      deliver(batch, source + "/" + batch.get(batch.size() - 1).get(0).transaction().commitLsn());
     }
     Checkpoint checkpoint = pending;
     if (!batch.isEmpty()) {
@@ -156,10 +156,18 @@ public final class WebhookSink implements Sink {
     deliveries.close();
   }
 
+  /**
+   * Posts rows of the baseline snapshot (read events of one baseline position) as one request
+   * whose idempotency key is {@code <database>/<slot>/<baseline LSN>/<first change index>}.
+   */
+  void deliverBaseline(List<Change> rows) throws SQLException {
+    Change first = rows.get(0);
+    deliver(List.of(rows), source + "/" + first.transaction().commitLsn() + "/" + first.index());
+  }
+
   /** Posts one request until a 2xx or a dead letter; throws when it keeps failing past giveUpAfter. */
-  private void deliver(List<List<Change>> transactions) throws SQLException {
+  private void deliver(List<List<Change>> transactions, String key) throws SQLException {
     Transaction last = transactions.get(transactions.size() - 1).get(0).transaction();
-    String key = source + "/" + last.commitLsn();
     String body = body(transactions, key);
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     long giveUpAt = System.nanoTime() + settings.giveUpAfter().toNanos();
