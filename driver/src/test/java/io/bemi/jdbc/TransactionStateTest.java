@@ -163,6 +163,17 @@ class TransactionStateTest {
     assertThat(manual.needsMessage("A")).isTrue();
   }
 
+  @Test
+  void switchingAutocommitOffKeepsABeginBlockAndWhatItOwes() {
+    TransactionState auto = new TransactionState(true);
+    run(auto, "BEGIN");
+    auto.owe("A");
+    auto.autoCommit(false); // pgjdbc leaves the server's transaction open
+    assertThat(auto.inBlock()).isTrue();
+    assertThat(auto.owed()).isEqualTo("A");
+    assertThat(auto.needsMessage("A")).isFalse();
+  }
+
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "BEGIN | BEGIN | ",
