@@ -108,8 +108,8 @@ class TransactionModelTest {
    * multi-statement strings, chains, prepared transactions, autocommit switches).
    */
   private enum Kind {
-    CONTEXT(4), STATEMENT(2), PREPARED(3), BATCH(2), STATEMENT_BATCH(1), MULTI(1), MULTI_WITH_COMMAND(3),
-    SAVEPOINT(4), ROLLBACK_TO(4), RELEASE(2), FAIL(2), FAIL_MULTI(1), ROLLBACK(1), COMMIT(1), CHAIN(1),
+    CONTEXT(4), STATEMENT(2), PREPARED(3), BATCH(3), STATEMENT_BATCH(1), MULTI(1), MULTI_WITH_COMMAND(3),
+    SAVEPOINT(3), ROLLBACK_TO(3), RELEASE(2), NESTED(3), FAIL(2), FAIL_MULTI(1), ROLLBACK(1), COMMIT(2), CHAIN(1),
     PREPARE(1), AUTOCOMMIT(1), DOOMED(2);
 
     private static final Kind[] WEIGHTED = java.util.Arrays.stream(values())
@@ -124,6 +124,12 @@ class TransactionModelTest {
       return WEIGHTED[random.nextInt(WEIGHTED.length)];
     }
   }
+
+  /**
+   * What runs between a savepoint and its rollback or release in a {@code NESTED} step, as
+   * Spring's {@code NESTED} propagation or a "try, else roll back to the savepoint" would.
+   */
+  private static final Kind[] NESTED_INNER = {Kind.CONTEXT, Kind.CONTEXT, Kind.PREPARED, Kind.STATEMENT, Kind.BATCH, Kind.FAIL};
 
   private void step(Random random, Model model, Connection c, Statement s, PreparedStatement insert, List<String> log)
       throws SQLException {
@@ -219,42 +225,33 @@ class TransactionModelTest {
         if (!openBlock) {
           return false;
         }
-        String name = "s" + random.nextInt(3); // names repeat: the latest of a name wins
-        boolean api = !model.autoCommit && random.nextBoolean(); // pgjdbc: no API savepoints in autocommit mode
-        log.add((api ? "api " : "sql ") + "savepoint " + name);
-        Savepoint savepoint = api ? c.setSavepoint(name) : null;
-        if (!api) {
-          s.execute("SAVEPOINT " + anyCase(random, name));
-        }
-        model.frames.add(new Frame(name, savepoint, model.current.size()));
+        savepoint(random, model, c, s, log);
       }
       case ROLLBACK_TO -> {
         if (model.frames.isEmpty()) {
           return false;
         }
-        Frame frame = model.latestNamed(random);
-        boolean api = frame.savepoint != null && random.nextBoolean();
-        log.add((api ? "api " : "sql ") + "rollback to " + frame.name);
-        if (api) {
-          c.rollback(frame.savepoint);
-        } else {
-          s.execute((random.nextBoolean() ? "ROLLBACK TO SAVEPOINT " : "ROLLBACK TO ") + anyCase(random, frame.name));
-        }
-        model.rollbackTo(frame.name);
+        rollbackTo(model.latestNamed(random), random, model, c, s, log);
       }
       case RELEASE -> {
         if (model.frames.isEmpty() || model.aborted) {
           return false;
         }
-        Frame frame = model.latestNamed(random);
-        boolean api = frame.savepoint != null && random.nextBoolean();
-        log.add((api ? "api " : "sql ") + "release " + frame.name);
-        if (api) {
-          c.releaseSavepoint(frame.savepoint);
-        } else {
-          s.execute("RELEASE SAVEPOINT " + anyCase(random, frame.name));
+        release(model.latestNamed(random), random, model, c, s, log);
+      }
+      case NESTED -> {
+        if (!openBlock) {
+          return false;
         }
-        model.release(frame.name);
+        Frame frame = savepoint(random, model, c, s, log);
+        for (int i = random.nextInt(3); i >= 0; i--) {
+          step(NESTED_INNER[random.nextInt(NESTED_INNER.length)], random, model, c, s, insert, log);
+        }
+        if (model.aborted || random.nextBoolean()) {
+          rollbackTo(frame, random, model, c, s, log);
+        } else {
+          release(frame, random, model, c, s, log);
+        }
       }
       case FAIL -> {
         if (!writable) {
@@ -269,7 +266,7 @@ class TransactionModelTest {
           return false;
         }
         if (model.inBlock && random.nextBoolean()) {
-          String name = "s" + random.nextInt(3);
+          String name = savepointName(random);
           log.add("failing multi-statement after savepoint " + name);
           expectFailure(() -> s.execute("SAVEPOINT " + name + "; " + insertSql(null)), "23502");
           model.frames.add(new Frame(name, null, model.current.size()));
@@ -348,10 +345,53 @@ class TransactionModelTest {
     return true;
   }
 
+  private static Frame savepoint(Random random, Model model, Connection c, Statement s, List<String> log)
+      throws SQLException {
+    String name = savepointName(random);
+    boolean api = !model.autoCommit && random.nextBoolean(); // pgjdbc: no API savepoints in autocommit mode
+    log.add((api ? "api " : "sql ") + "savepoint " + name);
+    Savepoint savepoint = api ? c.setSavepoint(name) : null;
+    if (!api) {
+      s.execute("SAVEPOINT " + anyCase(random, name));
+    }
+    Frame frame = new Frame(name, savepoint, model.current.size());
+    model.frames.add(frame);
+    return frame;
+  }
+
+  private static void rollbackTo(Frame frame, Random random, Model model, Connection c, Statement s, List<String> log)
+      throws SQLException {
+    boolean api = frame.savepoint != null && random.nextBoolean();
+    log.add((api ? "api " : "sql ") + "rollback to " + frame.name);
+    if (api) {
+      c.rollback(frame.savepoint);
+    } else {
+      s.execute((random.nextBoolean() ? "ROLLBACK TO SAVEPOINT " : "ROLLBACK TO ") + anyCase(random, frame.name));
+    }
+    model.rollbackTo(frame.name);
+  }
+
+  private static void release(Frame frame, Random random, Model model, Connection c, Statement s, List<String> log)
+      throws SQLException {
+    boolean api = frame.savepoint != null && random.nextBoolean();
+    log.add((api ? "api " : "sql ") + "release " + frame.name);
+    if (api) {
+      c.releaseSavepoint(frame.savepoint);
+    } else {
+      s.execute("RELEASE SAVEPOINT " + anyCase(random, frame.name));
+    }
+    model.release(frame.name);
+  }
+
+  /** Two names only, so they repeat: the latest savepoint of a name wins. */
+  private static String savepointName(Random random) {
+    return "s" + random.nextInt(2);
+  }
+
   /** A write and a transaction command in one string (commands that roll back or end come last: see docs/driver.md). */
   private static void multiWithCommand(Random random, Model model, Statement s, List<String> log) throws SQLException {
     String v = model.row();
-    String name = "s" + random.nextInt(3);
+    String name = savepointName(random);
     int form = random.nextInt(model.frames.isEmpty() ? 3 : 5);
     switch (form) {
       case 0 -> {
