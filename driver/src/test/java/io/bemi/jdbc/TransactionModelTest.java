@@ -127,9 +127,11 @@ class TransactionModelTest {
 
   /**
    * What runs between a savepoint and its rollback or release in a {@code NESTED} step, as
-   * Spring's {@code NESTED} propagation or a "try, else roll back to the savepoint" would.
+   * Spring's {@code NESTED} propagation or a "try, else roll back to the savepoint" would; an inner
+   * savepoint left open dies with the outer one.
    */
-  private static final Kind[] NESTED_INNER = {Kind.CONTEXT, Kind.CONTEXT, Kind.PREPARED, Kind.STATEMENT, Kind.BATCH, Kind.FAIL};
+  private static final Kind[] NESTED_INNER =
+      {Kind.CONTEXT, Kind.CONTEXT, Kind.PREPARED, Kind.STATEMENT, Kind.BATCH, Kind.FAIL, Kind.SAVEPOINT};
 
   private void step(Random random, Model model, Connection c, Statement s, PreparedStatement insert, List<String> log)
       throws SQLException {

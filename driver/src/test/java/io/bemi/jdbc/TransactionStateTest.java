@@ -92,6 +92,15 @@ class TransactionStateTest {
   }
 
   @Test
+  void releasingAnOuterSavepointDropsTheInnerOnesSoAnOlderOneOfTheirNameIsRolledBackTo() {
+    run(manual, "SAVEPOINT s1");
+    manual.emitted("B");
+    run(manual, "SAVEPOINT s0; SAVEPOINT s1; RELEASE s0"); // the server drops both
+    run(manual, "ROLLBACK TO s1"); // the first s1: before B's message
+    assertThat(manual.needsMessage("B")).isTrue();
+  }
+
+  @Test
   void releaseKeepsTheMessagesSentInsideTheSavepoint() {
     run(manual, "SAVEPOINT s1");
     manual.emitted("A");
