@@ -29,9 +29,12 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Model-based: random sequences of writes (plain, prepared, batched, multi-statement), context
- * changes, savepoints, rollbacks to them, releases, failing statements, commits and rollbacks,
- * through the JDBC API and as SQL text, run through {@code jdbc:bemi} against a real server. A
+ * Model-based: random sequences of writes (plain, prepared, batched, multi-statement, some with
+ * transaction commands inside), context changes, savepoints, rollbacks to them, releases,
+ * failing statements, commits, rollbacks, chains, prepared transactions and autocommit switches,
+ * through the JDBC API and as SQL text, run through {@code jdbc:bemi} against a real server.
+ * Weighted toward what the state machine decides on ({@link Kind}); each of its rules broken by
+ * hand is caught at the default size (see docs/driver.md). A
  * small model of the server says which rows must survive; the committed WAL is then read back and
  * every surviving row written under a context must be attributed to that context by the rule the
  * ingester applies (the latest {@code _bemi} message before it in its transaction, else the first).
