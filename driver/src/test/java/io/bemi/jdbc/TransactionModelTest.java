@@ -111,16 +111,23 @@ class TransactionModelTest {
    * multi-statement strings, chains, prepared transactions, autocommit switches).
    */
   private enum Kind {
-    CONTEXT(4), STATEMENT(2), PREPARED(3), BATCH(3), STATEMENT_BATCH(1), MULTI(1), MULTI_WITH_COMMAND(3),
-    SAVEPOINT(3), ROLLBACK_TO(3), RELEASE(2), NESTED(3), FAIL(2), FAIL_MULTI(1), ROLLBACK(1), COMMIT(2), CHAIN(1),
-    PREPARE(1), AUTOCOMMIT(1), DOOMED(2);
+    CONTEXT(4), STATEMENT(2, true), PREPARED(3, true), BATCH(3, true), STATEMENT_BATCH(1, true), MULTI(1, true),
+    MULTI_WITH_COMMAND(3), SAVEPOINT(3), ROLLBACK_TO(3), RELEASE(2), NESTED(3), FAIL(2, true), FAIL_MULTI(1, true),
+    ROLLBACK(1), COMMIT(2), CHAIN(1), PREPARE(1), AUTOCOMMIT(1), DOOMED(2);
 
     private static final Kind[] WEIGHTED = java.util.Arrays.stream(values())
         .flatMap(kind -> java.util.stream.Stream.generate(() -> kind).limit(kind.weight)).toArray(Kind[]::new);
     private final int weight;
+    /** Runs a statement that an aborted transaction refuses (the doomed write is its own kind). */
+    private final boolean needsLiveTransaction;
 
     Kind(int weight) {
+      this(weight, false);
+    }
+
+    Kind(int weight, boolean needsLiveTransaction) {
       this.weight = weight;
+      this.needsLiveTransaction = needsLiveTransaction;
     }
 
     static Kind pick(Random random) {
@@ -152,7 +159,9 @@ class TransactionModelTest {
   /** Runs one step of {@code kind} if the state allows it; false if not. */
   private boolean step(Kind kind, Random random, Model model, Connection c, Statement s, PreparedStatement insert,
       List<String> log) throws SQLException {
-    boolean writable = !model.aborted;
+    if (kind.needsLiveTransaction && model.aborted) {
+      return false;
+    }
     boolean openBlock = model.inBlock && !model.aborted;
     switch (kind) {
       case CONTEXT -> {
@@ -166,18 +175,12 @@ class TransactionModelTest {
         model.user = user;
       }
       case STATEMENT -> {
-        if (!writable) {
-          return false;
-        }
         String v = model.row();
         log.add("statement insert " + v);
         s.executeUpdate(insertSql(v));
         model.written(v);
       }
       case PREPARED -> {
-        if (!writable) {
-          return false;
-        }
         String v = model.row();
         log.add("prepared insert " + v);
         insert.setString(1, v);
@@ -185,9 +188,6 @@ class TransactionModelTest {
         model.written(v);
       }
       case BATCH -> {
-        if (!writable) {
-          return false;
-        }
         String a = model.row();
         String b = model.row();
         log.add("prepared batch " + a + ", " + b);
@@ -200,9 +200,6 @@ class TransactionModelTest {
         model.written(b);
       }
       case STATEMENT_BATCH -> {
-        if (!writable) {
-          return false;
-        }
         String v = model.row();
         log.add("statement batch " + v);
         s.addBatch(insertSql(v));
@@ -210,9 +207,6 @@ class TransactionModelTest {
         model.written(v);
       }
       case MULTI -> {
-        if (!writable) {
-          return false;
-        }
         String a = model.row();
         String b = model.row();
         log.add("multi-statement " + a + ", " + b);
@@ -259,17 +253,11 @@ class TransactionModelTest {
         }
       }
       case FAIL -> {
-        if (!writable) {
-          return false;
-        }
         log.add("failing statement");
         expectFailure(() -> s.executeUpdate(insertSql(null)), "23502");
         model.aborted = model.inBlock;
       }
       case FAIL_MULTI -> {
-        if (!writable) {
-          return false;
-        }
         if (model.inBlock && random.nextBoolean()) {
           String name = savepointName(random);
           log.add("failing multi-statement after savepoint " + name);
