@@ -230,13 +230,13 @@ class TransactionModelTest {
         if (model.frames.isEmpty()) {
           return false;
         }
-        rollbackTo(model.latestNamed(random), random, model, c, s, log);
+        endSavepoint(true, model.latestNamed(random), random, model, c, s, log);
       }
       case RELEASE -> {
         if (model.frames.isEmpty() || model.aborted) {
           return false;
         }
-        release(model.latestNamed(random), random, model, c, s, log);
+        endSavepoint(false, model.latestNamed(random), random, model, c, s, log);
       }
       case NESTED -> {
         if (!openBlock) {
@@ -246,11 +246,7 @@ class TransactionModelTest {
         for (int i = random.nextInt(3); i >= 0; i--) {
           step(NESTED_INNER[random.nextInt(NESTED_INNER.length)], random, model, c, s, insert, log);
         }
-        if (model.aborted || random.nextBoolean()) {
-          rollbackTo(frame, random, model, c, s, log);
-        } else {
-          release(frame, random, model, c, s, log);
-        }
+        endSavepoint(model.aborted || random.nextBoolean(), frame, random, model, c, s, log);
       }
       case FAIL -> {
         log.add("failing statement");
@@ -352,28 +348,25 @@ class TransactionModelTest {
     return frame;
   }
 
-  private static void rollbackTo(Frame frame, Random random, Model model, Connection c, Statement s, List<String> log)
-      throws SQLException {
+  /** Rolls back to {@code frame}'s savepoint or releases it, through the JDBC API or as SQL. */
+  private static void endSavepoint(boolean rollback, Frame frame, Random random, Model model, Connection c, Statement s,
+      List<String> log) throws SQLException {
     boolean api = frame.savepoint != null && random.nextBoolean();
-    log.add((api ? "api " : "sql ") + "rollback to " + frame.name);
-    if (api) {
+    log.add((api ? "api " : "sql ") + (rollback ? "rollback to " : "release ") + frame.name);
+    if (api && rollback) {
       c.rollback(frame.savepoint);
-    } else {
-      s.execute((random.nextBoolean() ? "ROLLBACK TO SAVEPOINT " : "ROLLBACK TO ") + anyCase(random, frame.name));
-    }
-    model.rollbackTo(frame.name);
-  }
-
-  private static void release(Frame frame, Random random, Model model, Connection c, Statement s, List<String> log)
-      throws SQLException {
-    boolean api = frame.savepoint != null && random.nextBoolean();
-    log.add((api ? "api " : "sql ") + "release " + frame.name);
-    if (api) {
+    } else if (api) {
       c.releaseSavepoint(frame.savepoint);
+    } else if (rollback) {
+      s.execute((random.nextBoolean() ? "ROLLBACK TO SAVEPOINT " : "ROLLBACK TO ") + anyCase(random, frame.name));
     } else {
       s.execute("RELEASE SAVEPOINT " + anyCase(random, frame.name));
     }
-    model.release(frame.name);
+    if (rollback) {
+      model.rollbackTo(frame.name);
+    } else {
+      model.release(frame.name);
+    }
   }
 
   /** Two names only, so they repeat: the latest savepoint of a name wins. */
