@@ -13,7 +13,9 @@ import java.util.List;
  *   AUTOCOMMIT   setAutoCommit(true); COMMIT/ROLLBACK of a    BEGIN → BLOCK; setAutoCommit(false) → BLOCK
  *                BEGIN block (no CHAIN); PREPARE TRANSACTION
  *   BLOCK        setAutoCommit(false); BEGIN in autocommit    COMMIT, ROLLBACK, PREPARE (a new BLOCK in
- *                                                             manual mode, AUTOCOMMIT after a BEGIN)
+ *                                                             manual mode, AUTOCOMMIT after a BEGIN);
+ *                                                             setAutoCommit(true). A BEGIN block outlives
+ *                                                             setAutoCommit(false), messages and all
  *   (aborted)    a failed statement in BLOCK                  ROLLBACK, ROLLBACK TO, COMMIT (= rollback),
  *                                                             the next successful statement (pgjdbc autosave)
  * </pre>
@@ -116,10 +118,15 @@ final class TransactionState {
     }
   }
 
-  /** {@code setAutoCommit}: pgjdbc ignores a call that changes nothing and commits when switching it on. */
+  /**
+   * {@code setAutoCommit}: pgjdbc ignores a call that changes nothing and commits when switching it
+   * on. Switching it off leaves a block begun by {@code BEGIN} open, with its messages.
+   */
   void autoCommit(boolean on) {
     if (on != autoCommit) {
-      reset();
+      if (on || !block) {
+        reset();
+      }
       autoCommit = on;
       block = !on;
     }

@@ -29,9 +29,12 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Model-based: random sequences of writes (plain, prepared, batched, multi-statement), context
- * changes, savepoints, rollbacks to them, releases, failing statements, commits and rollbacks,
- * through the JDBC API and as SQL text, run through {@code jdbc:bemi} against a real server. A
+ * Model-based: random sequences of writes (plain, prepared, batched, multi-statement, some with
+ * transaction commands inside), context changes, savepoints, rollbacks to them, releases,
+ * failing statements, commits, rollbacks, chains, prepared transactions and autocommit switches,
+ * through the JDBC API and as SQL text, run through {@code jdbc:bemi} against a real server.
+ * Weighted toward what the state machine decides on ({@link Kind}); each of its rules broken by
+ * hand is caught at the default size (see docs/driver.md). A
  * small model of the server says which rows must survive; the committed WAL is then read back and
  * every surviving row written under a context must be attributed to that context by the rule the
  * ingester applies (the latest {@code _bemi} message before it in its transaction, else the first).
@@ -102,6 +105,44 @@ class TransactionModelTest {
     }
   }
 
+  /**
+   * What a step does, with its weight: the generator leans toward what the state machine decides
+   * on (savepoints, rollbacks to them, context changes, failures, transaction commands inside
+   * multi-statement strings, chains, prepared transactions, autocommit switches).
+   */
+  private enum Kind {
+    CONTEXT(4), STATEMENT(2, true), PREPARED(3, true), BATCH(3, true), STATEMENT_BATCH(1, true), MULTI(1, true),
+    MULTI_WITH_COMMAND(3), SAVEPOINT(3), ROLLBACK_TO(3), RELEASE(2), NESTED(3), FAIL(2, true), FAIL_MULTI(1, true),
+    ROLLBACK(1), COMMIT(2), CHAIN(1), PREPARE(1), AUTOCOMMIT(1), DOOMED(2);
+
+    private static final Kind[] WEIGHTED = java.util.Arrays.stream(values())
+        .flatMap(kind -> java.util.stream.Stream.generate(() -> kind).limit(kind.weight)).toArray(Kind[]::new);
+    private final int weight;
+    /** Runs a statement that an aborted transaction refuses (the doomed write is its own kind). */
+    private final boolean needsLiveTransaction;
+
+    Kind(int weight) {
+      this(weight, false);
+    }
+
+    Kind(int weight, boolean needsLiveTransaction) {
+      this.weight = weight;
+      this.needsLiveTransaction = needsLiveTransaction;
+    }
+
+    static Kind pick(Random random) {
+      return WEIGHTED[random.nextInt(WEIGHTED.length)];
+    }
+  }
+
+  /**
+   * What runs between a savepoint and its rollback or release in a {@code NESTED} step, as
+   * Spring's {@code NESTED} propagation or a "try, else roll back to the savepoint" would; an inner
+   * savepoint left open dies with the outer one.
+   */
+  private static final Kind[] NESTED_INNER =
+      {Kind.CONTEXT, Kind.CONTEXT, Kind.PREPARED, Kind.STATEMENT, Kind.BATCH, Kind.FAIL, Kind.SAVEPOINT};
+
   private void step(Random random, Model model, Connection c, Statement s, PreparedStatement insert, List<String> log)
       throws SQLException {
     if (!model.inBlock && model.autoCommit && random.nextInt(3) > 0) {
@@ -110,12 +151,20 @@ class TransactionModelTest {
       model.inBlock = true;
       return;
     }
-    int choice = random.nextInt(model.aborted ? 4 : 14);
-    if (model.aborted) {
-      choice = new int[] {7, 8, 9, 13}[choice]; // rollback to a savepoint, rollback, commit, a doomed write
+    while (!step(Kind.pick(random), random, model, c, s, insert, log)) {
+      // not possible in this state: pick again
     }
-    switch (choice) {
-      case 0, 1 -> {
+  }
+
+  /** Runs one step of {@code kind} if the state allows it; false if not. */
+  private boolean step(Kind kind, Random random, Model model, Connection c, Statement s, PreparedStatement insert,
+      List<String> log) throws SQLException {
+    if (kind.needsLiveTransaction && model.aborted) {
+      return false;
+    }
+    boolean openBlock = model.inBlock && !model.aborted;
+    switch (kind) {
+      case CONTEXT -> {
         String user = USERS[random.nextInt(USERS.length)];
         log.add("context " + user);
         if (user == null) {
@@ -125,20 +174,20 @@ class TransactionModelTest {
         }
         model.user = user;
       }
-      case 2 -> {
+      case STATEMENT -> {
         String v = model.row();
         log.add("statement insert " + v);
-        s.executeUpdate("INSERT INTO m (v) VALUES ('" + v + "')");
+        s.executeUpdate(insertSql(v));
         model.written(v);
       }
-      case 3 -> {
+      case PREPARED -> {
         String v = model.row();
         log.add("prepared insert " + v);
         insert.setString(1, v);
         insert.executeUpdate();
         model.written(v);
       }
-      case 4 -> {
+      case BATCH -> {
         String a = model.row();
         String b = model.row();
         log.add("prepared batch " + a + ", " + b);
@@ -150,49 +199,75 @@ class TransactionModelTest {
         model.written(a);
         model.written(b);
       }
-      case 5 -> {
+      case STATEMENT_BATCH -> {
+        String v = model.row();
+        log.add("statement batch " + v);
+        s.addBatch(insertSql(v));
+        s.executeBatch();
+        model.written(v);
+      }
+      case MULTI -> {
         String a = model.row();
         String b = model.row();
         log.add("multi-statement " + a + ", " + b);
-        s.execute("INSERT INTO m (v) VALUES ('" + a + "'); UPDATE m SET v = v WHERE false; INSERT INTO m (v) VALUES ('" + b + "')");
+        s.execute(insertSql(a) + "; UPDATE m SET v = v WHERE false; " + insertSql(b));
         model.written(a);
         model.written(b);
       }
-      case 6 -> {
-        if (!model.inBlock) {
-          return;
+      case MULTI_WITH_COMMAND -> {
+        if (!openBlock) {
+          return false;
         }
-        String name = "s" + model.savepointCounter++;
-        boolean api = !model.autoCommit && random.nextBoolean(); // pgjdbc: no API savepoints in autocommit mode
-        log.add((api ? "api " : "sql ") + "savepoint " + name);
-        Savepoint savepoint = null;
-        if (api) {
-          savepoint = c.setSavepoint(name);
-        } else {
-          s.execute("SAVEPOINT " + name);
-        }
-        model.frames.add(new Frame(name, savepoint, model.current.size()));
+        multiWithCommand(random, model, s, log);
       }
-      case 7 -> {
+      case SAVEPOINT -> {
+        if (!openBlock) {
+          return false;
+        }
+        savepoint(random, model, c, s, log);
+      }
+      case ROLLBACK_TO -> {
         if (model.frames.isEmpty()) {
-          return;
+          return false;
         }
-        int index = random.nextInt(model.frames.size());
-        Frame frame = model.frames.get(index);
-        boolean api = frame.savepoint != null && random.nextBoolean();
-        log.add((api ? "api " : "sql ") + "rollback to " + frame.name);
-        if (api) {
-          c.rollback(frame.savepoint);
-        } else {
-          s.execute(random.nextBoolean() ? "ROLLBACK TO SAVEPOINT " + frame.name : "ROLLBACK TO " + frame.name);
-        }
-        model.frames.subList(index + 1, model.frames.size()).clear();
-        model.current.subList(frame.rows, model.current.size()).clear();
-        model.aborted = false;
+        endSavepoint(true, model.latestNamed(random), random, model, c, s, log);
       }
-      case 8 -> {
+      case RELEASE -> {
+        if (model.frames.isEmpty() || model.aborted) {
+          return false;
+        }
+        endSavepoint(false, model.latestNamed(random), random, model, c, s, log);
+      }
+      case NESTED -> {
+        if (!openBlock) {
+          return false;
+        }
+        Frame frame = savepoint(random, model, c, s, log);
+        for (int i = random.nextInt(3); i >= 0; i--) {
+          step(NESTED_INNER[random.nextInt(NESTED_INNER.length)], random, model, c, s, insert, log);
+        }
+        endSavepoint(model.aborted || random.nextBoolean(), frame, random, model, c, s, log);
+      }
+      case FAIL -> {
+        log.add("failing statement");
+        expectFailure(() -> s.executeUpdate(insertSql(null)), "23502");
+        model.aborted = model.inBlock;
+      }
+      case FAIL_MULTI -> {
+        if (model.inBlock && random.nextBoolean()) {
+          String name = savepointName(random);
+          log.add("failing multi-statement after savepoint " + name);
+          expectFailure(() -> s.execute("SAVEPOINT " + name + "; " + insertSql(null)), "23502");
+          model.frames.add(new Frame(name, null, model.current.size()));
+        } else {
+          log.add("failing multi-statement after a write");
+          expectFailure(() -> s.execute(insertSql("never") + "; " + insertSql(null)), "23502");
+        }
+        model.aborted = model.inBlock;
+      }
+      case ROLLBACK -> {
         if (!model.inBlock) {
-          return;
+          return false;
         }
         boolean api = !model.autoCommit && random.nextBoolean();
         log.add((api ? "api " : "sql ") + "rollback");
@@ -203,59 +278,158 @@ class TransactionModelTest {
         }
         model.endTransaction(false);
       }
-      case 9 -> {
+      case COMMIT -> {
         if (!model.inBlock) {
-          return;
+          return false;
         }
         log.add("commit" + (model.aborted ? " (aborted: a rollback)" : ""));
         commit(random, model, c, s);
       }
-      case 10 -> {
-        if (model.frames.isEmpty()) {
-          return;
+      case CHAIN -> {
+        if (!model.inBlock) {
+          return false;
         }
-        int index = random.nextInt(model.frames.size());
-        Frame frame = model.frames.get(index);
-        boolean api = frame.savepoint != null && random.nextBoolean();
-        log.add((api ? "api " : "sql ") + "release " + frame.name);
-        if (api) {
-          c.releaseSavepoint(frame.savepoint);
+        boolean commit = !model.aborted && random.nextBoolean();
+        String sql = commit ? (random.nextBoolean() ? "COMMIT AND CHAIN" : "END AND CHAIN")
+            : (random.nextBoolean() ? "ROLLBACK AND CHAIN" : "ABORT AND CHAIN");
+        log.add(sql);
+        s.execute(sql);
+        model.endTransaction(commit);
+        model.inBlock = true;
+      }
+      case PREPARE -> {
+        if (!openBlock) {
+          return false;
+        }
+        String gid = "bemi_model_" + model.rowCounter;
+        boolean commit = random.nextBoolean();
+        log.add("prepare transaction, then " + (commit ? "commit" : "rollback") + " prepared");
+        s.execute("PREPARE TRANSACTION '" + gid + "'");
+        db.execute((commit ? "COMMIT" : "ROLLBACK") + " PREPARED '" + gid + "'");
+        model.endTransaction(commit);
+      }
+      case AUTOCOMMIT -> {
+        if (model.aborted) {
+          return false;
+        }
+        log.add("setAutoCommit(" + !model.autoCommit + ")");
+        c.setAutoCommit(!model.autoCommit);
+        model.autoCommit = !model.autoCommit;
+        if (model.autoCommit) {
+          model.endTransaction(true); // pgjdbc commits on the switch
         } else {
-          s.execute("RELEASE SAVEPOINT " + frame.name);
+          model.inBlock = true; // an open BEGIN block stays open; else the next statement opens one
         }
-        model.frames.subList(index, model.frames.size()).clear();
       }
-      case 11 -> {
-        log.add("failing statement");
-        try {
-          s.executeUpdate("INSERT INTO m (v) VALUES (NULL)");
-          fail("NULL accepted");
-        } catch (SQLException expected) {
-          assertThat(expected.getSQLState()).isEqualTo("23502");
-        }
-        model.aborted = model.inBlock;
-      }
-      case 12 -> {
-        String v = model.row();
-        log.add("statement batch " + v);
-        s.addBatch("INSERT INTO m (v) VALUES ('" + v + "')");
-        s.executeBatch();
-        model.written(v);
-      }
-      case 13 -> {
+      case DOOMED -> {
         if (!model.aborted) {
-          return;
+          return false;
         }
         log.add("write in the aborted transaction");
         insert.setString(1, "never");
-        try {
-          insert.executeUpdate();
-          fail("a write in an aborted transaction succeeded");
-        } catch (SQLException expected) {
-          assertThat(expected.getSQLState()).as("what pgjdbc itself says").isEqualTo("25P02");
+        expectFailure(insert::executeUpdate, "25P02"); // what pgjdbc itself says
+      }
+      default -> throw new IllegalStateException(kind.toString());
+    }
+    return true;
+  }
+
+  private static Frame savepoint(Random random, Model model, Connection c, Statement s, List<String> log)
+      throws SQLException {
+    String name = savepointName(random);
+    boolean api = !model.autoCommit && random.nextBoolean(); // pgjdbc: no API savepoints in autocommit mode
+    log.add((api ? "api " : "sql ") + "savepoint " + name);
+    Savepoint savepoint = api ? c.setSavepoint(name) : null;
+    if (!api) {
+      s.execute("SAVEPOINT " + anyCase(random, name));
+    }
+    Frame frame = new Frame(name, savepoint, model.current.size());
+    model.frames.add(frame);
+    return frame;
+  }
+
+  /** Rolls back to {@code frame}'s savepoint or releases it, through the JDBC API or as SQL. */
+  private static void endSavepoint(boolean rollback, Frame frame, Random random, Model model, Connection c, Statement s,
+      List<String> log) throws SQLException {
+    boolean api = frame.savepoint != null && random.nextBoolean();
+    log.add((api ? "api " : "sql ") + (rollback ? "rollback to " : "release ") + frame.name);
+    if (api && rollback) {
+      c.rollback(frame.savepoint);
+    } else if (api) {
+      c.releaseSavepoint(frame.savepoint);
+    } else if (rollback) {
+      s.execute((random.nextBoolean() ? "ROLLBACK TO SAVEPOINT " : "ROLLBACK TO ") + anyCase(random, frame.name));
+    } else {
+      s.execute("RELEASE SAVEPOINT " + anyCase(random, frame.name));
+    }
+    if (rollback) {
+      model.rollbackTo(frame.name);
+    } else {
+      model.release(frame.name);
+    }
+  }
+
+  /** Two names only, so they repeat: the latest savepoint of a name wins. */
+  private static String savepointName(Random random) {
+    return "s" + random.nextInt(2);
+  }
+
+  /** A write and a transaction command in one string (commands that roll back or end come last: see docs/driver.md). */
+  private static void multiWithCommand(Random random, Model model, Statement s, List<String> log) throws SQLException {
+    String v = model.row();
+    String name = savepointName(random);
+    int form = random.nextInt(model.frames.isEmpty() ? 3 : 5);
+    switch (form) {
+      case 0 -> {
+        log.add("multi-statement savepoint " + name + ", insert " + v);
+        s.execute("SAVEPOINT " + name + "; " + insertSql(v));
+        model.frames.add(new Frame(name, null, model.current.size()));
+        model.written(v);
+      }
+      case 1 -> {
+        log.add("multi-statement insert " + v + ", savepoint " + name);
+        s.execute(insertSql(v) + "; SAVEPOINT " + name);
+        model.written(v);
+        model.frames.add(new Frame(name, null, model.current.size()));
+      }
+      case 2 -> {
+        boolean chain = random.nextBoolean();
+        log.add("multi-statement insert " + v + ", commit" + (chain ? " and chain" : ""));
+        s.execute(insertSql(v) + (chain ? "; COMMIT AND CHAIN" : "; COMMIT"));
+        model.written(v);
+        model.endTransaction(true);
+        model.inBlock |= chain;
+      }
+      default -> {
+        Frame frame = model.frames.get(random.nextInt(model.frames.size()));
+        boolean rollback = form == 3;
+        log.add("multi-statement insert " + v + ", " + (rollback ? "rollback to " : "release ") + frame.name);
+        s.execute(insertSql(v) + (rollback ? "; ROLLBACK TO " : "; RELEASE ") + frame.name);
+        model.written(v);
+        if (rollback) {
+          model.rollbackTo(frame.name);
+        } else {
+          model.release(frame.name);
         }
       }
-      default -> throw new IllegalStateException();
+    }
+  }
+
+  private static String insertSql(String v) {
+    return "INSERT INTO m (v) VALUES (" + (v == null ? "NULL" : "'" + v + "'") + ")";
+  }
+
+  /** Unquoted savepoint names fold to lower case: the driver must match them as the server does. */
+  private static String anyCase(Random random, String name) {
+    return random.nextBoolean() ? name : name.toUpperCase(java.util.Locale.ROOT);
+  }
+
+  private static void expectFailure(Session.SqlCall<?> call, String sqlState) {
+    try {
+      call.call();
+      fail("expected SQLSTATE " + sqlState);
+    } catch (SQLException expected) {
+      assertThat(expected.getSQLState()).isEqualTo(sqlState);
     }
   }
 
@@ -263,8 +437,7 @@ class TransactionModelTest {
     boolean aborted = model.aborted;
     if (!model.autoCommit && random.nextBoolean()) {
       try {
-        c.commit();
-        assertThat(aborted).as("pgjdbc's commit of an aborted transaction fails").isFalse();
+        c.commit(); // of an aborted transaction, pgjdbc reports the silent rollback or not, depending on its history
       } catch (SQLException e) {
         assertThat(aborted).as("commit failed: " + e).isTrue();
       }
@@ -325,7 +498,6 @@ class TransactionModelTest {
     boolean aborted;
     String user;
     int rowCounter;
-    int savepointCounter;
     final List<String> current = new ArrayList<>();
     final List<Frame> frames = new ArrayList<>();
     final List<String> committed = new ArrayList<>();
@@ -341,6 +513,33 @@ class TransactionModelTest {
       } else {
         committed.add(v);
       }
+    }
+
+    /** The latest savepoint of {@code name} is kept, later ones and their rows are gone. */
+    void rollbackTo(String name) {
+      int index = latest(name);
+      frames.subList(index + 1, frames.size()).clear();
+      current.subList(frames.get(index).rows, current.size()).clear();
+      aborted = false;
+    }
+
+    /** The latest savepoint of {@code name} and later ones are gone; their rows stay. */
+    void release(String name) {
+      frames.subList(latest(name), frames.size()).clear();
+    }
+
+    /** A random savepoint name's latest frame: pgjdbc refuses a Savepoint the server released under a later one's name. */
+    Frame latestNamed(Random random) {
+      return frames.get(latest(frames.get(random.nextInt(frames.size())).name));
+    }
+
+    private int latest(String name) {
+      for (int i = frames.size() - 1; i >= 0; i--) {
+        if (frames.get(i).name.equals(name)) {
+          return i;
+        }
+      }
+      throw new IllegalStateException(name);
     }
 
     void endTransaction(boolean commit) {

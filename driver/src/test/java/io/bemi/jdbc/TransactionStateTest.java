@@ -92,6 +92,15 @@ class TransactionStateTest {
   }
 
   @Test
+  void releasingAnOuterSavepointDropsTheInnerOnesSoAnOlderOneOfTheirNameIsRolledBackTo() {
+    run(manual, "SAVEPOINT s1");
+    manual.emitted("B");
+    run(manual, "SAVEPOINT s0; SAVEPOINT s1; RELEASE s0"); // the server drops both
+    run(manual, "ROLLBACK TO s1"); // the first s1: before B's message
+    assertThat(manual.needsMessage("B")).isTrue();
+  }
+
+  @Test
   void releaseKeepsTheMessagesSentInsideTheSavepoint() {
     run(manual, "SAVEPOINT s1");
     manual.emitted("A");
@@ -161,6 +170,17 @@ class TransactionStateTest {
     assertThat(manual.inBlock()).isFalse();
     manual.autoCommit(false);
     assertThat(manual.needsMessage("A")).isTrue();
+  }
+
+  @Test
+  void switchingAutocommitOffKeepsABeginBlockAndWhatItOwes() {
+    TransactionState auto = new TransactionState(true);
+    run(auto, "BEGIN");
+    auto.owe("A");
+    auto.autoCommit(false); // pgjdbc leaves the server's transaction open
+    assertThat(auto.inBlock()).isTrue();
+    assertThat(auto.owed()).isEqualTo("A");
+    assertThat(auto.needsMessage("A")).isFalse();
   }
 
   @ParameterizedTest

@@ -14,6 +14,7 @@ final class ServerSettings {
       "max_replication_slots", "40",
       "max_wal_senders", "40",
       "max_connections", "300",
+      "max_prepared_transactions", "10", // PREPARE TRANSACTION in the driver's model-based test
       "fsync", "off",
       // zonky's default is off, which lets a commit reach the walsender up to 200 ms after the
       // client saw it: tests that read the WAL right after a write would race.

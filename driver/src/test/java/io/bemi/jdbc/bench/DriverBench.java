@@ -4,8 +4,8 @@ import io.bemi.Bemi;
 import io.bemi.jdbc.BemiJdbc;
 import io.bemi.jdbc.RoundTripCounter;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -26,8 +26,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * on an embedded PostgreSQL (wal_level=logical), plus {@code jdbc:bemi} with no context set (the
  * wrappers' own cost). Runs are interleaved, the order and the connection rotating every round, so
  * drift of the shared machine and differences between backends hit all variants alike: many short
- * slices (default 30 x 0.25 s per variant and workload) rather than a few long ones. Prints TPS, the ratio and the network round
- * trips per transaction of each driver, counted by a loopback proxy.
+ * slices (default 30 x 0.25 s per variant and workload) rather than a few long ones. Prints TPS, the ratio, the network round
+ * trips per transaction of each driver (counted by a loopback proxy), the CPU time per statement of
+ * the client thread and of the server backend ({@link BackendCpu}), and the load average.
  *
  * <p>The embedded server runs, as in the tests, without durability ({@code fsync=off},
  * {@code synchronous_commit=off}), which shows the driver's cost at its largest. With
@@ -55,9 +56,11 @@ public final class DriverBench {
   record Workload(String name, double target, boolean autoCommit, int statements, Transaction transaction) {}
 
   record Result(String workload, double plainTps, double bemiTps, double noContextTps, double target,
-      long plainTrips, long bemiTrips, List<Double> roundRatios, double plainCpuMicros, double bemiCpuMicros) {}
+      long plainTrips, long bemiTrips, List<Double> roundRatios, double[] clientMicros, double[] serverMicros,
+      double[] allocatedBytes) {}
 
-  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+  private static final com.sun.management.ThreadMXBean THREADS =
+      (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
   public static void main(String[] args) throws Exception {
     double seconds = Double.parseDouble(System.getProperty("bench.seconds", "0.25"));
@@ -90,6 +93,7 @@ public final class DriverBench {
           "requestId", UUID.randomUUID().toString()));
       System.out.printf(Locale.ROOT, "PostgreSQL %s (%s), %d rounds x %.2f s per variant and workload, connections rotating%n",
           serverVersion(pgUrl, credentials), durability(pgUrl, credentials), rounds, seconds);
+      System.out.println("load average at the start: " + BackendCpu.loadAverage());
 
       List<Result> results = new ArrayList<>();
       for (Workload workload : workloads) {
@@ -107,11 +111,18 @@ public final class DriverBench {
         System.out.printf(Locale.ROOT, "%-58s %11.1f %11.1f %7.3f %7s %12s %11.3f%n", r.workload, r.plainTps, r.bemiTps,
             r.bemiTps / r.plainTps, "≥" + r.target, r.plainTrips + " vs " + r.bemiTrips, r.noContextTps / r.plainTps);
         System.out.printf(Locale.ROOT, "    cumulative ratio every 10 rounds: %s%n", format(r.roundRatios));
-        System.out.printf(Locale.ROOT, "    client CPU per statement: pgjdbc %.1f µs, bemi %.1f µs (+%.1f µs)%n",
-            r.plainCpuMicros, r.bemiCpuMicros, r.bemiCpuMicros - r.plainCpuMicros);
+        System.out.printf(Locale.ROOT, "    CPU per statement, client / server: pgjdbc %.1f / %.1f µs, bemi %.1f / %.1f µs"
+            + " (%+.1f / %+.1f), bemi without context %.1f / %.1f µs%n", r.clientMicros[0], r.serverMicros[0],
+            r.clientMicros[1], r.serverMicros[1], r.clientMicros[1] - r.clientMicros[0],
+            r.serverMicros[1] - r.serverMicros[0], r.clientMicros[2], r.serverMicros[2]);
+        System.out.printf(Locale.ROOT, "    client allocation per statement: pgjdbc %.0f B, bemi %.0f B, bemi without context %.0f B%n",
+            r.allocatedBytes[0], r.allocatedBytes[1], r.allocatedBytes[2]);
       }
       System.out.println("(round trips: per transaction, plain pgjdbc vs jdbc:bemi, counted by a loopback proxy;");
-      System.out.println(" no context: ratio of jdbc:bemi with no context set, i.e. the wrappers' own cost)");
+      System.out.println(" no context: ratio of jdbc:bemi with no context set, i.e. the wrappers' own cost;");
+      System.out.println(" CPU: client = the benchmark thread, server = the connection's backend process, the commit");
+      System.out.println(" counted as a statement)");
+      System.out.println("load average at the end: " + BackendCpu.loadAverage());
       Bemi.clearContext();
     }
   }
@@ -125,30 +136,36 @@ public final class DriverBench {
     // jdbc:bemi variants as the URL would wrap them.
     Connection[] raw = new Connection[3];
     Connection[] wrapped = new Connection[3];
+    BackendCpu[] backends = new BackendCpu[3];
     try {
       for (int i = 0; i < 3; i++) {
         raw[i] = DriverManager.getConnection(pgUrl, credentials);
+        backends[i] = BackendCpu.of(raw[i]);
         raw[i].setAutoCommit(workload.autoCommit);
         wrapped[i] = BemiJdbc.wrap(raw[i], null);
       }
       // warm-up: JIT, server-side prepared statements (every variant on every connection), caches
       for (int variant = 0; variant < 3; variant++) {
         for (int i = 0; i < 3; i++) {
-          runVariant(variant == 0 ? raw[i] : wrapped[i], variant, workload, 2.0 / 3);
+          runVariant(variant == 0 ? raw[i] : wrapped[i], backends[i], variant, workload, 2.0 / 3);
         }
       }
       double[] ops = new double[3];
       double[] time = new double[3];
       double[] cpu = new double[3];
+      double[] serverCpu = new double[3];
+      double[] allocated = new double[3];
       List<Double> ratios = new ArrayList<>();
       for (int round = 0; round < rounds; round++) {
         for (int step = 0; step < 3; step++) {
           int variant = (round + step) % 3; // rotate the order so no variant always runs first
           int i = (variant + round) % 3; // and the connection it runs on
-          double[] result = runVariant(variant == 0 ? raw[i] : wrapped[i], variant, workload, seconds);
+          double[] result = runVariant(variant == 0 ? raw[i] : wrapped[i], backends[i], variant, workload, seconds);
           ops[variant] += result[0];
           time[variant] += result[1];
           cpu[variant] += result[2];
+          serverCpu[variant] += result[3];
+          allocated[variant] += result[4];
         }
         if (round % 10 == 9 || round == rounds - 1) {
           ratios.add((ops[1] / time[1]) / (ops[0] / time[0]));
@@ -156,9 +173,16 @@ public final class DriverBench {
       }
       long plainTrips = roundTripsPerTransaction(pgUrl, credentials, workload);
       long bemiTrips = roundTripsPerTransaction(bemiUrl, credentials, workload);
+      double[] clientMicros = new double[3];
+      double[] serverMicros = new double[3];
+      double[] allocatedBytes = new double[3];
+      for (int variant = 0; variant < 3; variant++) {
+        clientMicros[variant] = cpu[variant] / 1e3 / ops[variant] / workload.statements;
+        serverMicros[variant] = serverCpu[variant] / 1e3 / ops[variant] / workload.statements;
+        allocatedBytes[variant] = allocated[variant] / ops[variant] / workload.statements;
+      }
       Result result = new Result(workload.name, ops[0] / time[0], ops[1] / time[1], ops[2] / time[2], workload.target,
-          plainTrips, bemiTrips, ratios, cpu[0] / 1e3 / ops[0] / workload.statements,
-          cpu[1] / 1e3 / ops[1] / workload.statements);
+          plainTrips, bemiTrips, ratios, clientMicros, serverMicros, allocatedBytes);
       System.out.printf(Locale.ROOT, "%s: pgjdbc %.1f TPS, bemi %.1f TPS, ratio %.3f (bemi without context %.3f)%n",
           workload.name, result.plainTps, result.bemiTps, result.bemiTps / result.plainTps,
           result.noContextTps / result.plainTps);
@@ -173,18 +197,24 @@ public final class DriverBench {
   }
 
   /** Variant 0: plain pgjdbc; 1: jdbc:bemi with the context; 2: jdbc:bemi with no context set. */
-  private static double[] runVariant(Connection c, int variant, Workload workload, double seconds)
-      throws SQLException {
+  private static double[] runVariant(Connection c, BackendCpu backend, int variant, Workload workload, double seconds)
+      throws SQLException, IOException {
     if (variant != 2) {
-      return run(c, workload, seconds);
+      return run(c, backend, workload, seconds);
     }
     try (Bemi.Scope none = Bemi.withContext(Map.of())) {
-      return run(c, workload, seconds);
+      return run(c, backend, workload, seconds);
     }
   }
 
-  /** Runs the transaction for about {@code seconds}; returns {transactions, elapsed seconds, client CPU ns}. */
-  private static double[] run(Connection c, Workload workload, double seconds) throws SQLException {
+  /**
+   * Runs the transaction for about {@code seconds}; returns {transactions, elapsed seconds, client
+   * and server CPU ns, bytes the client thread allocated}.
+   */
+  private static double[] run(Connection c, BackendCpu backend, Workload workload, double seconds)
+      throws SQLException, IOException {
+    long serverStart = backend.nanos();
+    long allocatedStart = THREADS.getCurrentThreadAllocatedBytes();
     long cpuStart = THREADS.getCurrentThreadCpuTime();
     long start = System.nanoTime();
     long end = start + (long) (seconds * 1e9);
@@ -198,7 +228,9 @@ public final class DriverBench {
       count++;
       now = System.nanoTime();
     } while (now < end);
-    return new double[] {count, (now - start) / 1e9, THREADS.getCurrentThreadCpuTime() - cpuStart};
+    long cpuEnd = THREADS.getCurrentThreadCpuTime();
+    long allocated = THREADS.getCurrentThreadAllocatedBytes() - allocatedStart;
+    return new double[] {count, (now - start) / 1e9, cpuEnd - cpuStart, backend.nanos() - serverStart, allocated};
   }
 
   private static long roundTripsPerTransaction(String url, Properties credentials, Workload workload) throws Exception {

@@ -7,8 +7,6 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -105,12 +103,12 @@ public final class MessageCostBench {
       int n = variants.size();
       Connection[] raw = new Connection[n];
       Connection[] wrapped = new Connection[n];
-      Path[] backends = new Path[n];
+      BackendCpu[] backends = new BackendCpu[n];
       try {
         for (int i = 0; i < n; i++) {
           raw[i] = DriverManager.getConnection(pgUrl, credentials);
           wrapped[i] = BemiJdbc.wrap(raw[i], null);
-          backends[i] = backendStat(raw[i]);
+          backends[i] = BackendCpu.of(raw[i]);
         }
         checkMessages(raw[0], wrapped[0], variants);
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
@@ -132,7 +130,7 @@ public final class MessageCostBench {
         }
         double baseTps = tallies[0].transactions / tallies[0].seconds;
         System.out.printf(Locale.ROOT, "%d rounds x %.2f s per variant; load average at the end: %s%n", rounds, seconds,
-            Files.readString(Path.of("/proc/loadavg")).trim());
+            BackendCpu.loadAverage());
         System.out.printf(Locale.ROOT, "%-82s %9s %6s %10s %10s %10s%n", "variant", "TPS", "ratio", "client µs",
             "server µs", "total µs");
         for (int v = 0; v < tallies.length; v++) {
@@ -155,9 +153,9 @@ public final class MessageCostBench {
     }
   }
 
-  private static void run(Connection c, Variant variant, Path backend, ThreadMXBean threads, double seconds,
+  private static void run(Connection c, Variant variant, BackendCpu backend, ThreadMXBean threads, double seconds,
       Tally tally) throws SQLException, IOException {
-    long serverBefore = cpuNanos(backend);
+    long serverBefore = backend.nanos();
     long clientBefore = threads.getCurrentThreadCpuTime();
     long start = System.nanoTime();
     long end = start + (long) (seconds * 1e9);
@@ -169,7 +167,7 @@ public final class MessageCostBench {
       now = System.nanoTime();
     } while (now < end);
     tally.clientNanos += threads.getCurrentThreadCpuTime() - clientBefore;
-    tally.serverNanos += cpuNanos(backend) - serverBefore;
+    tally.serverNanos += backend.nanos() - serverBefore;
     tally.transactions += count;
     tally.seconds += (now - start) / 1e9;
   }
@@ -227,18 +225,5 @@ public final class MessageCostBench {
         s.execute("SELECT pg_drop_replication_slot('message_check')");
       }
     }
-  }
-
-  private static Path backendStat(Connection c) throws SQLException {
-    try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
-      rs.next();
-      return Path.of("/proc", Integer.toString(rs.getInt(1)), "schedstat");
-    }
-  }
-
-  /** Time the process has spent on a CPU, in nanoseconds (first field of schedstat). */
-  private static long cpuNanos(Path schedstat) throws IOException {
-    String line = Files.readString(schedstat);
-    return Long.parseLong(line.substring(0, line.indexOf(' ')));
   }
 }
