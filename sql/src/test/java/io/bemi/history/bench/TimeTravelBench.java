@@ -86,7 +86,8 @@ public final class TimeTravelBench {
     }
   }
 
-  private static String loadAverage() {
+  /** The machine's load average (/proc/loadavg), printed beside figures measured on a shared machine. */
+  static String loadAverage() {
     try {
       return Files.readString(Path.of("/proc/loadavg")).trim();
     } catch (IOException e) {
