@@ -255,6 +255,9 @@ public final class ChangeRepository {
     if (!f.operations().isEmpty()) {
       sql.append(" AND operation = ANY (?)", (Object) f.operations().stream().map(Enum::name).sorted().toArray(String[]::new));
     }
+    if (f.source() != null) {
+      sql.append(" AND source = ?", f.source());
+    }
     if (f.from() != null) {
       sql.append(" AND committed_at >= ?", utc(f.from()));
     }

@@ -271,6 +271,16 @@ class ApiTest {
   }
 
   @Test
+  void changesOfOneSourceAreOnlyThoseItSent() {
+    http((server, client) -> {
+      JsonNode eu = json(client, "/api/changes?source=eu");
+      assertThat(eu.get("changes")).isEmpty();
+      assertThat(eu.get("filter").get("source").get(0).asText()).isEqualTo("eu");
+      assertThat(json(client, "/api/changes?source=&table=orders").get("changes")).hasSize(5);
+    });
+  }
+
+  @Test
   void activityOfOneSourceCountsOnlyItsChanges() {
     http((server, client) -> {
       assertThat(json(client, "/api/activity?window=24h&source=eu").get("total").asLong()).isZero();
