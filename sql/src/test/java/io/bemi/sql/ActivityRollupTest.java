@@ -52,6 +52,21 @@ class ActivityRollupTest {
   }
 
   @Test
+  void aWriterThatMayOnlyInsertChangesHasThemCounted(TestDatabase db) throws Exception {
+    Migrations.migrate(db.dataSource(), "guarded");
+    String role = "writer_" + db.name();
+    db.execute("CREATE ROLE " + role, "GRANT USAGE ON SCHEMA guarded TO " + role, "GRANT INSERT ON guarded.changes TO " + role);
+    try {
+      db.execute("BEGIN; SET LOCAL ROLE " + role + "; " + insertOrders("guarded", 2, 100).replace(" ON CONFLICT DO NOTHING", "")
+          + "; COMMIT");
+    } finally {
+      db.execute("REVOKE ALL ON guarded.changes FROM " + role, "REVOKE USAGE ON SCHEMA guarded FROM " + role, "DROP ROLE " + role);
+    }
+
+    assertThat(counts(db, "guarded")).isEqualTo("12:00 eu public.orders CREATE 1, 12:01 eu public.orders UPDATE 1");
+  }
+
+  @Test
   void changesCopiedInAreCounted(TestDatabase db) throws Exception {
     Migrations.migrate(db.dataSource(), "copied");
     String rows = "eu\t1\t{}\tshop\tpublic\torders\tDELETE\t2026-01-01 12:05:00+00\t2026-01-01 12:05:01+00\t1\t1\t1\t0\n"

@@ -24,9 +24,12 @@ COMMENT ON TABLE ${flyway:defaultSchema}.activity IS
   'Changes stored per minute of commit time, source, table and operation (kept by a trigger on changes)';
 
 -- Rows are upserted in key order so two concurrent writers cannot deadlock on each other's buckets.
+-- SECURITY DEFINER (the migrating role owns activity): a role that may only INSERT into changes,
+-- as the ingester's can be, stores changes without a grant on activity. A trigger function cannot
+-- be called directly, and its search_path is pinned.
 CREATE FUNCTION ${flyway:defaultSchema}.count_activity()
 RETURNS trigger
-LANGUAGE plpgsql
+LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   INSERT INTO ${flyway:defaultSchema}.activity AS a (bucket, source, schema, "table", operation, changes)
