@@ -66,6 +66,19 @@ public final class BemiChanges {
     return changes("SELECT " + CHANGE_COLUMNS + " FROM " + fn("record_history") + "(?, ?)", table, keyText(primaryKey));
   }
 
+  /**
+   * One page of a record's history, oldest first: at most {@code limit} changes after {@code after}
+   * (the last change of the previous page; null for the first page). A page shorter than
+   * {@code limit} is the last. Keyset paging: every page costs the same, however long the history.
+   */
+  public List<Change> history(String table, Object primaryKey, Change after, int limit) throws SQLException {
+    if (limit < 1) {
+      throw new IllegalArgumentException("A history page holds at least one change, not " + limit);
+    }
+    return changes("SELECT " + CHANGE_COLUMNS + " FROM " + fn("record_history") + "(?, ?, ?::integer, ?::bigint, ?::integer)",
+        table, keyText(primaryKey), limit, after == null ? null : after.commitLsn(), after == null ? null : after.changeIndex());
+  }
+
   /** One change by its id. */
   public Optional<Change> change(UUID id) throws SQLException {
     return changes("SELECT " + CHANGE_COLUMNS + " FROM \"" + schema + "\".changes WHERE id = ?", id).stream().findFirst();

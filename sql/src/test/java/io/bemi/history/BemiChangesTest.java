@@ -46,6 +46,31 @@ class BemiChangesTest {
   }
 
   @Test
+  void historyPagesFollowEachOtherWithoutGapOrOverlap(TestDatabase db) throws SQLException {
+    BemiChanges bemi = BemiChanges.of(db.dataSource());
+
+    List<Change> first = bemi.history("public.users", 42, null, 2);
+    List<Change> second = bemi.history("public.users", 42, first.get(1), 2);
+
+    assertThat(first).extracting(Change::operation).containsExactly(Operation.CREATE, Operation.UPDATE);
+    assertThat(second).extracting(Change::operation).containsExactly(Operation.DELETE);
+    assertThat(bemi.history("public.users", 42, second.get(0), 2)).isEmpty();
+  }
+
+  @Test
+  void aHistoryPageOfOnlySomeSourcesChangesIsAskedInSql(TestDatabase db) throws SQLException {
+    db.execute("UPDATE bemi.changes SET source = 'eu' WHERE \"table\" = 'users' AND operation = 'UPDATE'");
+    try {
+      assertThat(db.queryValue("SELECT string_agg(operation, ',') FROM bemi.record_history('users', '42', p_source => 'eu')"))
+          .isEqualTo("UPDATE");
+      assertThat(db.queryValue("SELECT string_agg(operation, ',') FROM bemi.record_history('users', '42', 1)"))
+          .isEqualTo("CREATE");
+    } finally {
+      db.execute("UPDATE bemi.changes SET source = '' WHERE source = 'eu'");
+    }
+  }
+
+  @Test
   void asOfGivesTheRowAtAnInstantAndNothingBeforeItExistedOrAfterItWasDeleted(TestDatabase db) throws SQLException {
     BemiChanges bemi = BemiChanges.of(db.dataSource());
 

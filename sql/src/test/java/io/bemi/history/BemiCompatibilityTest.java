@@ -15,8 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The queries of Bemi's documentation and the SQL its Rails/Django query helpers issue run
- * unchanged on bemi.changes (search_path set to the destination schema, as Bemi's "changes" table
- * lives in its database's default schema).
+ * unchanged, on the default search_path: the migrations make public.changes, the trail without
+ * SNAPSHOT rows, where Bemi's "changes" table lives (its database's default schema).
  */
 @WithPostgres
 class BemiCompatibilityTest {
@@ -30,12 +30,14 @@ class BemiCompatibilityTest {
             + " INSERT INTO todo VALUES (1, 'write', false), (2, 'test', false); COMMIT",
         "BEGIN; SET LOCAL bemi.test_context = '{\"userId\": 2}'; UPDATE todo SET \"isCompleted\" = true WHERE id = 1; COMMIT",
         "DELETE FROM todo WHERE id = 2");
+    db.execute("INSERT INTO bemi.changes (primary_key, after, database, schema, \"table\", operation, committed_at, queued_at,"
+        + " transaction_id, position, commit_lsn, change_index)"
+        + " VALUES ('3', '{\"id\": 3, \"task\": \"baseline\"}', current_database(), 'public', 'todo', 'SNAPSHOT', now(), now(), 1, 1, 1, 0)");
   }
 
   private static List<String> bemiQuery(TestDatabase db, String sql) throws SQLException {
     List<String> rows = new ArrayList<>();
     try (Connection c = db.connect(); Statement s = c.createStatement()) {
-      s.execute("SET search_path = bemi");
       try (ResultSet rs = s.executeQuery(sql)) {
         while (rs.next()) {
           rows.add(rs.getString("operation") + " " + rs.getString("primary_key"));
@@ -62,6 +64,13 @@ class BemiCompatibilityTest {
     assertThat(bemiQuery(db, "SELECT * FROM changes WHERE \"table\" = 'todo' AND operation = 'UPDATE'"
         + " AND before @> '{\"isCompleted\": false}' AND after @> '{\"isCompleted\": true}' ORDER BY committed_at DESC LIMIT 1"))
         .containsExactly("UPDATE 1");
+  }
+
+  @Test
+  void aQueryWithoutAnOperationFilterSeesNoSnapshotRows(TestDatabase db) throws SQLException {
+    assertThat(bemiQuery(db, "SELECT * FROM changes WHERE \"table\" = 'todo' ORDER BY committed_at, primary_key"))
+        .containsExactly("CREATE 1", "CREATE 2", "UPDATE 1", "DELETE 2");
+    assertThat(db.queryLong("SELECT count(*) FROM bemi.changes WHERE operation = 'SNAPSHOT'")).isEqualTo(1);
   }
 
   @Test

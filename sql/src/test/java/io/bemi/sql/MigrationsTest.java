@@ -20,6 +20,19 @@ class MigrationsTest {
   }
 
   @Test
+  void bemisChangesViewIsMadeInPublicButNeverOverAnApplicationsOwnChangesTable(TestDatabase db) throws Exception {
+    TestDatabase free = db.createSibling("free");
+    TestDatabase taken = db.createSibling("taken");
+    taken.execute("CREATE TABLE public.changes (id int)");
+
+    Migrations.migrate(free.dataSource(), "bemi");
+    Migrations.migrate(taken.dataSource(), "bemi");
+
+    assertThat(free.queryValue("SELECT relkind::text FROM pg_class WHERE oid = 'public.changes'::regclass")).isEqualTo("v");
+    assertThat(taken.queryValue("SELECT relkind::text FROM pg_class WHERE oid = 'public.changes'::regclass")).isEqualTo("r");
+  }
+
+  @Test
   void aReplayedChangeViolatesTheUniqueKey(TestDatabase db) throws Exception {
     Migrations.migrate(db.dataSource(), "audit");
     String insert = "INSERT INTO audit.changes (primary_key, after, database, schema, \"table\", operation, committed_at, "

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +12,10 @@ import java.util.TreeMap;
 
 /**
  * Changes over time by table and by operation, and the most frequent context values, for one
- * time window ending now. Buckets come from {@code date_bin} (PostgreSQL 14+).
+ * time window ending now, of every source or of one. The counts come from the per-minute rollup
+ * bemi.activity (kept as changes are stored), so a window costs at most one row per minute ×
+ * table × operation, never a scan of its changes; buckets are sums of its minutes by
+ * {@code date_bin} (PostgreSQL 14+).
  */
 public final class Activity {
 
@@ -49,9 +53,10 @@ public final class Activity {
 
   public record ContextValue(String key, String value, long changes) {}
 
-  /** Buckets oldest first; series keyed by table / operation hold one count per bucket. */
+  /** {@code source} null: every source. Buckets oldest first; series keyed by table / operation hold one count per bucket. */
   public record Report(
       Window window,
+      String source,
       Instant from,
       Instant to,
       List<Instant> buckets,
@@ -68,15 +73,16 @@ public final class Activity {
     this.repository = repository;
   }
 
-  public Report report(Window window, Instant now) {
+  /** {@code source}: only the changes from that source; null: every source. */
+  public Report report(Window window, String source, Instant now) {
     long bucketSeconds = window.bucket.toSeconds();
     Instant to = Instant.ofEpochSecond((now.getEpochSecond() / bucketSeconds + 1) * bucketSeconds);
     Instant from = to.minus(window.length);
     List<Count> counts = repository.aggregate(
-        "SELECT date_bin(?::interval, committed_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket,"
-            + " schema || '.' || \"table\", operation, count(*)"
-            + " FROM {changes} WHERE committed_at >= ? AND committed_at < ? GROUP BY 1, 2, 3",
-        List.of(bucketSeconds + " seconds", ChangeRepository.utc(from), ChangeRepository.utc(to)),
+        "SELECT date_bin(?::interval, bucket, TIMESTAMPTZ '2000-01-01 00:00:00+00'),"
+            + " schema || '.' || \"table\", operation, sum(changes)::bigint"
+            + " FROM {activity} WHERE bucket >= ? AND bucket < ?" + ofSource(source) + " GROUP BY 1, 2, 3",
+        params(source, bucketSeconds + " seconds", ChangeRepository.utc(from), ChangeRepository.utc(to)),
         rs -> new Count(rs.getTimestamp(1).toInstant(), rs.getString(2), Operation.valueOf(rs.getString(3)), rs.getLong(4)));
     List<Instant> buckets = new ArrayList<>();
     for (Instant b = from; b.isBefore(to); b = b.plusSeconds(bucketSeconds)) {
@@ -97,19 +103,19 @@ public final class Activity {
       byOperation.get(c.operation())[i] += c.changes();
       total += c.changes();
     }
-    byOperation.values().removeIf(series -> java.util.Arrays.stream(series).sum() == 0);
-    return new Report(window, from, to, List.copyOf(buckets), byTable, byOperation, total, topContext(from, to));
+    byOperation.values().removeIf(series -> Arrays.stream(series).sum() == 0);
+    return new Report(window, source, from, to, List.copyOf(buckets), byTable, byOperation, total, topContext(from, to, source));
   }
 
   /**
    * The five most frequent scalar values of the five most used context keys, among the newest
    * {@value #CONTEXT_SAMPLE} changes of the window (bounded cost however busy the window was).
    */
-  private List<ContextValue> topContext(Instant from, Instant to) {
+  private List<ContextValue> topContext(Instant from, Instant to, String source) {
     return repository.aggregate(
         "WITH pairs AS ("
             + "  SELECT e.key, e.value #>> '{}' AS value, count(*) AS n"
-            + "  FROM (SELECT context FROM {changes} WHERE committed_at >= ? AND committed_at < ?"
+            + "  FROM (SELECT context FROM {changes} WHERE committed_at >= ? AND committed_at < ?" + ofSource(source)
             + "        ORDER BY committed_at DESC LIMIT " + CONTEXT_SAMPLE + ") recent, jsonb_each(recent.context) e"
             + "  WHERE jsonb_typeof(e.value) IN ('string', 'number', 'boolean')"
             + "  GROUP BY 1, 2),"
@@ -117,7 +123,20 @@ public final class Activity {
             + " ranked AS (SELECT p.*, k.total, row_number() OVER (PARTITION BY p.key ORDER BY p.n DESC, p.value) AS r"
             + "  FROM pairs p JOIN keys k USING (key))"
             + " SELECT key, value, n FROM ranked WHERE r <= 5 ORDER BY total DESC, key, n DESC, value",
-        List.of(ChangeRepository.utc(from), ChangeRepository.utc(to)),
+        params(source, ChangeRepository.utc(from), ChangeRepository.utc(to)),
         rs -> new ContextValue(rs.getString(1), rs.getString(2), rs.getLong(3)));
+  }
+
+  private static String ofSource(String source) {
+    return source == null ? "" : " AND source = ?";
+  }
+
+  /** {@code params}, then {@code source} when the query is of one source (see ofSource). */
+  private static List<Object> params(String source, Object... params) {
+    List<Object> all = new ArrayList<>(Arrays.asList(params));
+    if (source != null) {
+      all.add(source);
+    }
+    return all;
   }
 }

@@ -14,7 +14,8 @@ import java.util.Set;
  * What the Changes page, the API and the exports select. Built from URL query parameters so a
  * view can be shared: {@code table} ({@code orders} or {@code public.orders}), {@code pk},
  * {@code op} (repeatable or comma-separated), {@code from}/{@code to} (see {@link Instants}),
- * {@code context} (repeatable, see {@link ContextCondition}), {@code transaction}.
+ * {@code context} (repeatable, see {@link ContextCondition}), {@code transaction}, {@code source}
+ * (the source database a change came from, when several ingest into one destination).
  */
 public record ChangeFilter(
     String schema,
@@ -24,9 +25,10 @@ public record ChangeFilter(
     Instant from,
     Instant to,
     List<ContextCondition> context,
-    Long transactionId) {
+    Long transactionId,
+    String source) {
 
-  public static final ChangeFilter ALL = new ChangeFilter(null, null, null, Set.of(), null, null, List.of(), null);
+  public static final ChangeFilter ALL = new ChangeFilter(null, null, null, Set.of(), null, null, List.of(), null, null);
 
   public ChangeFilter {
     operations = operations.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(operations));
@@ -75,7 +77,7 @@ public record ChangeFilter(
         throw new BadRequestException("transaction '" + tx + "' is not a transaction id (a whole number)");
       }
     }
-    return new ChangeFilter(schema, table, pk, ops, from, to, conditions, transactionId);
+    return new ChangeFilter(schema, table, pk, ops, from, to, conditions, transactionId, single(query, "source"));
   }
 
   /** The filter as URL query parameters (no leading '?'); empty when it selects everything. */
@@ -113,6 +115,9 @@ public record ChangeFilter(
     }
     if (transactionId != null) {
       p.put("transaction", List.of(transactionId.toString()));
+    }
+    if (source != null) {
+      p.put("source", List.of(source));
     }
     return p;
   }

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -92,11 +93,39 @@ public final class ChangeRepository {
     }
   }
 
-  /** A record's whole history in commit order (oldest first). */
-  public List<Change> history(RecordKey record) {
-    return query(new Sql().append("SELECT " + COLUMNS + " FROM " + changes
-        + " WHERE schema = ? AND \"table\" = ? AND primary_key = ? ORDER BY commit_lsn, change_index LIMIT 10000",
-        record.schema(), record.table(), record.primaryKey()));
+  /**
+   * One page of a record's history, oldest first: at most {@code limit} changes after
+   * {@code after} (null: from its first change); {@code next} continues after the page. Keyset
+   * on {@code changes_record_idx}: a page of a hot row's history costs its own rows.
+   */
+  public Page history(RecordKey record, Cursor after, int limit) {
+    return historyPage(record, after, false, limit);
+  }
+
+  /**
+   * The {@code limit} changes of a record just before {@code before} (null: its newest), oldest
+   * first; {@code next} continues with the older ones.
+   */
+  public Page historyBefore(RecordKey record, Cursor before, int limit) {
+    return historyPage(record, before, true, limit);
+  }
+
+  private Page historyPage(RecordKey record, Cursor from, boolean older, int limit) {
+    Sql sql = new Sql().append("SELECT " + COLUMNS + " FROM " + changes + " WHERE schema = ? AND \"table\" = ? AND primary_key = ?",
+        record.schema(), record.table(), record.primaryKey());
+    if (from != null) {
+      sql.append(" AND (commit_lsn, change_index) " + (older ? "<" : ">") + " (?, ?)", from.commitLsn(), from.changeIndex());
+    }
+    String direction = older ? " DESC" : "";
+    sql.append(" ORDER BY commit_lsn" + direction + ", change_index" + direction + " LIMIT ?", limit + 1);
+    List<Change> rows = query(sql);
+    boolean more = rows.size() > limit;
+    List<Change> page = new ArrayList<>(more ? rows.subList(0, limit) : rows);
+    if (older) {
+      Collections.reverse(page);
+    }
+    Cursor next = more ? Cursor.of(page.get(older ? 0 : page.size() - 1)) : null;
+    return new Page(List.copyOf(page), next);
   }
 
   /**
@@ -173,9 +202,13 @@ public final class ChangeRepository {
     return page(ChangeFilter.ALL, null, 1).changes().stream().findFirst();
   }
 
-  /** Runs an aggregate query (activity); the row mapper reads each row. */
+  /**
+   * Runs an aggregate query (activity) over {@code {changes}} or the per-minute counts
+   * {@code {activity}} (bemi.activity); the row mapper reads each row.
+   */
   public <T> List<T> aggregate(String sqlWithChangesPlaceholder, List<Object> params, RowMapper<T> mapper) {
-    Sql sql = new Sql().append(sqlWithChangesPlaceholder.replace("{changes}", changes), params.toArray());
+    Sql sql = new Sql().append(sqlWithChangesPlaceholder.replace("{changes}", changes)
+        .replace("{activity}", "\"" + schemaName + "\".activity"), params.toArray());
     try (Connection c = dataSource.getConnection(); PreparedStatement ps = sql.prepare(c)) {
       ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
       try (ResultSet rs = ps.executeQuery()) {
@@ -221,6 +254,9 @@ public final class ChangeRepository {
     }
     if (!f.operations().isEmpty()) {
       sql.append(" AND operation = ANY (?)", (Object) f.operations().stream().map(Enum::name).sorted().toArray(String[]::new));
+    }
+    if (f.source() != null) {
+      sql.append(" AND source = ?", f.source());
     }
     if (f.from() != null) {
       sql.append(" AND committed_at >= ?", utc(f.from()));

@@ -71,9 +71,11 @@ final class ApiController {
   void history(Context ctx) {
     RecordKey record = Requests.record(ctx);
     ObjectNode body = recordNode(record);
-    List<Change> history = s.changes().history(record);
+    ChangeRepository.Page page = s.changes().history(record, Requests.cursor(ctx), Requests.historyLimit(ctx));
+    List<Change> history = page.changes();
     body.set("changes", Json.changes(history, true));
     body.set("gaps", Json.gaps(s.gaps().forHistory(history), history));
+    body.put("next", page.next() == null ? null : page.next().encode());
     send(ctx, body);
   }
 
@@ -198,9 +200,11 @@ final class ApiController {
   }
 
   void activity(Context ctx) {
-    Activity.Report r = s.activity().report(Activity.Window.parse(ctx.queryParam("window")), s.clock().instant());
+    Activity.Report r = s.activity().report(Activity.Window.parse(ctx.queryParam("window")), Requests.source(ctx),
+        s.clock().instant());
     ObjectNode body = s.json().createObjectNode();
     body.put("window", r.window().label);
+    body.put("source", r.source());
     body.put("from", r.from().toString());
     body.put("to", r.to().toString());
     body.put("bucketSeconds", r.window().bucket.toSeconds());

@@ -44,8 +44,11 @@ final class PageController {
     String atText = ctx.queryParam("at");
     Instant at = atText == null || atText.isBlank() ? null : Instants.parse("at", atText, s.clock().instant());
     Optional<ChangeRepository.AsOf> asOf = at == null ? Optional.empty() : Optional.of(s.changes().asOf(record, at));
-    List<Change> history = s.changes().history(record);
-    ctx.html(Views.record(new Views.RecordPage(record, history, s.gaps().forHistory(history), atText, asOf, csrf())));
+    ChangeRepository.Page page = s.changes().historyBefore(record, Requests.before(ctx), Requests.historyLimit(ctx));
+    List<Change> history = page.changes();
+    String older = page.next() == null ? null : "before=" + page.next().encode()
+        + (ctx.queryParam("limit") == null ? "" : "&limit=" + Requests.historyLimit(ctx));
+    ctx.html(Views.record(new Views.RecordPage(record, history, s.gaps().forHistory(history), atText, asOf, older, csrf())));
   }
 
   /** /transactions/{hi}/{lo}: the transaction committed at that LSN. */
@@ -102,7 +105,7 @@ final class PageController {
 
   void activity(Context ctx) {
     Instant now = s.clock().instant();
-    Activity.Report report = s.activity().report(Activity.Window.parse(ctx.queryParam("window")), now);
+    Activity.Report report = s.activity().report(Activity.Window.parse(ctx.queryParam("window")), Requests.source(ctx), now);
     ctx.html(Views.activity(new Views.ActivityPage(report, s.changes().newest(), s.ingesterMetrics().read(), now, csrf())));
   }
 

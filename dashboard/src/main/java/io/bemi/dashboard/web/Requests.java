@@ -12,6 +12,7 @@ final class Requests {
 
   static final int DEFAULT_LIMIT = 50;
   static final int MAX_LIMIT = 500;
+  static final int HISTORY_PAGE = 1000;
 
   private Requests() {}
 
@@ -25,19 +26,39 @@ final class Requests {
   }
 
   static int limit(Context ctx) {
+    return limit(ctx, DEFAULT_LIMIT, MAX_LIMIT);
+  }
+
+  /** A page of a record's history: {@value #HISTORY_PAGE} changes unless the request asks fewer. */
+  static int historyLimit(Context ctx) {
+    return limit(ctx, HISTORY_PAGE, HISTORY_PAGE);
+  }
+
+  private static int limit(Context ctx, int defaultLimit, int maxLimit) {
     String text = ctx.queryParam("limit");
     if (text == null || text.isBlank()) {
-      return DEFAULT_LIMIT;
+      return defaultLimit;
     }
     try {
       int limit = Integer.parseInt(text.trim());
-      if (limit >= 1 && limit <= MAX_LIMIT) {
+      if (limit >= 1 && limit <= maxLimit) {
         return limit;
       }
     } catch (NumberFormatException e) {
       // reported below
     }
-    throw new BadRequestException("limit '" + text + "' must be a whole number from 1 to " + MAX_LIMIT);
+    throw new BadRequestException("limit '" + text + "' must be a whole number from 1 to " + maxLimit);
+  }
+
+  /** The {@code before} cursor of a record page (older changes); null: its newest changes. */
+  static Cursor before(Context ctx) {
+    String before = ctx.queryParam("before");
+    return before == null || before.isBlank() ? null : Cursor.decode(before.trim());
+  }
+
+  /** The {@code source} a page or answer is limited to; null (absent or blank): every source. */
+  static String source(Context ctx) {
+    return blank(ctx.queryParam("source"));
   }
 
   static RecordKey record(Context ctx) {

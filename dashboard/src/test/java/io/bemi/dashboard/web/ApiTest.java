@@ -193,6 +193,19 @@ class ApiTest {
   }
 
   @Test
+  void recordHistoryComesInPagesThatEachNameTheNext() {
+    http((server, client) -> {
+      JsonNode first = json(client, "/api/records/history?schema=public&table=orders&pk=1&limit=2");
+      JsonNode second = json(client, "/api/records/history?schema=public&table=orders&pk=1&limit=2&after=" + first.get("next").asText());
+
+      assertThat(field(first.get("changes"), "operation")).containsExactly("CREATE", "UPDATE");
+      assertThat(field(second.get("changes"), "operation")).containsExactly("UPDATE");
+      assertThat(second.get("changes").get(0).get("after").get("note").asText()).isEqualTo(Trail.HOSTILE);
+      assertThat(second.get("next").isNull()).isTrue();
+    });
+  }
+
+  @Test
   void asOfShowsTheStateAfterTheLastChangeBeforeTheInstant() {
     http((server, client) -> {
       JsonNode body = json(client, "/api/records/as-of?schema=public&table=orders&pk=1&at=2024-05-01T11:30:00Z");
@@ -254,6 +267,24 @@ class ApiTest {
     http((server, client) -> {
       assertThat(json(client, "/api/tables").get("tables")).extracting(JsonNode::asText)
           .containsExactly("public.customers", "public.orders");
+    });
+  }
+
+  @Test
+  void changesOfOneSourceAreOnlyThoseItSent() {
+    http((server, client) -> {
+      JsonNode eu = json(client, "/api/changes?source=eu");
+      assertThat(eu.get("changes")).isEmpty();
+      assertThat(eu.get("filter").get("source").get(0).asText()).isEqualTo("eu");
+      assertThat(json(client, "/api/changes?source=&table=orders").get("changes")).hasSize(5);
+    });
+  }
+
+  @Test
+  void activityOfOneSourceCountsOnlyItsChanges() {
+    http((server, client) -> {
+      assertThat(json(client, "/api/activity?window=24h&source=eu").get("total").asLong()).isZero();
+      assertThat(json(client, "/api/activity?window=24h&source=").get("total").asLong()).isEqualTo(6);
     });
   }
 

@@ -126,6 +126,20 @@ class PagesTest {
   }
 
   @Test
+  void recordPageShowsTheNewestChangesAndLinksToTheOlderOnes() {
+    http((server, client) -> {
+      String newest = page(client, "/record?schema=public&table=orders&pk=1&limit=2");
+      assertThat(newest).contains("(2 changes, newest first)").doesNotContain("/transactions/0/1002000");
+      String link = newest.replaceAll("(?s).*rel=\"next\" href=\"([^\"]*)\".*", "$1").replace("&amp;", "&");
+
+      String older = page(client, link);
+
+      assertThat(link).contains("before=").endsWith("&limit=2");
+      assertThat(older).contains("(1 changes, newest first)", "/transactions/0/1002000").doesNotContain("rel=\"next\"");
+    });
+  }
+
+  @Test
   void recordPageSaysWhenTheRecordDidNotExistYet() {
     http((server, client) -> {
       String html = page(client, "/record?schema=public&table=orders&pk=1&at=2024-05-01T08:00:00Z");

@@ -27,8 +27,16 @@ $$;
 COMMENT ON FUNCTION ${flyway:defaultSchema}.table_name_parts(text) IS
   'Splits ''schema.table'' (or a bare table name, schema public) into schema and table';
 
--- Every change of one record, in commit order.
-CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.record_history(p_table text, p_primary_key text)
+-- Every change of one record, in commit order; paged by keyset when p_limit is given: the changes
+-- strictly after (p_after_commit_lsn, p_after_change_index), at most p_limit of them (a hot row can
+-- have tens of thousands). The bound is one row comparison even without a cursor (commit LSNs are
+-- never negative), so it is an index condition of changes_record_idx and a page costs its own
+-- rows, however deep. p_source: only changes from that source (NULL: every source).
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.record_history(p_table text, p_primary_key text,
+                                                           p_limit integer DEFAULT NULL,
+                                                           p_after_commit_lsn bigint DEFAULT NULL,
+                                                           p_after_change_index integer DEFAULT NULL,
+                                                           p_source text DEFAULT NULL)
 RETURNS SETOF ${flyway:defaultSchema}.changes
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
@@ -37,11 +45,14 @@ SET search_path = pg_catalog, pg_temp AS $$
    WHERE c.schema = (${flyway:defaultSchema}.table_name_parts(p_table)).schema_name
      AND c."table" = (${flyway:defaultSchema}.table_name_parts(p_table)).table_name
      AND c.primary_key = p_primary_key
+     AND (c.commit_lsn, c.change_index) > (coalesce(p_after_commit_lsn, -1), coalesce(p_after_change_index, -1))
+     AND (p_source IS NULL OR c.source = p_source)
    ORDER BY c.commit_lsn, c.change_index
+   LIMIT p_limit
 $$;
 
-COMMENT ON FUNCTION ${flyway:defaultSchema}.record_history(text, text) IS
-  'Every change of one record (table, primary key text), in commit order';
+COMMENT ON FUNCTION ${flyway:defaultSchema}.record_history(text, text, integer, bigint, integer, text) IS
+  'Every change of one record (table, primary key text), in commit order; a page of p_limit after a (commit_lsn, change_index) cursor';
 
 -- The commit position of the table's last TRUNCATE strictly before a position (NULL when none).
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.last_truncate_before(p_schema text, p_table text, p_commit_lsn bigint, p_change_index integer)

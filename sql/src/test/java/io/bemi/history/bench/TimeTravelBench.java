@@ -2,6 +2,9 @@ package io.bemi.history.bench;
 
 import io.bemi.sql.Migrations;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -22,12 +25,18 @@ import java.util.Random;
  *     -Dexec.mainClass=io.bemi.history.bench.TimeTravelBench [-Dexec.args=10000000]
  * </pre>
  *
+ * <p>Several sizes ({@code -Dexec.args=10000000,30000000}) grow one trail and time the queries at
+ * each: the first size is generated as below, each next one adds changes of the ten other tables
+ * (a growth curve in one run).
+ *
  * <p>The trail (default 1,000,000 changes; pass 10000000 for the issue's 10M) is generated inside
  * PostgreSQL with one INSERT ... SELECT generate_series: 5 changes per transaction, one commit every
  * 10 ms of fake time, each transaction with context {"requestId": "req-N", "userId": N % 1000}.
  * Table public.accounts gets 500,000 of them spread evenly over the whole trail: 100,000 rows, each
  * created once and updated four times. The rest go to ten other tables, about 20 changes per key.
- * The indexes are those of the migrations, built after the load.
+ * A hot row, public.warehouse 1, gets 25,000 changes spread over the same span (its history is
+ * timed whole and by pages of 1,000). The indexes are those of the migrations, built after the
+ * load; bemi.activity is counted after it too (the trigger is off during the load).
  *
  * <p>Last, restores public.accounts to the instant 10,000 of its changes ago (restore_counts,
  * restore_table_sql, then the statement run on a source table built from the trail);
@@ -42,12 +51,16 @@ public final class TimeTravelBench {
 
   private static final int ACCOUNT_ROWS = 100_000;
   private static final int ACCOUNT_CHANGES = 5 * ACCOUNT_ROWS;
+  private static final int HOT_ROW_CHANGES = 25_000;
+  private static final int HISTORY_PAGE = 1_000;
 
   private TimeTravelBench() {}
 
   public static void main(String[] args) throws Exception {
-    long changes = args.length > 0 ? Long.parseLong(args[0].replace("_", "")) : 1_000_000L;
-    if (changes < 2L * ACCOUNT_CHANGES) {
+    long[] sizes = Arrays.stream((args.length > 0 ? args[0] : "1000000").replace("_", "").split(","))
+        .mapToLong(Long::parseLong).toArray();
+    long first = sizes[0];
+    if (first < 2L * ACCOUNT_CHANGES) {
       throw new IllegalArgumentException("Need at least " + 2 * ACCOUNT_CHANGES + " changes");
     }
     try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
@@ -59,16 +72,35 @@ public final class TimeTravelBench {
         .start()) {
       Migrations.migrate(pg.getPostgresDatabase(), "bemi");
       try (Connection c = pg.getPostgresDatabase().getConnection()) {
-        generate(c, changes);
-        if (!Boolean.getBoolean("bench.restoreOnly")) {
-          run(c, changes);
+        long from = 0;
+        for (long size : sizes) {
+          generate(c, from, size, first);
+          from = size;
+          if (!Boolean.getBoolean("bench.restoreOnly")) {
+            System.out.printf("%n######## %,d changes (load average %s)%n", size, loadAverage());
+            run(c, size, first);
+          }
         }
-        restore(c, changes);
+        restore(c, first);
       }
     }
   }
 
-  private static void generate(Connection c, long changes) throws SQLException {
+  /** The machine's load average (/proc/loadavg), printed beside figures measured on a shared machine. */
+  static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).trim();
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+
+  /**
+   * Changes {@code from} (inclusive) to {@code to} (exclusive) of the trail; public.accounts and
+   * the hot row get theirs in the first {@code first} changes, later ones go to the ten other
+   * tables (a trail that grows around the records the queries look up).
+   */
+  private static void generate(Connection c, long from, long to, long first) throws SQLException {
     long started = System.nanoTime();
     List<String> indexes = new ArrayList<>();
     try (Statement s = c.createStatement()) {
@@ -79,8 +111,10 @@ public final class TimeTravelBench {
           s.getConnection().createStatement().execute("DROP INDEX bemi." + rs.getString(1));
         }
       }
-      long stride = changes / ACCOUNT_CHANGES;
-      long otherKeys = Math.max(1, (changes - ACCOUNT_CHANGES) / 20);
+      // The activity counts of a load this size are one GROUP BY after it, as the migration does.
+      s.execute("ALTER TABLE bemi.changes DISABLE TRIGGER changes_count_activity");
+      long stride = first / ACCOUNT_CHANGES;
+      long otherKeys = Math.max(1, (to - from - (from == 0 ? ACCOUNT_CHANGES : 0)) / 20);
       // g: global change number = commit order. Every stride-th change belongs to public.accounts.
       s.execute("INSERT INTO bemi.changes (id, primary_key, before, after, context, database, schema, \"table\", operation,"
           + " committed_at, queued_at, created_at, transaction_id, position, commit_lsn, change_index)"
@@ -97,28 +131,49 @@ public final class TimeTravelBench {
           + "         CASE WHEN g % " + stride + " = 0 AND g / " + stride + " < " + ACCOUNT_ROWS
           + "              THEN 'CREATE' ELSE 'UPDATE' END AS op,"
           + "         g % 100003 AS v," // prime: every version of an accounts row differs
-          + "         timestamptz '2024-01-01' + (g / 5) * interval '10 ms' AS t"
-          + "       FROM generate_series(0::bigint, " + (changes - 1) + ") g) x");
+          + "         " + instantOf("g") + " AS t"
+          + "       FROM generate_series(" + from + "::bigint, " + (to - 1) + ") g) x");
+      if (from == 0) {
+        // The hot row: public.warehouse 1, updated by a transaction of its own every first/HOT_ROW_CHANGES changes.
+        s.execute("INSERT INTO bemi.changes (primary_key, after, context, database, schema, \"table\", operation,"
+            + " committed_at, queued_at, transaction_id, position, commit_lsn, change_index)"
+            + " SELECT '1', jsonb_build_object('id', 1, 'ytd', i), '{}', 'bench', 'public', 'warehouse',"
+            + "   CASE WHEN i = 0 THEN 'CREATE' ELSE 'UPDATE' END, t, t, 1, g, (g / 5) * 100 + 50, 0"
+            + " FROM (SELECT i, g, " + instantOf("g") + " AS t"
+            + "       FROM generate_series(0, " + (HOT_ROW_CHANGES - 1) + ") i,"
+            + "            LATERAL (SELECT i * " + first / HOT_ROW_CHANGES + " AS g) x) y");
+      }
+      s.execute("INSERT INTO bemi.activity (bucket, source, schema, \"table\", operation, changes)"
+          + " SELECT date_bin('1 minute', committed_at, TIMESTAMPTZ '2000-01-01 00:00:00+00'), source, schema, \"table\","
+          + " operation, count(*) FROM bemi.changes WHERE position >= " + from + " GROUP BY 1, 2, 3, 4, 5"
+          + " ON CONFLICT (bucket, source, schema, \"table\", operation) DO UPDATE SET changes = bemi.activity.changes + excluded.changes");
+      s.execute("ALTER TABLE bemi.changes ENABLE TRIGGER changes_count_activity");
       long loaded = System.nanoTime();
       for (String index : indexes) {
         s.execute(index);
       }
       s.execute("VACUUM ANALYZE bemi.changes");
-      System.out.printf("generated %,d changes in %.1f s, indexes and analyze %.1f s; table %s, indexes %s%n", changes,
+      System.out.printf("generated changes %,d to %,d in %.1f s, indexes and analyze %.1f s; table %s, indexes %s%n", from, to,
           (loaded - started) / 1e9, (System.nanoTime() - loaded) / 1e9,
           value(c, "SELECT pg_size_pretty(pg_table_size('bemi.changes'))"),
           value(c, "SELECT pg_size_pretty(pg_indexes_size('bemi.changes'))"));
     }
   }
 
+  /** The commit time of change {@code g}: 5 changes per transaction, one commit every 10 ms. */
+  private static String instantOf(String g) {
+    return "timestamptz '2024-01-01' + (" + g + " / 5) * interval '10 ms'";
+  }
+
   private interface Binder {
     void bind(PreparedStatement ps, Random random) throws SQLException;
   }
 
-  private static void run(Connection c, long changes) throws SQLException {
+  private static void run(Connection c, long changes, long first) throws SQLException {
     Timestamp end = new Timestamp(Timestamp.valueOf("2024-01-01 00:00:00").getTime() + (changes / 5) * 10);
     Timestamp start = Timestamp.valueOf("2024-01-01 00:00:00");
-    long otherKeys = Math.max(1, (changes - ACCOUNT_CHANGES) / 20);
+    long otherKeys = Math.max(1, (first - ACCOUNT_CHANGES) / 20);
+    long hotStride = first / HOT_ROW_CHANGES;
 
     double baseline = time(c, "lookup of one change by id (baseline)",
         "SELECT * FROM bemi.changes WHERE id = (SELECT id FROM bemi.changes WHERE commit_lsn = ? AND change_index = 0)",
@@ -129,6 +184,28 @@ public final class TimeTravelBench {
     time(c, "record history (public.table_3, ~20 changes)",
         "SELECT * FROM bemi.record_history('public.table_3', ?)",
         (ps, r) -> ps.setString(1, Long.toString(pickKeyOfTable3(r, otherKeys))), 300, 10, baseline);
+    time(c, "Bemi's documented record query on public.changes (public.accounts, 5 changes)",
+        "SELECT * FROM public.changes WHERE \"table\" = 'accounts' AND primary_key = ? ORDER BY committed_at DESC",
+        (ps, r) -> ps.setString(1, Integer.toString(r.nextInt(ACCOUNT_ROWS))), 20, 10, baseline);
+    time(c, "hot row history, unpaged (public.warehouse 1, " + HOT_ROW_CHANGES + " changes)",
+        "SELECT * FROM bemi.record_history('public.warehouse', '1')", (ps, r) -> { }, 5, 0, baseline);
+    time(c, "hot row history, first page of " + HISTORY_PAGE,
+        "SELECT * FROM bemi.record_history('public.warehouse', '1', " + HISTORY_PAGE + ")", (ps, r) -> { }, 100, 0, baseline);
+    time(c, "hot row history, a page of " + HISTORY_PAGE + " after a random cursor",
+        "SELECT * FROM bemi.record_history('public.warehouse', '1', " + HISTORY_PAGE + ", ?, 0)",
+        (ps, r) -> ps.setLong(1, (r.nextInt(HOT_ROW_CHANGES - HISTORY_PAGE) * hotStride / 5) * 100 + 50), 100, 0, baseline);
+    String activity = "SELECT date_bin('3600 seconds'::interval, bucket, TIMESTAMPTZ '2000-01-01 00:00:00+00'),"
+        + " schema || '.' || \"table\", operation, sum(changes)::bigint FROM bemi.activity"
+        + " WHERE bucket >= ? AND bucket < ? GROUP BY 1, 2, 3";
+    Binder lastDay = (ps, r) -> {
+      ps.setTimestamp(1, new Timestamp(end.getTime() - 86_400_000L));
+      ps.setTimestamp(2, end);
+    };
+    time(c, "activity of the last 24 hours from bemi.activity (the dashboard's query)", activity, lastDay, 50, 200, baseline);
+    time(c, "activity of the last 24 hours scanning bemi.changes (before the rollup)",
+        activity.replace("bucket, TIMESTAMPTZ", "committed_at, TIMESTAMPTZ").replace("sum(changes)::bigint", "count(*)")
+            .replace("bemi.activity", "bemi.changes").replace("WHERE bucket >= ? AND bucket < ?", "WHERE committed_at >= ? AND committed_at < ?"),
+        lastDay, 3, 0, baseline);
     time(c, "record as of a random instant (public.accounts)",
         "SELECT bemi.record_as_of('public.accounts', ?, ?)",
         (ps, r) -> {

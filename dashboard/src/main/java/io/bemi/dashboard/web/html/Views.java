@@ -41,9 +41,13 @@ public final class Views {
 
   public record ChangesPage(ChangeFilter filter, List<Change> changes, String nextUrl, List<String> tables, String csrf) {}
 
-  /** {@code history} oldest first; {@code gaps} those of its source database from its first change on (GapRepository). */
+  /**
+   * {@code history} one page of the record's changes, oldest first; {@code gaps} those of its source
+   * database from the page's first change on (GapRepository); {@code olderQuery} the query
+   * parameters of the page before it (null: none).
+   */
   public record RecordPage(RecordKey record, List<Change> history, List<Gap> gaps, String asOfText,
-      Optional<ChangeRepository.AsOf> asOf, String csrf) {}
+      Optional<ChangeRepository.AsOf> asOf, String olderQuery, String csrf) {}
 
   public record TransactionPage(long commitLsn, List<Change> changes, boolean truncated, String csrf) {}
 
@@ -127,6 +131,9 @@ public final class Views {
     SafeHtml timeline = p.history().isEmpty()
         ? html("<p class=\"empty\">No changes stored for this record.</p>")
         : html("<ol class=\"timeline\">{}</ol>", each(reversed(timelineEvents(p.history(), p.gaps())), e -> e));
+    SafeHtml pager = when(p.olderQuery() != null,
+        html("<nav class=\"pager\"><a class=\"button primary\" rel=\"next\" href=\"/record?{}&amp;{}\">Older changes →</a></nav>",
+            recordQuery, p.olderQuery()));
     SafeHtml body = html("""
         <p class="crumbs"><a href="/?table={}">{}</a></p>
         <h1>Record <code>{}</code> <span class="muted">in</span> <code>{}</code></h1>
@@ -141,12 +148,12 @@ public final class Views {
         </section>
         <section>
           <h2>Timeline <span class="muted">({} changes{}, newest first)</span> <a class="small" href="/api/records/history?{}">JSON</a></h2>
-          {}
+          {}{}
         </section>""",
         r.qualifiedTable(), r.qualifiedTable(), r.primaryKey(), r.qualifiedTable(),
         r.schema(), r.table(), r.primaryKey(), nz(p.asOfText()), asOf,
         p.history().size(), p.gaps().isEmpty() ? "" : ", " + p.gaps().size() + (p.gaps().size() == 1 ? " gap" : " gaps"),
-        recordQuery, timeline);
+        recordQuery, timeline, pager);
     return Layout.page("Record " + r.primaryKey(), Nav.NONE, p.csrf(), body);
   }
 
@@ -296,22 +303,23 @@ public final class Views {
     Activity.Report r = p.report();
     Map<String, long[]> byOperation = new java.util.LinkedHashMap<>();
     r.byOperation().forEach((op, series) -> byOperation.put(op.name(), series));
-    SafeHtml windows = each(List.of(Activity.Window.values()), w -> html("<a class=\"button{}\" href=\"/activity?window={}\">{}</a>",
-        w == r.window() ? " primary" : "", w.label, w.label));
+    String ofSource = r.source() == null ? "" : "&source=" + q(r.source());
+    SafeHtml windows = each(List.of(Activity.Window.values()), w -> html("<a class=\"button{}\" href=\"/activity?window={}{}\">{}</a>",
+        w == r.window() ? " primary" : "", w.label, ofSource, w.label));
     SafeHtml top = r.topContext().isEmpty() ? html("<p class=\"empty\">No context values in this window.</p>")
         : html("<table class=\"grid-table\"><thead><tr><th>Key</th><th>Value</th><th class=\"num\">Changes</th></tr></thead><tbody>{}</tbody></table>",
             each(r.topContext(), v -> html("<tr><td><code>{}</code></td><td><a href=\"/context?key={}&amp;value={}\">{}</a></td><td class=\"num\">{}</td></tr>",
                 v.key(), q(v.key()), q(JsonNodeFactory.instance.textNode(v.value()).toString()), v.value(), v.changes())));
     SafeHtml body = html("""
         <h1>Activity</h1>
-        <p class="windows">{} <span class="muted">{} changes from {} to {}</span></p>
+        <p class="windows">{} <span class="muted">{} changes{} from {} to {}</span></p>
         <section class="card"><h2>Changes by table</h2>{}</section>
         <section class="card"><h2>Changes by operation</h2>{}</section>
         <div class="two">
         <section class="card"><h2>Top context values <span class="muted small">(newest 5,000 changes of the window)</span></h2>{}</section>
         <section class="card"><h2>Ingestion health</h2>{}</section>
         </div>""",
-        windows, r.total(), time(r.from()), time(r.to()),
+        windows, r.total(), r.source() == null ? "" : " of source " + r.source(), time(r.from()), time(r.to()),
         Charts.stackedBars("Changes by table", r.buckets(), r.byTable()),
         Charts.stackedBars("Changes by operation", r.buckets(), byOperation),
         top, health(p.newest(), p.metrics(), p.now()));
