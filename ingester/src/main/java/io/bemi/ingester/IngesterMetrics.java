@@ -5,7 +5,7 @@ import io.bemi.ingester.monitor.LagEstimate;
 import io.bemi.ingester.monitor.SlotMonitor;
 import io.bemi.ingester.monitor.SlotPosition;
 import io.bemi.ingester.pgoutput.Lsn;
-import io.bemi.ingester.stitch.Operation;
+import io.bemi.history.Operation;
 import io.bemi.ingester.stitch.StitchListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;

@@ -1,6 +1,7 @@
 package io.bemi.dashboard.changes;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.bemi.history.Operation;
 import java.time.Instant;
 import java.util.UUID;
 

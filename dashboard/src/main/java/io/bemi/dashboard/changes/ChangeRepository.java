@@ -3,6 +3,7 @@ package io.bemi.dashboard.changes;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bemi.history.Operation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;

@@ -9,7 +9,7 @@ import io.bemi.dashboard.changes.Change;
 import io.bemi.dashboard.changes.ChangeFilter;
 import io.bemi.dashboard.changes.ChangeRepository;
 import io.bemi.dashboard.changes.Instants;
-import io.bemi.dashboard.changes.Operation;
+import io.bemi.history.Operation;
 import io.bemi.dashboard.changes.RecordKey;
 import io.bemi.dashboard.health.IngesterMetrics;
 import io.bemi.dashboard.restore.RestoreService;

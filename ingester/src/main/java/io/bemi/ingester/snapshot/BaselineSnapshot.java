@@ -1,5 +1,6 @@
 package io.bemi.ingester.snapshot;
 
+import io.bemi.history.Operation;
 import io.bemi.ingester.PostgresUrl;
 import io.bemi.ingester.rules.ColumnRules;
 import io.bemi.ingester.setup.SourceSetup;
@@ -161,7 +162,7 @@ public final class BaselineSnapshot {
     target.setAutoCommit(false);
     if (previous != null && !previous.done()) { // interrupted in an earlier snapshot: drop its partial rows
       try (PreparedStatement d = target.prepareStatement("DELETE FROM " + changes()
-          + " WHERE operation = 'SNAPSHOT' AND commit_lsn = ? AND schema = ? AND \"table\" = ?")) {
+          + " WHERE operation = '" + Operation.SNAPSHOT + "' AND commit_lsn = ? AND schema = ? AND \"table\" = ?")) {
         d.setLong(1, previous.snapshotLsn() - 1);
         d.setString(2, table.schema());
         d.setString(3, table.table());
@@ -190,7 +191,7 @@ public final class BaselineSnapshot {
         + ")::text FROM " + table.qualified() + " t";
     String insert = "INSERT INTO " + changes() + " (primary_key, before, after, database, schema, \"table\", operation,"
         + " committed_at, queued_at, transaction_id, position, commit_lsn, change_index)"
-        + " VALUES (?, '{}', ?::jsonb, ?, ?, ?, 'SNAPSHOT', ?, now(), 0, ?, ?, ?)";
+        + " VALUES (?, '{}', ?::jsonb, ?, ?, ?, '" + Operation.SNAPSHOT + "', ?, now(), 0, ?, ?, ?)";
     long done = 0;
     int inBatch = 0;
     try (Statement s = reader.createStatement(); PreparedStatement in = target.prepareStatement(insert)) {

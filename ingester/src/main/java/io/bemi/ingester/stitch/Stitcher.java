@@ -1,5 +1,6 @@
 package io.bemi.ingester.stitch;
 
+import io.bemi.history.Operation;
 import io.bemi.ingester.pgoutput.Lsn;
 import io.bemi.ingester.pgoutput.PgOutputMessage;
 import io.bemi.ingester.pgoutput.PgOutputMessage.Begin;

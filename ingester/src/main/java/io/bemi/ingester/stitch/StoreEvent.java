@@ -1,5 +1,6 @@
 package io.bemi.ingester.stitch;
 
+import io.bemi.history.Operation;
 import io.bemi.ingester.pgoutput.Lsn;
 
 /** What the stitcher hands to the store, in stream order. */

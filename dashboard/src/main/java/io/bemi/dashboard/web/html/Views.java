@@ -16,7 +16,7 @@ import io.bemi.dashboard.changes.ChangeFilter;
 import io.bemi.dashboard.changes.ChangeRepository;
 import io.bemi.dashboard.changes.ColumnDiff;
 import io.bemi.dashboard.changes.ContextCondition;
-import io.bemi.dashboard.changes.Operation;
+import io.bemi.history.Operation;
 import io.bemi.dashboard.changes.RecordKey;
 import io.bemi.dashboard.gaps.Gap;
 import io.bemi.dashboard.health.IngesterMetrics;

@@ -1,9 +1,0 @@
-package io.bemi.ingester.stitch;
-
-/** The {@code operation} column of {@code bemi.changes}. */
-public enum Operation {
-  CREATE,
-  UPDATE,
-  DELETE,
-  TRUNCATE
-}
