@@ -13,7 +13,7 @@ import io.bemi.ingester.leader.SlotTakeover;
 import io.bemi.ingester.monitor.SlotMonitor;
 import io.bemi.ingester.monitor.SlotPosition;
 import io.bemi.ingester.pgoutput.DecodingException;
-import io.bemi.ingester.pgoutput.Lsn;
+import io.bemi.sql.Lsn;
 import io.bemi.ingester.pgoutput.MessageType;
 import io.bemi.ingester.pgoutput.PgOutputDecoder;
 import io.bemi.ingester.pgoutput.PgOutputMessage;

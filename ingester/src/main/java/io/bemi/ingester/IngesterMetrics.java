@@ -4,7 +4,7 @@ import io.bemi.ingester.leader.Leadership;
 import io.bemi.ingester.monitor.LagEstimate;
 import io.bemi.ingester.monitor.SlotMonitor;
 import io.bemi.ingester.monitor.SlotPosition;
-import io.bemi.ingester.pgoutput.Lsn;
+import io.bemi.sql.Lsn;
 import io.bemi.history.Operation;
 import io.bemi.ingester.stitch.StitchListener;
 import io.micrometer.core.instrument.Counter;

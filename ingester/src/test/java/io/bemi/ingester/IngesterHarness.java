@@ -1,6 +1,6 @@
 package io.bemi.ingester;
 
-import io.bemi.ingester.pgoutput.Lsn;
+import io.bemi.sql.Lsn;
 import io.bemi.ingester.setup.SourceSetup;
 import io.bemi.ingester.sink.SinkFactory;
 import io.bemi.test.TestDatabase;

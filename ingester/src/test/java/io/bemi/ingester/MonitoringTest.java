@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bemi.ingester.http.HttpEndpoints;
 import io.bemi.ingester.monitor.SlotMonitor;
-import io.bemi.ingester.pgoutput.Lsn;
+import io.bemi.sql.Lsn;
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
 import io.micrometer.prometheusmetrics.PrometheusConfig;

@@ -112,7 +112,7 @@ class WebhookSinkTest {
     assertThat(body(requests.get(1)).get("transactions").get(0).get("changes").get(0).get("op").asText())
         .isEqualTo("u");
     long commitLsn = first.get("transactions").get(0).get("commit_lsn").asLong();
-    assertThat(key(requests.get(0))).isEqualTo(db.name() + "/bemi/" + io.bemi.ingester.pgoutput.Lsn.of(commitLsn));
+    assertThat(key(requests.get(0))).isEqualTo(db.name() + "/bemi/" + io.bemi.sql.Lsn.of(commitLsn));
     for (ServeEvent request : requests) {
       assertThat(WebhookSignature.verify(SECRET, request.getRequest().getHeader(WebhookSignature.HEADER),
           request.getRequest().getBody(), System.currentTimeMillis() / 1000, 300)).isTrue();

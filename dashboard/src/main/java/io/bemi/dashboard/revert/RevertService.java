@@ -7,6 +7,7 @@ import io.bemi.dashboard.changes.BadRequestException;
 import io.bemi.dashboard.changes.Change;
 import io.bemi.dashboard.changes.ChangeRepository;
 import io.bemi.dashboard.changes.DataAccessException;
+import io.bemi.sql.Lsn;
 import java.io.IOException;
 import java.sql.Array;
 import java.sql.Connection;
@@ -222,7 +223,7 @@ public final class RevertService {
 
     AmbiguousTransactionException(long transactionId, List<Long> commitLsns) {
       super("xid " + transactionId + " names " + commitLsns.size() + " transactions (xids wrap): name one by its commit LSN, "
-          + commitLsns.stream().map(Change::lsnText).collect(Collectors.joining(" or ")));
+          + commitLsns.stream().map(Lsn::text).collect(Collectors.joining(" or ")));
       this.commitLsns = List.copyOf(commitLsns);
     }
 

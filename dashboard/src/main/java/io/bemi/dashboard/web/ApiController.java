@@ -16,6 +16,7 @@ import io.bemi.dashboard.restore.RestoreService;
 import io.bemi.dashboard.revert.RevertPlan;
 import io.bemi.dashboard.revert.RevertService;
 import io.bemi.dashboard.revert.RevertTarget;
+import io.bemi.sql.Lsn;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -95,10 +96,10 @@ final class ApiController {
     long commitLsn = Requests.commitLsn(ctx);
     List<Change> changes = s.changes().commit(commitLsn, VIEW_LIMIT);
     if (changes.isEmpty()) {
-      throw new WebErrors.NotFound("No changes stored for the transaction committed at " + Change.lsnText(commitLsn));
+      throw new WebErrors.NotFound("No changes stored for the transaction committed at " + Lsn.text(commitLsn));
     }
     ObjectNode body = s.json().createObjectNode();
-    body.put("commitLsn", Change.lsnText(commitLsn));
+    body.put("commitLsn", Lsn.text(commitLsn));
     body.put("transactionId", changes.get(0).transactionId());
     body.put("truncated", changes.size() == VIEW_LIMIT);
     body.set("changes", Json.changes(changes, true));
@@ -108,7 +109,7 @@ final class ApiController {
   /** /api/transactions/{xid}: a convenience that answers for the one transaction the xid names (409 when several). */
   void transactionByXid(Context ctx) {
     long commitLsn = Requests.commitOfXid(ctx, s.revert());
-    ctx.redirect("/api/transactions/" + Change.lsnText(commitLsn), io.javalin.http.HttpStatus.SEE_OTHER);
+    ctx.redirect("/api/transactions/" + Lsn.text(commitLsn), io.javalin.http.HttpStatus.SEE_OTHER);
   }
 
   void context(Context ctx) {

@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bemi.dashboard.changes.Change;
 import io.bemi.dashboard.changes.ColumnDiff;
 import io.bemi.dashboard.gaps.Gap;
+import io.bemi.sql.Lsn;
 import java.util.Collection;
 import java.util.List;
 
@@ -64,8 +65,8 @@ public final class Json {
     n.put("queuedAt", c.queuedAt() == null ? null : c.queuedAt().toString());
     n.put("createdAt", c.createdAt() == null ? null : c.createdAt().toString());
     n.put("transactionId", c.transactionId());
-    n.put("position", Change.lsnText(c.position()));
-    n.put("commitLsn", Change.lsnText(c.commitLsn()));
+    n.put("position", Lsn.text(c.position()));
+    n.put("commitLsn", Lsn.text(c.commitLsn()));
     n.put("changeIndex", c.changeIndex());
     n.set("context", c.context());
     n.set("before", c.before());
@@ -107,9 +108,9 @@ public final class Json {
       n.put("id", g.id());
       n.put("slot", g.slot());
       n.put("sourceDatabase", g.sourceDatabase());
-      n.put("startLsn", Change.lsnText(g.startLsn()));
+      n.put("startLsn", Lsn.text(g.startLsn()));
       n.put("startAt", g.startAt().toString());
-      n.put("endLsn", g.endLsn() == null ? null : Change.lsnText(g.endLsn()));
+      n.put("endLsn", g.endLsn() == null ? null : Lsn.text(g.endLsn()));
       n.put("endAt", g.endAt() == null ? null : g.endAt().toString());
       n.put("open", g.open());
       n.put("reason", g.reason());

@@ -24,6 +24,7 @@ import io.bemi.dashboard.restore.RestoreService;
 import io.bemi.dashboard.revert.RevertPlan;
 import io.bemi.dashboard.revert.RevertService;
 import io.bemi.dashboard.web.html.Layout.Nav;
+import io.bemi.sql.Lsn;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -151,7 +152,7 @@ public final class Views {
   }
 
   public static String transaction(TransactionPage p) {
-    String lsn = Change.lsnText(p.commitLsn());
+    String lsn = Lsn.text(p.commitLsn());
     SafeHtml body = p.changes().isEmpty()
         ? html("<h1>Transaction {}</h1><p class=\"empty\">No changes stored for the transaction committed at this LSN.</p>", lsn)
         : html("""
@@ -367,21 +368,21 @@ public final class Views {
           {}
           {}
         </li>""",
-        badge(c.operation()), time(c.committedAt()), Change.lsnText(c.commitLsn()), Change.lsnText(c.commitLsn()),
+        badge(c.operation()), time(c.committedAt()), Lsn.text(c.commitLsn()), Lsn.text(c.commitLsn()),
         c.transactionId(), c.id().toString(),
         contextChips(c.context()), diff(changedOnly(c)));
   }
 
   /** Never hide a gap: changes of the source in that stretch are not in the trail, this record's included. */
   static SafeHtml gapMarker(Gap g) {
-    SafeHtml end = g.open() ? html("now (open)") : html("{} (LSN <code>{}</code>)", time(g.endAt()), Change.lsnText(g.endLsn()));
+    SafeHtml end = g.open() ? html("now (open)") : html("{} (LSN <code>{}</code>)", time(g.endAt()), Lsn.text(g.endLsn()));
     return html("""
         <li class="gap alert warn" id="gap-{}" role="note">
           <strong>Gap in the trail:</strong> changes between {} (LSN <code>{}</code>) and {} were not captured
           (source failover without a failover slot); run <code>setup --snapshot</code> to re-baseline.
           <div class="muted small">Database <code>{}</code> · slot <code>{}</code> · {} · detected {}</div>
         </li>""",
-        g.id(), time(g.startAt()), Change.lsnText(g.startLsn()), end, g.sourceDatabase(), g.slot(), g.reason(), time(g.detectedAt()));
+        g.id(), time(g.startAt()), Lsn.text(g.startLsn()), end, g.sourceDatabase(), g.slot(), g.reason(), time(g.detectedAt()));
   }
 
   /** One change, collapsed to a summary line; opening it shows the diff and links. */
@@ -416,8 +417,8 @@ public final class Views {
         c.primaryKey() == null ? html("<span class=\"muted\">no key</span>") : html("<code>{}</code>", c.primaryKey()),
         columns, contextChips(c.context()), when(conflict, html("<span class=\"flag\">conflict</span>")),
         recordUrl == null ? SafeHtml.EMPTY : html("<a href=\"{}\">Record timeline</a>", recordUrl),
-        Change.lsnText(c.commitLsn()), Change.lsnText(c.commitLsn()), c.id().toString(), c.id().toString(), c.id().toString(),
-        Change.lsnText(c.position()), time(c.createdAt()), diff(ColumnDiff.of(c)));
+        Lsn.text(c.commitLsn()), Lsn.text(c.commitLsn()), c.id().toString(), c.id().toString(), c.id().toString(),
+        Lsn.text(c.position()), time(c.createdAt()), diff(ColumnDiff.of(c)));
   }
 
   /** Context fields as chips linking to the context view (scalars) or showing nested JSON. */
