@@ -28,12 +28,11 @@ import io.bemi.ingester.store.ChangeStore;
 import io.bemi.ingester.store.DataRejectedException;
 import io.bemi.ingester.store.Checkpoint;
 import io.bemi.sql.Migrations;
+import io.bemi.sql.SqlNames;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -216,7 +215,7 @@ public final class Ingester {
       migrated = true;
     }
     try (Connection catalogConnection = config.source().connectWithCatalogSearchPath()) {
-      String database = currentDatabase(catalogConnection);
+      String database = SqlNames.currentDatabase(catalogConnection);
       if (!trailInDestination()) {
         // Kafka keeps the checkpoint itself: no lease or gap table in a destination database; the slot admits
         // one reader, and the transactional producer fences a zombie's commits (docs/sinks.md)
@@ -352,13 +351,6 @@ public final class Ingester {
           + "{}; own writes are still not captured because the publication does not include schema {}",
           config.originName(), e.getMessage(), config.destinationSchema());
       return false;
-    }
-  }
-
-  private static String currentDatabase(Connection connection) throws SQLException {
-    try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT current_database()")) {
-      rs.next();
-      return rs.getString(1);
     }
   }
 

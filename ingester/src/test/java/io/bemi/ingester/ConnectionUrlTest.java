@@ -3,7 +3,7 @@ package io.bemi.ingester;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.bemi.ingester.setup.SourceSetup;
+import io.bemi.sql.SqlNames;
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
 import java.net.URLEncoder;
@@ -27,10 +27,10 @@ class ConnectionUrlTest {
   @BeforeAll
   static void oddNames(TestDatabase db) throws Exception {
     hostPort = db.jdbcUrl().substring("jdbc:postgresql://".length(), db.jdbcUrl().lastIndexOf('/'));
-    db.execute("DROP ROLE IF EXISTS " + SourceSetup.identifier(ODD_USER),
-        "CREATE ROLE " + SourceSetup.identifier(ODD_USER) + " LOGIN PASSWORD " + SourceSetup.literal(ODD_PASSWORD),
-        "DROP DATABASE IF EXISTS " + SourceSetup.identifier(ODD_DATABASE),
-        "CREATE DATABASE " + SourceSetup.identifier(ODD_DATABASE));
+    db.execute("DROP ROLE IF EXISTS " + SqlNames.identifier(ODD_USER),
+        "CREATE ROLE " + SqlNames.identifier(ODD_USER) + " LOGIN PASSWORD " + SqlNames.literal(ODD_PASSWORD),
+        "DROP DATABASE IF EXISTS " + SqlNames.identifier(ODD_DATABASE),
+        "CREATE DATABASE " + SqlNames.identifier(ODD_DATABASE));
   }
 
   private static String encoded(String s) {

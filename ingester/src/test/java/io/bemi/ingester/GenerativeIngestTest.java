@@ -2,7 +2,7 @@ package io.bemi.ingester;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.bemi.ingester.setup.SourceSetup;
+import io.bemi.sql.SqlNames;
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
 import java.nio.charset.StandardCharsets;
@@ -150,9 +150,9 @@ class GenerativeIngestTest {
       List<String> types = new ArrayList<>(TYPES.keySet());
       java.util.Collections.shuffle(types, r);
       List<String> chosen = types.subList(0, 8 + r.nextInt(8));
-      StringBuilder ddl = new StringBuilder("CREATE TABLE " + SourceSetup.identifier(table) + " (id int PRIMARY KEY");
+      StringBuilder ddl = new StringBuilder("CREATE TABLE " + SqlNames.identifier(table) + " (id int PRIMARY KEY");
       for (int c = 0; c < chosen.size(); c++) {
-        ddl.append(", ").append(SourceSetup.identifier(identifier(r, c))).append(' ').append(chosen.get(c));
+        ddl.append(", ").append(SqlNames.identifier(identifier(r, c))).append(' ').append(chosen.get(c));
       }
       db.execute(ddl.append(")").toString());
       tables.add(table);
@@ -171,7 +171,7 @@ class GenerativeIngestTest {
         if (kind <= 4) { // insert into a random table
           String table = tables.get(r.nextInt(tables.size()));
           List<String> types = columns.get(table);
-          StringBuilder sql = new StringBuilder("INSERT INTO " + SourceSetup.identifier(table) + " VALUES (?");
+          StringBuilder sql = new StringBuilder("INSERT INTO " + SqlNames.identifier(table) + " VALUES (?");
           types.forEach(t -> sql.append(", ?::").append(t));
           try (PreparedStatement p = c.prepareStatement(sql.append(")").toString())) {
             p.setInt(1, nextId++);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bemi.ingester.setup.SourceSetup;
+import io.bemi.sql.SqlNames;
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
 import java.sql.Connection;
@@ -23,11 +24,11 @@ class HostileNamesSetupTest {
   void tablesWithAnyNamePostgresAllowsArePublishedAndStreamed(TestDatabase db) throws Exception {
     db.execute("CREATE TABLE victim (id int PRIMARY KEY)");
     for (String name : NAMES) {
-      db.execute("CREATE TABLE " + SourceSetup.identifier(name) + " (id int PRIMARY KEY)");
+      db.execute("CREATE TABLE " + SqlNames.identifier(name) + " (id int PRIMARY KEY)");
     }
     try (IngesterHarness harness = IngesterHarness.start(db)) {
       for (String name : NAMES) {
-        db.execute("INSERT INTO " + SourceSetup.identifier(name) + " VALUES (1)");
+        db.execute("INSERT INTO " + SqlNames.identifier(name) + " VALUES (1)");
       }
       harness.awaitCaughtUp();
 

@@ -1,6 +1,7 @@
 package io.bemi.history;
 
 import io.bemi.sql.BemiSql;
+import io.bemi.sql.SqlNames;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -55,10 +56,7 @@ public final class BemiChanges {
 
   /** The trail in {@code schema} (a lower-case identifier, as given to the migrations). */
   public static BemiChanges of(DataSource destination, String schema) {
-    if (schema == null || !schema.matches("[a-z_][a-z0-9_]{0,62}")) {
-      throw new IllegalArgumentException("Destination schema '" + schema + "' must be a lower-case identifier, e.g. bemi");
-    }
-    return new BemiChanges(destination, schema);
+    return new BemiChanges(destination, SqlNames.destinationSchema(schema));
   }
 
   /** Every change of one record, oldest first (PaperTrail's {@code versions}, Envers' revisions). */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bemi.history.Operation;
+import io.bemi.sql.SqlNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
@@ -45,9 +46,7 @@ public final class ChangeRepository {
   private volatile boolean recordAsOfInstalled; // once seen, bemi-sql's functions stay installed
 
   public ChangeRepository(DataSource dataSource, String schema, ObjectMapper json) {
-    if (schema == null || !schema.matches("[a-z_][a-z0-9_]{0,62}")) {
-      throw new IllegalArgumentException("Schema '" + schema + "' must be a lower-case identifier, e.g. bemi");
-    }
+    SqlNames.destinationSchema(schema);
     this.dataSource = dataSource;
     this.schemaName = schema;
     this.changes = "\"" + schema + "\".changes";
@@ -126,7 +125,7 @@ public final class ChangeRepository {
     if (!recordAsOfInstalled) {
       return new AsOf(record, at, last.map(Change::stateAfter).orElse(null), last, false);
     }
-    String table = "\"" + record.schema().replace("\"", "\"\"") + "\".\"" + record.table().replace("\"", "\"\"") + "\"";
+    String table = SqlNames.qualified(record.schema(), record.table());
     List<String> state = aggregate("SELECT " + function + "(?, ?, ?)::text", List.of(table, record.primaryKey(), utc(at)),
         rs -> rs.getString(1));
     return new AsOf(record, at, state.get(0) == null ? null : parse(state.get(0)), last, true);

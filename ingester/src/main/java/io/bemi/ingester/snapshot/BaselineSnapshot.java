@@ -5,6 +5,7 @@ import io.bemi.ingester.PostgresUrl;
 import io.bemi.ingester.rules.ColumnRules;
 import io.bemi.ingester.setup.SourceSetup;
 import io.bemi.ingester.setup.SourceSetup.TrackedTable;
+import io.bemi.sql.SqlNames;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -117,7 +118,7 @@ public final class BaselineSnapshot {
     // Partitions are read through their published root.
     List<TrackedTable> tables = tracked.stream().filter(t -> !t.partition()).toList();
     try (Connection target = connectForBatches(destination); Connection reader = source.connectWithCatalogSearchPath()) {
-      String database = currentDatabase(reader);
+      String database = SqlNames.currentDatabase(reader);
       Map<String, Progress> progress = loadProgress(target, database);
       boolean slotExists = slotExists(reader);
       // Without the slot (first run, or after teardown) every table needs a baseline at the new
@@ -143,7 +144,7 @@ public final class BaselineSnapshot {
         reader.setReadOnly(true);
         reader.setAutoCommit(false); // the next statement begins the transaction: it must import the snapshot first
         try (Statement s = reader.createStatement()) {
-          s.execute("SET TRANSACTION SNAPSHOT " + SourceSetup.literal(snapshot.snapshotName()));
+          s.execute("SET TRANSACTION SNAPSHOT " + SqlNames.literal(snapshot.snapshotName()));
           s.execute("SET LOCAL TimeZone = 'UTC'");
         }
         long rows = 0;
@@ -262,7 +263,7 @@ public final class BaselineSnapshot {
       s.setString(1, table.qualified());
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
-          columns.add("t." + SourceSetup.identifier(rs.getString(1)));
+          columns.add("t." + SqlNames.identifier(rs.getString(1)));
         }
       }
     }
@@ -290,9 +291,9 @@ public final class BaselineSnapshot {
         while (rs.next()) {
           String column = rs.getString(1);
           if (rs.getBoolean(2)) {
-            row.append(" OPERATOR(pg_catalog.-) ").append(SourceSetup.literal(column));
+            row.append(" OPERATOR(pg_catalog.-) ").append(SqlNames.literal(column));
           } else if (rules.redacts(table.schema(), table.table(), column)) {
-            redacted.add(SourceSetup.literal(column) + ", " + SourceSetup.literal(ColumnRules.REDACTED));
+            redacted.add(SqlNames.literal(column) + ", " + SqlNames.literal(ColumnRules.REDACTED));
           }
         }
       }
@@ -373,13 +374,6 @@ public final class BaselineSnapshot {
     try (Statement s = reader.createStatement(); ResultSet rs = s.executeQuery("SELECT clock_timestamp()")) {
       rs.next();
       return rs.getObject(1, OffsetDateTime.class);
-    }
-  }
-
-  private static String currentDatabase(Connection connection) throws SQLException {
-    try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT current_database()")) {
-      rs.next();
-      return rs.getString(1);
     }
   }
 
