@@ -108,7 +108,7 @@ public final class BemiChanges {
 
   /** Every change whose context contains the given entries, e.g. {@code Map.of("requestId", id)}. */
   public List<Change> byContext(Map<String, ?> context) throws SQLException {
-    return byContext(Json.write(context));
+    return byContext(JsonArguments.write(context));
   }
 
   /** Every change whose context contains the given JSON object text. */
@@ -156,7 +156,7 @@ public final class BemiChanges {
 
   /** The statement that undoes every change whose context contains the given entries, newest first. */
   public String revertContextSql(Map<String, ?> context, boolean force) throws SQLException {
-    return value("SELECT " + fn("revert_context_sql") + "(?::jsonb, ?)", Json.write(context), force);
+    return value("SELECT " + fn("revert_context_sql") + "(?::jsonb, ?)", JsonArguments.write(context), force);
   }
 
   /** Dry run of a restore: rows inserted, updated and deleted per table. */
@@ -225,7 +225,7 @@ public final class BemiChanges {
   /** The text form {@code changes.primary_key} stores: the value's text, or a JSON array for a list. */
   static String keyText(Object primaryKey) {
     if (primaryKey instanceof Collection<?> || primaryKey instanceof Object[]) {
-      return Json.write(primaryKey);
+      return JsonArguments.write(primaryKey);
     }
     return primaryKey == null ? null : primaryKey.toString();
   }

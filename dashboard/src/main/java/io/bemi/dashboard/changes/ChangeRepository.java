@@ -314,7 +314,7 @@ public final class ChangeRepository {
       return json.readTree(text);
     } catch (IOException e) {
       if (e instanceof StreamConstraintsException || e.getCause() instanceof StreamConstraintsException) {
-        // Deeper than the dashboard renders (see Json.MAX_NESTING): shown as its JSON text.
+        // Deeper than the dashboard renders (see ApiJson.MAX_NESTING): shown as its JSON text.
         return json.getNodeFactory().textNode(text);
       }
       throw new UncheckedIOException(e);

@@ -11,7 +11,7 @@ import io.bemi.dashboard.changes.ChangeRepository;
 import io.bemi.dashboard.changes.Instants;
 import io.bemi.history.Operation;
 import io.bemi.dashboard.changes.RecordKey;
-import io.bemi.dashboard.health.IngesterMetrics;
+import io.bemi.dashboard.health.IngesterMetricsReader;
 import io.bemi.dashboard.restore.RestoreService;
 import io.bemi.dashboard.revert.RevertPlan;
 import io.bemi.dashboard.revert.RevertService;
@@ -43,7 +43,7 @@ final class ApiController {
     ChangeRepository.Page page = s.changes().page(filter, Requests.cursor(ctx), limit);
     ObjectNode body = s.json().createObjectNode();
     body.set("filter", s.json().valueToTree(filter.toParams()));
-    body.set("changes", Json.changes(page.changes(), false));
+    body.set("changes", ApiJson.changes(page.changes(), false));
     body.put("next", page.next() == null ? null : page.next().encode());
     send(ctx, body);
   }
@@ -59,7 +59,7 @@ final class ApiController {
   void change(Context ctx) {
     Change change = s.changes().find(Requests.uuidPath(ctx, "id"))
         .orElseThrow(() -> new WebErrors.NotFound("No change " + ctx.pathParam("id")));
-    send(ctx, Json.change(change, true));
+    send(ctx, ApiJson.change(change, true));
   }
 
   void tables(Context ctx) {
@@ -73,8 +73,8 @@ final class ApiController {
     RecordKey record = Requests.record(ctx);
     ObjectNode body = recordNode(record);
     List<Change> history = s.changes().history(record);
-    body.set("changes", Json.changes(history, true));
-    body.set("gaps", Json.gaps(s.gaps().forHistory(history), history));
+    body.set("changes", ApiJson.changes(history, true));
+    body.set("gaps", ApiJson.gaps(s.gaps().forHistory(history), history));
     send(ctx, body);
   }
 
@@ -102,7 +102,7 @@ final class ApiController {
     body.put("commitLsn", Lsn.text(commitLsn));
     body.put("transactionId", changes.get(0).transactionId());
     body.put("truncated", changes.size() == VIEW_LIMIT);
-    body.set("changes", Json.changes(changes, true));
+    body.set("changes", ApiJson.changes(changes, true));
     send(ctx, body);
   }
 
@@ -118,7 +118,7 @@ final class ApiController {
     ObjectNode body = s.json().createObjectNode();
     body.set("context", s.json().createObjectNode().set(cv.key(), cv.value()));
     body.put("truncated", changes.size() == VIEW_LIMIT);
-    body.set("changes", Json.changes(changes, true));
+    body.set("changes", ApiJson.changes(changes, true));
     send(ctx, body);
   }
 
@@ -143,7 +143,7 @@ final class ApiController {
       n.put("action", step.action());
       n.put("conflict", step.conflict());
       n.put("conflictReason", step.conflictReason());
-      n.set("change", Json.change(step.change(), false));
+      n.set("change", ApiJson.change(step.change(), false));
     }
     send(ctx, body);
   }
@@ -222,7 +222,7 @@ final class ApiController {
     Optional<Change> newest = s.changes().newest();
     body.put("newestCommittedAt", newest.map(c -> c.committedAt().toString()).orElse(null));
     body.put("newestStoredAt", newest.map(c -> c.createdAt().toString()).orElse(null));
-    IngesterMetrics.Snapshot metrics = s.ingesterMetrics().read();
+    IngesterMetricsReader.Snapshot metrics = s.ingesterMetrics().read();
     ObjectNode m = body.putObject("ingester");
     m.put("url", metrics.url());
     m.put("problem", metrics.problem());

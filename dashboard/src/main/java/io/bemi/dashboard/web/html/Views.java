@@ -19,7 +19,7 @@ import io.bemi.dashboard.changes.ContextCondition;
 import io.bemi.history.Operation;
 import io.bemi.dashboard.changes.RecordKey;
 import io.bemi.dashboard.gaps.Gap;
-import io.bemi.dashboard.health.IngesterMetrics;
+import io.bemi.dashboard.health.IngesterMetricsReader;
 import io.bemi.dashboard.restore.RestoreService;
 import io.bemi.dashboard.revert.RevertPlan;
 import io.bemi.dashboard.revert.RevertService;
@@ -61,7 +61,7 @@ public final class Views {
 
   public record RestoreDonePage(List<String> tables, Instant at, RestoreService.Result result, String csrf) {}
 
-  public record ActivityPage(Activity.Report report, Optional<Change> newest, IngesterMetrics.Snapshot metrics,
+  public record ActivityPage(Activity.Report report, Optional<Change> newest, IngesterMetricsReader.Snapshot metrics,
       Instant now, String csrf) {}
 
   public record SignInPage(String next, String error) {}
@@ -443,7 +443,7 @@ public final class Views {
     return html("<span class=\"chips\">{}</span>", new SafeHtml(chips.toString()));
   }
 
-  private static SafeHtml health(Optional<Change> newest, IngesterMetrics.Snapshot metrics, Instant now) {
+  private static SafeHtml health(Optional<Change> newest, IngesterMetricsReader.Snapshot metrics, Instant now) {
     SafeHtml stored = newest.isEmpty() ? html("<p class=\"muted\">No change stored yet.</p>") : html("""
         <dl class="facts">
           <dt>Newest change committed</dt><dd>{}</dd>
@@ -458,7 +458,7 @@ public final class Views {
     if (!metrics.configured() || metrics.problem() != null) {
       ingester = html("<p class=\"muted\" id=\"ingester-metrics\">Ingester metrics: {}</p>", metrics.problem());
     } else {
-      List<IngesterMetrics.Sample> shown = metrics.lag().isEmpty() ? metrics.samples()
+      List<IngesterMetricsReader.Sample> shown = metrics.lag().isEmpty() ? metrics.samples()
           : java.util.stream.Stream.concat(metrics.leadership().stream(), metrics.lag().stream()).toList();
       ingester = html("<table class=\"grid-table\" id=\"ingester-metrics\"><thead><tr><th>Ingester metric</th><th class=\"num\">Value</th></tr></thead><tbody>{}</tbody></table>",
           each(shown.subList(0, Math.min(20, shown.size())), s -> html("<tr><td><code>{}</code> <span class=\"muted\">{}</span></td><td class=\"num\">{}</td></tr>",

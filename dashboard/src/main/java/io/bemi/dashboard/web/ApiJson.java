@@ -20,9 +20,9 @@ import java.util.Collection;
 import java.util.List;
 
 /** JSON for the API: exact numbers (every digit of a numeric is kept), ISO-8601 UTC times. */
-public final class Json {
+public final class ApiJson {
 
-  private Json() {}
+  private ApiJson() {}
 
   /**
    * Nesting the dashboard parses; deeper stored values (jsonb allows more) are shown as their JSON

@@ -8,9 +8,9 @@ import java.util.Map;
  * the ingester stores: {@code ["a",1]}, strings escaped as PostgreSQL's jsonb output does. Reading
  * JSON is left to the application, which has a JSON library of its own choice.
  */
-final class Json {
+final class JsonArguments {
 
-  private Json() {}
+  private JsonArguments() {}
 
   static String write(Object value) {
     StringBuilder out = new StringBuilder();

@@ -14,7 +14,7 @@ import java.util.Optional;
  * Reads the ingester's Prometheus endpoint and keeps the {@code bemi_*} samples. Absence is
  * normal (not configured, ingester down): the result then says why instead of failing the page.
  */
-public final class IngesterMetrics {
+public final class IngesterMetricsReader {
 
   /** One sample: {@code name{labels} value}. */
   public record Sample(String name, String labels, double value) {
@@ -53,7 +53,7 @@ public final class IngesterMetrics {
   private final HttpClient http;
 
   /** {@code url} may be null: ingestion health is then not shown. */
-  public IngesterMetrics(String url) {
+  public IngesterMetricsReader(String url) {
     this.url = url == null || url.isBlank() ? null : URI.create(url);
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   }
