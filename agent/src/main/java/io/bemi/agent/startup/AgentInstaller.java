@@ -1,5 +1,7 @@
-package io.bemi.agent.core;
+package io.bemi.agent.startup;
 
+import io.bemi.agent.core.AgentLog;
+import io.bemi.agent.core.AgentOptions;
 import io.bemi.agent.hooks.BemiHooks;
 import io.bemi.agent.http.RequestCapture;
 import io.bemi.agent.instrumentation.BemiTransformer;
