@@ -119,7 +119,7 @@ public final class BemiChanges {
   /** What reverting these changes will do, step by step, and the conflicts already known. */
   public List<RevertStep> revertPlan(Collection<UUID> changeIds) throws SQLException {
     return query("SELECT step, change_id, operation, schema_name, table_name, primary_key, committed_at, action,"
-            + " conflict, conflict_reason FROM " + fn("revert_plan") + "(?::uuid[])",
+            + " conflict, conflict_reason FROM " + fn("revert_plan") + "(?::uuid[]) ORDER BY step",
         rs -> new RevertStep(rs.getInt(1), rs.getObject(2, UUID.class), Operation.valueOf(rs.getString(3)),
             rs.getString(4), rs.getString(5), rs.getString(6), instant(rs, 7), rs.getString(8),
             (Boolean) rs.getObject(9), rs.getString(10)),
@@ -134,6 +134,17 @@ public final class BemiChanges {
   /** The statement that undoes exactly these changes, newest first. */
   public String revertChangesSql(Collection<UUID> changeIds, boolean force) throws SQLException {
     return value("SELECT " + fn("revert_changes_sql") + "(?::uuid[], ?)", uuidArray(changeIds), force);
+  }
+
+  /**
+   * The statement that undoes exactly these changes, newest first, saying in its context what it
+   * reverts ({@code revertOfJson}, e.g. {@code {"commitLsn": "0/16B3748"}}) and who asked
+   * ({@code contextJson}, merged into the context).
+   */
+  public String revertChangesSql(Collection<UUID> changeIds, boolean force, String revertOfJson, String contextJson)
+      throws SQLException {
+    return value("SELECT " + fn("revert_changes_sql") + "(?::uuid[], ?, ?::jsonb, ?::jsonb)", uuidArray(changeIds),
+        force, revertOfJson, contextJson);
   }
 
   /**
@@ -236,7 +247,7 @@ public final class BemiChanges {
   }
 
   private String fn(String name) {
-    return "\"" + schema + "\"." + name;
+    return SqlNames.identifier(schema) + "." + name;
   }
 
   private static OffsetDateTime utc(Instant at) {
