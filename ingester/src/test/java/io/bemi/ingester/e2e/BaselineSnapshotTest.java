@@ -1,8 +1,9 @@
-package io.bemi.ingester;
+package io.bemi.ingester.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.bemi.ingester.PostgresUrl;
 import io.bemi.ingester.cli.IngesterCommand;
 import io.bemi.ingester.rules.ColumnRules;
 import io.bemi.ingester.setup.SourceSetup;

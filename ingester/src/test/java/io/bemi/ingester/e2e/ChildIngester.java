@@ -1,5 +1,6 @@
-package io.bemi.ingester;
+package io.bemi.ingester.e2e;
 
+import io.bemi.ingester.Main;
 import io.bemi.test.TestDatabase;
 import java.io.File;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.bemi.ingester;
+package io.bemi.ingester.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

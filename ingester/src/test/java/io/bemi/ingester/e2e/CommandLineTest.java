@@ -1,7 +1,8 @@
-package io.bemi.ingester;
+package io.bemi.ingester.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.bemi.ingester.PostgresUrl;
 import io.bemi.ingester.cli.IngesterCommand;
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;

@@ -1,8 +1,9 @@
-package io.bemi.ingester;
+package io.bemi.ingester.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.bemi.ingester.PostgresUrl;
 import io.bemi.sql.SqlNames;
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;

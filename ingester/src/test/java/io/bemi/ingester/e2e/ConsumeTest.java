@@ -1,7 +1,9 @@
-package io.bemi.ingester;
+package io.bemi.ingester.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.bemi.ingester.IngesterMetrics;
+import io.bemi.ingester.PostgresUrl;
 import io.bemi.ingester.consume.TrailConsumer;
 import io.bemi.ingester.sink.kafka.KafkaSink;
 import io.bemi.ingester.sink.kafka.KafkaSinkSettings;

@@ -1,7 +1,9 @@
-package io.bemi.ingester;
+package io.bemi.ingester.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.bemi.ingester.IngesterConfig;
+import io.bemi.ingester.PostgresUrl;
 import io.bemi.sql.Migrations;
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;

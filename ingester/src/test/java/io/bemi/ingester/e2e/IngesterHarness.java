@@ -1,5 +1,9 @@
-package io.bemi.ingester;
+package io.bemi.ingester.e2e;
 
+import io.bemi.ingester.Ingester;
+import io.bemi.ingester.IngesterConfig;
+import io.bemi.ingester.IngesterMetrics;
+import io.bemi.ingester.PostgresUrl;
 import io.bemi.sql.Lsn;
 import io.bemi.ingester.setup.SourceSetup;
 import io.bemi.ingester.sink.SinkFactory;

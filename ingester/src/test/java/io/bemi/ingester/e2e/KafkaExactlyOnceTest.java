@@ -1,8 +1,8 @@
-package io.bemi.ingester;
+package io.bemi.ingester.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.bemi.ingester.KafkaRecords.Event;
+import io.bemi.ingester.e2e.KafkaRecords.Event;
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
 import io.bemi.test.kafka.KafkaBrokers;

@@ -1,4 +1,4 @@
-package io.bemi.ingester;
+package io.bemi.ingester.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

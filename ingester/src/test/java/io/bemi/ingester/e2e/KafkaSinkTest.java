@@ -1,8 +1,10 @@
-package io.bemi.ingester;
+package io.bemi.ingester.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.bemi.ingester.KafkaRecords.Event;
+import io.bemi.ingester.IngesterMetrics;
+import io.bemi.ingester.e2e.KafkaRecords.Event;
+import io.bemi.ingester.PostgresUrl;
 import io.bemi.ingester.sink.kafka.KafkaSink;
 import io.bemi.ingester.sink.kafka.KafkaSinkSettings;
 import io.bemi.test.TestDatabase;

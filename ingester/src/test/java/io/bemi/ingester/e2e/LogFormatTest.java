@@ -1,9 +1,10 @@
-package io.bemi.ingester;
+package io.bemi.ingester.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bemi.ingester.Ingester;
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
 import java.io.File;

@@ -1,8 +1,12 @@
-package io.bemi.ingester;
+package io.bemi.ingester.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.bemi.ingester.Ingester;
+import io.bemi.ingester.IngesterConfig;
+import io.bemi.ingester.IngesterMetrics;
+import io.bemi.ingester.PostgresUrl;
 import io.bemi.ingester.fault.MisconfigurationException;
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;

@@ -1,7 +1,8 @@
-package io.bemi.ingester;
+package io.bemi.ingester.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.bemi.ingester.IngesterMetrics;
 import io.bemi.ingester.http.HttpEndpoints;
 import io.bemi.ingester.monitor.SlotMonitor;
 import io.bemi.sql.Lsn;

@@ -1,4 +1,4 @@
-package io.bemi.ingester;
+package io.bemi.ingester.e2e;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
@@ -12,6 +12,8 @@ import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.http.Fault;
 import com.github.tomakehurst.wiremock.stubbing.ServeEvent;
+import io.bemi.ingester.IngesterMetrics;
+import io.bemi.ingester.PostgresUrl;
 import io.bemi.ingester.sink.webhook.WebhookSettings;
 import io.bemi.ingester.sink.webhook.WebhookSignature;
 import io.bemi.ingester.sink.webhook.WebhookSink;
