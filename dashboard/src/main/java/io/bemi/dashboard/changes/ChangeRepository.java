@@ -3,6 +3,7 @@ package io.bemi.dashboard.changes;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bemi.history.BemiChanges;
 import io.bemi.history.Operation;
 import io.bemi.sql.SqlNames;
 import java.io.IOException;
@@ -40,6 +41,7 @@ public final class ChangeRepository {
 
   private final DataSource dataSource;
   private final String schemaName;
+  private final BemiChanges trail;
   private final String changes;
   private final ObjectMapper json;
   private final TableCatalog tables;
@@ -49,6 +51,7 @@ public final class ChangeRepository {
     SqlNames.destinationSchema(schema);
     this.dataSource = dataSource;
     this.schemaName = schema;
+    this.trail = BemiChanges.of(dataSource, schema);
     this.changes = "\"" + schema + "\".changes";
     this.json = json;
     this.tables = new TableCatalog(this::loadTables, Duration.ofSeconds(30));
@@ -125,10 +128,12 @@ public final class ChangeRepository {
     if (!recordAsOfInstalled) {
       return new AsOf(record, at, last.map(Change::stateAfter).orElse(null), last, false);
     }
-    String table = SqlNames.qualified(record.schema(), record.table());
-    List<String> state = aggregate("SELECT " + function + "(?, ?, ?)::text", List.of(table, record.primaryKey(), utc(at)),
-        rs -> rs.getString(1));
-    return new AsOf(record, at, state.get(0) == null ? null : parse(state.get(0)), last, true);
+    try {
+      Optional<String> state = trail.asOf(SqlNames.qualified(record.schema(), record.table()), record.primaryKey(), at);
+      return new AsOf(record, at, state.map(this::parse).orElse(null), last, true);
+    } catch (SQLException e) {
+      throw new DataAccessException("Could not read " + record + " as of " + at, e);
+    }
   }
 
   /** A record's state at an instant; {@code state} null when it did not exist then. */
