@@ -3,6 +3,7 @@ package io.bemi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.bemi.test.JsonStringVectors;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -16,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class JsonTest {
 
@@ -67,21 +70,10 @@ class JsonTest {
     assertThat(Json.write(custom)).isEqualTo("\"custom \\\"value\\\"\"");
   }
 
-  @Test
-  void escapesQuotesBackslashesAndControlCharacters() {
-    assertThat(Json.write("a\"b\\c\nd\re\tf\u0001g\u001fh\u007f"))
-        .isEqualTo("\"a\\\"b\\\\c\\nd\\re\\tf\\u0001g\\u001fh\\u007f\"");
-  }
-
-  @Test
-  void replacesNulWhichPostgresTextCannotHold() {
-    assertThat(Json.write("a\u0000b")).isEqualTo("\"a\uFFFDb\"");
-  }
-
-  @Test
-  void keepsSurrogatePairsAndReplacesLoneSurrogates() {
-    assertThat(Json.write("emoji 😀")).isEqualTo("\"emoji 😀\"");
-    assertThat(Json.write("lone \uD83D end \uDE00")).isEqualTo("\"lone \uFFFD end \uFFFD\"");
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("io.bemi.test.JsonStringVectors#all")
+  void writesStringsAsEveryJsonWriterInTheHouseDoes(JsonStringVectors.Vector vector) {
+    assertThat(Json.write(vector.input())).isEqualTo(vector.json());
   }
 
   @Test

@@ -53,7 +53,7 @@ public final class BemiAgent {
       instrumentation.appendToSystemClassLoaderSearch(new JarFile(directory.resolve("api.jar").toFile()));
       ClassLoader core = new URLClassLoader("bemi-agent", new URL[] {directory.resolve("core.jar").toUri().toURL()},
           ClassLoader.getSystemClassLoader());
-      Class.forName("io.bemi.agent.core.AgentInstaller", true, core)
+      Class.forName("io.bemi.agent.startup.AgentInstaller", true, core)
           .getMethod("install", String.class, Instrumentation.class)
           .invoke(null, arguments, instrumentation);
       if (System.getenv("BEMI_AGENT_TIMING") != null) {

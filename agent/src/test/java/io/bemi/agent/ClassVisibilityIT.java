@@ -13,14 +13,14 @@ class ClassVisibilityIT {
     try (ChildJvm probe = ChildJvm.start(ChildJvm.Launch.withAgent(""), "com.example.jobs.ClassProbe",
         "io.bemi.Bemi", "io.bemi.jdbc.BemiJdbc",
         "io.bemi.agent.shaded.bytebuddy.ByteBuddy", "net.bytebuddy.ByteBuddy",
-        "io.bemi.agent.core.AgentInstaller", "io.bemi.agent.instrumentation.Instrumentations")) {
+        "io.bemi.agent.startup.AgentInstaller", "io.bemi.agent.instrumentation.Instrumentations")) {
       assertThat(probe.awaitExit(Duration.ofSeconds(60))).isZero();
       assertThat(probe.output().lines()).containsExactly(
           "io.bemi.Bemi=true",
           "io.bemi.jdbc.BemiJdbc=true",
           "io.bemi.agent.shaded.bytebuddy.ByteBuddy=false",
           "net.bytebuddy.ByteBuddy=false",
-          "io.bemi.agent.core.AgentInstaller=false",
+          "io.bemi.agent.startup.AgentInstaller=false",
           "io.bemi.agent.instrumentation.Instrumentations=false");
     }
   }

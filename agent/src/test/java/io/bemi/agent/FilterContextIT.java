@@ -3,6 +3,7 @@ package io.bemi.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bemi.test.TestDatabase;
+import io.bemi.test.Wal;
 import io.bemi.test.WithPostgres;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,7 +21,7 @@ class FilterContextIT {
   @Test
   void entriesAFilterSetBeforeTheServletWinOverTheAutomaticOnes(TestDatabase db) throws Exception {
     db.execute("CREATE TABLE events(id bigserial PRIMARY KEY, kind text NOT NULL)");
-    Wal.createSlot(db, "tenant");
+    Wal wal = Wal.open(db);
     try (ChildJvm app = ChildJvm.start(ChildJvm.Launch.withAgent(""), "com.example.tenant.TenantApp", db.jdbcUrl(), db.user(), db.password())) {
       int port = Integer.parseInt(app.awaitLine("LISTENING ", Duration.ofSeconds(60)).trim());
       HttpResponse<String> response = HttpClient.newHttpClient().send(
@@ -31,7 +32,7 @@ class FilterContextIT {
       assertThat(response.statusCode()).as(app.output()).isEqualTo(201);
     }
 
-    assertThat(Wal.changes(db, "tenant")).singleElement().extracting(Wal.Change::context).asString()
+    assertThat(wal.changes()).singleElement().extracting(Wal.Change::context).asString()
         .contains("\"tenant\":\"acme\"", "\"user\":\"api-key-7\"", "\"method\":\"POST\"",
             "\"endpoint\":\"/tenants/{tenant}/events\"", "\"requestId\":\"req-tenant\"")
         .doesNotContain("thread");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.bemi.test.TestDatabase;
+import io.bemi.test.Wal;
 import io.bemi.test.WithPostgres;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -20,7 +21,7 @@ class Java25IT {
   void theShopOnJava25RecordsRequestContextWithoutJvmWarnings(TestDatabase db) throws Exception {
     assumeTrue(Files.isExecutable(ChildJvm.TEMURIN_25.resolve("bin/java")), "Temurin 25 is not installed at " + ChildJvm.TEMURIN_25);
     ShopScenario.createTables(db);
-    Wal.createSlot(db, "java25");
+    Wal wal = Wal.open(db);
     String output;
     try (ChildJvm app = ShopScenario.start(ChildJvm.Launch.withAgent("").on(ChildJvm.TEMURIN_25), db)) {
       int port = Integer.parseInt(app.awaitLine("LISTENING ", Duration.ofSeconds(60)).trim());
@@ -28,8 +29,8 @@ class Java25IT {
       output = app.output();
     }
 
-    List<Wal.Change> changes = Wal.changes(db, "java25");
-    assertThat(changes).filteredOn(c -> c.table().equals("public.items") && c.operation().equals("INSERT"))
+    List<Wal.Change> changes = wal.changes();
+    assertThat(changes).filteredOn(c -> c.table().equals("items") && c.operation().equals("INSERT"))
         .singleElement().extracting(Wal.Change::context).asString()
         .contains("\"method\":\"POST\"", "\"endpoint\":\"/items\"", "\"user\":\"ann\"", "\"requestId\":\"req-create\"");
     assertThat(output).doesNotContain("WARNING", "warning:", "bemi-agent");

@@ -3,9 +3,11 @@ package io.bemi.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bemi.test.TestDatabase;
+import io.bemi.test.Wal;
 import io.bemi.test.WithPostgres;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -15,21 +17,24 @@ import org.junit.jupiter.api.Test;
 @Tag("replication")
 class JobsIT {
 
-  private static int slots;
-  private String slot;
+  private Wal wal;
 
   @BeforeEach
   void freshTableAndSlot(TestDatabase db) throws Exception {
     db.execute("DROP TABLE IF EXISTS events", "CREATE TABLE events(id bigserial PRIMARY KEY, kind text NOT NULL)");
-    slot = "jobs_" + (++slots);
-    Wal.createSlot(db, slot);
+    wal = Wal.open(db);
+  }
+
+  @AfterEach
+  void dropSlot() throws Exception {
+    wal.close();
   }
 
   @Test
   void aJobsWritesCarryTheirThreadNameAndTheMainClass(TestDatabase db) throws Exception {
     runToCompletion(ChildJvm.Launch.withAgent(""), "com.example.jobs.NightlyJob", db);
 
-    assertThat(Wal.changes(db, slot)).extracting(Wal.Change::context).containsExactly(
+    assertThat(wal.changes()).extracting(Wal.Change::context).containsExactly(
         "{\"thread\":\"main\",\"mainClass\":\"com.example.jobs.NightlyJob\"}",
         "{\"thread\":\"nightly-worker\",\"mainClass\":\"com.example.jobs.NightlyJob\"}");
   }
@@ -39,7 +44,7 @@ class JobsIT {
     runToCompletion(ChildJvm.Launch.withAgent("").withEnvironment(java.util.Map.of("BEMI_AGENT_FIELDS", "thread")),
         "com.example.jobs.NightlyJob", db);
 
-    assertThat(Wal.changes(db, slot)).extracting(Wal.Change::context)
+    assertThat(wal.changes()).extracting(Wal.Change::context)
         .containsExactly("{\"thread\":\"main\"}", "{\"thread\":\"nightly-worker\"}");
   }
 
@@ -47,14 +52,14 @@ class JobsIT {
   void anApplicationWithoutBemiDriverCanSetItsOwnContextThroughTheAgent(TestDatabase db) throws Exception {
     runToCompletion(ChildJvm.Launch.withAgent(""), "com.example.jobs.AttributedJob", db);
 
-    assertThat(Wal.changes(db, slot)).extracting(Wal.Change::context).containsExactly("{\"job\":\"reindex\",\"user\":\"scheduler\"}");
+    assertThat(wal.changes()).extracting(Wal.Change::context).containsExactly("{\"job\":\"reindex\",\"user\":\"scheduler\"}");
   }
 
   @Test
   void anApplicationShippingBemiDriverSharesOneContextWithTheAgent(TestDatabase db) throws Exception {
     runToCompletion(ChildJvm.Launch.withAgent("").withClassPath(ChildJvm.bemiDriverJar()), "com.example.jobs.AttributedJob", db);
 
-    assertThat(Wal.changes(db, slot)).extracting(Wal.Change::context).containsExactly("{\"job\":\"reindex\",\"user\":\"scheduler\"}");
+    assertThat(wal.changes()).extracting(Wal.Change::context).containsExactly("{\"job\":\"reindex\",\"user\":\"scheduler\"}");
   }
 
   @Test
@@ -64,7 +69,7 @@ class JobsIT {
       assertThat(job.awaitExit(Duration.ofSeconds(60))).as(job.output()).isZero();
     }
 
-    List<Wal.Change> changes = Wal.changes(db, slot);
+    List<Wal.Change> changes = wal.changes();
     assertThat(changes).extracting(Wal.Change::context).containsExactly("{\"job\":\"reindex\",\"user\":\"scheduler\"}");
     assertThat(changes).extracting(Wal.Change::messagesInTransaction).containsExactly(1);
   }

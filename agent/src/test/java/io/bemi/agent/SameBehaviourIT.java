@@ -3,6 +3,7 @@ package io.bemi.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bemi.test.TestDatabase;
+import io.bemi.test.Wal;
 import io.bemi.test.WithPostgres;
 import java.time.Duration;
 import java.util.List;
@@ -27,21 +28,20 @@ class SameBehaviourIT {
 
   @BeforeAll
   static void runTheScenarioThreeWays(TestDatabase db) throws Exception {
-    plain = run(db.createSibling("plain"), "plain", ChildJvm.Launch.withoutAgent());
-    withAgent = run(db.createSibling("agent"), "agent", ChildJvm.Launch.withAgent(""));
-    withFaultyAgent = run(db.createSibling("faulty"), "faulty", ChildJvm.Launch.withAgent("faultInjection=true"));
+    plain = run(db.createSibling("plain"), ChildJvm.Launch.withoutAgent());
+    withAgent = run(db.createSibling("agent"), ChildJvm.Launch.withAgent(""));
+    withFaultyAgent = run(db.createSibling("faulty"), ChildJvm.Launch.withAgent("faultInjection=true"));
   }
 
-  private static Run run(TestDatabase db, String name, ChildJvm.Launch launch) throws Exception {
+  private static Run run(TestDatabase db, ChildJvm.Launch launch) throws Exception {
     ShopScenario.createTables(db);
-    String slot = "same_" + name; // slot names are unique per server, not per database
-    Wal.createSlot(db, slot);
+    Wal wal = Wal.open(db);
     List<String> responses;
     try (ChildJvm app = ShopScenario.start(launch, db)) {
       int port = Integer.parseInt(app.awaitLine("LISTENING ", Duration.ofSeconds(60)).trim());
       responses = ShopScenario.run(port);
     }
-    return new Run(responses, ShopScenario.data(db), Wal.changes(db, slot));
+    return new Run(responses, ShopScenario.data(db), wal.changes());
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.bemi.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bemi.test.TestDatabase;
+import io.bemi.test.Wal;
 import io.bemi.test.WithPostgres;
 import java.time.Duration;
 import java.util.List;
@@ -24,17 +25,17 @@ class ShopAppIT {
   @BeforeAll
   static void runTheScenarioWithTheAgent(TestDatabase db) throws Exception {
     ShopScenario.createTables(db);
-    Wal.createSlot(db, "shop");
+    Wal wal = Wal.open(db);
     try (ChildJvm app = ShopScenario.start(ChildJvm.Launch.withAgent("excludePaths=/health:/metrics/**"), db)) {
       int port = Integer.parseInt(app.awaitLine("LISTENING ", Duration.ofSeconds(60)).trim());
       ShopScenario.run(port);
     }
-    changes = Wal.changes(db, "shop");
+    changes = wal.changes();
   }
 
   @Test
   void aPooledInsertCarriesMethodRouteUserAndTheRequestIdHeader() {
-    Wal.Change insert = only(c -> c.table().equals("public.items") && c.operation().equals("INSERT"));
+    Wal.Change insert = only(c -> c.table().equals("items") && c.operation().equals("INSERT"));
     assertThat(insert.context())
         .contains("\"method\":\"POST\"", "\"endpoint\":\"/items\"", "\"user\":\"ann\"", "\"requestId\":\"req-create\"")
         .doesNotContain("thread");
@@ -42,7 +43,7 @@ class ShopAppIT {
 
   @Test
   void anUpdateCarriesTheRouteTemplateAndTheTraceIdOfItsTraceparent() {
-    Wal.Change update = only(c -> c.table().equals("public.items") && c.operation().equals("UPDATE"));
+    Wal.Change update = only(c -> c.table().equals("items") && c.operation().equals("UPDATE"));
     assertThat(update.context())
         .contains("\"method\":\"PUT\"", "\"endpoint\":\"/items/{id}\"", "\"user\":\"bob\"", "\"traceId\":\"" + ShopScenario.TRACE_ID + "\"")
         .containsPattern("\"requestId\":\"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\"");
@@ -50,25 +51,25 @@ class ShopAppIT {
 
   @Test
   void aDeleteCarriesItsOwnRequestsContext() {
-    Wal.Change delete = only(c -> c.table().equals("public.items") && c.operation().equals("DELETE"));
+    Wal.Change delete = only(c -> c.table().equals("items") && c.operation().equals("DELETE"));
     assertThat(delete.context()).contains("\"method\":\"DELETE\"", "\"user\":\"ann\"", "\"requestId\":\"req-delete\"");
   }
 
   @Test
   void aConnectionFromPgjdbcsDataSourceIsWrappedAndAnonymousRequestsHaveNoUser() {
-    Wal.Change note = only(c -> c.table().equals("public.notes"));
+    Wal.Change note = only(c -> c.table().equals("notes"));
     assertThat(note.context()).contains("\"method\":\"POST\"", "\"endpoint\":\"/notes\"").doesNotContain("\"user\"");
   }
 
   @Test
   void aConnectionFromDriverManagerIsWrapped() {
-    Wal.Change event = only(c -> c.table().equals("public.events") && c.row().contains("'clicked'"));
+    Wal.Change event = only(c -> c.table().equals("events") && c.row().contains("'clicked'"));
     assertThat(event.context()).contains("\"endpoint\":\"/events\"", "\"requestId\":\"req-event\"");
   }
 
   @Test
   void theCurrentOpenTelemetrySpanGivesTheTraceIdAheadOfTheTraceparentHeader() {
-    Wal.Change event = only(c -> c.table().equals("public.events") && c.row().contains("'traced'"));
+    Wal.Change event = only(c -> c.table().equals("events") && c.row().contains("'traced'"));
     assertThat(event.context()).contains("\"traceId\":\"" + ShopScenario.SPAN_TRACE_ID + "\"");
   }
 

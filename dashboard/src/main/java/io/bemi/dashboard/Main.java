@@ -6,11 +6,11 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.bemi.dashboard.changes.Activity;
 import io.bemi.dashboard.changes.ChangeRepository;
 import io.bemi.dashboard.gaps.GapRepository;
-import io.bemi.dashboard.health.IngesterMetrics;
+import io.bemi.dashboard.health.IngesterMetricsReader;
 import io.bemi.dashboard.restore.RestoreService;
 import io.bemi.dashboard.revert.RevertService;
 import io.bemi.dashboard.web.DashboardApp;
-import io.bemi.dashboard.web.Json;
+import io.bemi.dashboard.web.ApiJson;
 import io.bemi.dashboard.web.Security;
 import io.bemi.dashboard.web.SecurityOptions;
 import io.bemi.dashboard.web.Services;
@@ -238,12 +238,12 @@ public final class Main implements Callable<Integer> {
   /** {@link #services(javax.sql.DataSource, javax.sql.DataSource, String, String, String, Clock)} with security and revert limits. */
   public static Services services(javax.sql.DataSource destination, javax.sql.DataSource source, String schema, String token,
       String ingesterMetricsUrl, Clock clock, SecurityOptions securityOptions, int revertMaxChanges) {
-    var json = Json.mapper();
+    var json = ApiJson.mapper();
     ChangeRepository changes = new ChangeRepository(destination, schema, json);
     return new Services(changes, new GapRepository(destination, schema), new Activity(changes),
         new RevertService(changes, destination, schema, source, json, clock, revertMaxChanges),
         new RestoreService(destination, schema, source, clock),
-        new IngesterMetrics(ingesterMetricsUrl), new Security(token, securityOptions, clock), json, clock);
+        new IngesterMetricsReader(ingesterMetricsUrl), new Security(token, securityOptions, clock), json, clock);
   }
 
   /** The destination pool is read-only at the session level (readOnlyMode=always): no write can slip through. */

@@ -1,6 +1,6 @@
 package io.bemi.ingester;
 
-import io.bemi.ingester.stitch.Operation;
+import io.bemi.history.Operation;
 import io.bemi.ingester.stitch.StoreEvent;
 import io.micrometer.core.instrument.Counter;
 import java.util.ArrayList;

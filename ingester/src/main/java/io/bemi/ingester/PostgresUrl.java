@@ -12,30 +12,32 @@ import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * A PostgreSQL database given as a JDBC URL ({@code jdbc:postgresql://host:5432/db?user=u&password=p})
- * or a libpq-style URI ({@code postgresql://user:pass@host:5432/db}). {@link #toString()} never
- * shows the password.
+ * or a libpq-style URI ({@code postgresql://user:pass@host:5432/db}), parsed by {@link DatabaseUrl},
+ * with the connections the ingester opens on it. {@link #toString()} is the {@link DatabaseUrl}'s,
+ * which never shows the password.
  */
 public final class PostgresUrl {
 
+  private final DatabaseUrl url;
   private final String jdbcUrl;
   private final String user;
   private final String password;
   private final Properties parsed;
 
-  private PostgresUrl(String jdbcUrl, String user, String password) {
-    this.jdbcUrl = jdbcUrl;
-    this.user = user;
-    this.password = password;
+  private PostgresUrl(DatabaseUrl url) {
+    this.url = url;
+    this.jdbcUrl = url.jdbcUrl();
+    this.user = url.user();
+    this.password = url.password();
     this.parsed = Driver.parseURL(jdbcUrl, new Properties());
     if (parsed == null) {
-      throw new IllegalArgumentException("Not a PostgreSQL URL: " + redact(jdbcUrl));
+      throw new IllegalArgumentException("Not a PostgreSQL URL: " + url);
     }
   }
 
   /** Parses a JDBC URL or a {@code postgresql://} URI (see {@link DatabaseUrl}). */
   public static PostgresUrl parse(String text) {
-    DatabaseUrl url = DatabaseUrl.parse(text);
-    return new PostgresUrl(url.jdbcUrl(), url.user(), url.password());
+    return new PostgresUrl(DatabaseUrl.parse(text));
   }
 
   /** The JDBC URL (may contain a password parameter; do not log it, log {@code this}). */
@@ -110,12 +112,8 @@ public final class PostgresUrl {
         && Objects.equals(databaseName(), other.databaseName());
   }
 
-  static String redact(String url) {
-    return DatabaseUrl.redact(url);
-  }
-
   @Override
   public String toString() {
-    return redact(jdbcUrl) + (user != null ? " (user " + user + ")" : "");
+    return url.toString();
   }
 }

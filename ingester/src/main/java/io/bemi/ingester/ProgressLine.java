@@ -1,6 +1,6 @@
 package io.bemi.ingester;
 
-import io.bemi.ingester.pgoutput.Lsn;
+import io.bemi.sql.Lsn;
 import java.time.Duration;
 import java.util.Locale;
 

@@ -1,6 +1,7 @@
 package io.bemi.history;
 
 import io.bemi.sql.BemiSql;
+import io.bemi.sql.SqlNames;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -55,10 +56,7 @@ public final class BemiChanges {
 
   /** The trail in {@code schema} (a lower-case identifier, as given to the migrations). */
   public static BemiChanges of(DataSource destination, String schema) {
-    if (schema == null || !schema.matches("[a-z_][a-z0-9_]{0,62}")) {
-      throw new IllegalArgumentException("Destination schema '" + schema + "' must be a lower-case identifier, e.g. bemi");
-    }
-    return new BemiChanges(destination, schema);
+    return new BemiChanges(destination, SqlNames.destinationSchema(schema));
   }
 
   /** Every change of one record, oldest first (PaperTrail's {@code versions}, Envers' revisions). */
@@ -123,7 +121,7 @@ public final class BemiChanges {
 
   /** Every change whose context contains the given entries, e.g. {@code Map.of("requestId", id)}. */
   public List<Change> byContext(Map<String, ?> context) throws SQLException {
-    return byContext(Json.write(context));
+    return byContext(JsonArguments.write(context));
   }
 
   /** Every change whose context contains the given JSON object text. */
@@ -134,7 +132,7 @@ public final class BemiChanges {
   /** What reverting these changes will do, step by step, and the conflicts already known. */
   public List<RevertStep> revertPlan(Collection<UUID> changeIds) throws SQLException {
     return query("SELECT step, change_id, operation, schema_name, table_name, primary_key, committed_at, action,"
-            + " conflict, conflict_reason FROM " + fn("revert_plan") + "(?::uuid[])",
+            + " conflict, conflict_reason FROM " + fn("revert_plan") + "(?::uuid[]) ORDER BY step",
         rs -> new RevertStep(rs.getInt(1), rs.getObject(2, UUID.class), Operation.valueOf(rs.getString(3)),
             rs.getString(4), rs.getString(5), rs.getString(6), instant(rs, 7), rs.getString(8),
             (Boolean) rs.getObject(9), rs.getString(10)),
@@ -149,6 +147,17 @@ public final class BemiChanges {
   /** The statement that undoes exactly these changes, newest first. */
   public String revertChangesSql(Collection<UUID> changeIds, boolean force) throws SQLException {
     return value("SELECT " + fn("revert_changes_sql") + "(?::uuid[], ?)", uuidArray(changeIds), force);
+  }
+
+  /**
+   * The statement that undoes exactly these changes, newest first, saying in its context what it
+   * reverts ({@code revertOfJson}, e.g. {@code {"commitLsn": "0/16B3748"}}) and who asked
+   * ({@code contextJson}, merged into the context).
+   */
+  public String revertChangesSql(Collection<UUID> changeIds, boolean force, String revertOfJson, String contextJson)
+      throws SQLException {
+    return value("SELECT " + fn("revert_changes_sql") + "(?::uuid[], ?, ?::jsonb, ?::jsonb)", uuidArray(changeIds),
+        force, revertOfJson, contextJson);
   }
 
   /**
@@ -171,7 +180,7 @@ public final class BemiChanges {
 
   /** The statement that undoes every change whose context contains the given entries, newest first. */
   public String revertContextSql(Map<String, ?> context, boolean force) throws SQLException {
-    return value("SELECT " + fn("revert_context_sql") + "(?::jsonb, ?)", Json.write(context), force);
+    return value("SELECT " + fn("revert_context_sql") + "(?::jsonb, ?)", JsonArguments.write(context), force);
   }
 
   /** Dry run of a restore: rows inserted, updated and deleted per table. */
@@ -240,7 +249,7 @@ public final class BemiChanges {
   /** The text form {@code changes.primary_key} stores: the value's text, or a JSON array for a list. */
   static String keyText(Object primaryKey) {
     if (primaryKey instanceof Collection<?> || primaryKey instanceof Object[]) {
-      return Json.write(primaryKey);
+      return JsonArguments.write(primaryKey);
     }
     return primaryKey == null ? null : primaryKey.toString();
   }
@@ -251,7 +260,7 @@ public final class BemiChanges {
   }
 
   private String fn(String name) {
-    return "\"" + schema + "\"." + name;
+    return SqlNames.identifier(schema) + "." + name;
   }
 
   private static OffsetDateTime utc(Instant at) {

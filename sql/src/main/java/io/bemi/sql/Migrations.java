@@ -28,10 +28,7 @@ public final class Migrations {
   }
 
   static Flyway flyway(DataSource destination, String schema) {
-    if (schema == null || !schema.matches("[a-z_][a-z0-9_]{0,62}")) {
-      throw new IllegalArgumentException("Destination schema '" + schema
-          + "' must be a lower-case identifier (letters, digits, underscores), e.g. bemi");
-    }
+    SqlNames.destinationSchema(schema);
     return Flyway.configure()
         .dataSource(destination)
         .locations(BemiSql.MIGRATIONS_LOCATION)

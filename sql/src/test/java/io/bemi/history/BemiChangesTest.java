@@ -118,6 +118,6 @@ class BemiChangesTest {
   void keysAndContextsAreWrittenAsTheIngesterStoresThem() {
     assertThat(BemiChanges.keyText(42L)).isEqualTo("42");
     assertThat(BemiChanges.keyText(List.of("a\"b\n", 1, 2.5))).isEqualTo("[\"a\\\"b\\n\",1,2.5]");
-    assertThat(Json.write(Map.of("nested", List.of(true, Map.of())))).isEqualTo("{\"nested\":[true,{}]}");
+    assertThat(JsonArguments.write(Map.of("nested", List.of(true, Map.of())))).isEqualTo("{\"nested\":[true,{}]}");
   }
 }

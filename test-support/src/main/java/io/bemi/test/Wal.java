@@ -121,6 +121,33 @@ public final class Wal implements AutoCloseable {
     throw new AssertionError("WAL not flushed up to " + inserted + " within 10 s");
   }
 
+  /**
+   * A row change ({@code table} without its schema, {@code row} as test_decoding prints the
+   * values) with the context the latest {@code _bemi} message before it in its transaction gives it
+   * (null: none yet) and the number of messages that transaction carried.
+   */
+  public record Change(String table, String operation, String row, String context, int messagesInTransaction) {}
+
+  /** The row changes committed since the last call, in commit order. */
+  public List<Change> changes() throws SQLException {
+    List<Change> changes = new ArrayList<>();
+    for (List<String> transaction : read(true)) {
+      int messages = (int) transaction.stream().filter(event -> event.startsWith("message ")).count();
+      String context = null;
+      for (String event : transaction) {
+        if (event.startsWith("message ")) {
+          context = event.substring("message ".length());
+        } else {
+          int space = event.indexOf(' ');
+          int colon = event.indexOf(':', space);
+          changes.add(new Change(event.substring(space + 1, colon), event.substring(0, space),
+              event.substring(colon + 1).trim(), context, messages));
+        }
+      }
+    }
+    return changes;
+  }
+
   /** The {@code _bemi} messages committed since the last call, in order. */
   public List<String> messages() throws SQLException {
     List<String> messages = new ArrayList<>();

@@ -15,7 +15,7 @@ public final class AgentLog {
 
   private AgentLog() {}
 
-  static void threshold(System.Logger.Level level) {
+  public static void threshold(System.Logger.Level level) {
     threshold = level;
   }
 

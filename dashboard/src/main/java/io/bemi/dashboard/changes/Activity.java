@@ -1,5 +1,6 @@
 package io.bemi.dashboard.changes;
 
+import io.bemi.history.Operation;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

@@ -1,5 +1,6 @@
 package io.bemi.dashboard.changes;
 
+import io.bemi.history.Operation;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -7,6 +8,7 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -53,7 +55,7 @@ public record ChangeFilter(
     for (String op : values(query, "op")) {
       for (String part : op.split(",")) {
         if (!part.isBlank()) {
-          ops.add(Operation.parse(part));
+          ops.add(operation(part));
         }
       }
     }
@@ -128,6 +130,15 @@ public record ChangeFilter(
 
   public boolean isEmpty() {
     return toParams().isEmpty();
+  }
+
+  /** Parses {@code create}, {@code UPDATE}, … (case-insensitive). */
+  private static Operation operation(String text) {
+    try {
+      return Operation.valueOf(text.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new BadRequestException("op '" + text + "' is not an operation; use CREATE, UPDATE, DELETE, TRUNCATE or SNAPSHOT");
+    }
   }
 
   private static String single(Map<String, List<String>> query, String name) {

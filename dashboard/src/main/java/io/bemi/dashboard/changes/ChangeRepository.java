@@ -3,6 +3,9 @@ package io.bemi.dashboard.changes;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.bemi.history.BemiChanges;
+import io.bemi.history.Operation;
+import io.bemi.sql.SqlNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Connection;
@@ -39,17 +42,17 @@ public final class ChangeRepository {
 
   private final DataSource dataSource;
   private final String schemaName;
+  private final BemiChanges trail;
   private final String changes;
   private final ObjectMapper json;
   private final TableCatalog tables;
   private volatile boolean recordAsOfInstalled; // once seen, bemi-sql's functions stay installed
 
   public ChangeRepository(DataSource dataSource, String schema, ObjectMapper json) {
-    if (schema == null || !schema.matches("[a-z_][a-z0-9_]{0,62}")) {
-      throw new IllegalArgumentException("Schema '" + schema + "' must be a lower-case identifier, e.g. bemi");
-    }
+    SqlNames.destinationSchema(schema);
     this.dataSource = dataSource;
     this.schemaName = schema;
+    this.trail = BemiChanges.of(dataSource, schema);
     this.changes = "\"" + schema + "\".changes";
     this.json = json;
     this.tables = new TableCatalog(this::loadTables, Duration.ofSeconds(30));
@@ -154,10 +157,12 @@ public final class ChangeRepository {
     if (!recordAsOfInstalled) {
       return new AsOf(record, at, last.map(Change::stateAfter).orElse(null), last, false);
     }
-    String table = "\"" + record.schema().replace("\"", "\"\"") + "\".\"" + record.table().replace("\"", "\"\"") + "\"";
-    List<String> state = aggregate("SELECT " + function + "(?, ?, ?)::text", List.of(table, record.primaryKey(), utc(at)),
-        rs -> rs.getString(1));
-    return new AsOf(record, at, state.get(0) == null ? null : parse(state.get(0)), last, true);
+    try {
+      Optional<String> state = trail.asOf(SqlNames.qualified(record.schema(), record.table()), record.primaryKey(), at);
+      return new AsOf(record, at, state.map(this::parse).orElse(null), last, true);
+    } catch (SQLException e) {
+      throw new DataAccessException("Could not read " + record + " as of " + at, e);
+    }
   }
 
   /** A record's state at an instant; {@code state} null when it did not exist then. */
@@ -350,7 +355,7 @@ public final class ChangeRepository {
       return json.readTree(text);
     } catch (IOException e) {
       if (e instanceof StreamConstraintsException || e.getCause() instanceof StreamConstraintsException) {
-        // Deeper than the dashboard renders (see Json.MAX_NESTING): shown as its JSON text.
+        // Deeper than the dashboard renders (see ApiJson.MAX_NESTING): shown as its JSON text.
         return json.getNodeFactory().textNode(text);
       }
       throw new UncheckedIOException(e);

@@ -2,6 +2,7 @@ package io.bemi.dashboard.gaps;
 
 import io.bemi.dashboard.changes.Change;
 import io.bemi.dashboard.changes.DataAccessException;
+import io.bemi.sql.SqlNames;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -28,11 +29,8 @@ public final class GapRepository {
   private final String gaps;
 
   public GapRepository(DataSource dataSource, String schema) {
-    if (schema == null || !schema.matches("[a-z_][a-z0-9_]{0,62}")) {
-      throw new IllegalArgumentException("Schema '" + schema + "' must be a lower-case identifier, e.g. bemi");
-    }
     this.dataSource = dataSource;
-    this.gaps = "\"" + schema + "\".gaps";
+    this.gaps = SqlNames.identifier(SqlNames.destinationSchema(schema)) + ".gaps";
   }
 
   /**

@@ -7,8 +7,10 @@ import io.bemi.dashboard.changes.BadRequestException;
 import io.bemi.dashboard.changes.Change;
 import io.bemi.dashboard.changes.ChangeRepository;
 import io.bemi.dashboard.changes.DataAccessException;
+import io.bemi.history.BemiChanges;
+import io.bemi.history.RevertStep;
+import io.bemi.sql.Lsn;
 import java.io.IOException;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -49,6 +51,7 @@ public final class RevertService {
   public static final int DEFAULT_MAX_CHANGES = 1000;
 
   private final ChangeRepository changes;
+  private final BemiChanges trail;
   private final DataSource destination;
   private final String schema;
   private final DataSource source; // null: execution disabled
@@ -64,6 +67,7 @@ public final class RevertService {
   public RevertService(ChangeRepository changes, DataSource destination, String schema, DataSource source,
       ObjectMapper json, Clock clock, int maxChanges) {
     this.changes = changes;
+    this.trail = BemiChanges.of(destination, schema);
     this.destination = destination;
     this.schema = schema;
     this.source = source;
@@ -222,7 +226,7 @@ public final class RevertService {
 
     AmbiguousTransactionException(long transactionId, List<Long> commitLsns) {
       super("xid " + transactionId + " names " + commitLsns.size() + " transactions (xids wrap): name one by its commit LSN, "
-          + commitLsns.stream().map(Change::lsnText).collect(Collectors.joining(" or ")));
+          + commitLsns.stream().map(Lsn::text).collect(Collectors.joining(" or ")));
       this.commitLsns = List.copyOf(commitLsns);
     }
 
@@ -301,21 +305,15 @@ public final class RevertService {
   private Planned steps(List<UUID> ids, List<Change> listed) {
     Map<UUID, Change> byId = new HashMap<>();
     listed.forEach(c -> byId.put(c.id(), c));
-    String sql = "SELECT change_id, action, coalesce(conflict, false), conflict_reason FROM \"" + schema
-        + "\".revert_plan(?) ORDER BY step";
     List<RevertPlan.Step> steps = new ArrayList<>();
     long conflicts = 0;
-    try (Connection c = destination.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-      Array array = c.createArrayOf("uuid", ids.toArray());
-      ps.setArray(1, array);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          boolean conflict = rs.getBoolean(3);
-          conflicts += conflict ? 1 : 0;
-          Change change = byId.get(rs.getObject(1, UUID.class));
-          if (change != null) {
-            steps.add(new RevertPlan.Step(change, rs.getString(2), conflict, rs.getString(4)));
-          }
+    try {
+      for (RevertStep step : trail.revertPlan(ids)) {
+        boolean conflict = Boolean.TRUE.equals(step.conflict());
+        conflicts += conflict ? 1 : 0;
+        Change change = byId.get(step.changeId());
+        if (change != null) {
+          steps.add(new RevertPlan.Step(change, step.action(), conflict, step.conflictReason()));
         }
       }
     } catch (SQLException e) {
@@ -340,16 +338,7 @@ public final class RevertService {
 
   /** revert_changes_sql over exactly these ids, naming the target in revertOf. */
   private String revertSql(RevertTarget target, List<UUID> ids, boolean force) throws SQLException {
-    String call = "SELECT \"" + schema + "\".revert_changes_sql(?, ?, ?::jsonb, ?::jsonb)";
-    try (Connection c = destination.getConnection(); PreparedStatement ps = c.prepareStatement(call)) {
-      ps.setArray(1, c.createArrayOf("uuid", ids.toArray()));
-      ps.setBoolean(2, force);
-      ps.setString(3, target.revertOfJson());
-      ps.setString(4, revertContext().toString());
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? rs.getString(1) : null;
-      }
-    }
+    return trail.revertChangesSql(ids, force, target.revertOfJson(), revertContext().toString());
   }
 
   /** Merged into the revert's {@code _bemi} context next to {@code revertOf}. */

@@ -1,8 +1,8 @@
 package io.bemi.dashboard.revert;
 
 import io.bemi.dashboard.changes.BadRequestException;
-import io.bemi.dashboard.changes.Change;
-import java.util.OptionalLong;
+import io.bemi.sql.Lsn;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -33,10 +33,10 @@ public sealed interface RevertTarget {
 
   /** One transaction, identified by its commit LSN. */
   record Transaction(long commitLsn) implements RevertTarget {
-    public String describe() { return "transaction " + Change.lsnText(commitLsn); }
+    public String describe() { return "transaction " + Lsn.text(commitLsn); }
     public String parameterName() { return "transaction"; }
-    public String parameterValue() { return Change.lsnText(commitLsn); }
-    public String revertOfJson() { return "{\"commitLsn\": \"" + Change.lsnText(commitLsn) + "\"}"; }
+    public String parameterValue() { return Lsn.text(commitLsn); }
+    public String revertOfJson() { return "{\"commitLsn\": \"" + Lsn.text(commitLsn) + "\"}"; }
   }
 
   /** A transaction named by its xid: resolved by {@link RevertService} before anything is planned. */
@@ -70,9 +70,9 @@ public sealed interface RevertTarget {
       }
     }
     if (transaction != null) {
-      OptionalLong lsn = Change.parseLsn(transaction.trim());
+      Optional<Lsn> lsn = Lsn.tryParse(transaction.trim());
       if (lsn.isPresent()) {
-        return new Transaction(lsn.getAsLong());
+        return new Transaction(lsn.get().value());
       }
       try {
         return new TransactionXid(Long.parseLong(transaction.trim()));

@@ -9,13 +9,14 @@ import io.bemi.dashboard.changes.Change;
 import io.bemi.dashboard.changes.ChangeFilter;
 import io.bemi.dashboard.changes.ChangeRepository;
 import io.bemi.dashboard.changes.Instants;
-import io.bemi.dashboard.changes.Operation;
+import io.bemi.history.Operation;
 import io.bemi.dashboard.changes.RecordKey;
-import io.bemi.dashboard.health.IngesterMetrics;
+import io.bemi.dashboard.health.IngesterMetricsReader;
 import io.bemi.dashboard.restore.RestoreService;
 import io.bemi.dashboard.revert.RevertPlan;
 import io.bemi.dashboard.revert.RevertService;
 import io.bemi.dashboard.revert.RevertTarget;
+import io.bemi.sql.Lsn;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -42,7 +43,7 @@ final class ApiController {
     ChangeRepository.Page page = s.changes().page(filter, Requests.cursor(ctx), limit);
     ObjectNode body = s.json().createObjectNode();
     body.set("filter", s.json().valueToTree(filter.toParams()));
-    body.set("changes", Json.changes(page.changes(), false));
+    body.set("changes", ApiJson.changes(page.changes(), false));
     body.put("next", page.next() == null ? null : page.next().encode());
     send(ctx, body);
   }
@@ -58,7 +59,7 @@ final class ApiController {
   void change(Context ctx) {
     Change change = s.changes().find(Requests.uuidPath(ctx, "id"))
         .orElseThrow(() -> new WebErrors.NotFound("No change " + ctx.pathParam("id")));
-    send(ctx, Json.change(change, true));
+    send(ctx, ApiJson.change(change, true));
   }
 
   void tables(Context ctx) {
@@ -73,8 +74,8 @@ final class ApiController {
     ObjectNode body = recordNode(record);
     ChangeRepository.Page page = s.changes().history(record, Requests.cursor(ctx), Requests.historyLimit(ctx));
     List<Change> history = page.changes();
-    body.set("changes", Json.changes(history, true));
-    body.set("gaps", Json.gaps(s.gaps().forHistory(history), history));
+    body.set("changes", ApiJson.changes(history, true));
+    body.set("gaps", ApiJson.gaps(s.gaps().forHistory(history), history));
     body.put("next", page.next() == null ? null : page.next().encode());
     send(ctx, body);
   }
@@ -97,20 +98,20 @@ final class ApiController {
     long commitLsn = Requests.commitLsn(ctx);
     List<Change> changes = s.changes().commit(commitLsn, VIEW_LIMIT);
     if (changes.isEmpty()) {
-      throw new WebErrors.NotFound("No changes stored for the transaction committed at " + Change.lsnText(commitLsn));
+      throw new WebErrors.NotFound("No changes stored for the transaction committed at " + Lsn.text(commitLsn));
     }
     ObjectNode body = s.json().createObjectNode();
-    body.put("commitLsn", Change.lsnText(commitLsn));
+    body.put("commitLsn", Lsn.text(commitLsn));
     body.put("transactionId", changes.get(0).transactionId());
     body.put("truncated", changes.size() == VIEW_LIMIT);
-    body.set("changes", Json.changes(changes, true));
+    body.set("changes", ApiJson.changes(changes, true));
     send(ctx, body);
   }
 
   /** /api/transactions/{xid}: a convenience that answers for the one transaction the xid names (409 when several). */
   void transactionByXid(Context ctx) {
     long commitLsn = Requests.commitOfXid(ctx, s.revert());
-    ctx.redirect("/api/transactions/" + Change.lsnText(commitLsn), io.javalin.http.HttpStatus.SEE_OTHER);
+    ctx.redirect("/api/transactions/" + Lsn.text(commitLsn), io.javalin.http.HttpStatus.SEE_OTHER);
   }
 
   void context(Context ctx) {
@@ -119,7 +120,7 @@ final class ApiController {
     ObjectNode body = s.json().createObjectNode();
     body.set("context", s.json().createObjectNode().set(cv.key(), cv.value()));
     body.put("truncated", changes.size() == VIEW_LIMIT);
-    body.set("changes", Json.changes(changes, true));
+    body.set("changes", ApiJson.changes(changes, true));
     send(ctx, body);
   }
 
@@ -144,7 +145,7 @@ final class ApiController {
       n.put("action", step.action());
       n.put("conflict", step.conflict());
       n.put("conflictReason", step.conflictReason());
-      n.set("change", Json.change(step.change(), false));
+      n.set("change", ApiJson.change(step.change(), false));
     }
     send(ctx, body);
   }
@@ -225,7 +226,7 @@ final class ApiController {
     Optional<Change> newest = s.changes().newest();
     body.put("newestCommittedAt", newest.map(c -> c.committedAt().toString()).orElse(null));
     body.put("newestStoredAt", newest.map(c -> c.createdAt().toString()).orElse(null));
-    IngesterMetrics.Snapshot metrics = s.ingesterMetrics().read();
+    IngesterMetricsReader.Snapshot metrics = s.ingesterMetrics().read();
     ObjectNode m = body.putObject("ingester");
     m.put("url", metrics.url());
     m.put("problem", metrics.problem());

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bemi.dashboard.changes.BadRequestException;
-import io.bemi.dashboard.changes.Change;
 import io.bemi.dashboard.changes.ChangeFilter;
 import io.bemi.dashboard.changes.ChangeRepository;
+import io.bemi.sql.Lsn;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -104,7 +104,7 @@ final class Export {
             gen.writeFieldName(name);
             gen.writeRawValue(rs.getString(i)); // stored JSON as is: every digit kept, no re-parse
           } else if (i == 14 || i == 15) {
-            gen.writeStringField(name, Change.lsnText(rs.getLong(i)));
+            gen.writeStringField(name, Lsn.text(rs.getLong(i)));
           } else if (i == 13 || i == 16) {
             gen.writeNumberField(name, rs.getLong(i));
           } else {
@@ -126,7 +126,7 @@ final class Export {
       return ts == null ? null : ts.toInstant().toString();
     }
     if (column == 14 || column == 15) {
-      return Change.lsnText(rs.getLong(column));
+      return Lsn.text(rs.getLong(column));
     }
     return rs.getString(column);
   }

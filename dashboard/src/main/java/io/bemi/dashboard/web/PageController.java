@@ -10,6 +10,7 @@ import io.bemi.dashboard.changes.RecordKey;
 import io.bemi.dashboard.revert.RevertService;
 import io.bemi.dashboard.revert.RevertTarget;
 import io.bemi.dashboard.web.html.Views;
+import io.bemi.sql.Lsn;
 import io.javalin.http.Context;
 import java.time.Instant;
 import java.util.List;
@@ -60,7 +61,7 @@ final class PageController {
 
   /** /transactions/{xid}: a convenience that redirects to the one transaction the xid names (409 when several). */
   void transactionByXid(Context ctx) {
-    ctx.redirect("/transactions/" + Change.lsnText(Requests.commitOfXid(ctx, s.revert())), io.javalin.http.HttpStatus.SEE_OTHER);
+    ctx.redirect("/transactions/" + Lsn.text(Requests.commitOfXid(ctx, s.revert())), io.javalin.http.HttpStatus.SEE_OTHER);
   }
 
   void context(Context ctx) {

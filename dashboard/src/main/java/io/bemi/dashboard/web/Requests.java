@@ -4,6 +4,7 @@ import io.bemi.dashboard.changes.BadRequestException;
 import io.bemi.dashboard.changes.ChangeFilter;
 import io.bemi.dashboard.changes.Cursor;
 import io.bemi.dashboard.changes.RecordKey;
+import io.bemi.sql.Lsn;
 import io.javalin.http.Context;
 import java.time.Instant;
 
@@ -77,7 +78,7 @@ final class Requests {
   /** The commit LSN in a /transactions/{hi}/{lo} path (PostgreSQL's text form, split at its slash). */
   static long commitLsn(Context ctx) {
     String text = ctx.pathParam("hi") + "/" + ctx.pathParam("lo");
-    return io.bemi.dashboard.changes.Change.parseLsn(text)
+    return Lsn.tryParse(text).map(Lsn::value)
         .orElseThrow(() -> new BadRequestException("'" + text + "' is not a commit LSN (such as 0/16B3748)"));
   }
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bemi.dashboard.changes.Activity;
 import io.bemi.dashboard.changes.ChangeRepository;
 import io.bemi.dashboard.gaps.GapRepository;
-import io.bemi.dashboard.health.IngesterMetrics;
+import io.bemi.dashboard.health.IngesterMetricsReader;
 import io.bemi.dashboard.restore.RestoreService;
 import io.bemi.dashboard.revert.RevertService;
 import java.time.Clock;
@@ -16,7 +16,7 @@ public record Services(
     Activity activity,
     RevertService revert,
     RestoreService restore,
-    IngesterMetrics ingesterMetrics,
+    IngesterMetricsReader ingesterMetrics,
     Security security,
     ObjectMapper json,
     Clock clock) {}

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ApiTest {
 
-  private static final ObjectMapper JSON = Json.mapper();
+  private static final ObjectMapper JSON = ApiJson.mapper();
   private TestDatabase db;
   private Trail trail;
 

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GapsTest {
 
-  private static final ObjectMapper JSON = Json.mapper();
+  private static final ObjectMapper JSON = ApiJson.mapper();
   private static final String MARKER = "Gap in the trail:";
   private static final String RECORD = "/record?schema=public&table=orders&pk=1";
   private static final String HISTORY = "/api/records/history?schema=public&table=orders&pk=1";

@@ -1,6 +1,7 @@
 package io.bemi.ingester.cli;
 
 import io.bemi.ingester.PostgresUrl;
+import io.bemi.sql.SqlNames;
 import io.bemi.sql.logging.LogFormat;
 import io.bemi.sql.BemiSql;
 import picocli.CommandLine.Option;
@@ -73,7 +74,7 @@ final class ConnectionOptions {
   }
 
   String destinationSchema() {
-    if (!destinationSchema.matches("[a-z_][a-z0-9_]{0,62}")) {
+    if (!SqlNames.isLowerCaseIdentifier(destinationSchema)) {
       throw new ParameterException(spec.commandLine(), "--destination-schema must be a lower-case identifier, got '"
           + destinationSchema + "'");
     }
@@ -89,7 +90,7 @@ final class ConnectionOptions {
   }
 
   String publication() {
-    if (!publication.matches("[a-z_][a-z0-9_]{0,62}")) {
+    if (!SqlNames.isLowerCaseIdentifier(publication)) {
       throw new ParameterException(spec.commandLine(), "--publication must be a lower-case identifier, got '"
           + publication + "'");
     }

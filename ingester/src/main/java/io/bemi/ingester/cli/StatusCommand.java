@@ -5,7 +5,7 @@ import io.bemi.ingester.leader.LeaderLease;
 import io.bemi.ingester.leader.Lease;
 import io.bemi.ingester.monitor.RetainedWal;
 import io.bemi.ingester.monitor.SlotPosition;
-import io.bemi.ingester.pgoutput.Lsn;
+import io.bemi.sql.Lsn;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,6 +1,7 @@
 package io.bemi.ingester.failover;
 
 import io.bemi.ingester.PostgresUrl;
+import io.bemi.sql.SqlNames;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -47,7 +48,7 @@ public final class FailoverSlots {
     }
     if (!failover) {
       try (Connection replication = sourceUrl.connectForReplication(); Statement s = replication.createStatement()) {
-        s.execute("ALTER_REPLICATION_SLOT \"" + slot.replace("\"", "\"\"") + "\" ( FAILOVER true )");
+        s.execute("ALTER_REPLICATION_SLOT " + SqlNames.identifier(slot) + " ( FAILOVER true )");
       } catch (SQLException e) {
         if ("55006".equals(e.getSQLState())) {
           return "Slot " + slot + " is in use, so it could not be made a failover slot: stop the ingesters and run "

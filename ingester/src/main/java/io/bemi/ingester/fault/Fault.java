@@ -1,7 +1,9 @@
 package io.bemi.ingester.fault;
 
+import io.bemi.ingester.catalog.SourceCatalog;
 import io.bemi.ingester.leader.Role;
 import io.bemi.ingester.replication.SetupMissingException;
+import java.io.IOException;
 import java.sql.SQLException;
 import java.util.Map;
 
@@ -54,6 +56,33 @@ public record Fault(Role kind, String description) {
       }
     }
     return new Fault(Role.OUTAGE, failure.toString());
+  }
+
+  /** Outages heal; bad data, bad SQL and missing privileges do not. */
+  public static boolean retryable(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql) {
+        String state = sql.getSQLState();
+        return state == null || !(state.startsWith("22") || state.startsWith("23") || state.startsWith("42"));
+      }
+      if (t instanceof IOException || t instanceof SourceCatalog.CatalogException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A privilege revoked while running (e.g. INSERT on the changes table): nothing is confirmed to
+   * the slot meanwhile, so retrying until someone grants it again loses nothing.
+   */
+  public static boolean permissionDenied(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException sql) {
+        return "42501".equals(sql.getSQLState());
+      }
+    }
+    return false;
   }
 
   private static String firstLine(Throwable t) {

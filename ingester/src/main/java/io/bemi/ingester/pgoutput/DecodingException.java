@@ -1,5 +1,7 @@
 package io.bemi.ingester.pgoutput;
 
+import io.bemi.sql.Lsn;
+
 /** Input the decoder cannot read. Never swallowed: the stream position is in the message. */
 public final class DecodingException extends RuntimeException {
 

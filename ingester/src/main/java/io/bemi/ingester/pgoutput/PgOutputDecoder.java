@@ -11,6 +11,7 @@ import io.bemi.ingester.pgoutput.PgOutputMessage.Relation;
 import io.bemi.ingester.pgoutput.PgOutputMessage.Truncate;
 import io.bemi.ingester.pgoutput.PgOutputMessage.Type;
 import io.bemi.ingester.pgoutput.PgOutputMessage.Update;
+import io.bemi.sql.Lsn;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

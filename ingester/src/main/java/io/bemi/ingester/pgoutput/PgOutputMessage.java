@@ -1,5 +1,6 @@
 package io.bemi.ingester.pgoutput;
 
+import io.bemi.sql.Lsn;
 import java.time.Instant;
 import java.util.List;
 

@@ -1,6 +1,6 @@
 package io.bemi.ingester.replication;
 
-import io.bemi.ingester.pgoutput.Lsn;
+import io.bemi.sql.Lsn;
 import java.nio.ByteBuffer;
 import java.sql.Connection;
 import java.sql.SQLException;

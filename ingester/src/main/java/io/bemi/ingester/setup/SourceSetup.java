@@ -2,6 +2,7 @@ package io.bemi.ingester.setup;
 
 import io.bemi.ingester.rules.TablePattern;
 import io.bemi.sql.BemiSql;
+import io.bemi.sql.SqlNames;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -23,7 +24,7 @@ public final class SourceSetup {
   /** A table to track; partitions get REPLICA IDENTITY FULL but are published through their root. */
   public record TrackedTable(String schema, String table, boolean partition) {
     public String qualified() {
-      return identifier(schema) + "." + identifier(table);
+      return SqlNames.identifier(schema) + "." + SqlNames.identifier(table);
     }
   }
 
@@ -135,7 +136,7 @@ public final class SourceSetup {
         continue;
       }
       result.add(fill(template, Map.of("tables", String.join(", ", published), "publication",
-          identifier(publication), "slot_literal", literal(slot))));
+          SqlNames.identifier(publication), "slot_literal", SqlNames.literal(slot))));
     }
     return result;
   }
@@ -177,8 +178,8 @@ public final class SourceSetup {
 
   public static List<String> teardownStatements(String publication, String slot, String origin) {
     return statements(BemiSql.read("source/teardown.sql")).stream()
-        .map(template -> fill(template, Map.of("publication", identifier(publication), "slot_literal", literal(slot),
-            "origin_literal", literal(origin))))
+        .map(template -> fill(template, Map.of("publication", SqlNames.identifier(publication), "slot_literal", SqlNames.literal(slot),
+            "origin_literal", SqlNames.literal(origin))))
         .toList();
   }
 
@@ -219,15 +220,5 @@ public final class SourceSetup {
       }
     }
     return result;
-  }
-
-  /** A double-quoted SQL identifier. */
-  public static String identifier(String name) {
-    return "\"" + name.replace("\"", "\"\"") + "\"";
-  }
-
-  /** A single-quoted SQL string literal. */
-  public static String literal(String value) {
-    return "'" + value.replace("'", "''") + "'";
   }
 }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.bemi.ingester.stitch.Operation;
+import io.bemi.history.Operation;
 import io.bemi.ingester.stitch.StoreEvent.Change;
 import io.bemi.ingester.values.JsonValues;
 import java.util.List;

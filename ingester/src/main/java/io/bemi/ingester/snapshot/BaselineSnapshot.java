@@ -1,14 +1,15 @@
 package io.bemi.ingester.snapshot;
 
+import io.bemi.history.Operation;
 import io.bemi.ingester.PostgresUrl;
-import io.bemi.ingester.pgoutput.Lsn;
 import io.bemi.ingester.rules.ColumnRules;
-import io.bemi.ingester.setup.SourceSetup;
 import io.bemi.ingester.setup.SourceSetup.TrackedTable;
+import io.bemi.ingester.setup.SourceSetup;
 import io.bemi.ingester.snapshot.BaselineTarget.Progress;
-import io.bemi.ingester.stitch.Operation;
 import io.bemi.ingester.stitch.StoreEvent.Change;
 import io.bemi.ingester.stitch.Transaction;
+import io.bemi.sql.Lsn;
+import io.bemi.sql.SqlNames;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -126,7 +127,7 @@ public final class BaselineSnapshot {
     // Partitions are read through their published root.
     List<TrackedTable> tables = tracked.stream().filter(t -> !t.partition()).toList();
     try (Connection reader = source.connectWithCatalogSearchPath();
-        BaselineTarget.Writer writer = target.open(currentDatabase(reader))) {
+        BaselineTarget.Writer writer = target.open(SqlNames.currentDatabase(reader))) {
       Map<String, Progress> progress = writer.progress();
       boolean slotExists = slotExists(reader);
       // Without the slot (first run, or after teardown) every table needs a baseline at the new
@@ -147,13 +148,13 @@ public final class BaselineSnapshot {
       try (ExportedSnapshot snapshot = ExportedSnapshot.createSlot(source, slotName, slotExists)) {
         LOG.info("Baseline snapshot of {} table(s) at {} ({} slot {})", pending.size(), snapshot.consistentPoint(),
             slotExists ? "temporary" : "new", slotName);
-        Transaction baseline = new Transaction(currentDatabase(reader), 0, Lsn.of(snapshot.consistentPoint().value() - 1),
+        Transaction baseline = new Transaction(SqlNames.currentDatabase(reader), 0, Lsn.of(snapshot.consistentPoint().value() - 1),
             snapshotTime, Instant.now());
         reader.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
         reader.setReadOnly(true);
         reader.setAutoCommit(false); // the next statement begins the transaction: it must import the snapshot first
         try (Statement s = reader.createStatement()) {
-          s.execute("SET TRANSACTION SNAPSHOT " + SourceSetup.literal(snapshot.snapshotName()));
+          s.execute("SET TRANSACTION SNAPSHOT " + SqlNames.literal(snapshot.snapshotName()));
           s.execute("SET LOCAL TimeZone = 'UTC'");
         }
         long rows = 0;
@@ -220,7 +221,7 @@ public final class BaselineSnapshot {
       s.setString(1, table.qualified());
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
-          columns.add("t." + SourceSetup.identifier(rs.getString(1)));
+          columns.add("t." + SqlNames.identifier(rs.getString(1)));
         }
       }
     }
@@ -248,9 +249,9 @@ public final class BaselineSnapshot {
         while (rs.next()) {
           String column = rs.getString(1);
           if (rs.getBoolean(2)) {
-            row.append(" OPERATOR(pg_catalog.-) ").append(SourceSetup.literal(column));
+            row.append(" OPERATOR(pg_catalog.-) ").append(SqlNames.literal(column));
           } else if (rules.redacts(table.schema(), table.table(), column)) {
-            redacted.add(SourceSetup.literal(column) + ", " + SourceSetup.literal(ColumnRules.REDACTED));
+            redacted.add(SqlNames.literal(column) + ", " + SqlNames.literal(ColumnRules.REDACTED));
           }
         }
       }
@@ -293,13 +294,6 @@ public final class BaselineSnapshot {
     try (Statement s = reader.createStatement(); ResultSet rs = s.executeQuery("SELECT clock_timestamp()")) {
       rs.next();
       return rs.getObject(1, OffsetDateTime.class).toInstant();
-    }
-  }
-
-  private static String currentDatabase(Connection connection) throws SQLException {
-    try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT current_database()")) {
-      rs.next();
-      return rs.getString(1);
     }
   }
 

@@ -1,7 +1,7 @@
 package io.bemi.ingester.snapshot;
 
 import io.bemi.ingester.PostgresUrl;
-import io.bemi.ingester.pgoutput.Lsn;
+import io.bemi.sql.Lsn;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -1,6 +1,7 @@
 package io.bemi.ingester.stitch;
 
-import io.bemi.ingester.pgoutput.Lsn;
+import io.bemi.history.Operation;
+import io.bemi.sql.Lsn;
 import io.bemi.ingester.pgoutput.PgOutputMessage;
 import io.bemi.ingester.pgoutput.PgOutputMessage.Begin;
 import io.bemi.ingester.pgoutput.PgOutputMessage.Delete;

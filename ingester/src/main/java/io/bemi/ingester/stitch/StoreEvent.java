@@ -1,6 +1,7 @@
 package io.bemi.ingester.stitch;
 
-import io.bemi.ingester.pgoutput.Lsn;
+import io.bemi.history.Operation;
+import io.bemi.sql.Lsn;
 
 /** What the stitcher hands to the store, in stream order. */
 public sealed interface StoreEvent {

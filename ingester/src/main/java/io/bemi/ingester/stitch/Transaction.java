@@ -1,6 +1,6 @@
 package io.bemi.ingester.stitch;
 
-import io.bemi.ingester.pgoutput.Lsn;
+import io.bemi.sql.Lsn;
 import java.time.Instant;
 
 /**

@@ -1,6 +1,6 @@
 package io.bemi.ingester.store;
 
-import io.bemi.ingester.pgoutput.Lsn;
+import io.bemi.sql.Lsn;
 import io.bemi.ingester.sink.Sink;
 import io.bemi.ingester.stitch.StoreEvent;
 import io.bemi.ingester.stitch.StoreEvent.Change;

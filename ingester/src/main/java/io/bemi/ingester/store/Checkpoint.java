@@ -1,6 +1,6 @@
 package io.bemi.ingester.store;
 
-import io.bemi.ingester.pgoutput.Lsn;
+import io.bemi.sql.Lsn;
 import java.time.Instant;
 
 /** The last source transaction stored: its commit LSN, its end LSN (the slot's next flush position) and commit time. */

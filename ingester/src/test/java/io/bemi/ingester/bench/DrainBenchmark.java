@@ -4,7 +4,7 @@ import io.bemi.ingester.Ingester;
 import io.bemi.ingester.IngesterConfig;
 import io.bemi.ingester.IngesterMetrics;
 import io.bemi.ingester.PostgresUrl;
-import io.bemi.ingester.pgoutput.Lsn;
+import io.bemi.sql.Lsn;
 import io.bemi.ingester.setup.SourceSetup;
 import java.sql.Connection;
 import java.time.Clock;

@@ -7,7 +7,7 @@ import io.bemi.ingester.Ingester;
 import io.bemi.ingester.IngesterConfig;
 import io.bemi.ingester.IngesterMetrics;
 import io.bemi.ingester.PostgresUrl;
-import io.bemi.ingester.pgoutput.Lsn;
+import io.bemi.sql.Lsn;
 import io.bemi.ingester.replication.SetupMissingException;
 import io.bemi.ingester.setup.SourceSetup;
 import io.bemi.test.TestDatabase;

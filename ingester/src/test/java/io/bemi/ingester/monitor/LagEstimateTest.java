@@ -2,7 +2,7 @@ package io.bemi.ingester.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.bemi.ingester.pgoutput.Lsn;
+import io.bemi.sql.Lsn;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 

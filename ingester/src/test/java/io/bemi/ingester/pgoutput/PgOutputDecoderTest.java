@@ -15,6 +15,7 @@ import io.bemi.ingester.pgoutput.PgOutputMessage.Relation;
 import io.bemi.ingester.pgoutput.PgOutputMessage.Truncate;
 import io.bemi.ingester.pgoutput.PgOutputMessage.Type;
 import io.bemi.ingester.pgoutput.PgOutputMessage.Update;
+import io.bemi.sql.Lsn;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -173,12 +174,5 @@ class PgOutputDecoderTest {
   void anUnterminatedStringFails() {
     ByteBuffer buffer = ByteBuffer.wrap(new byte[] {'O', 0, 0, 0, 0, 0, 0, 0, 1, 'a', 'b'});
     assertThatThrownBy(() -> PgOutputDecoder.decode(buffer, AT)).isInstanceOf(DecodingException.class);
-  }
-
-  @Test
-  void lsnPrintsAndParsesLikePostgres() {
-    assertThat(Lsn.parse("16/B374D848").value()).isEqualTo(0x16_B374_D848L);
-    assertThat(Lsn.parse("16/B374D848")).hasToString("16/B374D848");
-    assertThat(Lsn.parse("FFFFFFFF/0").isAfter(Lsn.parse("1/0"))).isTrue();
   }
 }

@@ -2,7 +2,8 @@ package io.bemi.ingester.stitch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.bemi.ingester.pgoutput.Lsn;
+import io.bemi.history.Operation;
+import io.bemi.sql.Lsn;
 import io.bemi.ingester.pgoutput.PgOutputMessage;
 import io.bemi.ingester.pgoutput.PgOutputMessage.Column;
 import io.bemi.ingester.pgoutput.TupleData;

@@ -3,7 +3,7 @@ package io.bemi.dashboard.web.html;
 import static io.bemi.dashboard.web.html.Html.html;
 
 import io.bemi.dashboard.changes.ColumnDiff;
-import io.bemi.dashboard.changes.Operation;
+import io.bemi.history.Operation;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;

@@ -16,14 +16,15 @@ import io.bemi.dashboard.changes.ChangeFilter;
 import io.bemi.dashboard.changes.ChangeRepository;
 import io.bemi.dashboard.changes.ColumnDiff;
 import io.bemi.dashboard.changes.ContextCondition;
-import io.bemi.dashboard.changes.Operation;
+import io.bemi.history.Operation;
 import io.bemi.dashboard.changes.RecordKey;
 import io.bemi.dashboard.gaps.Gap;
-import io.bemi.dashboard.health.IngesterMetrics;
+import io.bemi.dashboard.health.IngesterMetricsReader;
 import io.bemi.dashboard.restore.RestoreService;
 import io.bemi.dashboard.revert.RevertPlan;
 import io.bemi.dashboard.revert.RevertService;
 import io.bemi.dashboard.web.html.Layout.Nav;
+import io.bemi.sql.Lsn;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -64,7 +65,7 @@ public final class Views {
 
   public record RestoreDonePage(List<String> tables, Instant at, RestoreService.Result result, String csrf) {}
 
-  public record ActivityPage(Activity.Report report, Optional<Change> newest, IngesterMetrics.Snapshot metrics,
+  public record ActivityPage(Activity.Report report, Optional<Change> newest, IngesterMetricsReader.Snapshot metrics,
       Instant now, String csrf) {}
 
   public record SignInPage(String next, String error) {}
@@ -158,7 +159,7 @@ public final class Views {
   }
 
   public static String transaction(TransactionPage p) {
-    String lsn = Change.lsnText(p.commitLsn());
+    String lsn = Lsn.text(p.commitLsn());
     SafeHtml body = p.changes().isEmpty()
         ? html("<h1>Transaction {}</h1><p class=\"empty\">No changes stored for the transaction committed at this LSN.</p>", lsn)
         : html("""
@@ -375,21 +376,21 @@ public final class Views {
           {}
           {}
         </li>""",
-        badge(c.operation()), time(c.committedAt()), Change.lsnText(c.commitLsn()), Change.lsnText(c.commitLsn()),
+        badge(c.operation()), time(c.committedAt()), Lsn.text(c.commitLsn()), Lsn.text(c.commitLsn()),
         c.transactionId(), c.id().toString(),
         contextChips(c.context()), diff(changedOnly(c)));
   }
 
   /** Never hide a gap: changes of the source in that stretch are not in the trail, this record's included. */
   static SafeHtml gapMarker(Gap g) {
-    SafeHtml end = g.open() ? html("now (open)") : html("{} (LSN <code>{}</code>)", time(g.endAt()), Change.lsnText(g.endLsn()));
+    SafeHtml end = g.open() ? html("now (open)") : html("{} (LSN <code>{}</code>)", time(g.endAt()), Lsn.text(g.endLsn()));
     return html("""
         <li class="gap alert warn" id="gap-{}" role="note">
           <strong>Gap in the trail:</strong> changes between {} (LSN <code>{}</code>) and {} were not captured
           (source failover without a failover slot); run <code>setup --snapshot</code> to re-baseline.
           <div class="muted small">Database <code>{}</code> · slot <code>{}</code> · {} · detected {}</div>
         </li>""",
-        g.id(), time(g.startAt()), Change.lsnText(g.startLsn()), end, g.sourceDatabase(), g.slot(), g.reason(), time(g.detectedAt()));
+        g.id(), time(g.startAt()), Lsn.text(g.startLsn()), end, g.sourceDatabase(), g.slot(), g.reason(), time(g.detectedAt()));
   }
 
   /** One change, collapsed to a summary line; opening it shows the diff and links. */
@@ -424,8 +425,8 @@ public final class Views {
         c.primaryKey() == null ? html("<span class=\"muted\">no key</span>") : html("<code>{}</code>", c.primaryKey()),
         columns, contextChips(c.context()), when(conflict, html("<span class=\"flag\">conflict</span>")),
         recordUrl == null ? SafeHtml.EMPTY : html("<a href=\"{}\">Record timeline</a>", recordUrl),
-        Change.lsnText(c.commitLsn()), Change.lsnText(c.commitLsn()), c.id().toString(), c.id().toString(), c.id().toString(),
-        Change.lsnText(c.position()), time(c.createdAt()), diff(ColumnDiff.of(c)));
+        Lsn.text(c.commitLsn()), Lsn.text(c.commitLsn()), c.id().toString(), c.id().toString(), c.id().toString(),
+        Lsn.text(c.position()), time(c.createdAt()), diff(ColumnDiff.of(c)));
   }
 
   /** Context fields as chips linking to the context view (scalars) or showing nested JSON. */
@@ -450,7 +451,7 @@ public final class Views {
     return html("<span class=\"chips\">{}</span>", new SafeHtml(chips.toString()));
   }
 
-  private static SafeHtml health(Optional<Change> newest, IngesterMetrics.Snapshot metrics, Instant now) {
+  private static SafeHtml health(Optional<Change> newest, IngesterMetricsReader.Snapshot metrics, Instant now) {
     SafeHtml stored = newest.isEmpty() ? html("<p class=\"muted\">No change stored yet.</p>") : html("""
         <dl class="facts">
           <dt>Newest change committed</dt><dd>{}</dd>
@@ -465,7 +466,7 @@ public final class Views {
     if (!metrics.configured() || metrics.problem() != null) {
       ingester = html("<p class=\"muted\" id=\"ingester-metrics\">Ingester metrics: {}</p>", metrics.problem());
     } else {
-      List<IngesterMetrics.Sample> shown = metrics.lag().isEmpty() ? metrics.samples()
+      List<IngesterMetricsReader.Sample> shown = metrics.lag().isEmpty() ? metrics.samples()
           : java.util.stream.Stream.concat(metrics.leadership().stream(), metrics.lag().stream()).toList();
       ingester = html("<table class=\"grid-table\" id=\"ingester-metrics\"><thead><tr><th>Ingester metric</th><th class=\"num\">Value</th></tr></thead><tbody>{}</tbody></table>",
           each(shown.subList(0, Math.min(20, shown.size())), s -> html("<tr><td><code>{}</code> <span class=\"muted\">{}</span></td><td class=\"num\">{}</td></tr>",

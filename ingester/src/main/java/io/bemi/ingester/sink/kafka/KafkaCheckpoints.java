@@ -2,7 +2,7 @@ package io.bemi.ingester.sink.kafka;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.bemi.ingester.pgoutput.Lsn;
+import io.bemi.sql.Lsn;
 import io.bemi.ingester.store.Checkpoint;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

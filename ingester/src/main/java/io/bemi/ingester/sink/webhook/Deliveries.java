@@ -1,7 +1,7 @@
 package io.bemi.ingester.sink.webhook;
 
 import io.bemi.ingester.PostgresUrl;
-import io.bemi.ingester.pgoutput.Lsn;
+import io.bemi.sql.Lsn;
 import io.bemi.ingester.store.Checkpoint;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,0 +1,122 @@
+package io.bemi.dashboard.web;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamWriteConstraints;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.bemi.dashboard.changes.Change;
+import io.bemi.dashboard.changes.ColumnDiff;
+import io.bemi.dashboard.gaps.Gap;
+import io.bemi.sql.Lsn;
+import java.util.Collection;
+import java.util.List;
+
+/** JSON for the API: exact numbers (every digit of a numeric is kept), ISO-8601 UTC times. */
+public final class ApiJson {
+
+  private ApiJson() {}
+
+  /**
+   * Nesting the dashboard parses; deeper stored values (jsonb allows more) are shown as their JSON
+   * text instead (ChangeRepository), so no page renders or serializes an unbounded recursion.
+   */
+  public static final int MAX_NESTING = 1000;
+
+  /**
+   * The mapper for stored JSON: decimals stay BigDecimal with their scale, written plainly. Jackson's
+   * default read limits are lifted where PostgreSQL stores more (a numeric has up to 147,455 digits,
+   * a jsonb string up to 256 MB), so every value the trail holds can be shown.
+   */
+  public static ObjectMapper mapper() {
+    JsonFactory factory = JsonFactory.builder()
+        .streamReadConstraints(StreamReadConstraints.builder()
+            .maxNumberLength(Integer.MAX_VALUE)
+            .maxStringLength(Integer.MAX_VALUE)
+            .maxNameLength(Integer.MAX_VALUE)
+            .maxNestingDepth(MAX_NESTING)
+            .build())
+        .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(MAX_NESTING + 100).build())
+        .build();
+    return JsonMapper.builder(factory)
+        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+        .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
+        .enable(SerializationFeature.INDENT_OUTPUT)
+        .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
+        .build();
+  }
+
+  static ObjectNode change(Change c, boolean withDiff) {
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    n.put("id", c.id().toString());
+    n.put("database", c.database());
+    n.put("schema", c.schema());
+    n.put("table", c.table());
+    n.put("primaryKey", c.primaryKey());
+    n.put("operation", c.operation().name());
+    n.put("committedAt", c.committedAt().toString());
+    n.put("queuedAt", c.queuedAt() == null ? null : c.queuedAt().toString());
+    n.put("createdAt", c.createdAt() == null ? null : c.createdAt().toString());
+    n.put("transactionId", c.transactionId());
+    n.put("position", Lsn.text(c.position()));
+    n.put("commitLsn", Lsn.text(c.commitLsn()));
+    n.put("changeIndex", c.changeIndex());
+    n.set("context", c.context());
+    n.set("before", c.before());
+    n.set("after", c.after());
+    ArrayNode changed = n.putArray("changedColumns");
+    ColumnDiff.changedColumns(c).forEach(changed::add);
+    if (withDiff) {
+      ArrayNode diff = n.putArray("diff");
+      for (ColumnDiff d : ColumnDiff.of(c)) {
+        ObjectNode col = diff.addObject();
+        col.put("column", d.column());
+        if (d.before() != null) { // absent (CREATE) differs from a SQL NULL (a JSON null)
+          col.set("before", d.before());
+        }
+        if (d.after() != null) {
+          col.set("after", d.after());
+        }
+        col.put("changed", d.changed());
+      }
+    }
+    return n;
+  }
+
+  static ArrayNode changes(Collection<Change> changes, boolean withDiff) {
+    ArrayNode a = JsonNodeFactory.instance.arrayNode();
+    changes.forEach(c -> a.add(change(c, withDiff)));
+    return a;
+  }
+
+  /**
+   * A record's gaps; {@code afterChangeId} names the change of {@code history} the gap follows
+   * (null when it starts before the first one).
+   */
+  static ArrayNode gaps(List<Gap> gaps, List<Change> history) {
+    ArrayNode a = JsonNodeFactory.instance.arrayNode();
+    for (Gap g : gaps) {
+      int position = g.position(history);
+      ObjectNode n = a.addObject();
+      n.put("id", g.id());
+      n.put("slot", g.slot());
+      n.put("sourceDatabase", g.sourceDatabase());
+      n.put("startLsn", Lsn.text(g.startLsn()));
+      n.put("startAt", g.startAt().toString());
+      n.put("endLsn", g.endLsn() == null ? null : Lsn.text(g.endLsn()));
+      n.put("endAt", g.endAt() == null ? null : g.endAt().toString());
+      n.put("open", g.open());
+      n.put("reason", g.reason());
+      n.put("detectedAt", g.detectedAt().toString());
+      n.put("afterChangeId", position == 0 ? null : history.get(position - 1).id().toString());
+    }
+    return a;
+  }
+}
