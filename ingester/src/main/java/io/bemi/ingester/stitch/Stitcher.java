@@ -208,7 +208,7 @@ public final class Stitcher {
     String after = newTuple == null ? EMPTY : row(table, newTuple, oldTuple, lsn);
     String key = primaryKey(table, keySource, oldTuple, lsn);
     emit(new Change(transaction, nextIndex++, lsn, table.relation.namespace(), table.relation.name(), operation,
-        key, before, after, null));
+        key, previousKey(table, operation, oldTuple, key, lsn), before, after, null));
   }
 
   private void truncate(Lsn lsn, Truncate truncate) {
@@ -220,7 +220,7 @@ public final class Stitcher {
       Table table = table(oid, lsn);
       if (!table.ignored) {
         emit(new Change(transaction, nextIndex++, lsn, table.relation.namespace(), table.relation.name(),
-            Operation.TRUNCATE, null, EMPTY, EMPTY, null));
+            Operation.TRUNCATE, null, null, EMPTY, EMPTY, null));
       }
     }
   }
@@ -318,6 +318,19 @@ public final class Stitcher {
           table.relation.columns().get(key[k]).name(), lsn);
     }
     return json.append(']').toString();
+  }
+
+  /**
+   * The key an UPDATE moved the row away from, null when the key did not change. The server sends
+   * the old key for such an UPDATE: key columns ('K') under REPLICA IDENTITY DEFAULT or INDEX, the
+   * whole old row ('O') under FULL, where it comes with every UPDATE and the keys are compared.
+   */
+  private String previousKey(Table table, Operation operation, TupleData oldTuple, String key, Lsn lsn) {
+    if (operation != Operation.UPDATE || oldTuple == null || key == null) {
+      return null;
+    }
+    String previous = primaryKey(table, oldTuple, null, lsn);
+    return key.equals(previous) ? null : previous;
   }
 
   /** A value kept in the fallback form ({@code problem} not null) is counted and logged with its LSN. */

@@ -75,8 +75,9 @@ public final class ChangeStore implements Sink {
     this.sourceDatabase = sourceDatabase;
     connection.setAutoCommit(false);
     String table = schema + ".changes";
-    this.copySql = "COPY " + table + " (id, primary_key, before, after, context, database, schema, \"table\", operation,"
-        + " committed_at, queued_at, transaction_id, position, commit_lsn, change_index) FROM STDIN";
+    String columns = "(id, primary_key, before, after, context, database, schema, \"table\", operation,"
+        + " committed_at, queued_at, transaction_id, position, commit_lsn, change_index, previous_primary_key)";
+    this.copySql = "COPY " + table + " " + columns + " FROM STDIN";
     this.backfillSql = "UPDATE " + table + " SET context = ?::jsonb WHERE commit_lsn = ? AND change_index < ?";
     this.checkpointSql = "INSERT INTO " + schema + ".ingester_checkpoints"
         + " (slot, source_database, commit_lsn, end_lsn, committed_at, updated_at, system_identifier, timeline)"
@@ -84,10 +85,8 @@ public final class ChangeStore implements Sink {
         + " ON CONFLICT (slot, source_database) DO UPDATE SET commit_lsn = excluded.commit_lsn,"
         + " end_lsn = excluded.end_lsn, committed_at = excluded.committed_at, updated_at = excluded.updated_at,"
         + " system_identifier = excluded.system_identifier, timeline = excluded.timeline";
-    String columns = "(id, primary_key, before, after, context, database, schema, \"table\", operation,"
-        + " committed_at, queued_at, transaction_id, position, commit_lsn, change_index)";
     this.insertSql = "INSERT INTO " + table + " " + columns
-        + " VALUES (?::uuid, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        + " VALUES (?::uuid, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     this.quarantineSql = "INSERT INTO " + schema + ".quarantine (source_database, commit_lsn, change_index, position,"
         + " transaction_id, committed_at, schema, \"table\", operation, primary_key, before, after, context, error,"
         + " sql_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -276,6 +275,7 @@ public final class ChangeStore implements Sink {
       s.setLong(13, change.position().value());
       s.setLong(14, change.transaction().commitLsn().value());
       s.setInt(15, change.index());
+      s.setString(16, change.previousPrimaryKey());
       s.executeUpdate();
       connection.releaseSavepoint(savepoint);
     } catch (SQLException e) {
@@ -334,7 +334,8 @@ public final class ChangeStore implements Sink {
     r.append(change.transaction().xid()).append('\t');
     r.append(change.position().value()).append('\t');
     r.append(change.transaction().commitLsn().value()).append('\t');
-    r.append(change.index()).append('\n');
+    r.append(change.index()).append('\t');
+    copyText(r, change.previousPrimaryKey()).append('\n');
     byte[] bytes = r.toString().getBytes(StandardCharsets.UTF_8);
     copyBuffer.write(bytes, 0, bytes.length);
     if (copyBuffer.size() >= COPY_CHUNK_BYTES) {
