@@ -114,15 +114,15 @@ public final class Stitcher {
       case TYPE -> { } // types are looked up by OID when a relation uses them
       case INSERT -> {
         Insert insert = (Insert) message;
-        change(lsn, insert.relationOid(), Operation.CREATE, null, insert.newTuple());
+        change(lsn, insert.relationOid(), Operation.CREATE, null, false, insert.newTuple());
       }
       case UPDATE -> {
         Update update = (Update) message;
-        change(lsn, update.relationOid(), Operation.UPDATE, update.oldTuple(), update.newTuple());
+        change(lsn, update.relationOid(), Operation.UPDATE, update.oldTuple(), update.oldKind() == 'K', update.newTuple());
       }
       case DELETE -> {
         Delete delete = (Delete) message;
-        change(lsn, delete.relationOid(), Operation.DELETE, delete.oldTuple(), null);
+        change(lsn, delete.relationOid(), Operation.DELETE, delete.oldTuple(), delete.oldKind() == 'K', null);
       }
       case TRUNCATE -> truncate(lsn, (Truncate) message);
       case MESSAGE -> message((Message) message, lsn);
@@ -194,7 +194,9 @@ public final class Stitcher {
         + "holding its text", CONTEXT_PREFIX, lsn, problem, JsonValues.UNPARSED_KEY);
   }
 
-  private void change(Lsn lsn, int relationOid, Operation operation, TupleData oldTuple, TupleData newTuple) {
+  /** {@code oldKeyOnly}: the old tuple holds the key columns only ('K'), the others are NULL there. */
+  private void change(Lsn lsn, int relationOid, Operation operation, TupleData oldTuple, boolean oldKeyOnly,
+      TupleData newTuple) {
     requireTransaction(lsn);
     Table table = table(relationOid, lsn);
     if (skipping || table.ignored) {
@@ -204,8 +206,8 @@ public final class Stitcher {
       return;
     }
     TupleData keySource = newTuple != null ? newTuple : oldTuple;
-    String before = oldTuple == null ? EMPTY : row(table, oldTuple, null, lsn);
-    String after = newTuple == null ? EMPTY : row(table, newTuple, oldTuple, lsn);
+    String before = oldTuple == null ? EMPTY : row(table, oldTuple, null, oldKeyOnly, lsn);
+    String after = newTuple == null ? EMPTY : row(table, newTuple, oldTuple, false, lsn);
     String key = primaryKey(table, keySource, oldTuple, lsn);
     emit(new Change(transaction, nextIndex++, lsn, table.relation.namespace(), table.relation.name(), operation,
         key, previousKey(table, operation, oldTuple, key, lsn), before, after, null));
@@ -273,16 +275,21 @@ public final class Stitcher {
     return anyChanged;
   }
 
-  /** The row as a JSON object; 'u' values are taken from {@code old} (REPLICA IDENTITY FULL sends it). */
-  private String row(Table table, TupleData tuple, TupleData old, Lsn lsn) {
+  /**
+   * The row as a JSON object; 'u' values are taken from {@code old} (REPLICA IDENTITY FULL sends it).
+   * A key tuple ({@code keyOnly}) gives its key columns only: its NULLs are columns it does not hold
+   * (key columns are never NULL), and the time-travel functions complete it from the record's
+   * previous change.
+   */
+  private String row(Table table, TupleData tuple, TupleData old, boolean keyOnly, Lsn lsn) {
     List<PgOutputMessage.Column> columns = table.relation.columns();
     checkWidth(table, tuple);
     StringBuilder json = new StringBuilder(64 + tuple.size() * 24).append('{');
     boolean first = true;
     for (int i = 0; i < columns.size(); i++) {
       TupleData.Value value = valueAt(tuple, old, i);
-      if (value == null) {
-        continue; // unchanged TOAST value without an old row: omitted, never a placeholder
+      if (value == null || keyOnly && value.kind() == TupleData.Kind.NULL) {
+        continue; // unchanged TOAST value without an old row, or not in the key tuple: omitted, never a placeholder
       }
       if (!first) {
         json.append(',');
