@@ -92,43 +92,63 @@ public final class ChangeRepository {
     }
   }
 
-  /** A record's whole history in commit order (oldest first). */
+  /**
+   * A record's whole history in commit order (oldest first), across its primary key changes when
+   * bemi-sql's {@code record_history} is installed (it follows previous_primary_key); by its key
+   * alone otherwise.
+   */
   public List<Change> history(RecordKey record) {
+    if (bemiSqlInstalled()) {
+      return query(new Sql().append("SELECT " + COLUMNS + " FROM \"" + schemaName + "\".record_history(?, ?)"
+          + " ORDER BY commit_lsn, change_index LIMIT 10000", quoted(record), record.primaryKey()));
+    }
     return query(new Sql().append("SELECT " + COLUMNS + " FROM " + changes
         + " WHERE schema = ? AND \"table\" = ? AND primary_key = ? ORDER BY commit_lsn, change_index LIMIT 10000",
         record.schema(), record.table(), record.primaryKey()));
   }
 
   /**
-   * The record as of {@code at}: the state after the last change committed at or before it.
-   * Empty when the record had no change by then.
+   * The record as of {@code at}: the state after the last change committed at or before it (across
+   * key changes, like {@link #history}). Empty when the record had no change by then.
    */
   public Optional<Change> lastChangeAsOf(RecordKey record, Instant at) {
-    List<Change> rows = query(new Sql().append("SELECT " + COLUMNS + " FROM " + changes
-        + " WHERE schema = ? AND \"table\" = ? AND primary_key = ? AND committed_at <= ?"
-        + " ORDER BY commit_lsn DESC, change_index DESC LIMIT 1",
-        record.schema(), record.table(), record.primaryKey(), utc(at)));
-    return rows.stream().findFirst();
+    Sql sql = bemiSqlInstalled()
+        ? new Sql().append("SELECT " + COLUMNS + " FROM \"" + schemaName + "\".record_history(?, ?) WHERE committed_at <= ?"
+            + " ORDER BY commit_lsn DESC, change_index DESC LIMIT 1", quoted(record), record.primaryKey(), utc(at))
+        : new Sql().append("SELECT " + COLUMNS + " FROM " + changes
+            + " WHERE schema = ? AND \"table\" = ? AND primary_key = ? AND committed_at <= ?"
+            + " ORDER BY commit_lsn DESC, change_index DESC LIMIT 1",
+            record.schema(), record.table(), record.primaryKey(), utc(at));
+    return query(sql).stream().findFirst();
   }
 
   /**
    * The record as of {@code at}: its state from bemi-sql's {@code record_as_of} (which also
-   * honours a later TRUNCATE), computed from the last change when that function is not
-   * installed, plus the last change itself for display.
+   * honours a later TRUNCATE and follows key changes), computed from the last change when that
+   * function is not installed, plus the last change itself for display.
    */
   public AsOf asOf(RecordKey record, Instant at) {
     Optional<Change> last = lastChangeAsOf(record, at);
-    String function = "\"" + schemaName + "\".record_as_of";
-    if (!recordAsOfInstalled) {
-      recordAsOfInstalled = aggregate("SELECT to_regproc(?) IS NOT NULL", List.of(function), rs -> rs.getBoolean(1)).get(0);
-    }
-    if (!recordAsOfInstalled) {
+    if (!bemiSqlInstalled()) {
       return new AsOf(record, at, last.map(Change::stateAfter).orElse(null), last, false);
     }
-    String table = "\"" + record.schema().replace("\"", "\"\"") + "\".\"" + record.table().replace("\"", "\"\"") + "\"";
-    List<String> state = aggregate("SELECT " + function + "(?, ?, ?)::text", List.of(table, record.primaryKey(), utc(at)),
-        rs -> rs.getString(1));
+    List<String> state = aggregate("SELECT \"" + schemaName + "\".record_as_of(?, ?, ?)::text",
+        List.of(quoted(record), record.primaryKey(), utc(at)), rs -> rs.getString(1));
     return new AsOf(record, at, state.get(0) == null ? null : parse(state.get(0)), last, true);
+  }
+
+  /** Whether bemi-sql's time-travel functions are installed in the schema (once seen, they stay). */
+  private boolean bemiSqlInstalled() {
+    if (!recordAsOfInstalled) {
+      recordAsOfInstalled = aggregate("SELECT to_regproc(?) IS NOT NULL", List.of("\"" + schemaName + "\".record_as_of"),
+          rs -> rs.getBoolean(1)).get(0);
+    }
+    return recordAsOfInstalled;
+  }
+
+  /** The record's table as the bemi-sql functions take it: quoted identifiers, 'schema.table'. */
+  private static String quoted(RecordKey record) {
+    return "\"" + record.schema().replace("\"", "\"\"") + "\".\"" + record.table().replace("\"", "\"\"") + "\"";
   }
 
   /** A record's state at an instant; {@code state} null when it did not exist then. */

@@ -126,7 +126,7 @@ public final class Views {
     }
     SafeHtml timeline = p.history().isEmpty()
         ? html("<p class=\"empty\">No changes stored for this record.</p>")
-        : html("<ol class=\"timeline\">{}</ol>", each(reversed(timelineEvents(p.history(), p.gaps())), e -> e));
+        : html("<ol class=\"timeline\">{}</ol>", each(reversed(timelineEvents(p.history(), p.gaps(), r.primaryKey())), e -> e));
     SafeHtml body = html("""
         <p class="crumbs"><a href="/?table={}">{}</a></p>
         <h1>Record <code>{}</code> <span class="muted">in</span> <code>{}</code></h1>
@@ -343,7 +343,7 @@ public final class Views {
   // ---------------------------------------------------------------- pieces
 
   /** A record's changes, oldest first, with a marker where each gap falls between them. */
-  private static List<SafeHtml> timelineEvents(List<Change> history, List<Gap> gaps) {
+  private static List<SafeHtml> timelineEvents(List<Change> history, List<Gap> gaps, String recordKey) {
     int[] positions = gaps.stream().mapToInt(g -> g.position(history)).toArray();
     List<SafeHtml> events = new ArrayList<>();
     for (int i = 0; i <= history.size(); i++) {
@@ -353,21 +353,24 @@ public final class Views {
         }
       }
       if (i < history.size()) {
-        events.add(timelineEvent(history.get(i)));
+        events.add(timelineEvent(history.get(i), recordKey));
       }
     }
     return events;
   }
 
-  private static SafeHtml timelineEvent(Change c) {
+  /** A change of the record under another key (before or after a key update) names that key. */
+  private static SafeHtml timelineEvent(Change c, String recordKey) {
     return html("""
         <li class="event">
-          <div class="event-head">{} {} <a href="/transactions/{}">transaction {} (xid {})</a>
+          <div class="event-head">{} {}{} <a href="/transactions/{}">transaction {} (xid {})</a>
             <a class="button small" href="/revert?change={}">Revert…</a></div>
           {}
           {}
         </li>""",
-        badge(c.operation()), time(c.committedAt()), Change.lsnText(c.commitLsn()), Change.lsnText(c.commitLsn()),
+        badge(c.operation()), time(c.committedAt()),
+        when(!recordKey.equals(c.primaryKey()), html(" <span class=\"key-moved\">under key <code>{}</code></span>", c.primaryKey())),
+        Change.lsnText(c.commitLsn()), Change.lsnText(c.commitLsn()),
         c.transactionId(), c.id().toString(),
         contextChips(c.context()), diff(changedOnly(c)));
   }
