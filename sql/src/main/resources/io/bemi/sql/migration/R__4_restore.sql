@@ -8,7 +8,9 @@
 -- Restore works on the records that changed after the instant only (plus, after a later
 -- TRUNCATE, every row the table had then): for each, the row at the instant (record_as_of) is
 -- compared with the row the trail holds now; the statement deletes, inserts or updates it. So its
--- cost grows with the changes since the instant, not with the table's size. Inserts and updates
+-- cost grows with the changes since the instant, not with the table's size. A record whose primary
+-- key was updated since (previous_primary_key) is moved back under its old key by one UPDATE of
+-- the key rather than deleted and inserted again, so it keeps its identity. Inserts and updates
 -- run parents first and deletes children first by the source's foreign keys (deferrable
 -- constraints are deferred). Rows of tables without a key cannot be told apart: refused (BM003).
 
