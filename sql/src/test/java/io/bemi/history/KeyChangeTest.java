@@ -1,16 +1,14 @@
 package io.bemi.history;
 
+import static io.bemi.history.Trail.column;
+import static io.bemi.history.Trail.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Timestamp;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -28,36 +26,6 @@ class KeyChangeTest {
     db.execute(table);
     Trail.capture(db, "public." + table.split("[ (]")[2]);
     return db;
-  }
-
-  /** Runs a writing transaction, then returns the instant just after its commit. */
-  private static Timestamp write(TestDatabase db, String... statements) throws SQLException {
-    try (Connection c = db.connect(); Statement s = c.createStatement()) {
-      c.setAutoCommit(false);
-      for (String sql : statements) {
-        s.execute(sql);
-      }
-      c.commit();
-      try (ResultSet rs = s.executeQuery("SELECT clock_timestamp()")) {
-        rs.next();
-        return rs.getTimestamp(1);
-      }
-    }
-  }
-
-  private static List<String> column(TestDatabase db, String sql, Object... args) throws SQLException {
-    try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < args.length; i++) {
-        ps.setObject(i + 1, args[i]);
-      }
-      List<String> values = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          values.add(rs.getString(1));
-        }
-      }
-      return values;
-    }
   }
 
   private static String value(TestDatabase db, String sql, Object... args) throws SQLException {
