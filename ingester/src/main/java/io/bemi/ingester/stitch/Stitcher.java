@@ -330,11 +330,17 @@ public final class Stitcher {
   /**
    * The key an UPDATE moved the row away from, null when the key did not change. The server sends
    * the old key for such an UPDATE: key columns ('K') under REPLICA IDENTITY DEFAULT or INDEX, the
-   * whole old row ('O') under FULL, where it comes with every UPDATE and the keys are compared.
+   * whole old row ('O') under FULL, where it comes with every UPDATE and the keys are compared. A
+   * replica identity index other than the primary key sends other columns: the old key is unknown.
    */
   private String previousKey(Table table, Operation operation, TupleData oldTuple, String key, Lsn lsn) {
     if (operation != Operation.UPDATE || oldTuple == null || key == null) {
       return null;
+    }
+    for (int column : table.keyColumns) {
+      if (oldTuple.get(column).kind() != TupleData.Kind.TEXT) {
+        return null;
+      }
     }
     String previous = primaryKey(table, oldTuple, null, lsn);
     return key.equals(previous) ? null : previous;
