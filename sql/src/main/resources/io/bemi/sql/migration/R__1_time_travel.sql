@@ -36,39 +36,42 @@ COMMENT ON FUNCTION ${flyway:defaultSchema}.table_name_parts(text) IS
 -- them, as it always did. Each step narrows the window of positions, so the walk ends.
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.record_history(p_table text, p_primary_key text)
 RETURNS SETOF ${flyway:defaultSchema}.changes
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
-  WITH RECURSIVE names AS (
-    SELECT (${flyway:defaultSchema}.table_name_parts(p_table)).schema_name AS s,
-           (${flyway:defaultSchema}.table_name_parts(p_table)).table_name AS n
-  ), keys(primary_key, walk, from_lsn, from_index, to_lsn, to_index) AS (
-    -- a key's changes in the window [from, to)
-    SELECT p_primary_key, 'both', -1::bigint, -1, 9223372036854775807::bigint, 0
-    UNION
-    SELECT step.* FROM keys k CROSS JOIN names x CROSS JOIN LATERAL (
-      -- back: a change moved the record onto this key from previous_primary_key
-      SELECT c.previous_primary_key, 'back', -1::bigint, -1, c.commit_lsn, c.change_index
-        FROM ${flyway:defaultSchema}.changes c
-       WHERE k.walk <> 'forward' AND c.schema = x.s AND c."table" = x.n AND c.primary_key = k.primary_key
-         AND c.previous_primary_key IS NOT NULL
-         AND (c.commit_lsn, c.change_index) >= (k.from_lsn, k.from_index)
-         AND (c.commit_lsn, c.change_index) < (k.to_lsn, k.to_index)
-      UNION ALL
-      -- forward: a change moved the record away from this key, to primary_key
-      SELECT c.primary_key, 'forward', c.commit_lsn, c.change_index, 9223372036854775807::bigint, 0
-        FROM ${flyway:defaultSchema}.changes c
-       WHERE k.walk <> 'back' AND c.schema = x.s AND c."table" = x.n AND c.previous_primary_key = k.primary_key
-         AND (c.commit_lsn, c.change_index) > (k.from_lsn, k.from_index)
-         AND (c.commit_lsn, c.change_index) < (k.to_lsn, k.to_index)) step
-  )
-  SELECT DISTINCT ON (c.commit_lsn, c.change_index) c.*
-    FROM keys k
-   CROSS JOIN names x
-    JOIN ${flyway:defaultSchema}.changes c
-      ON c.schema = x.s AND c."table" = x.n AND c.primary_key = k.primary_key
-     AND (c.commit_lsn, c.change_index) >= (k.from_lsn, k.from_index)
-     AND (c.commit_lsn, c.change_index) < (k.to_lsn, k.to_index)
-   ORDER BY c.commit_lsn, c.change_index
+DECLARE
+  v_schema constant text := (${flyway:defaultSchema}.table_name_parts(p_table)).schema_name;
+  v_table constant text := (${flyway:defaultSchema}.table_name_parts(p_table)).table_name;
+BEGIN
+  -- PL/pgSQL so the recursive query's plan is cached for the session, not planned on every call
+  RETURN QUERY
+    WITH RECURSIVE keys(primary_key, walk, from_lsn, from_index, to_lsn, to_index) AS (
+      -- a key's changes in the window [from, to)
+      SELECT p_primary_key, 'both', -1::bigint, -1, 9223372036854775807::bigint, 0
+      UNION
+      SELECT step.* FROM keys k CROSS JOIN LATERAL (
+        -- back: a change moved the record onto this key from previous_primary_key
+        SELECT c.previous_primary_key, 'back', -1::bigint, -1, c.commit_lsn, c.change_index
+          FROM ${flyway:defaultSchema}.changes c
+         WHERE k.walk <> 'forward' AND c.schema = v_schema AND c."table" = v_table AND c.primary_key = k.primary_key
+           AND c.previous_primary_key IS NOT NULL
+           AND (c.commit_lsn, c.change_index) >= (k.from_lsn, k.from_index)
+           AND (c.commit_lsn, c.change_index) < (k.to_lsn, k.to_index)
+        UNION ALL
+        -- forward: a change moved the record away from this key, to primary_key
+        SELECT c.primary_key, 'forward', c.commit_lsn, c.change_index, 9223372036854775807::bigint, 0
+          FROM ${flyway:defaultSchema}.changes c
+         WHERE k.walk <> 'back' AND c.schema = v_schema AND c."table" = v_table AND c.previous_primary_key = k.primary_key
+           AND (c.commit_lsn, c.change_index) > (k.from_lsn, k.from_index)
+           AND (c.commit_lsn, c.change_index) < (k.to_lsn, k.to_index)) step
+    )
+    SELECT DISTINCT ON (c.commit_lsn, c.change_index) c.*
+      FROM keys k
+      JOIN ${flyway:defaultSchema}.changes c
+        ON c.schema = v_schema AND c."table" = v_table AND c.primary_key = k.primary_key
+       AND (c.commit_lsn, c.change_index) >= (k.from_lsn, k.from_index)
+       AND (c.commit_lsn, c.change_index) < (k.to_lsn, k.to_index)
+     ORDER BY c.commit_lsn, c.change_index;
+END
 $$;
 
 COMMENT ON FUNCTION ${flyway:defaultSchema}.record_history(text, text) IS
@@ -184,7 +187,15 @@ CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.table_as_of(p_table text, p_a
 RETURNS TABLE(primary_key text, "row" jsonb)
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
-  WITH latest AS (
+  WITH departed AS MATERIALIZED (
+    -- UPDATEs that moved a row away from its key up to the instant (changes_previous_key_idx; few)
+    SELECT d.previous_primary_key, d.commit_lsn, d.change_index
+      FROM ${flyway:defaultSchema}.changes d
+     WHERE d.previous_primary_key IS NOT NULL
+       AND d.schema = (${flyway:defaultSchema}.table_name_parts(p_table)).schema_name
+       AND d."table" = (${flyway:defaultSchema}.table_name_parts(p_table)).table_name
+       AND d.commit_lsn <= (SELECT ${flyway:defaultSchema}.commit_position_at(p_at))
+  ), latest AS (
     SELECT DISTINCT ON (c.primary_key) c.primary_key, c.commit_lsn, c.change_index
       FROM ${flyway:defaultSchema}.changes c
      WHERE c.schema = (${flyway:defaultSchema}.table_name_parts(p_table)).schema_name
@@ -200,12 +211,9 @@ SET search_path = pg_catalog, pg_temp AS $$
                         WHERE c.commit_lsn = l.commit_lsn AND c.change_index = l.change_index) r
    WHERE r.operation IN ('CREATE', 'UPDATE', 'SNAPSHOT')
      -- not moved away from the key (an UPDATE of the key) up to the instant
-     AND NOT EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.changes d
+     AND NOT EXISTS (SELECT 1 FROM departed d
                       WHERE d.previous_primary_key = l.primary_key
-                        AND d.schema = (${flyway:defaultSchema}.table_name_parts(p_table)).schema_name
-                        AND d."table" = (${flyway:defaultSchema}.table_name_parts(p_table)).table_name
-                        AND (d.commit_lsn, d.change_index) > (l.commit_lsn, l.change_index)
-                        AND d.commit_lsn <= (SELECT ${flyway:defaultSchema}.commit_position_at(p_at)))
+                        AND (d.commit_lsn, d.change_index) > (l.commit_lsn, l.change_index))
      -- not before the table's last TRUNCATE up to the instant
      AND (l.commit_lsn, l.change_index) > (
            SELECT coalesce(max(t.commit_lsn), -1),
