@@ -7,6 +7,7 @@ import io.bemi.dashboard.changes.Activity;
 import io.bemi.dashboard.changes.ChangeRepository;
 import io.bemi.dashboard.gaps.GapRepository;
 import io.bemi.dashboard.health.IngesterMetricsReader;
+import io.bemi.dashboard.restore.ReplayService;
 import io.bemi.dashboard.restore.RestoreService;
 import io.bemi.dashboard.revert.RevertService;
 import io.bemi.dashboard.web.DashboardApp;
@@ -243,6 +244,7 @@ public final class Main implements Callable<Integer> {
     return new Services(changes, new GapRepository(destination, schema), new Activity(changes),
         new RevertService(changes, destination, schema, source, json, clock, revertMaxChanges),
         new RestoreService(destination, schema, source, clock),
+        new ReplayService(destination, schema),
         new IngesterMetricsReader(ingesterMetricsUrl), new Security(token, securityOptions, clock), json, clock);
   }
 

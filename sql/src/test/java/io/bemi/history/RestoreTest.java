@@ -70,7 +70,7 @@ class RestoreTest {
     }
   }
 
-  /** A random transaction of 1-4 writes over the two tables, keeping the foreign keys valid. */
+  /** A random transaction of 1-4 writes (key updates too) over the two tables, keeping the foreign keys valid. */
   private static void randomTransaction(Connection c, Random random) throws SQLException {
     try (Statement s = c.createStatement()) {
       int writes = 1 + random.nextInt(4);
@@ -78,7 +78,7 @@ class RestoreTest {
         int a = random.nextInt(6);
         String b = "k" + random.nextInt(3);
         int id = random.nextInt(12);
-        switch (random.nextInt(7)) {
+        switch (random.nextInt(9)) {
           case 0 -> s.execute("INSERT INTO parent VALUES (" + a + ", '" + b + "', 'p" + random.nextInt(1000) + "', "
               + random.nextInt(100000) + ".0" + random.nextInt(10) + ", '2024-01-0" + (1 + random.nextInt(9))
               + " 10:00:00.12345+02', '{x," + random.nextInt(9) + "}') ON CONFLICT DO NOTHING");
@@ -93,7 +93,13 @@ class RestoreTest {
               + " FROM parent p ORDER BY p.a, p.b OFFSET " + random.nextInt(4) + " LIMIT 1 ON CONFLICT (id) DO UPDATE"
               + " SET qty = excluded.qty, pa = excluded.pa, pb = excluded.pb, data = excluded.data");
           case 5 -> s.execute("UPDATE child SET qty = qty + 1, data = NULL WHERE id = " + id);
-          default -> s.execute("DELETE FROM child WHERE id = " + id);
+          case 6 -> s.execute("DELETE FROM child WHERE id = " + id);
+          // key updates: the record keeps its identity in the trail (previous_primary_key)
+          case 7 -> s.execute("UPDATE child SET id = " + (id + 1) + ", qty = qty + 2 WHERE id = " + id
+              + " AND NOT EXISTS (SELECT 1 FROM child WHERE id = " + (id + 1) + ")");
+          default -> s.execute("UPDATE parent SET a = " + (a + 1) + " WHERE a = " + a + " AND b = '" + b + "'"
+              + " AND NOT EXISTS (SELECT 1 FROM child WHERE pa = " + a + " AND pb = '" + b + "')"
+              + " AND NOT EXISTS (SELECT 1 FROM parent WHERE a = " + (a + 1) + " AND b = '" + b + "')");
         }
       }
     }

@@ -1,5 +1,7 @@
 package io.bemi.history;
 
+import static io.bemi.history.Trail.column;
+import static io.bemi.history.Trail.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bemi.test.TestDatabase;
@@ -10,9 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,21 +27,6 @@ class TimeTravelTest {
     Trail.install(db);
   }
 
-  /** Runs a writing transaction, then returns the instant just after its commit. */
-  private static Timestamp write(TestDatabase db, String... statements) throws SQLException {
-    try (Connection c = db.connect(); Statement s = c.createStatement()) {
-      c.setAutoCommit(false);
-      for (String sql : statements) {
-        s.execute(sql);
-      }
-      c.commit();
-      try (ResultSet rs = s.executeQuery("SELECT clock_timestamp()")) {
-        rs.next();
-        return rs.getTimestamp(1);
-      }
-    }
-  }
-
   private static String query(TestDatabase db, String sql, Object... args) throws SQLException {
     try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
       for (int i = 0; i < args.length; i++) {
@@ -50,21 +35,6 @@ class TimeTravelTest {
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? rs.getString(1) : null;
       }
-    }
-  }
-
-  private static List<String> column(TestDatabase db, String sql, Object... args) throws SQLException {
-    try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(sql)) {
-      for (int i = 0; i < args.length; i++) {
-        ps.setObject(i + 1, args[i]);
-      }
-      List<String> values = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          values.add(rs.getString(1));
-        }
-      }
-      return values;
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 @WithPostgres
@@ -42,6 +43,26 @@ class MigrationsTest {
 
     // the partition's index, named after the key's columns
     assertThatThrownBy(() -> db.execute(insert)).hasMessageContaining("commit_lsn_change_index_source_committed_at_key");
+  }
+
+  @Test
+  void aTrailOfTheV60SchemaUpgradesWithItsChangesUnlinkedAndItsKeyChangesFollowedFromThen(TestDatabase db) throws Exception {
+    TestDatabase trail = db.createSibling("upgrade_from_v60");
+    Flyway.configure().configuration(Migrations.flyway(trail.dataSource(), "bemi").getConfiguration())
+        .target("60").repeatableSqlMigrationPrefix("not-repeatable-") // the schema as V60 left it, no functions
+        .load().migrate();
+    trail.execute("INSERT INTO bemi.changes (primary_key, after, database, schema, \"table\", operation, committed_at,"
+        + " queued_at, transaction_id, position, commit_lsn, change_index) VALUES ('1', '{\"id\": 1}', 'db', 'public',"
+        + " 'users', 'CREATE', now(), now(), 7, 100, 100, 0)");
+
+    Migrations.migrate(trail.dataSource(), "bemi");
+    trail.execute("INSERT INTO bemi.changes (primary_key, previous_primary_key, before, after, database, schema, \"table\","
+        + " operation, committed_at, queued_at, transaction_id, position, commit_lsn, change_index) VALUES ('2', '1',"
+        + " '{\"id\": 1}', '{\"id\": 2}', 'db', 'public', 'users', 'UPDATE', now(), now(), 8, 200, 200, 0)");
+
+    assertThat(trail.queryLong("SELECT count(*) FROM bemi.changes WHERE previous_primary_key IS NULL")).isEqualTo(1);
+    assertThat(trail.queryLong("SELECT count(*) FROM bemi.record_history('users', '2')")).isEqualTo(2);
+    assertThat(trail.queryLong("SELECT count(*) FROM pg_indexes WHERE indexname = 'changes_previous_key_idx'")).isEqualTo(1);
   }
 
   @Test

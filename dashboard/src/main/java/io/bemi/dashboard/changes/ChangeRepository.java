@@ -98,8 +98,9 @@ public final class ChangeRepository {
 
   /**
    * One page of a record's history, oldest first: at most {@code limit} changes after
-   * {@code after} (null: from its first change); {@code next} continues after the page. Keyset
-   * on {@code changes_record_idx}: a page of a hot row's history costs its own rows.
+   * {@code after} (null: from its first change); {@code next} continues after the page. Across the
+   * record's primary key changes when bemi-sql's {@code record_history} is installed (it follows
+   * previous_primary_key, keyset-paged on {@code changes_record_idx}); by its key alone otherwise.
    */
   public Page history(RecordKey record, Cursor after, int limit) {
     return historyPage(record, after, false, limit);
@@ -114,8 +115,18 @@ public final class ChangeRepository {
   }
 
   private Page historyPage(RecordKey record, Cursor from, boolean older, int limit) {
-    Sql sql = new Sql().append("SELECT " + COLUMNS + " FROM " + changes + " WHERE schema = ? AND \"table\" = ? AND primary_key = ?",
-        record.schema(), record.table(), record.primaryKey());
+    Sql sql;
+    if (!bemiSqlInstalled()) {
+      sql = new Sql().append("SELECT " + COLUMNS + " FROM " + changes + " WHERE schema = ? AND \"table\" = ? AND primary_key = ?",
+          record.schema(), record.table(), record.primaryKey());
+    } else if (older) { // the function pages forward only: newest first reads the record's whole life
+      sql = new Sql().append("SELECT " + COLUMNS + " FROM \"" + schemaName + "\".record_history(?, ?) WHERE true",
+          quoted(record), record.primaryKey());
+    } else { // the page's bound and size go into the function, so it reads only the page
+      sql = new Sql().append("SELECT " + COLUMNS + " FROM \"" + schemaName + "\".record_history(?, ?, ?, ?, ?) WHERE true",
+          quoted(record), record.primaryKey(), limit + 1, from == null ? null : from.commitLsn(),
+          from == null ? null : from.changeIndex());
+    }
     if (from != null) {
       sql.append(" AND (commit_lsn, change_index) " + (older ? "<" : ">") + " (?, ?)", from.commitLsn(), from.changeIndex());
     }
@@ -132,29 +143,28 @@ public final class ChangeRepository {
   }
 
   /**
-   * The record as of {@code at}: the state after the last change committed at or before it.
-   * Empty when the record had no change by then.
+   * The record as of {@code at}: the state after the last change committed at or before it (across
+   * key changes, like {@link #history}). Empty when the record had no change by then.
    */
   public Optional<Change> lastChangeAsOf(RecordKey record, Instant at) {
-    List<Change> rows = query(new Sql().append("SELECT " + COLUMNS + " FROM " + changes
-        + " WHERE schema = ? AND \"table\" = ? AND primary_key = ? AND committed_at <= ?"
-        + " ORDER BY commit_lsn DESC, change_index DESC LIMIT 1",
-        record.schema(), record.table(), record.primaryKey(), utc(at)));
-    return rows.stream().findFirst();
+    Sql sql = bemiSqlInstalled()
+        ? new Sql().append("SELECT " + COLUMNS + " FROM \"" + schemaName + "\".record_history(?, ?) WHERE committed_at <= ?"
+            + " ORDER BY commit_lsn DESC, change_index DESC LIMIT 1", quoted(record), record.primaryKey(), utc(at))
+        : new Sql().append("SELECT " + COLUMNS + " FROM " + changes
+            + " WHERE schema = ? AND \"table\" = ? AND primary_key = ? AND committed_at <= ?"
+            + " ORDER BY commit_lsn DESC, change_index DESC LIMIT 1",
+            record.schema(), record.table(), record.primaryKey(), utc(at));
+    return query(sql).stream().findFirst();
   }
 
   /**
    * The record as of {@code at}: its state from bemi-sql's {@code record_as_of} (which also
-   * honours a later TRUNCATE), computed from the last change when that function is not
-   * installed, plus the last change itself for display.
+   * honours a later TRUNCATE and follows key changes), computed from the last change when that
+   * function is not installed, plus the last change itself for display.
    */
   public AsOf asOf(RecordKey record, Instant at) {
     Optional<Change> last = lastChangeAsOf(record, at);
-    String function = "\"" + schemaName + "\".record_as_of";
-    if (!recordAsOfInstalled) {
-      recordAsOfInstalled = aggregate("SELECT to_regproc(?) IS NOT NULL", List.of(function), rs -> rs.getBoolean(1)).get(0);
-    }
-    if (!recordAsOfInstalled) {
+    if (!bemiSqlInstalled()) {
       return new AsOf(record, at, last.map(Change::stateAfter).orElse(null), last, false);
     }
     try {
@@ -163,6 +173,20 @@ public final class ChangeRepository {
     } catch (SQLException e) {
       throw new DataAccessException("Could not read " + record + " as of " + at, e);
     }
+  }
+
+  /** Whether bemi-sql's time-travel functions are installed in the schema (once seen, they stay). */
+  private boolean bemiSqlInstalled() {
+    if (!recordAsOfInstalled) {
+      recordAsOfInstalled = aggregate("SELECT to_regproc(?) IS NOT NULL", List.of("\"" + schemaName + "\".record_as_of"),
+          rs -> rs.getBoolean(1)).get(0);
+    }
+    return recordAsOfInstalled;
+  }
+
+  /** The record's table as the bemi-sql functions take it: quoted identifiers, 'schema.table'. */
+  private static String quoted(RecordKey record) {
+    return "\"" + record.schema().replace("\"", "\"\"") + "\".\"" + record.table().replace("\"", "\"\"") + "\"";
   }
 
   /** A record's state at an instant; {@code state} null when it did not exist then. */

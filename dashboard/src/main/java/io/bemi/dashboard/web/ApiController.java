@@ -12,6 +12,7 @@ import io.bemi.dashboard.changes.Instants;
 import io.bemi.history.Operation;
 import io.bemi.dashboard.changes.RecordKey;
 import io.bemi.dashboard.health.IngesterMetricsReader;
+import io.bemi.dashboard.restore.ReplayService;
 import io.bemi.dashboard.restore.RestoreService;
 import io.bemi.dashboard.revert.RevertPlan;
 import io.bemi.dashboard.revert.RevertService;
@@ -183,6 +184,21 @@ final class ApiController {
     body.put("rows", plan.total());
     body.put("sql", plan.sql());
     body.put("executable", plan.executable());
+    body.put("reason", plan.unavailableReason());
+    send(ctx, body);
+  }
+
+  void replayPreview(Context ctx) {
+    ReplayService.Plan plan = s.replay().preview(Requests.replaySelection(ctx, s.revert(), s.clock().instant())
+        .orElseThrow(() -> new BadRequestException("give from and to (a time range, optionally with table), or one of"
+            + " transaction (a commit LSN), context (a JSON object) or change (a change id)")));
+    ObjectNode body = s.json().createObjectNode();
+    body.put("selection", plan.selection().describe());
+    ArrayNode counts = body.putArray("counts");
+    plan.counts().forEach(c -> counts.addObject().put("schema", c.schema()).put("table", c.table())
+        .put("inserts", c.inserts()).put("updates", c.updates()).put("deletes", c.deletes()).put("truncates", c.truncates()));
+    body.put("changes", plan.total());
+    body.put("sql", plan.sql());
     body.put("reason", plan.unavailableReason());
     send(ctx, body);
   }

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Builds the Javalin application from its services: routes, security filter, error mapping.
- * Pages live at /, /record, /transactions/{commit LSN}, /context, /revert, /restore, /activity; the JSON API under
+ * Pages live at /, /record, /transactions/{commit LSN}, /context, /revert, /restore, /replay, /activity; the JSON API under
  * /api mirrors them. Errors are JSON under /api and pages elsewhere.
  */
 public final class DashboardApp {
@@ -60,6 +60,7 @@ public final class DashboardApp {
       config.routes.post("/revert", pages::revertExecute);
       config.routes.get("/restore", pages::restorePreview);
       config.routes.post("/restore", pages::restoreExecute);
+      config.routes.get("/replay", pages::replayPreview);
       config.routes.get("/activity", pages::activity);
 
       config.routes.get("/api/changes", api::changes);
@@ -75,6 +76,7 @@ public final class DashboardApp {
       config.routes.post("/api/revert/execute", api::revertExecute);
       config.routes.get("/api/restore/preview", api::restorePreview);
       config.routes.post("/api/restore/execute", api::restoreExecute);
+      config.routes.get("/api/replay/preview", api::replayPreview);
       config.routes.get("/api/activity", api::activity);
       config.routes.get("/api/health", api::health);
 

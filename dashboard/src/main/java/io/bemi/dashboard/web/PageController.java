@@ -94,6 +94,13 @@ final class PageController {
     ctx.html(Views.restore(new Views.RestorePage(tables, ctx.queryParam("at"), plan, s.changes().tables(), csrf())));
   }
 
+  /** Roll forward: the statement replaying a range, transaction or context, for another database (never run here). */
+  void replayPreview(Context ctx) {
+    var selection = Requests.replaySelection(ctx, s.revert(), s.clock().instant());
+    ctx.html(Views.replay(new Views.ReplayPage(ctx.queryParam("from"), ctx.queryParam("to"), Requests.tables(ctx),
+        selection.map(s.replay()::preview), s.changes().tables(), csrf())));
+  }
+
   void restoreExecute(Context ctx) {
     if (!"yes".equals(ctx.formParam("confirm"))) {
       throw new BadRequestException("Tick the confirmation box to execute a restore");

@@ -3,7 +3,10 @@ package io.bemi.dashboard.web;
 import io.bemi.dashboard.changes.BadRequestException;
 import io.bemi.dashboard.changes.ChangeFilter;
 import io.bemi.dashboard.changes.Cursor;
+import io.bemi.dashboard.changes.Instants;
 import io.bemi.dashboard.changes.RecordKey;
+import io.bemi.dashboard.restore.ReplayService;
+import io.bemi.dashboard.revert.RevertService;
 import io.bemi.sql.Lsn;
 import io.javalin.http.Context;
 import java.time.Instant;
@@ -99,6 +102,31 @@ final class Requests {
   static Instant restoreInstant(Context ctx, Instant now) {
     String at = ctx.queryParam("at") != null ? ctx.queryParam("at") : ctx.isFormUrlencoded() ? ctx.formParam("at") : null;
     return at == null || at.isBlank() ? null : io.bemi.dashboard.changes.Instants.parse("at", at, now);
+  }
+
+  /**
+   * What to roll forward: one of change, transaction (commit LSN or xid) or context, as for a
+   * revert; else the time range from/to (instants or relative like -1h) of the tables given
+   * (every table when none). Empty when the request names nothing yet (the page's first view).
+   */
+  static java.util.Optional<ReplayService.Selection> replaySelection(Context ctx, RevertService revert, Instant now) {
+    String change = ctx.queryParam("change");
+    String transaction = ctx.queryParam("transaction");
+    String context = ctx.queryParam("context");
+    if (!isBlank(change) || !isBlank(transaction) || !isBlank(context)) {
+      return java.util.Optional.of(new ReplayService.Target(revert.target(change, transaction, context)));
+    }
+    String from = ctx.queryParam("from");
+    String to = ctx.queryParam("to");
+    if (isBlank(from) && isBlank(to)) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(new ReplayService.Range(isBlank(from) ? null : Instants.parse("from", from, now),
+        isBlank(to) ? null : Instants.parse("to", to, now), tables(ctx)));
+  }
+
+  private static boolean isBlank(String s) {
+    return s == null || s.isBlank();
   }
 
   static Integer optionalInt(String name, String text) {

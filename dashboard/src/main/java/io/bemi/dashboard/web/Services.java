@@ -5,6 +5,7 @@ import io.bemi.dashboard.changes.Activity;
 import io.bemi.dashboard.changes.ChangeRepository;
 import io.bemi.dashboard.gaps.GapRepository;
 import io.bemi.dashboard.health.IngesterMetricsReader;
+import io.bemi.dashboard.restore.ReplayService;
 import io.bemi.dashboard.restore.RestoreService;
 import io.bemi.dashboard.revert.RevertService;
 import java.time.Clock;
@@ -16,6 +17,7 @@ public record Services(
     Activity activity,
     RevertService revert,
     RestoreService restore,
+    ReplayService replay,
     IngesterMetricsReader ingesterMetrics,
     Security security,
     ObjectMapper json,

@@ -55,8 +55,9 @@ final class TrailWriter implements AutoCloseable {
     this.group = group;
     connection.setAutoCommit(false);
     this.insertSql = "INSERT INTO " + schema + ".changes (id, primary_key, before, after, context, database, schema,"
-        + " \"table\", operation, committed_at, queued_at, transaction_id, position, commit_lsn, change_index, source)"
-        + " VALUES (?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+        + " \"table\", operation, committed_at, queued_at, transaction_id, position, commit_lsn, change_index, source,"
+        + " previous_primary_key) VALUES (?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        + " ON CONFLICT DO NOTHING";
     this.offsetSql = "INSERT INTO " + schema + ".consumer_offsets (group_id, topic, partition, next_offset)"
         + " VALUES (?, ?, ?, ?) ON CONFLICT (group_id, topic, partition) DO UPDATE"
         + " SET next_offset = GREATEST(consumer_offsets.next_offset, excluded.next_offset), updated_at = now()";
@@ -169,6 +170,7 @@ final class TrailWriter implements AutoCloseable {
     s.setLong(14, bemi.get("commit_lsn").asLong());
     s.setInt(15, bemi.get("change_index").asInt());
     s.setString(16, source.path("name").asText(""));
+    s.setString(17, bemi.hasNonNull("previous_primary_key") ? bemi.get("previous_primary_key").asText() : null);
     return committedAt;
   }
 

@@ -23,7 +23,7 @@ import java.util.List;
  *  "op": "c"|"u"|"d"|"t"|"r", "ts_ms": NOW_MS,
  *  "transaction": {"id": "XID:COMMIT_LSN", "total_order": INDEX + 1},
  *  "context": {…},
- *  "bemi": {"primary_key": TEXT|null, "commit_lsn": COMMIT_LSN, "change_index": INDEX,
+ *  "bemi": {"primary_key": TEXT|null, ["previous_primary_key": TEXT,] "commit_lsn": COMMIT_LSN, "change_index": INDEX,
  *           "committed_at": ISO, "queued_at": ISO, "operation": "CREATE"|…}}
  * </pre>
  *
@@ -74,6 +74,10 @@ public final class ChangeEnvelope {
       json.append("null");
     } else {
       JsonValues.appendString(json, change.primaryKey());
+    }
+    if (change.previousPrimaryKey() != null) { // only on an UPDATE that changed the key
+      json.append(",\"previous_primary_key\":");
+      JsonValues.appendString(json, change.previousPrimaryKey());
     }
     json.append(",\"commit_lsn\":").append(commitLsn)
         .append(",\"change_index\":").append(change.index())

@@ -115,15 +115,15 @@ public final class Stitcher {
       case TYPE -> { } // types are looked up by OID when a relation uses them
       case INSERT -> {
         Insert insert = (Insert) message;
-        change(lsn, insert.relationOid(), Operation.CREATE, null, insert.newTuple());
+        change(lsn, insert.relationOid(), Operation.CREATE, null, false, insert.newTuple());
       }
       case UPDATE -> {
         Update update = (Update) message;
-        change(lsn, update.relationOid(), Operation.UPDATE, update.oldTuple(), update.newTuple());
+        change(lsn, update.relationOid(), Operation.UPDATE, update.oldTuple(), update.oldKind() == 'K', update.newTuple());
       }
       case DELETE -> {
         Delete delete = (Delete) message;
-        change(lsn, delete.relationOid(), Operation.DELETE, delete.oldTuple(), null);
+        change(lsn, delete.relationOid(), Operation.DELETE, delete.oldTuple(), delete.oldKind() == 'K', null);
       }
       case TRUNCATE -> truncate(lsn, (Truncate) message);
       case MESSAGE -> message((Message) message, lsn);
@@ -195,7 +195,9 @@ public final class Stitcher {
         + "holding its text", CONTEXT_PREFIX, lsn, problem, JsonValues.UNPARSED_KEY);
   }
 
-  private void change(Lsn lsn, int relationOid, Operation operation, TupleData oldTuple, TupleData newTuple) {
+  /** {@code oldKeyOnly}: the old tuple holds the key columns only ('K'), the others are NULL there. */
+  private void change(Lsn lsn, int relationOid, Operation operation, TupleData oldTuple, boolean oldKeyOnly,
+      TupleData newTuple) {
     requireTransaction(lsn);
     Table table = table(relationOid, lsn);
     if (skipping || table.ignored) {
@@ -205,11 +207,11 @@ public final class Stitcher {
       return;
     }
     TupleData keySource = newTuple != null ? newTuple : oldTuple;
-    String before = oldTuple == null ? EMPTY : row(table, oldTuple, null, lsn);
-    String after = newTuple == null ? EMPTY : row(table, newTuple, oldTuple, lsn);
+    String before = oldTuple == null ? EMPTY : row(table, oldTuple, null, oldKeyOnly, lsn);
+    String after = newTuple == null ? EMPTY : row(table, newTuple, oldTuple, false, lsn);
     String key = primaryKey(table, keySource, oldTuple, lsn);
     emit(new Change(transaction, nextIndex++, lsn, table.relation.namespace(), table.relation.name(), operation,
-        key, before, after, null));
+        key, previousKey(table, operation, oldTuple, key, lsn), before, after, null));
   }
 
   private void truncate(Lsn lsn, Truncate truncate) {
@@ -221,7 +223,7 @@ public final class Stitcher {
       Table table = table(oid, lsn);
       if (!table.ignored) {
         emit(new Change(transaction, nextIndex++, lsn, table.relation.namespace(), table.relation.name(),
-            Operation.TRUNCATE, null, EMPTY, EMPTY, null));
+            Operation.TRUNCATE, null, null, EMPTY, EMPTY, null));
       }
     }
   }
@@ -274,16 +276,21 @@ public final class Stitcher {
     return anyChanged;
   }
 
-  /** The row as a JSON object; 'u' values are taken from {@code old} (REPLICA IDENTITY FULL sends it). */
-  private String row(Table table, TupleData tuple, TupleData old, Lsn lsn) {
+  /**
+   * The row as a JSON object; 'u' values are taken from {@code old} (REPLICA IDENTITY FULL sends it).
+   * A key tuple ({@code keyOnly}) gives its key columns only: its NULLs are columns it does not hold
+   * (key columns are never NULL), and the time-travel functions complete it from the record's
+   * previous change.
+   */
+  private String row(Table table, TupleData tuple, TupleData old, boolean keyOnly, Lsn lsn) {
     List<PgOutputMessage.Column> columns = table.relation.columns();
     checkWidth(table, tuple);
     StringBuilder json = new StringBuilder(64 + tuple.size() * 24).append('{');
     boolean first = true;
     for (int i = 0; i < columns.size(); i++) {
       TupleData.Value value = valueAt(tuple, old, i);
-      if (value == null) {
-        continue; // unchanged TOAST value without an old row: omitted, never a placeholder
+      if (value == null || keyOnly && value.kind() == TupleData.Kind.NULL) {
+        continue; // unchanged TOAST value without an old row, or not in the key tuple: omitted, never a placeholder
       }
       if (!first) {
         json.append(',');
@@ -319,6 +326,25 @@ public final class Stitcher {
           table.relation.columns().get(key[k]).name(), lsn);
     }
     return json.append(']').toString();
+  }
+
+  /**
+   * The key an UPDATE moved the row away from, null when the key did not change. The server sends
+   * the old key for such an UPDATE: key columns ('K') under REPLICA IDENTITY DEFAULT or INDEX, the
+   * whole old row ('O') under FULL, where it comes with every UPDATE and the keys are compared. A
+   * replica identity index other than the primary key sends other columns: the old key is unknown.
+   */
+  private String previousKey(Table table, Operation operation, TupleData oldTuple, String key, Lsn lsn) {
+    if (operation != Operation.UPDATE || oldTuple == null || key == null) {
+      return null;
+    }
+    for (int column : table.keyColumns) {
+      if (oldTuple.get(column).kind() != TupleData.Kind.TEXT) {
+        return null;
+      }
+    }
+    String previous = primaryKey(table, oldTuple, null, lsn);
+    return key.equals(previous) ? null : previous;
   }
 
   /** A value kept in the fallback form ({@code problem} not null) is counted and logged with its LSN. */

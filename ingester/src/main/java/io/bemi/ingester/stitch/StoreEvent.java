@@ -8,13 +8,17 @@ public sealed interface StoreEvent {
 
   /**
    * One row change, context attached. JSON values are text ready for a jsonb column;
-   * {@code primaryKey} is null for tables without a primary key and for TRUNCATE.
+   * {@code primaryKey} is null for tables without a primary key and for TRUNCATE;
+   * {@code previousPrimaryKey} is the key an UPDATE moved the row away from, null when the key
+   * did not change (same text form as {@code primaryKey}).
    */
   record Change(Transaction transaction, int index, Lsn position, String schema, String table,
-      Operation operation, String primaryKey, String before, String after, String context) implements StoreEvent {
+      Operation operation, String primaryKey, String previousPrimaryKey, String before, String after, String context)
+      implements StoreEvent {
 
-    Change withContext(String newContext) {
-      return new Change(transaction, index, position, schema, table, operation, primaryKey, before, after, newContext);
+    public Change withContext(String newContext) {
+      return new Change(transaction, index, position, schema, table, operation, primaryKey, previousPrimaryKey, before,
+          after, newContext);
     }
   }
 

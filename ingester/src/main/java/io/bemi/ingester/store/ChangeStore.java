@@ -94,7 +94,8 @@ public final class ChangeStore implements Sink {
     connection.setAutoCommit(false);
     String table = schema + ".changes";
     String columns = "(id, primary_key, before, after, context, database, schema, \"table\", operation,"
-        + " committed_at, queued_at, transaction_id, position, commit_lsn, change_index, source)";
+        + " committed_at, queued_at, transaction_id, position, commit_lsn, change_index, source,"
+        + " previous_primary_key)";
     this.copySql = "COPY " + table + " " + columns + " FROM STDIN";
     this.backfillSql = "UPDATE " + table + " SET context = ?::jsonb WHERE source = ? AND commit_lsn = ?"
         + " AND change_index < ? AND committed_at = ?";
@@ -106,7 +107,7 @@ public final class ChangeStore implements Sink {
         + " end_lsn = excluded.end_lsn, committed_at = excluded.committed_at, updated_at = excluded.updated_at,"
         + " system_identifier = excluded.system_identifier, timeline = excluded.timeline, source = excluded.source";
     this.insertSql = "INSERT INTO " + table + " " + columns
-        + " VALUES (?::uuid, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        + " VALUES (?::uuid, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     this.quarantineSql = "INSERT INTO " + schema + ".quarantine (source_database, commit_lsn, change_index, position,"
         + " transaction_id, committed_at, schema, \"table\", operation, primary_key, before, after, context, error,"
         + " sql_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -299,6 +300,7 @@ public final class ChangeStore implements Sink {
       s.setLong(14, change.transaction().commitLsn().value());
       s.setInt(15, change.index());
       s.setString(16, source);
+      s.setString(17, change.previousPrimaryKey());
       s.executeUpdate();
       connection.releaseSavepoint(savepoint);
     } catch (SQLException e) {
@@ -358,7 +360,8 @@ public final class ChangeStore implements Sink {
     r.append(change.position().value()).append('\t');
     r.append(change.transaction().commitLsn().value()).append('\t');
     r.append(change.index()).append('\t');
-    copyText(r, source).append('\n');
+    copyText(r, source).append('\t');
+    copyText(r, change.previousPrimaryKey()).append('\n');
     byte[] bytes = r.toString().getBytes(StandardCharsets.UTF_8);
     copyBuffer.write(bytes, 0, bytes.length);
     if (copyBuffer.size() >= COPY_CHUNK_BYTES) {

@@ -27,32 +27,66 @@ $$;
 COMMENT ON FUNCTION ${flyway:defaultSchema}.table_name_parts(text) IS
   'Splits ''schema.table'' (or a bare table name, schema public) into schema and table';
 
--- Every change of one record, in commit order; paged by keyset when p_limit is given: the changes
--- strictly after (p_after_commit_lsn, p_after_change_index), at most p_limit of them (a hot row can
--- have tens of thousands). The bound is one row comparison even without a cursor (commit LSNs are
--- never negative), so it is an index condition of changes_record_idx and a page costs its own
--- rows, however deep. p_source: only changes from that source (NULL: every source).
+-- Every change of one record, in commit order, across its key changes: an UPDATE that changes the
+-- primary key is stored under the new key with previous_primary_key naming the old one
+-- (V80__previous_primary_key.sql). From the given key the walk goes back through the keys the
+-- record had before (the old key's changes before the move) and forward through the keys it moved
+-- to (the new key's changes from the move on), so asking by the old key or by the new key gives the
+-- whole life. A key that held several records over time (deleted and inserted again) shows all of
+-- them, as it always did. Each step narrows the window of positions, so the walk ends.
+-- Paged by keyset when p_limit is given: the changes strictly after (p_after_commit_lsn,
+-- p_after_change_index), at most p_limit of them (a hot row can have tens of thousands); the bound
+-- is one row comparison even without a cursor (commit LSNs are never negative), so it is an index
+-- condition of changes_record_idx. p_source: only changes from that source (NULL: every source).
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.record_history(p_table text, p_primary_key text,
                                                            p_limit integer DEFAULT NULL,
                                                            p_after_commit_lsn bigint DEFAULT NULL,
                                                            p_after_change_index integer DEFAULT NULL,
                                                            p_source text DEFAULT NULL)
 RETURNS SETOF ${flyway:defaultSchema}.changes
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
-  SELECT c.*
-    FROM ${flyway:defaultSchema}.changes c
-   WHERE c.schema = (${flyway:defaultSchema}.table_name_parts(p_table)).schema_name
-     AND c."table" = (${flyway:defaultSchema}.table_name_parts(p_table)).table_name
-     AND c.primary_key = p_primary_key
-     AND (c.commit_lsn, c.change_index) > (coalesce(p_after_commit_lsn, -1), coalesce(p_after_change_index, -1))
-     AND (p_source IS NULL OR c.source = p_source)
-   ORDER BY c.commit_lsn, c.change_index
-   LIMIT p_limit
+DECLARE
+  v_schema constant text := (${flyway:defaultSchema}.table_name_parts(p_table)).schema_name;
+  v_table constant text := (${flyway:defaultSchema}.table_name_parts(p_table)).table_name;
+BEGIN
+  -- PL/pgSQL so the recursive query's plan is cached for the session, not planned on every call
+  RETURN QUERY
+    WITH RECURSIVE keys(primary_key, walk, from_lsn, from_index, to_lsn, to_index) AS (
+      -- a key's changes in the window [from, to)
+      SELECT p_primary_key, 'both', -1::bigint, -1, 9223372036854775807::bigint, 0
+      UNION
+      SELECT step.* FROM keys k CROSS JOIN LATERAL (
+        -- back: a change moved the record onto this key from previous_primary_key
+        SELECT c.previous_primary_key, 'back', -1::bigint, -1, c.commit_lsn, c.change_index
+          FROM ${flyway:defaultSchema}.changes c
+         WHERE k.walk <> 'forward' AND c.schema = v_schema AND c."table" = v_table AND c.primary_key = k.primary_key
+           AND c.previous_primary_key IS NOT NULL
+           AND (c.commit_lsn, c.change_index) >= (k.from_lsn, k.from_index)
+           AND (c.commit_lsn, c.change_index) < (k.to_lsn, k.to_index)
+        UNION ALL
+        -- forward: a change moved the record away from this key, to primary_key
+        SELECT c.primary_key, 'forward', c.commit_lsn, c.change_index, 9223372036854775807::bigint, 0
+          FROM ${flyway:defaultSchema}.changes c
+         WHERE k.walk <> 'back' AND c.schema = v_schema AND c."table" = v_table AND c.previous_primary_key = k.primary_key
+           AND (c.commit_lsn, c.change_index) > (k.from_lsn, k.from_index)
+           AND (c.commit_lsn, c.change_index) < (k.to_lsn, k.to_index)) step
+    )
+    SELECT DISTINCT ON (c.commit_lsn, c.change_index) c.*
+      FROM keys k
+      JOIN ${flyway:defaultSchema}.changes c
+        ON c.schema = v_schema AND c."table" = v_table AND c.primary_key = k.primary_key
+       AND (c.commit_lsn, c.change_index) >= (k.from_lsn, k.from_index)
+       AND (c.commit_lsn, c.change_index) < (k.to_lsn, k.to_index)
+      AND (c.commit_lsn, c.change_index) > (coalesce(p_after_commit_lsn, -1), coalesce(p_after_change_index, -1))
+      AND (p_source IS NULL OR c.source = p_source)
+     ORDER BY c.commit_lsn, c.change_index
+     LIMIT p_limit;
+END
 $$;
 
 COMMENT ON FUNCTION ${flyway:defaultSchema}.record_history(text, text, integer, bigint, integer, text) IS
-  'Every change of one record (table, primary key text), in commit order; a page of p_limit after a (commit_lsn, change_index) cursor';
+  'Every change of one record (table, primary key text), in commit order, across its primary key changes; a page of p_limit after a (commit_lsn, change_index) cursor';
 
 -- The commit position of the table's last TRUNCATE strictly before a position (NULL when none).
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.last_truncate_before(p_schema text, p_table text, p_commit_lsn bigint, p_change_index integer)
@@ -87,7 +121,9 @@ $$;
 
 -- A record's values at an instant: the `after` of its last change committed at or before p_at;
 -- NULL when it did not exist then (never recorded, deleted, or its table truncated since). A
--- SNAPSHOT (baseline) change counts as the row's state from the snapshot's time on.
+-- SNAPSHOT (baseline) change counts as the row's state from the snapshot's time on. The row that
+-- held the key at the instant comes first; when none did, the record is followed across its key
+-- changes (record_history): by its new key before the key changed, by its old key after.
 -- PL/pgSQL rather than SQL so its plan is cached for the session (a scalar SQL function's body is
 -- planned again on every call before PostgreSQL 18).
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.record_as_of(p_table text, p_primary_key text, p_at timestamptz)
@@ -97,20 +133,37 @@ SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   v_schema constant text := (${flyway:defaultSchema}.table_name_parts(p_table)).schema_name;
   v_table constant text := (${flyway:defaultSchema}.table_name_parts(p_table)).table_name;
+  v_last record;
 BEGIN
-  RETURN (
-    SELECT CASE WHEN last.operation IN ('CREATE', 'UPDATE', 'SNAPSHOT') THEN last.after END
-      FROM (SELECT c.operation, c.after, c.commit_lsn, c.change_index
-              FROM ${flyway:defaultSchema}.changes c
-             WHERE c.schema = v_schema AND c."table" = v_table AND c.primary_key = p_primary_key
-               AND c.committed_at <= p_at
-             ORDER BY c.commit_lsn DESC, c.change_index DESC
-             LIMIT 1) last
-     WHERE NOT EXISTS (SELECT 1
-                         FROM ${flyway:defaultSchema}.changes t
-                        WHERE t.operation = 'TRUNCATE' AND t.schema = v_schema AND t."table" = v_table
-                          AND (t.commit_lsn, t.change_index) > (last.commit_lsn, last.change_index)
-                          AND t.committed_at <= p_at));
+  SELECT c.operation, c.after, c.commit_lsn, c.change_index INTO v_last
+    FROM ${flyway:defaultSchema}.changes c
+   WHERE c.schema = v_schema AND c."table" = v_table AND c.primary_key = p_primary_key
+     AND c.committed_at <= p_at
+     -- not moved away from the key (an UPDATE of the key) since
+     AND NOT EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.changes d
+                      WHERE d.previous_primary_key = p_primary_key AND d.schema = v_schema AND d."table" = v_table
+                        AND (d.commit_lsn, d.change_index) > (c.commit_lsn, c.change_index) AND d.committed_at <= p_at)
+   ORDER BY c.commit_lsn DESC, c.change_index DESC
+   LIMIT 1;
+  IF NOT FOUND THEN  -- no row held the key: follow the record across its key changes
+    SELECT h.operation, h.after, h.commit_lsn, h.change_index INTO v_last
+      FROM ${flyway:defaultSchema}.record_history(p_table, p_primary_key) h
+     WHERE h.committed_at <= p_at
+     ORDER BY h.commit_lsn DESC, h.change_index DESC
+     LIMIT 1;
+    IF NOT FOUND THEN
+      RETURN NULL;
+    END IF;
+  END IF;
+  IF v_last.operation NOT IN ('CREATE', 'UPDATE', 'SNAPSHOT')
+     OR EXISTS (SELECT 1
+                  FROM ${flyway:defaultSchema}.changes t
+                 WHERE t.operation = 'TRUNCATE' AND t.schema = v_schema AND t."table" = v_table
+                   AND (t.commit_lsn, t.change_index) > (v_last.commit_lsn, v_last.change_index)
+                   AND t.committed_at <= p_at) THEN
+    RETURN NULL;
+  END IF;
+  RETURN v_last.after;
 END
 $$;
 
@@ -145,7 +198,15 @@ CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.table_as_of(p_table text, p_a
 RETURNS TABLE(primary_key text, "row" jsonb)
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
-  WITH latest AS (
+  WITH departed AS MATERIALIZED (
+    -- UPDATEs that moved a row away from its key up to the instant (changes_previous_key_idx; few)
+    SELECT d.previous_primary_key, d.commit_lsn, d.change_index
+      FROM ${flyway:defaultSchema}.changes d
+     WHERE d.previous_primary_key IS NOT NULL
+       AND d.schema = (${flyway:defaultSchema}.table_name_parts(p_table)).schema_name
+       AND d."table" = (${flyway:defaultSchema}.table_name_parts(p_table)).table_name
+       AND d.commit_lsn <= (SELECT ${flyway:defaultSchema}.commit_position_at(p_at))
+  ), latest AS (
     SELECT DISTINCT ON (c.primary_key) c.primary_key, c.commit_lsn, c.change_index
       FROM ${flyway:defaultSchema}.changes c
      WHERE c.schema = (${flyway:defaultSchema}.table_name_parts(p_table)).schema_name
@@ -160,6 +221,10 @@ SET search_path = pg_catalog, pg_temp AS $$
                          FROM ${flyway:defaultSchema}.changes c
                         WHERE c.commit_lsn = l.commit_lsn AND c.change_index = l.change_index) r
    WHERE r.operation IN ('CREATE', 'UPDATE', 'SNAPSHOT')
+     -- not moved away from the key (an UPDATE of the key) up to the instant
+     AND NOT EXISTS (SELECT 1 FROM departed d
+                      WHERE d.previous_primary_key = l.primary_key
+                        AND (d.commit_lsn, d.change_index) > (l.commit_lsn, l.change_index))
      -- not before the table's last TRUNCATE up to the instant
      AND (l.commit_lsn, l.change_index) > (
            SELECT coalesce(max(t.commit_lsn), -1),
@@ -175,7 +240,8 @@ COMMENT ON FUNCTION ${flyway:defaultSchema}.table_as_of(text, timestamptz) IS
   'Every keyed row of a table (to_jsonb form) as of an instant, unordered';
 
 -- The row image before a change. `before` is complete when the source table has REPLICA IDENTITY
--- FULL; otherwise (key columns only, or nothing) it is completed from the record's previous change.
+-- FULL; otherwise (key columns only, or nothing) it is completed from the record's previous change
+-- (under its previous key when the change moved it to another key).
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.change_before(p_change ${flyway:defaultSchema}.changes)
 RETURNS jsonb
 LANGUAGE sql STABLE PARALLEL SAFE
@@ -185,7 +251,8 @@ SET search_path = pg_catalog, pg_temp AS $$
            WHEN p_change.operation = 'UPDATE'
                 AND p_change.before ?& ARRAY(SELECT jsonb_object_keys(p_change.after)) THEN p_change.before
            WHEN p_change.primary_key IS NULL THEN p_change.before
-           ELSE coalesce(${flyway:defaultSchema}.record_before(p_change.schema, p_change."table", p_change.primary_key,
+           ELSE coalesce(${flyway:defaultSchema}.record_before(p_change.schema, p_change."table",
+                                                        coalesce(p_change.previous_primary_key, p_change.primary_key),
                                                         p_change.commit_lsn, p_change.change_index), '{}'::jsonb)
                 || p_change.before
          END

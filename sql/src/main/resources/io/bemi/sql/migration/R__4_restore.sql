@@ -8,9 +8,43 @@
 -- Restore works on the records that changed after the instant only (plus, after a later
 -- TRUNCATE, every row the table had then): for each, the row at the instant (record_as_of) is
 -- compared with the row the trail holds now; the statement deletes, inserts or updates it. So its
--- cost grows with the changes since the instant, not with the table's size. Inserts and updates
+-- cost grows with the changes since the instant, not with the table's size. A record whose primary
+-- key was updated since (previous_primary_key) is moved back under its old key by one UPDATE of
+-- the key rather than deleted and inserted again, so it keeps its identity. Inserts and updates
 -- run parents first and deletes children first by the source's foreign keys (deferrable
 -- constraints are deferred). Rows of tables without a key cannot be told apart: refused (BM003).
+
+-- The key the record that now holds p_primary_key had at an instant: its UPDATEs of the key since
+-- are walked back (changes_record_idx); NULL when the record was inserted after the instant.
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.key_at(p_schema text, p_table text, p_primary_key text, p_at timestamptz)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_key text := p_primary_key;
+  v_lsn bigint := 9223372036854775807;
+  v_index integer := 0;
+  v_arrival record;
+BEGIN
+  LOOP
+    SELECT c.operation, c.previous_primary_key, c.commit_lsn, c.change_index INTO v_arrival
+      FROM ${flyway:defaultSchema}.changes c
+     WHERE c.schema = p_schema AND c."table" = p_table AND c.primary_key = v_key AND c.committed_at > p_at
+       AND (c.commit_lsn, c.change_index) < (v_lsn, v_index)
+       AND (c.operation = 'CREATE' OR c.previous_primary_key IS NOT NULL)
+     ORDER BY c.commit_lsn DESC, c.change_index DESC
+     LIMIT 1;
+    IF NOT FOUND THEN
+      RETURN v_key;
+    ELSIF v_arrival.operation = 'CREATE' THEN
+      RETURN NULL;
+    END IF;
+    v_key := v_arrival.previous_primary_key;
+    v_lsn := v_arrival.commit_lsn;
+    v_index := v_arrival.change_index;
+  END LOOP;
+END
+$$;
 
 -- One row per record the restore touches: what it does, the row at the instant (desired) and the
 -- row the trail holds now (expected, what the source must still hold), redacted columns removed.
@@ -24,11 +58,12 @@ SET search_path = pg_catalog, pg_temp AS $$
                     (${flyway:defaultSchema}.table_name_parts(x)).table_name AS n
       FROM unnest(p_tables) x
   ), keys AS (
-    -- every record changed after the instant (changes_table_time_idx)
-    SELECT DISTINCT t.s, t.n, c.primary_key
+    -- every key changed after the instant (changes_table_time_idx), and every key an UPDATE left
+    SELECT DISTINCT t.s, t.n, k.primary_key
       FROM tables t
       JOIN ${flyway:defaultSchema}.changes c ON c."table" = t.n AND c.committed_at > p_at AND c.schema = t.s
-     WHERE c.primary_key IS NOT NULL
+     CROSS JOIN LATERAL (VALUES (c.primary_key), (c.previous_primary_key)) k(primary_key)
+     WHERE k.primary_key IS NOT NULL
     UNION
     -- after a later TRUNCATE, every row the table had at the instant
     SELECT t.s, t.n, a.primary_key
@@ -37,8 +72,9 @@ SET search_path = pg_catalog, pg_temp AS $$
      WHERE EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.changes x
                     WHERE x.operation = 'TRUNCATE' AND x.schema = t.s AND x."table" = t.n AND x.committed_at > p_at)
   ), states AS (
-    -- record_as_of(…, p_at) and record_as_of(…, now), inlined: one backward probe of
-    -- changes_record_idx each, plus the truncate check on changes_truncate_idx
+    -- the row the key held at the instant and holds now (record_as_of's first probe, inlined): one
+    -- backward probe of changes_record_idx each, the truncate check on changes_truncate_idx and
+    -- the check on changes_previous_key_idx that no UPDATE moved the row away from the key since
     SELECT k.s, k.n, k.primary_key,
            (SELECT CASE WHEN c.operation IN ('CREATE', 'UPDATE', 'SNAPSHOT') THEN c.after END
               FROM ${flyway:defaultSchema}.changes c
@@ -47,6 +83,10 @@ SET search_path = pg_catalog, pg_temp AS $$
                                 WHERE t.operation = 'TRUNCATE' AND t.schema = k.s AND t."table" = k.n
                                   AND (t.commit_lsn, t.change_index) > (c.commit_lsn, c.change_index)
                                   AND t.committed_at <= p_at)
+               AND NOT EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.changes d
+                                WHERE d.previous_primary_key = k.primary_key AND d.schema = k.s AND d."table" = k.n
+                                  AND (d.commit_lsn, d.change_index) > (c.commit_lsn, c.change_index)
+                                  AND d.committed_at <= p_at)
              ORDER BY c.commit_lsn DESC, c.change_index DESC
              LIMIT 1) AS desired,
            (SELECT CASE WHEN c.operation IN ('CREATE', 'UPDATE', 'SNAPSHOT') THEN c.after END
@@ -55,18 +95,36 @@ SET search_path = pg_catalog, pg_temp AS $$
                AND NOT EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.changes t
                                 WHERE t.operation = 'TRUNCATE' AND t.schema = k.s AND t."table" = k.n
                                   AND (t.commit_lsn, t.change_index) > (c.commit_lsn, c.change_index))
+               AND NOT EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.changes d
+                                WHERE d.previous_primary_key = k.primary_key AND d.schema = k.s AND d."table" = k.n
+                                  AND (d.commit_lsn, d.change_index) > (c.commit_lsn, c.change_index))
              ORDER BY c.commit_lsn DESC, c.change_index DESC
              LIMIT 1) AS expected
       FROM keys k
+  ), steps AS (
+    SELECT s.s, s.n, s.primary_key,
+           CASE WHEN s.desired IS NULL THEN 'delete' WHEN s.expected IS NULL THEN 'insert' ELSE 'update' END AS action,
+           s.desired, s.expected
+      FROM states s
+     WHERE s.desired IS DISTINCT FROM s.expected
+  ), moves AS (
+    -- a row to delete whose record had another key at the instant, where a row is to be inserted:
+    -- one UPDATE of the key instead (the record keeps its identity; a unique column cannot collide)
+    SELECT d.s, d.n, d.primary_key AS now_key, i.primary_key AS then_key
+      FROM steps d
+      JOIN steps i ON i.s = d.s AND i.n = d.n AND i.action = 'insert'
+                  AND i.primary_key = ${flyway:defaultSchema}.key_at(d.s, d.n, d.primary_key, p_at)
+     WHERE d.action = 'delete'
   )
-  SELECT s.s, s.n, s.primary_key,
-         CASE WHEN s.desired IS NULL THEN 'delete' WHEN s.expected IS NULL THEN 'insert' ELSE 'update' END,
-         ${flyway:defaultSchema}.without_redacted(s.desired),
-         ${flyway:defaultSchema}.without_redacted(s.expected),
-         ${flyway:defaultSchema}.redacted_columns(s.desired)
-    FROM states s
-   WHERE s.desired IS DISTINCT FROM s.expected
-   ORDER BY s.s, s.n, s.primary_key
+  SELECT st.s, st.n, st.primary_key, CASE WHEN m.now_key IS NOT NULL THEN 'update' ELSE st.action END,
+         ${flyway:defaultSchema}.without_redacted(coalesce(moved.desired, st.desired)),
+         ${flyway:defaultSchema}.without_redacted(st.expected),
+         ${flyway:defaultSchema}.redacted_columns(coalesce(moved.desired, st.desired))
+    FROM steps st
+    LEFT JOIN moves m ON m.s = st.s AND m.n = st.n AND m.now_key = st.primary_key
+    LEFT JOIN steps moved ON moved.s = st.s AND moved.n = st.n AND moved.primary_key = m.then_key
+   WHERE NOT EXISTS (SELECT 1 FROM moves x WHERE x.s = st.s AND x.n = st.n AND x.then_key = st.primary_key)
+   ORDER BY st.s, st.n, st.primary_key
 $$;
 
 COMMENT ON FUNCTION ${flyway:defaultSchema}.restore_plan(text[], timestamptz) IS

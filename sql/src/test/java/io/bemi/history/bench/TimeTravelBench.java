@@ -259,6 +259,17 @@ public final class TimeTravelBench {
     System.out.printf("   statement (restore_table_sql) %.2f s, %,d characters%n", (t2 - t1) / 1e9, sql.length());
     System.out.printf("   executed on the source %.2f s; rows differing from table_as_of afterwards: %s%n", (t3 - t2) / 1e9, differing);
     System.out.printf("   total %.2f s%n", (t3 - t0) / 1e9);
+    System.out.printf("   load average (1, 5, 15 min) %s%n", loadAverage());
+  }
+
+  /** The machine's load average as /proc/loadavg gives it (Linux), "unknown" elsewhere. */
+  private static String loadAverage() {
+    try {
+      String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return fields[0] + ", " + fields[1] + ", " + fields[2];
+    } catch (IOException e) {
+      return "unknown";
+    }
   }
 
   /** A key that table_3 has: keys of change g are (g * 7919) % otherKeys with g % 10 = 3. */

@@ -20,6 +20,7 @@ import io.bemi.history.Operation;
 import io.bemi.dashboard.changes.RecordKey;
 import io.bemi.dashboard.gaps.Gap;
 import io.bemi.dashboard.health.IngesterMetricsReader;
+import io.bemi.dashboard.restore.ReplayService;
 import io.bemi.dashboard.restore.RestoreService;
 import io.bemi.dashboard.revert.RevertPlan;
 import io.bemi.dashboard.revert.RevertService;
@@ -59,6 +60,9 @@ public final class Views {
   }
 
   public record RevertDonePage(String target, RevertService.ExecutionResult result, String csrf) {}
+
+  public record ReplayPage(String fromText, String toText, List<String> tables, Optional<ReplayService.Plan> plan,
+      List<String> knownTables, String csrf) {}
 
   public record RestorePage(List<String> tables, String atText, Optional<RestoreService.Plan> plan, List<String> knownTables,
       String csrf) {}
@@ -131,7 +135,7 @@ public final class Views {
     }
     SafeHtml timeline = p.history().isEmpty()
         ? html("<p class=\"empty\">No changes stored for this record.</p>")
-        : html("<ol class=\"timeline\">{}</ol>", each(reversed(timelineEvents(p.history(), p.gaps())), e -> e));
+        : html("<ol class=\"timeline\">{}</ol>", each(reversed(timelineEvents(p.history(), p.gaps(), r.primaryKey())), e -> e));
     SafeHtml pager = when(p.olderQuery() != null,
         html("<nav class=\"pager\"><a class=\"button primary\" rel=\"next\" href=\"/record?{}&amp;{}\">Older changes →</a></nav>",
             recordQuery, p.olderQuery()));
@@ -246,13 +250,11 @@ public final class Views {
   public static String restore(RestorePage p) {
     SafeHtml choose = html("""
         <form class="card asof" method="get" action="/restore">
-          <label>Tables<select name="table" multiple size="{}" required>{}</select></label>
+          <label>Tables{}</label>
           <label>Instant<input name="at" value="{}" placeholder="2024-01-02T03:04:05Z or -1h" required></label>
           <button type="submit" class="primary">Preview restore</button>
         </form>""",
-        Math.min(8, Math.max(2, p.knownTables().size())),
-        each(p.knownTables(), t -> html("<option value=\"{}\"{}>{}</option>", t, new SafeHtml(p.tables().contains(t) ? " selected" : ""), t)),
-        p.atText() == null ? "" : p.atText());
+        tableSelect(p.knownTables(), p.tables(), true), p.atText() == null ? "" : p.atText());
     SafeHtml preview = p.plan().isEmpty() ? html("<p class=\"muted\">Choose the tables and the instant to bring them back to.</p>")
         : restorePlan(p.plan().get(), p.csrf());
     SafeHtml body = html("""
@@ -262,6 +264,50 @@ public final class Views {
         {}
         {}""", choose, preview);
     return Layout.page("Restore", Nav.NONE, p.csrf(), body);
+  }
+
+  /** A multiple select of the known tables, the given ones selected. */
+  private static SafeHtml tableSelect(List<String> knownTables, List<String> selected, boolean required) {
+    return html("<select name=\"table\" multiple size=\"{}\"{}>{}</select>", Math.min(8, Math.max(2, knownTables.size())),
+        new SafeHtml(required ? " required" : ""),
+        each(knownTables, t -> html("<option value=\"{}\"{}>{}</option>", t, new SafeHtml(selected.contains(t) ? " selected" : ""), t)));
+  }
+
+  public static String replay(ReplayPage p) {
+    SafeHtml choose = html("""
+        <form class="card asof" method="get" action="/replay">
+          <label>From<input name="from" value="{}" placeholder="2024-01-02T03:04:05Z or -1h"></label>
+          <label>To<input name="to" value="{}" placeholder="2024-01-02T04:00:00Z or -0h"></label>
+          <label>Tables <span class="muted small">(none: every table)</span>{}</label>
+          <button type="submit" class="primary">Preview roll forward</button>
+        </form>
+        <p class="muted small">Or one transaction or context: <code>/replay?transaction=0/16B3748</code>,
+        <code>/replay?context={"requestId":"r-1"}</code>.</p>""",
+        nz(p.fromText()), nz(p.toText()), tableSelect(p.knownTables(), p.tables(), false));
+    SafeHtml preview = p.plan().isEmpty() ? html("<p class=\"muted\">Choose the time range whose changes to replay.</p>")
+        : replayPlan(p.plan().get());
+    SafeHtml body = html("""
+        <h1>Roll forward onto another database</h1>
+        <p class="muted">The statement replays the recorded changes, in commit order, onto a database with the same schema
+        (a test copy of production, say). Every row is checked first: an insert needs its key free, an update or delete the
+        row as it was before the change; otherwise nothing changes (BM001). The dashboard never runs it.</p>
+        {}
+        {}""", choose, preview);
+    return Layout.page("Roll forward", Nav.NONE, p.csrf(), body);
+  }
+
+  private static SafeHtml replayPlan(ReplayService.Plan plan) {
+    SafeHtml counts = each(plan.counts(), c -> html("<tr><td><code>{}.{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        c.schema(), c.table(), c.inserts(), c.updates(), c.deletes(), c.truncates()));
+    SafeHtml sql = plan.sql() == null ? html("<p class=\"alert warn\" id=\"replay-note\">{}</p>", nz(plan.unavailableReason()))
+        : html("<pre class=\"sql\" id=\"replay-sql\">{}</pre><p class=\"muted small\">Run it on the other database in one"
+            + " call (psql, or <code>BemiChanges.apply</code>); its changes are recorded there with the context"
+            + " <code>replayOf</code>.</p>", plan.sql());
+    return html("""
+        <section><h2>Changes <span class="muted">{}: {}</span></h2>
+        <table class="counts" id="replay-counts"><tr><th>table</th><th>inserts</th><th>updates</th><th>deletes</th><th>truncates</th></tr>{}</table></section>
+        <section><h2>SQL to run on the other database</h2>{}</section>""",
+        plan.selection().describe(), plan.total(), counts, sql);
   }
 
   private static SafeHtml restorePlan(RestoreService.Plan plan, String csrf) {
@@ -352,7 +398,7 @@ public final class Views {
   // ---------------------------------------------------------------- pieces
 
   /** A record's changes, oldest first, with a marker where each gap falls between them. */
-  private static List<SafeHtml> timelineEvents(List<Change> history, List<Gap> gaps) {
+  private static List<SafeHtml> timelineEvents(List<Change> history, List<Gap> gaps, String recordKey) {
     int[] positions = gaps.stream().mapToInt(g -> g.position(history)).toArray();
     List<SafeHtml> events = new ArrayList<>();
     for (int i = 0; i <= history.size(); i++) {
@@ -362,21 +408,24 @@ public final class Views {
         }
       }
       if (i < history.size()) {
-        events.add(timelineEvent(history.get(i)));
+        events.add(timelineEvent(history.get(i), recordKey));
       }
     }
     return events;
   }
 
-  private static SafeHtml timelineEvent(Change c) {
+  /** A change of the record under another key (before or after a key update) names that key. */
+  private static SafeHtml timelineEvent(Change c, String recordKey) {
     return html("""
         <li class="event">
-          <div class="event-head">{} {} <a href="/transactions/{}">transaction {} (xid {})</a>
+          <div class="event-head">{} {}{} <a href="/transactions/{}">transaction {} (xid {})</a>
             <a class="button small" href="/revert?change={}">Revert…</a></div>
           {}
           {}
         </li>""",
-        badge(c.operation()), time(c.committedAt()), Lsn.text(c.commitLsn()), Lsn.text(c.commitLsn()),
+        badge(c.operation()), time(c.committedAt()),
+        when(!recordKey.equals(c.primaryKey()), html(" <span class=\"key-moved\">under key <code>{}</code></span>", c.primaryKey())),
+        Lsn.text(c.commitLsn()), Lsn.text(c.commitLsn()),
         c.transactionId(), c.id().toString(),
         contextChips(c.context()), diff(changedOnly(c)));
   }

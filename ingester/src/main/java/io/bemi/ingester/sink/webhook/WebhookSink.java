@@ -96,8 +96,7 @@ public final class WebhookSink implements Sink {
       for (int i = 0; i < open.size(); i++) {
         Change c = open.get(i);
         if (c.index() < backfill.beforeIndex()) {
-          open.set(i, new Change(c.transaction(), c.index(), c.position(), c.schema(), c.table(), c.operation(),
-              c.primaryKey(), c.before(), c.after(), backfill.context()));
+          open.set(i, c.withContext(backfill.context()));
         }
       }
     } else {
