@@ -186,7 +186,7 @@ public final class BaselineSnapshot {
                 + " rows in one run: change_index is an int. Snapshot fewer tables per run (setup --tables …)");
           }
           writer.row(new Change(baseline, nextIndex++, baseline.commitLsn(), table.schema(), table.table(),
-              Operation.SNAPSHOT, rs.getString(1), "{}", rs.getString(2), "{}"));
+              Operation.SNAPSHOT, rs.getString(1), null, "{}", rs.getString(2), "{}"));
           done++;
           if (++inBatch == batchSize) {
             writer.stored(table, done, false);

@@ -184,8 +184,11 @@ ALTER TABLE ${flyway:defaultSchema}.changes ADD CONSTRAINT changes_pkey PRIMARY 
 -- commit_lsn leads: a commit's changes are looked up by commit LSN alone (commit_changes(), the dashboard).
 ALTER TABLE ${flyway:defaultSchema}.changes
   ADD CONSTRAINT changes_commit_change_key UNIQUE (commit_lsn, change_index, source, committed_at);
--- A record's history, in commit order.
-CREATE INDEX changes_record_idx ON ${flyway:defaultSchema}.changes (schema, "table", primary_key, commit_lsn, change_index);
+-- A record's history, in commit order. "table" and primary_key lead, schema follows: Bemi's
+-- documented record query names only the table and the key (WHERE "table" = … AND primary_key = …)
+-- and is served by the same index as the functions, which name all three (an index leading with
+-- schema made that query walk the whole index: 0.6–1.6 s at 1M–5M changes).
+CREATE INDEX changes_record_idx ON ${flyway:defaultSchema}.changes ("table", primary_key, schema, commit_lsn, change_index);
 -- A table over time, and as-of queries over a table.
 CREATE INDEX changes_table_time_idx ON ${flyway:defaultSchema}.changes ("table", committed_at);
 -- Time ranges across tables (newest first pages).

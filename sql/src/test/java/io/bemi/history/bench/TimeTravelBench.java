@@ -262,16 +262,6 @@ public final class TimeTravelBench {
     System.out.printf("   load average (1, 5, 15 min) %s%n", loadAverage());
   }
 
-  /** The machine's load average as /proc/loadavg gives it (Linux), "unknown" elsewhere. */
-  private static String loadAverage() {
-    try {
-      String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
-      return fields[0] + ", " + fields[1] + ", " + fields[2];
-    } catch (IOException e) {
-      return "unknown";
-    }
-  }
-
   /** A key that table_3 has: keys of change g are (g * 7919) % otherKeys with g % 10 = 3. */
   private static long pickKeyOfTable3(Random r, long otherKeys) {
     long g = r.nextInt((int) Math.min(Integer.MAX_VALUE, otherKeys * 20 / 10)) * 10L + 3;
