@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 @WithPostgres
@@ -48,9 +47,7 @@ class MigrationsTest {
   @Test
   void aTrailOfTheV60SchemaUpgradesWithItsChangesUnlinkedAndItsKeyChangesFollowedFromThen(TestDatabase db) throws Exception {
     TestDatabase trail = db.createSibling("upgrade_from_v60");
-    Flyway.configure().configuration(Migrations.flyway(trail.dataSource(), "bemi").getConfiguration())
-        .target("60").repeatableSqlMigrationPrefix("not-repeatable-") // the schema as V60 left it, no functions
-        .load().migrate();
+    PreviousRelease.migrate(trail.dataSource(), "bemi");
     trail.execute("INSERT INTO bemi.changes (primary_key, after, database, schema, \"table\", operation, committed_at,"
         + " queued_at, transaction_id, position, commit_lsn, change_index) VALUES ('1', '{\"id\": 1}', 'db', 'public',"
         + " 'users', 'CREATE', now(), now(), 7, 100, 100, 0)");

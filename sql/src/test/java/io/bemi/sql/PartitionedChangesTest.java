@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
-import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 /** The partitioned layout of changes (V70): upgrade of an existing trail, partitions ahead, sources. */
@@ -18,8 +17,7 @@ class PartitionedChangesTest {
   @Test
   void anUpgradeFromTheUnpartitionedTrailKeepsEveryRowAndTheFunctions(TestDatabase server) throws Exception {
     TestDatabase db = server.createSibling("upgrade");
-    Flyway.configure().configuration(Migrations.flyway(db.dataSource(), "bemi").getConfiguration()).target("60")
-        .load().migrate();
+    PreviousRelease.migrate(db.dataSource(), "bemi");
     assertThat(db.queryValue("SELECT relkind::text FROM pg_class WHERE oid = 'bemi.changes'::regclass")).isEqualTo("r");
     db.execute(INSERT
         + "('1', '{\"id\": 1, \"v\": \"ancient\"}', 'app', 'public', 'items', 'CREATE', now() - interval '5 years', now(), 1, 100, 100, 0),"

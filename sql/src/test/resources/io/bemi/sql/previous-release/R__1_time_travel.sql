@@ -1,0 +1,311 @@
+-- Time travel over the changes table: a record's history, a record or a table as of a time, the
+-- columns a change changed, and what happened together (a transaction, a context).
+--
+-- Contract relied on (see V1__changes.sql and docs/time-travel.md): `after` (and `before` when the
+-- source table has REPLICA IDENTITY FULL) hold the row exactly as to_jsonb(row) renders it on the
+-- source; commit order is (commit_lsn, change_index); a TRUNCATE change has no primary key.
+--
+-- Table names: 'schema.table' splits at the first dot, case preserved ('public.Users' is the table
+-- "Users"); a bare 'table' means schema public; a name containing a double quote is parsed as SQL
+-- identifiers ('"my.schema"."My Table"').
+
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.table_name_parts(p_table text, OUT schema_name text, OUT table_name text)
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+  SELECT CASE
+           WHEN strpos(p_table, '"') > 0 THEN
+             CASE WHEN cardinality(parse_ident(p_table)) = 1 THEN 'public' ELSE (parse_ident(p_table))[1] END
+           WHEN strpos(p_table, '.') > 0 THEN left(p_table, strpos(p_table, '.') - 1)
+           ELSE 'public'
+         END,
+         CASE
+           WHEN strpos(p_table, '"') > 0 THEN (parse_ident(p_table))[cardinality(parse_ident(p_table))]
+           ELSE substr(p_table, strpos(p_table, '.') + 1)
+         END
+$$;
+
+COMMENT ON FUNCTION ${flyway:defaultSchema}.table_name_parts(text) IS
+  'Splits ''schema.table'' (or a bare table name, schema public) into schema and table';
+
+-- Every change of one record, in commit order.
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.record_history(p_table text, p_primary_key text)
+RETURNS SETOF ${flyway:defaultSchema}.changes
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+  SELECT c.*
+    FROM ${flyway:defaultSchema}.changes c
+   WHERE c.schema = (${flyway:defaultSchema}.table_name_parts(p_table)).schema_name
+     AND c."table" = (${flyway:defaultSchema}.table_name_parts(p_table)).table_name
+     AND c.primary_key = p_primary_key
+   ORDER BY c.commit_lsn, c.change_index
+$$;
+
+COMMENT ON FUNCTION ${flyway:defaultSchema}.record_history(text, text) IS
+  'Every change of one record (table, primary key text), in commit order';
+
+-- The commit position of the table's last TRUNCATE strictly before a position (NULL when none).
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.last_truncate_before(p_schema text, p_table text, p_commit_lsn bigint, p_change_index integer)
+RETURNS TABLE(commit_lsn bigint, change_index integer)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+  SELECT t.commit_lsn, t.change_index
+    FROM ${flyway:defaultSchema}.changes t
+   WHERE t.operation = 'TRUNCATE' AND t.schema = p_schema AND t."table" = p_table
+     AND (t.commit_lsn, t.change_index) < (p_commit_lsn, p_change_index)
+   ORDER BY t.commit_lsn DESC, t.change_index DESC
+   LIMIT 1
+$$;
+
+-- The row image a record had just before a position in the commit order (NULL: absent). Used to
+-- complete `before` images of tables without REPLICA IDENTITY FULL.
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.record_before(p_schema text, p_table text, p_primary_key text,
+                                                          p_commit_lsn bigint, p_change_index integer)
+RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+  SELECT CASE WHEN c.operation IN ('CREATE', 'UPDATE', 'SNAPSHOT') THEN c.after END
+    FROM ${flyway:defaultSchema}.changes c
+   WHERE c.schema = p_schema AND c."table" = p_table AND c.primary_key = p_primary_key
+     AND (c.commit_lsn, c.change_index) < (p_commit_lsn, p_change_index)
+     AND NOT EXISTS (SELECT 1
+                       FROM ${flyway:defaultSchema}.last_truncate_before(p_schema, p_table, p_commit_lsn, p_change_index) t
+                      WHERE (t.commit_lsn, t.change_index) > (c.commit_lsn, c.change_index))
+   ORDER BY c.commit_lsn DESC, c.change_index DESC
+   LIMIT 1
+$$;
+
+-- A record's values at an instant: the `after` of its last change committed at or before p_at;
+-- NULL when it did not exist then (never recorded, deleted, or its table truncated since). A
+-- SNAPSHOT (baseline) change counts as the row's state from the snapshot's time on.
+-- PL/pgSQL rather than SQL so its plan is cached for the session (a scalar SQL function's body is
+-- planned again on every call before PostgreSQL 18).
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.record_as_of(p_table text, p_primary_key text, p_at timestamptz)
+RETURNS jsonb
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_schema constant text := (${flyway:defaultSchema}.table_name_parts(p_table)).schema_name;
+  v_table constant text := (${flyway:defaultSchema}.table_name_parts(p_table)).table_name;
+BEGIN
+  RETURN (
+    SELECT CASE WHEN last.operation IN ('CREATE', 'UPDATE', 'SNAPSHOT') THEN last.after END
+      FROM (SELECT c.operation, c.after, c.commit_lsn, c.change_index
+              FROM ${flyway:defaultSchema}.changes c
+             WHERE c.schema = v_schema AND c."table" = v_table AND c.primary_key = p_primary_key
+               AND c.committed_at <= p_at
+             ORDER BY c.commit_lsn DESC, c.change_index DESC
+             LIMIT 1) last
+     WHERE NOT EXISTS (SELECT 1
+                         FROM ${flyway:defaultSchema}.changes t
+                        WHERE t.operation = 'TRUNCATE' AND t.schema = v_schema AND t."table" = v_table
+                          AND (t.commit_lsn, t.change_index) > (last.commit_lsn, last.change_index)
+                          AND t.committed_at <= p_at));
+END
+$$;
+
+COMMENT ON FUNCTION ${flyway:defaultSchema}.record_as_of(text, text, timestamptz) IS
+  'A record''s row (to_jsonb form) as of an instant; NULL when it did not exist then';
+
+-- Every row of a table at an instant, in no particular order (add ORDER BY primary_key when the
+-- order matters). Rows of tables without a key (primary_key NULL) cannot be told apart and are not
+-- returned.
+--
+-- How it stays fast on large trails: the instant becomes a commit position first (the commit LSN
+-- of the last transaction committed at or before it, one probe of changes_committed_at_idx), so
+-- the latest change of every key is found by one backward index-only scan of changes_record_idx
+-- (DISTINCT ON, no sort, no hash); only those changes' rows are then read, by their unique
+-- (commit_lsn, change_index). Commit timestamps follow commit order (the WAL's), so the position
+-- bound and a committed_at bound select the same transactions.
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.commit_position_at(p_at timestamptz)
+RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+  SELECT b.commit_lsn
+    FROM ${flyway:defaultSchema}.changes b
+   WHERE b.committed_at <= p_at
+   ORDER BY b.committed_at DESC, b.commit_lsn DESC
+   LIMIT 1
+$$;
+
+COMMENT ON FUNCTION ${flyway:defaultSchema}.commit_position_at(timestamptz) IS
+  'The commit LSN of the last transaction committed at or before an instant (NULL: none)';
+
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.table_as_of(p_table text, p_at timestamptz)
+RETURNS TABLE(primary_key text, "row" jsonb)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+  WITH latest AS (
+    SELECT DISTINCT ON (c.primary_key) c.primary_key, c.commit_lsn, c.change_index
+      FROM ${flyway:defaultSchema}.changes c
+     WHERE c.schema = (${flyway:defaultSchema}.table_name_parts(p_table)).schema_name
+       AND c."table" = (${flyway:defaultSchema}.table_name_parts(p_table)).table_name
+       AND c.primary_key IS NOT NULL
+       AND c.commit_lsn <= (SELECT ${flyway:defaultSchema}.commit_position_at(p_at))
+     ORDER BY c.primary_key DESC, c.commit_lsn DESC, c.change_index DESC
+  )
+  SELECT l.primary_key, r.after
+    FROM latest l
+   CROSS JOIN LATERAL (SELECT c.after, c.operation
+                         FROM ${flyway:defaultSchema}.changes c
+                        WHERE c.commit_lsn = l.commit_lsn AND c.change_index = l.change_index) r
+   WHERE r.operation IN ('CREATE', 'UPDATE', 'SNAPSHOT')
+     -- not before the table's last TRUNCATE up to the instant
+     AND (l.commit_lsn, l.change_index) > (
+           SELECT coalesce(max(t.commit_lsn), -1),
+                  coalesce((array_agg(t.change_index ORDER BY t.commit_lsn DESC, t.change_index DESC))[1], -1)
+             FROM ${flyway:defaultSchema}.changes t
+            WHERE t.operation = 'TRUNCATE'
+              AND t.schema = (${flyway:defaultSchema}.table_name_parts(p_table)).schema_name
+              AND t."table" = (${flyway:defaultSchema}.table_name_parts(p_table)).table_name
+              AND t.commit_lsn <= (SELECT ${flyway:defaultSchema}.commit_position_at(p_at)))
+$$;
+
+COMMENT ON FUNCTION ${flyway:defaultSchema}.table_as_of(text, timestamptz) IS
+  'Every keyed row of a table (to_jsonb form) as of an instant, unordered';
+
+-- The row image before a change. `before` is complete when the source table has REPLICA IDENTITY
+-- FULL; otherwise (key columns only, or nothing) it is completed from the record's previous change.
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.change_before(p_change ${flyway:defaultSchema}.changes)
+RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+  SELECT CASE
+           WHEN p_change.operation NOT IN ('UPDATE', 'DELETE') THEN p_change.before
+           WHEN p_change.operation = 'UPDATE'
+                AND p_change.before ?& ARRAY(SELECT jsonb_object_keys(p_change.after)) THEN p_change.before
+           WHEN p_change.primary_key IS NULL THEN p_change.before
+           ELSE coalesce(${flyway:defaultSchema}.record_before(p_change.schema, p_change."table", p_change.primary_key,
+                                                        p_change.commit_lsn, p_change.change_index), '{}'::jsonb)
+                || p_change.before
+         END
+$$;
+
+COMMENT ON FUNCTION ${flyway:defaultSchema}.change_before(${flyway:defaultSchema}.changes) IS
+  'The row before a change: `before`, completed from the record''s previous change when the table lacks REPLICA IDENTITY FULL';
+
+-- The columns a change changed: old and new values (jsonb; SQL NULL when the row did not exist on
+-- that side). CREATE/SNAPSHOT list every column, DELETE every column, UPDATE the changed ones.
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.columns_changed(p_operation text, p_before jsonb, p_after jsonb)
+RETURNS TABLE(column_name text, old_value jsonb, new_value jsonb)
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+  SELECT k.column_name,
+         CASE WHEN p_operation IN ('UPDATE', 'DELETE') THEN p_before -> k.column_name END,
+         CASE WHEN p_operation IN ('CREATE', 'UPDATE', 'SNAPSHOT') THEN p_after -> k.column_name END
+    FROM (SELECT jsonb_object_keys(p_before) AS column_name WHERE p_operation IN ('UPDATE', 'DELETE')
+          UNION
+          SELECT jsonb_object_keys(p_after) WHERE p_operation IN ('CREATE', 'UPDATE', 'SNAPSHOT')) k
+   WHERE p_operation <> 'UPDATE' OR (p_before -> k.column_name) IS DISTINCT FROM (p_after -> k.column_name)
+   ORDER BY k.column_name
+$$;
+
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.change_diff(p_change_id uuid)
+RETURNS TABLE(column_name text, old_value jsonb, new_value jsonb)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+  SELECT d.column_name, d.old_value, d.new_value
+    FROM ${flyway:defaultSchema}.changes c
+   CROSS JOIN LATERAL ${flyway:defaultSchema}.columns_changed(c.operation, ${flyway:defaultSchema}.change_before(c), c.after) d
+   WHERE c.id = p_change_id
+$$;
+
+COMMENT ON FUNCTION ${flyway:defaultSchema}.change_diff(uuid) IS
+  'The columns one change changed, with old and new values';
+
+-- One row per changed column per change, for SQL and BI users.
+CREATE OR REPLACE VIEW ${flyway:defaultSchema}.change_columns AS
+SELECT c.id AS change_id,
+       c.committed_at,
+       c.database,
+       c.schema,
+       c."table",
+       c.primary_key,
+       c.operation,
+       c.transaction_id,
+       c.context,
+       d.column_name,
+       d.old_value,
+       d.new_value
+  FROM ${flyway:defaultSchema}.changes c
+ CROSS JOIN LATERAL ${flyway:defaultSchema}.columns_changed(c.operation, ${flyway:defaultSchema}.change_before(c), c.after) d;
+
+COMMENT ON VIEW ${flyway:defaultSchema}.change_columns IS
+  'One row per changed column per change (old and new value as jsonb)';
+
+-- A transaction is identified by its commit LSN: unique, and what the dashboard and the API use.
+-- An xid (transaction_id) is 32 bits and wraps, so one xid can name two stored transactions.
+
+-- Every change of the transaction committed at an LSN, in commit order.
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.commit_changes(p_commit_lsn pg_lsn)
+RETURNS SETOF ${flyway:defaultSchema}.changes
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+  SELECT c.*
+    FROM ${flyway:defaultSchema}.changes c
+   WHERE c.commit_lsn = (p_commit_lsn - '0/0'::pg_lsn)::bigint
+   ORDER BY c.change_index
+$$;
+
+COMMENT ON FUNCTION ${flyway:defaultSchema}.commit_changes(pg_lsn) IS
+  'Every change of the transaction committed at an LSN (its identity), in commit order';
+
+-- The commit LSNs stored for an xid, newest first (more than one after xid wraparound).
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.transaction_commits(p_transaction_id bigint)
+RETURNS TABLE(commit_lsn pg_lsn, committed_at timestamptz, changes bigint)
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+  SELECT ('0/0'::pg_lsn + c.commit_lsn::numeric), min(c.committed_at), count(*)
+    FROM ${flyway:defaultSchema}.changes c
+   WHERE c.transaction_id = p_transaction_id
+   GROUP BY c.commit_lsn
+   ORDER BY c.commit_lsn DESC
+$$;
+
+COMMENT ON FUNCTION ${flyway:defaultSchema}.transaction_commits(bigint) IS
+  'The transactions (commit LSN, time, change count) stored under one xid: more than one after xid wraparound';
+
+-- Convenience: every change of one source transaction by xid, in commit order. Refused (BM005)
+-- when the xid names more than one stored transaction, unless p_commit_lsn picks one.
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.transaction_changes(p_transaction_id bigint, p_commit_lsn bigint DEFAULT NULL)
+RETURNS SETOF ${flyway:defaultSchema}.changes
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $function$
+DECLARE
+  v_commits text;
+BEGIN
+  IF p_commit_lsn IS NULL THEN
+    SELECT string_agg(t.commit_lsn::text || ' (' || t.committed_at::text || ')', ', ' ORDER BY t.commit_lsn)
+      INTO v_commits
+      FROM ${flyway:defaultSchema}.transaction_commits(p_transaction_id) t
+    HAVING count(*) > 1;
+    IF v_commits IS NOT NULL THEN
+      RAISE EXCEPTION 'bemi: xid % names more than one transaction (xids wrap): committed at LSN %', p_transaction_id, v_commits
+        USING ERRCODE = 'BM005', HINT = 'Name the transaction by its commit LSN: commit_changes(lsn), revert_commit_sql(lsn).';
+    END IF;
+  END IF;
+  RETURN QUERY
+    SELECT c.*
+      FROM ${flyway:defaultSchema}.changes c
+     WHERE c.transaction_id = p_transaction_id
+       AND (p_commit_lsn IS NULL OR c.commit_lsn = p_commit_lsn)
+     ORDER BY c.commit_lsn, c.change_index;
+END
+$function$;
+
+COMMENT ON FUNCTION ${flyway:defaultSchema}.transaction_changes(bigint, bigint) IS
+  'Every change of one source transaction by xid, in commit order; refused when the xid names more than one';
+
+-- Every change whose context contains p_context (jsonb containment, GIN index), in commit order,
+-- across transactions.
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.context_changes(p_context jsonb)
+RETURNS SETOF ${flyway:defaultSchema}.changes
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+  SELECT c.*
+    FROM ${flyway:defaultSchema}.changes c
+   WHERE c.context @> p_context
+   ORDER BY c.commit_lsn, c.change_index
+$$;
+
+COMMENT ON FUNCTION ${flyway:defaultSchema}.context_changes(jsonb) IS
+  'Every change whose context contains the given JSON, in commit order';
