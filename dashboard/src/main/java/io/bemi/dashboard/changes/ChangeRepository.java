@@ -122,10 +122,12 @@ public final class ChangeRepository {
     } else if (older) { // the function pages forward only: newest first reads the record's whole life
       sql = new Sql().append("SELECT " + COLUMNS + " FROM \"" + schemaName + "\".record_history(?, ?) WHERE true",
           quoted(record), record.primaryKey());
-    } else { // the page's bound and size go into the function, so it reads only the page
+    } else if (from == null) { // the page's size (and bound) go into the function, so it reads only the page
+      sql = new Sql().append("SELECT " + COLUMNS + " FROM \"" + schemaName + "\".record_history(?, ?, ?) WHERE true",
+          quoted(record), record.primaryKey(), limit + 1);
+    } else {
       sql = new Sql().append("SELECT " + COLUMNS + " FROM \"" + schemaName + "\".record_history(?, ?, ?, ?, ?) WHERE true",
-          quoted(record), record.primaryKey(), limit + 1, from == null ? null : from.commitLsn(),
-          from == null ? null : from.changeIndex());
+          quoted(record), record.primaryKey(), limit + 1, from.commitLsn(), from.changeIndex());
     }
     if (from != null) {
       sql.append(" AND (commit_lsn, change_index) " + (older ? "<" : ">") + " (?, ?)", from.commitLsn(), from.changeIndex());
