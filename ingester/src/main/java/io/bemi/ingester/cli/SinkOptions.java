@@ -86,7 +86,7 @@ final class SinkOptions {
   SinkFactory factory(IngesterConfig config, String configFile, MeterRegistry registry) {
     return switch (sink) {
       case DATABASE -> null;
-      case KAFKA -> KafkaSink.factory(kafkaSettings(configFile), config.source());
+      case KAFKA -> KafkaSink.factory(kafkaSettings(configFile), config.source(), config.sourceName());
       case WEBHOOK -> WebhookSink.factory(webhookSettings(), config.destination(), config.destinationSchema(),
           registry);
     };
@@ -97,7 +97,8 @@ final class SinkOptions {
     return switch (sink) {
       case DATABASE -> new ChangesBaseline(connection.destination(), connection.destinationSchema(), connection.slot(),
           connection.source(), connection.sourceName());
-      case KAFKA -> new KafkaBaseline(kafkaSettings(connection.config), connection.source(), connection.slot());
+      case KAFKA -> new KafkaBaseline(kafkaSettings(connection.config), connection.source(), connection.slot(),
+          connection.sourceName());
       case WEBHOOK -> new WebhookBaseline(webhookSettings(), connection.destination(), connection.destinationSchema(),
           connection.slot(), registry);
     };

@@ -26,8 +26,10 @@ import org.apache.kafka.common.TopicPartition;
  * resumes from the stored offsets, and a replayed event (another consumer took the partition over
  * mid-batch) is dropped by {@code ON CONFLICT DO NOTHING} on the changes' unique key.
  *
- * <p>The event's {@code source.name} (the producing ingester's topic prefix) is stored as the change's
- * {@code source}, so changes of several sources that pass through Kafka stay apart.
+ * <p>The event's {@code bemi.source} (the source as {@code run} would name it in its trail: its
+ * {@code --source-name}, or system identifier and database) is stored as the change's {@code source},
+ * so changes of several sources that pass through Kafka stay apart, whatever their topic prefixes;
+ * events without it (older ingesters) give their {@code source.name}, the topic prefix.
  *
  * <p>Reads the envelope {@code io.bemi.ingester.sink.ChangeEnvelope} writes; events without its
  * {@code bemi} block (another producer on the topic) are counted and skipped. Numbers keep every
@@ -169,7 +171,8 @@ final class TrailWriter implements AutoCloseable {
     s.setLong(13, source.get("lsn").asLong());
     s.setLong(14, bemi.get("commit_lsn").asLong());
     s.setInt(15, bemi.get("change_index").asInt());
-    s.setString(16, source.path("name").asText(""));
+    // the source as the producing ingester's trail names it; events of older ingesters: their topic prefix
+    s.setString(16, bemi.hasNonNull("source") ? bemi.get("source").asText() : source.path("name").asText(""));
     s.setString(17, bemi.hasNonNull("previous_primary_key") ? bemi.get("previous_primary_key").asText() : null);
     return committedAt;
   }

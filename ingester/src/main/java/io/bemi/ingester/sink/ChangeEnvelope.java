@@ -23,7 +23,7 @@ import java.util.List;
  *  "op": "c"|"u"|"d"|"t"|"r", "ts_ms": NOW_MS,
  *  "transaction": {"id": "XID:COMMIT_LSN", "total_order": INDEX + 1},
  *  "context": {…},
- *  "bemi": {"primary_key": TEXT|null, ["previous_primary_key": TEXT,] "commit_lsn": COMMIT_LSN, "change_index": INDEX,
+ *  "bemi": {"primary_key": TEXT|null, ["previous_primary_key": TEXT,] ["source": SOURCE,] "commit_lsn": COMMIT_LSN, "change_index": INDEX,
  *           "committed_at": ISO, "queued_at": ISO, "operation": "CREATE"|…}}
  * </pre>
  *
@@ -43,6 +43,15 @@ public final class ChangeEnvelope {
 
   /** The value of a change's event; {@code name} is the logical source name ({@code source.name}). */
   public static String value(Change change, String name, long nowMillis) {
+    return value(change, name, null, nowMillis);
+  }
+
+  /**
+   * The value of a change's event; {@code name} is the logical source name ({@code source.name}),
+   * {@code trailSource} (or null: left out) the source as the trail names it ({@code bemi.source},
+   * what {@code run} stores in {@code changes.source}), which {@code consume} stores.
+   */
+  public static String value(Change change, String name, String trailSource, long nowMillis) {
     StringBuilder json = new StringBuilder(256 + change.after().length() + change.before().length()
         + (change.context() == null ? 2 : change.context().length()));
     Operation operation = change.operation();
@@ -78,6 +87,10 @@ public final class ChangeEnvelope {
     if (change.previousPrimaryKey() != null) { // only on an UPDATE that changed the key
       json.append(",\"previous_primary_key\":");
       JsonValues.appendString(json, change.previousPrimaryKey());
+    }
+    if (trailSource != null) {
+      json.append(",\"source\":");
+      JsonValues.appendString(json, trailSource);
     }
     json.append(",\"commit_lsn\":").append(commitLsn)
         .append(",\"change_index\":").append(change.index())

@@ -103,6 +103,9 @@ class ConsumeTest {
             + "\"amount\": 1.5000000000} {} {}");
     assertThat(trail.queryLong("SELECT count(DISTINCT commit_lsn) FROM bemi.changes")).isEqualTo(2);
     assertThat(trail.queryValue("SELECT database FROM bemi.changes LIMIT 1")).isEqualTo(source.name());
+    assertThat(trail.queryValue("SELECT string_agg(DISTINCT source, ',') FROM bemi.changes"))
+        .as("the source as the database sink names it, not the topic prefix")
+        .isEqualTo(source.queryValue("SELECT system_identifier FROM pg_control_system()") + "/" + source.name());
     assertThat(trail.queryValue("SELECT string_agg(partition || ':' || next_offset, ',' ORDER BY partition) "
         + "FROM bemi.consumer_offsets WHERE group_id = 'g-p1' AND topic = 'p1.public.prices'"))
         .as("each partition's stored offset follows its last record")

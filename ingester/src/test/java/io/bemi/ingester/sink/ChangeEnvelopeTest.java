@@ -28,4 +28,17 @@ class ChangeEnvelopeTest {
     assertThat(bemi("[\"acme\",1]").get("primary_key").asText()).isEqualTo("[\"acme\",5]");
     assertThat(bemi(null).has("previous_primary_key")).isFalse();
   }
+
+  @Test
+  void theTrailsNameOfTheSourceIsCarriedWhenGiven() throws Exception {
+    Change change = new Change(TRANSACTION, 0, Lsn.of(26193392), "public", "tags", Operation.CREATE, "1", null, "{}",
+        "{\"no\": 1}", "{}");
+    ObjectMapper json = new ObjectMapper();
+
+    JsonNode event = json.readTree(ChangeEnvelope.value(change, "bemi", "7318245510482345678/shop", 0));
+
+    assertThat(event.get("bemi").get("source").asText()).isEqualTo("7318245510482345678/shop");
+    assertThat(event.get("source").get("name").asText()).isEqualTo("bemi");
+    assertThat(json.readTree(ChangeEnvelope.value(change, "bemi", 0)).get("bemi").has("source")).isFalse();
+  }
 }

@@ -2,6 +2,7 @@ package io.bemi.ingester.sink.kafka;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bemi.ingester.PostgresUrl;
+import io.bemi.ingester.failover.SourceIdentity;
 import io.bemi.ingester.setup.SourceSetup.TrackedTable;
 import io.bemi.ingester.sink.KeyColumns;
 import io.bemi.ingester.snapshot.BaselineTarget;
@@ -31,16 +32,27 @@ public final class KafkaBaseline implements BaselineTarget {
   private final KafkaSinkSettings settings;
   private final PostgresUrl source;
   private final String slot;
+  private final String sourceName;
 
   /** @param source read for primary key columns (event keys) */
   public KafkaBaseline(KafkaSinkSettings settings, PostgresUrl source, String slot) {
+    this(settings, source, slot, null);
+  }
+
+  /**
+   * @param source read for primary key columns (event keys)
+   * @param sourceName the events' {@code bemi.source} (null: the source's system identifier and database)
+   */
+  public KafkaBaseline(KafkaSinkSettings settings, PostgresUrl source, String slot, String sourceName) {
     this.settings = settings;
     this.source = source;
     this.slot = slot;
+    this.sourceName = sourceName;
   }
 
   @Override
-  public Writer open(String database) {
+  public Writer open(String database) throws SQLException {
+    String trailSource = sourceName != null ? sourceName : SourceIdentity.identify(source).sourceName(database);
     String owner = settings.transactionalId(slot, database);
     KafkaSink.kafka("creating the checkpoint topic " + settings.checkpointTopic(), () -> {
       KafkaCheckpoints.ensureTopic(KafkaSink.clientProperties(settings), settings.checkpointTopic());
@@ -48,7 +60,7 @@ public final class KafkaBaseline implements BaselineTarget {
     });
     KafkaProducer<byte[], byte[]> producer = KafkaSink.transactionalProducer(settings, owner + "/snapshot");
     try {
-      return new KafkaWriter(owner + "/snapshot/", producer, new KeyColumns(source));
+      return new KafkaWriter(owner + "/snapshot/", producer, new KeyColumns(source), trailSource);
     } catch (RuntimeException e) {
       producer.close(Duration.ZERO);
       throw e;
@@ -60,13 +72,15 @@ public final class KafkaBaseline implements BaselineTarget {
     private final String progressKey; // + schema.table
     private final KafkaProducer<byte[], byte[]> producer;
     private final KeyColumns keyColumns;
+    private final String trailSource;
     private long snapshotLsn;
     private boolean inTransaction;
 
-    KafkaWriter(String progressKey, KafkaProducer<byte[], byte[]> producer, KeyColumns keyColumns) {
+    KafkaWriter(String progressKey, KafkaProducer<byte[], byte[]> producer, KeyColumns keyColumns, String trailSource) {
       this.progressKey = progressKey;
       this.producer = producer;
       this.keyColumns = keyColumns;
+      this.trailSource = trailSource;
     }
 
     @Override
@@ -92,7 +106,7 @@ public final class KafkaBaseline implements BaselineTarget {
 
     @Override
     public void row(Change change) throws SQLException {
-      var record = KafkaSink.event(settings, keyColumns, change);
+      var record = KafkaSink.event(settings, keyColumns, change, trailSource);
       KafkaSink.kafka("publishing to " + record.topic(), () -> producer.send(record)); // a failed send fails the commit
     }
 

@@ -1,6 +1,7 @@
 package io.bemi.ingester.sink.kafka;
 
 import io.bemi.ingester.PostgresUrl;
+import io.bemi.ingester.failover.SourceIdentity;
 import io.bemi.ingester.sink.ChangeEnvelope;
 import io.bemi.ingester.sink.KeyColumns;
 import io.bemi.ingester.sink.Sink;
@@ -51,12 +52,16 @@ public final class KafkaSink implements Sink {
   private final KafkaProducer<byte[], byte[]> producer;
   private final KeyColumns keyColumns;
   private final AtomicLong backfillsIgnored;
+  /** The events' {@code bemi.source}: the source as the trail names it. */
+  private final String trailSource;
   private boolean inKafkaTransaction;
   private boolean inSourceTransaction;
   private int uncommittedChanges;
   private Checkpoint pending;
 
-  KafkaSink(KafkaSinkSettings settings, PostgresUrl source, String slot, String database, AtomicLong backfillsIgnored) {
+  KafkaSink(KafkaSinkSettings settings, PostgresUrl source, String slot, String database, String trailSource,
+      AtomicLong backfillsIgnored) {
+    this.trailSource = trailSource;
     this.settings = settings;
     this.owner = settings.transactionalId(slot, database);
     this.backfillsIgnored = backfillsIgnored;
@@ -72,11 +77,21 @@ public final class KafkaSink implements Sink {
 
   /** Opens a Kafka sink per session; {@code source} is read for primary key columns (event keys). */
   public static SinkFactory factory(KafkaSinkSettings settings, PostgresUrl source) {
+    return factory(settings, source, null);
+  }
+
+  /**
+   * Opens a Kafka sink per session; {@code source} is read for primary key columns (event keys);
+   * {@code sourceName} is the events' {@code bemi.source} ({@code --source-name}; null: the
+   * source's system identifier and database, as {@code run} stores it in {@code changes.source}).
+   */
+  public static SinkFactory factory(KafkaSinkSettings settings, PostgresUrl source, String sourceName) {
     AtomicLong backfillsIgnored = new AtomicLong();
     return new SinkFactory() {
       @Override
-      public Sink open(String slot, String database) {
-        return new KafkaSink(settings, source, slot, database, backfillsIgnored);
+      public Sink open(String slot, String database) throws SQLException {
+        String trailSource = sourceName != null ? sourceName : SourceIdentity.identify(source).sourceName(database);
+        return new KafkaSink(settings, source, slot, database, trailSource, backfillsIgnored);
       }
 
       @Override
@@ -123,10 +138,10 @@ public final class KafkaSink implements Sink {
   }
 
   /** A change's record: its topic, its key (the primary key as JSON) and its event. */
-  static ProducerRecord<byte[], byte[]> event(KafkaSinkSettings settings, KeyColumns keyColumns, Change change)
-      throws SQLException {
+  static ProducerRecord<byte[], byte[]> event(KafkaSinkSettings settings, KeyColumns keyColumns, Change change,
+      String trailSource) throws SQLException {
     String key = ChangeEnvelope.key(change, keyColumns.of(change.schema(), change.table()));
-    String value = ChangeEnvelope.value(change, settings.topicPrefix(), System.currentTimeMillis());
+    String value = ChangeEnvelope.value(change, settings.topicPrefix(), trailSource, System.currentTimeMillis());
     return new ProducerRecord<>(settings.topic(change.schema(), change.table()),
         key == null ? null : key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
   }
@@ -151,7 +166,7 @@ public final class KafkaSink implements Sink {
     if (event instanceof Change change) {
       inSourceTransaction = true;
       uncommittedChanges++;
-      ProducerRecord<byte[], byte[]> record = event(settings, keyColumns, change);
+      ProducerRecord<byte[], byte[]> record = event(settings, keyColumns, change, trailSource);
       kafka("publishing to " + record.topic(), () -> {
         begin();
         producer.send(record); // a failed send fails commitTransaction
