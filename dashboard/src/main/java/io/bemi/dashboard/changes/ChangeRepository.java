@@ -121,13 +121,13 @@ public final class ChangeRepository {
           record.schema(), record.table(), record.primaryKey());
     } else if (older) { // the function pages forward only: newest first reads the record's whole life
       sql = new Sql().append("SELECT " + COLUMNS + " FROM \"" + schemaName + "\".record_history(?, ?) WHERE true",
-          quoted(record), record.primaryKey());
+          record.quotedTable(), record.primaryKey());
     } else if (from == null) { // the page's size (and bound) go into the function, so it reads only the page
       sql = new Sql().append("SELECT " + COLUMNS + " FROM \"" + schemaName + "\".record_history(?, ?, ?) WHERE true",
-          quoted(record), record.primaryKey(), limit + 1);
+          record.quotedTable(), record.primaryKey(), limit + 1);
     } else {
       sql = new Sql().append("SELECT " + COLUMNS + " FROM \"" + schemaName + "\".record_history(?, ?, ?, ?, ?) WHERE true",
-          quoted(record), record.primaryKey(), limit + 1, from.commitLsn(), from.changeIndex());
+          record.quotedTable(), record.primaryKey(), limit + 1, from.commitLsn(), from.changeIndex());
     }
     if (from != null) {
       sql.append(" AND (commit_lsn, change_index) " + (older ? "<" : ">") + " (?, ?)", from.commitLsn(), from.changeIndex());
@@ -151,7 +151,7 @@ public final class ChangeRepository {
   public Optional<Change> lastChangeAsOf(RecordKey record, Instant at) {
     Sql sql = bemiSqlInstalled()
         ? new Sql().append("SELECT " + COLUMNS + " FROM \"" + schemaName + "\".record_history(?, ?) WHERE committed_at <= ?"
-            + " ORDER BY commit_lsn DESC, change_index DESC LIMIT 1", quoted(record), record.primaryKey(), utc(at))
+            + " ORDER BY commit_lsn DESC, change_index DESC LIMIT 1", record.quotedTable(), record.primaryKey(), utc(at))
         : new Sql().append("SELECT " + COLUMNS + " FROM " + changes
             + " WHERE schema = ? AND \"table\" = ? AND primary_key = ? AND committed_at <= ?"
             + " ORDER BY commit_lsn DESC, change_index DESC LIMIT 1",
@@ -170,7 +170,7 @@ public final class ChangeRepository {
       return new AsOf(record, at, last.map(Change::stateAfter).orElse(null), last, false);
     }
     try {
-      Optional<String> state = trail.asOf(SqlNames.qualified(record.schema(), record.table()), record.primaryKey(), at);
+      Optional<String> state = trail.asOf(record.quotedTable(), record.primaryKey(), at);
       return new AsOf(record, at, state.map(this::parse).orElse(null), last, true);
     } catch (SQLException e) {
       throw new DataAccessException("Could not read " + record + " as of " + at, e);
@@ -184,11 +184,6 @@ public final class ChangeRepository {
           rs -> rs.getBoolean(1)).get(0);
     }
     return recordAsOfInstalled;
-  }
-
-  /** The record's table as the bemi-sql functions take it: quoted identifiers, 'schema.table'. */
-  private static String quoted(RecordKey record) {
-    return "\"" + record.schema().replace("\"", "\"\"") + "\".\"" + record.table().replace("\"", "\"\"") + "\"";
   }
 
   /** A record's state at an instant; {@code state} null when it did not exist then. */

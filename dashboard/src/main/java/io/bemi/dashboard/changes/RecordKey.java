@@ -1,5 +1,7 @@
 package io.bemi.dashboard.changes;
 
+import io.bemi.sql.SqlNames;
+
 /** Identifies one source row across its history: schema, table and primary key text. */
 public record RecordKey(String schema, String table, String primaryKey) {
 
@@ -11,5 +13,10 @@ public record RecordKey(String schema, String table, String primaryKey) {
 
   public String qualifiedTable() {
     return schema + "." + table;
+  }
+
+  /** The table as the bemi-sql functions take it: {@code "schema"."table"}, both parts quoted. */
+  public String quotedTable() {
+    return SqlNames.qualified(schema, table);
   }
 }

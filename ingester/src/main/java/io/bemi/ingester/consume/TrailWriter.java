@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.bemi.ingester.store.ChangeIds;
+import io.bemi.ingester.store.Partitions;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -48,7 +49,7 @@ final class TrailWriter implements AutoCloseable {
   private final String insertSql;
   private final String offsetSql;
   private final String readOffsetsSql;
-  private final String ensurePartitionsSql;
+  private final Partitions partitions;
   private final ChangeIds ids = new ChangeIds();
   private long skipped;
 
@@ -63,8 +64,7 @@ final class TrailWriter implements AutoCloseable {
     this.offsetSql = "INSERT INTO " + schema + ".consumer_offsets (group_id, topic, partition, next_offset)"
         + " VALUES (?, ?, ?, ?) ON CONFLICT (group_id, topic, partition) DO UPDATE"
         + " SET next_offset = GREATEST(consumer_offsets.next_offset, excluded.next_offset), updated_at = now()";
-    // partitions a month past the newest change of the poll (creates nothing when they exist)
-    this.ensurePartitionsSql = "SELECT " + schema + ".ensure_partitions(?::timestamptz + interval '1 month')";
+    this.partitions = new Partitions(schema);
     this.readOffsetsSql = "SELECT next_offset FROM " + schema + ".consumer_offsets"
         + " WHERE group_id = ? AND topic = ? AND partition = ?";
   }
@@ -108,9 +108,8 @@ final class TrailWriter implements AutoCloseable {
       }
       int stored = 0;
       if (batched > 0) {
-        try (PreparedStatement ensure = connection.prepareStatement(ensurePartitionsSql)) {
-          ensure.setTimestamp(1, Timestamp.from(newest));
-          ensure.execute();
+        if (!partitions.cover(newest)) {
+          partitions.extend(connection, newest);
         }
         for (int count : insert.executeBatch()) {
           stored += Math.max(count, 0);
@@ -130,6 +129,7 @@ final class TrailWriter implements AutoCloseable {
       return stored;
     } catch (SQLException | RuntimeException e) {
       connection.rollback();
+      partitions.forget();
       throw e;
     }
   }

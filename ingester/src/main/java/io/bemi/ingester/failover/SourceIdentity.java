@@ -31,6 +31,14 @@ public record SourceIdentity(String systemIdentifier, int timeline) {
     return systemIdentifier + "/" + database;
   }
 
+  /**
+   * The name a source's changes are stored and published under: {@code configured}
+   * ({@code --source-name}) when given, else {@link #sourceName} of the server's identity.
+   */
+  public static String sourceName(PostgresUrl source, String configured, String database) throws SQLException {
+    return configured != null ? configured : identify(source).sourceName(database);
+  }
+
   @Override
   public String toString() {
     return "system " + systemIdentifier + ", timeline " + timeline;

@@ -45,7 +45,7 @@ public final class ChangesBaseline implements BaselineTarget {
 
   @Override
   public Writer open(String database) throws SQLException {
-    String rowsSource = sourceName != null ? sourceName : SourceIdentity.identify(source).sourceName(database);
+    String rowsSource = SourceIdentity.sourceName(source, sourceName, database);
     // pgjdbc sends a batch of INSERTs as multi-row INSERTs with reWriteBatchedInserts (several times faster).
     Properties properties = destination.properties();
     properties.setProperty("reWriteBatchedInserts", "true");

@@ -14,7 +14,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Timestamp;
-import java.time.Duration;
 import java.time.Instant;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -51,7 +50,6 @@ public final class ChangeStore implements Sink {
 
   private static final int COPY_CHUNK_BYTES = 256 * 1024;
   /** Partitions are extended when a change comes this close to their end, by twice as much. */
-  private static final Duration PARTITION_MARGIN = Duration.ofDays(31);
 
   private final Connection connection;
   private final String copySql;
@@ -61,8 +59,7 @@ public final class ChangeStore implements Sink {
   private final String slot;
   private final String sourceDatabase;
   private final String source;
-  private final String ensurePartitionsSql;
-  private Instant partitionedUntil = Instant.MIN; // changes committed before this have a partition
+  private final Partitions partitions;
 
   private final ByteArrayOutputStream copyBuffer = new ByteArrayOutputStream(COPY_CHUNK_BYTES + 8192);
   private final StringBuilder row = new StringBuilder(512);
@@ -99,7 +96,7 @@ public final class ChangeStore implements Sink {
     this.copySql = "COPY " + table + " " + columns + " FROM STDIN";
     this.backfillSql = "UPDATE " + table + " SET context = ?::jsonb WHERE source = ? AND commit_lsn = ?"
         + " AND change_index < ? AND committed_at = ?";
-    this.ensurePartitionsSql = "SELECT " + schema + ".ensure_partitions(?)";
+    this.partitions = new Partitions(schema);
     this.checkpointSql = "INSERT INTO " + schema + ".ingester_checkpoints"
         + " (slot, source_database, commit_lsn, end_lsn, committed_at, updated_at, system_identifier, timeline, source)"
         + " VALUES (?, ?, ?, ?, ?, now(), ?, ?, ?)"
@@ -251,7 +248,7 @@ public final class ChangeStore implements Sink {
       }
     }
     connection.rollback();
-    partitionedUntil = Instant.MIN; // partitions created in the rolled back batch are gone
+    partitions.forget();
     written = false;
     inSourceTransaction = false;
     uncommittedChanges = 0;
@@ -383,16 +380,9 @@ public final class ChangeStore implements Sink {
 
   /** Extends the partitions, in the open batch, when a change comes within the margin of their end. */
   private void ensurePartitionFor(Instant committedAt) throws SQLException {
-    if (committedAt.plus(PARTITION_MARGIN).isBefore(partitionedUntil)) {
-      return;
-    }
-    endCopy();
-    try (PreparedStatement s = connection.prepareStatement(ensurePartitionsSql)) {
-      s.setTimestamp(1, Timestamp.from(committedAt.plus(PARTITION_MARGIN.multipliedBy(2))));
-      try (ResultSet rs = s.executeQuery()) {
-        rs.next();
-        partitionedUntil = rs.getTimestamp(1).toInstant();
-      }
+    if (!partitions.cover(committedAt)) {
+      endCopy();
+      partitions.extend(connection, committedAt);
     }
   }
 

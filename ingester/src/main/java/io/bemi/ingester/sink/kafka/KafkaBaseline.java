@@ -52,7 +52,7 @@ public final class KafkaBaseline implements BaselineTarget {
 
   @Override
   public Writer open(String database) throws SQLException {
-    String trailSource = sourceName != null ? sourceName : SourceIdentity.identify(source).sourceName(database);
+    String trailSource = SourceIdentity.sourceName(source, sourceName, database);
     String owner = settings.transactionalId(slot, database);
     KafkaSink.kafka("creating the checkpoint topic " + settings.checkpointTopic(), () -> {
       KafkaCheckpoints.ensureTopic(KafkaSink.clientProperties(settings), settings.checkpointTopic());

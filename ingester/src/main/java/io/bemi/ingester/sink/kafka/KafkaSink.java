@@ -90,7 +90,7 @@ public final class KafkaSink implements Sink {
     return new SinkFactory() {
       @Override
       public Sink open(String slot, String database) throws SQLException {
-        String trailSource = sourceName != null ? sourceName : SourceIdentity.identify(source).sourceName(database);
+        String trailSource = SourceIdentity.sourceName(source, sourceName, database);
         return new KafkaSink(settings, source, slot, database, trailSource, backfillsIgnored);
       }
 
