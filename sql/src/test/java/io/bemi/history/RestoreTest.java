@@ -163,6 +163,67 @@ class RestoreTest {
   }
 
   @Test
+  void aConflictInOneTableChangesNoTableBeforeItIsFound(TestDatabase shared) throws SQLException {
+    TestDatabase db = shared.createSibling("restore_conflict_two_tables");
+    schema(db);
+    db.execute("INSERT INTO parent VALUES (1, 'x', 'one', 1, now(), '{}')", "INSERT INTO child VALUES (7, 1, 'x', 3, NULL)");
+    Instant at = Instant.now();
+    db.execute("UPDATE child SET qty = 4 WHERE id = 7", "UPDATE parent SET name = 'uno' WHERE a = 1");
+    String sql = bemi(db).restoreTablesSql(TABLES, at, false); // checks "public"."child" first, then "public"."parent"
+    db.execute("ALTER TABLE parent DISABLE TRIGGER USER", "UPDATE parent SET score = 42 WHERE a = 1"); // not in the trail
+
+    assertThatThrownBy(() -> apply(db, sql)).isInstanceOf(RevertConflictException.class)
+        .hasMessageContaining("bemi restore conflict at step 2 (update \"public\".\"parent\" key [1,\"x\"])")
+        .hasMessageContaining("column(s) score");
+    assertThat(db.queryLong("SELECT qty FROM child WHERE id = 7")).isEqualTo(4);
+  }
+
+  @Test
+  void aForcedRestoreOverwritesWhatItRestoresAndSkipsRowsThatAreGone(TestDatabase shared) throws SQLException {
+    TestDatabase db = shared.createSibling("restore_forced");
+    schema(db);
+    db.execute("INSERT INTO parent VALUES (1, 'x', 'one', 1, '2024-01-01 00:00+00', '{a}'),"
+        + " (2, 'x', 'two', 2, '2024-01-02 00:00+00', '{b}'), (3, 'x', 'three', 3, NULL, '{}')");
+    Instant at = Instant.now();
+    db.execute("UPDATE parent SET name = 'uno' WHERE a = 1", "DELETE FROM parent WHERE a = 2",
+        "UPDATE parent SET name = 'tres' WHERE a = 3");
+    db.execute("ALTER TABLE parent DISABLE TRIGGER USER", "UPDATE parent SET score = 42 WHERE a = 1", // not in the trail
+        "INSERT INTO parent VALUES (2, 'x', 'again', 9, NULL, '{}')", "DELETE FROM parent WHERE a = 3");
+
+    assertThatThrownBy(() -> apply(db, bemi(db).restoreTableSql("parent", at, false)))
+        .isInstanceOf(RevertConflictException.class).hasMessageContaining("column(s) score");
+    apply(db, bemi(db).restoreTableSql("parent", at, true));
+    try (Connection c = db.connect()) {
+      assertThat(copy(c)).isEqualTo("""
+          public.parent:
+            (1,x,one,42,"2024-01-01 00:00:00+00",{a})
+            (2,x,two,2,"2024-01-02 00:00:00+00",{b})
+          public.child:
+          """);
+    }
+  }
+
+  @Test
+  void aRestoreRefusesColumnsTheTableNoLongerHasOrCanNoLongerHold(TestDatabase shared) throws SQLException {
+    TestDatabase db = shared.createSibling("restore_altered");
+    schema(db);
+    db.execute("INSERT INTO parent VALUES (1, 'x', 'one', 1, NULL, '{a}')");
+    Instant at = Instant.now();
+    db.execute("UPDATE parent SET name = 'uno', tags = '{}' WHERE a = 1");
+    String sql = bemi(db).restoreTableSql("parent", at, false);
+
+    db.execute("ALTER TABLE parent ALTER COLUMN tags TYPE int[] USING '{}'");
+    assertThatThrownBy(() -> apply(db, sql))
+        .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("BM007"))
+        .hasMessageContaining("no longer fit the columns of public.parent");
+    db.execute("ALTER TABLE parent DROP COLUMN name");
+    assertThatThrownBy(() -> apply(db, sql))
+        .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("BM007"))
+        .hasMessageContaining("has no column name any more");
+    assertThat(db.queryValue("SELECT tags::text FROM parent")).isEqualTo("{}");
+  }
+
+  @Test
   void aRestoreAnnouncesItselfWithARestoreOfContext(TestDatabase shared) throws SQLException {
     TestDatabase db = shared.createSibling("restore_context");
     schema(db);

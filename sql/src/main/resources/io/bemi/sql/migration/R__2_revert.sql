@@ -41,6 +41,21 @@
 DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.revert_plan(uuid[], boolean);
 DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.revert_plan(uuid[]);
 
+DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.row_steps_script(text, jsonb, boolean, jsonb, boolean);
+
+-- A refusal: raises p_message with that SQLSTATE and hint, unless p_message is NULL (nothing to
+-- refuse; callers build it with ||, so a NULL detail leaves it NULL).
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.refuse(p_message text, p_errcode text, p_hint text)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF p_message IS NOT NULL THEN
+    RAISE EXCEPTION '%', p_message USING ERRCODE = p_errcode, HINT = p_hint;
+  END IF;
+END
+$$;
+
 -- The columns of a row image that hold the redaction placeholder.
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.redacted_columns(p_image jsonb)
 RETURNS text[]
@@ -146,11 +161,10 @@ COMMENT ON FUNCTION ${flyway:defaultSchema}.plan_digest(uuid[]) IS
 -- The statement that applies row steps on the source (see the header). p_steps is a JSON array of
 -- {step, action ('insert'|'update'|'delete'|'truncate'), relation ('"schema"."table"'), change_id,
 --  primary_key, restore (values to write), expected (the row as it must be now), label};
--- p_kind names the statement in messages and in the dollar-quote tag ('revert', 'restore',
--- 'replay'); p_fk_order runs inserts and updates parents first and deletes children first (by the
--- source's foreign keys) instead of in step order, and defers deferrable constraints.
+-- p_kind names the statement in messages and in the dollar-quote tag ('revert', 'replay'). Steps
+-- run in step order (a restore is applied set-based by restore_script(), R__4_restore.sql).
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.row_steps_script(p_kind text, p_steps jsonb, p_force boolean,
-                                                             p_context jsonb, p_fk_order boolean DEFAULT false)
+                                                             p_context jsonb)
 RETURNS text
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp AS $function$
@@ -163,7 +177,6 @@ DECLARE
   v_search_path constant text := pg_catalog.current_setting('search_path');
   v_kind constant text := %L;
   v_force constant boolean := %s;
-  v_fk_order constant boolean := %s;
   v_steps constant text := %L;
   v_step record;
   v_relation text;
@@ -186,31 +199,13 @@ BEGIN
   PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
   -- The statement's own context: its changes are captured with it.
   PERFORM pg_logical_emit_message(true, '_bemi', %L);
-  IF v_fk_order THEN
-    SET CONSTRAINTS ALL DEFERRED;
-  END IF;
 
   FOR v_step IN
-    WITH s AS (
-      SELECT s.*, to_regclass(s.relation) AS rel
-        FROM jsonb_to_recordset(v_steps::jsonb)
-             AS s(step integer, action text, relation text, change_id uuid, primary_key text, restore jsonb,
-                  expected jsonb, label text)
-    ), depth AS (  -- foreign-key depth among the step tables: parents 0, their children 1, ...
-      WITH RECURSIVE d(rel, depth) AS (
-        SELECT DISTINCT s.rel, 0 FROM s WHERE v_fk_order AND s.rel IS NOT NULL
-        UNION ALL
-        SELECT k.conrelid, d.depth + 1
-          FROM d JOIN pg_constraint k ON k.confrelid = d.rel AND k.contype = 'f' AND k.conrelid <> k.confrelid
-         WHERE d.depth < 32 AND k.conrelid IN (SELECT s.rel FROM s))
-      SELECT d.rel, max(d.depth) AS depth FROM d GROUP BY d.rel
-    )
-    SELECT s.* FROM s LEFT JOIN depth ON depth.rel = s.rel
-     ORDER BY CASE WHEN NOT v_fk_order THEN 0 WHEN s.action = 'delete' THEN 1 ELSE 0 END,
-              CASE WHEN NOT v_fk_order THEN 0 WHEN s.action = 'delete' THEN -coalesce(depth.depth, 0)
-                   ELSE coalesce(depth.depth, 0) END,
-              CASE WHEN v_fk_order THEN s.relation END,
-              s.step
+    SELECT s.*
+      FROM jsonb_to_recordset(v_steps::jsonb)
+           AS s(step integer, action text, relation text, change_id uuid, primary_key text, restore jsonb,
+                expected jsonb, label text)
+     ORDER BY s.step
   LOOP
     IF v_step.relation IS DISTINCT FROM v_relation THEN
       v_relation := v_step.relation;
@@ -349,8 +344,7 @@ BEGIN
   END LOOP;
   PERFORM pg_catalog.set_config('search_path', v_search_path, true);
 END
-$template$, p_kind, CASE WHEN p_force THEN 'true' ELSE 'false' END, CASE WHEN p_fk_order THEN 'true' ELSE 'false' END,
-   p_steps::text, p_context::text);
+$template$, p_kind, CASE WHEN p_force THEN 'true' ELSE 'false' END, p_steps::text, p_context::text);
 
   -- A dollar-quote tag that does not occur in the body, whatever the data holds.
   WHILE strpos(v_script, '$' || v_tag || '$') > 0 LOOP
@@ -360,8 +354,8 @@ $template$, p_kind, CASE WHEN p_force THEN 'true' ELSE 'false' END, CASE WHEN p_
 END
 $function$;
 
-COMMENT ON FUNCTION ${flyway:defaultSchema}.row_steps_script(text, jsonb, boolean, jsonb, boolean) IS
-  'The DO statement applying row steps on the source (shared by revert, restore and roll forward)';
+COMMENT ON FUNCTION ${flyway:defaultSchema}.row_steps_script(text, jsonb, boolean, jsonb) IS
+  'The DO statement applying row steps on the source in step order (shared by revert and roll forward)';
 
 -- The statement that reverts the given changes on the source. Conflicts the destination already
 -- knows of are listed by revert_plan(); the statement itself checks every row when it runs (the
@@ -405,21 +399,18 @@ BEGIN
     RAISE EXCEPTION 'bemi revert: none of the % given changes is in the trail (or all are snapshots)', cardinality(p_change_ids)
       USING ERRCODE = 'no_data_found', HINT = 'Check the change id, commit LSN or context.';
   END IF;
-  IF v_impossible IS NOT NULL THEN
-    RAISE EXCEPTION 'bemi revert: cannot be reverted: %', v_impossible
-      USING ERRCODE = 'BM003', HINT = 'Revert the other changes without these; see revert_plan().';
-  END IF;
-  IF v_redacted IS NOT NULL THEN
-    RAISE EXCEPTION 'bemi revert: cannot insert a deleted row whose values are redacted in the trail: %', v_redacted
-      USING ERRCODE = 'BM006', HINT = 'The trail does not hold those values; restore the row from a backup, or revert the other changes without these.';
-  END IF;
+  PERFORM ${flyway:defaultSchema}.refuse('bemi revert: cannot be reverted: ' || v_impossible, 'BM003',
+                                         'Revert the other changes without these; see revert_plan().');
+  PERFORM ${flyway:defaultSchema}.refuse('bemi revert: cannot insert a deleted row whose values are redacted in the trail: '
+                                         || v_redacted, 'BM006',
+                                         'The trail does not hold those values; restore the row from a backup, or revert the other changes without these.');
 
   v_context := coalesce(p_context, '{}'::jsonb)
                || jsonb_build_object('revertOf', coalesce(p_revert_of, jsonb_build_object('changeIds', to_jsonb(p_change_ids))));
   IF p_force THEN
     v_context := jsonb_set(v_context, '{revertOf,forced}', 'true');
   END IF;
-  RETURN ${flyway:defaultSchema}.row_steps_script('revert', v_steps, p_force, v_context, false);
+  RETURN ${flyway:defaultSchema}.row_steps_script('revert', v_steps, p_force, v_context);
 END
 $function$;
 

@@ -48,6 +48,11 @@ $$;
 
 -- One row per record the restore touches: what it does, the row at the instant (desired) and the
 -- row the trail holds now (expected, what the source must still hold), redacted columns removed.
+-- Set-based: the changes of the tables after the instant are read once (changes_table_time_idx);
+-- they give every key to look at and the row each holds now (the newest change touching the key:
+-- its image, NULL after a DELETE, an UPDATE that moved the row to another key or a TRUNCATE). The
+-- row at the instant is one backward probe of changes_record_idx per key, starting below the
+-- key's first change since; for a table truncated since, table_as_of() gives every row it had.
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.restore_plan(p_tables text[], p_at timestamptz)
 RETURNS TABLE(schema_name text, table_name text, primary_key text, action text, desired jsonb, expected jsonb,
               redacted_columns text[])
@@ -57,50 +62,61 @@ SET search_path = pg_catalog, pg_temp AS $$
     SELECT DISTINCT (${flyway:defaultSchema}.table_name_parts(x)).schema_name AS s,
                     (${flyway:defaultSchema}.table_name_parts(x)).table_name AS n
       FROM unnest(p_tables) x
-  ), keys AS (
-    -- every key changed after the instant (changes_table_time_idx), and every key an UPDATE left
-    SELECT DISTINCT t.s, t.n, k.primary_key
+  ), later AS MATERIALIZED (
+    SELECT c.schema AS s, c."table" AS n, c.primary_key, c.previous_primary_key, c.operation, c.after,
+           c.commit_lsn, c.change_index
       FROM tables t
       JOIN ${flyway:defaultSchema}.changes c ON c."table" = t.n AND c.committed_at > p_at AND c.schema = t.s
-     CROSS JOIN LATERAL (VALUES (c.primary_key), (c.previous_primary_key)) k(primary_key)
-     WHERE k.primary_key IS NOT NULL
-    UNION
-    -- after a later TRUNCATE, every row the table had at the instant
-    SELECT t.s, t.n, a.primary_key
-      FROM tables t
-     CROSS JOIN LATERAL ${flyway:defaultSchema}.table_as_of(format('%I.%I', t.s, t.n), p_at) a
-     WHERE EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.changes x
-                    WHERE x.operation = 'TRUNCATE' AND x.schema = t.s AND x."table" = t.n AND x.committed_at > p_at)
+  ), events AS MATERIALIZED (
+    -- what each change since did to a key: left its row (NULL: deleted), or moved it away
+    SELECT l.s, l.n, l.primary_key AS k, l.commit_lsn, l.change_index,
+           CASE WHEN l.operation IN ('CREATE', 'UPDATE', 'SNAPSHOT') THEN l.after END AS image
+      FROM later l WHERE l.primary_key IS NOT NULL
+    UNION ALL
+    SELECT l.s, l.n, l.previous_primary_key, l.commit_lsn, l.change_index, NULL
+      FROM later l WHERE l.previous_primary_key IS NOT NULL
+  ), truncated AS (  -- the last TRUNCATE since, per table
+    SELECT DISTINCT ON (l.s, l.n) l.s, l.n, l.commit_lsn, l.change_index
+      FROM later l WHERE l.operation = 'TRUNCATE'
+     ORDER BY l.s, l.n, l.commit_lsn DESC, l.change_index DESC
+  ), keyed AS (  -- per key: its first change since, and the row it holds now
+    SELECT f.s, f.n, f.k, f.commit_lsn AS first_lsn, f.change_index AS first_index, tr.s IS NOT NULL AS truncated,
+           CASE WHEN tr.s IS NULL OR (l.commit_lsn, l.change_index) > (tr.commit_lsn, tr.change_index) THEN l.image END
+             AS expected
+      FROM (SELECT DISTINCT ON (e.s, e.n, e.k) e.* FROM events e
+             ORDER BY e.s, e.n, e.k, e.commit_lsn, e.change_index) f
+      JOIN (SELECT DISTINCT ON (e.s, e.n, e.k) e.* FROM events e
+             ORDER BY e.s, e.n, e.k, e.commit_lsn DESC, e.change_index DESC) l ON l.s = f.s AND l.n = f.n AND l.k = f.k
+      LEFT JOIN truncated tr ON tr.s = f.s AND tr.n = f.n
   ), states AS (
-    -- the row the key held at the instant and holds now (record_as_of's first probe, inlined): one
-    -- backward probe of changes_record_idx each, the truncate check on changes_truncate_idx and
-    -- the check on changes_previous_key_idx that no UPDATE moved the row away from the key since
-    SELECT k.s, k.n, k.primary_key,
+    -- a table truncated since: every key it had then or has changed since, the row then from table_as_of
+    SELECT coalesce(k.s, a.s) AS s, coalesce(k.n, a.n) AS n, coalesce(k.k, a.primary_key) AS primary_key,
+           a."row" AS desired, k.expected
+      FROM (SELECT * FROM keyed WHERE truncated) k
+      FULL JOIN (SELECT tr.s, tr.n, r.primary_key, r."row" FROM truncated tr
+                  CROSS JOIN LATERAL ${flyway:defaultSchema}.table_as_of(format('%I.%I', tr.s, tr.n), p_at) r) a
+        ON a.s = k.s AND a.n = k.n AND a.primary_key = k.k
+    UNION ALL
+    -- the others: the key's newest change before its first one since, unless a TRUNCATE or an
+    -- UPDATE of the key (changes_truncate_idx, changes_previous_key_idx) came after it
+    SELECT k.s, k.n, k.k,
            (SELECT CASE WHEN c.operation IN ('CREATE', 'UPDATE', 'SNAPSHOT') THEN c.after END
               FROM ${flyway:defaultSchema}.changes c
-             WHERE c.schema = k.s AND c."table" = k.n AND c.primary_key = k.primary_key AND c.committed_at <= p_at
+             WHERE c."table" = k.n AND c.primary_key = k.k AND c.schema = k.s
+               AND (c.commit_lsn, c.change_index) < (k.first_lsn, k.first_index) AND c.committed_at <= p_at
                AND NOT EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.changes t
                                 WHERE t.operation = 'TRUNCATE' AND t.schema = k.s AND t."table" = k.n
                                   AND (t.commit_lsn, t.change_index) > (c.commit_lsn, c.change_index)
                                   AND t.committed_at <= p_at)
                AND NOT EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.changes d
-                                WHERE d.previous_primary_key = k.primary_key AND d.schema = k.s AND d."table" = k.n
+                                WHERE d.previous_primary_key = k.k AND d.schema = k.s AND d."table" = k.n
                                   AND (d.commit_lsn, d.change_index) > (c.commit_lsn, c.change_index)
                                   AND d.committed_at <= p_at)
              ORDER BY c.commit_lsn DESC, c.change_index DESC
-             LIMIT 1) AS desired,
-           (SELECT CASE WHEN c.operation IN ('CREATE', 'UPDATE', 'SNAPSHOT') THEN c.after END
-              FROM ${flyway:defaultSchema}.changes c
-             WHERE c.schema = k.s AND c."table" = k.n AND c.primary_key = k.primary_key
-               AND NOT EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.changes t
-                                WHERE t.operation = 'TRUNCATE' AND t.schema = k.s AND t."table" = k.n
-                                  AND (t.commit_lsn, t.change_index) > (c.commit_lsn, c.change_index))
-               AND NOT EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.changes d
-                                WHERE d.previous_primary_key = k.primary_key AND d.schema = k.s AND d."table" = k.n
-                                  AND (d.commit_lsn, d.change_index) > (c.commit_lsn, c.change_index))
-             ORDER BY c.commit_lsn DESC, c.change_index DESC
-             LIMIT 1) AS expected
-      FROM keys k
+             LIMIT 1),
+           k.expected
+      FROM keyed k
+     WHERE NOT k.truncated
   ), steps AS (
     SELECT s.s, s.n, s.primary_key,
            CASE WHEN s.desired IS NULL THEN 'delete' WHEN s.expected IS NULL THEN 'insert' ELSE 'update' END AS action,
@@ -149,14 +165,241 @@ $$;
 COMMENT ON FUNCTION ${flyway:defaultSchema}.restore_counts(text[], timestamptz) IS
   'Dry run of a restore: rows inserted, updated and deleted per table';
 
--- The statement for the source that brings the tables back to their state at p_at.
+-- The statement that applies a restore plan on the source. p_tables is a JSON array of
+-- {relation ('"schema"."table"'), steps: [{step, action ('insert'|'update'|'delete'), primary_key,
+-- restore (the row then), expected (the row now)}]}. One DO statement, as row_steps_script()
+-- writes for a revert (search_path pinned, '_bemi' message, the same checks, refusals and
+-- messages), but set-based: first, per table, one statement checks and locks every row the
+-- restore touches (a join on the key) and raises before anything is written; then one UPDATE per
+-- table and one INSERT per table and set of columns (parents first by the source's foreign keys),
+-- then one DELETE per table (children first), each over the rows as jsonb_populate_record(set)
+-- builds them. Deferrable constraints are deferred. A row a write does not find where the check
+-- locked it (moved by a cascading foreign key action or a trigger meanwhile) is a conflict.
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.restore_script(p_tables jsonb, p_force boolean, p_context jsonb)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp AS $function$
+DECLARE
+  v_script text;
+  v_tag text := 'bemi_restore';
+BEGIN
+  v_script := format($template$
+DECLARE
+  v_search_path constant text := pg_catalog.current_setting('search_path');
+  v_force constant boolean := %s;
+  v_tables constant text := %L;
+  v_table record;
+  v_name text;
+  v_key text[];
+  v_table_columns text[];
+  v_writable text[];
+  v_bad record;
+  v_checked record;
+  v_writes jsonb := '[]';
+  v_write record;
+  v_columns text[];
+  v_rows jsonb;
+  v_locked bigint;
+  v_written bigint;
+  v_sql text;
+BEGIN
+  -- Built-ins from pg_catalog only, whatever the session's search_path holds (restored for writes and at the end).
+  PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+  -- The statement's own context: its changes are captured with it.
+  PERFORM pg_logical_emit_message(true, '_bemi', %L);
+  SET CONSTRAINTS ALL DEFERRED;
+
+  -- 1. Every table resolved and every row checked and locked before anything is written.
+  FOR v_table IN
+    WITH t AS (
+      SELECT t.relation, t.steps, to_regclass(t.relation) AS rel
+        FROM jsonb_to_recordset(v_tables::jsonb) AS t(relation text, steps jsonb)
+    ), depth AS (  -- foreign-key depth among the tables: parents 0, their children 1, ...
+      WITH RECURSIVE d(rel, depth) AS (
+        SELECT t.rel, 0 FROM t WHERE t.rel IS NOT NULL
+        UNION ALL
+        SELECT k.conrelid, d.depth + 1
+          FROM d JOIN pg_constraint k ON k.confrelid = d.rel AND k.contype = 'f' AND k.conrelid <> k.confrelid
+         WHERE d.depth < 32 AND k.conrelid IN (SELECT t.rel FROM t))
+      SELECT d.rel, max(d.depth) AS depth FROM d GROUP BY d.rel
+    )
+    SELECT t.relation, t.steps, t.rel, coalesce(depth.depth, 0) AS depth
+      FROM t LEFT JOIN depth ON depth.rel = t.rel ORDER BY t.relation
+  LOOP
+    IF v_table.rel IS NULL THEN
+      RAISE EXCEPTION 'bemi restore: table %% does not exist', v_table.relation
+        USING ERRCODE = 'BM002', HINT = 'Run the statement on the source database the changes were captured from.';
+    END IF;
+    SELECT format('%%I.%%I', n.nspname, c.relname) INTO v_name
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = v_table.rel;
+    -- Key columns on the source: the replica identity index, else the primary key.
+    SELECT array_agg(a.attname::text ORDER BY k.ord) INTO v_key
+      FROM (SELECT i.indkey FROM pg_index i
+             WHERE i.indrelid = v_table.rel AND (i.indisreplident OR i.indisprimary)
+             ORDER BY i.indisreplident DESC LIMIT 1) i
+     CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+      JOIN pg_attribute a ON a.attrelid = v_table.rel AND a.attnum = k.attnum;
+    IF v_key IS NULL THEN
+      RAISE EXCEPTION 'bemi restore refused: table %% has no primary key or replica identity index any more', v_name
+        USING ERRCODE = 'BM007', HINT = 'Nothing was changed. The table was altered since; give it its key back, or restore it by hand.';
+    END IF;
+    SELECT array_agg(a.attname::text), array_agg(a.attname::text) FILTER (WHERE a.attgenerated = '')
+      INTO v_table_columns, v_writable
+      FROM pg_attribute a WHERE a.attrelid = v_table.rel AND a.attnum > 0 AND NOT a.attisdropped;
+
+    -- The columns a row writes: an insert every column of its image, an update those whose value
+    -- differs from the expected row. A column the table no longer has (dropped or renamed since)
+    -- cannot be written: refuse rather than apply half of the restore.
+    SELECT s.step, s.action, s.primary_key, string_agg(e.key, ', ' ORDER BY e.key) AS missing INTO v_bad
+      FROM jsonb_to_recordset(v_table.steps) AS s(step integer, action text, primary_key text, restore jsonb, expected jsonb)
+     CROSS JOIN LATERAL jsonb_each(coalesce(s.restore, '{}')) e
+     WHERE (s.action = 'insert' OR e.value IS DISTINCT FROM (s.expected -> e.key)) AND NOT (e.key = ANY (v_table_columns))
+     GROUP BY s.step, s.action, s.primary_key
+     ORDER BY s.step LIMIT 1;
+    IF FOUND THEN
+      RAISE EXCEPTION 'bemi restore refused at step %% (%% %% key %%): table %% has no column %% any more (dropped or renamed since)',
+            v_bad.step, v_bad.action, v_name, v_bad.primary_key, v_name, v_bad.missing
+        USING ERRCODE = 'BM007', HINT = 'Nothing was changed. The table was altered after the change; write this step by hand.';
+    END IF;
+
+    -- Every row as this database renders it (the trail may hold e.g. a composite value as its
+    -- text form, which to_jsonb renders as an object), its live row locked by key, and per row:
+    -- the conflict (inserting needs the key free; anything else the row as the trail last saw it,
+    -- columns the table gained or lost since not compared; column names only, never values: the
+    -- live row may hold values the trail redacts) and the columns to write (generated ones are
+    -- computed by the source; a forced insert onto an existing row writes every column).
+    BEGIN
+      EXECUTE format($check$
+        WITH s AS MATERIALIZED (
+          SELECT s.step, s.action, s.primary_key, s.restore, s.expected,
+                 to_jsonb(jsonb_populate_record(NULL::%%1$s, s.expected)) AS rendered,
+                 jsonb_populate_record(NULL::%%1$s, CASE WHEN s.action = 'insert' THEN s.restore ELSE s.expected END) AS k,
+                 jsonb_populate_record(NULL::%%1$s, s.restore) IS NULL AS parsed  -- every value parsed before a write
+            FROM jsonb_to_recordset($1) AS s(step integer, action text, primary_key text, restore jsonb, expected jsonb)
+        ), locked AS MATERIALIZED (
+          SELECT s.step, t.ctid, to_jsonb(t.*) AS live FROM s JOIN %%1$s AS t ON %%2$s FOR UPDATE OF t
+        ), checked AS (
+          SELECT s.step, s.action, s.primary_key, s.restore, l.ctid,
+                 CASE WHEN s.action = 'insert' AND l.ctid IS NOT NULL THEN 'a row with this key exists again'
+                      WHEN s.action <> 'insert' AND l.ctid IS NULL THEN 'the row no longer exists'
+                      WHEN s.action <> 'insert' THEN
+                        (SELECT 'the row changed since in column(s) ' || string_agg(quote_ident(e.key), ', ' ORDER BY e.key)
+                           FROM jsonb_each(s.expected) e
+                          WHERE s.rendered ? e.key AND l.live ? e.key AND (l.live -> e.key) IS DISTINCT FROM (s.rendered -> e.key))
+                 END AS differing,
+                 ARRAY(SELECT e.key FROM jsonb_each(coalesce(s.restore, '{}')) e
+                        WHERE e.key = ANY ($2) AND (s.action = 'insert' OR e.value IS DISTINCT FROM (s.expected -> e.key))
+                        ORDER BY e.key) AS columns
+            FROM s LEFT JOIN locked l ON l.step = s.step
+           WHERE s.parsed IS NOT NULL
+        )
+        SELECT (SELECT jsonb_build_object('step', c.step, 'action', c.action, 'key', c.primary_key, 'differing', c.differing)
+                  FROM checked c WHERE c.differing IS NOT NULL ORDER BY c.step LIMIT 1) AS conflict,
+               (SELECT array_agg(c.ctid::text) FROM checked c WHERE c.action = 'delete' AND c.ctid IS NOT NULL) AS deletes,
+               (SELECT jsonb_agg(jsonb_build_object('ctid', c.ctid::text, 'columns', c.columns, 'restore', c.restore) ORDER BY c.step)
+                  FROM checked c WHERE c.action <> 'delete' AND (c.ctid IS NOT NULL OR c.action = 'insert')
+                   AND cardinality(c.columns) > 0) AS writes,
+               (SELECT string_agg(c.primary_key, ', ' ORDER BY c.step) FROM checked c
+                 WHERE c.action <> 'insert' AND c.ctid IS NULL) AS skipped
+        $check$, v_name,
+        (SELECT string_agg(format('t.%%1$I OPERATOR(pg_catalog.=) (s.k).%%1$I', k), ' AND ') FROM unnest(v_key) AS k))
+        INTO v_checked USING v_table.steps, v_writable;
+    EXCEPTION WHEN data_exception THEN
+      RAISE EXCEPTION 'bemi restore refused: the recorded values no longer fit the columns of %% (a type changed since; %%)',
+            v_name, SQLSTATE
+        USING ERRCODE = 'BM007', HINT = 'Nothing was changed. The table was altered after the change; restore it by hand.';
+    END;
+    IF v_checked.conflict IS NOT NULL AND NOT v_force THEN
+      RAISE EXCEPTION 'bemi restore conflict at step %% (%% %% key %%): %%', v_checked.conflict ->> 'step',
+            v_checked.conflict ->> 'action', v_name, v_checked.conflict ->> 'key', v_checked.conflict ->> 'differing'
+        USING ERRCODE = 'BM001',
+              HINT = 'Nothing was changed. Restore again to pick up the later changes, or generate the statement with p_force => true to overwrite.';
+    END IF;
+    IF v_checked.skipped IS NOT NULL THEN
+      RAISE NOTICE 'bemi restore: %% key(s) %% no longer exist, skipped', v_name, v_checked.skipped;
+    END IF;
+    v_writes := v_writes || jsonb_build_object('name', v_name, 'depth', v_table.depth, 'deletes', v_checked.deletes,
+                                               'writes', v_checked.writes);
+  END LOOP;
+
+  -- 2. Updates and inserts, parents first; then deletes, children first.
+  FOR v_write IN
+    SELECT w.*, o.phase
+      FROM jsonb_to_recordset(v_writes) AS w(name text, depth integer, deletes text[], writes jsonb)
+     CROSS JOIN (VALUES (1), (2)) AS o(phase)
+     ORDER BY o.phase, CASE WHEN o.phase = 1 THEN w.depth ELSE -w.depth END, w.name
+  LOOP
+    v_locked := 0;
+    v_written := 0;
+    IF v_write.phase = 2 AND v_write.deletes IS NOT NULL THEN
+      v_sql := format('DELETE FROM %%s AS t WHERE t.ctid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.tid[])', v_write.name);
+      PERFORM pg_catalog.set_config('search_path', v_search_path, true);
+      EXECUTE v_sql USING v_write.deletes;
+      GET DIAGNOSTICS v_written = ROW_COUNT;
+      PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+      v_locked := cardinality(v_write.deletes);
+    ELSIF v_write.phase = 1 AND v_write.writes IS NOT NULL THEN
+      SELECT array_agg(DISTINCT c ORDER BY c), count(DISTINCT w.ctid) INTO v_columns, v_locked
+        FROM jsonb_to_recordset(v_write.writes) AS w(ctid text, columns text[]) CROSS JOIN LATERAL unnest(w.columns) c
+       WHERE w.ctid IS NOT NULL;
+      IF v_columns IS NOT NULL THEN
+        v_sql := format('UPDATE %%1$s AS t SET %%2$s FROM (SELECT w.ctid::pg_catalog.tid AS ctid, w.columns,'
+                        ' pg_catalog.jsonb_populate_record(NULL::%%1$s, w.restore) AS r'
+                        ' FROM pg_catalog.jsonb_to_recordset($1) AS w(ctid text, columns text[], restore jsonb)'
+                        ' WHERE w.ctid IS NOT NULL OFFSET 0) AS u WHERE t.ctid OPERATOR(pg_catalog.=) u.ctid',
+                        v_write.name,
+                        (SELECT string_agg(format('%%1$I = CASE WHEN u.columns OPERATOR(pg_catalog.@>) ARRAY[%%2$L]::pg_catalog.text[]'
+                                                  ' THEN (u.r).%%1$I ELSE t.%%1$I END', c, c), ', ')
+                           FROM unnest(v_columns) AS c));
+        PERFORM pg_catalog.set_config('search_path', v_search_path, true);
+        EXECUTE v_sql USING v_write.writes;
+        GET DIAGNOSTICS v_written = ROW_COUNT;
+        PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+      END IF;
+      FOR v_columns, v_rows IN
+        SELECT w.columns, jsonb_agg(w.restore) FROM jsonb_to_recordset(v_write.writes) AS w(ctid text, columns text[], restore jsonb)
+         WHERE w.ctid IS NULL GROUP BY w.columns
+      LOOP
+        v_sql := format('INSERT INTO %%1$s AS t (%%2$s) OVERRIDING SYSTEM VALUE SELECT %%3$s'
+                        ' FROM pg_catalog.jsonb_populate_recordset(NULL::%%1$s, $1) AS r',
+                        v_write.name,
+                        (SELECT string_agg(format('%%I', c), ', ') FROM unnest(v_columns) AS c),
+                        (SELECT string_agg(format('r.%%I', c), ', ') FROM unnest(v_columns) AS c));
+        PERFORM pg_catalog.set_config('search_path', v_search_path, true);
+        EXECUTE v_sql USING v_rows;
+        PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+      END LOOP;
+    END IF;
+    IF v_written < v_locked THEN
+      RAISE EXCEPTION 'bemi restore conflict: %% of the rows of %% it checked were changed while it ran (a cascading foreign key action or a trigger)',
+            v_locked - v_written, v_write.name
+        USING ERRCODE = 'BM001', HINT = 'Nothing was changed. Restore the tables that foreign key or trigger writes together, or write this by hand.';
+    END IF;
+  END LOOP;
+  PERFORM pg_catalog.set_config('search_path', v_search_path, true);
+END
+$template$, CASE WHEN p_force THEN 'true' ELSE 'false' END, p_tables::text, p_context::text);
+
+  -- A dollar-quote tag that does not occur in the body, whatever the data holds.
+  WHILE strpos(v_script, '$' || v_tag || '$') > 0 LOOP
+    v_tag := v_tag || '_';
+  END LOOP;
+  RETURN format('DO $%s$%s$%s$;', v_tag, v_script, v_tag) || E'\n';
+END
+$function$;
+
+COMMENT ON FUNCTION ${flyway:defaultSchema}.restore_script(jsonb, boolean, jsonb) IS
+  'The DO statement applying a restore plan on the source, set-based per table';
+
+-- The statement for the source that brings the tables back to their state at p_at (the plan is
+-- computed once).
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.restore_tables_sql(p_tables text[], p_at timestamptz,
                                                                p_force boolean DEFAULT false, p_context jsonb DEFAULT '{}')
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp AS $function$
 DECLARE
-  v_steps jsonb;
+  v_tables jsonb;
   v_redacted text;
   v_keyless text;
   v_context jsonb;
@@ -171,33 +414,32 @@ BEGIN
       ON c."table" = (${flyway:defaultSchema}.table_name_parts(x)).table_name AND c.committed_at > p_at
      AND c.schema = (${flyway:defaultSchema}.table_name_parts(x)).schema_name
    WHERE c.primary_key IS NULL AND c.operation <> 'TRUNCATE';
-  IF v_keyless IS NOT NULL THEN
-    RAISE EXCEPTION 'bemi restore: % changed after % but has no key, so its rows cannot be told apart', v_keyless, p_at
-      USING ERRCODE = 'BM003', HINT = 'Give the table a primary key (or a replica identity index), or restore it from a backup.';
-  END IF;
+  PERFORM ${flyway:defaultSchema}.refuse('bemi restore: ' || v_keyless || ' changed after ' || p_at
+                                         || ' but has no key, so its rows cannot be told apart', 'BM003',
+                                         'Give the table a primary key (or a replica identity index), or restore it from a backup.');
 
-  SELECT jsonb_agg(jsonb_build_object(
-           'step', p.step, 'action', p.action, 'relation', format('%I.%I', p.schema_name, p.table_name),
-           'primary_key', p.primary_key, 'restore', p.desired, 'expected', p.expected,
-           'label', format('%s %I.%I key %s', p.action, p.schema_name, p.table_name, p.primary_key)) ORDER BY p.step),
-         string_agg(format('%I.%I key %s: %s', p.schema_name, p.table_name, p.primary_key,
-                           array_to_string(p.redacted_columns, ', ')), '; ' ORDER BY p.step)
-           FILTER (WHERE p.action = 'insert' AND cardinality(p.redacted_columns) > 0)
-    INTO v_steps, v_redacted
-    FROM (SELECT r.*, row_number() OVER (ORDER BY r.schema_name, r.table_name, r.primary_key)::integer AS step
-            FROM ${flyway:defaultSchema}.restore_plan(p_tables, p_at) r) p;
-
-  IF v_redacted IS NOT NULL THEN
-    RAISE EXCEPTION 'bemi restore: rows to insert have values redacted in the trail: %', v_redacted
-      USING ERRCODE = 'BM006', HINT = 'The trail does not hold those values; restore those rows from a backup.';
-  END IF;
+  WITH plan AS MATERIALIZED (
+    SELECT r.*, row_number() OVER (ORDER BY r.schema_name, r.table_name, r.primary_key)::integer AS step
+      FROM ${flyway:defaultSchema}.restore_plan(p_tables, p_at) r
+  )
+  SELECT (SELECT jsonb_agg(jsonb_build_object('relation', t.relation, 'steps', t.steps) ORDER BY t.relation)
+            FROM (SELECT format('%I.%I', p.schema_name, p.table_name) AS relation,
+                         jsonb_agg(jsonb_build_object('step', p.step, 'action', p.action, 'primary_key', p.primary_key,
+                                                      'restore', p.desired, 'expected', p.expected) ORDER BY p.step) AS steps
+                    FROM plan p GROUP BY p.schema_name, p.table_name) t),
+         (SELECT string_agg(format('%I.%I key %s: %s', p.schema_name, p.table_name, p.primary_key,
+                                   array_to_string(p.redacted_columns, ', ')), '; ' ORDER BY p.step)
+            FROM plan p WHERE p.action = 'insert' AND cardinality(p.redacted_columns) > 0)
+    INTO v_tables, v_redacted;
+  PERFORM ${flyway:defaultSchema}.refuse('bemi restore: rows to insert have values redacted in the trail: ' || v_redacted, 'BM006',
+                                         'The trail does not hold those values; restore those rows from a backup.');
 
   v_context := coalesce(p_context, '{}'::jsonb)
                || jsonb_build_object('restoreOf', jsonb_build_object('tables', to_jsonb(p_tables), 'at', p_at));
   IF p_force THEN
     v_context := jsonb_set(v_context, '{restoreOf,forced}', 'true');
   END IF;
-  RETURN ${flyway:defaultSchema}.row_steps_script('restore', coalesce(v_steps, '[]'), p_force, v_context, true);
+  RETURN ${flyway:defaultSchema}.restore_script(coalesce(v_tables, '[]'), p_force, v_context);
 END
 $function$;
 
@@ -255,18 +497,15 @@ BEGIN
     RAISE EXCEPTION 'bemi replay: none of the given changes is in the trail'
       USING ERRCODE = 'no_data_found', HINT = 'Check the time range, context or commit LSN.';
   END IF;
-  IF v_impossible IS NOT NULL THEN
-    RAISE EXCEPTION 'bemi replay: the row before these changes is unknown, so the target row cannot be found: %', v_impossible
-      USING ERRCODE = 'BM003', HINT = 'Use REPLICA IDENTITY FULL on the source, or a snapshot, so the trail holds the rows.';
-  END IF;
-  IF v_redacted IS NOT NULL THEN
-    RAISE EXCEPTION 'bemi replay: rows to insert have values redacted in the trail: %', v_redacted
-      USING ERRCODE = 'BM006', HINT = 'The trail does not hold those values; replay the other changes without these.';
-  END IF;
+  PERFORM ${flyway:defaultSchema}.refuse('bemi replay: the row before these changes is unknown, so the target row cannot be found: '
+                                         || v_impossible, 'BM003',
+                                         'Use REPLICA IDENTITY FULL on the source, or a snapshot, so the trail holds the rows.');
+  PERFORM ${flyway:defaultSchema}.refuse('bemi replay: rows to insert have values redacted in the trail: ' || v_redacted, 'BM006',
+                                         'The trail does not hold those values; replay the other changes without these.');
 
   v_context := coalesce(p_context, '{}'::jsonb)
                || jsonb_build_object('replayOf', coalesce(p_replay_of, jsonb_build_object('changeIds', to_jsonb(p_change_ids))));
-  RETURN ${flyway:defaultSchema}.row_steps_script('replay', v_steps, p_force, v_context, false);
+  RETURN ${flyway:defaultSchema}.row_steps_script('replay', v_steps, p_force, v_context);
 END
 $function$;
 
