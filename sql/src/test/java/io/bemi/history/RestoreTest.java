@@ -173,7 +173,7 @@ class RestoreTest {
     db.execute("ALTER TABLE parent DISABLE TRIGGER USER", "UPDATE parent SET score = 42 WHERE a = 1"); // not in the trail
 
     assertThatThrownBy(() -> apply(db, sql)).isInstanceOf(RevertConflictException.class)
-        .hasMessageContaining("bemi restore conflict at step 2 (update \"public\".\"parent\" key [1,\"x\"])")
+        .hasMessageContaining("bemi restore conflict at step 2 (update public.parent key [1,\"x\"])")
         .hasMessageContaining("column(s) score");
     assertThat(db.queryLong("SELECT qty FROM child WHERE id = 7")).isEqualTo(4);
   }
