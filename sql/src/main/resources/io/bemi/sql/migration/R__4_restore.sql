@@ -53,11 +53,16 @@ $$;
 -- its image, NULL after a DELETE, an UPDATE that moved the row to another key or a TRUNCATE). The
 -- row at the instant is one backward probe of changes_record_idx per key, starting below the
 -- key's first change since; for a table truncated since, table_as_of() gives every row it had.
+-- PL/pgSQL, so the query is planned for the instant given (an SQL function would plan it for any
+-- instant, and read the whole trail instead of the changes since).
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.restore_plan(p_tables text[], p_at timestamptz)
 RETURNS TABLE(schema_name text, table_name text, primary_key text, action text, desired jsonb, expected jsonb,
               redacted_columns text[])
-LANGUAGE sql STABLE
-SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp AS $function$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
   WITH tables AS (
     SELECT DISTINCT (${flyway:defaultSchema}.table_name_parts(x)).schema_name AS s,
                     (${flyway:defaultSchema}.table_name_parts(x)).table_name AS n
@@ -88,7 +93,7 @@ SET search_path = pg_catalog, pg_temp AS $$
       JOIN (SELECT DISTINCT ON (e.s, e.n, e.k) e.* FROM events e
              ORDER BY e.s, e.n, e.k, e.commit_lsn DESC, e.change_index DESC) l ON l.s = f.s AND l.n = f.n AND l.k = f.k
       LEFT JOIN truncated tr ON tr.s = f.s AND tr.n = f.n
-  ), states AS (
+  ), states AS MATERIALIZED (
     -- a table truncated since: every key it had then or has changed since, the row then from table_as_of
     SELECT coalesce(k.s, a.s) AS s, coalesce(k.n, a.n) AS n, coalesce(k.k, a.primary_key) AS primary_key,
            a."row" AS desired, k.expected
@@ -126,22 +131,22 @@ SET search_path = pg_catalog, pg_temp AS $$
   ), moves AS (
     -- a row to delete whose record had another key at the instant, where a row is to be inserted:
     -- one UPDATE of the key instead (the record keeps its identity; a unique column cannot collide)
-    SELECT d.s, d.n, d.primary_key AS now_key, i.primary_key AS then_key
+    SELECT d.s, d.n, d.primary_key AS now_key, i.primary_key AS then_key, i.desired AS then_row
       FROM steps d
       JOIN steps i ON i.s = d.s AND i.n = d.n AND i.action = 'insert'
                   AND i.primary_key = ${flyway:defaultSchema}.key_at(d.s, d.n, d.primary_key, p_at)
      WHERE d.action = 'delete'
   )
   SELECT st.s, st.n, st.primary_key, CASE WHEN m.now_key IS NOT NULL THEN 'update' ELSE st.action END,
-         ${flyway:defaultSchema}.without_redacted(coalesce(moved.desired, st.desired)),
+         ${flyway:defaultSchema}.without_redacted(coalesce(m.then_row, st.desired)),
          ${flyway:defaultSchema}.without_redacted(st.expected),
-         ${flyway:defaultSchema}.redacted_columns(coalesce(moved.desired, st.desired))
+         ${flyway:defaultSchema}.redacted_columns(coalesce(m.then_row, st.desired))
     FROM steps st
     LEFT JOIN moves m ON m.s = st.s AND m.n = st.n AND m.now_key = st.primary_key
-    LEFT JOIN steps moved ON moved.s = st.s AND moved.n = st.n AND moved.primary_key = m.then_key
    WHERE NOT EXISTS (SELECT 1 FROM moves x WHERE x.s = st.s AND x.n = st.n AND x.then_key = st.primary_key)
-   ORDER BY st.s, st.n, st.primary_key
-$$;
+   ORDER BY st.s, st.n, st.primary_key;
+END
+$function$;
 
 COMMENT ON FUNCTION ${flyway:defaultSchema}.restore_plan(text[], timestamptz) IS
   'The records a restore of the tables to an instant touches: action, row then (desired), row now (expected)';
