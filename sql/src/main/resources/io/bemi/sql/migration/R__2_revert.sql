@@ -158,6 +158,51 @@ $$;
 COMMENT ON FUNCTION ${flyway:defaultSchema}.plan_digest(uuid[]) IS
   'SHA-256 (hex) of the sorted change ids: the identity of a revert or replay plan';
 
+-- The part of a statement for the source (row_steps_script, restore_script) that looks up the
+-- table v_relation names: v_rel (BM002 when missing), v_name (quoted), v_key (the replica identity
+-- index's columns, else the primary key's; NULL without either), v_table_columns and v_writable
+-- (not generated, by position). The statement declares those variables and v_kind.
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.source_table_script()
+RETURNS text
+LANGUAGE sql IMMUTABLE
+SET search_path = pg_catalog, pg_temp AS $function$
+  SELECT $script$
+      v_rel := to_regclass(v_relation);
+      IF v_rel IS NULL THEN
+        RAISE EXCEPTION 'bemi %: table % does not exist', v_kind, v_relation
+          USING ERRCODE = 'BM002', HINT = 'Run the statement on the source database the changes were captured from.';
+      END IF;
+      SELECT format('%I.%I', n.nspname, c.relname) INTO v_name
+        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = v_rel;
+      -- Key columns on the source: the replica identity index, else the primary key.
+      SELECT array_agg(a.attname::text ORDER BY k.ord) INTO v_key
+        FROM (SELECT i.indkey FROM pg_index i
+               WHERE i.indrelid = v_rel AND (i.indisreplident OR i.indisprimary)
+               ORDER BY i.indisreplident DESC LIMIT 1) i
+       CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+        JOIN pg_attribute a ON a.attrelid = v_rel AND a.attnum = k.attnum;
+      SELECT array_agg(a.attname::text), array_agg(a.attname::text ORDER BY a.attnum) FILTER (WHERE a.attgenerated = '')
+        INTO v_table_columns, v_writable
+        FROM pg_attribute a WHERE a.attrelid = v_rel AND a.attnum > 0 AND NOT a.attisdropped;
+$script$
+$function$;
+
+-- A DO statement around a PL/pgSQL body, with a dollar-quote tag (p_tag, lengthened as needed)
+-- that does not occur in the body, whatever the data in it holds.
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.do_statement(p_tag text, p_body text)
+RETURNS text
+LANGUAGE plpgsql IMMUTABLE
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_tag text := p_tag;
+BEGIN
+  WHILE strpos(p_body, '$' || v_tag || '$') > 0 LOOP
+    v_tag := v_tag || '_';
+  END LOOP;
+  RETURN format('DO $%s$%s$%s$;', v_tag, p_body, v_tag) || E'\n';
+END
+$$;
+
 -- The statement that applies row steps on the source (see the header). p_steps is a JSON array of
 -- {step, action ('insert'|'update'|'delete'|'truncate'), relation ('"schema"."table"'), change_id,
 --  primary_key, restore (values to write), expected (the row as it must be now), label};
@@ -168,11 +213,8 @@ CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.row_steps_script(p_kind text,
 RETURNS text
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp AS $function$
-DECLARE
-  v_script text;
-  v_tag text := 'bemi_' || p_kind;
 BEGIN
-  v_script := format($template$
+  RETURN ${flyway:defaultSchema}.do_statement('bemi_' || p_kind, format($template$
 DECLARE
   v_search_path constant text := pg_catalog.current_setting('search_path');
   v_kind constant text := %L;
@@ -209,24 +251,7 @@ BEGIN
   LOOP
     IF v_step.relation IS DISTINCT FROM v_relation THEN
       v_relation := v_step.relation;
-      v_rel := to_regclass(v_step.relation);
-      IF v_rel IS NULL THEN
-        RAISE EXCEPTION 'bemi %%: table %% does not exist', v_kind, v_step.relation
-          USING ERRCODE = 'BM002', HINT = 'Run the statement on the source database the changes were captured from.';
-      END IF;
-      SELECT format('%%I.%%I', n.nspname, c.relname) INTO v_name
-        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = v_rel;
-      -- Key columns on the source: the replica identity index, else the primary key.
-      SELECT array_agg(a.attname::text ORDER BY k.ord) INTO v_key
-        FROM (SELECT i.indkey FROM pg_index i
-               WHERE i.indrelid = v_rel AND (i.indisreplident OR i.indisprimary)
-               ORDER BY i.indisreplident DESC LIMIT 1) i
-       CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
-        JOIN pg_attribute a ON a.attrelid = v_rel AND a.attnum = k.attnum;
-      SELECT array_agg(a.attname::text), array_agg(a.attname::text ORDER BY a.attnum) FILTER (WHERE a.attgenerated = '')
-        INTO v_table_columns, v_writable
-        FROM pg_attribute a WHERE a.attrelid = v_rel AND a.attnum > 0 AND NOT a.attisdropped;
-      IF v_key IS NOT NULL THEN
+%s      IF v_key IS NOT NULL THEN
         SELECT string_agg(format('t.%%1$I OPERATOR(pg_catalog.=) (pg_catalog.jsonb_populate_record(NULL::%%2$s, $1)).%%1$I',
                                  k, v_name), ' AND ')
           INTO v_where FROM unnest(v_key) AS k;
@@ -344,13 +369,8 @@ BEGIN
   END LOOP;
   PERFORM pg_catalog.set_config('search_path', v_search_path, true);
 END
-$template$, p_kind, CASE WHEN p_force THEN 'true' ELSE 'false' END, p_steps::text, p_context::text);
-
-  -- A dollar-quote tag that does not occur in the body, whatever the data holds.
-  WHILE strpos(v_script, '$' || v_tag || '$') > 0 LOOP
-    v_tag := v_tag || '_';
-  END LOOP;
-  RETURN format('DO $%s$%s$%s$;', v_tag, v_script, v_tag) || E'\n';
+$template$, p_kind, CASE WHEN p_force THEN 'true' ELSE 'false' END, p_steps::text, p_context::text,
+   ${flyway:defaultSchema}.source_table_script()));
 END
 $function$;
 

@@ -1,14 +1,14 @@
 -- Restore and roll forward: statements for a database that bring tables back to an instant, or
--- replay recorded changes onto another database with the same schema. Both are written by
--- row_steps_script() (R__2_revert.sql): one atomic DO statement, search_path pinned to
--- pg_catalog, audited with a '_bemi' message, every row checked before it is written (BM001
--- instead of overwriting, unless forced), the same refusals as a revert (BM002, BM003, BM006,
--- BM007).
+-- replay recorded changes onto another database with the same schema. Roll forward is written by
+-- row_steps_script() (R__2_revert.sql), restore by restore_script() (set-based, table by table):
+-- one atomic DO statement, search_path pinned to pg_catalog, audited with a '_bemi' message, every
+-- row checked before anything is written (BM001 instead of overwriting, unless forced), the same
+-- refusals as a revert (BM002, BM003, BM006, BM007).
 --
 -- Restore works on the records that changed after the instant only (plus, after a later
--- TRUNCATE, every row the table had then): for each, the row at the instant (record_as_of) is
--- compared with the row the trail holds now; the statement deletes, inserts or updates it. So its
--- cost grows with the changes since the instant, not with the table's size. A record whose primary
+-- TRUNCATE, every row the table had then): for each, the row at the instant is compared with the
+-- row the trail holds now; the statement deletes, inserts or updates it. So its cost grows with
+-- the changes since the instant, not with the table's size or the trail's. A record whose primary
 -- key was updated since (previous_primary_key) is moved back under its old key by one UPDATE of
 -- the key rather than deleted and inserted again, so it keeps its identity. Inserts and updates
 -- run parents first and deletes children first by the source's foreign keys (deferrable
@@ -184,16 +184,16 @@ CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.restore_script(p_tables jsonb
 RETURNS text
 LANGUAGE plpgsql IMMUTABLE
 SET search_path = pg_catalog, pg_temp AS $function$
-DECLARE
-  v_script text;
-  v_tag text := 'bemi_restore';
 BEGIN
-  v_script := format($template$
+  RETURN ${flyway:defaultSchema}.do_statement('bemi_restore', format($template$
 DECLARE
   v_search_path constant text := pg_catalog.current_setting('search_path');
   v_force constant boolean := %s;
   v_tables constant text := %L;
+  v_kind constant text := 'restore';
   v_table record;
+  v_relation text;
+  v_rel oid;
   v_name text;
   v_key text[];
   v_table_columns text[];
@@ -228,29 +228,14 @@ BEGIN
          WHERE d.depth < 32 AND k.conrelid IN (SELECT t.rel FROM t))
       SELECT d.rel, max(d.depth) AS depth FROM d GROUP BY d.rel
     )
-    SELECT t.relation, t.steps, t.rel, coalesce(depth.depth, 0) AS depth
+    SELECT t.relation, t.steps, coalesce(depth.depth, 0) AS depth
       FROM t LEFT JOIN depth ON depth.rel = t.rel ORDER BY t.relation
   LOOP
-    IF v_table.rel IS NULL THEN
-      RAISE EXCEPTION 'bemi restore: table %% does not exist', v_table.relation
-        USING ERRCODE = 'BM002', HINT = 'Run the statement on the source database the changes were captured from.';
-    END IF;
-    SELECT format('%%I.%%I', n.nspname, c.relname) INTO v_name
-      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = v_table.rel;
-    -- Key columns on the source: the replica identity index, else the primary key.
-    SELECT array_agg(a.attname::text ORDER BY k.ord) INTO v_key
-      FROM (SELECT i.indkey FROM pg_index i
-             WHERE i.indrelid = v_table.rel AND (i.indisreplident OR i.indisprimary)
-             ORDER BY i.indisreplident DESC LIMIT 1) i
-     CROSS JOIN LATERAL unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
-      JOIN pg_attribute a ON a.attrelid = v_table.rel AND a.attnum = k.attnum;
-    IF v_key IS NULL THEN
+    v_relation := v_table.relation;
+%s    IF v_key IS NULL THEN
       RAISE EXCEPTION 'bemi restore refused: table %% has no primary key or replica identity index any more', v_name
         USING ERRCODE = 'BM007', HINT = 'Nothing was changed. The table was altered since; give it its key back, or restore it by hand.';
     END IF;
-    SELECT array_agg(a.attname::text), array_agg(a.attname::text) FILTER (WHERE a.attgenerated = '')
-      INTO v_table_columns, v_writable
-      FROM pg_attribute a WHERE a.attrelid = v_table.rel AND a.attnum > 0 AND NOT a.attisdropped;
 
     -- The columns a row writes: an insert every column of its image, an update those whose value
     -- differs from the expected row. A column the table no longer has (dropped or renamed since)
@@ -383,13 +368,8 @@ BEGIN
   END LOOP;
   PERFORM pg_catalog.set_config('search_path', v_search_path, true);
 END
-$template$, CASE WHEN p_force THEN 'true' ELSE 'false' END, p_tables::text, p_context::text);
-
-  -- A dollar-quote tag that does not occur in the body, whatever the data holds.
-  WHILE strpos(v_script, '$' || v_tag || '$') > 0 LOOP
-    v_tag := v_tag || '_';
-  END LOOP;
-  RETURN format('DO $%s$%s$%s$;', v_tag, v_script, v_tag) || E'\n';
+$template$, CASE WHEN p_force THEN 'true' ELSE 'false' END, p_tables::text, p_context::text,
+   ${flyway:defaultSchema}.source_table_script()));
 END
 $function$;
 
