@@ -224,6 +224,31 @@ class RestoreTest {
   }
 
   @Test
+  void redactedColumnsAreNeitherComparedNorWrittenAndARowToInsertWithThemIsRefused(TestDatabase shared) throws SQLException {
+    TestDatabase db = shared.createSibling("restore_redacted");
+    schema(db);
+    db.execute("INSERT INTO parent VALUES (1, 'x', 'one', 1, NULL, '{}'), (2, 'x', 'two', 2, NULL, '{}')");
+    Instant at = Instant.now();
+    db.execute("UPDATE parent SET name = 'uno', score = 10 WHERE a = 1");
+    // the ingester's --redact-columns: the trail never holds parent.name
+    db.execute("UPDATE bemi.changes SET after = jsonb_set(after, '{name}', '\"[REDACTED]\"'),"
+        + " before = CASE WHEN before ? 'name' THEN jsonb_set(before, '{name}', '\"[REDACTED]\"') ELSE before END"
+        + " WHERE \"table\" = 'parent'");
+
+    apply(db, bemi(db).restoreTableSql("parent", at, false));
+    try (Connection c = db.connect()) {
+      assertThat(copy(c)).contains("(1,x,uno,1,,{})", "(2,x,two,2,,{})"); // score restored, name left as it is
+    }
+    Instant beforeDelete = Instant.now();
+    db.execute("DELETE FROM parent WHERE a = 2");
+    db.execute("UPDATE bemi.changes SET before = jsonb_set(before, '{name}', '\"[REDACTED]\"')"
+        + " WHERE \"table\" = 'parent' AND operation = 'DELETE'");
+    assertThatThrownBy(() -> bemi(db).restoreTableSql("parent", beforeDelete, false))
+        .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("BM006"))
+        .hasMessageContaining("public.parent key [2,\"x\"]: name");
+  }
+
+  @Test
   void aRestoreAnnouncesItselfWithARestoreOfContext(TestDatabase shared) throws SQLException {
     TestDatabase db = shared.createSibling("restore_context");
     schema(db);
