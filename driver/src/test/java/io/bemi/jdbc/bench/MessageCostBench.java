@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -76,7 +77,7 @@ public final class MessageCostBench {
   public static void main(String[] args) throws Exception {
     double seconds = Double.parseDouble(System.getProperty("bench.seconds", "0.25"));
     int rounds = Integer.parseInt(System.getProperty("bench.rounds", "20"));
-    List<Variant> variants = List.of(
+    List<Variant> all = List.of(
         new Variant("pgjdbc: UPDATE", false, null, false),
         new Variant("pgjdbc: UPDATE again (A/A: this run's noise)", false, null, false),
         new Variant("jdbc:bemi with context", true, null, false),
@@ -93,6 +94,10 @@ public final class MessageCostBench {
             "SELECT WHERE pg_logical_emit_message(true, '_bemi', ?::text) IS NULL;", false),
         new Variant("pgjdbc: SELECT pg_logical_emit_message(true,'_bemi',?::bytea);UPDATE (binary)", false,
             "SELECT pg_logical_emit_message(true, '_bemi', ?::bytea);", true));
+    // -Dbench.variants=0,3,7: only these rows of the list above (the first is the base of the ratios)
+    String only = System.getProperty("bench.variants");
+    List<Variant> variants = only == null ? all
+        : Arrays.stream(only.split(",")).map(i -> all.get(Integer.parseInt(i.trim()))).toList();
     try (EmbeddedPostgres postgres = EmbeddedPostgres.builder()
         .setServerConfig("wal_level", "logical")
         .setPGStartupWait(Duration.ofSeconds(60))
