@@ -15,7 +15,7 @@ import java.util.Arrays;
  * here every method named in {@code GenerateForwarders.STATEMENT_ROUTES}, with the same signature.
  *
  * <p>When a write needs a message, it runs instead on a stand-in with two parts,
- * {@code SELECT pg_logical_emit_message(true, '_bemi', ?); <the SQL>}: pgjdbc sends the Parse,
+ * {@code SELECT WHERE pg_logical_emit_message(true, '_bemi', ?::text) IS NULL;<the SQL>}: pgjdbc sends the Parse,
  * Bind and Execute messages of both before a single Sync, so one network round trip and, in
  * autocommit mode, one implicit transaction. The message's own result is skipped; the stand-in
  * answers {@code getResultSet}, {@code getUpdateCount}, {@code getMoreResults} and
