@@ -203,7 +203,7 @@ final class StatementExecution {
       try {
         count = executeKeysBehindMessage(bind(messageStatement.prepare(true, returningSql), json));
       } catch (SQLException e) {
-        return refusedBeforeSending(e, plain);
+        return refusedBeforeSending(e, json, plain);
       }
       return (T) switch (api) {
         case EXECUTE -> Boolean.FALSE; // pgjdbc: the keys are not the statement's result
@@ -218,7 +218,7 @@ final class StatementExecution {
     try {
       resultSet = executeBehindMessage(bind(messageStatement.prepare(false, null), json), api);
     } catch (SQLException e) {
-      return refusedBeforeSending(e, plain);
+      return refusedBeforeSending(e, json, plain);
     }
     return (T) switch (api) {
       case EXECUTE -> (Object) (resultSet != null);
@@ -231,12 +231,13 @@ final class StatementExecution {
   /**
    * pgjdbc refuses an execution with a parameter left unset before it sends anything, naming the
    * parameter, which behind the message is one index further. Then the application's statement
-   * runs alone and pgjdbc refuses it in its own words; any other failure is rethrown.
+   * runs after the message sent separately, so pgjdbc refuses it in its own words (and, were it
+   * not refused, it would still have its message); any other failure is rethrown.
    */
-  private static <T> T refusedBeforeSending(SQLException e, Session.SqlCall<T> plain) throws SQLException {
+  private <T> T refusedBeforeSending(SQLException e, String json, Session.SqlCall<T> plain) throws SQLException {
     String message = e.getMessage();
     if ("22023".equals(e.getSQLState()) && message != null && message.startsWith("No value specified for parameter")) {
-      return plain.call();
+      return session.withSeparateMessage(json, plain);
     }
     throw e;
   }

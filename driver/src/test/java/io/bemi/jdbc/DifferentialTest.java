@@ -121,6 +121,13 @@ class DifferentialTest {
             t.attempt(p::executeUpdate); // parameter 2 unset: refused before anything is sent
             p.setInt(2, 3);
             t.attempt(p::executeUpdate);
+            c.setAutoCommit(false); // the same refusal inside a transaction leaves it usable
+            p.clearParameters();
+            p.setString(1, "d");
+            t.attempt(p::executeUpdate);
+            p.setInt(2, 4);
+            t.attempt(p::executeUpdate);
+            c.commit();
           }
         }),
         scenario("errors inside a transaction", (c, t) -> {
