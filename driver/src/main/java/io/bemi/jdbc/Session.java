@@ -31,9 +31,11 @@ final class Session {
 
   /**
    * Leads a statement that needs a message; parameter 1 is the context JSON. The function is
-   * called in the target list (a Result node), not in FROM, which would materialise its result.
+   * called in a qual of a Result node, not in FROM, which would materialise its result, and not in
+   * the target list: a result without a row saves the server the LSN's output and a DataRow, and
+   * pgjdbc a row to decode (MessageCostBench, docs/driver.md).
    */
-  static final String MESSAGE_SQL = "SELECT pg_logical_emit_message(true, '_bemi', ?::text)";
+  static final String MESSAGE_SQL = "SELECT WHERE pg_logical_emit_message(true, '_bemi', ?::text) IS NULL";
   /** Nothing between the semicolon and the SQL, so error positions match the SQL as written. */
   static final String MESSAGE_PREFIX = MESSAGE_SQL + ";";
   private static final int CACHE_SIZE = 256;

@@ -15,7 +15,7 @@ import java.util.Arrays;
  * here every method named in {@code GenerateForwarders.STATEMENT_ROUTES}, with the same signature.
  *
  * <p>When a write needs a message, it runs instead on a stand-in with two parts,
- * {@code SELECT pg_logical_emit_message(true, '_bemi', ?); <the SQL>}: pgjdbc sends the Parse,
+ * {@code SELECT WHERE pg_logical_emit_message(true, '_bemi', ?::text) IS NULL;<the SQL>}: pgjdbc sends the Parse,
  * Bind and Execute messages of both before a single Sync, so one network round trip and, in
  * autocommit mode, one implicit transaction. The message's own result is skipped; the stand-in
  * answers {@code getResultSet}, {@code getUpdateCount}, {@code getMoreResults} and
@@ -57,6 +57,12 @@ final class StatementExecution {
   boolean recording;
   private Binding[] bindings = NO_BINDINGS;
   private PreparedStatement sibling;
+  /**
+   * The JSON bound as parameter 1 of {@link #sibling}, or null: pgjdbc keeps a parameter, and its
+   * encoded bytes, until it is set again or cleared, so an unchanged context is not bound (nor
+   * encoded) again. Identity is enough: the session renders a context once.
+   */
+  private String siblingJson;
   /** Whether {@link #sibling} goes back to the session's idle siblings when this statement closes. */
   private boolean sharedSibling;
   /** Whose results the application reads: {@link #delegate} or the stand-in of the last execution. */
@@ -193,7 +199,12 @@ final class StatementExecution {
       if (api == Api.QUERY || returningSql == null || !replayable || delegate.getMaxRows() != 0) {
         return session.withSeparateMessage(json, plain);
       }
-      long count = executeKeysBehindMessage(bind(messageStatement.prepare(true, returningSql), json));
+      long count;
+      try {
+        count = executeKeysBehindMessage(bind(messageStatement.prepare(true, returningSql), json));
+      } catch (SQLException e) {
+        return refusedBeforeSending(e, json, plain);
+      }
       return (T) switch (api) {
         case EXECUTE -> Boolean.FALSE; // pgjdbc: the keys are not the statement's result
         case UPDATE -> (Object) (int) count;
@@ -203,13 +214,32 @@ final class StatementExecution {
     if (!replayable) {
       return session.withSeparateMessage(json, plain);
     }
-    ResultSet resultSet = executeBehindMessage(bind(messageStatement.prepare(false, null), json), api);
+    ResultSet resultSet;
+    try {
+      resultSet = executeBehindMessage(bind(messageStatement.prepare(false, null), json), api);
+    } catch (SQLException e) {
+      return refusedBeforeSending(e, json, plain);
+    }
     return (T) switch (api) {
       case EXECUTE -> (Object) (resultSet != null);
       case UPDATE -> (Object) Math.max(0, current.getUpdateCount());
       case LARGE_UPDATE -> (Object) Math.max(0, current.getLargeUpdateCount());
       case QUERY -> resultSet;
     };
+  }
+
+  /**
+   * pgjdbc refuses an execution with a parameter left unset before it sends anything, naming the
+   * parameter, which behind the message is one index further. Then the application's statement
+   * runs after the message sent separately, so pgjdbc refuses it in its own words (and, were it
+   * not refused, it would still have its message); any other failure is rethrown.
+   */
+  private <T> T refusedBeforeSending(SQLException e, String json, Session.SqlCall<T> plain) throws SQLException {
+    String message = e.getMessage();
+    if ("22023".equals(e.getSQLState()) && message != null && message.startsWith("No value specified for parameter")) {
+      return session.withSeparateMessage(json, plain);
+    }
+    throw e;
   }
 
   /** A plain statement's stand-in for {@code text} (or, for keys, its RETURNING form), closed at the next execution. */
@@ -250,7 +280,10 @@ final class StatementExecution {
   private PreparedStatement bind(PreparedStatement statement, String json) throws SQLException {
     try {
       copySettings(delegate, statement);
-      statement.setString(1, json);
+      if (statement != sibling || json != siblingJson) {
+        statement.setString(1, json);
+        siblingJson = statement == sibling ? json : null;
+      }
       Binding[] recorded = bindings;
       for (int i = 1; i < recorded.length; i++) {
         if (recorded[i] != null) {
@@ -329,6 +362,10 @@ final class StatementExecution {
     prepared.clearParameters();
     Arrays.fill(bindings, null);
     recording = recordable;
+    if (sibling != null) { // else a parameter left unset would run with its previous value behind the message
+      sibling.clearParameters();
+      siblingJson = null;
+    }
   }
 
   public void addBatch() throws SQLException {
@@ -455,6 +492,7 @@ final class StatementExecution {
   public void close() throws SQLException {
     PreparedStatement withMessage = sibling;
     sibling = null;
+    siblingJson = null;
     try {
       closeStandIn();
       if (withMessage != null && sharedSibling && !delegate.isClosed()) {

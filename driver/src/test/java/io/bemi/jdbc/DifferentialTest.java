@@ -109,6 +109,27 @@ class DifferentialTest {
             t.attempt(p::executeUpdate);
           }
         }),
+        scenario("parameters kept, cleared and left unset", (c, t) -> {
+          try (PreparedStatement p = c.prepareStatement("INSERT INTO d (v, n) VALUES (?, ?)")) {
+            p.setString(1, "a");
+            p.setInt(2, 1);
+            t.attempt(p::executeUpdate);
+            p.setString(1, "b");
+            t.attempt(p::executeUpdate); // parameter 2 kept
+            p.clearParameters();
+            p.setString(1, "c");
+            t.attempt(p::executeUpdate); // parameter 2 unset: refused before anything is sent
+            p.setInt(2, 3);
+            t.attempt(p::executeUpdate);
+            c.setAutoCommit(false); // the same refusal inside a transaction leaves it usable
+            p.clearParameters();
+            p.setString(1, "d");
+            t.attempt(p::executeUpdate);
+            p.setInt(2, 4);
+            t.attempt(p::executeUpdate);
+            c.commit();
+          }
+        }),
         scenario("errors inside a transaction", (c, t) -> {
           c.setAutoCommit(false);
           try (Statement s = c.createStatement()) {

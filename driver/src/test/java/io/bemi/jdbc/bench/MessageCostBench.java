@@ -1,11 +1,11 @@
 package io.bemi.jdbc.bench;
 
+import com.sun.management.ThreadMXBean;
 import io.bemi.Bemi;
 import io.bemi.jdbc.BemiJdbc;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -52,13 +53,16 @@ public final class MessageCostBench {
   private static final String JSON = "{\"user\":\"bench-user@example.com\",\"endpoint\":\"/accounts/transfer\","
       + "\"requestId\":\"8a0e1f5e-2d53-4c4f-9c1e-2f3b7c9d0a11\"}";
 
+  private static final String SHORT_JSON = "{\"user\":\"u1\"}";
+
   /**
    * One way of running the UPDATE; {@code prefix} is null for the UPDATE alone. {@code spare}: also
    * prepare (and close, unused) the UPDATE alone, as the wrapper does beside its two-part statement.
+   * {@code after}: the message statement follows the UPDATE ({@code prefix} without its semicolon).
    */
-  record Variant(String name, boolean bemi, String prefix, boolean bytes, boolean spare) {
+  record Variant(String name, boolean bemi, String prefix, boolean bytes, boolean spare, boolean after, String json) {
     Variant(String name, boolean bemi, String prefix, boolean bytes) {
-      this(name, bemi, prefix, bytes, false);
+      this(name, bemi, prefix, bytes, false, false, JSON);
     }
   }
 
@@ -67,24 +71,33 @@ public final class MessageCostBench {
     double seconds;
     double clientNanos;
     double serverNanos;
+    double allocatedBytes;
   }
 
   public static void main(String[] args) throws Exception {
     double seconds = Double.parseDouble(System.getProperty("bench.seconds", "0.25"));
     int rounds = Integer.parseInt(System.getProperty("bench.rounds", "20"));
-    List<Variant> variants = List.of(
+    List<Variant> all = List.of(
         new Variant("pgjdbc: UPDATE", false, null, false),
         new Variant("pgjdbc: UPDATE again (A/A: this run's noise)", false, null, false),
         new Variant("jdbc:bemi with context", true, null, false),
         new Variant("pgjdbc: SELECT pg_logical_emit_message(true,'_bemi',?::text);UPDATE", false,
             "SELECT pg_logical_emit_message(true, '_bemi', ?::text);", false),
         new Variant("pgjdbc: the same, plus a spare prepareStatement(UPDATE) as the wrapper makes", false,
-            "SELECT pg_logical_emit_message(true, '_bemi', ?::text);", false, true),
+            "SELECT pg_logical_emit_message(true, '_bemi', ?::text);", false, true, false, JSON),
+        new Variant("pgjdbc: UPDATE;SELECT pg_logical_emit_message(true,'_bemi',?::text) (message after)", false,
+            "SELECT pg_logical_emit_message(true, '_bemi', ?::text)", false, false, true, JSON),
+        new Variant("pgjdbc: SELECT pg_logical_emit_message(…);UPDATE with a 15-byte JSON", false,
+            "SELECT pg_logical_emit_message(true, '_bemi', ?::text);", false, false, false, SHORT_JSON),
         new Variant("pgjdbc: SELECT ?::text;UPDATE", false, "SELECT ?::text;", false),
         new Variant("pgjdbc: SELECT WHERE pg_logical_emit_message(…) IS NULL;UPDATE (no row)", false,
             "SELECT WHERE pg_logical_emit_message(true, '_bemi', ?::text) IS NULL;", false),
         new Variant("pgjdbc: SELECT pg_logical_emit_message(true,'_bemi',?::bytea);UPDATE (binary)", false,
             "SELECT pg_logical_emit_message(true, '_bemi', ?::bytea);", true));
+    // -Dbench.variants=0,3,7: only these rows of the list above (the first is the base of the ratios)
+    String only = System.getProperty("bench.variants");
+    List<Variant> variants = only == null ? all
+        : Arrays.stream(only.split(",")).map(i -> all.get(Integer.parseInt(i.trim()))).toList();
     try (EmbeddedPostgres postgres = EmbeddedPostgres.builder()
         .setServerConfig("wal_level", "logical")
         .setPGStartupWait(Duration.ofSeconds(60))
@@ -111,12 +124,13 @@ public final class MessageCostBench {
           backends[i] = BackendCpu.of(raw[i]);
         }
         checkMessages(raw[0], wrapped[0], variants);
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         for (int v = 0; v < n; v++) {
           for (int i = 0; i < n; i++) { // warm-up: every statement server-prepared on every connection
             run(variants.get(v).bemi ? wrapped[i] : raw[i], variants.get(v), backends[i], threads, 0.3, new Tally());
           }
         }
+        printPreparedStatements(raw[0]);
         Tally[] tallies = new Tally[variants.size()];
         for (int v = 0; v < tallies.length; v++) {
           tallies[v] = new Tally();
@@ -131,17 +145,18 @@ public final class MessageCostBench {
         double baseTps = tallies[0].transactions / tallies[0].seconds;
         System.out.printf(Locale.ROOT, "%d rounds x %.2f s per variant; load average at the end: %s%n", rounds, seconds,
             BackendCpu.loadAverage());
-        System.out.printf(Locale.ROOT, "%-82s %9s %6s %10s %10s %10s%n", "variant", "TPS", "ratio", "client µs",
-            "server µs", "total µs");
+        System.out.printf(Locale.ROOT, "%-82s %9s %6s %10s %10s %10s %9s%n", "variant", "TPS", "ratio", "client µs",
+            "server µs", "total µs", "client B");
         for (int v = 0; v < tallies.length; v++) {
           Tally t = tallies[v];
           double tps = t.transactions / t.seconds;
           double client = t.clientNanos / t.transactions / 1000;
           double server = t.serverNanos / t.transactions / 1000;
-          System.out.printf(Locale.ROOT, "%-82s %9.1f %6.3f %10.1f %10.1f %10.1f%n", variants.get(v).name, tps,
-              tps / baseTps, client, server, client + server);
+          System.out.printf(Locale.ROOT, "%-82s %9.1f %6.3f %10.1f %10.1f %10.1f %9.0f%n", variants.get(v).name, tps,
+              tps / baseTps, client, server, client + server, t.allocatedBytes / t.transactions);
         }
-        System.out.println("(CPU time per transaction: client = the benchmark thread, server = its backend process)");
+        System.out.println("(CPU time per transaction: client = the benchmark thread, server = its backend process;"
+            + " client B = bytes the benchmark thread allocated per transaction)");
       } finally {
         for (Connection c : wrapped) {
           if (c != null) {
@@ -153,8 +168,9 @@ public final class MessageCostBench {
     }
   }
 
-  private static void run(Connection c, Variant variant, BackendCpu backend, ThreadMXBean threads, double seconds,
-      Tally tally) throws SQLException, IOException {
+  private static void run(Connection c, Variant variant, BackendCpu backend, ThreadMXBean threads,
+      double seconds, Tally tally) throws SQLException, IOException {
+    long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
     long serverBefore = backend.nanos();
     long clientBefore = threads.getCurrentThreadCpuTime();
     long start = System.nanoTime();
@@ -168,6 +184,7 @@ public final class MessageCostBench {
     } while (now < end);
     tally.clientNanos += threads.getCurrentThreadCpuTime() - clientBefore;
     tally.serverNanos += backend.nanos() - serverBefore;
+    tally.allocatedBytes += threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
     tally.transactions += count;
     tally.seconds += (now - start) / 1e9;
   }
@@ -183,17 +200,35 @@ public final class MessageCostBench {
       return;
     }
     try (PreparedStatement spare = variant.spare ? c.prepareStatement(UPDATE) : null;
-        PreparedStatement twoPart = c.prepareStatement(variant.prefix + UPDATE)) {
+        PreparedStatement twoPart = c.prepareStatement(variant.after ? UPDATE + ";" + variant.prefix
+            : variant.prefix + UPDATE)) {
+      int json = variant.after ? 3 : 1;
+      int first = variant.after ? 1 : 2;
       if (variant.bytes) {
-        twoPart.setBytes(1, JSON.getBytes(StandardCharsets.UTF_8));
+        twoPart.setBytes(json, variant.json.getBytes(StandardCharsets.UTF_8));
       } else {
-        twoPart.setString(1, JSON);
+        twoPart.setString(json, variant.json);
       }
-      twoPart.setInt(2, 1);
-      twoPart.setInt(3, account);
+      twoPart.setInt(first, 1);
+      twoPart.setInt(first + 1, account);
       twoPart.execute();
-      if (twoPart.getMoreResults() || twoPart.getUpdateCount() != 1) {
-        throw new IllegalStateException("expected the UPDATE's count of 1 as the second result");
+      boolean counted = variant.after ? twoPart.getUpdateCount() == 1 && twoPart.getMoreResults()
+          : !twoPart.getMoreResults() && twoPart.getUpdateCount() == 1;
+      if (!counted) {
+        throw new IllegalStateException("expected the UPDATE's count of 1 and the message's row");
+      }
+    }
+  }
+
+  /** What the server holds prepared on one connection after the warm-up: every part of every variant. */
+  private static void printPreparedStatements(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT name, generic_plans, custom_plans, statement FROM pg_prepared_statements"
+            + " ORDER BY name")) {
+      System.out.println("server-prepared on one connection (name, generic plans, custom plans, statement):");
+      while (rs.next()) {
+        System.out.printf(Locale.ROOT, "  %-6s %7d %5d  %s%n", rs.getString(1), rs.getLong(2), rs.getLong(3),
+            rs.getString(4));
       }
     }
   }
