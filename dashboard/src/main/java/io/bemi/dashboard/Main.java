@@ -1,5 +1,6 @@
 package io.bemi.dashboard;
 
+import io.bemi.dashboard.changes.StoredJson;
 import io.bemi.sql.DatabaseUrl;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -11,7 +12,6 @@ import io.bemi.dashboard.restore.ReplayService;
 import io.bemi.dashboard.restore.RestoreService;
 import io.bemi.dashboard.revert.RevertService;
 import io.bemi.dashboard.web.DashboardApp;
-import io.bemi.dashboard.web.ApiJson;
 import io.bemi.dashboard.web.Security;
 import io.bemi.dashboard.web.SecurityOptions;
 import io.bemi.dashboard.web.Services;
@@ -239,8 +239,8 @@ public final class Main implements Callable<Integer> {
   /** {@link #services(javax.sql.DataSource, javax.sql.DataSource, String, String, String, Clock)} with security and revert limits. */
   public static Services services(javax.sql.DataSource destination, javax.sql.DataSource source, String schema, String token,
       String ingesterMetricsUrl, Clock clock, SecurityOptions securityOptions, int revertMaxChanges) {
-    var json = ApiJson.mapper();
-    ChangeRepository changes = new ChangeRepository(destination, schema, json);
+    var json = StoredJson.mapper();
+    ChangeRepository changes = new ChangeRepository(destination, schema);
     return new Services(changes, new GapRepository(destination, schema), new Activity(changes),
         new RevertService(changes, destination, schema, source, json, clock, revertMaxChanges),
         new RestoreService(destination, schema, source, clock),

@@ -1,6 +1,7 @@
 package io.bemi.dashboard.changes;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.bemi.history.Change;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,7 +29,7 @@ public record ColumnDiff(String column, JsonNode before, JsonNode after, boolean
   }
 
   public static List<ColumnDiff> of(Change change) {
-    return of(change.before(), change.after());
+    return of(StoredJson.before(change), StoredJson.after(change));
   }
 
   public static List<String> changedColumns(Change change) {

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bemi.dashboard.changes.BadRequestException;
-import io.bemi.dashboard.changes.Change;
+import io.bemi.history.Change;
 import io.bemi.dashboard.changes.ChangeRepository;
 import io.bemi.dashboard.changes.DataAccessException;
 import io.bemi.history.BemiChanges;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bemi.dashboard.changes.Activity;
 import io.bemi.dashboard.changes.BadRequestException;
-import io.bemi.dashboard.changes.Change;
+import io.bemi.history.Change;
 import io.bemi.dashboard.changes.ChangeFilter;
 import io.bemi.dashboard.changes.ChangeRepository;
 import io.bemi.dashboard.changes.Instants;

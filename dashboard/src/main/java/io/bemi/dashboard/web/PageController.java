@@ -2,7 +2,7 @@ package io.bemi.dashboard.web;
 
 import io.bemi.dashboard.changes.Activity;
 import io.bemi.dashboard.changes.BadRequestException;
-import io.bemi.dashboard.changes.Change;
+import io.bemi.history.Change;
 import io.bemi.dashboard.changes.ChangeFilter;
 import io.bemi.dashboard.changes.ChangeRepository;
 import io.bemi.dashboard.changes.Instants;

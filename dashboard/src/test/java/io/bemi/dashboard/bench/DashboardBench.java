@@ -1,10 +1,10 @@
 package io.bemi.dashboard.bench;
 
+import io.bemi.dashboard.changes.StoredJson;
 import io.bemi.dashboard.Main;
 import io.bemi.dashboard.changes.ChangeFilter;
 import io.bemi.dashboard.changes.ChangeRepository;
 import io.bemi.dashboard.web.DashboardApp;
-import io.bemi.dashboard.web.ApiJson;
 import io.bemi.dashboard.web.Services;
 import io.bemi.sql.Migrations;
 import io.javalin.Javalin;
@@ -194,7 +194,7 @@ public final class DashboardBench {
 
   private static String cursor(HttpClient http, String url) throws Exception {
     String body = http.send(request(url), HttpResponse.BodyHandlers.ofString()).body();
-    return ApiJson.mapper().readTree(body).get("next").asText();
+    return StoredJson.mapper().readTree(body).get("next").asText();
   }
 
   private static HttpRequest request(String url) {
