@@ -165,18 +165,7 @@ public final class ChangeRepository {
   public <T> List<T> aggregate(String sqlWithChangesPlaceholder, List<Object> params, RowMapper<T> mapper) {
     Sql sql = new Sql().append(sqlWithChangesPlaceholder.replace("{changes}", changes)
         .replace("{activity}", "\"" + schemaName + "\".activity"), params.toArray());
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = sql.prepare(c)) {
-      ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
-      try (ResultSet rs = ps.executeQuery()) {
-        List<T> out = new ArrayList<>();
-        while (rs.next()) {
-          out.add(mapper.map(rs));
-        }
-        return out;
-      }
-    } catch (SQLException e) {
-      throw new DataAccessException("Could not read activity", e);
-    }
+    return rows(sql, mapper, "Could not read activity");
   }
 
   /** EXPLAIN of the page query, for the bench and for operators checking index use. */
@@ -263,17 +252,21 @@ public final class ChangeRepository {
   }
 
   private List<Change> query(Sql sql) {
+    return rows(sql, Change::read, "Could not read changes");
+  }
+
+  private <T> List<T> rows(Sql sql, RowMapper<T> mapper, String failure) {
     try (Connection c = dataSource.getConnection(); PreparedStatement ps = sql.prepare(c)) {
       ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
       try (ResultSet rs = ps.executeQuery()) {
-        List<Change> out = new ArrayList<>();
+        List<T> out = new ArrayList<>();
         while (rs.next()) {
-          out.add(Change.read(rs));
+          out.add(mapper.map(rs));
         }
         return out;
       }
     } catch (SQLException e) {
-      throw new DataAccessException("Could not read changes", e);
+      throw new DataAccessException(failure, e);
     }
   }
 
