@@ -31,8 +31,4 @@ public record ColumnDiff(String column, JsonNode before, JsonNode after, boolean
   public static List<ColumnDiff> of(Change change) {
     return of(StoredJson.before(change), StoredJson.after(change));
   }
-
-  public static List<String> changedColumns(Change change) {
-    return of(change).stream().filter(ColumnDiff::changed).map(ColumnDiff::column).toList();
-  }
 }

@@ -447,7 +447,8 @@ public final class Views {
   static SafeHtml changeCard(Change c, boolean conflict) {
     String recordUrl = c.primaryKey() == null ? null
         : "/record?schema=" + q(c.schema()) + "&table=" + q(c.table()) + "&pk=" + q(c.primaryKey());
-    List<String> changed = ColumnDiff.changedColumns(c);
+    List<ColumnDiff> columnDiff = ColumnDiff.of(c);
+    List<String> changed = columnDiff.stream().filter(ColumnDiff::changed).map(ColumnDiff::column).toList();
     String columns = c.operation() == Operation.UPDATE ? String.join(", ", changed) : changed.size() + " columns";
     return html("""
         <details class="change{}" id="change-{}">
@@ -476,7 +477,7 @@ public final class Views {
         columns, contextChips(StoredJson.context(c)), when(conflict, html("<span class=\"flag\">conflict</span>")),
         recordUrl == null ? SafeHtml.EMPTY : html("<a href=\"{}\">Record timeline</a>", recordUrl),
         Lsn.text(c.commitLsn()), Lsn.text(c.commitLsn()), c.id().toString(), c.id().toString(), c.id().toString(),
-        Lsn.text(c.position()), time(c.createdAt()), diff(ColumnDiff.of(c)));
+        Lsn.text(c.position()), time(c.createdAt()), diff(columnDiff));
   }
 
   /** Context fields as chips linking to the context view (scalars) or showing nested JSON. */
