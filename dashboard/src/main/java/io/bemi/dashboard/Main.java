@@ -1,11 +1,10 @@
 package io.bemi.dashboard;
 
-import io.bemi.dashboard.changes.StoredJson;
-import io.bemi.sql.DatabaseUrl;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.bemi.dashboard.changes.Activity;
 import io.bemi.dashboard.changes.ChangeRepository;
+import io.bemi.dashboard.changes.StoredJson;
 import io.bemi.dashboard.gaps.GapRepository;
 import io.bemi.dashboard.health.IngesterMetricsReader;
 import io.bemi.dashboard.restore.ReplayService;
@@ -15,10 +14,11 @@ import io.bemi.dashboard.web.DashboardApp;
 import io.bemi.dashboard.web.Security;
 import io.bemi.dashboard.web.SecurityOptions;
 import io.bemi.dashboard.web.Services;
-import io.javalin.Javalin;
 import io.bemi.sql.BemiVersion;
+import io.bemi.sql.DatabaseUrl;
 import io.bemi.sql.cli.ConfigFile;
 import io.bemi.sql.logging.LogSetup;
+import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.BindException;
@@ -30,9 +30,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.UnaryOperator;
 import picocli.AutoComplete;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code java -jar bemi-dashboard.jar --database-url …}: the dashboard's command line. */
 @Command(name = "bemi-dashboard", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,

@@ -1,9 +1,9 @@
 package io.bemi.dashboard.bench;
 
-import io.bemi.dashboard.changes.StoredJson;
 import io.bemi.dashboard.Main;
 import io.bemi.dashboard.changes.ChangeFilter;
 import io.bemi.dashboard.changes.ChangeRepository;
+import io.bemi.dashboard.changes.StoredJson;
 import io.bemi.dashboard.web.DashboardApp;
 import io.bemi.dashboard.web.Services;
 import io.bemi.sql.Migrations;

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.bemi.dashboard.changes.StoredJson;
 import io.bemi.dashboard.Trail;
+import io.bemi.dashboard.changes.StoredJson;
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
 import io.javalin.testtools.HttpClient;
