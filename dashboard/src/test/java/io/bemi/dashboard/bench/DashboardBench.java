@@ -118,7 +118,8 @@ public final class DashboardBench {
   }
 
   private static void run(int port, ChangeRepository repository, long n) throws Exception {
-    HttpClient http = HttpClient.newHttpClient();
+    // follows /api/transactions/{xid}'s 303 to the transaction's commit LSN
+    HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
     String base = "http://127.0.0.1:" + port;
     String cursor = cursor(http, base + "/api/changes?table=orders");
     long recentKey = ((n - 10) / 10) % 100000;
