@@ -1,24 +1,24 @@
 package io.bemi.dashboard;
 
-import io.bemi.sql.DatabaseUrl;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.bemi.dashboard.changes.Activity;
 import io.bemi.dashboard.changes.ChangeRepository;
+import io.bemi.dashboard.changes.StoredJson;
 import io.bemi.dashboard.gaps.GapRepository;
 import io.bemi.dashboard.health.IngesterMetricsReader;
 import io.bemi.dashboard.restore.ReplayService;
 import io.bemi.dashboard.restore.RestoreService;
 import io.bemi.dashboard.revert.RevertService;
 import io.bemi.dashboard.web.DashboardApp;
-import io.bemi.dashboard.web.ApiJson;
 import io.bemi.dashboard.web.Security;
 import io.bemi.dashboard.web.SecurityOptions;
 import io.bemi.dashboard.web.Services;
-import io.javalin.Javalin;
 import io.bemi.sql.BemiVersion;
+import io.bemi.sql.DatabaseUrl;
 import io.bemi.sql.cli.ConfigFile;
 import io.bemi.sql.logging.LogSetup;
+import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.BindException;
@@ -30,9 +30,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.UnaryOperator;
 import picocli.AutoComplete;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code java -jar bemi-dashboard.jar --database-url …}: the dashboard's command line. */
 @Command(name = "bemi-dashboard", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -239,8 +239,8 @@ public final class Main implements Callable<Integer> {
   /** {@link #services(javax.sql.DataSource, javax.sql.DataSource, String, String, String, Clock)} with security and revert limits. */
   public static Services services(javax.sql.DataSource destination, javax.sql.DataSource source, String schema, String token,
       String ingesterMetricsUrl, Clock clock, SecurityOptions securityOptions, int revertMaxChanges) {
-    var json = ApiJson.mapper();
-    ChangeRepository changes = new ChangeRepository(destination, schema, json);
+    var json = StoredJson.mapper();
+    ChangeRepository changes = new ChangeRepository(destination, schema);
     return new Services(changes, new GapRepository(destination, schema), new Activity(changes),
         new RevertService(changes, destination, schema, source, json, clock, revertMaxChanges),
         new RestoreService(destination, schema, source, clock),

@@ -12,6 +12,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,15 +39,14 @@ import javax.sql.DataSource;
  */
 public final class BemiChanges {
 
-  private static final String CHANGE_COLUMNS = "id, primary_key, before::text, after::text, context::text, database,"
-      + " schema, \"table\", operation, committed_at, transaction_id, position, commit_lsn, change_index";
-
   private final DataSource destination;
   private final String schema;
+  private final int queryTimeoutSeconds;
 
-  private BemiChanges(DataSource destination, String schema) {
+  private BemiChanges(DataSource destination, String schema, int queryTimeoutSeconds) {
     this.destination = destination;
     this.schema = schema;
+    this.queryTimeoutSeconds = queryTimeoutSeconds;
   }
 
   /** The trail in the default destination schema {@code bemi}. */
@@ -56,12 +56,17 @@ public final class BemiChanges {
 
   /** The trail in {@code schema} (a lower-case identifier, as given to the migrations). */
   public static BemiChanges of(DataSource destination, String schema) {
-    return new BemiChanges(destination, SqlNames.destinationSchema(schema));
+    return new BemiChanges(destination, SqlNames.destinationSchema(schema), 0);
+  }
+
+  /** The same trail, each query cancelled after {@code seconds} (0: never, the default). */
+  public BemiChanges withQueryTimeout(int seconds) {
+    return new BemiChanges(destination, schema, seconds);
   }
 
   /** Every change of one record, oldest first (PaperTrail's {@code versions}, Envers' revisions). */
   public List<Change> history(String table, Object primaryKey) throws SQLException {
-    return changes("SELECT " + CHANGE_COLUMNS + " FROM " + fn("record_history") + "(?, ?)", table, keyText(primaryKey));
+    return changes("SELECT " + Change.COLUMNS + " FROM " + fn("record_history") + "(?, ?)", table, keyText(primaryKey));
   }
 
   /**
@@ -70,16 +75,51 @@ public final class BemiChanges {
    * {@code limit} is the last. Keyset paging: every page costs the same, however long the history.
    */
   public List<Change> history(String table, Object primaryKey, Change after, int limit) throws SQLException {
+    return after == null ? historyAfter(table, primaryKey, -1, -1, limit)
+        : historyAfter(table, primaryKey, after.commitLsn(), after.changeIndex(), limit);
+  }
+
+  /**
+   * {@link #history(String, Object, Change, int)} from a position in the commit order: at most
+   * {@code limit} changes after {@code (commitLsn, changeIndex)}, oldest first ({@code -1, -1} for
+   * the first page).
+   */
+  public List<Change> historyAfter(String table, Object primaryKey, long commitLsn, int changeIndex, int limit)
+      throws SQLException {
     if (limit < 1) {
       throw new IllegalArgumentException("A history page holds at least one change, not " + limit);
     }
-    return changes("SELECT " + CHANGE_COLUMNS + " FROM " + fn("record_history") + "(?, ?, ?::integer, ?::bigint, ?::integer)",
-        table, keyText(primaryKey), limit, after == null ? null : after.commitLsn(), after == null ? null : after.changeIndex());
+    return changes("SELECT " + Change.COLUMNS + " FROM " + fn("record_history") + "(?, ?, ?::integer, ?::bigint, ?::integer)",
+        table, keyText(primaryKey), limit, commitLsn, changeIndex);
+  }
+
+  /**
+   * The {@code limit} changes of a record just before {@code (commitLsn, changeIndex)} in the commit
+   * order ({@code Long.MAX_VALUE, 0} for its newest), oldest first: a history read backwards, page
+   * by page. Each page reads the record's whole history ({@code record_history} pages forward only).
+   */
+  public List<Change> historyBefore(String table, Object primaryKey, long commitLsn, int changeIndex, int limit)
+      throws SQLException {
+    List<Change> newestFirst = changes("SELECT " + Change.COLUMNS + " FROM " + fn("record_history") + "(?, ?)"
+        + " WHERE (commit_lsn, change_index) < (?, ?) ORDER BY commit_lsn DESC, change_index DESC LIMIT ?",
+        table, keyText(primaryKey), commitLsn, changeIndex, limit);
+    Collections.reverse(newestFirst);
+    return newestFirst;
+  }
+
+  /**
+   * The record's last change committed at or before {@code at} (across its key changes, like
+   * {@link #history}); empty when it had none by then. For the row itself use {@link #asOf}, which
+   * also honours a later TRUNCATE.
+   */
+  public Optional<Change> lastChangeAsOf(String table, Object primaryKey, Instant at) throws SQLException {
+    return changes("SELECT " + Change.COLUMNS + " FROM " + fn("record_history") + "(?, ?) WHERE committed_at <= ?"
+        + " ORDER BY commit_lsn DESC, change_index DESC LIMIT 1", table, keyText(primaryKey), utc(at)).stream().findFirst();
   }
 
   /** One change by its id. */
   public Optional<Change> change(UUID id) throws SQLException {
-    return changes("SELECT " + CHANGE_COLUMNS + " FROM \"" + schema + "\".changes WHERE id = ?", id).stream().findFirst();
+    return changes("SELECT " + Change.COLUMNS + " FROM " + changesTable() + " WHERE id = ?", id).stream().findFirst();
   }
 
   /**
@@ -108,7 +148,25 @@ public final class BemiChanges {
    * xid does not (it wraps).
    */
   public List<Change> commitChanges(String commitLsn) throws SQLException {
-    return changes("SELECT " + CHANGE_COLUMNS + " FROM " + fn("commit_changes") + "(?::pg_lsn)", commitLsn);
+    return changes("SELECT " + Change.COLUMNS + " FROM " + fn("commit_changes") + "(?::pg_lsn)", commitLsn);
+  }
+
+  /**
+   * The first {@code limit} changes of the transaction committed at {@code commitLsn}, in the order
+   * it made them: a bounded look at a transaction of any size.
+   */
+  public List<Change> commitChanges(long commitLsn, int limit) throws SQLException {
+    return changes("SELECT " + Change.COLUMNS + " FROM " + changesTable() + " WHERE commit_lsn = ? ORDER BY change_index"
+        + " LIMIT ?", commitLsn, limit);
+  }
+
+  /**
+   * The commit LSNs of the transactions stored under an xid, newest first: one, or more than one
+   * after xid wraparound (then {@link #transaction} refuses and the caller picks by commit LSN).
+   */
+  public List<Long> transactionCommits(long transactionId) throws SQLException {
+    return query("SELECT (commit_lsn - '0/0'::pg_lsn)::bigint FROM " + fn("transaction_commits") + "(?)",
+        rs -> rs.getLong(1), transactionId);
   }
 
   /**
@@ -116,7 +174,7 @@ public final class BemiChanges {
    * {@code BM005}) when the xid names more than one stored transaction: use {@link #commitChanges}.
    */
   public List<Change> transaction(long transactionId) throws SQLException {
-    return changes("SELECT " + CHANGE_COLUMNS + " FROM " + fn("transaction_changes") + "(?)", transactionId);
+    return changes("SELECT " + Change.COLUMNS + " FROM " + fn("transaction_changes") + "(?)", transactionId);
   }
 
   /** Every change whose context contains the given entries, e.g. {@code Map.of("requestId", id)}. */
@@ -126,7 +184,13 @@ public final class BemiChanges {
 
   /** Every change whose context contains the given JSON object text. */
   public List<Change> byContext(String contextJson) throws SQLException {
-    return changes("SELECT " + CHANGE_COLUMNS + " FROM " + fn("context_changes") + "(?::jsonb)", contextJson);
+    return changes("SELECT " + Change.COLUMNS + " FROM " + fn("context_changes") + "(?::jsonb)", contextJson);
+  }
+
+  /** The newest {@code limit} changes whose context contains the given JSON object text, newest first. */
+  public List<Change> latestByContext(String contextJson, int limit) throws SQLException {
+    return changes("SELECT " + Change.COLUMNS + " FROM " + changesTable() + " WHERE context @> ?::jsonb"
+        + " ORDER BY committed_at DESC, commit_lsn DESC, change_index DESC LIMIT ?", contextJson, limit);
   }
 
   /** What reverting these changes will do, step by step, and the conflicts already known. */
@@ -134,7 +198,7 @@ public final class BemiChanges {
     return query("SELECT step, change_id, operation, schema_name, table_name, primary_key, committed_at, action,"
             + " conflict, conflict_reason FROM " + fn("revert_plan") + "(?::uuid[]) ORDER BY step",
         rs -> new RevertStep(rs.getInt(1), rs.getObject(2, UUID.class), Operation.valueOf(rs.getString(3)),
-            rs.getString(4), rs.getString(5), rs.getString(6), instant(rs, 7), rs.getString(8),
+            rs.getString(4), rs.getString(5), rs.getString(6), Change.instant(rs, 7), rs.getString(8),
             (Boolean) rs.getObject(9), rs.getString(10)),
         uuidArray(changeIds));
   }
@@ -263,13 +327,12 @@ public final class BemiChanges {
     return SqlNames.identifier(schema) + "." + name;
   }
 
-  private static OffsetDateTime utc(Instant at) {
-    return OffsetDateTime.ofInstant(at, ZoneOffset.UTC);
+  private String changesTable() {
+    return fn("changes");
   }
 
-  private static Instant instant(ResultSet rs, int column) throws SQLException {
-    OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
-    return value == null ? null : value.toInstant();
+  private static OffsetDateTime utc(Instant at) {
+    return OffsetDateTime.ofInstant(at, ZoneOffset.UTC);
   }
 
   private static String uuidArray(Collection<UUID> ids) {
@@ -290,9 +353,7 @@ public final class BemiChanges {
   }
 
   private List<Change> changes(String sql, Object... args) throws SQLException {
-    return query(sql, rs -> new Change(rs.getObject(1, UUID.class), rs.getString(2), rs.getString(3), rs.getString(4),
-        rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8), Operation.valueOf(rs.getString(9)),
-        instant(rs, 10), rs.getLong(11), rs.getLong(12), rs.getLong(13), rs.getInt(14)), args);
+    return query(sql, Change::read, args);
   }
 
   private String value(String sql, Object... args) throws SQLException {
@@ -306,6 +367,7 @@ public final class BemiChanges {
 
   private <T> List<T> query(String sql, RowReader<T> reader, Object... args) throws SQLException {
     try (Connection c = destination.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setQueryTimeout(queryTimeoutSeconds);
       for (int i = 0; i < args.length; i++) {
         ps.setObject(i + 1, args[i]);
       }

@@ -58,6 +58,48 @@ class BemiChangesTest {
   }
 
   @Test
+  void historyReadsBackwardsPageByPageFromTheNewest(TestDatabase db) throws SQLException {
+    BemiChanges bemi = BemiChanges.of(db.dataSource());
+
+    List<Change> newest = bemi.historyBefore("users", 42, Long.MAX_VALUE, 0, 2);
+    Change update = newest.get(0);
+    List<Change> older = bemi.historyBefore("users", 42, update.commitLsn(), update.changeIndex(), 2);
+
+    assertThat(newest).extracting(Change::operation).containsExactly(Operation.UPDATE, Operation.DELETE);
+    assertThat(older).extracting(Change::operation).containsExactly(Operation.CREATE);
+    assertThat(bemi.historyAfter("users", 42, update.commitLsn(), update.changeIndex(), 5))
+        .extracting(Change::operation).containsExactly(Operation.DELETE);
+  }
+
+  @Test
+  void theLastChangeAsOfAnInstantIsTheOneThatMadeTheRowThen(TestDatabase db) throws SQLException {
+    BemiChanges bemi = BemiChanges.of(db.dataSource());
+
+    assertThat(bemi.lastChangeAsOf("users", 42, afterUpdate)).map(Change::operation).contains(Operation.UPDATE);
+    assertThat(bemi.lastChangeAsOf("users", 42, Instant.EPOCH)).isEmpty();
+  }
+
+  @Test
+  void aChangeCarriesWhenItWasQueuedAndStored(TestDatabase db) throws SQLException {
+    Change create = BemiChanges.of(db.dataSource()).history("users", 42).get(0);
+
+    assertThat(create.queuedAt()).isNotNull();
+    assertThat(create.createdAt()).isAfterOrEqualTo(create.committedAt());
+    assertThat(create.qualifiedTable()).isEqualTo("public.users");
+  }
+
+  @Test
+  void boundedReadsOfATransactionAndAContext(TestDatabase db) throws SQLException {
+    BemiChanges bemi = BemiChanges.of(db.dataSource()).withQueryTimeout(5);
+    Change create = bemi.history("users", 42).get(0);
+
+    assertThat(bemi.commitChanges(create.commitLsn(), 1)).extracting(Change::table).containsExactly("users");
+    assertThat(bemi.commitChanges(create.commitLsn(), 10)).extracting(Change::table).containsExactly("users", "memberships");
+    assertThat(bemi.transactionCommits(create.transactionId())).containsExactly(create.commitLsn());
+    assertThat(bemi.latestByContext("{\"requestId\": \"r-1\"}", 1)).extracting(Change::table).containsExactly("memberships");
+  }
+
+  @Test
   void aHistoryPageOfOnlySomeSourcesChangesIsAskedInSql(TestDatabase db) throws SQLException {
     db.execute("UPDATE bemi.changes SET source = 'eu' WHERE \"table\" = 'users' AND operation = 'UPDATE'");
     try {

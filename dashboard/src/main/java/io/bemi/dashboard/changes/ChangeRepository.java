@@ -1,32 +1,29 @@
 package io.bemi.dashboard.changes;
 
-import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bemi.history.BemiChanges;
-import io.bemi.history.Operation;
+import io.bemi.history.Change;
+import io.bemi.sql.Lsn;
 import io.bemi.sql.SqlNames;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import javax.sql.DataSource;
 
 /**
- * Every read of the destination's {@code changes} table. All values are bind parameters; the
- * only SQL text built from configuration is the schema name, validated as a plain identifier.
+ * The dashboard's reads of the trail: its own filtered list, export and activity queries over the
+ * {@code changes} table, and the record, transaction and context reads of the Java API
+ * ({@link BemiChanges}). All values are bind parameters; the only SQL text built from
+ * configuration is the schema name, validated as a plain identifier.
  *
  * <p>Which index answers what (V1__changes.sql): newest-first pages and time ranges walk
  * {@code changes_committed_at_idx} backwards; a table filter uses {@code changes_table_time_idx};
@@ -36,31 +33,26 @@ import javax.sql.DataSource;
  */
 public final class ChangeRepository {
 
-  private static final String COLUMNS = "id, database, schema, \"table\", primary_key, operation, before::text,"
-      + " after::text, context::text, committed_at, queued_at, created_at, transaction_id, position, commit_lsn, change_index";
   private static final int QUERY_TIMEOUT_SECONDS = 15;
 
   private final DataSource dataSource;
   private final String schemaName;
   private final BemiChanges trail;
   private final String changes;
-  private final ObjectMapper json;
   private final TableCatalog tables;
-  private volatile boolean recordAsOfInstalled; // once seen, bemi-sql's functions stay installed
 
-  public ChangeRepository(DataSource dataSource, String schema, ObjectMapper json) {
+  public ChangeRepository(DataSource dataSource, String schema) {
     SqlNames.destinationSchema(schema);
     this.dataSource = dataSource;
     this.schemaName = schema;
-    this.trail = BemiChanges.of(dataSource, schema);
+    this.trail = BemiChanges.of(dataSource, schema).withQueryTimeout(QUERY_TIMEOUT_SECONDS);
     this.changes = "\"" + schema + "\".changes";
-    this.json = json;
     this.tables = new TableCatalog(this::loadTables, Duration.ofSeconds(30));
   }
 
   /** One page of changes matching the filter, newest first, after the cursor (exclusive). */
   public Page page(ChangeFilter filter, Cursor after, int limit) {
-    Sql sql = new Sql().append("SELECT " + COLUMNS + " FROM " + changes + " WHERE true");
+    Sql sql = new Sql().append("SELECT " + Change.COLUMNS + " FROM " + changes + " WHERE true");
     where(sql, filter);
     if (after != null) {
       OffsetDateTime at = utc(after.committedAt());
@@ -74,9 +66,9 @@ public final class ChangeRepository {
     return new Page(List.copyOf(page), more ? Cursor.of(page.get(page.size() - 1)) : null);
   }
 
-  /** Writes every matching change (newest first) to {@code sink}, fetching in batches. */
-  public void stream(ChangeFilter filter, RowSink sink) {
-    Sql sql = new Sql().append("SELECT " + COLUMNS + " FROM " + changes + " WHERE true");
+  /** Hands every matching change (newest first) to {@code sink}, fetching in batches. */
+  public void stream(ChangeFilter filter, ChangeSink sink) {
+    Sql sql = new Sql().append("SELECT " + Change.COLUMNS + " FROM " + changes + " WHERE true");
     where(sql, filter);
     sql.append(" ORDER BY committed_at DESC, commit_lsn DESC, change_index DESC");
     try (Connection c = dataSource.getConnection()) {
@@ -85,7 +77,7 @@ public final class ChangeRepository {
         ps.setFetchSize(1000);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            sink.accept(rs);
+            sink.accept(Change.read(rs));
           }
         }
       } finally {
@@ -98,12 +90,15 @@ public final class ChangeRepository {
 
   /**
    * One page of a record's history, oldest first: at most {@code limit} changes after
-   * {@code after} (null: from its first change); {@code next} continues after the page. Across the
-   * record's primary key changes when bemi-sql's {@code record_history} is installed (it follows
-   * previous_primary_key, keyset-paged on {@code changes_record_idx}); by its key alone otherwise.
+   * {@code after} (null: from its first change), across the record's primary key changes;
+   * {@code next} continues after the page.
    */
   public Page history(RecordKey record, Cursor after, int limit) {
-    return historyPage(record, after, false, limit);
+    List<Change> rows = read("Could not read the history of " + record, () -> trail.historyAfter(record.quotedTable(),
+        record.primaryKey(), after == null ? -1 : after.commitLsn(), after == null ? -1 : after.changeIndex(), limit + 1));
+    boolean more = rows.size() > limit;
+    List<Change> page = more ? rows.subList(0, limit) : rows;
+    return new Page(List.copyOf(page), more ? Cursor.of(page.get(page.size() - 1)) : null);
   }
 
   /**
@@ -111,111 +106,46 @@ public final class ChangeRepository {
    * first; {@code next} continues with the older ones.
    */
   public Page historyBefore(RecordKey record, Cursor before, int limit) {
-    return historyPage(record, before, true, limit);
-  }
-
-  private Page historyPage(RecordKey record, Cursor from, boolean older, int limit) {
-    Sql sql;
-    if (!bemiSqlInstalled()) {
-      sql = new Sql().append("SELECT " + COLUMNS + " FROM " + changes + " WHERE schema = ? AND \"table\" = ? AND primary_key = ?",
-          record.schema(), record.table(), record.primaryKey());
-    } else if (older) { // the function pages forward only: newest first reads the record's whole life
-      sql = new Sql().append("SELECT " + COLUMNS + " FROM \"" + schemaName + "\".record_history(?, ?) WHERE true",
-          record.quotedTable(), record.primaryKey());
-    } else if (from == null) { // the page's size (and bound) go into the function, so it reads only the page
-      sql = new Sql().append("SELECT " + COLUMNS + " FROM \"" + schemaName + "\".record_history(?, ?, ?) WHERE true",
-          record.quotedTable(), record.primaryKey(), limit + 1);
-    } else {
-      sql = new Sql().append("SELECT " + COLUMNS + " FROM \"" + schemaName + "\".record_history(?, ?, ?, ?, ?) WHERE true",
-          record.quotedTable(), record.primaryKey(), limit + 1, from.commitLsn(), from.changeIndex());
-    }
-    if (from != null) {
-      sql.append(" AND (commit_lsn, change_index) " + (older ? "<" : ">") + " (?, ?)", from.commitLsn(), from.changeIndex());
-    }
-    String direction = older ? " DESC" : "";
-    sql.append(" ORDER BY commit_lsn" + direction + ", change_index" + direction + " LIMIT ?", limit + 1);
-    List<Change> rows = query(sql);
+    List<Change> rows = read("Could not read the history of " + record, () -> trail.historyBefore(record.quotedTable(),
+        record.primaryKey(), before == null ? Long.MAX_VALUE : before.commitLsn(), before == null ? 0 : before.changeIndex(),
+        limit + 1));
     boolean more = rows.size() > limit;
-    List<Change> page = new ArrayList<>(more ? rows.subList(0, limit) : rows);
-    if (older) {
-      Collections.reverse(page);
-    }
-    Cursor next = more ? Cursor.of(page.get(older ? 0 : page.size() - 1)) : null;
-    return new Page(List.copyOf(page), next);
-  }
-
-  /**
-   * The record as of {@code at}: the state after the last change committed at or before it (across
-   * key changes, like {@link #history}). Empty when the record had no change by then.
-   */
-  public Optional<Change> lastChangeAsOf(RecordKey record, Instant at) {
-    Sql sql = bemiSqlInstalled()
-        ? new Sql().append("SELECT " + COLUMNS + " FROM \"" + schemaName + "\".record_history(?, ?) WHERE committed_at <= ?"
-            + " ORDER BY commit_lsn DESC, change_index DESC LIMIT 1", record.quotedTable(), record.primaryKey(), utc(at))
-        : new Sql().append("SELECT " + COLUMNS + " FROM " + changes
-            + " WHERE schema = ? AND \"table\" = ? AND primary_key = ? AND committed_at <= ?"
-            + " ORDER BY commit_lsn DESC, change_index DESC LIMIT 1",
-            record.schema(), record.table(), record.primaryKey(), utc(at));
-    return query(sql).stream().findFirst();
+    List<Change> page = more ? rows.subList(1, rows.size()) : rows;
+    return new Page(List.copyOf(page), more ? Cursor.of(page.get(0)) : null);
   }
 
   /**
    * The record as of {@code at}: its state from bemi-sql's {@code record_as_of} (which also
-   * honours a later TRUNCATE and follows key changes), computed from the last change when that
-   * function is not installed, plus the last change itself for display.
+   * honours a later TRUNCATE and follows key changes), plus the last change by then for display.
    */
   public AsOf asOf(RecordKey record, Instant at) {
-    Optional<Change> last = lastChangeAsOf(record, at);
-    if (!bemiSqlInstalled()) {
-      return new AsOf(record, at, last.map(Change::stateAfter).orElse(null), last, false);
-    }
-    try {
+    return read("Could not read " + record + " as of " + at, () -> {
+      Optional<Change> last = trail.lastChangeAsOf(record.quotedTable(), record.primaryKey(), at);
       Optional<String> state = trail.asOf(record.quotedTable(), record.primaryKey(), at);
-      return new AsOf(record, at, state.map(this::parse).orElse(null), last, true);
-    } catch (SQLException e) {
-      throw new DataAccessException("Could not read " + record + " as of " + at, e);
-    }
-  }
-
-  /** Whether bemi-sql's time-travel functions are installed in the schema (once seen, they stay). */
-  private boolean bemiSqlInstalled() {
-    if (!recordAsOfInstalled) {
-      recordAsOfInstalled = aggregate("SELECT to_regproc(?) IS NOT NULL", List.of("\"" + schemaName + "\".record_as_of"),
-          rs -> rs.getBoolean(1)).get(0);
-    }
-    return recordAsOfInstalled;
+      return new AsOf(record, at, state.map(StoredJson::parse).orElse(null), last);
+    });
   }
 
   /** A record's state at an instant; {@code state} null when it did not exist then. */
-  public record AsOf(RecordKey record, Instant at, JsonNode state, Optional<Change> lastChange, boolean fromRecordAsOf) {}
+  public record AsOf(RecordKey record, Instant at, JsonNode state, Optional<Change> lastChange) {}
 
   public Optional<Change> find(UUID id) {
-    return query(new Sql().append("SELECT " + COLUMNS + " FROM " + changes + " WHERE id = ?", id)).stream().findFirst();
+    return read("Could not read change " + id, () -> trail.change(id));
   }
 
   /** All changes of the transaction committed at {@code commitLsn} (its identity), in order; capped at {@code limit}. */
   public List<Change> commit(long commitLsn, int limit) {
-    return query(new Sql().append("SELECT " + COLUMNS + " FROM " + changes
-        + " WHERE commit_lsn = ? ORDER BY change_index LIMIT ?", commitLsn, limit));
+    return read("Could not read transaction " + Lsn.text(commitLsn), () -> trail.commitChanges(commitLsn, limit));
   }
 
   /** The commit LSNs stored under an xid, newest first: more than one after xid wraparound. */
   public List<Long> commitsOfTransaction(long transactionId) {
-    return aggregate("SELECT DISTINCT commit_lsn FROM {changes} WHERE transaction_id = ? ORDER BY commit_lsn DESC",
-        List.of(transactionId), rs -> rs.getLong(1));
-  }
-
-  /** All changes of one source transaction (xid), in commit order; capped at {@code limit}. */
-  public List<Change> transaction(long transactionId, int limit) {
-    return query(new Sql().append("SELECT " + COLUMNS + " FROM " + changes
-        + " WHERE transaction_id = ? ORDER BY commit_lsn, change_index LIMIT ?", transactionId, limit));
+    return read("Could not read transaction xid " + transactionId, () -> trail.transactionCommits(transactionId));
   }
 
   /** Changes whose context contains the JSON document, newest first; capped at {@code limit}. */
   public List<Change> withContext(String contextJson, int limit) {
-    return query(new Sql().append("SELECT " + COLUMNS + " FROM " + changes
-        + " WHERE context @> ?::jsonb ORDER BY committed_at DESC, commit_lsn DESC, change_index DESC LIMIT ?",
-        contextJson, limit));
+    return read("Could not read changes with context " + contextJson, () -> trail.latestByContext(contextJson, limit));
   }
 
   /** The tables that have changes, as schema.table, sorted. Cached for a few seconds. */
@@ -235,23 +165,12 @@ public final class ChangeRepository {
   public <T> List<T> aggregate(String sqlWithChangesPlaceholder, List<Object> params, RowMapper<T> mapper) {
     Sql sql = new Sql().append(sqlWithChangesPlaceholder.replace("{changes}", changes)
         .replace("{activity}", "\"" + schemaName + "\".activity"), params.toArray());
-    try (Connection c = dataSource.getConnection(); PreparedStatement ps = sql.prepare(c)) {
-      ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
-      try (ResultSet rs = ps.executeQuery()) {
-        List<T> out = new ArrayList<>();
-        while (rs.next()) {
-          out.add(mapper.map(rs));
-        }
-        return out;
-      }
-    } catch (SQLException e) {
-      throw new DataAccessException("Could not read activity", e);
-    }
+    return rows(sql, mapper, "Could not read activity");
   }
 
   /** EXPLAIN of the page query, for the bench and for operators checking index use. */
   public String explainPage(ChangeFilter filter, int limit) {
-    Sql sql = new Sql().append("EXPLAIN (ANALYZE, BUFFERS) SELECT " + COLUMNS + " FROM " + changes + " WHERE true");
+    Sql sql = new Sql().append("EXPLAIN (ANALYZE, BUFFERS) SELECT " + Change.COLUMNS + " FROM " + changes + " WHERE true");
     where(sql, filter);
     sql.append(" ORDER BY committed_at DESC, commit_lsn DESC, change_index DESC LIMIT ?", limit + 1);
     StringBuilder plan = new StringBuilder();
@@ -333,59 +252,34 @@ public final class ChangeRepository {
   }
 
   private List<Change> query(Sql sql) {
+    return rows(sql, Change::read, "Could not read changes");
+  }
+
+  private <T> List<T> rows(Sql sql, RowMapper<T> mapper, String failure) {
     try (Connection c = dataSource.getConnection(); PreparedStatement ps = sql.prepare(c)) {
       ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
       try (ResultSet rs = ps.executeQuery()) {
-        List<Change> out = new ArrayList<>();
+        List<T> out = new ArrayList<>();
         while (rs.next()) {
-          out.add(map(rs));
+          out.add(mapper.map(rs));
         }
         return out;
       }
     } catch (SQLException e) {
-      throw new DataAccessException("Could not read changes", e);
+      throw new DataAccessException(failure, e);
     }
   }
 
-  /** Maps the current row of a result selected with this repository's columns. */
-  public Change map(ResultSet rs) throws SQLException {
-    return new Change(
-        rs.getObject(1, UUID.class),
-        rs.getString(2),
-        rs.getString(3),
-        rs.getString(4),
-        rs.getString(5),
-        Operation.valueOf(rs.getString(6)),
-        parse(rs.getString(7)),
-        parse(rs.getString(8)),
-        parse(rs.getString(9)),
-        instant(rs, 10),
-        instant(rs, 11),
-        instant(rs, 12),
-        rs.getLong(13),
-        rs.getLong(14),
-        rs.getLong(15),
-        rs.getInt(16));
+  private interface TrailRead<T> {
+    T run() throws SQLException;
   }
 
-  private JsonNode parse(String text) {
-    if (text == null) {
-      return json.createObjectNode();
-    }
+  private static <T> T read(String what, TrailRead<T> read) {
     try {
-      return json.readTree(text);
-    } catch (IOException e) {
-      if (e instanceof StreamConstraintsException || e.getCause() instanceof StreamConstraintsException) {
-        // Deeper than the dashboard renders (see ApiJson.MAX_NESTING): shown as its JSON text.
-        return json.getNodeFactory().textNode(text);
-      }
-      throw new UncheckedIOException(e);
+      return read.run();
+    } catch (SQLException e) {
+      throw new DataAccessException(what, e);
     }
-  }
-
-  private static Instant instant(ResultSet rs, int column) throws SQLException {
-    Timestamp ts = rs.getTimestamp(column);
-    return ts == null ? null : ts.toInstant();
   }
 
   static OffsetDateTime utc(Instant instant) {
@@ -395,8 +289,8 @@ public final class ChangeRepository {
   public record Page(List<Change> changes, Cursor next) {}
 
   @FunctionalInterface
-  public interface RowSink {
-    void accept(ResultSet row) throws SQLException;
+  public interface ChangeSink {
+    void accept(Change change) throws SQLException;
   }
 
   @FunctionalInterface

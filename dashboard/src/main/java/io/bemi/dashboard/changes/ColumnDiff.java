@@ -1,6 +1,7 @@
 package io.bemi.dashboard.changes;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.bemi.history.Change;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -28,10 +29,6 @@ public record ColumnDiff(String column, JsonNode before, JsonNode after, boolean
   }
 
   public static List<ColumnDiff> of(Change change) {
-    return of(change.before(), change.after());
-  }
-
-  public static List<String> changedColumns(Change change) {
-    return of(change).stream().filter(ColumnDiff::changed).map(ColumnDiff::column).toList();
+    return of(StoredJson.before(change), StoredJson.after(change));
   }
 }

@@ -1,5 +1,6 @@
 package io.bemi.dashboard.changes;
 
+import io.bemi.history.Change;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;

@@ -1,6 +1,6 @@
 package io.bemi.dashboard.gaps;
 
-import io.bemi.dashboard.changes.Change;
+import io.bemi.history.Change;
 import java.time.Instant;
 import java.util.List;
 

@@ -1,7 +1,7 @@
 package io.bemi.dashboard.gaps;
 
-import io.bemi.dashboard.changes.Change;
 import io.bemi.dashboard.changes.DataAccessException;
+import io.bemi.history.Change;
 import io.bemi.sql.SqlNames;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -2,6 +2,8 @@ package io.bemi.dashboard.restore;
 
 import io.bemi.dashboard.changes.BadRequestException;
 import io.bemi.dashboard.changes.DataAccessException;
+import io.bemi.history.BemiChanges;
+import io.bemi.history.RestoreCount;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -11,7 +13,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -32,23 +33,22 @@ public final class RestoreService {
   private final String schema;
   private final DataSource source; // null: execution disabled
   private final Clock clock;
+  private final BemiChanges trail;
 
   public RestoreService(DataSource destination, String schema, DataSource source, Clock clock) {
     this.destination = destination;
     this.schema = schema;
+    this.trail = BemiChanges.of(destination, schema);
     this.source = source;
     this.clock = clock;
   }
 
-  /** What a restore does per table. */
-  public record Count(String schema, String table, long inserts, long updates, long deletes) {}
-
   /** The preview: counts, the statement (or why there is none) and the plan's identity. */
-  public record Plan(List<String> tables, Instant at, List<Count> counts, String sql, String digest, String unavailableReason,
+  public record Plan(List<String> tables, Instant at, List<RestoreCount> counts, String sql, String digest, String unavailableReason,
       boolean executable) {
 
     public long total() {
-      return counts.stream().mapToLong(c -> c.inserts() + c.updates() + c.deletes()).sum();
+      return counts.stream().mapToLong(RestoreCount::total).sum();
     }
   }
 
@@ -70,16 +70,9 @@ public final class RestoreService {
 
   public Plan preview(List<String> tables, Instant at) {
     check(tables, at);
-    List<Count> counts = new ArrayList<>();
-    String call = "SELECT schema_name, table_name, inserts, updates, deletes FROM \"" + schema + "\".restore_counts(?, ?)";
-    try (Connection c = destination.getConnection(); PreparedStatement ps = c.prepareStatement(call)) {
-      ps.setArray(1, c.createArrayOf("text", tables.toArray()));
-      ps.setObject(2, utc(at));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          counts.add(new Count(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)));
-        }
-      }
+    List<RestoreCount> counts;
+    try {
+      counts = trail.restoreCounts(tables, at);
     } catch (SQLException e) {
       throw new DataAccessException("Could not plan the restore with " + schema + ".restore_counts", e);
     }

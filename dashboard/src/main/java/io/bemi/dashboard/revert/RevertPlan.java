@@ -1,6 +1,6 @@
 package io.bemi.dashboard.revert;
 
-import io.bemi.dashboard.changes.Change;
+import io.bemi.history.Change;
 import java.util.List;
 
 /**

@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bemi.dashboard.changes.BadRequestException;
-import io.bemi.dashboard.changes.Change;
 import io.bemi.dashboard.changes.ChangeRepository;
 import io.bemi.dashboard.changes.DataAccessException;
 import io.bemi.history.BemiChanges;
+import io.bemi.history.Change;
 import io.bemi.history.RevertStep;
 import io.bemi.sql.Lsn;
 import java.io.IOException;
@@ -126,14 +126,14 @@ public final class RevertService {
 
   /** The steps, conflicts, SQL and identity of a revert; the SQL is generated with force when there are conflicts. */
   public RevertPlan preview(RevertTarget target) {
-    Selection selection = select(target);
     List<Change> listed = listed(target);
     if (!functionsInstalled()) {
       return new RevertPlan(target, listed.stream().map(c -> new RevertPlan.Step(c, "", false, null)).toList(),
           null, false, "The destination has no " + schema + ".revert_plan function: run the ingester's migrations"
-              + " (bemi-sql) to install the time-travel and revert functions.", false, selection.digest(),
-          selection.ids().size(), 0, false);
+              + " (bemi-sql) to install the time-travel and revert functions.", false, null,
+          selectedIds(target).size(), 0, false);
     }
+    Selection selection = select(target);
     Planned planned = steps(selection.ids(), listed);
     boolean conflicts = planned.conflicts() > 0;
     String sql;
@@ -245,6 +245,16 @@ public final class RevertService {
 
   /** Every change id the target selects, and their plan_digest. */
   private Selection select(RevertTarget target) {
+    List<UUID> ids = selectedIds(target);
+    try {
+      return new Selection(ids, trail.planDigest(ids));
+    } catch (SQLException e) {
+      throw new DataAccessException("Could not compute the plan digest of " + target.describe(), e);
+    }
+  }
+
+  /** Every change id the target selects, in commit order; refused when there is none. */
+  private List<UUID> selectedIds(RevertTarget target) {
     String where;
     Object argument;
     if (target instanceof RevertTarget.OneChange one) {
@@ -276,18 +286,7 @@ public final class RevertService {
     if (ids.isEmpty()) {
       throw new NotFoundException("Nothing to revert: no change matches " + target.describe());
     }
-    return new Selection(List.copyOf(ids), digest(ids));
-  }
-
-  private String digest(List<UUID> ids) {
-    StringBuilder text = new StringBuilder();
-    ids.stream().map(UUID::toString).sorted().distinct().forEach(id -> text.append(text.isEmpty() ? "" : ",").append(id));
-    try {
-      byte[] hash = java.security.MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return java.util.HexFormat.of().formatHex(hash); // = bemi.plan_digest(ids)
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every JDK", e);
-    }
+    return List.copyOf(ids);
   }
 
   /** The changes a preview lists (the first MAX_LISTED). */

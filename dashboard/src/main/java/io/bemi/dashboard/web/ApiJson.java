@@ -1,20 +1,13 @@
 package io.bemi.dashboard.web;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamWriteConstraints;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.bemi.dashboard.changes.Change;
 import io.bemi.dashboard.changes.ColumnDiff;
+import io.bemi.dashboard.changes.StoredJson;
 import io.bemi.dashboard.gaps.Gap;
+import io.bemi.history.Change;
 import io.bemi.sql.Lsn;
 import java.util.Collection;
 import java.util.List;
@@ -23,35 +16,6 @@ import java.util.List;
 public final class ApiJson {
 
   private ApiJson() {}
-
-  /**
-   * Nesting the dashboard parses; deeper stored values (jsonb allows more) are shown as their JSON
-   * text instead (ChangeRepository), so no page renders or serializes an unbounded recursion.
-   */
-  public static final int MAX_NESTING = 1000;
-
-  /**
-   * The mapper for stored JSON: decimals stay BigDecimal with their scale, written plainly. Jackson's
-   * default read limits are lifted where PostgreSQL stores more (a numeric has up to 147,455 digits,
-   * a jsonb string up to 256 MB), so every value the trail holds can be shown.
-   */
-  public static ObjectMapper mapper() {
-    JsonFactory factory = JsonFactory.builder()
-        .streamReadConstraints(StreamReadConstraints.builder()
-            .maxNumberLength(Integer.MAX_VALUE)
-            .maxStringLength(Integer.MAX_VALUE)
-            .maxNameLength(Integer.MAX_VALUE)
-            .maxNestingDepth(MAX_NESTING)
-            .build())
-        .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(MAX_NESTING + 100).build())
-        .build();
-    return JsonMapper.builder(factory)
-        .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
-        .enable(JsonGenerator.Feature.WRITE_BIGDECIMAL_AS_PLAIN)
-        .enable(SerializationFeature.INDENT_OUTPUT)
-        .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false)
-        .build();
-  }
 
   static ObjectNode change(Change c, boolean withDiff) {
     ObjectNode n = JsonNodeFactory.instance.objectNode();
@@ -68,14 +32,17 @@ public final class ApiJson {
     n.put("position", Lsn.text(c.position()));
     n.put("commitLsn", Lsn.text(c.commitLsn()));
     n.put("changeIndex", c.changeIndex());
-    n.set("context", c.context());
-    n.set("before", c.before());
-    n.set("after", c.after());
+    JsonNode before = StoredJson.before(c);
+    JsonNode after = StoredJson.after(c);
+    n.set("context", StoredJson.context(c));
+    n.set("before", before);
+    n.set("after", after);
+    List<ColumnDiff> columns = ColumnDiff.of(before, after);
     ArrayNode changed = n.putArray("changedColumns");
-    ColumnDiff.changedColumns(c).forEach(changed::add);
+    columns.stream().filter(ColumnDiff::changed).forEach(d -> changed.add(d.column()));
     if (withDiff) {
       ArrayNode diff = n.putArray("diff");
-      for (ColumnDiff d : ColumnDiff.of(c)) {
+      for (ColumnDiff d : columns) {
         ObjectNode col = diff.addObject();
         col.put("column", d.column());
         if (d.before() != null) { // absent (CREATE) differs from a SQL NULL (a JSON null)

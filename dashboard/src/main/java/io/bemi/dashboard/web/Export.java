@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bemi.dashboard.changes.BadRequestException;
 import io.bemi.dashboard.changes.ChangeFilter;
 import io.bemi.dashboard.changes.ChangeRepository;
+import io.bemi.history.Change;
 import io.bemi.sql.Lsn;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -14,9 +15,8 @@ import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -25,7 +25,7 @@ import java.util.List;
  */
 final class Export {
 
-  /** Column order of both formats; the numbers are positions in ChangeRepository's select list. */
+  /** Column order of both formats; {@link #cells} gives a change's values in this order. */
   private static final List<String> HEADER = List.of("id", "database", "schema", "table", "primary_key", "operation",
       "before", "after", "context", "committed_at", "queued_at", "created_at", "transaction_id", "position",
       "commit_lsn", "change_index");
@@ -76,13 +76,14 @@ final class Export {
     Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 64 * 1024);
     w.write(String.join(",", HEADER));
     w.write("\r\n");
-    changes.stream(filter, rs -> {
+    changes.stream(filter, c -> {
       try {
-        for (int i = 1; i <= HEADER.size(); i++) {
-          if (i > 1) {
+        List<String> cells = cells(c);
+        for (int i = 0; i < cells.size(); i++) {
+          if (i > 0) {
             w.write(',');
           }
-          w.write(csvCell(text(rs, i)));
+          w.write(csvCell(cells.get(i)));
         }
         w.write("\r\n");
       } catch (IOException e) {
@@ -95,20 +96,19 @@ final class Export {
   private void writeJson(ChangeFilter filter, OutputStream out) throws IOException {
     JsonGenerator gen = json.getFactory().createGenerator(out, JsonEncoding.UTF8);
     gen.writeStartArray();
-    changes.stream(filter, rs -> {
+    changes.stream(filter, c -> {
       try {
         gen.writeStartObject();
-        for (int i = 1; i <= HEADER.size(); i++) {
-          String name = HEADER.get(i - 1);
-          if (i >= 7 && i <= 9) {
+        List<String> cells = cells(c);
+        for (int i = 0; i < cells.size(); i++) {
+          String name = HEADER.get(i);
+          if (i >= 6 && i <= 8) {
             gen.writeFieldName(name);
-            gen.writeRawValue(rs.getString(i)); // stored JSON as is: every digit kept, no re-parse
-          } else if (i == 14 || i == 15) {
-            gen.writeStringField(name, Lsn.text(rs.getLong(i)));
-          } else if (i == 13 || i == 16) {
-            gen.writeNumberField(name, rs.getLong(i));
+            gen.writeRawValue(cells.get(i)); // stored JSON as is: every digit kept, no re-parse
+          } else if (i == 12 || i == 15) {
+            gen.writeNumberField(name, Long.parseLong(cells.get(i)));
           } else {
-            gen.writeStringField(name, text(rs, i));
+            gen.writeStringField(name, cells.get(i));
           }
         }
         gen.writeEndObject();
@@ -120,15 +120,16 @@ final class Export {
     gen.flush();
   }
 
-  private static String text(ResultSet rs, int column) throws SQLException {
-    if (column >= 10 && column <= 12) {
-      Timestamp ts = rs.getTimestamp(column);
-      return ts == null ? null : ts.toInstant().toString();
-    }
-    if (column == 14 || column == 15) {
-      return Lsn.text(rs.getLong(column));
-    }
-    return rs.getString(column);
+  /** A change's values as text, in {@link #HEADER} order; LSNs in PostgreSQL's form. */
+  private static List<String> cells(Change c) {
+    return Arrays.asList(c.id().toString(), c.database(), c.schema(), c.table(), c.primaryKey(), c.operation().name(),
+        c.before(), c.after(), c.context(), text(c.committedAt()), text(c.queuedAt()), text(c.createdAt()),
+        Long.toString(c.transactionId()), Lsn.text(c.position()), Lsn.text(c.commitLsn()),
+        Integer.toString(c.changeIndex()));
+  }
+
+  private static String text(Instant at) {
+    return at == null ? null : at.toString();
   }
 
   /**

@@ -2,7 +2,6 @@ package io.bemi.dashboard.web;
 
 import io.bemi.dashboard.changes.Activity;
 import io.bemi.dashboard.changes.BadRequestException;
-import io.bemi.dashboard.changes.Change;
 import io.bemi.dashboard.changes.ChangeFilter;
 import io.bemi.dashboard.changes.ChangeRepository;
 import io.bemi.dashboard.changes.Instants;
@@ -10,6 +9,7 @@ import io.bemi.dashboard.changes.RecordKey;
 import io.bemi.dashboard.revert.RevertService;
 import io.bemi.dashboard.revert.RevertTarget;
 import io.bemi.dashboard.web.html.Views;
+import io.bemi.history.Change;
 import io.bemi.sql.Lsn;
 import io.javalin.http.Context;
 import java.time.Instant;

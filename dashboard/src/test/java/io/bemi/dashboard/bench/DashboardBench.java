@@ -3,8 +3,8 @@ package io.bemi.dashboard.bench;
 import io.bemi.dashboard.Main;
 import io.bemi.dashboard.changes.ChangeFilter;
 import io.bemi.dashboard.changes.ChangeRepository;
+import io.bemi.dashboard.changes.StoredJson;
 import io.bemi.dashboard.web.DashboardApp;
-import io.bemi.dashboard.web.ApiJson;
 import io.bemi.dashboard.web.Services;
 import io.bemi.sql.Migrations;
 import io.javalin.Javalin;
@@ -118,7 +118,8 @@ public final class DashboardBench {
   }
 
   private static void run(int port, ChangeRepository repository, long n) throws Exception {
-    HttpClient http = HttpClient.newHttpClient();
+    // follows /api/transactions/{xid}'s 303 to the transaction's commit LSN
+    HttpClient http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NORMAL).build();
     String base = "http://127.0.0.1:" + port;
     String cursor = cursor(http, base + "/api/changes?table=orders");
     long recentKey = ((n - 10) / 10) % 100000;
@@ -194,7 +195,7 @@ public final class DashboardBench {
 
   private static String cursor(HttpClient http, String url) throws Exception {
     String body = http.send(request(url), HttpResponse.BodyHandlers.ofString()).body();
-    return ApiJson.mapper().readTree(body).get("next").asText();
+    return StoredJson.mapper().readTree(body).get("next").asText();
   }
 
   private static HttpRequest request(String url) {

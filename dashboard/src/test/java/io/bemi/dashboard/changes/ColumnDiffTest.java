@@ -3,14 +3,13 @@ package io.bemi.dashboard.changes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.bemi.dashboard.web.ApiJson;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ColumnDiffTest {
 
   private static JsonNode json(String text) throws Exception {
-    return ApiJson.mapper().readTree(text);
+    return StoredJson.mapper().readTree(text);
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bemi.dashboard.Trail;
+import io.bemi.dashboard.changes.StoredJson;
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
 import io.javalin.testtools.HttpClient;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ApiTest {
 
-  private static final ObjectMapper JSON = ApiJson.mapper();
+  private static final ObjectMapper JSON = StoredJson.mapper();
   private TestDatabase db;
   private Trail trail;
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.bemi.dashboard.Trail;
+import io.bemi.dashboard.changes.StoredJson;
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
 import io.javalin.testtools.HttpClient;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GapsTest {
 
-  private static final ObjectMapper JSON = ApiJson.mapper();
+  private static final ObjectMapper JSON = StoredJson.mapper();
   private static final String MARKER = "Gap in the trail:";
   private static final String RECORD = "/record?schema=public&table=orders&pk=1";
   private static final String HISTORY = "/api/records/history?schema=public&table=orders&pk=1";

@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine;
 
 class CommandHelpTest {
@@ -52,5 +55,25 @@ class CommandHelpTest {
 
     assertThat(result.exitCode()).isZero();
     assertThat(result.out()).contains("complete -F", "bemi-ingester", "setup", "teardown", "--source-url");
+  }
+
+  /** An option is declared once per command; where two commands share a name, it reads the same variable. */
+  @Test
+  void every_option_names_the_environment_variable_it_reads_and_one_name_reads_one_variable() {
+    Map<String, String> defaults = new HashMap<>();
+    CommandLine ingester = IngesterCommand.commandLine().setInterpolateVariables(false); // ${env:…} as declared
+    for (CommandLine command : ingester.getSubcommands().values()) {
+      for (OptionSpec option : command.getCommandSpec().options()) {
+        String defaultValue = option.defaultValue();
+        if (defaultValue == null || !defaultValue.startsWith("${env:")) {
+          continue;
+        }
+        String variable = defaultValue.substring("${env:".length()).split("[:}]")[0];
+        String where = command.getCommandName() + " " + option.longestName();
+        assertThat(String.join(" ", option.description())).as(where).contains(variable);
+        assertThat(defaults.computeIfAbsent(option.longestName(), name -> defaultValue)).as(where).isEqualTo(defaultValue);
+      }
+    }
+    assertThat(defaults).containsKeys("--source-url", "--sink", "--redact-columns", "--warn-retained-wal-mb", "--group");
   }
 }

@@ -11,13 +11,12 @@ import static io.bemi.dashboard.web.html.Layout.time;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.bemi.dashboard.changes.Activity;
-import io.bemi.dashboard.changes.Change;
 import io.bemi.dashboard.changes.ChangeFilter;
 import io.bemi.dashboard.changes.ChangeRepository;
 import io.bemi.dashboard.changes.ColumnDiff;
 import io.bemi.dashboard.changes.ContextCondition;
-import io.bemi.history.Operation;
 import io.bemi.dashboard.changes.RecordKey;
+import io.bemi.dashboard.changes.StoredJson;
 import io.bemi.dashboard.gaps.Gap;
 import io.bemi.dashboard.health.IngesterMetricsReader;
 import io.bemi.dashboard.restore.ReplayService;
@@ -25,6 +24,8 @@ import io.bemi.dashboard.restore.RestoreService;
 import io.bemi.dashboard.revert.RevertPlan;
 import io.bemi.dashboard.revert.RevertService;
 import io.bemi.dashboard.web.html.Layout.Nav;
+import io.bemi.history.Change;
+import io.bemi.history.Operation;
 import io.bemi.sql.Lsn;
 import java.time.Duration;
 import java.time.Instant;
@@ -427,7 +428,7 @@ public final class Views {
         when(!recordKey.equals(c.primaryKey()), html(" <span class=\"key-moved\">under key <code>{}</code></span>", c.primaryKey())),
         Lsn.text(c.commitLsn()), Lsn.text(c.commitLsn()),
         c.transactionId(), c.id().toString(),
-        contextChips(c.context()), diff(changedOnly(c)));
+        contextChips(StoredJson.context(c)), diff(changedOnly(c)));
   }
 
   /** Never hide a gap: changes of the source in that stretch are not in the trail, this record's included. */
@@ -446,7 +447,8 @@ public final class Views {
   static SafeHtml changeCard(Change c, boolean conflict) {
     String recordUrl = c.primaryKey() == null ? null
         : "/record?schema=" + q(c.schema()) + "&table=" + q(c.table()) + "&pk=" + q(c.primaryKey());
-    List<String> changed = ColumnDiff.changedColumns(c);
+    List<ColumnDiff> columnDiff = ColumnDiff.of(c);
+    List<String> changed = columnDiff.stream().filter(ColumnDiff::changed).map(ColumnDiff::column).toList();
     String columns = c.operation() == Operation.UPDATE ? String.join(", ", changed) : changed.size() + " columns";
     return html("""
         <details class="change{}" id="change-{}">
@@ -472,10 +474,10 @@ public final class Views {
         </details>""",
         conflict ? " conflict" : "", c.id().toString(), time(c.committedAt()), badge(c.operation()), c.qualifiedTable(),
         c.primaryKey() == null ? html("<span class=\"muted\">no key</span>") : html("<code>{}</code>", c.primaryKey()),
-        columns, contextChips(c.context()), when(conflict, html("<span class=\"flag\">conflict</span>")),
+        columns, contextChips(StoredJson.context(c)), when(conflict, html("<span class=\"flag\">conflict</span>")),
         recordUrl == null ? SafeHtml.EMPTY : html("<a href=\"{}\">Record timeline</a>", recordUrl),
         Lsn.text(c.commitLsn()), Lsn.text(c.commitLsn()), c.id().toString(), c.id().toString(), c.id().toString(),
-        Lsn.text(c.position()), time(c.createdAt()), diff(ColumnDiff.of(c)));
+        Lsn.text(c.position()), time(c.createdAt()), diff(columnDiff));
   }
 
   /** Context fields as chips linking to the context view (scalars) or showing nested JSON. */
