@@ -68,6 +68,7 @@ public final class ChangeStore implements Sink {
   private boolean written; // the open destination transaction has writes
   private boolean inSourceTransaction; // changes seen whose Commit has not arrived
   private int uncommittedChanges;
+  private int uncommittedQuarantined; // counted by onQuarantine when their batch commits, not before
   private Checkpoint pending; // the last source Commit in the open batch
   private Lsn lastCommitLsnWritten = Lsn.INVALID; // of the newest source transaction with a change in the batch
   private Lsn isolateUpTo = Lsn.INVALID; // source transactions up to here are stored change by change
@@ -107,7 +108,7 @@ public final class ChangeStore implements Sink {
         + " VALUES (?::uuid, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     this.quarantineSql = "INSERT INTO " + schema + ".quarantine (source_database, commit_lsn, change_index, position,"
         + " transaction_id, committed_at, schema, \"table\", operation, primary_key, before, after, context, error,"
-        + " sql_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        + " sql_state, source, previous_primary_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         + " ON CONFLICT ON CONSTRAINT quarantine_change_key DO NOTHING";
     this.readCheckpointSql = "SELECT commit_lsn, end_lsn, committed_at FROM " + schema + ".ingester_checkpoints"
         + " WHERE slot = ? AND source_database = ?";
@@ -138,7 +139,7 @@ public final class ChangeStore implements Sink {
   /**
    * Stores the changes of source transactions up to {@code commitLsn} one at a time, each in a
    * savepoint; a change the destination refuses goes to the quarantine table instead (counted by
-   * {@code onQuarantine}) and the batch goes on. Used after a {@link DataRejectedException} for
+   * {@code onQuarantine} once its batch commits) and the batch goes on. Used after a {@link DataRejectedException} for
    * the batch that was refused; later transactions are copied in bulk again.
    */
   public void isolateUpTo(Lsn commitLsn, Runnable onQuarantine) {
@@ -231,6 +232,9 @@ public final class ChangeStore implements Sink {
       }
       connection.commit();
     }
+    for (; uncommittedQuarantined > 0; uncommittedQuarantined--) {
+      onQuarantine.run();
+    }
     written = false;
     uncommittedChanges = 0;
     pending = null;
@@ -252,6 +256,7 @@ public final class ChangeStore implements Sink {
     written = false;
     inSourceTransaction = false;
     uncommittedChanges = 0;
+    uncommittedQuarantined = 0;
     pending = null;
   }
 
@@ -327,10 +332,12 @@ public final class ChangeStore implements Sink {
       s.setString(14, error instanceof PSQLException server && server.getServerErrorMessage() != null
           ? server.getServerErrorMessage().getMessage() : error.getMessage());
       s.setString(15, error.getSQLState());
+      s.setString(16, source);
+      s.setString(17, change.previousPrimaryKey());
       s.executeUpdate();
     }
     uncommittedChanges--;
-    onQuarantine.run();
+    uncommittedQuarantined++;
     LOG.warn("Quarantined the change {} of transaction {} (commit LSN {}, position {}) to {}.{}: the destination "
         + "refused it (SQLSTATE {}); the stream goes on", change.index(), change.transaction().xid(),
         change.transaction().commitLsn(), change.position(), change.schema(), change.table(), error.getSQLState());

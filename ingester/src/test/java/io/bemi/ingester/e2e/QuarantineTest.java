@@ -63,9 +63,14 @@ class QuarantineTest {
               + " change(s) the destination refused").contains("bemi.quarantine")
           .doesNotContain(db.password().isEmpty() ? "\u0000" : db.password());
 
-      db.execute("INSERT INTO items VALUES ('ok-5')");
+      db.execute("INSERT INTO items VALUES ('ok-5')",
+          "UPDATE items SET id = 'poison-moved' WHERE id = 'ok-4'");
       harness.awaitCaughtUp();
       assertThat(harness.column("primary_key", "\"table\" = 'items' AND primary_key = 'ok-5'")).hasSize(1);
+      // the quarantined change keeps what the trail would have kept: its source and the key it moved from
+      assertThat(db.queryValue("SELECT previous_primary_key || ' ' || (source = (SELECT DISTINCT source FROM"
+          + " bemi.changes WHERE \"table\" = 'items'))::text FROM bemi.quarantine WHERE primary_key = 'poison-moved'"))
+          .isEqualTo("ok-4 true");
     }
   }
 
