@@ -17,14 +17,16 @@ import java.util.Map;
  * What each part of the storage layout of {@code changes} costs the write path: the same synthetic
  * changes (OLTP-like rows, a third UPDATEs with a {@code before}, half with a context, time-ordered
  * ids as the ingester writes them) are loaded with {@code COPY} (as the ingester stores them) into
- * the current layout and into variants each without one index, the GIN, the BRIN, the activity
- * trigger or the partitioning, and into a bare table. Rounds alternate between the layouts; prints
+ * the latest layout, into V80's (a primary key B-tree on {@code (id, committed_at)} where V81 has a
+ * BRIN index on {@code id}) and into variants each without one index, the GIN, the BRIN, the
+ * activity trigger or the partitioning, and into a bare table. Rounds alternate between the layouts; prints
  * per layout the median wall time, the destination backend's CPU seconds per 100,000 changes (what
  * compares on a shared machine), the WAL written, its ratio to the latest layout and the index
  * sizes.
  *
  * <pre>./mvnw -q -o -pl ingester test-compile exec:java -Dexec.classpathScope=test \
- *   -Dexec.mainClass=io.bemi.ingester.bench.LayoutBenchmark [-Dbench.rows=300000] [-Dbench.rounds=3]</pre>
+ *   -Dexec.mainClass=io.bemi.ingester.bench.LayoutBenchmark [-Dbench.rows=300000] [-Dbench.rounds=3] \
+ *   [-Dbench.variants=latest,no_trigger]</pre>
  */
 public final class LayoutBenchmark {
 
@@ -41,7 +43,9 @@ public final class LayoutBenchmark {
       // layout name -> statements turning the current layout (schema of that name) into the variant
       Map<String, String> variants = new LinkedHashMap<>();
       variants.put("latest", "");
-      variants.put("no_pkey", "ALTER TABLE %s.changes DROP CONSTRAINT changes_pkey");
+      variants.put("v80_pkey", "DROP INDEX %s.changes_id_idx;"
+          + " ALTER TABLE %s.changes ADD CONSTRAINT changes_pkey PRIMARY KEY (id, committed_at)");
+      variants.put("no_id_brin", "DROP INDEX %s.changes_id_idx");
       variants.put("no_unique", "ALTER TABLE %s.changes DROP CONSTRAINT changes_commit_change_key");
       variants.put("no_record", "DROP INDEX %s.changes_record_idx");
       variants.put("no_table_time", "DROP INDEX %s.changes_table_time_idx");
@@ -54,18 +58,26 @@ public final class LayoutBenchmark {
       variants.put("no_brin", "DROP INDEX %s.changes_transaction_idx");
       variants.put("no_truncate", "DROP INDEX %s.changes_truncate_idx");
       variants.put("no_trigger", "DROP TRIGGER changes_count_activity ON %s.changes");
+      // the activity trigger's transition table is still captured, its function returns at once
+      variants.put("trigger_noop", "CREATE FUNCTION %s.noop() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NULL;END$$;"
+          + " DROP TRIGGER changes_count_activity ON %s.changes;"
+          + " CREATE TRIGGER changes_noop AFTER INSERT ON %s.changes REFERENCING NEW TABLE AS stored"
+          + " FOR EACH STATEMENT EXECUTE FUNCTION %s.noop()");
       variants.put("no_partitions", "DROP TRIGGER changes_count_activity ON %s.changes;"
           + " ALTER TABLE %s.changes RENAME TO changes_partitioned;"
           + " CREATE TABLE %s.changes (LIKE %s.changes_partitioned INCLUDING DEFAULTS INCLUDING INDEXES"
           + " INCLUDING CONSTRAINTS)");
-      variants.put("bare", "ALTER TABLE %s.changes DROP CONSTRAINT changes_pkey,"
-          + " DROP CONSTRAINT changes_commit_change_key;"
-          + " DROP INDEX %s.changes_record_idx, %s.changes_table_time_idx, %s.changes_committed_at_idx,"
+      variants.put("bare", "ALTER TABLE %s.changes DROP CONSTRAINT changes_commit_change_key;"
+          + " DROP INDEX %s.changes_id_idx, %s.changes_record_idx, %s.changes_table_time_idx, %s.changes_committed_at_idx,"
           + " %s.changes_context_idx, %s.changes_transaction_idx, %s.changes_truncate_idx;"
           + " DROP TRIGGER changes_count_activity ON %s.changes");
+      String only = System.getProperty("bench.variants");
+      if (only != null) {
+        variants.keySet().retainAll(List.of(only.split(",")));
+      }
       for (Map.Entry<String, String> variant : variants.entrySet()) {
         Migrations.migrate(PostgresUrl.parse(pg.uri()).dataSource(), variant.getKey());
-        for (String statement : variant.getValue().split(";")) {
+        for (String statement : variant.getValue().split(";(?=\\s)")) {
           if (!statement.isBlank()) {
             pg.execute(statement.replace("%s", variant.getKey()));
           }
@@ -84,8 +96,10 @@ public final class LayoutBenchmark {
           + "   'request_id', md5(i::text)) ELSE '{}'::jsonb END AS context,"
           + " 'app'::text AS database, 'public'::text AS schema, CASE WHEN i % 2 = 0 THEN 'accounts' ELSE 'history' END"
           + "   AS \"table\", CASE WHEN i % 3 = 1 THEN 'UPDATE' ELSE 'CREATE' END AS operation,"
-          // spread over this month and the next two: three partitions of the partitioned layouts
-          + " now() + i * (interval '60 days' / " + rows + ") AS committed_at, now() AS queued_at,"
+          // spread over this month and the next two (three partitions), 1,000 changes per commit
+          // minute (one activity row per minute, table and operation, as a busy trail has)
+          + " now() + (i / 1000) * (interval '60 days' / " + Math.max(1, rows / 1000) + ") AS committed_at,"
+          + " now() AS queued_at,"
           + " 1000 + i / 2 AS transaction_id, 100000 + i::bigint * 100 AS position,"
           + " 100000 + (i / 2)::bigint * 200 AS commit_lsn, i % 2 AS change_index, 'app'::text AS source,"
           + " NULL::text AS previous_primary_key"

@@ -2,6 +2,8 @@ package io.bemi.ingester.bench;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -38,6 +40,9 @@ final class ProcessCpu implements AutoCloseable {
   private final Map<Integer, Double> first = new HashMap<>();
   private final Map<Integer, Double> last = new HashMap<>();
   private final double jvmStart;
+  private final Map<Long, Double> threadsStart = threadSeconds();
+  private Map<Long, Double> threadsEnd;
+  private final Map<Long, String> threadNames = new HashMap<>();
   private final double childrenStart;
   private final Thread sampler;
   private volatile boolean running = true;
@@ -66,8 +71,10 @@ final class ProcessCpu implements AutoCloseable {
     close();
     Map<String, Double> groups = new TreeMap<>();
     last.forEach((pid, seconds) -> groups.merge(labels.get(pid), seconds - first.getOrDefault(pid, 0.0), Double::sum));
-    groups.put("JVM (ingester; idle during pg_recvlogical)", jvmSeconds() - jvmStart);
+    groups.put("JVM, all threads", jvmSeconds() - jvmStart);
     groups.put("pg_recvlogical process", childrenSeconds() - childrenStart);
+    threadsEnd.forEach((id, seconds) -> groups.merge("JVM thread " + threadNames.get(id),
+        seconds - threadsStart.getOrDefault(id, 0.0), Double::sum));
     System.out.printf("CPU of %s: %,d changes in %.1f s wall, load average %s%n", phase, changes, wallSeconds,
         loadAverage());
     double total = 0;
@@ -100,6 +107,13 @@ final class ProcessCpu implements AutoCloseable {
       running = false;
       sampler.join();
       sample();
+      threadsEnd = threadSeconds();
+      for (ThreadInfo thread : ManagementFactory.getThreadMXBean().getThreadInfo(
+          threadsEnd.keySet().stream().mapToLong(Long::longValue).toArray())) {
+        if (thread != null) { // a thread's name without its number: pools are one line
+          threadNames.put(thread.getThreadId(), thread.getThreadName().replaceAll("[-#]?\\d+$", ""));
+        }
+      }
       connection.close();
     }
   }
@@ -132,6 +146,19 @@ final class ProcessCpu implements AutoCloseable {
         last.put(pid, seconds);
       }
     }
+  }
+
+  /** CPU seconds of each live thread of this JVM, by thread id. */
+  private static Map<Long, Double> threadSeconds() {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    Map<Long, Double> seconds = new HashMap<>();
+    for (long id : threads.getAllThreadIds()) {
+      long nanos = threads.getThreadCpuTime(id);
+      if (nanos >= 0) {
+        seconds.put(id, nanos / 1e9);
+      }
+    }
+    return seconds;
   }
 
   private static double jvmSeconds() {
