@@ -161,9 +161,8 @@ final class ProcessCpu implements AutoCloseable {
     return seconds;
   }
 
-  private static double jvmSeconds() {
-    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
-        .getProcessCpuTime() / 1e9;
+  private static double jvmSeconds() throws IOException {
+    return seconds(ProcessHandle.current().pid());
   }
 
   /** CPU of this process's children that have exited and been waited for (cutime + cstime). */
