@@ -44,6 +44,8 @@ final class ProcessCpu implements AutoCloseable {
   private Map<Long, Double> threadsEnd;
   private final Map<Long, String> threadNames = new HashMap<>();
   private final double childrenStart;
+  private double jvmEnd;
+  private double childrenEnd;
   private final Thread sampler;
   private volatile boolean running = true;
 
@@ -71,8 +73,8 @@ final class ProcessCpu implements AutoCloseable {
     close();
     Map<String, Double> groups = new TreeMap<>();
     last.forEach((pid, seconds) -> groups.merge(labels.get(pid), seconds - first.getOrDefault(pid, 0.0), Double::sum));
-    groups.put("JVM, all threads", jvmSeconds() - jvmStart);
-    groups.put("pg_recvlogical process", childrenSeconds() - childrenStart);
+    groups.put("JVM, all threads", jvmEnd - jvmStart);
+    groups.put("pg_recvlogical process", childrenEnd - childrenStart);
     threadsEnd.forEach((id, seconds) -> groups.merge("JVM thread " + threadNames.get(id),
         seconds - threadsStart.getOrDefault(id, 0.0), Double::sum));
     System.out.printf("CPU of %s: %,d changes in %.1f s wall, load average %s%n", phase, changes, wallSeconds,
@@ -107,6 +109,8 @@ final class ProcessCpu implements AutoCloseable {
       running = false;
       sampler.join();
       sample();
+      jvmEnd = jvmSeconds();
+      childrenEnd = childrenSeconds();
       threadsEnd = threadSeconds();
       for (ThreadInfo thread : ManagementFactory.getThreadMXBean().getThreadInfo(
           threadsEnd.keySet().stream().mapToLong(Long::longValue).toArray())) {
