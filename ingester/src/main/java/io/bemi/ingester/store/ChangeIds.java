@@ -6,9 +6,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Time-ordered change ids (UUID version 7, RFC 9562): 48 bits of Unix milliseconds, then a 12-bit
  * sequence that keeps ids issued within one millisecond increasing, then 62 random bits. Ids the
- * ingester issues increase, so a partition's heap is in id order and the BRIN index
- * {@code changes_id_idx} finds an id in one block range, where random {@code gen_random_uuid()}
- * ids would spread every range over the whole id space.
+ * ingester issues increase, so inserting them appends to the right edge of {@code changes_pkey}
+ * instead of touching a random leaf page per row as {@code gen_random_uuid()} does.
  *
  * <p>Ids are identifiers, not secrets: the random bits come from {@link ThreadLocalRandom}. Not
  * thread-safe: one store owns one generator.
