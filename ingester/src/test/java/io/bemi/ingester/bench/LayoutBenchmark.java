@@ -148,6 +148,11 @@ public final class LayoutBenchmark {
       explain(pg, "record as of (its last change before an instant)", "SELECT after FROM latest.changes"
           + " WHERE schema = 'public' AND \"table\" = 'accounts' AND primary_key = '4242' AND committed_at <= now()"
           + " + interval '45 days' ORDER BY commit_lsn DESC, change_index DESC LIMIT 1");
+      if (variants.containsKey("id_brin")) {
+        explain(pg, "a change by id through a BRIN index (ranges autovacuum has not summarized match every id)",
+            "SELECT * FROM id_brin.changes WHERE id = '"
+                + pg.queryString("SELECT id FROM bench_rows WHERE primary_key = '" + rows / 2 + "'") + "'");
+      }
       explain(pg, "a transaction by xid (BRIN)", "SELECT * FROM latest.changes WHERE transaction_id = 5000");
     }
   }
