@@ -46,7 +46,8 @@ public final class LayoutBenchmark {
       variants.put("no_pkey", "ALTER TABLE %s.changes DROP CONSTRAINT changes_pkey");
       // ids are time-ordered, so a block range summary could find them: tried, see docs/benchmarks.md
       variants.put("id_brin", "ALTER TABLE %s.changes DROP CONSTRAINT changes_pkey;"
-          + " CREATE INDEX changes_id_idx ON %s.changes USING brin (id) WITH (pages_per_range = 32, autosummarize = on)");
+          + " CREATE INDEX changes_id_idx ON %s.changes USING brin (id)"
+          + " WITH (pages_per_range = 32, autosummarize = on)");
       variants.put("no_unique", "ALTER TABLE %s.changes DROP CONSTRAINT changes_commit_change_key");
       variants.put("no_record", "DROP INDEX %s.changes_record_idx");
       variants.put("no_table_time", "DROP INDEX %s.changes_table_time_idx");
@@ -60,7 +61,8 @@ public final class LayoutBenchmark {
       variants.put("no_truncate", "DROP INDEX %s.changes_truncate_idx");
       variants.put("no_trigger", "DROP TRIGGER changes_count_activity ON %s.changes");
       // the activity trigger's transition table is still captured, its function returns at once
-      variants.put("trigger_noop", "CREATE FUNCTION %s.noop() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NULL;END$$;"
+      variants.put("trigger_noop", "CREATE FUNCTION %s.noop() RETURNS trigger LANGUAGE plpgsql"
+          + " AS $$BEGIN RETURN NULL;END$$;"
           + " DROP TRIGGER changes_count_activity ON %s.changes;"
           + " CREATE TRIGGER changes_noop AFTER INSERT ON %s.changes REFERENCING NEW TABLE AS stored"
           + " FOR EACH STATEMENT EXECUTE FUNCTION %s.noop()");
@@ -68,7 +70,8 @@ public final class LayoutBenchmark {
           + " ALTER TABLE %s.changes RENAME TO changes_partitioned;"
           + " CREATE TABLE %s.changes (LIKE %s.changes_partitioned INCLUDING DEFAULTS INCLUDING INDEXES"
           + " INCLUDING CONSTRAINTS)");
-      variants.put("bare", "ALTER TABLE %s.changes DROP CONSTRAINT changes_pkey, DROP CONSTRAINT changes_commit_change_key;"
+      variants.put("bare", "ALTER TABLE %s.changes DROP CONSTRAINT changes_pkey,"
+          + " DROP CONSTRAINT changes_commit_change_key;"
           + " DROP INDEX %s.changes_record_idx, %s.changes_table_time_idx, %s.changes_committed_at_idx,"
           + " %s.changes_context_idx, %s.changes_transaction_idx, %s.changes_truncate_idx;"
           + " DROP TRIGGER changes_count_activity ON %s.changes");
