@@ -5,6 +5,7 @@ import io.bemi.ingester.IngesterConfig;
 import io.bemi.ingester.IngesterMetrics;
 import io.bemi.ingester.PostgresUrl;
 import io.bemi.sql.Lsn;
+import io.bemi.sql.Migrations;
 import io.bemi.ingester.setup.SourceSetup;
 import java.sql.Connection;
 import java.time.Clock;
@@ -17,7 +18,14 @@ import java.util.List;
  * the ingester draining an identical slot created at the same point, and prints changes/s and the ratio.
  *
  * <pre>./mvnw -q -o -pl ingester test-compile exec:java -Dexec.classpathScope=test \
- *   -Dexec.mainClass=io.bemi.ingester.bench.DrainBenchmark [-Dbench.oltp=100000]</pre>
+ *   -Dexec.mainClass=io.bemi.ingester.bench.DrainBenchmark [-Dbench.oltp=100000] [-Dbench.bulk=450000] \
+ *   [-Dbench.alter='DROP INDEX bemi.changes_table_time_idx'] [-Dbench.fullUpdate=1000000]</pre>
+ *
+ * <p>Prints the CPU seconds of each process (walsenders, destination backend, JVM, pg_recvlogical)
+ * per 100,000 changes for both readers. {@code bench.alter}: statements (separated by {@code ;}) run
+ * on the migrated destination before the ingester starts, to drain into a variant of the layout.
+ * {@code bench.fullUpdate}: the backlog is instead one UPDATE of that many rows of a table with
+ * REPLICA IDENTITY FULL.
  */
 public final class DrainBenchmark {
 
@@ -27,12 +35,21 @@ public final class DrainBenchmark {
     int oltpTransactions = Integer.getInteger("bench.oltp", 100_000);
     int bulkRows = Integer.getInteger("bench.bulk", 450_000);
     try (BenchPostgres pg = BenchPostgres.start("drain")) {
-      Backlog backlog = buildBacklog(pg, oltpTransactions, bulkRows, "baseline");
+      Backlog backlog = System.getProperty("bench.fullUpdate") != null
+          ? buildFullUpdateBacklog(pg, Integer.getInteger("bench.fullUpdate"), "baseline")
+          : buildBacklog(pg, oltpTransactions, bulkRows, "baseline");
       Lsn marker = backlog.marker();
+      ProcessCpu recvCpu = ProcessCpu.start(pg);
       double recvSeconds = recvlogical(pg, "baseline", backlog.end());
+      recvCpu.close();
 
       // The ingester drains the other slot into bemi.changes in the same database.
       PostgresUrl url = PostgresUrl.parse(pg.uri());
+      String alter = System.getProperty("bench.alter");
+      if (alter != null) { // a layout variant: statements run on the migrated destination before the drain
+        Migrations.migrate(url.dataSource(), "bemi");
+        pg.execute(alter.split(";"));
+      }
       IngesterMetrics metrics = new IngesterMetrics();
       Ingester ingester = new Ingester(IngesterConfig.defaults(url, url, "bemi", "bemi", "bemi"), metrics,
           Clock.systemUTC());
@@ -43,6 +60,7 @@ public final class DrainBenchmark {
           e.printStackTrace();
         }
       });
+      ProcessCpu ingesterCpu = ProcessCpu.start(pg);
       long i0 = System.nanoTime();
       thread.start();
       while (!metrics.confirmedLsn().isAfter(marker)) {
@@ -52,6 +70,7 @@ public final class DrainBenchmark {
         }
       }
       double ingesterSeconds = (System.nanoTime() - i0) / 1e9;
+      ingesterCpu.close();
       ingester.stop();
       ingester.awaitStopped(Duration.ofSeconds(30));
 
@@ -63,7 +82,9 @@ public final class DrainBenchmark {
       System.out.printf("pg_recvlogical: %.1f s, %,.0f changes/s%n", recvSeconds, recvRate);
       System.out.printf("ingester:       %.1f s, %,.0f changes/s (decode, stitch, COPY into bemi.changes, commit)%n",
           ingesterSeconds, ingesterRate);
-      System.out.printf("ratio ingester / pg_recvlogical: %.2f (target >= 0.5)%n", ingesterRate / recvRate);
+      System.out.printf("ratio ingester / pg_recvlogical: %.2f (target >= 0.8)%n", ingesterRate / recvRate);
+      recvCpu.report("pg_recvlogical", changes, recvSeconds);
+      ingesterCpu.report("the ingester", changes, ingesterSeconds);
 
       // For scale: the destination's own cost of inserting the same rows (jsonb parsing, 6 indexes).
       long d0 = System.nanoTime();
@@ -102,14 +123,7 @@ public final class DrainBenchmark {
             COMMIT;
           END LOOP;
         END $$""");
-    try (Connection c = pg.connect()) {
-      SourceSetup.execute(c, SourceSetup.setupStatements(c,
-          SourceSetup.trackedTables(c, "bemi", List.of(), List.of()), "bemi", "bemi"));
-    }
-    for (String slot : extraSlots) {
-      pg.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
-    }
-
+    setUpSlots(pg, extraSlots);
     long t0 = System.nanoTime();
     pg.execute("CALL oltp(" + oltpTransactions + ")",
         "INSERT INTO history (account_id, delta, created_at) SELECT i % 100000, 2, now() FROM generate_series(1, "
@@ -117,6 +131,37 @@ public final class DrainBenchmark {
         "UPDATE accounts SET balance = balance + 1",
         "UPDATE accounts SET note = note || '!'",
         "UPDATE history SET delta = delta + 1 WHERE id % 2 = 0 AND id > " + (2 * oltpTransactions));
+    return endOfBacklog(pg, t0);
+  }
+
+  /**
+   * The issue's bulk-UPDATE shape: one UPDATE of {@code rows} rows of a table with REPLICA IDENTITY
+   * FULL (each change carries the whole old row), in one transaction.
+   */
+  static Backlog buildFullUpdateBacklog(BenchPostgres pg, int rows, String... extraSlots) throws Exception {
+    pg.execute(
+        "CREATE TABLE accounts (id bigint PRIMARY KEY, balance numeric NOT NULL, note text, updated_at timestamptz)",
+        "INSERT INTO accounts SELECT i, 0, 'account ' || i, now() FROM generate_series(1, " + rows + ") i",
+        "ALTER TABLE accounts REPLICA IDENTITY FULL");
+    setUpSlots(pg, extraSlots);
+    long t0 = System.nanoTime();
+    pg.execute("UPDATE accounts SET balance = balance + 1, updated_at = now()");
+    return endOfBacklog(pg, t0);
+  }
+
+  /** Sets the source up (slot {@code bemi}) and creates {@code extraSlots} at the same point. */
+  private static void setUpSlots(BenchPostgres pg, String... extraSlots) throws Exception {
+    try (Connection c = pg.connect()) {
+      SourceSetup.execute(c, SourceSetup.setupStatements(c,
+          SourceSetup.trackedTables(c, "bemi", List.of(), List.of()), "bemi", "bemi"));
+    }
+    for (String slot : extraSlots) {
+      pg.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
+    }
+  }
+
+  /** Marks the end of the backlog committed since {@code t0}. */
+  private static Backlog endOfBacklog(BenchPostgres pg, long t0) throws Exception {
     Lsn marker = Lsn.parse(pg.queryString("SELECT pg_logical_emit_message(true, 'bench_end', 'x')::text"));
     Lsn end = Lsn.parse(pg.queryString("SELECT pg_current_wal_lsn()::text"));
     System.out.printf("backlog built in %.1f s, WAL end %s%n", (System.nanoTime() - t0) / 1e9, end);

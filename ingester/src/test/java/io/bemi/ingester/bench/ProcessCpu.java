@@ -1,0 +1,191 @@
+package io.bemi.ingester.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * CPU seconds (user + system) spent by the processes of a benchmark phase, read from
+ * {@code /proc/<pid>/stat}: this JVM, the children it has waited for (pg_recvlogical), and every
+ * PostgreSQL process of the server, sampled every 200 ms and labelled by backend type and
+ * application name (so the ingester's destination backend, its walsender and pg_recvlogical's
+ * walsender are told apart). On a shared machine CPU time compares where wall time does not.
+ * A short-lived process (an autovacuum worker) loses the CPU it spent after its last sample.
+ */
+final class ProcessCpu implements AutoCloseable {
+
+  /** USER_HZ: the unit of utime and stime in /proc/<pid>/stat (100 on Linux). */
+  private static final double TICKS_PER_SECOND = 100.0;
+  /**
+   * Fields of /proc/pid/stat counted from 0 after the command name (which may contain spaces, so
+   * they are counted from its closing parenthesis): utime, then stime; cutime, then cstime (the
+   * CPU of children that have exited and been waited for).
+   */
+  private static final int UTIME = 11;
+  private static final int CUTIME = 13;
+
+  private final Connection connection;
+  private final int ownBackend;
+  private final Map<Integer, String> labels = new HashMap<>();
+  private final Map<Integer, Double> first = new HashMap<>();
+  private final Map<Integer, Double> last = new HashMap<>();
+  private final double jvmStart;
+  private final Map<Long, Double> threadsStart = threadSeconds();
+  private Map<Long, Double> threadsEnd;
+  private final Map<Long, String> threadNames = new HashMap<>();
+  private final double childrenStart;
+  private double jvmEnd;
+  private double childrenEnd;
+  private final Thread sampler;
+  private volatile boolean running = true;
+
+  private ProcessCpu(BenchPostgres pg) throws Exception {
+    this.connection = pg.connect();
+    try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+      rs.next();
+      this.ownBackend = rs.getInt(1);
+    }
+    sample();
+    this.jvmStart = jvmSeconds();
+    this.childrenStart = childrenSeconds();
+    this.sampler = new Thread(this::sampleUntilClosed, "bench-cpu");
+    sampler.setDaemon(true);
+    sampler.start();
+  }
+
+  /** Starts sampling the server's processes (and this JVM) now. */
+  static ProcessCpu start(BenchPostgres pg) throws Exception {
+    return new ProcessCpu(pg);
+  }
+
+  /** Stops sampling and prints CPU seconds per process group, in total and per 100,000 changes. */
+  void report(String phase, long changes, double wallSeconds) throws Exception {
+    close();
+    Map<String, Double> groups = new TreeMap<>();
+    last.forEach((pid, seconds) -> groups.merge(labels.get(pid), seconds - first.getOrDefault(pid, 0.0), Double::sum));
+    groups.put("JVM, all threads", jvmEnd - jvmStart);
+    groups.put("pg_recvlogical process", childrenEnd - childrenStart);
+    threadsEnd.forEach((id, seconds) -> groups.merge("JVM thread " + threadNames.get(id),
+        seconds - threadsStart.getOrDefault(id, 0.0), Double::sum));
+    System.out.printf("CPU of %s: %,d changes in %.1f s wall, load average %s%n", phase, changes, wallSeconds,
+        loadAverage());
+    double total = 0;
+    for (Map.Entry<String, Double> group : groups.entrySet()) {
+      if (group.getValue() >= 0.05) {
+        total += group.getValue();
+        System.out.printf("  %-52s %7.1f s  %6.2f s/100k%n", group.getKey(), group.getValue(),
+            group.getValue() * 100_000 / changes);
+      }
+    }
+    System.out.printf("  %-52s %7.1f s  %6.2f s/100k%n", "total", total, total * 100_000 / changes);
+  }
+
+  /** CPU seconds (user + system) a running process has spent. */
+  static double seconds(long pid) throws IOException {
+    Double seconds = cpuSeconds(pid, UTIME);
+    if (seconds == null) {
+      throw new IllegalStateException("No process " + pid);
+    }
+    return seconds;
+  }
+
+  static String loadAverage() throws IOException {
+    return Files.readString(Path.of("/proc/loadavg")).strip();
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (running) {
+      running = false;
+      sampler.join();
+      sample();
+      jvmEnd = jvmSeconds();
+      childrenEnd = childrenSeconds();
+      threadsEnd = threadSeconds();
+      for (ThreadInfo thread : ManagementFactory.getThreadMXBean().getThreadInfo(
+          threadsEnd.keySet().stream().mapToLong(Long::longValue).toArray())) {
+        if (thread != null) { // a thread's name without its number: pools are one line
+          threadNames.put(thread.getThreadId(), thread.getThreadName().replaceAll("[-#]?\\d+$", ""));
+        }
+      }
+      connection.close();
+    }
+  }
+
+  private void sampleUntilClosed() {
+    try {
+      while (running) {
+        Thread.sleep(200);
+        sample();
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("Sampling CPU failed", e);
+    }
+  }
+
+  private synchronized void sample() throws Exception {
+    try (Statement s = connection.createStatement();
+         ResultSet rs = s.executeQuery("SELECT pid, backend_type, application_name FROM pg_stat_activity")) {
+      while (rs.next()) {
+        int pid = rs.getInt(1);
+        if (pid == ownBackend) {
+          continue;
+        }
+        Double seconds = cpuSeconds(pid, UTIME);
+        if (seconds == null) {
+          continue;
+        }
+        labels.putIfAbsent(pid, rs.getString(2) + (rs.getString(3).isEmpty() ? "" : " (" + rs.getString(3) + ")"));
+        first.putIfAbsent(pid, seconds);
+        last.put(pid, seconds);
+      }
+    }
+  }
+
+  /** CPU seconds of each live thread of this JVM, by thread id. */
+  private static Map<Long, Double> threadSeconds() {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    Map<Long, Double> seconds = new HashMap<>();
+    for (long id : threads.getAllThreadIds()) {
+      long nanos = threads.getThreadCpuTime(id);
+      if (nanos >= 0) {
+        seconds.put(id, nanos / 1e9);
+      }
+    }
+    return seconds;
+  }
+
+  private static double jvmSeconds() throws IOException {
+    return seconds(ProcessHandle.current().pid());
+  }
+
+  /** CPU of this process's children that have exited and been waited for (cutime + cstime). */
+  private static double childrenSeconds() throws IOException {
+    return cpuSeconds(ProcessHandle.current().pid(), CUTIME);
+  }
+
+  /**
+   * The sum of a field of /proc/pid/stat and the next one ({@link #UTIME} or {@link #CUTIME}) in
+   * seconds; null when the process is gone.
+   */
+  private static Double cpuSeconds(long pid, int field) throws IOException {
+    String stat;
+    try {
+      stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(fields[field]) + Long.parseLong(fields[field + 1])) / TICKS_PER_SECOND;
+  }
+}
