@@ -1,6 +1,7 @@
 package io.bemi.history;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
@@ -107,6 +108,9 @@ class BemiChangesTest {
           .isEqualTo("UPDATE");
       assertThat(db.queryValue("SELECT string_agg(operation, ',') FROM bemi.record_history('users', '42', 1)"))
           .isEqualTo("CREATE");
+      assertThat(BemiChanges.of(db.dataSource()).history("public.users", 42)) // each change says its source
+          .extracting(Change::operation, Change::source)
+          .containsExactly(tuple(Operation.CREATE, ""), tuple(Operation.UPDATE, "eu"), tuple(Operation.DELETE, ""));
     } finally {
       db.execute("UPDATE bemi.changes SET source = '' WHERE source = 'eu'");
     }

@@ -20,10 +20,12 @@ public final class ApiJson {
   static ObjectNode change(Change c, boolean withDiff) {
     ObjectNode n = JsonNodeFactory.instance.objectNode();
     n.put("id", c.id().toString());
+    n.put("source", c.source());
     n.put("database", c.database());
     n.put("schema", c.schema());
     n.put("table", c.table());
     n.put("primaryKey", c.primaryKey());
+    n.put("previousPrimaryKey", c.previousPrimaryKey());
     n.put("operation", c.operation().name());
     n.put("committedAt", c.committedAt().toString());
     n.put("queuedAt", c.queuedAt() == null ? null : c.queuedAt().toString());

@@ -44,6 +44,10 @@ class KeyChangePagesTest {
             .body().string());
         assertThat(operations(history)).as("by key %s", key)
             .containsExactly("CREATE 1", "UPDATE 1", "UPDATE 1", "UPDATE 7");
+        JsonNode moved = history.get("changes").get(3);
+        assertThat(moved.get("previousPrimaryKey").asText()).isEqualTo("1");
+        assertThat(moved.get("source").asText()).isEmpty(); // the column's default: stored without a source name
+        assertThat(history.get("changes").get(2).get("previousPrimaryKey").isNull()).isTrue();
       }
       assertThat(TestApp.get(client, "/record?schema=public&table=orders&pk=1").body().string())
           .contains("under key <code>7</code>");
