@@ -65,7 +65,13 @@ class SourcesTest {
     assertThat(column(db, "SELECT bemi.record_as_of('accounts', '4', now(), 'b') ->> 'owner'")).containsExactly("B-bob");
     assertThat(column(db, "SELECT bemi.record_as_of('accounts', '2', ?, '') ->> 'owner'", then)).containsExactly("bob");
     assertThat(column(db, "SELECT count(*) FROM bemi.context_changes('{\"requestId\": \"r1\"}', 'b')")).containsExactly("3");
-    assertThat(BemiChanges.of(db.dataSource()).tableAsOf("accounts", then.toInstant(), "b")).hasSize(3);
+    BemiChanges bemi = BemiChanges.of(db.dataSource());
+    assertThat(bemi.tableAsOf("accounts", then.toInstant(), "b")).hasSize(3);
+    assertThat(bemi.asOf("accounts", 1, then.toInstant(), "b")).hasValue("{\"id\": 1, \"owner\": \"B-anna\"}");
+    assertThat(bemi.restoreCounts(List.of("accounts"), then.toInstant(), "b")).singleElement()
+        .satisfies(count -> assertThat(count.deletes()).isEqualTo(1));
+    assertThatThrownBy(() -> bemi.restoreTablesSql(List.of("accounts"), then.toInstant(), false))
+        .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("BM008"));
   }
 
   @Test
