@@ -101,4 +101,29 @@ class SourcesTest {
     }
     assertThat(column(db, "SELECT id || ' ' || owner FROM accounts ORDER BY id")).containsExactly("1 anna", "2 bob", "3 cy");
   }
+
+  @Test
+  void whichSourcesATableHasIsFoundByIndexProbesNotByReadingTheRollup(TestDatabase db) throws SQLException {
+    // a busy table: 30,000 minutes of activity from three sources, interleaved
+    db.execute("""
+        INSERT INTO bemi.activity (bucket, source, schema, "table", operation, changes)
+        SELECT TIMESTAMPTZ '2024-01-01 00:00:00+00' + m * INTERVAL '1 minute', (ARRAY['c', 'a', 'b'])[m % 3 + 1],
+               'public', 'busy', 'UPDATE', 1
+          FROM generate_series(1, 30000) m""", "ANALYZE bemi.activity");
+    try (Connection c = db.connect(); java.sql.Statement s = c.createStatement()) {
+      c.setAutoCommit(false);
+      assertThatThrownBy(() -> s.executeQuery("SELECT bemi.resolve_source('{busy}', NULL)"))
+          .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getMessage()).contains("several sources: 'a', 'b', 'c'"));
+      c.rollback();
+      try (java.sql.ResultSet rs = s.executeQuery("SELECT bemi.resolve_source('{notes}', NULL),"
+          + " (SELECT seq_scan || ' ' || (idx_scan > 0) FROM pg_stat_xact_user_tables"
+          + " WHERE schemaname = 'bemi' AND relname = 'activity')")) {
+        rs.next();
+        assertThat(rs.getString(1)).isEmpty(); // notes' only source
+        assertThat(rs.getString(2)).as("sequential scans, index scans of bemi.activity").isEqualTo("0 true");
+      }
+    } finally {
+      db.execute("DELETE FROM bemi.activity WHERE \"table\" = 'busy'");
+    }
+  }
 }

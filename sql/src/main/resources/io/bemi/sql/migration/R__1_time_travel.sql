@@ -45,8 +45,9 @@ $$;
 
 -- The source time travel reads for the tables (NULL: every table): p_source when given; otherwise
 -- the one source their changes come from, read from the activity rollup (V76: a row per minute,
--- source, table and operation, not the trail); refused (BM008) when several. NULL when nothing was
--- recorded.
+-- source, table and operation, not the trail) by a loose scan of activity_table_source_idx (V91):
+-- one index probe per distinct (table, source), however many minutes are counted; refused (BM008)
+-- when several. NULL when nothing was recorded.
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.resolve_source(p_tables text[], p_source text)
 RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE
@@ -57,11 +58,33 @@ BEGIN
   IF p_source IS NOT NULL THEN
     RETURN p_source;
   END IF;
-  SELECT array_agg(DISTINCT a.source ORDER BY a.source) INTO v_sources
-    FROM ${flyway:defaultSchema}.activity a
-   WHERE p_tables IS NULL
-      OR (a.schema, a."table") IN (SELECT (${flyway:defaultSchema}.table_name_parts(x)).schema_name,
-                                          (${flyway:defaultSchema}.table_name_parts(x)).table_name FROM unnest(p_tables) x);
+  IF p_tables IS NULL THEN
+    WITH RECURSIVE found(schema, "table", source) AS (
+      (SELECT a.schema, a."table", a.source FROM ${flyway:defaultSchema}.activity a
+        ORDER BY a.schema, a."table", a.source LIMIT 1)
+      UNION ALL
+      SELECT n.* FROM found f CROSS JOIN LATERAL (
+        SELECT a.schema, a."table", a.source FROM ${flyway:defaultSchema}.activity a
+         WHERE (a.schema, a."table", a.source) > (f.schema, f."table", f.source)
+         ORDER BY a.schema, a."table", a.source LIMIT 1) n
+    )
+    SELECT array_agg(DISTINCT found.source ORDER BY found.source) INTO v_sources FROM found;
+  ELSE
+    WITH RECURSIVE found(schema, "table", source) AS (
+      SELECT t.schema_name, t.table_name, first.source
+        FROM unnest(p_tables) x
+             CROSS JOIN LATERAL ${flyway:defaultSchema}.table_name_parts(x) t
+             CROSS JOIN LATERAL (SELECT a.source FROM ${flyway:defaultSchema}.activity a
+                                  WHERE a.schema = t.schema_name AND a."table" = t.table_name
+                                  ORDER BY a.source LIMIT 1) first
+      UNION ALL
+      SELECT f.schema, f."table", n.source FROM found f CROSS JOIN LATERAL (
+        SELECT a.source FROM ${flyway:defaultSchema}.activity a
+         WHERE a.schema = f.schema AND a."table" = f."table" AND a.source > f.source
+         ORDER BY a.source LIMIT 1) n
+    )
+    SELECT array_agg(DISTINCT found.source ORDER BY found.source) INTO v_sources FROM found;
+  END IF;
   PERFORM ${flyway:defaultSchema}.refuse_several_sources(v_sources, coalesce(array_to_string(p_tables, ', '), 'every table'));
   RETURN v_sources[1];
 END
