@@ -127,13 +127,27 @@ public final class BemiChanges {
    * {@code version_at}, Envers' {@code find(type, id, revision)}).
    */
   public Optional<String> asOf(String table, Object primaryKey, Instant at) throws SQLException {
-    return Optional.ofNullable(value("SELECT " + fn("record_as_of") + "(?, ?, ?)::text", table, keyText(primaryKey), utc(at)));
+    return asOf(table, primaryKey, at, null);
+  }
+
+  /**
+   * {@link #asOf} in one source's changes ({@code changes.source}); {@code null}: the one source the
+   * table's changes come from, refused (SQLSTATE {@code BM008}) when they come from several.
+   */
+  public Optional<String> asOf(String table, Object primaryKey, Instant at, String source) throws SQLException {
+    return Optional.ofNullable(value("SELECT " + fn("record_as_of") + "(?, ?, ?, ?::text)::text", table,
+        keyText(primaryKey), utc(at), source));
   }
 
   /** Every keyed row of a table at an instant, in no particular order. */
   public List<TableRow> tableAsOf(String table, Instant at) throws SQLException {
-    return query("SELECT primary_key, \"row\"::text FROM " + fn("table_as_of") + "(?, ?)",
-        rs -> new TableRow(rs.getString(1), rs.getString(2)), table, utc(at));
+    return tableAsOf(table, at, null);
+  }
+
+  /** {@link #tableAsOf} in one source's changes; {@code null}: the only source (see {@link #asOf(String, Object, Instant, String)}). */
+  public List<TableRow> tableAsOf(String table, Instant at, String source) throws SQLException {
+    return query("SELECT primary_key, \"row\"::text FROM " + fn("table_as_of") + "(?, ?, ?::text)",
+        rs -> new TableRow(rs.getString(1), rs.getString(2)), table, utc(at), source);
   }
 
   /** The columns one change changed, with old and new values as JSON text. */
@@ -184,7 +198,16 @@ public final class BemiChanges {
 
   /** Every change whose context contains the given JSON object text. */
   public List<Change> byContext(String contextJson) throws SQLException {
-    return changes("SELECT " + Change.COLUMNS + " FROM " + fn("context_changes") + "(?::jsonb)", contextJson);
+    return byContext(contextJson, null);
+  }
+
+  /**
+   * {@link #byContext(String)} in one source's changes; {@code null}: the one source they come from,
+   * refused (SQLSTATE {@code BM008}) when several.
+   */
+  public List<Change> byContext(String contextJson, String source) throws SQLException {
+    return changes("SELECT " + Change.COLUMNS + " FROM " + fn("context_changes") + "(?::jsonb, ?::text)", contextJson,
+        source);
   }
 
   /** The newest {@code limit} changes whose context contains the given JSON object text, newest first. */
@@ -249,9 +272,18 @@ public final class BemiChanges {
 
   /** Dry run of a restore: rows inserted, updated and deleted per table. */
   public List<RestoreCount> restoreCounts(List<String> tables, Instant at) throws SQLException {
-    return query("SELECT schema_name, table_name, inserts, updates, deletes FROM " + fn("restore_counts") + "(?::text[], ?)",
+    return restoreCounts(tables, at, null);
+  }
+
+  /**
+   * {@link #restoreCounts} of one source's tables; {@code null}: the one source the tables' changes
+   * come from, refused (SQLSTATE {@code BM008}) when several.
+   */
+  public List<RestoreCount> restoreCounts(List<String> tables, Instant at, String source) throws SQLException {
+    return query("SELECT schema_name, table_name, inserts, updates, deletes FROM " + fn("restore_counts")
+            + "(?::text[], ?, ?::text)",
         rs -> new RestoreCount(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)),
-        textArray(tables), utc(at));
+        textArray(tables), utc(at), source);
   }
 
   /**
@@ -259,7 +291,16 @@ public final class BemiChanges {
    * (inserting, updating and deleting; parents before children); run it with {@link #apply}.
    */
   public String restoreTablesSql(List<String> tables, Instant at, boolean force) throws SQLException {
-    return value("SELECT " + fn("restore_tables_sql") + "(?::text[], ?, ?)", textArray(tables), utc(at), force);
+    return restoreTablesSql(tables, at, force, null);
+  }
+
+  /**
+   * {@link #restoreTablesSql} from one source's changes, for that source's database; {@code null}:
+   * the only source (refused, SQLSTATE {@code BM008}, when several).
+   */
+  public String restoreTablesSql(List<String> tables, Instant at, boolean force, String source) throws SQLException {
+    return value("SELECT " + fn("restore_tables_sql") + "(?::text[], ?, ?, p_source => ?::text)", textArray(tables),
+        utc(at), force, source);
   }
 
   /** {@link #restoreTablesSql} for one table. */
@@ -272,8 +313,13 @@ public final class BemiChanges {
    * {@code tables}, or of every table when empty) onto another database with the same schema.
    */
   public String replaySql(Instant from, Instant to, List<String> tables) throws SQLException {
-    return value("SELECT " + fn("replay_sql") + "(?, ?, ?::text[])", utc(from), utc(to),
-        tables.isEmpty() ? null : textArray(tables));
+    return replaySql(from, to, tables, null);
+  }
+
+  /** {@link #replaySql} of one source's changes; {@code null}: the only source (refused, {@code BM008}, when several). */
+  public String replaySql(Instant from, Instant to, List<String> tables, String source) throws SQLException {
+    return value("SELECT " + fn("replay_sql") + "(?, ?, ?::text[], p_source => ?::text)", utc(from), utc(to),
+        tables.isEmpty() ? null : textArray(tables), source);
   }
 
   /** Roll forward of exactly these changes (e.g. one context's or one transaction's), in commit order. */

@@ -27,6 +27,72 @@ $$;
 COMMENT ON FUNCTION ${flyway:defaultSchema}.table_name_parts(text) IS
   'Splits ''schema.table'' (or a bare table name, schema public) into schema and table';
 
+-- Several sources may ingest into one destination (changes.source), and two of them can have the
+-- same table and keys: time travel and restore read one source's changes. Refused (BM008) when
+-- p_sources (the sources the changes read come from) are several.
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.refuse_several_sources(p_sources text[], p_what text)
+RETURNS void
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF cardinality(p_sources) > 1 THEN
+    RAISE EXCEPTION 'bemi: the changes of % come from several sources: %', p_what,
+                    (SELECT string_agg(quote_literal(s), ', ') FROM unnest(p_sources) s)
+      USING ERRCODE = 'BM008', HINT = 'Pass the source whose state you want (p_source).';
+  END IF;
+END
+$$;
+
+-- The source time travel reads for the tables (NULL: every table): p_source when given; otherwise
+-- the one source their changes come from, read from the activity rollup (V76: a row per minute,
+-- source, table and operation, not the trail) by a loose scan of activity_table_source_idx (V91):
+-- one index probe per distinct (table, source), however many minutes are counted; refused (BM008)
+-- when several. NULL when nothing was recorded.
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.resolve_source(p_tables text[], p_source text)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_sources text[];
+BEGIN
+  IF p_source IS NOT NULL THEN
+    RETURN p_source;
+  END IF;
+  IF p_tables IS NULL THEN
+    WITH RECURSIVE found(schema, "table", source) AS (
+      (SELECT a.schema, a."table", a.source FROM ${flyway:defaultSchema}.activity a
+        ORDER BY a.schema, a."table", a.source LIMIT 1)
+      UNION ALL
+      SELECT n.* FROM found f CROSS JOIN LATERAL (
+        SELECT a.schema, a."table", a.source FROM ${flyway:defaultSchema}.activity a
+         WHERE (a.schema, a."table", a.source) > (f.schema, f."table", f.source)
+         ORDER BY a.schema, a."table", a.source LIMIT 1) n
+    )
+    SELECT array_agg(DISTINCT found.source ORDER BY found.source) INTO v_sources FROM found;
+  ELSE
+    WITH RECURSIVE found(schema, "table", source) AS (
+      SELECT t.schema_name, t.table_name, first.source
+        FROM unnest(p_tables) x
+             CROSS JOIN LATERAL ${flyway:defaultSchema}.table_name_parts(x) t
+             CROSS JOIN LATERAL (SELECT a.source FROM ${flyway:defaultSchema}.activity a
+                                  WHERE a.schema = t.schema_name AND a."table" = t.table_name
+                                  ORDER BY a.source LIMIT 1) first
+      UNION ALL
+      SELECT f.schema, f."table", n.source FROM found f CROSS JOIN LATERAL (
+        SELECT a.source FROM ${flyway:defaultSchema}.activity a
+         WHERE a.schema = f.schema AND a."table" = f."table" AND a.source > f.source
+         ORDER BY a.source LIMIT 1) n
+    )
+    SELECT array_agg(DISTINCT found.source ORDER BY found.source) INTO v_sources FROM found;
+  END IF;
+  PERFORM ${flyway:defaultSchema}.refuse_several_sources(v_sources, coalesce(array_to_string(p_tables, ', '), 'every table'));
+  RETURN v_sources[1];
+END
+$$;
+
+COMMENT ON FUNCTION ${flyway:defaultSchema}.resolve_source(text[], text) IS
+  'The source time travel reads for the tables: the given one, or the only one; refused (BM008) when several';
+
 -- Every change of one record, in commit order, across its key changes: an UPDATE that changes the
 -- primary key is stored under the new key with previous_primary_key naming the old one
 -- (V80__previous_primary_key.sql). From the given key the walk goes back through the keys the
@@ -89,31 +155,34 @@ COMMENT ON FUNCTION ${flyway:defaultSchema}.record_history(text, text, integer, 
   'Every change of one record (table, primary key text), in commit order, across its primary key changes; a page of p_limit after a (commit_lsn, change_index) cursor';
 
 -- The commit position of the table's last TRUNCATE strictly before a position (NULL when none).
-CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.last_truncate_before(p_schema text, p_table text, p_commit_lsn bigint, p_change_index integer)
+DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.last_truncate_before(text, text, bigint, integer);
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.last_truncate_before(p_schema text, p_table text, p_commit_lsn bigint, p_change_index integer,
+                                                                p_source text)
 RETURNS TABLE(commit_lsn bigint, change_index integer)
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
   SELECT t.commit_lsn, t.change_index
     FROM ${flyway:defaultSchema}.changes t
    WHERE t.operation = 'TRUNCATE' AND t.schema = p_schema AND t."table" = p_table
-     AND (t.commit_lsn, t.change_index) < (p_commit_lsn, p_change_index)
+     AND (t.commit_lsn, t.change_index) < (p_commit_lsn, p_change_index) AND t.source = p_source
    ORDER BY t.commit_lsn DESC, t.change_index DESC
    LIMIT 1
 $$;
 
 -- The row image a record had just before a position in the commit order (NULL: absent). Used to
--- complete `before` images of tables without REPLICA IDENTITY FULL.
+-- complete `before` images of tables without REPLICA IDENTITY FULL. Positions are per source.
+DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.record_before(text, text, text, bigint, integer);
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.record_before(p_schema text, p_table text, p_primary_key text,
-                                                          p_commit_lsn bigint, p_change_index integer)
+                                                          p_commit_lsn bigint, p_change_index integer, p_source text)
 RETURNS jsonb
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
   SELECT CASE WHEN c.operation IN ('CREATE', 'UPDATE', 'SNAPSHOT') THEN c.after END
     FROM ${flyway:defaultSchema}.changes c
    WHERE c.schema = p_schema AND c."table" = p_table AND c.primary_key = p_primary_key
-     AND (c.commit_lsn, c.change_index) < (p_commit_lsn, p_change_index)
+     AND (c.commit_lsn, c.change_index) < (p_commit_lsn, p_change_index) AND c.source = p_source
      AND NOT EXISTS (SELECT 1
-                       FROM ${flyway:defaultSchema}.last_truncate_before(p_schema, p_table, p_commit_lsn, p_change_index) t
+                       FROM ${flyway:defaultSchema}.last_truncate_before(p_schema, p_table, p_commit_lsn, p_change_index, p_source) t
                       WHERE (t.commit_lsn, t.change_index) > (c.commit_lsn, c.change_index))
    ORDER BY c.commit_lsn DESC, c.change_index DESC
    LIMIT 1
@@ -125,29 +194,32 @@ $$;
 -- held the key at the instant comes first; when none did, the record is followed across its key
 -- changes (record_history): by its new key before the key changed, by its old key after.
 -- PL/pgSQL rather than SQL so its plan is cached for the session (a scalar SQL function's body is
--- planned again on every call before PostgreSQL 18).
-CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.record_as_of(p_table text, p_primary_key text, p_at timestamptz)
+-- planned again on every call before PostgreSQL 18). p_source: see resolve_source().
+DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.record_as_of(text, text, timestamptz);
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.record_as_of(p_table text, p_primary_key text, p_at timestamptz, p_source text DEFAULT NULL)
 RETURNS jsonb
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   v_schema constant text := (${flyway:defaultSchema}.table_name_parts(p_table)).schema_name;
   v_table constant text := (${flyway:defaultSchema}.table_name_parts(p_table)).table_name;
+  v_source constant text := ${flyway:defaultSchema}.resolve_source(ARRAY[p_table], p_source);
   v_last record;
 BEGIN
   SELECT c.operation, c.after, c.commit_lsn, c.change_index INTO v_last
     FROM ${flyway:defaultSchema}.changes c
    WHERE c.schema = v_schema AND c."table" = v_table AND c.primary_key = p_primary_key
-     AND c.committed_at <= p_at
+     AND c.committed_at <= p_at AND c.source = v_source
      -- not moved away from the key (an UPDATE of the key) since
      AND NOT EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.changes d
                       WHERE d.previous_primary_key = p_primary_key AND d.schema = v_schema AND d."table" = v_table
-                        AND (d.commit_lsn, d.change_index) > (c.commit_lsn, c.change_index) AND d.committed_at <= p_at)
+                        AND (d.commit_lsn, d.change_index) > (c.commit_lsn, c.change_index) AND d.committed_at <= p_at
+                        AND d.source = v_source)
    ORDER BY c.commit_lsn DESC, c.change_index DESC
    LIMIT 1;
   IF NOT FOUND THEN  -- no row held the key: follow the record across its key changes
     SELECT h.operation, h.after, h.commit_lsn, h.change_index INTO v_last
-      FROM ${flyway:defaultSchema}.record_history(p_table, p_primary_key) h
+      FROM ${flyway:defaultSchema}.record_history(p_table, p_primary_key, p_source => v_source) h
      WHERE h.committed_at <= p_at
      ORDER BY h.commit_lsn DESC, h.change_index DESC
      LIMIT 1;
@@ -160,14 +232,14 @@ BEGIN
                   FROM ${flyway:defaultSchema}.changes t
                  WHERE t.operation = 'TRUNCATE' AND t.schema = v_schema AND t."table" = v_table
                    AND (t.commit_lsn, t.change_index) > (v_last.commit_lsn, v_last.change_index)
-                   AND t.committed_at <= p_at) THEN
+                   AND t.committed_at <= p_at AND t.source = v_source) THEN
     RETURN NULL;
   END IF;
   RETURN v_last.after;
 END
 $$;
 
-COMMENT ON FUNCTION ${flyway:defaultSchema}.record_as_of(text, text, timestamptz) IS
+COMMENT ON FUNCTION ${flyway:defaultSchema}.record_as_of(text, text, timestamptz, text) IS
   'A record''s row (to_jsonb form) as of an instant; NULL when it did not exist then';
 
 -- Every row of a table at an instant, in no particular order (add ORDER BY primary_key when the
@@ -179,47 +251,60 @@ COMMENT ON FUNCTION ${flyway:defaultSchema}.record_as_of(text, text, timestamptz
 -- the latest change of every key is found by one backward index-only scan of changes_record_idx
 -- (DISTINCT ON, no sort, no hash); only those changes' rows are then read, by their unique
 -- (commit_lsn, change_index). Commit timestamps follow commit order (the WAL's), so the position
--- bound and a committed_at bound select the same transactions.
-CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.commit_position_at(p_at timestamptz)
+-- bound and a committed_at bound select the same transactions. Commit positions are per source
+-- (two sources' LSNs are unrelated): the position is the source's.
+DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.commit_position_at(timestamptz);
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.commit_position_at(p_at timestamptz, p_source text DEFAULT NULL)
 RETURNS bigint
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
   SELECT b.commit_lsn
     FROM ${flyway:defaultSchema}.changes b
-   WHERE b.committed_at <= p_at
+   WHERE b.committed_at <= p_at AND (p_source IS NULL OR b.source = p_source)
    ORDER BY b.committed_at DESC, b.commit_lsn DESC
    LIMIT 1
 $$;
 
-COMMENT ON FUNCTION ${flyway:defaultSchema}.commit_position_at(timestamptz) IS
-  'The commit LSN of the last transaction committed at or before an instant (NULL: none)';
+COMMENT ON FUNCTION ${flyway:defaultSchema}.commit_position_at(timestamptz, text) IS
+  'The commit LSN of the last transaction (of a source) committed at or before an instant (NULL: none)';
 
-CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.table_as_of(p_table text, p_at timestamptz)
+DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.table_as_of(text, timestamptz);
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.table_as_of(p_table text, p_at timestamptz, p_source text DEFAULT NULL)
 RETURNS TABLE(primary_key text, "row" jsonb)
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+  v_schema constant text := (${flyway:defaultSchema}.table_name_parts(p_table)).schema_name;
+  v_table constant text := (${flyway:defaultSchema}.table_name_parts(p_table)).table_name;
+  v_source constant text := ${flyway:defaultSchema}.resolve_source(ARRAY[p_table], p_source);
+  -- the table's changes come from the source only: the latest changes stay an index-only scan
+  v_one_source constant boolean := NOT EXISTS (SELECT FROM ${flyway:defaultSchema}.activity a
+                                                WHERE a.schema = v_schema AND a."table" = v_table AND a.source <> v_source);
+  v_position constant bigint := ${flyway:defaultSchema}.commit_position_at(p_at, v_source);
+BEGIN
+  RETURN QUERY
   WITH departed AS MATERIALIZED (
     -- UPDATEs that moved a row away from its key up to the instant (changes_previous_key_idx; few)
     SELECT d.previous_primary_key, d.commit_lsn, d.change_index
       FROM ${flyway:defaultSchema}.changes d
      WHERE d.previous_primary_key IS NOT NULL
-       AND d.schema = (${flyway:defaultSchema}.table_name_parts(p_table)).schema_name
-       AND d."table" = (${flyway:defaultSchema}.table_name_parts(p_table)).table_name
-       AND d.commit_lsn <= (SELECT ${flyway:defaultSchema}.commit_position_at(p_at))
+       AND d.schema = v_schema AND d."table" = v_table AND d.source = v_source
+       AND d.commit_lsn <= v_position
   ), latest AS (
     SELECT DISTINCT ON (c.primary_key) c.primary_key, c.commit_lsn, c.change_index
       FROM ${flyway:defaultSchema}.changes c
-     WHERE c.schema = (${flyway:defaultSchema}.table_name_parts(p_table)).schema_name
-       AND c."table" = (${flyway:defaultSchema}.table_name_parts(p_table)).table_name
+     WHERE c.schema = v_schema AND c."table" = v_table
        AND c.primary_key IS NOT NULL
-       AND c.commit_lsn <= (SELECT ${flyway:defaultSchema}.commit_position_at(p_at))
+       AND c.commit_lsn <= v_position AND (v_one_source OR c.source = v_source)
      ORDER BY c.primary_key DESC, c.commit_lsn DESC, c.change_index DESC
   )
   SELECT l.primary_key, r.after
     FROM latest l
    CROSS JOIN LATERAL (SELECT c.after, c.operation
                          FROM ${flyway:defaultSchema}.changes c
-                        WHERE c.commit_lsn = l.commit_lsn AND c.change_index = l.change_index) r
+                        WHERE c.commit_lsn = l.commit_lsn AND c.change_index = l.change_index
+                          AND c.source = v_source) r
    WHERE r.operation IN ('CREATE', 'UPDATE', 'SNAPSHOT')
      -- not moved away from the key (an UPDATE of the key) up to the instant
      AND NOT EXISTS (SELECT 1 FROM departed d
@@ -230,13 +315,12 @@ SET search_path = pg_catalog, pg_temp AS $$
            SELECT coalesce(max(t.commit_lsn), -1),
                   coalesce((array_agg(t.change_index ORDER BY t.commit_lsn DESC, t.change_index DESC))[1], -1)
              FROM ${flyway:defaultSchema}.changes t
-            WHERE t.operation = 'TRUNCATE'
-              AND t.schema = (${flyway:defaultSchema}.table_name_parts(p_table)).schema_name
-              AND t."table" = (${flyway:defaultSchema}.table_name_parts(p_table)).table_name
-              AND t.commit_lsn <= (SELECT ${flyway:defaultSchema}.commit_position_at(p_at)))
+            WHERE t.operation = 'TRUNCATE' AND t.schema = v_schema AND t."table" = v_table
+              AND t.source = v_source AND t.commit_lsn <= v_position);
+END
 $$;
 
-COMMENT ON FUNCTION ${flyway:defaultSchema}.table_as_of(text, timestamptz) IS
+COMMENT ON FUNCTION ${flyway:defaultSchema}.table_as_of(text, timestamptz, text) IS
   'Every keyed row of a table (to_jsonb form) as of an instant, unordered';
 
 -- The row image before a change. `before` is complete when the source table has REPLICA IDENTITY
@@ -253,7 +337,8 @@ SET search_path = pg_catalog, pg_temp AS $$
            WHEN p_change.primary_key IS NULL THEN p_change.before
            ELSE coalesce(${flyway:defaultSchema}.record_before(p_change.schema, p_change."table",
                                                         coalesce(p_change.previous_primary_key, p_change.primary_key),
-                                                        p_change.commit_lsn, p_change.change_index), '{}'::jsonb)
+                                                        p_change.commit_lsn, p_change.change_index, p_change.source),
+                    '{}'::jsonb)
                 || p_change.before
          END
 $$;
@@ -374,16 +459,27 @@ COMMENT ON FUNCTION ${flyway:defaultSchema}.transaction_changes(bigint, bigint) 
   'Every change of one source transaction by xid, in commit order; refused when the xid names more than one';
 
 -- Every change whose context contains p_context (jsonb containment, GIN index), in commit order,
--- across transactions.
-CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.context_changes(p_context jsonb)
+-- across transactions. p_source: only that source's; NULL: the one source they come from, refused
+-- (BM008) when several (commit order is per source).
+DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.context_changes(jsonb);
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.context_changes(p_context jsonb, p_source text DEFAULT NULL)
 RETURNS SETOF ${flyway:defaultSchema}.changes
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
-  SELECT c.*
+DECLARE
+  v_changes ${flyway:defaultSchema}.changes[];
+BEGIN
+  -- read once (GIN index), then checked
+  SELECT array_agg(c ORDER BY c.commit_lsn, c.change_index) INTO v_changes
     FROM ${flyway:defaultSchema}.changes c
-   WHERE c.context @> p_context
-   ORDER BY c.commit_lsn, c.change_index
+   WHERE c.context @> p_context AND (p_source IS NULL OR c.source = p_source);
+  IF p_source IS NULL THEN
+    PERFORM ${flyway:defaultSchema}.refuse_several_sources(ARRAY(SELECT DISTINCT x.source FROM unnest(v_changes) x ORDER BY 1),
+                                       'context ' || p_context::text);
+  END IF;
+  RETURN QUERY SELECT * FROM unnest(v_changes);
+END
 $$;
 
-COMMENT ON FUNCTION ${flyway:defaultSchema}.context_changes(jsonb) IS
+COMMENT ON FUNCTION ${flyway:defaultSchema}.context_changes(jsonb, text) IS
   'Every change whose context contains the given JSON, in commit order';

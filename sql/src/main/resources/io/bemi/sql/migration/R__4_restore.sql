@@ -13,10 +13,15 @@
 -- the key rather than deleted and inserted again, so it keeps its identity. Inserts and updates
 -- run parents first and deletes children first by the source's foreign keys (deferrable
 -- constraints are deferred). Rows of tables without a key cannot be told apart: refused (BM003).
+-- One source's changes (p_source; NULL: the one source the tables' changes come from, refused
+-- with BM008 when several, see resolve_source()): a restore never writes one source's rows into
+-- another's database.
 
 -- The key the record that now holds p_primary_key had at an instant: its UPDATEs of the key since
 -- are walked back (changes_record_idx); NULL when the record was inserted after the instant.
-CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.key_at(p_schema text, p_table text, p_primary_key text, p_at timestamptz)
+DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.key_at(text, text, text, timestamptz);
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.key_at(p_schema text, p_table text, p_primary_key text, p_at timestamptz,
+                                                   p_source text)
 RETURNS text
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
@@ -30,7 +35,7 @@ BEGIN
     SELECT c.operation, c.previous_primary_key, c.commit_lsn, c.change_index INTO v_arrival
       FROM ${flyway:defaultSchema}.changes c
      WHERE c.schema = p_schema AND c."table" = p_table AND c.primary_key = v_key AND c.committed_at > p_at
-       AND (c.commit_lsn, c.change_index) < (v_lsn, v_index)
+       AND (c.commit_lsn, c.change_index) < (v_lsn, v_index) AND c.source = p_source
        AND (c.operation = 'CREATE' OR c.previous_primary_key IS NOT NULL)
      ORDER BY c.commit_lsn DESC, c.change_index DESC
      LIMIT 1;
@@ -55,12 +60,15 @@ $$;
 -- key's first change since; for a table truncated since, table_as_of() gives every row it had.
 -- PL/pgSQL, so the query is planned for the instant given (an SQL function would plan it for any
 -- instant, and read the whole trail instead of the changes since).
-CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.restore_plan(p_tables text[], p_at timestamptz)
+DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.restore_plan(text[], timestamptz);
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.restore_plan(p_tables text[], p_at timestamptz, p_source text DEFAULT NULL)
 RETURNS TABLE(schema_name text, table_name text, primary_key text, action text, desired jsonb, expected jsonb,
               redacted_columns text[])
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp AS $function$
 #variable_conflict use_column
+DECLARE
+  v_source constant text := ${flyway:defaultSchema}.resolve_source(p_tables, p_source);
 BEGIN
   RETURN QUERY
   WITH tables AS (
@@ -72,6 +80,7 @@ BEGIN
            c.commit_lsn, c.change_index
       FROM tables t
       JOIN ${flyway:defaultSchema}.changes c ON c."table" = t.n AND c.committed_at > p_at AND c.schema = t.s
+                                        AND c.source = v_source
   ), events AS MATERIALIZED (
     -- what each change since did to a key: left its row (NULL: deleted), or moved it away
     SELECT l.s, l.n, l.primary_key AS k, l.commit_lsn, l.change_index,
@@ -99,7 +108,7 @@ BEGIN
            a."row" AS desired, k.expected
       FROM (SELECT * FROM keyed WHERE truncated) k
       FULL JOIN (SELECT tr.s, tr.n, r.primary_key, r."row" FROM truncated tr
-                  CROSS JOIN LATERAL ${flyway:defaultSchema}.table_as_of(format('%I.%I', tr.s, tr.n), p_at) r) a
+                  CROSS JOIN LATERAL ${flyway:defaultSchema}.table_as_of(format('%I.%I', tr.s, tr.n), p_at, v_source) r) a
         ON a.s = k.s AND a.n = k.n AND a.primary_key = k.k
     UNION ALL
     -- the others: the key's newest change before its first one since, unless a TRUNCATE or an
@@ -109,14 +118,15 @@ BEGIN
               FROM ${flyway:defaultSchema}.changes c
              WHERE c."table" = k.n AND c.primary_key = k.k AND c.schema = k.s
                AND (c.commit_lsn, c.change_index) < (k.first_lsn, k.first_index) AND c.committed_at <= p_at
+               AND c.source = v_source
                AND NOT EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.changes t
                                 WHERE t.operation = 'TRUNCATE' AND t.schema = k.s AND t."table" = k.n
                                   AND (t.commit_lsn, t.change_index) > (c.commit_lsn, c.change_index)
-                                  AND t.committed_at <= p_at)
+                                  AND t.committed_at <= p_at AND t.source = v_source)
                AND NOT EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.changes d
                                 WHERE d.previous_primary_key = k.k AND d.schema = k.s AND d."table" = k.n
                                   AND (d.commit_lsn, d.change_index) > (c.commit_lsn, c.change_index)
-                                  AND d.committed_at <= p_at)
+                                  AND d.committed_at <= p_at AND d.source = v_source)
              ORDER BY c.commit_lsn DESC, c.change_index DESC
              LIMIT 1),
            k.expected
@@ -134,7 +144,7 @@ BEGIN
     SELECT d.s, d.n, d.primary_key AS now_key, i.primary_key AS then_key, i.desired AS then_row
       FROM steps d
       JOIN steps i ON i.s = d.s AND i.n = d.n AND i.action = 'insert'
-                  AND i.primary_key = ${flyway:defaultSchema}.key_at(d.s, d.n, d.primary_key, p_at)
+                  AND i.primary_key = ${flyway:defaultSchema}.key_at(d.s, d.n, d.primary_key, p_at, v_source)
      WHERE d.action = 'delete'
   )
   SELECT st.s, st.n, st.primary_key, CASE WHEN m.now_key IS NOT NULL THEN 'update' ELSE st.action END,
@@ -148,11 +158,12 @@ BEGIN
 END
 $function$;
 
-COMMENT ON FUNCTION ${flyway:defaultSchema}.restore_plan(text[], timestamptz) IS
+COMMENT ON FUNCTION ${flyway:defaultSchema}.restore_plan(text[], timestamptz, text) IS
   'The records a restore of the tables to an instant touches: action, row then (desired), row now (expected)';
 
 -- The dry run: how many rows a restore inserts, updates and deletes per table.
-CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.restore_counts(p_tables text[], p_at timestamptz)
+DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.restore_counts(text[], timestamptz);
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.restore_counts(p_tables text[], p_at timestamptz, p_source text DEFAULT NULL)
 RETURNS TABLE(schema_name text, table_name text, inserts bigint, updates bigint, deletes bigint)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp AS $$
@@ -162,12 +173,12 @@ SET search_path = pg_catalog, pg_temp AS $$
          count(p.action) FILTER (WHERE p.action = 'delete')
     FROM (SELECT DISTINCT (${flyway:defaultSchema}.table_name_parts(x)).schema_name AS s,
                           (${flyway:defaultSchema}.table_name_parts(x)).table_name AS n FROM unnest(p_tables) x) t
-    LEFT JOIN ${flyway:defaultSchema}.restore_plan(p_tables, p_at) p ON p.schema_name = t.s AND p.table_name = t.n
+    LEFT JOIN ${flyway:defaultSchema}.restore_plan(p_tables, p_at, p_source) p ON p.schema_name = t.s AND p.table_name = t.n
    GROUP BY t.s, t.n
    ORDER BY t.s, t.n
 $$;
 
-COMMENT ON FUNCTION ${flyway:defaultSchema}.restore_counts(text[], timestamptz) IS
+COMMENT ON FUNCTION ${flyway:defaultSchema}.restore_counts(text[], timestamptz, text) IS
   'Dry run of a restore: rows inserted, updated and deleted per table';
 
 -- The statement that applies a restore plan on the source. p_tables is a JSON array of
@@ -378,8 +389,10 @@ COMMENT ON FUNCTION ${flyway:defaultSchema}.restore_script(jsonb, boolean, jsonb
 
 -- The statement for the source that brings the tables back to their state at p_at (the plan is
 -- computed once).
+DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.restore_tables_sql(text[], timestamptz, boolean, jsonb);
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.restore_tables_sql(p_tables text[], p_at timestamptz,
-                                                               p_force boolean DEFAULT false, p_context jsonb DEFAULT '{}')
+                                                               p_force boolean DEFAULT false, p_context jsonb DEFAULT '{}',
+                                                               p_source text DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp AS $function$
@@ -388,24 +401,26 @@ DECLARE
   v_redacted text;
   v_keyless text;
   v_context jsonb;
+  v_source text;
 BEGIN
   IF p_tables IS NULL OR cardinality(p_tables) = 0 OR p_at IS NULL THEN
     RAISE EXCEPTION 'bemi restore: give the tables and the instant to restore them to'
       USING ERRCODE = 'invalid_parameter_value';
   END IF;
+  v_source := ${flyway:defaultSchema}.resolve_source(p_tables, p_source);
   SELECT string_agg(DISTINCT format('%I.%I', c.schema, c."table"), ', ') INTO v_keyless
     FROM unnest(p_tables) x
     JOIN ${flyway:defaultSchema}.changes c
       ON c."table" = (${flyway:defaultSchema}.table_name_parts(x)).table_name AND c.committed_at > p_at
      AND c.schema = (${flyway:defaultSchema}.table_name_parts(x)).schema_name
-   WHERE c.primary_key IS NULL AND c.operation <> 'TRUNCATE';
+   WHERE c.primary_key IS NULL AND c.operation <> 'TRUNCATE' AND c.source = v_source;
   PERFORM ${flyway:defaultSchema}.refuse('bemi restore: ' || v_keyless || ' changed after ' || p_at
                                          || ' but has no key, so its rows cannot be told apart', 'BM003',
                                          'Give the table a primary key (or a replica identity index), or restore it from a backup.');
 
   WITH plan AS MATERIALIZED (
     SELECT r.*, row_number() OVER (ORDER BY r.schema_name, r.table_name, r.primary_key)::integer AS step
-      FROM ${flyway:defaultSchema}.restore_plan(p_tables, p_at) r
+      FROM ${flyway:defaultSchema}.restore_plan(p_tables, p_at, v_source) r
   )
   SELECT (SELECT jsonb_agg(jsonb_build_object('relation', t.relation, 'steps', t.steps) ORDER BY t.relation)
             FROM (SELECT format('%I.%I', p.schema_name, p.table_name) AS relation,
@@ -420,7 +435,8 @@ BEGIN
                                          'The trail does not hold those values; restore those rows from a backup.');
 
   v_context := coalesce(p_context, '{}'::jsonb)
-               || jsonb_build_object('restoreOf', jsonb_build_object('tables', to_jsonb(p_tables), 'at', p_at));
+               || jsonb_build_object('restoreOf', jsonb_build_object('tables', to_jsonb(p_tables), 'at', p_at,
+                                                                     'source', v_source));
   IF p_force THEN
     v_context := jsonb_set(v_context, '{restoreOf,forced}', 'true');
   END IF;
@@ -428,18 +444,20 @@ BEGIN
 END
 $function$;
 
-COMMENT ON FUNCTION ${flyway:defaultSchema}.restore_tables_sql(text[], timestamptz, boolean, jsonb) IS
+COMMENT ON FUNCTION ${flyway:defaultSchema}.restore_tables_sql(text[], timestamptz, boolean, jsonb, text) IS
   'A statement for the source that brings the tables back to their exact state at an instant';
 
+DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.restore_table_sql(text, timestamptz, boolean, jsonb);
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.restore_table_sql(p_table text, p_at timestamptz,
-                                                              p_force boolean DEFAULT false, p_context jsonb DEFAULT '{}')
+                                                              p_force boolean DEFAULT false, p_context jsonb DEFAULT '{}',
+                                                              p_source text DEFAULT NULL)
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp AS $$
-  SELECT ${flyway:defaultSchema}.restore_tables_sql(ARRAY[p_table], p_at, p_force, p_context)
+  SELECT ${flyway:defaultSchema}.restore_tables_sql(ARRAY[p_table], p_at, p_force, p_context, p_source)
 $$;
 
-COMMENT ON FUNCTION ${flyway:defaultSchema}.restore_table_sql(text, timestamptz, boolean, jsonb) IS
+COMMENT ON FUNCTION ${flyway:defaultSchema}.restore_table_sql(text, timestamptz, boolean, jsonb, text) IS
   'A statement for the source that brings one table back to its exact state at an instant';
 
 -- Roll forward: the statement that replays the given changes, in commit order, onto a database
@@ -497,15 +515,19 @@ $function$;
 COMMENT ON FUNCTION ${flyway:defaultSchema}.replay_changes_sql(uuid[], boolean, jsonb, jsonb) IS
   'A statement that replays the given changes (commit order, conflict-checked) onto a database with the same schema';
 
--- Roll forward a time range [p_from, p_to), optionally of some tables only.
+-- Roll forward a time range [p_from, p_to), optionally of some tables only, of one source
+-- (p_source; NULL: the only one, see resolve_source()).
+DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.replay_sql(timestamptz, timestamptz, text[], boolean, jsonb);
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.replay_sql(p_from timestamptz, p_to timestamptz, p_tables text[] DEFAULT NULL,
-                                                       p_force boolean DEFAULT false, p_context jsonb DEFAULT '{}')
+                                                       p_force boolean DEFAULT false, p_context jsonb DEFAULT '{}',
+                                                       p_source text DEFAULT NULL)
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp AS $$
   SELECT ${flyway:defaultSchema}.replay_changes_sql(
            ARRAY(SELECT c.id FROM ${flyway:defaultSchema}.changes c
                   WHERE c.committed_at >= p_from AND c.committed_at < p_to AND c.operation <> 'SNAPSHOT'
+                    AND c.source = (SELECT ${flyway:defaultSchema}.resolve_source(p_tables, p_source))
                     AND (p_tables IS NULL OR EXISTS (
                           SELECT 1 FROM unnest(p_tables) x
                            WHERE c.schema = (${flyway:defaultSchema}.table_name_parts(x)).schema_name
@@ -513,21 +535,22 @@ SET search_path = pg_catalog, pg_temp AS $$
            p_force, jsonb_build_object('from', p_from, 'to', p_to, 'tables', to_jsonb(p_tables)), p_context)
 $$;
 
-COMMENT ON FUNCTION ${flyway:defaultSchema}.replay_sql(timestamptz, timestamptz, text[], boolean, jsonb) IS
+COMMENT ON FUNCTION ${flyway:defaultSchema}.replay_sql(timestamptz, timestamptz, text[], boolean, jsonb, text) IS
   'A statement that replays the changes committed in [from, to) onto a database with the same schema';
 
 -- The identity of a restore plan: SHA-256 (hex) over every planned row (table, key, action, row
 -- then, row now). A client that previewed a restore passes it back, and refuses to execute when
 -- the plan is no longer the one previewed.
-CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.restore_plan_digest(p_tables text[], p_at timestamptz)
+DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.restore_plan_digest(text[], timestamptz);
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.restore_plan_digest(p_tables text[], p_at timestamptz, p_source text DEFAULT NULL)
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp AS $$
   SELECT encode(sha256(convert_to(coalesce(string_agg(
            format('%I.%I|%s|%s|%s|%s', p.schema_name, p.table_name, p.primary_key, p.action, p.desired, p.expected),
            E'\n' ORDER BY p.schema_name, p.table_name, p.primary_key), ''), 'UTF8')), 'hex')
-    FROM ${flyway:defaultSchema}.restore_plan(p_tables, p_at) p
+    FROM ${flyway:defaultSchema}.restore_plan(p_tables, p_at, p_source) p
 $$;
 
-COMMENT ON FUNCTION ${flyway:defaultSchema}.restore_plan_digest(text[], timestamptz) IS
+COMMENT ON FUNCTION ${flyway:defaultSchema}.restore_plan_digest(text[], timestamptz, text) IS
   'SHA-256 (hex) of a restore plan: its identity between preview and execution';
