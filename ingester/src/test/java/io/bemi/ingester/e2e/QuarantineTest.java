@@ -28,21 +28,26 @@ class QuarantineTest {
     return out.toString(java.nio.charset.StandardCharsets.UTF_8);
   }
 
+  /** A destination trigger that refuses every change whose row id starts with "poison" (a data exception). */
+  private static void refusePoisonRows(TestDatabase db) throws Exception {
+    db.execute("""
+        CREATE OR REPLACE FUNCTION bemi.refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF NEW.after->>'id' LIKE 'poison%' THEN
+            RAISE EXCEPTION 'refused by the destination' USING ERRCODE = 'data_exception';
+          END IF;
+          RETURN NEW;
+        END $$""",
+        "CREATE OR REPLACE TRIGGER refuse_poison BEFORE INSERT ON bemi.changes FOR EACH ROW EXECUTE FUNCTION bemi.refuse_poison()");
+  }
+
   @Test
   void aRefusedChangeIsQuarantinedAndTheStreamGoesOn(TestDatabase db) throws Exception {
     db.execute("CREATE TABLE items (id text PRIMARY KEY)");
     try (IngesterHarness harness = IngesterHarness.start(db)) {
       db.execute("INSERT INTO items VALUES ('before')");
       harness.awaitCaughtUp();
-      db.execute("""
-          CREATE OR REPLACE FUNCTION bemi.refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
-          BEGIN
-            IF NEW.after->>'id' LIKE 'poison%' THEN
-              RAISE EXCEPTION 'refused by the destination' USING ERRCODE = 'data_exception';
-            END IF;
-            RETURN NEW;
-          END $$""",
-          "CREATE OR REPLACE TRIGGER refuse_poison BEFORE INSERT ON bemi.changes FOR EACH ROW EXECUTE FUNCTION bemi.refuse_poison()");
+      refusePoisonRows(db);
 
       db.execute("INSERT INTO items VALUES ('ok-1')",
           "BEGIN; INSERT INTO items VALUES ('ok-2'); INSERT INTO items VALUES ('poison-1'); "
@@ -80,15 +85,7 @@ class QuarantineTest {
     try (IngesterHarness harness = IngesterHarness.start(db)) {
       db.execute("INSERT INTO big VALUES ('first', '')");
       harness.awaitCaughtUp();
-      db.execute("""
-          CREATE OR REPLACE FUNCTION bemi.refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
-          BEGIN
-            IF NEW.after->>'id' LIKE 'poison%' THEN
-              RAISE EXCEPTION 'refused by the destination' USING ERRCODE = 'data_exception';
-            END IF;
-            RETURN NEW;
-          END $$""",
-          "CREATE OR REPLACE TRIGGER refuse_poison BEFORE INSERT ON bemi.changes FOR EACH ROW EXECUTE FUNCTION bemi.refuse_poison()");
+      refusePoisonRows(db);
 
       // Over 256 KB of COPY data: the refusal surfaces while copying, not at the commit.
       db.execute("INSERT INTO big SELECT CASE WHEN n = 10 THEN 'poison-big' ELSE 'row-' || n END, repeat('x', 300)"

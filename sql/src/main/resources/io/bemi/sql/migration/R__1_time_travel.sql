@@ -279,8 +279,9 @@ DECLARE
   v_table constant text := (${flyway:defaultSchema}.table_name_parts(p_table)).table_name;
   v_source constant text := ${flyway:defaultSchema}.resolve_source(ARRAY[p_table], p_source);
   -- the table's changes come from the source only: the latest changes stay an index-only scan
-  -- (two probes of activity_table_source_idx, each ending at its first row)
-  v_one_source constant boolean :=
+  -- (without p_source resolve_source found at most one; with it, two probes of
+  -- activity_table_source_idx, each ending at its first row)
+  v_one_source constant boolean := p_source IS NULL OR
     NOT EXISTS (SELECT FROM ${flyway:defaultSchema}.activity a
                  WHERE a.schema = v_schema AND a."table" = v_table AND a.source < v_source)
     AND NOT EXISTS (SELECT FROM ${flyway:defaultSchema}.activity a
