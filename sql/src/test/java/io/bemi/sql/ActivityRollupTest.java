@@ -1,6 +1,7 @@
 package io.bemi.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
@@ -57,6 +58,28 @@ class ActivityRollupTest {
     }
 
     assertThat(counts(db, "guarded")).isEqualTo("12:00 eu public.orders CREATE 1, 12:01 eu public.orders UPDATE 1");
+  }
+
+  @Test
+  void aRoleThatMayOnlyReadCannotCountWhatItLikesThroughATriggerOnItsOwnTable(TestDatabase db) throws Exception {
+    Migrations.migrate(db.dataSource(), "forged");
+    String reader = "reader_" + db.name();
+    db.execute("CREATE ROLE " + reader, "GRANT USAGE ON SCHEMA forged TO " + reader,
+        "GRANT SELECT ON forged.changes, forged.activity TO " + reader);
+    try {
+      assertThatThrownBy(() -> db.execute("BEGIN; SET LOCAL ROLE " + reader,
+          "CREATE TEMPORARY TABLE fake (committed_at timestamptz, source text, schema text, \"table\" text, operation text)",
+          "CREATE TRIGGER fake_count AFTER INSERT ON fake REFERENCING NEW TABLE AS stored"
+              + " FOR EACH STATEMENT EXECUTE FUNCTION forged.count_activity()",
+          "INSERT INTO fake SELECT TIMESTAMPTZ '2026-01-01 12:00:30+00', 'eu', 'public', 'orders', 'DELETE'"
+              + " FROM generate_series(1, 1000)",
+          "COMMIT"))
+          .hasMessageContaining("permission denied for function").hasMessageContaining("count_activity");
+    } finally {
+      db.execute("DROP OWNED BY " + reader, "DROP ROLE " + reader);
+    }
+
+    assertThat(counts(db, "forged")).isNull();
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 @WithPostgres
@@ -60,6 +61,37 @@ class MigrationsTest {
     assertThat(trail.queryLong("SELECT count(*) FROM bemi.changes WHERE previous_primary_key IS NULL")).isEqualTo(1);
     assertThat(trail.queryLong("SELECT count(*) FROM bemi.record_history('users', '2')")).isEqualTo(2);
     assertThat(trail.queryLong("SELECT count(*) FROM pg_indexes WHERE indexname = 'changes_previous_key_idx'")).isEqualTo(1);
+  }
+
+  @Test
+  void aRoleThatMayInsertChangesBeforeTheUpgradeStillExtendsThePartitionsAfterItAndAReaderNoLonger(TestDatabase db)
+      throws Exception {
+    TestDatabase trail = db.createSibling("upgrade_from_v91");
+    Flyway toV91 = Flyway.configure().configuration(Migrations.flyway(trail.dataSource(), "bemi").getConfiguration())
+        .target("91").load();
+    toV91.migrate();
+    toV91.migrate(); // the repeatables V70 marked outdated, as Migrations.migrate does
+    String writer = "writer_" + trail.name();
+    String reader = "reader_" + trail.name();
+    trail.execute("CREATE ROLE " + writer, "GRANT USAGE ON SCHEMA bemi TO " + writer, "GRANT INSERT ON bemi.changes TO " + writer,
+        "CREATE ROLE " + reader, "GRANT USAGE ON SCHEMA bemi TO " + reader, "GRANT SELECT ON bemi.changes TO " + reader);
+    try {
+      assertThat(trail.queryValue("SELECT has_function_privilege('" + reader + "', 'bemi.ensure_partitions(timestamptz)',"
+          + " 'EXECUTE')")).as("before V92: every role").isEqualTo(true);
+
+      Migrations.migrate(trail.dataSource(), "bemi");
+      trail.execute("BEGIN; SET LOCAL ROLE " + writer, "SELECT bemi.ensure_partitions(now() + interval '8 months')",
+          "INSERT INTO bemi.changes (primary_key, database, schema, \"table\", operation, committed_at, queued_at,"
+              + " transaction_id, position, commit_lsn, change_index) VALUES ('1', 'db', 'public', 'users', 'CREATE',"
+              + " now() + interval '7 months', now(), 7, 100, 100, 0)",
+          "COMMIT");
+
+      assertThat(trail.queryLong("SELECT count(*) FROM bemi.changes")).isEqualTo(1);
+      assertThat(trail.queryValue("SELECT has_function_privilege('" + reader + "', 'bemi.ensure_partitions(timestamptz)',"
+          + " 'EXECUTE')")).isEqualTo(false);
+    } finally {
+      trail.execute("DROP OWNED BY " + writer + ", " + reader, "DROP ROLE " + writer + ", " + reader);
+    }
   }
 
   @Test

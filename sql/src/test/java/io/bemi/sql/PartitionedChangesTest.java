@@ -60,6 +60,24 @@ class PartitionedChangesTest {
   }
 
   @Test
+  void aRoleThatMayOnlyReadTheTrailCannotExtendItsPartitions(TestDatabase server) throws Exception {
+    TestDatabase db = server.createSibling("reader");
+    Migrations.migrate(db.dataSource(), "bemi");
+    String reader = "reader_" + db.name();
+    db.execute("CREATE ROLE " + reader, "GRANT USAGE ON SCHEMA bemi TO " + reader, "GRANT SELECT ON bemi.changes TO " + reader);
+    Object until = db.queryValue("SELECT bemi.partitioned_until()");
+    try {
+      assertThatThrownBy(() -> db.execute("BEGIN; SET LOCAL ROLE " + reader
+          + "; SELECT bemi.ensure_partitions(now() + interval '100 years'); COMMIT"))
+          .hasMessageContaining("permission denied for function ensure_partitions");
+    } finally {
+      db.execute("DROP OWNED BY " + reader, "DROP ROLE " + reader);
+    }
+
+    assertThat(db.queryValue("SELECT bemi.partitioned_until()")).isEqualTo(until);
+  }
+
+  @Test
   void twoSourcesMayStoreTheSameCommitPositionsButOneSourceNotTwice(TestDatabase server) throws Exception {
     TestDatabase db = server.createSibling("sources");
     Migrations.migrate(db.dataSource(), "bemi");
