@@ -32,9 +32,13 @@ class DestinationPrivilegeTest {
     Migrations.migrate(destination.dataSource(), "bemi");
     role = "bemi_writer_" + db.name();
     db.execute("CREATE ROLE " + role + " LOGIN PASSWORD 'writer'");
-    destination.execute(
+    destination.execute( // as docs/ingester.md, "The destination role", says
         "GRANT USAGE ON SCHEMA bemi TO " + role,
-        "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA bemi TO " + role);
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA bemi TO " + role,
+        "GRANT EXECUTE ON FUNCTION bemi.ensure_partitions(timestamptz) TO " + role);
+    // no partition from this month on: the writer's first change must create one
+    destination.execute("DO $$ DECLARE p text; BEGIN FOR p IN SELECT partition_name FROM bemi.changes_partitions()"
+        + " WHERE from_at >= date_trunc('month', now(), 'UTC') LOOP EXECUTE format('DROP TABLE bemi.%I', p); END LOOP; END $$");
     String asWriter = destination.uri().replaceFirst("://[^@]*@", "://" + role + ":writer@");
     harness = IngesterHarness.start(db, null, config -> IngesterConfig.defaults(config.source(),
         PostgresUrl.parse(asWriter), config.destinationSchema(), config.slot(), config.publication()));
@@ -43,8 +47,22 @@ class DestinationPrivilegeTest {
   @AfterAll
   static void stop(TestDatabase db) throws Exception {
     harness.close();
-    destination.execute("REVOKE ALL ON ALL TABLES IN SCHEMA bemi FROM " + role, "REVOKE USAGE ON SCHEMA bemi FROM " + role);
+    destination.execute("DROP OWNED BY " + role);
     db.execute("DROP ROLE " + role);
+  }
+
+  @Test
+  void aWriterThatDoesNotOwnTheTrailCreatesThePartitionItsChangesNeed(TestDatabase db) throws Exception {
+    db.execute("INSERT INTO orders VALUES (10, 10)");
+    harness.awaitCaughtUp();
+
+    assertThat(destination.queryValue("SELECT tableoid::regclass::text FROM bemi.changes WHERE primary_key = '10'"))
+        .isEqualTo("bemi.changes_" + destination.queryValue("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY_MM')"));
+    assertThat(destination.queryValue("SELECT bemi.partitioned_until() > now() + interval '1 month'")).isEqualTo(true);
+    assertThat(destination.queryValue("SELECT relowner::regrole::text FROM pg_class WHERE oid = 'bemi.changes'::regclass"))
+        .as("created by ensure_partitions as its owner").isEqualTo(destination.queryValue(
+            "SELECT relowner::regrole::text FROM pg_class c JOIN bemi.changes_partitions() p ON c.oid = ('bemi.' || p.partition_name)::regclass"
+                + " WHERE p.from_at = date_trunc('month', now(), 'UTC')"));
   }
 
   @Test
@@ -61,6 +79,6 @@ class DestinationPrivilegeTest {
     destination.execute("GRANT INSERT ON bemi.changes TO " + role);
     harness.awaitCaughtUp();
 
-    assertThat(destination.queryLong("SELECT count(*) FROM bemi.changes WHERE \"table\" = 'orders'")).isEqualTo(2);
+    assertThat(destination.queryLong("SELECT count(*) FROM bemi.changes WHERE primary_key IN ('1', '2')")).isEqualTo(2);
   }
 }
