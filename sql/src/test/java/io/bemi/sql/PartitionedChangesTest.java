@@ -60,6 +60,19 @@ class PartitionedChangesTest {
   }
 
   @Test
+  void partitionsAreCreatedAtMostAYearAheadHoweverFarTheCallerAsks(TestDatabase server) throws Exception {
+    TestDatabase db = server.createSibling("horizon");
+    Migrations.migrate(db.dataSource(), "bemi");
+
+    Object end = db.queryValue("SELECT bemi.ensure_partitions(now() + interval '100 years')");
+
+    assertThat(end).isEqualTo(db.queryValue("SELECT bemi.partitioned_until()"));
+    assertThat(db.queryValue("SELECT bemi.partitioned_until() BETWEEN now() + interval '1 year'"
+        + " AND now() + interval '1 year 1 month'")).isEqualTo(true);
+    assertThat(db.queryLong("SELECT count(*) FROM bemi.changes_partitions()")).as("history, this month and the next 12").isEqualTo(14);
+  }
+
+  @Test
   void aRoleThatMayOnlyReadTheTrailCannotExtendItsPartitions(TestDatabase server) throws Exception {
     TestDatabase db = server.createSibling("reader");
     Migrations.migrate(db.dataSource(), "bemi");

@@ -15,11 +15,15 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Stores change events read from Kafka into {@code changes} and the consumer group's offsets into
@@ -35,8 +39,14 @@ import org.apache.kafka.common.TopicPartition;
  * <p>Reads the envelope {@code io.bemi.ingester.sink.ChangeEnvelope} writes; events without its
  * {@code bemi} block (another producer on the topic) are counted and skipped. Numbers keep every
  * digit: floats are parsed as BigDecimal and written back as they came.
+ *
+ * <p>An event committed after the last partition {@code ensure_partitions} creates (a year ahead
+ * of the destination's clock: a source clock far ahead) goes to {@code quarantine}, in the same
+ * transaction, instead of an insert the destination would refuse and consuming stopping on it.
  */
 final class TrailWriter implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TrailWriter.class);
 
   private static final ObjectMapper JSON = JsonMapper.builder()
       .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -47,6 +57,7 @@ final class TrailWriter implements AutoCloseable {
   private final Connection connection;
   private final String group;
   private final String insertSql;
+  private final String quarantineSql;
   private final String offsetSql;
   private final String readOffsetsSql;
   private final Partitions partitions;
@@ -61,6 +72,16 @@ final class TrailWriter implements AutoCloseable {
         + " \"table\", operation, committed_at, queued_at, transaction_id, position, commit_lsn, change_index, source,"
         + " previous_primary_key) VALUES (?, ?, ?::jsonb, ?::jsonb, ?::jsonb, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         + " ON CONFLICT DO NOTHING";
+    // the parameters of insertSql, in its order
+    this.quarantineSql = "INSERT INTO " + schema + ".quarantine (source_database, commit_lsn, change_index, position,"
+        + " transaction_id, committed_at, schema, \"table\", operation, primary_key, before, after, context, error,"
+        + " sql_state, source, previous_primary_key) SELECT database, commit_lsn, change_index, position, transaction_id,"
+        + " committed_at, schema, \"table\", operation, primary_key, before, after, context,"
+        + " 'committed at ' || committed_at || ', " + Partitions.BEYOND.replace("'", "''") + "', '23514', source,"
+        + " previous_primary_key FROM (VALUES (?::uuid, ?, ?, ?, ?, ?, ?, ?, ?, ?::timestamptz, ?::timestamptz, ?::bigint,"
+        + " ?::bigint, ?::bigint, ?::integer, ?, ?)) AS v (id, primary_key, before, after, context, database, schema,"
+        + " \"table\", operation, committed_at, queued_at, transaction_id, position, commit_lsn, change_index, source,"
+        + " previous_primary_key) ON CONFLICT ON CONSTRAINT quarantine_change_key DO NOTHING";
     this.offsetSql = "INSERT INTO " + schema + ".consumer_offsets (group_id, topic, partition, next_offset)"
         + " VALUES (?, ?, ?, ?) ON CONFLICT (group_id, topic, partition) DO UPDATE"
         + " SET next_offset = GREATEST(consumer_offsets.next_offset, excluded.next_offset), updated_at = now()";
@@ -91,26 +112,42 @@ final class TrailWriter implements AutoCloseable {
   /** Stores the records and the offsets after them in one transaction; returns how many changes were new. */
   int store(Iterable<ConsumerRecord<byte[], byte[]>> records) throws SQLException {
     Map<TopicPartition, Long> next = new HashMap<>();
-    try (PreparedStatement insert = connection.prepareStatement(insertSql)) {
-      int batched = 0;
-      Instant newest = Instant.MIN;
+    List<Event> events = new ArrayList<>();
+    Instant newest = Instant.MIN;
+    try (PreparedStatement insert = connection.prepareStatement(insertSql);
+         PreparedStatement quarantine = connection.prepareStatement(quarantineSql)) {
       for (ConsumerRecord<byte[], byte[]> record : records) {
         next.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
-        JsonNode event = parse(record);
-        if (event == null) {
+        JsonNode json = parse(record);
+        if (json == null) {
           skipped++;
           continue;
         }
-        Instant committedAt = bind(insert, event);
-        newest = committedAt.isAfter(newest) ? committedAt : newest;
-        insert.addBatch();
-        batched++;
+        Event event = new Event(json, Instant.parse(json.get("bemi").get("committed_at").asText()));
+        events.add(event);
+        newest = event.committedAt().isAfter(newest) ? event.committedAt() : newest;
+      }
+      if (!events.isEmpty() && !partitions.cover(newest)) {
+        partitions.extend(connection, newest);
+      }
+      int batched = 0;
+      for (Event event : events) {
+        if (partitions.has(event.committedAt())) {
+          bind(insert, event);
+          insert.addBatch();
+          batched++;
+        } else {
+          bind(quarantine, event);
+          quarantine.executeUpdate();
+          JsonNode bemi = event.json().get("bemi");
+          LOG.warn("Quarantined the change {} of commit LSN {} of source '{}' to {}.{}: committed at {}, {} ({}); check"
+              + " the source's clock. Consuming goes on", bemi.get("change_index"), bemi.get("commit_lsn"),
+              bemi.path("source").asText(""), event.json().get("source").get("schema").asText(),
+              event.json().get("source").get("table").asText(), event.committedAt(), Partitions.BEYOND, partitions.until());
+        }
       }
       int stored = 0;
       if (batched > 0) {
-        if (!partitions.cover(newest)) {
-          partitions.extend(connection, newest);
-        }
         for (int count : insert.executeBatch()) {
           stored += Math.max(count, 0);
         }
@@ -151,8 +188,12 @@ final class TrailWriter implements AutoCloseable {
     }
   }
 
-  /** Binds one event; returns its commit time. */
-  private Instant bind(PreparedStatement s, JsonNode event) throws SQLException {
+  /** A Bemi change event and its commit time. */
+  private record Event(JsonNode json, Instant committedAt) {}
+
+  /** Binds one event's columns in the order of {@code insertSql}. */
+  private void bind(PreparedStatement s, Event change) throws SQLException {
+    JsonNode event = change.json();
     JsonNode source = event.get("source");
     JsonNode bemi = event.get("bemi");
     s.setObject(1, ids.next(System.currentTimeMillis()));
@@ -164,8 +205,7 @@ final class TrailWriter implements AutoCloseable {
     s.setString(7, source.get("schema").asText());
     s.setString(8, source.get("table").asText());
     s.setString(9, bemi.get("operation").asText());
-    Instant committedAt = Instant.parse(bemi.get("committed_at").asText());
-    s.setTimestamp(10, Timestamp.from(committedAt));
+    s.setTimestamp(10, Timestamp.from(change.committedAt()));
     s.setTimestamp(11, Timestamp.from(Instant.parse(bemi.get("queued_at").asText())));
     s.setLong(12, source.get("txId").asLong());
     s.setLong(13, source.get("lsn").asLong());
@@ -174,7 +214,6 @@ final class TrailWriter implements AutoCloseable {
     // the source as the producing ingester's trail names it; events of older ingesters: their topic prefix
     s.setString(16, bemi.hasNonNull("source") ? bemi.get("source").asText() : source.path("name").asText(""));
     s.setString(17, bemi.hasNonNull("previous_primary_key") ? bemi.get("previous_primary_key").asText() : null);
-    return committedAt;
   }
 
   /** Debezium's null before/after is bemi.changes' {}. */

@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * <p>{@code changes} is partitioned by month of {@code committed_at}: before a change would land
  * within a month of the last partition's end, the batch calls {@code ensure_partitions} (in the
  * batch's transaction: the new partitions commit or roll back with the rows that needed them), so an
- * insert never fails for want of a partition. That creates partitions about once a month.
+ * insert never fails for want of a partition. That creates partitions about once a month. A change
+ * committed beyond the partitions that function creates (a year ahead of the destination's clock)
+ * is quarantined instead.
  *
  * <p>Ids are time-ordered UUIDv7 ({@link ChangeIds}) rather than the column default
  * {@code gen_random_uuid()}: each row then appends to the primary key's B-tree instead of dirtying
@@ -49,7 +51,6 @@ public final class ChangeStore implements Sink {
   private static final Logger LOG = LoggerFactory.getLogger(ChangeStore.class);
 
   private static final int COPY_CHUNK_BYTES = 256 * 1024;
-  /** Partitions are extended when a change comes this close to their end, by twice as much. */
 
   private final Connection connection;
   private final String copySql;
@@ -182,8 +183,11 @@ public final class ChangeStore implements Sink {
   public void accept(StoreEvent event) throws SQLException {
     if (event instanceof Change change) {
       lastCommitLsnWritten = change.transaction().commitLsn();
-      ensurePartitionFor(change.transaction().committedAt());
-      if (!isolateUpTo.equals(Lsn.INVALID) && change.transaction().commitLsn().compareTo(isolateUpTo) <= 0) {
+      Instant committedAt = change.transaction().committedAt();
+      rejectingData(() -> ensurePartitionFor(committedAt)); // ends the COPY: its rows may be refused there
+      if (!partitions.has(committedAt)) {
+        quarantineBeyondPartitions(change);
+      } else if (!isolateUpTo.equals(Lsn.INVALID) && change.transaction().commitLsn().compareTo(isolateUpTo) <= 0) {
         writeIsolated(change);
       } else {
         rejectingData(() -> write(change));
@@ -310,11 +314,32 @@ public final class ChangeStore implements Sink {
         throw e;
       }
       connection.rollback(savepoint);
-      quarantine(change, e);
+      quarantine(change, e instanceof PSQLException server && server.getServerErrorMessage() != null
+          ? server.getServerErrorMessage().getMessage() : e.getMessage(), e.getSQLState());
+      LOG.warn("Quarantined the change {} of transaction {} (commit LSN {}, position {}) to {}.{}: the destination "
+          + "refused it (SQLSTATE {}); the stream goes on", change.index(), change.transaction().xid(),
+          change.transaction().commitLsn(), change.position(), change.schema(), change.table(), e.getSQLState());
     }
   }
 
-  private void quarantine(Change change, SQLException error) throws SQLException {
+  /**
+   * A change committed after the last partition {@code ensure_partitions} creates (a source clock
+   * far ahead) goes to the quarantine, in the batch, instead of an insert the destination would
+   * refuse for want of a partition (SQLSTATE 23514). The COPY was ended by {@link #ensurePartitionFor}.
+   */
+  private void quarantineBeyondPartitions(Change change) throws SQLException {
+    inSourceTransaction = true;
+    written = true;
+    uncommittedChanges++;
+    Instant committedAt = change.transaction().committedAt();
+    quarantine(change, "committed at " + committedAt + ", " + Partitions.BEYOND + " (" + partitions.until() + ")", "23514");
+    LOG.warn("Quarantined the change {} of transaction {} (commit LSN {}, position {}) to {}.{}: committed at {}, {} ({});"
+        + " check the source's clock. The stream goes on", change.index(), change.transaction().xid(),
+        change.transaction().commitLsn(), change.position(), change.schema(), change.table(), committedAt,
+        Partitions.BEYOND, partitions.until());
+  }
+
+  private void quarantine(Change change, String error, String sqlState) throws SQLException {
     try (PreparedStatement s = connection.prepareStatement(quarantineSql)) {
       s.setString(1, change.transaction().database());
       s.setLong(2, change.transaction().commitLsn().value());
@@ -329,18 +354,14 @@ public final class ChangeStore implements Sink {
       s.setString(11, change.before());
       s.setString(12, change.after());
       s.setString(13, change.context());
-      s.setString(14, error instanceof PSQLException server && server.getServerErrorMessage() != null
-          ? server.getServerErrorMessage().getMessage() : error.getMessage());
-      s.setString(15, error.getSQLState());
+      s.setString(14, error);
+      s.setString(15, sqlState);
       s.setString(16, source);
       s.setString(17, change.previousPrimaryKey());
       s.executeUpdate();
     }
     uncommittedChanges--;
     uncommittedQuarantined++;
-    LOG.warn("Quarantined the change {} of transaction {} (commit LSN {}, position {}) to {}.{}: the destination "
-        + "refused it (SQLSTATE {}); the stream goes on", change.index(), change.transaction().xid(),
-        change.transaction().commitLsn(), change.position(), change.schema(), change.table(), error.getSQLState());
   }
 
   private void write(Change change) throws SQLException {

@@ -14,8 +14,16 @@ import java.time.Instant;
  * their end, and remembered, so the common batch costs no round trip, until that transaction rolls
  * back (which takes the new partitions with it). Shared by the ingester's {@link ChangeStore} and
  * {@code consume}.
+ *
+ * <p>{@code ensure_partitions} creates them at most a year ahead of the destination's clock, so a
+ * change committed later than that (a source clock far ahead) still has none after
+ * {@link #extend}: {@link #has} says so, and the writer quarantines it instead of inserting it.
  */
 public final class Partitions {
+
+  /** Why a change committed at or after {@link #until()} is quarantined (after "committed at …, "). */
+  public static final String BEYOND = "after the last partition of changes, which ensure_partitions creates at most a"
+      + " year ahead of the destination's clock";
 
   private static final Duration MARGIN = Duration.ofDays(31);
 
@@ -31,7 +39,17 @@ public final class Partitions {
     return committedAt.plus(MARGIN).isBefore(until);
   }
 
-  /** Creates the partitions up to two months past {@code committedAt} in the open transaction. */
+  /** Whether a change committed at {@code committedAt} has a partition to go to. */
+  public boolean has(Instant committedAt) {
+    return committedAt.isBefore(until);
+  }
+
+  /** The end of the last partition known: changes committed from then on have none. */
+  public Instant until() {
+    return until;
+  }
+
+  /** Creates the partitions up to two months past {@code committedAt} (at most a year ahead) in the open transaction. */
   public void extend(Connection connection, Instant committedAt) throws SQLException {
     try (PreparedStatement s = connection.prepareStatement(ensureSql)) {
       s.setTimestamp(1, Timestamp.from(committedAt.plus(MARGIN.multipliedBy(2))));

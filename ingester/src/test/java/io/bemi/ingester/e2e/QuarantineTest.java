@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  */
 @WithPostgres
 @Tag("replication")
-class QuarantineTest {
+public class QuarantineTest {
 
   private static String status(TestDatabase db) {
     java.io.PrintStream original = System.out;
@@ -29,7 +29,7 @@ class QuarantineTest {
   }
 
   /** A destination trigger that refuses every change whose row id starts with "poison" (a data exception). */
-  private static void refusePoisonRows(TestDatabase db) throws Exception {
+  public static void refusePoisonRows(TestDatabase db) throws Exception {
     db.execute("""
         CREATE OR REPLACE FUNCTION bemi.refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN

@@ -5,9 +5,9 @@
 --
 --   ensure_partitions(p_until)  creates one partition of changes per month up to p_until as the
 --                               owner: a reader could add thousands (catalog bloat, slower planning
---                               of every query on changes, or a lock table too small for the next
---                               insert), or hold changes' lock and the advisory lock in an open
---                               transaction and so stall every writer.
+--                               of every query on changes), or hold the advisory lock and the locks
+--                               of what it created in an open transaction, stalling every writer
+--                               that needs a new month.
 --   count_activity()            the trigger function of changes_count_activity: it cannot be
 --                               called directly, but any role may attach it to a table it owns
 --                               (every role may create a TEMPORARY table) and so upsert whatever
@@ -46,3 +46,42 @@ BEGIN
   END LOOP;
 END
 $do$;
+
+-- A writer's mistake is bounded too: partitions are created at most a year ahead of the
+-- destination's clock, whatever p_until asks (a NOTICE says so); the new end is returned. A change
+-- committed later than that (a source clock years ahead, a forged Kafka event) has no partition:
+-- the ingester and `consume` quarantine it rather than try the insert (docs/ingester.md,
+-- "Quarantine"), so it neither stops the stream nor is lost. Without the cap such a change made
+-- the writer create every month up to it inside its batch: 1,200 partitions for a clock a century
+-- ahead (22 s on the test machine), 12 more for every further year.
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.ensure_partitions(p_until timestamptz)
+RETURNS timestamptz
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC' AS $function$
+DECLARE
+  v_horizon constant timestamptz := now() + interval '1 year';
+  v_until constant timestamptz := least(p_until, v_horizon);
+  v_end timestamptz := ${flyway:defaultSchema}.partitioned_until();
+BEGIN
+  IF p_until > v_horizon THEN
+    RAISE NOTICE 'bemi: partitions of changes are created up to a year ahead (%), not up to %', v_horizon, p_until
+      USING HINT = 'Is the clock that gave that time right? A partition further ahead can be created by the owner of changes.';
+  END IF;
+  IF v_end > v_until THEN
+    RETURN v_end;
+  END IF;
+  PERFORM pg_advisory_xact_lock(hashtext('${flyway:defaultSchema}.ensure_partitions'));
+  v_end := ${flyway:defaultSchema}.partitioned_until();
+  WHILE v_end <= v_until LOOP
+    EXECUTE format('CREATE TABLE ${flyway:defaultSchema}.%I PARTITION OF ${flyway:defaultSchema}.changes'
+                   ' FOR VALUES FROM (%L) TO (%L)',
+                   'changes_' || to_char(v_end, 'YYYY_MM'), v_end, v_end + interval '1 month');
+    v_end := v_end + interval '1 month';
+  END LOOP;
+  RETURN v_end;
+END
+$function$;
+
+COMMENT ON FUNCTION ${flyway:defaultSchema}.ensure_partitions(timestamptz) IS
+  'Creates the monthly partitions of changes up to (and including) p_until, at most a year ahead; returns the end of the last one';

@@ -1,0 +1,69 @@
+package io.bemi.ingester.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.bemi.history.Operation;
+import io.bemi.ingester.e2e.QuarantineTest;
+import io.bemi.ingester.stitch.StoreEvent.Change;
+import io.bemi.ingester.stitch.StoreEvent.Commit;
+import io.bemi.ingester.stitch.Transaction;
+import io.bemi.sql.Lsn;
+import io.bemi.sql.Migrations;
+import io.bemi.test.TestDatabase;
+import io.bemi.test.WithPostgres;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The store's handling of commit times against the partitions of changes, on hand-built changes. */
+@WithPostgres
+class ChangeStoreTest {
+
+  private static final Instant NOW = Instant.now();
+
+  /** One source transaction of one change with row id {@code id}, committed at {@code committedAt}. */
+  private static void storeTransaction(ChangeStore store, long commitLsn, Instant committedAt, String id) throws Exception {
+    Transaction transaction = new Transaction("shop", commitLsn, Lsn.of(commitLsn), committedAt, NOW);
+    store.accept(new Change(transaction, 0, Lsn.of(commitLsn - 8), "public", "orders", Operation.CREATE, id, null, "{}",
+        "{\"id\": \"" + id + "\"}", "{}"));
+    store.accept(new Commit(transaction, Lsn.of(commitLsn + 8), 1));
+  }
+
+  @Test
+  void aChangeCommittedBeyondThePartitionsTheDestinationCreatesIsQuarantinedAndTheBatchGoesOn(TestDatabase db)
+      throws Exception {
+    Migrations.migrate(db.dataSource(), "bemi");
+    AtomicInteger quarantined = new AtomicInteger();
+    try (ChangeStore store = new ChangeStore(db.connect(), "bemi", "slot", "shop", "eu")) {
+      store.isolateUpTo(Lsn.INVALID, quarantined::incrementAndGet);
+      storeTransaction(store, 1000, NOW, "before");
+      storeTransaction(store, 2000, Instant.parse("2126-01-01T00:00:00Z"), "ahead"); // a source clock a century ahead
+      storeTransaction(store, 3000, NOW, "after");
+      assertThat(store.commit().commitLsn()).isEqualTo(Lsn.of(3000));
+    }
+
+    assertThat(db.queryValue("SELECT string_agg(primary_key, ',' ORDER BY commit_lsn) FROM bemi.changes"))
+        .isEqualTo("before,after");
+    assertThat(db.queryValue("SELECT primary_key || ' ' || committed_at::date || ' ' || sql_state || ' ' || source"
+        + " FROM bemi.quarantine")).isEqualTo("ahead 2126-01-01 23514 eu");
+    assertThat((String) db.queryValue("SELECT error FROM bemi.quarantine")).contains("after the last partition of changes");
+    assertThat(quarantined).hasValue(1);
+    assertThat(db.queryValue("SELECT bemi.partitioned_until() < now() + interval '14 months'")).isEqualTo(true);
+  }
+
+  @Test
+  void aRowTheDestinationRefusesIsReportedAsRefusedDataWhenANewMonthEndsItsCopy(TestDatabase db) throws Exception {
+    Migrations.migrate(db.dataSource(), "bemi");
+    QuarantineTest.refusePoisonRows(db);
+    try (ChangeStore store = new ChangeStore(db.connect(), "bemi", "slot", "shop", "eu")) {
+      storeTransaction(store, 1000, NOW, "poison-1"); // copied, refused when the COPY ends
+
+      assertThatThrownBy(() -> storeTransaction(store, 2000, NOW.plus(Duration.ofDays(180)), "later"))
+          .as("the ingester then stores the batch change by change and quarantines the refused one")
+          .isInstanceOf(DataRejectedException.class)
+          .hasMessageContaining("refused by the destination");
+    }
+  }
+}
