@@ -94,6 +94,41 @@ class MigrationsTest {
     }
   }
 
+  /** The SECURITY DEFINER functions of schema bemi that {@code role} may execute. */
+  private static Object definerFunctionsExecutableBy(TestDatabase db, String role) throws Exception {
+    return db.queryValue("SELECT string_agg(p.oid::regprocedure::text, ', ' ORDER BY p.oid::regprocedure::text)"
+        + " FROM pg_proc p WHERE p.pronamespace = 'bemi'::regnamespace AND p.prosecdef"
+        + " AND has_function_privilege('" + role + "', p.oid, 'EXECUTE')");
+  }
+
+  @Test
+  void everySecurityDefinerFunctionPinsItsSearchPathAndIsClosedToPublic(TestDatabase db) throws Exception {
+    Migrations.migrate(db.dataSource(), "bemi");
+
+    assertThat(db.queryValue("SELECT string_agg(p.proname || ' ' || coalesce(array_to_string(p.proconfig, ';'), '-'), ', '"
+        + " ORDER BY p.proname) FROM pg_proc p WHERE p.pronamespace = 'bemi'::regnamespace AND p.prosecdef"))
+        .isEqualTo("count_activity search_path=pg_catalog, pg_temp, ensure_partitions search_path=pg_catalog, pg_temp;TimeZone=UTC");
+    assertThat(definerFunctionsExecutableBy(db, "public")).isNull();
+  }
+
+  @Test
+  void theDashboardsReaderRoleAsDocumentedMayExecuteNoSecurityDefinerFunction(TestDatabase db) throws Exception {
+    Migrations.migrate(db.dataSource(), "bemi");
+    String reader = "bemi_reader_" + db.name();
+    db.execute("CREATE ROLE " + reader, // docs/dashboard.md, "Read-only destination access"
+        "GRANT USAGE ON SCHEMA bemi TO " + reader,
+        "GRANT SELECT ON ALL TABLES IN SCHEMA bemi TO " + reader,
+        "GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA bemi TO " + reader,
+        "REVOKE EXECUTE ON FUNCTION bemi.ensure_partitions(timestamptz), bemi.count_activity() FROM " + reader);
+    try {
+      assertThat(definerFunctionsExecutableBy(db, reader)).isNull();
+      assertThat(db.queryValue("SELECT has_function_privilege('" + reader + "', 'bemi.record_as_of(text, text, timestamptz, text)',"
+          + " 'EXECUTE')")).isEqualTo(true);
+    } finally {
+      db.execute("DROP OWNED BY " + reader, "DROP ROLE " + reader);
+    }
+  }
+
   @Test
   void aSchemaNameThatIsNotAnIdentifierIsRefused(TestDatabase db) {
     assertThatThrownBy(() -> Migrations.migrate(db.dataSource(), "bemi; drop table x"))
