@@ -12,8 +12,8 @@
 --                               called directly, but any role may attach it to a table it owns
 --                               (every role may create a TEMPORARY table) and so upsert whatever
 --                               it likes into activity as the owner: forge the dashboard's counts,
---                               or make a count overflow so that the ingester's next insert of
---                               that table and minute fails.
+--                               or push a count to the bigint limit so that the ingester's next
+--                               insert of that table and minute fails on the overflow.
 --
 -- After this migration only writers may extend the partitions: every role that may insert into
 -- changes now (the ingester's or consumer's role; PUBLIC if PUBLIC may) gets EXECUTE on
@@ -50,8 +50,8 @@ $do$;
 -- A writer's mistake is bounded too: partitions are created at most a year ahead of the
 -- destination's clock, whatever p_until asks (a NOTICE says so); the new end is returned. A change
 -- committed later than that (a source clock years ahead, a forged Kafka event) has no partition:
--- the ingester and `consume` quarantine it rather than try the insert (docs/ingester.md,
--- "Quarantine"), so it neither stops the stream nor is lost. Without the cap such a change made
+-- the ingester and `consume` quarantine it rather than try the insert (docs/ingester.md, "A commit
+-- time beyond the partitions"), so it neither stops the stream nor is lost. Without the cap such a change made
 -- the writer create every month up to it inside its batch: 1,200 partitions for a clock a century
 -- ahead (22 s on the test machine), 12 more for every further year.
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.ensure_partitions(p_until timestamptz)
