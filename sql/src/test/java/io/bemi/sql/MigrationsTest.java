@@ -94,6 +94,34 @@ class MigrationsTest {
     }
   }
 
+  @Test
+  void theWritersAndReadersOfAPreviousReleasesTrailKeepTheirGrantsThroughTheUpgrade(TestDatabase db) throws Exception {
+    TestDatabase trail = db.createSibling("grants_from_previous");
+    PreviousRelease.migrate(trail.dataSource(), "bemi");
+    String writer = "writer_" + trail.name();
+    String reader = "reader_" + trail.name();
+    trail.execute("CREATE ROLE " + writer, "GRANT USAGE ON SCHEMA bemi TO " + writer, "GRANT INSERT ON bemi.changes TO " + writer,
+        "CREATE ROLE " + reader, "GRANT USAGE ON SCHEMA bemi TO " + reader,
+        "GRANT SELECT ON bemi.changes, bemi.change_columns TO " + reader);
+    try {
+      Migrations.migrate(trail.dataSource(), "bemi"); // V70 re-creates changes and change_columns
+      trail.execute("BEGIN; SET LOCAL ROLE " + writer, "SELECT bemi.ensure_partitions(now() + interval '8 months')",
+          "INSERT INTO bemi.changes (primary_key, database, schema, \"table\", operation, committed_at, queued_at,"
+              + " transaction_id, position, commit_lsn, change_index) VALUES ('1', 'db', 'public', 'users', 'CREATE',"
+              + " now() + interval '7 months', now(), 7, 100, 100, 0)",
+          "COMMIT");
+
+      assertThat(trail.queryValue("SELECT has_table_privilege('" + reader + "', 'bemi.changes', 'SELECT')"
+          + " AND has_table_privilege('" + reader + "', 'bemi.change_columns', 'SELECT')"
+          + " AND NOT has_table_privilege('" + reader + "', 'bemi.changes', 'INSERT')"
+          + " AND NOT has_function_privilege('" + reader + "', 'bemi.ensure_partitions(timestamptz)', 'EXECUTE')"))
+          .isEqualTo(true);
+      assertThat(trail.queryLong("SELECT count(*) FROM bemi.changes")).isEqualTo(1);
+    } finally {
+      trail.execute("DROP OWNED BY " + writer + ", " + reader, "DROP ROLE " + writer + ", " + reader);
+    }
+  }
+
   /** The SECURITY DEFINER functions of schema bemi that {@code role} may execute. */
   private static Object definerFunctionsExecutableBy(TestDatabase db, String role) throws Exception {
     return db.queryValue("SELECT string_agg(p.oid::regprocedure::text, ', ' ORDER BY p.oid::regprocedure::text)"
