@@ -86,11 +86,20 @@ public final class BemiChanges {
    */
   public List<Change> historyAfter(String table, Object primaryKey, long commitLsn, int changeIndex, int limit)
       throws SQLException {
+    return historyAfter(table, primaryKey, commitLsn, changeIndex, limit, null);
+  }
+
+  /**
+   * {@link #historyAfter(String, Object, long, int, int)} of one source's record ({@code changes.source});
+   * {@code null}: every source's changes of that table and key.
+   */
+  public List<Change> historyAfter(String table, Object primaryKey, long commitLsn, int changeIndex, int limit, String source)
+      throws SQLException {
     if (limit < 1) {
       throw new IllegalArgumentException("A history page holds at least one change, not " + limit);
     }
-    return changes("SELECT " + Change.COLUMNS + " FROM " + fn("record_history") + "(?, ?, ?::integer, ?::bigint, ?::integer)",
-        table, keyText(primaryKey), limit, commitLsn, changeIndex);
+    return changes("SELECT " + Change.COLUMNS + " FROM " + fn("record_history")
+        + "(?, ?, ?::integer, ?::bigint, ?::integer, ?::text)", table, keyText(primaryKey), limit, commitLsn, changeIndex, source);
   }
 
   /**
@@ -100,9 +109,15 @@ public final class BemiChanges {
    */
   public List<Change> historyBefore(String table, Object primaryKey, long commitLsn, int changeIndex, int limit)
       throws SQLException {
-    List<Change> newestFirst = changes("SELECT " + Change.COLUMNS + " FROM " + fn("record_history") + "(?, ?)"
+    return historyBefore(table, primaryKey, commitLsn, changeIndex, limit, null);
+  }
+
+  /** {@link #historyBefore(String, Object, long, int, int)} of one source's record; {@code null}: every source's. */
+  public List<Change> historyBefore(String table, Object primaryKey, long commitLsn, int changeIndex, int limit, String source)
+      throws SQLException {
+    List<Change> newestFirst = changes("SELECT " + Change.COLUMNS + " FROM " + fn("record_history") + "(?, ?, p_source => ?::text)"
         + " WHERE (commit_lsn, change_index) < (?, ?) ORDER BY commit_lsn DESC, change_index DESC LIMIT ?",
-        table, keyText(primaryKey), commitLsn, changeIndex, limit);
+        table, keyText(primaryKey), source, commitLsn, changeIndex, limit);
     Collections.reverse(newestFirst);
     return newestFirst;
   }
@@ -113,8 +128,14 @@ public final class BemiChanges {
    * also honours a later TRUNCATE.
    */
   public Optional<Change> lastChangeAsOf(String table, Object primaryKey, Instant at) throws SQLException {
-    return changes("SELECT " + Change.COLUMNS + " FROM " + fn("record_history") + "(?, ?) WHERE committed_at <= ?"
-        + " ORDER BY commit_lsn DESC, change_index DESC LIMIT 1", table, keyText(primaryKey), utc(at)).stream().findFirst();
+    return lastChangeAsOf(table, primaryKey, at, null);
+  }
+
+  /** {@link #lastChangeAsOf(String, Object, Instant)} of one source's record; {@code null}: every source's. */
+  public Optional<Change> lastChangeAsOf(String table, Object primaryKey, Instant at, String source) throws SQLException {
+    return changes("SELECT " + Change.COLUMNS + " FROM " + fn("record_history") + "(?, ?, p_source => ?::text)"
+        + " WHERE committed_at <= ? ORDER BY commit_lsn DESC, change_index DESC LIMIT 1", table, keyText(primaryKey), source,
+        utc(at)).stream().findFirst();
   }
 
   /** One change by its id. */
@@ -170,8 +191,32 @@ public final class BemiChanges {
    * it made them: a bounded look at a transaction of any size.
    */
   public List<Change> commitChanges(long commitLsn, int limit) throws SQLException {
-    return changes("SELECT " + Change.COLUMNS + " FROM " + changesTable() + " WHERE commit_lsn = ? ORDER BY change_index"
-        + " LIMIT ?", commitLsn, limit);
+    return commitChanges(commitLsn, null, limit);
+  }
+
+  /**
+   * {@link #commitChanges(long, int)} of one source: two source servers' commit LSNs are unrelated,
+   * so the same LSN can name a transaction of each; {@code null}: every source's changes at that LSN.
+   */
+  public List<Change> commitChanges(long commitLsn, String source, int limit) throws SQLException {
+    return changes("SELECT " + Change.COLUMNS + " FROM " + changesTable() + " WHERE commit_lsn = ?"
+        + " AND (?::text IS NULL OR source = ?::text) ORDER BY change_index LIMIT ?", commitLsn, source, source, limit);
+  }
+
+  /** The sources that stored a transaction committed at {@code commitLsn}, sorted: more than one when LSNs collide. */
+  public List<String> commitSources(long commitLsn) throws SQLException {
+    return query("SELECT DISTINCT source FROM " + changesTable() + " WHERE commit_lsn = ? ORDER BY 1", rs -> rs.getString(1),
+        commitLsn);
+  }
+
+  /**
+   * The sources the changes of {@code tables} ({@code "schema.table"}; empty: every table) come
+   * from, sorted (bemi.table_sources: index probes of the activity rollup, not a read of the trail).
+   */
+  public List<String> tableSources(List<String> tables) throws SQLException {
+    List<String> sources = query("SELECT unnest(" + fn("table_sources") + "(?::text[]))", rs -> rs.getString(1),
+        tables.isEmpty() ? null : textArray(tables));
+    return List.copyOf(sources);
   }
 
   /**
@@ -212,8 +257,20 @@ public final class BemiChanges {
 
   /** The newest {@code limit} changes whose context contains the given JSON object text, newest first. */
   public List<Change> latestByContext(String contextJson, int limit) throws SQLException {
+    return latestByContext(contextJson, null, limit);
+  }
+
+  /** {@link #latestByContext(String, int)} of one source; {@code null}: every source's. */
+  public List<Change> latestByContext(String contextJson, String source, int limit) throws SQLException {
     return changes("SELECT " + Change.COLUMNS + " FROM " + changesTable() + " WHERE context @> ?::jsonb"
-        + " ORDER BY committed_at DESC, commit_lsn DESC, change_index DESC LIMIT ?", contextJson, limit);
+        + " AND (?::text IS NULL OR source = ?::text) ORDER BY committed_at DESC, commit_lsn DESC, change_index DESC LIMIT ?",
+        contextJson, source, source, limit);
+  }
+
+  /** The sources of the changes whose context contains the given JSON object text, sorted. */
+  public List<String> contextSources(String contextJson) throws SQLException {
+    return query("SELECT DISTINCT source FROM " + changesTable() + " WHERE context @> ?::jsonb ORDER BY 1",
+        rs -> rs.getString(1), contextJson);
   }
 
   /** What reverting these changes will do, step by step, and the conflicts already known. */

@@ -79,7 +79,7 @@ public record ChangeFilter(
         throw new BadRequestException("transaction '" + tx + "' is not a transaction id (a whole number)");
       }
     }
-    return new ChangeFilter(schema, table, pk, ops, from, to, conditions, transactionId, single(query, "source"));
+    return new ChangeFilter(schema, table, pk, ops, from, to, conditions, transactionId, source(query));
   }
 
   /** The filter as URL query parameters (no leading '?'); empty when it selects everything. */
@@ -147,6 +147,15 @@ public record ChangeFilter(
       throw new BadRequestException(name + " is given " + vals.size() + " times; give it once");
     }
     return vals.isEmpty() ? null : vals.get(0).trim();
+  }
+
+  /** {@code source=} (empty) names the unnamed source {@code ''}; absent: every source. */
+  private static String source(Map<String, List<String>> query) {
+    List<String> vals = query.getOrDefault("source", List.of());
+    if (vals.size() > 1) {
+      throw new BadRequestException("source is given " + vals.size() + " times; give it once");
+    }
+    return vals.isEmpty() || vals.get(0) == null ? null : vals.get(0).trim();
   }
 
   private static List<String> values(Map<String, List<String>> query, String name) {

@@ -43,21 +43,17 @@ BEGIN
 END
 $$;
 
--- The source time travel reads for the tables (NULL: every table): p_source when given; otherwise
--- the one source their changes come from, read from the activity rollup (V76: a row per minute,
--- source, table and operation, not the trail) by a loose scan of activity_table_source_idx (V91):
--- one index probe per distinct (table, source), however many minutes are counted; refused (BM008)
--- when several. NULL when nothing was recorded.
-CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.resolve_source(p_tables text[], p_source text)
-RETURNS text
+-- The sources the changes of the tables (NULL: every table) come from, sorted; empty when nothing
+-- was recorded. Read from the activity rollup (V76: a row per minute, source, table and operation,
+-- not the trail) by a loose scan of activity_table_source_idx (V91): one index probe per distinct
+-- (table, source), however many minutes are counted. The dashboard offers them as a choice.
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.table_sources(p_tables text[])
+RETURNS text[]
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   v_sources text[];
 BEGIN
-  IF p_source IS NOT NULL THEN
-    RETURN p_source;
-  END IF;
   IF p_tables IS NULL THEN
     WITH RECURSIVE found(schema, "table", source) AS (
       (SELECT a.schema, a."table", a.source FROM ${flyway:defaultSchema}.activity a
@@ -85,6 +81,27 @@ BEGIN
     )
     SELECT array_agg(DISTINCT found.source ORDER BY found.source) INTO v_sources FROM found;
   END IF;
+  RETURN coalesce(v_sources, '{}');
+END
+$$;
+
+COMMENT ON FUNCTION ${flyway:defaultSchema}.table_sources(text[]) IS
+  'The sources the changes of the tables (NULL: every table) come from, sorted; from the activity rollup';
+
+-- The source time travel reads for the tables (NULL: every table): p_source when given; otherwise
+-- the one source their changes come from (table_sources()); refused (BM008) when several. NULL
+-- when nothing was recorded.
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.resolve_source(p_tables text[], p_source text)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_sources text[];
+BEGIN
+  IF p_source IS NOT NULL THEN
+    RETURN p_source;
+  END IF;
+  v_sources := ${flyway:defaultSchema}.table_sources(p_tables);
   PERFORM ${flyway:defaultSchema}.refuse_several_sources(v_sources, coalesce(array_to_string(p_tables, ', '), 'every table'));
   RETURN v_sources[1];
 END
