@@ -103,6 +103,22 @@ class SourcesTest {
   }
 
   @Test
+  void theJavaApiSaysWhichSourcesATableATransactionAndAContextHaveAndReadsOne(TestDatabase db) throws SQLException {
+    BemiChanges trail = BemiChanges.of(db.dataSource());
+    assertThat(trail.tableSources(List.of("accounts"))).containsExactly("", "b");
+    assertThat(trail.tableSources(List.of("public.notes"))).containsExactly("");
+    assertThat(trail.tableSources(List.of())).containsExactly("", "b");
+    Change first = trail.history("accounts", 1).get(0);
+    assertThat(trail.commitSources(first.commitLsn())).containsExactly("", "b");
+    assertThat(trail.commitChanges(first.commitLsn(), "b", 100)).extracting(Change::source).containsOnly("b").hasSize(3);
+    assertThat(trail.contextSources("{\"requestId\": \"r1\"}")).containsExactly("", "b");
+    assertThat(trail.latestByContext("{\"requestId\": \"r1\"}", "", 100)).extracting(Change::source).containsOnly("");
+    assertThat(trail.historyAfter("accounts", 1, -1, -1, 100, "b")).extracting(Change::after)
+        .allMatch(after -> after.contains("B-"));
+    assertThat(trail.lastChangeAsOf("accounts", 1, then.toInstant(), "b").orElseThrow().source()).isEqualTo("b");
+  }
+
+  @Test
   void whichSourcesATableHasIsFoundByIndexProbesNotByReadingTheRollup(TestDatabase db) throws SQLException {
     // a busy table: 30,000 minutes of activity from three sources, interleaved
     db.execute("""
