@@ -17,7 +17,8 @@ import java.util.Set;
  * view can be shared: {@code table} ({@code orders} or {@code public.orders}), {@code pk},
  * {@code op} (repeatable or comma-separated), {@code from}/{@code to} (see {@link Instants}),
  * {@code context} (repeatable, see {@link ContextCondition}), {@code transaction}, {@code source}
- * (the source database a change came from, when several ingest into one destination).
+ * (the source database a change came from, when several ingest into one destination; {@code source=}
+ * is the unnamed source {@code ''}).
  */
 public record ChangeFilter(
     String schema,

@@ -131,6 +131,17 @@ class SourcesTest {
   }
 
   @Test
+  void anEmptySourceNamesTheUnnamedSource() {
+    http((server, client) -> {
+      JsonNode unnamed = json(client, "/api/transactions/0/1004000?source=", 200); // the Trail story's tx 102, source ''
+      assertThat(unnamed.get("source").asText()).isEmpty();
+      assertThat(unnamed.get("changes")).hasSize(2);
+      JsonNode missing = json(client, "/api/transactions/0/1004000?source=eu-1", 404);
+      assertThat(missing.get("error").asText()).isEqualTo("No changes stored for the transaction committed at 0/1004000 by source 'eu-1'");
+    });
+  }
+
+  @Test
   void theTransactionPageListsTheSourcesThatCommittedAtThatLsn() {
     http((server, client) -> {
       String choice = page(client, "/transactions/" + TwoSources.COMMIT_LSN);

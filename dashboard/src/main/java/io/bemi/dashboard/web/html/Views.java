@@ -382,9 +382,9 @@ public final class Views {
     Activity.Report r = p.report();
     Map<String, long[]> byOperation = new java.util.LinkedHashMap<>();
     r.byOperation().forEach((op, series) -> byOperation.put(op.name(), series));
-    String ofSource = r.source() == null ? "" : "&source=" + q(r.source());
+    String windowSource = r.source() == null ? "" : "&source=" + q(r.source()); // '' too: the filter the user chose
     SafeHtml windows = each(List.of(Activity.Window.values()), w -> html("<a class=\"button{}\" href=\"/activity?window={}{}\">{}</a>",
-        w == r.window() ? " primary" : "", w.label, ofSource, w.label));
+        w == r.window() ? " primary" : "", w.label, windowSource, w.label));
     SafeHtml top = r.topContext().isEmpty() ? html("<p class=\"empty\">No context values in this window.</p>")
         : html("<table class=\"grid-table\"><thead><tr><th>Key</th><th>Value</th><th class=\"num\">Changes</th></tr></thead><tbody>{}</tbody></table>",
             each(r.topContext(), v -> html("<tr><td><code>{}</code></td><td><a href=\"/context?key={}&amp;value={}{}\">{}</a></td><td class=\"num\">{}</td></tr>",
