@@ -183,7 +183,16 @@ public final class BemiChanges {
    * xid does not (it wraps).
    */
   public List<Change> commitChanges(String commitLsn) throws SQLException {
-    return changes("SELECT " + Change.COLUMNS + " FROM " + fn("commit_changes") + "(?::pg_lsn)", commitLsn);
+    return commitChanges(commitLsn, null);
+  }
+
+  /**
+   * {@link #commitChanges(String)} of one source ({@code changes.source}: two source servers' commit
+   * LSNs can be equal); {@code null}: the only source stored at that LSN, refused (SQLSTATE
+   * {@code BM008}) when several.
+   */
+  public List<Change> commitChanges(String commitLsn, String source) throws SQLException {
+    return changes("SELECT " + Change.COLUMNS + " FROM " + fn("commit_changes") + "(?::pg_lsn, ?::text)", commitLsn, source);
   }
 
   /**
@@ -221,7 +230,8 @@ public final class BemiChanges {
 
   /**
    * The commit LSNs of the transactions stored under an xid, newest first: one, or more than one
-   * after xid wraparound (then {@link #transaction} refuses and the caller picks by commit LSN).
+   * after xid wraparound (then {@link #transaction} refuses and the caller picks by commit LSN) or
+   * when several sources stored that xid (an LSN twice when two sources committed at the same one).
    */
   public List<Long> transactionCommits(long transactionId) throws SQLException {
     return query("SELECT (commit_lsn - '0/0'::pg_lsn)::bigint FROM " + fn("transaction_commits") + "(?)",
@@ -233,7 +243,13 @@ public final class BemiChanges {
    * {@code BM005}) when the xid names more than one stored transaction: use {@link #commitChanges}.
    */
   public List<Change> transaction(long transactionId) throws SQLException {
-    return changes("SELECT " + Change.COLUMNS + " FROM " + fn("transaction_changes") + "(?)", transactionId);
+    return transaction(transactionId, null);
+  }
+
+  /** {@link #transaction(long)} of one source; {@code null}: the only source that stored the xid ({@code BM008} when several). */
+  public List<Change> transaction(long transactionId, String source) throws SQLException {
+    return changes("SELECT " + Change.COLUMNS + " FROM " + fn("transaction_changes") + "(?, p_source => ?::text)", transactionId,
+        source);
   }
 
   /** Every change whose context contains the given entries, e.g. {@code Map.of("requestId", id)}. */
@@ -314,17 +330,36 @@ public final class BemiChanges {
 
   /** The statement that undoes every change of the transaction committed at {@code commitLsn}, newest first. */
   public String revertCommitSql(String commitLsn, boolean force) throws SQLException {
-    return value("SELECT " + fn("revert_commit_sql") + "(?::pg_lsn, ?)", commitLsn, force);
+    return revertCommitSql(commitLsn, force, null);
+  }
+
+  /**
+   * {@link #revertCommitSql(String, boolean)} of one source's transaction, for that source's
+   * database; {@code null}: the only source stored at that LSN (refused, {@code BM008}, when several).
+   */
+  public String revertCommitSql(String commitLsn, boolean force, String source) throws SQLException {
+    return value("SELECT " + fn("revert_commit_sql") + "(?::pg_lsn, ?, p_source => ?::text)", commitLsn, force, source);
   }
 
   /** By xid: refused (SQLSTATE {@code BM005}) when the xid names more than one transaction. */
   public String revertTransactionSql(long transactionId, boolean force) throws SQLException {
-    return value("SELECT " + fn("revert_transaction_sql") + "(?, ?)", transactionId, force);
+    return revertTransactionSql(transactionId, force, null);
+  }
+
+  /** {@link #revertTransactionSql(long, boolean)} of one source; {@code null}: the only one ({@code BM008} when several). */
+  public String revertTransactionSql(long transactionId, boolean force, String source) throws SQLException {
+    return value("SELECT " + fn("revert_transaction_sql") + "(?, ?, p_source => ?::text)", transactionId, force, source);
   }
 
   /** The statement that undoes every change whose context contains the given entries, newest first. */
   public String revertContextSql(Map<String, ?> context, boolean force) throws SQLException {
-    return value("SELECT " + fn("revert_context_sql") + "(?::jsonb, ?)", JsonArguments.write(context), force);
+    return revertContextSql(context, force, null);
+  }
+
+  /** {@link #revertContextSql(Map, boolean)} of one source; {@code null}: the only one ({@code BM008} when several). */
+  public String revertContextSql(Map<String, ?> context, boolean force, String source) throws SQLException {
+    return value("SELECT " + fn("revert_context_sql") + "(?::jsonb, ?, p_source => ?::text)", JsonArguments.write(context),
+        force, source);
   }
 
   /** Dry run of a restore: rows inserted, updated and deleted per table. */
