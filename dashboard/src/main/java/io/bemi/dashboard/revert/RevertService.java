@@ -125,8 +125,7 @@ public final class RevertService {
     if (commits.stream().map(ChangeRepository.Commit::source).distinct().count() > 1) {
       throw new SeveralSourcesException("xid " + transactionId, commits.stream()
           .map(c -> new SeveralSourcesException.Choice(c.source(), "transaction " + Lsn.text(c.commitLsn()) + ", committed "
-              + c.committedAt() + ", " + c.changes() + " change(s)", "/transactions/" + Lsn.text(c.commitLsn()) + "?source="
-              + java.net.URLEncoder.encode(c.source(), java.nio.charset.StandardCharsets.UTF_8))).toList());
+              + c.committedAt() + ", " + c.changes() + " change(s)", transactionPath(c.commitLsn(), c.source()))).toList());
     }
     if (commits.size() > 1) {
       throw new AmbiguousTransactionException(transactionId, commits.stream().map(ChangeRepository.Commit::commitLsn).toList());
@@ -136,8 +135,13 @@ public final class RevertService {
 
   /** The dashboard page of one stored transaction: its commit LSN and its source (the unnamed source '' implicit). */
   public static String transactionPath(ChangeRepository.Commit commit) {
-    return "/transactions/" + Lsn.text(commit.commitLsn()) + (commit.source().isEmpty() ? ""
-        : "?source=" + java.net.URLEncoder.encode(commit.source(), java.nio.charset.StandardCharsets.UTF_8));
+    return commit.source().isEmpty() ? "/transactions/" + Lsn.text(commit.commitLsn())
+        : transactionPath(commit.commitLsn(), commit.source());
+  }
+
+  /** The page of the transaction committed at {@code commitLsn} in {@code source}, named explicitly ('' too). */
+  private static String transactionPath(long commitLsn, String source) {
+    return "/transactions/" + Lsn.text(commitLsn) + "?source=" + java.net.URLEncoder.encode(source, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   public boolean canExecute() {
