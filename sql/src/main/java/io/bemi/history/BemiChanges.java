@@ -86,11 +86,20 @@ public final class BemiChanges {
    */
   public List<Change> historyAfter(String table, Object primaryKey, long commitLsn, int changeIndex, int limit)
       throws SQLException {
+    return historyAfter(table, primaryKey, commitLsn, changeIndex, limit, null);
+  }
+
+  /**
+   * {@link #historyAfter(String, Object, long, int, int)} of one source's record ({@code changes.source});
+   * {@code null}: every source's changes of that table and key.
+   */
+  public List<Change> historyAfter(String table, Object primaryKey, long commitLsn, int changeIndex, int limit, String source)
+      throws SQLException {
     if (limit < 1) {
       throw new IllegalArgumentException("A history page holds at least one change, not " + limit);
     }
-    return changes("SELECT " + Change.COLUMNS + " FROM " + fn("record_history") + "(?, ?, ?::integer, ?::bigint, ?::integer)",
-        table, keyText(primaryKey), limit, commitLsn, changeIndex);
+    return changes("SELECT " + Change.COLUMNS + " FROM " + fn("record_history")
+        + "(?, ?, ?::integer, ?::bigint, ?::integer, ?::text)", table, keyText(primaryKey), limit, commitLsn, changeIndex, source);
   }
 
   /**
@@ -100,9 +109,15 @@ public final class BemiChanges {
    */
   public List<Change> historyBefore(String table, Object primaryKey, long commitLsn, int changeIndex, int limit)
       throws SQLException {
-    List<Change> newestFirst = changes("SELECT " + Change.COLUMNS + " FROM " + fn("record_history") + "(?, ?)"
+    return historyBefore(table, primaryKey, commitLsn, changeIndex, limit, null);
+  }
+
+  /** {@link #historyBefore(String, Object, long, int, int)} of one source's record; {@code null}: every source's. */
+  public List<Change> historyBefore(String table, Object primaryKey, long commitLsn, int changeIndex, int limit, String source)
+      throws SQLException {
+    List<Change> newestFirst = changes("SELECT " + Change.COLUMNS + " FROM " + fn("record_history") + "(?, ?, p_source => ?::text)"
         + " WHERE (commit_lsn, change_index) < (?, ?) ORDER BY commit_lsn DESC, change_index DESC LIMIT ?",
-        table, keyText(primaryKey), commitLsn, changeIndex, limit);
+        table, keyText(primaryKey), source, commitLsn, changeIndex, limit);
     Collections.reverse(newestFirst);
     return newestFirst;
   }
@@ -113,8 +128,14 @@ public final class BemiChanges {
    * also honours a later TRUNCATE.
    */
   public Optional<Change> lastChangeAsOf(String table, Object primaryKey, Instant at) throws SQLException {
-    return changes("SELECT " + Change.COLUMNS + " FROM " + fn("record_history") + "(?, ?) WHERE committed_at <= ?"
-        + " ORDER BY commit_lsn DESC, change_index DESC LIMIT 1", table, keyText(primaryKey), utc(at)).stream().findFirst();
+    return lastChangeAsOf(table, primaryKey, at, null);
+  }
+
+  /** {@link #lastChangeAsOf(String, Object, Instant)} of one source's record; {@code null}: every source's. */
+  public Optional<Change> lastChangeAsOf(String table, Object primaryKey, Instant at, String source) throws SQLException {
+    return changes("SELECT " + Change.COLUMNS + " FROM " + fn("record_history") + "(?, ?, p_source => ?::text)"
+        + " WHERE committed_at <= ? ORDER BY commit_lsn DESC, change_index DESC LIMIT 1", table, keyText(primaryKey), source,
+        utc(at)).stream().findFirst();
   }
 
   /** One change by its id. */
@@ -162,7 +183,16 @@ public final class BemiChanges {
    * xid does not (it wraps).
    */
   public List<Change> commitChanges(String commitLsn) throws SQLException {
-    return changes("SELECT " + Change.COLUMNS + " FROM " + fn("commit_changes") + "(?::pg_lsn)", commitLsn);
+    return commitChanges(commitLsn, null);
+  }
+
+  /**
+   * {@link #commitChanges(String)} of one source ({@code changes.source}: two source servers' commit
+   * LSNs can be equal); {@code null}: the only source stored at that LSN, refused (SQLSTATE
+   * {@code BM008}) when several.
+   */
+  public List<Change> commitChanges(String commitLsn, String source) throws SQLException {
+    return changes("SELECT " + Change.COLUMNS + " FROM " + fn("commit_changes") + "(?::pg_lsn, ?::text)", commitLsn, source);
   }
 
   /**
@@ -170,13 +200,38 @@ public final class BemiChanges {
    * it made them: a bounded look at a transaction of any size.
    */
   public List<Change> commitChanges(long commitLsn, int limit) throws SQLException {
-    return changes("SELECT " + Change.COLUMNS + " FROM " + changesTable() + " WHERE commit_lsn = ? ORDER BY change_index"
-        + " LIMIT ?", commitLsn, limit);
+    return commitChanges(commitLsn, null, limit);
+  }
+
+  /**
+   * {@link #commitChanges(long, int)} of one source: two source servers' commit LSNs are unrelated,
+   * so the same LSN can name a transaction of each; {@code null}: every source's changes at that LSN.
+   */
+  public List<Change> commitChanges(long commitLsn, String source, int limit) throws SQLException {
+    return changes("SELECT " + Change.COLUMNS + " FROM " + changesTable() + " WHERE commit_lsn = ?"
+        + " AND (?::text IS NULL OR source = ?::text) ORDER BY change_index LIMIT ?", commitLsn, source, source, limit);
+  }
+
+  /** The sources that stored a transaction committed at {@code commitLsn}, sorted: more than one when LSNs collide. */
+  public List<String> commitSources(long commitLsn) throws SQLException {
+    return query("SELECT DISTINCT source FROM " + changesTable() + " WHERE commit_lsn = ? ORDER BY 1", rs -> rs.getString(1),
+        commitLsn);
+  }
+
+  /**
+   * The sources the changes of {@code tables} ({@code "schema.table"}; empty: every table) come
+   * from, sorted (bemi.table_sources: index probes of the activity rollup, not a read of the trail).
+   */
+  public List<String> tableSources(List<String> tables) throws SQLException {
+    List<String> sources = query("SELECT unnest(" + fn("table_sources") + "(?::text[]))", rs -> rs.getString(1),
+        tables.isEmpty() ? null : textArray(tables));
+    return List.copyOf(sources);
   }
 
   /**
    * The commit LSNs of the transactions stored under an xid, newest first: one, or more than one
-   * after xid wraparound (then {@link #transaction} refuses and the caller picks by commit LSN).
+   * after xid wraparound (then {@link #transaction} refuses and the caller picks by commit LSN) or
+   * when several sources stored that xid (an LSN twice when two sources committed at the same one).
    */
   public List<Long> transactionCommits(long transactionId) throws SQLException {
     return query("SELECT (commit_lsn - '0/0'::pg_lsn)::bigint FROM " + fn("transaction_commits") + "(?)",
@@ -188,7 +243,13 @@ public final class BemiChanges {
    * {@code BM005}) when the xid names more than one stored transaction: use {@link #commitChanges}.
    */
   public List<Change> transaction(long transactionId) throws SQLException {
-    return changes("SELECT " + Change.COLUMNS + " FROM " + fn("transaction_changes") + "(?)", transactionId);
+    return transaction(transactionId, null);
+  }
+
+  /** {@link #transaction(long)} of one source; {@code null}: the only source that stored the xid ({@code BM008} when several). */
+  public List<Change> transaction(long transactionId, String source) throws SQLException {
+    return changes("SELECT " + Change.COLUMNS + " FROM " + fn("transaction_changes") + "(?, p_source => ?::text)", transactionId,
+        source);
   }
 
   /** Every change whose context contains the given entries, e.g. {@code Map.of("requestId", id)}. */
@@ -212,8 +273,20 @@ public final class BemiChanges {
 
   /** The newest {@code limit} changes whose context contains the given JSON object text, newest first. */
   public List<Change> latestByContext(String contextJson, int limit) throws SQLException {
+    return latestByContext(contextJson, null, limit);
+  }
+
+  /** {@link #latestByContext(String, int)} of one source; {@code null}: every source's. */
+  public List<Change> latestByContext(String contextJson, String source, int limit) throws SQLException {
     return changes("SELECT " + Change.COLUMNS + " FROM " + changesTable() + " WHERE context @> ?::jsonb"
-        + " ORDER BY committed_at DESC, commit_lsn DESC, change_index DESC LIMIT ?", contextJson, limit);
+        + " AND (?::text IS NULL OR source = ?::text) ORDER BY committed_at DESC, commit_lsn DESC, change_index DESC LIMIT ?",
+        contextJson, source, source, limit);
+  }
+
+  /** The sources of the changes whose context contains the given JSON object text, sorted. */
+  public List<String> contextSources(String contextJson) throws SQLException {
+    return query("SELECT DISTINCT source FROM " + changesTable() + " WHERE context @> ?::jsonb ORDER BY 1",
+        rs -> rs.getString(1), contextJson);
   }
 
   /** What reverting these changes will do, step by step, and the conflicts already known. */
@@ -257,17 +330,36 @@ public final class BemiChanges {
 
   /** The statement that undoes every change of the transaction committed at {@code commitLsn}, newest first. */
   public String revertCommitSql(String commitLsn, boolean force) throws SQLException {
-    return value("SELECT " + fn("revert_commit_sql") + "(?::pg_lsn, ?)", commitLsn, force);
+    return revertCommitSql(commitLsn, force, null);
+  }
+
+  /**
+   * {@link #revertCommitSql(String, boolean)} of one source's transaction, for that source's
+   * database; {@code null}: the only source stored at that LSN (refused, {@code BM008}, when several).
+   */
+  public String revertCommitSql(String commitLsn, boolean force, String source) throws SQLException {
+    return value("SELECT " + fn("revert_commit_sql") + "(?::pg_lsn, ?, p_source => ?::text)", commitLsn, force, source);
   }
 
   /** By xid: refused (SQLSTATE {@code BM005}) when the xid names more than one transaction. */
   public String revertTransactionSql(long transactionId, boolean force) throws SQLException {
-    return value("SELECT " + fn("revert_transaction_sql") + "(?, ?)", transactionId, force);
+    return revertTransactionSql(transactionId, force, null);
+  }
+
+  /** {@link #revertTransactionSql(long, boolean)} of one source; {@code null}: the only one ({@code BM008} when several). */
+  public String revertTransactionSql(long transactionId, boolean force, String source) throws SQLException {
+    return value("SELECT " + fn("revert_transaction_sql") + "(?, ?, p_source => ?::text)", transactionId, force, source);
   }
 
   /** The statement that undoes every change whose context contains the given entries, newest first. */
   public String revertContextSql(Map<String, ?> context, boolean force) throws SQLException {
-    return value("SELECT " + fn("revert_context_sql") + "(?::jsonb, ?)", JsonArguments.write(context), force);
+    return revertContextSql(context, force, null);
+  }
+
+  /** {@link #revertContextSql(Map, boolean)} of one source; {@code null}: the only one ({@code BM008} when several). */
+  public String revertContextSql(Map<String, ?> context, boolean force, String source) throws SQLException {
+    return value("SELECT " + fn("revert_context_sql") + "(?::jsonb, ?, p_source => ?::text)", JsonArguments.write(context),
+        force, source);
   }
 
   /** Dry run of a restore: rows inserted, updated and deleted per table. */

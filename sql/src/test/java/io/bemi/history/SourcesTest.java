@@ -103,6 +103,48 @@ class SourcesTest {
   }
 
   @Test
+  void aTransactionOrContextTwoSourcesShareIsOneSourcesAndRefusedWithoutIt(TestDatabase db) throws SQLException {
+    BemiChanges trail = BemiChanges.of(db.dataSource());
+    Change first = trail.history("accounts", 1).get(0);
+    String lsn = io.bemi.sql.Lsn.text(first.commitLsn());
+    for (String ambiguous : List.of("SELECT count(*) FROM bemi.commit_changes('" + lsn + "')",
+        "SELECT count(*) FROM bemi.transaction_changes(" + first.transactionId() + ")",
+        "SELECT bemi.revert_commit_sql('" + lsn + "')", "SELECT bemi.revert_transaction_sql(" + first.transactionId() + ")",
+        "SELECT bemi.revert_context_sql('{\"requestId\": \"r1\"}')")) {
+      assertThatThrownBy(() -> column(db, ambiguous)).as(ambiguous)
+          .isInstanceOfSatisfying(SQLException.class, e -> {
+            assertThat(e.getSQLState()).as(e.getMessage()).isEqualTo("BM008");
+            assertThat(e.getMessage()).contains("several sources: '', 'b'");
+          });
+    }
+    assertThat(trail.commitChanges(lsn, "b")).extracting(Change::source).containsOnly("b").hasSize(3);
+    assertThat(trail.commitChanges(lsn, "")).extracting(Change::qualifiedTable).contains("public.notes");
+    assertThat(trail.transaction(first.transactionId(), "b")).hasSize(3);
+    assertThat(column(db, "SELECT source || ' ' || changes FROM bemi.transaction_commits(?::bigint)", first.transactionId()))
+        .containsExactly(" 4", "b 3");
+    assertThat(trail.revertCommitSql(lsn, false, "b")).contains("\"source\": \"b\"", "B-ann").doesNotContain("'hello'");
+    assertThat(trail.revertTransactionSql(first.transactionId(), false, "")).contains("hello");
+    assertThat(trail.revertContextSql(java.util.Map.of("requestId", "r1"), false, "b")).contains("B-ann");
+    assertThat(BemiChanges.of(db.dataSource()).commitChanges("0/1")).isEmpty(); // nothing there: no source to choose
+  }
+
+  @Test
+  void theJavaApiSaysWhichSourcesATableATransactionAndAContextHaveAndReadsOne(TestDatabase db) throws SQLException {
+    BemiChanges trail = BemiChanges.of(db.dataSource());
+    assertThat(trail.tableSources(List.of("accounts"))).containsExactly("", "b");
+    assertThat(trail.tableSources(List.of("public.notes"))).containsExactly("");
+    assertThat(trail.tableSources(List.of())).containsExactly("", "b");
+    Change first = trail.history("accounts", 1).get(0);
+    assertThat(trail.commitSources(first.commitLsn())).containsExactly("", "b");
+    assertThat(trail.commitChanges(first.commitLsn(), "b", 100)).extracting(Change::source).containsOnly("b").hasSize(3);
+    assertThat(trail.contextSources("{\"requestId\": \"r1\"}")).containsExactly("", "b");
+    assertThat(trail.latestByContext("{\"requestId\": \"r1\"}", "", 100)).extracting(Change::source).containsOnly("");
+    assertThat(trail.historyAfter("accounts", 1, -1, -1, 100, "b")).extracting(Change::after)
+        .allMatch(after -> after.contains("B-"));
+    assertThat(trail.lastChangeAsOf("accounts", 1, then.toInstant(), "b").orElseThrow().source()).isEqualTo("b");
+  }
+
+  @Test
   void whichSourcesATableHasIsFoundByIndexProbesNotByReadingTheRollup(TestDatabase db) throws SQLException {
     // a busy table: 30,000 minutes of activity from three sources, interleaved
     db.execute("""

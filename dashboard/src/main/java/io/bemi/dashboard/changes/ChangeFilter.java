@@ -17,7 +17,8 @@ import java.util.Set;
  * view can be shared: {@code table} ({@code orders} or {@code public.orders}), {@code pk},
  * {@code op} (repeatable or comma-separated), {@code from}/{@code to} (see {@link Instants}),
  * {@code context} (repeatable, see {@link ContextCondition}), {@code transaction}, {@code source}
- * (the source database a change came from, when several ingest into one destination).
+ * (the source database a change came from, when several ingest into one destination; {@code source=}
+ * is the unnamed source {@code ''}).
  */
 public record ChangeFilter(
     String schema,
@@ -79,7 +80,7 @@ public record ChangeFilter(
         throw new BadRequestException("transaction '" + tx + "' is not a transaction id (a whole number)");
       }
     }
-    return new ChangeFilter(schema, table, pk, ops, from, to, conditions, transactionId, single(query, "source"));
+    return new ChangeFilter(schema, table, pk, ops, from, to, conditions, transactionId, source(query));
   }
 
   /** The filter as URL query parameters (no leading '?'); empty when it selects everything. */
@@ -147,6 +148,15 @@ public record ChangeFilter(
       throw new BadRequestException(name + " is given " + vals.size() + " times; give it once");
     }
     return vals.isEmpty() ? null : vals.get(0).trim();
+  }
+
+  /** {@code source=} (empty) names the unnamed source {@code ''}; absent: every source. */
+  private static String source(Map<String, List<String>> query) {
+    List<String> vals = query.getOrDefault("source", List.of());
+    if (vals.size() > 1) {
+      throw new BadRequestException("source is given " + vals.size() + " times; give it once");
+    }
+    return vals.isEmpty() || vals.get(0) == null ? null : vals.get(0).trim();
   }
 
   private static List<String> values(Map<String, List<String>> query, String name) {

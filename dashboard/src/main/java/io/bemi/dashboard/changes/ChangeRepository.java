@@ -95,7 +95,8 @@ public final class ChangeRepository {
    */
   public Page history(RecordKey record, Cursor after, int limit) {
     List<Change> rows = read("Could not read the history of " + record, () -> trail.historyAfter(record.quotedTable(),
-        record.primaryKey(), after == null ? -1 : after.commitLsn(), after == null ? -1 : after.changeIndex(), limit + 1));
+        record.primaryKey(), after == null ? -1 : after.commitLsn(), after == null ? -1 : after.changeIndex(), limit + 1,
+        record.source()));
     boolean more = rows.size() > limit;
     List<Change> page = more ? rows.subList(0, limit) : rows;
     return new Page(List.copyOf(page), more ? Cursor.of(page.get(page.size() - 1)) : null);
@@ -108,7 +109,7 @@ public final class ChangeRepository {
   public Page historyBefore(RecordKey record, Cursor before, int limit) {
     List<Change> rows = read("Could not read the history of " + record, () -> trail.historyBefore(record.quotedTable(),
         record.primaryKey(), before == null ? Long.MAX_VALUE : before.commitLsn(), before == null ? 0 : before.changeIndex(),
-        limit + 1));
+        limit + 1, record.source()));
     boolean more = rows.size() > limit;
     List<Change> page = more ? rows.subList(1, rows.size()) : rows;
     return new Page(List.copyOf(page), more ? Cursor.of(page.get(0)) : null);
@@ -120,8 +121,8 @@ public final class ChangeRepository {
    */
   public AsOf asOf(RecordKey record, Instant at) {
     return read("Could not read " + record + " as of " + at, () -> {
-      Optional<Change> last = trail.lastChangeAsOf(record.quotedTable(), record.primaryKey(), at);
-      Optional<String> state = trail.asOf(record.quotedTable(), record.primaryKey(), at);
+      Optional<Change> last = trail.lastChangeAsOf(record.quotedTable(), record.primaryKey(), at, record.source());
+      Optional<String> state = trail.asOf(record.quotedTable(), record.primaryKey(), at, record.source());
       return new AsOf(record, at, state.map(StoredJson::parse).orElse(null), last);
     });
   }
@@ -133,19 +134,67 @@ public final class ChangeRepository {
     return read("Could not read change " + id, () -> trail.change(id));
   }
 
-  /** All changes of the transaction committed at {@code commitLsn} (its identity), in order; capped at {@code limit}. */
-  public List<Change> commit(long commitLsn, int limit) {
-    return read("Could not read transaction " + Lsn.text(commitLsn), () -> trail.commitChanges(commitLsn, limit));
+  /**
+   * The record with its source: the one the request named, else the one source its table's changes
+   * come from (null when none is recorded); {@link SeveralSourcesException} when they come from several.
+   */
+  public RecordKey record(RecordKey record) {
+    return record.withSource(SeveralSourcesException.resolve(record.source(), record.qualifiedTable(),
+        () -> tableSources(List.of(record.qualifiedTable()))));
   }
 
-  /** The commit LSNs stored under an xid, newest first: more than one after xid wraparound. */
-  public List<Long> commitsOfTransaction(long transactionId) {
-    return read("Could not read transaction xid " + transactionId, () -> trail.transactionCommits(transactionId));
+  /** The source a restore or replay of {@code tables} (empty: every table) reads; see {@link #record}. */
+  public String tablesSource(List<String> tables, String given) {
+    return SeveralSourcesException.resolve(given, tables.isEmpty() ? "every table" : String.join(", ", tables),
+        () -> tableSources(tables));
   }
 
-  /** Changes whose context contains the JSON document, newest first; capped at {@code limit}. */
-  public List<Change> withContext(String contextJson, int limit) {
-    return read("Could not read changes with context " + contextJson, () -> trail.latestByContext(contextJson, limit));
+  /** The sources the changes of {@code tables} (empty: every table) come from, sorted. */
+  public List<String> tableSources(List<String> tables) {
+    return read("Could not read the sources of " + tables, () -> trail.tableSources(tables));
+  }
+
+  /** The source of the transaction committed at {@code commitLsn}: the given one, else the only one stored there. */
+  public String commitSource(long commitLsn, String given) {
+    return SeveralSourcesException.resolve(given, "the transaction committed at " + Lsn.text(commitLsn),
+        () -> read("Could not read transaction " + Lsn.text(commitLsn), () -> trail.commitSources(commitLsn)));
+  }
+
+  /**
+   * All changes of the transaction committed at {@code commitLsn} in {@code source} (null: every
+   * source's), in order; capped at {@code limit}.
+   */
+  public List<Change> commit(long commitLsn, String source, int limit) {
+    return read("Could not read transaction " + Lsn.text(commitLsn), () -> trail.commitChanges(commitLsn, source, limit));
+  }
+
+  /** A transaction stored under an xid: its source, commit LSN, commit time and number of changes. */
+  public record Commit(String source, long commitLsn, Instant committedAt, long changes) {}
+
+  /**
+   * The transactions stored under an xid (of {@code source}; null: of every source), newest first:
+   * more than one after xid wraparound or when two sources used the same xid.
+   */
+  public List<Commit> commitsOfTransaction(long transactionId, String source) {
+    Sql sql = new Sql().append("SELECT source, commit_lsn, min(committed_at), count(*) FROM " + changes
+        + " WHERE transaction_id = ?", transactionId);
+    if (source != null) {
+      sql.append(" AND source = ?", source);
+    }
+    sql.append(" GROUP BY source, commit_lsn ORDER BY commit_lsn DESC, source");
+    return rows(sql, rs -> new Commit(rs.getString(1), rs.getLong(2), rs.getObject(3, OffsetDateTime.class).toInstant(),
+        rs.getLong(4)), "Could not read transaction xid " + transactionId);
+  }
+
+  /** The source of the changes with a context: the given one, else the only one they come from. */
+  public String contextSource(String contextJson, String given) {
+    return SeveralSourcesException.resolve(given, "context " + contextJson,
+        () -> read("Could not read changes with context " + contextJson, () -> trail.contextSources(contextJson)));
+  }
+
+  /** Changes of {@code source} (null: every source) whose context contains the JSON document, newest first; capped at {@code limit}. */
+  public List<Change> withContext(String contextJson, String source, int limit) {
+    return read("Could not read changes with context " + contextJson, () -> trail.latestByContext(contextJson, source, limit));
   }
 
   /** The tables that have changes, as schema.table, sorted. Cached for a few seconds. */

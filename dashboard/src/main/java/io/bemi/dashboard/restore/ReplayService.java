@@ -2,6 +2,7 @@ package io.bemi.dashboard.restore;
 
 import io.bemi.dashboard.changes.BadRequestException;
 import io.bemi.dashboard.changes.DataAccessException;
+import io.bemi.dashboard.changes.SeveralSourcesException;
 import io.bemi.dashboard.revert.RevertTarget;
 import io.bemi.sql.JsonStrings;
 import java.sql.Array;
@@ -38,9 +39,13 @@ public final class ReplayService {
 
     /** For people: {@code 2024-05-01T10:00:00Z – 2024-05-01T12:00:00Z (public.orders)}, {@code transaction 0/16B3748}. */
     String describe();
+
+    /** The source whose changes are replayed (a database gets one source's changes); null: every source's. */
+    String source();
   }
 
-  public record Range(Instant from, Instant to, List<String> tables) implements Selection {
+  /** The changes committed in [from, to) of {@code tables} (empty: every table) in {@code source}. */
+  public record Range(Instant from, Instant to, List<String> tables, String source) implements Selection {
     public Range {
       if (from == null || to == null) {
         throw new BadRequestException("from and to are required: the time range [from, to) whose changes to replay");
@@ -52,13 +57,18 @@ public final class ReplayService {
     }
 
     public String describe() {
-      return from + " – " + to + (tables.isEmpty() ? "" : " (" + String.join(", ", tables) + ")");
+      return from + " – " + to + (tables.isEmpty() ? "" : " (" + String.join(", ", tables) + ")")
+          + (source == null || source.isEmpty() ? "" : " of source " + SeveralSourcesException.quoted(source));
     }
   }
 
   public record Target(RevertTarget target) implements Selection {
     public String describe() {
       return target.describe();
+    }
+
+    public String source() {
+      return target.source();
     }
   }
 
@@ -76,7 +86,7 @@ public final class ReplayService {
   public Plan preview(Selection selection) {
     String changes = "\"" + schema + "\".changes";
     String picked = "SELECT c.id, c.schema, c.\"table\", c.operation FROM " + changes + " c WHERE c.operation <> 'SNAPSHOT' AND "
-        + condition(selection);
+        + condition(selection) + " AND (?::text IS NULL OR c.source = ?::text)";
     String countsSql = "SELECT p.schema, p.\"table\", count(*) FILTER (WHERE p.operation = 'CREATE'),"
         + " count(*) FILTER (WHERE p.operation = 'UPDATE'), count(*) FILTER (WHERE p.operation = 'DELETE'),"
         + " count(*) FILTER (WHERE p.operation = 'TRUNCATE') FROM (" + picked + ") p GROUP BY 1, 2 ORDER BY 1, 2";
@@ -134,23 +144,28 @@ public final class ReplayService {
     throw new IllegalArgumentException("resolve " + target.describe() + " to its commit LSN first");
   }
 
-  /** Binds the selection's parameters from index 1; returns the next free index. */
+  /** Binds the selection's parameters, its source last, from index 1; returns the next free index. */
   private static int bind(Connection c, PreparedStatement ps, Selection selection) throws SQLException {
+    int next;
     if (selection instanceof Range r) {
       ps.setObject(1, utc(r.from()));
       ps.setObject(2, utc(r.to()));
       Array tables = c.createArrayOf("text", r.tables().toArray());
       ps.setArray(3, tables);
       ps.setArray(4, tables);
-      return 5;
-    }
-    RevertTarget target = ((Target) selection).target();
-    if (target instanceof RevertTarget.Transaction tx) {
-      ps.setLong(1, tx.commitLsn());
+      next = 5;
     } else {
-      ps.setString(1, target.parameterValue()); // a change id or a context JSON document
+      RevertTarget target = ((Target) selection).target();
+      if (target instanceof RevertTarget.Transaction tx) {
+        ps.setLong(1, tx.commitLsn());
+      } else {
+        ps.setString(1, target.parameterValue()); // a change id or a context JSON document
+      }
+      next = 2;
     }
-    return 2;
+    ps.setString(next, selection.source());
+    ps.setString(next + 1, selection.source());
+    return next + 2;
   }
 
   /** The statement's replayOf context: what was selected. */
@@ -161,7 +176,11 @@ public final class ReplayService {
       for (int i = 0; i < r.tables().size(); i++) {
         JsonStrings.append(json.append(i > 0 ? ", " : ""), r.tables().get(i));
       }
-      return json.append("]}").toString();
+      json.append(']');
+      if (r.source() != null && !r.source().isEmpty()) {
+        JsonStrings.append(json.append(", \"source\": "), r.source());
+      }
+      return json.append('}').toString();
     }
     return ((Target) selection).target().revertOfJson();
   }

@@ -43,8 +43,8 @@ public final class RestoreService {
     this.clock = clock;
   }
 
-  /** The preview: counts, the statement (or why there is none) and the plan's identity. */
-  public record Plan(List<String> tables, Instant at, List<RestoreCount> counts, String sql, String digest, String unavailableReason,
+  /** The preview: counts, the statement (or why there is none) and the plan's identity; of one source's changes. */
+  public record Plan(List<String> tables, Instant at, String source, List<RestoreCount> counts, String sql, String digest, String unavailableReason,
       boolean executable) {
 
     public long total() {
@@ -68,26 +68,27 @@ public final class RestoreService {
     return source != null;
   }
 
-  public Plan preview(List<String> tables, Instant at) {
+  /** {@code ofSource}: whose changes (the state of a table is one source's); null: the only source (BM008 when several). */
+  public Plan preview(List<String> tables, Instant at, String ofSource) {
     check(tables, at);
     List<RestoreCount> counts;
     try {
-      counts = trail.restoreCounts(tables, at);
+      counts = trail.restoreCounts(tables, at, ofSource);
     } catch (SQLException e) {
       throw new DataAccessException("Could not plan the restore with " + schema + ".restore_counts", e);
     }
     try {
-      Statement statement = statement(tables, at, false);
+      Statement statement = statement(tables, at, ofSource, false);
       String reason = canExecute() ? null : "Preview only: start the dashboard with --source-url to execute restores.";
-      return new Plan(List.copyOf(tables), at, counts, statement.sql(), statement.digest(), reason, canExecute());
+      return new Plan(List.copyOf(tables), at, ofSource, counts, statement.sql(), statement.digest(), reason, canExecute());
     } catch (SQLException e) {
-      return new Plan(List.copyOf(tables), at, counts, null, null,
+      return new Plan(List.copyOf(tables), at, ofSource, counts, null, null,
           "The restore functions refused (SQL state " + e.getSQLState() + "): " + e.getMessage(), false);
     }
   }
 
   /** Runs the previewed restore on the source; refused when the plan is not the one whose digest is given. */
-  public Result execute(List<String> tables, Instant at, String digest, boolean force) {
+  public Result execute(List<String> tables, Instant at, String ofSource, String digest, boolean force) {
     check(tables, at);
     if (!canExecute()) {
       throw new BadRequestException("Restores are preview-only: start the dashboard with --source-url to execute them");
@@ -97,7 +98,7 @@ public final class RestoreService {
     }
     Statement statement;
     try {
-      statement = statement(tables, at, force);
+      statement = statement(tables, at, ofSource, force);
     } catch (SQLException e) {
       throw new BadRequestException("The restore functions refused (SQL state " + e.getSQLState() + "): " + e.getMessage());
     }
@@ -119,20 +120,23 @@ public final class RestoreService {
   private record Statement(String sql, String digest, long rows) {}
 
   /** The digest, the statement and the planned rows, read in one query: one snapshot of the trail. */
-  private Statement statement(List<String> tables, Instant at, boolean force) throws SQLException {
+  private Statement statement(List<String> tables, Instant at, String ofSource, boolean force) throws SQLException {
     String fn = "\"" + schema + "\".";
-    String call = "SELECT " + fn + "restore_plan_digest(?, ?), " + fn + "restore_tables_sql(?, ?, ?, ?::jsonb),"
-        + " (SELECT count(*) FROM " + fn + "restore_plan(?, ?))";
+    String call = "SELECT " + fn + "restore_plan_digest(?, ?, ?::text), " + fn + "restore_tables_sql(?, ?, ?, ?::jsonb, ?::text),"
+        + " (SELECT count(*) FROM " + fn + "restore_plan(?, ?, ?::text))";
     try (Connection c = destination.getConnection(); PreparedStatement ps = c.prepareStatement(call)) {
       java.sql.Array array = c.createArrayOf("text", tables.toArray());
       ps.setArray(1, array);
       ps.setObject(2, utc(at));
-      ps.setArray(3, array);
-      ps.setObject(4, utc(at));
-      ps.setBoolean(5, force);
-      ps.setString(6, "{\"restoredVia\": \"bemi-dashboard\", \"requestedAt\": \"" + clock.instant() + "\"}");
-      ps.setArray(7, array);
-      ps.setObject(8, utc(at));
+      ps.setString(3, ofSource);
+      ps.setArray(4, array);
+      ps.setObject(5, utc(at));
+      ps.setBoolean(6, force);
+      ps.setString(7, "{\"restoredVia\": \"bemi-dashboard\", \"requestedAt\": \"" + clock.instant() + "\"}");
+      ps.setString(8, ofSource);
+      ps.setArray(9, array);
+      ps.setObject(10, utc(at));
+      ps.setString(11, ofSource);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         return new Statement(rs.getString(2), rs.getString(1), rs.getLong(3));

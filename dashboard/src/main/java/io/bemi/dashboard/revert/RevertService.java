@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bemi.dashboard.changes.BadRequestException;
 import io.bemi.dashboard.changes.ChangeRepository;
 import io.bemi.dashboard.changes.DataAccessException;
+import io.bemi.dashboard.changes.SeveralSourcesException;
 import io.bemi.history.BemiChanges;
 import io.bemi.history.Change;
 import io.bemi.history.RevertStep;
@@ -78,12 +79,18 @@ public final class RevertService {
 
   /**
    * The target named by request parameters; an xid becomes its transaction's commit LSN (refused
-   * when it names several transactions), a context must be a non-empty JSON object.
+   * when it names several transactions), a context must be a non-empty JSON object. A transaction
+   * and a context are of {@code source} (null: not named), else of the one source that stored them
+   * ({@link SeveralSourcesException} when several did).
    */
-  public RevertTarget target(String change, String transaction, String context) {
+  public RevertTarget target(String change, String transaction, String context, String source) {
     RevertTarget target = RevertTarget.parse(change, transaction, context);
     if (target instanceof RevertTarget.TransactionXid xid) {
-      return new RevertTarget.Transaction(commitOf(xid.transactionId()));
+      ChangeRepository.Commit commit = commitOf(xid.transactionId(), source);
+      return new RevertTarget.Transaction(commit.commitLsn(), commit.source());
+    }
+    if (target instanceof RevertTarget.Transaction tx) {
+      return new RevertTarget.Transaction(tx.commitLsn(), changes.commitSource(tx.commitLsn(), source));
     }
     if (target instanceof RevertTarget.Context c) {
       JsonNode doc;
@@ -99,21 +106,42 @@ public final class RevertService {
         throw new BadRequestException("context {} would select every change in the trail: name what to revert,"
             + " e.g. {\"requestId\":\"r-1\"}");
       }
-      return new RevertTarget.Context(doc.toString());
+      return new RevertTarget.Context(doc.toString(), changes.contextSource(doc.toString(), source));
     }
     return target;
   }
 
-  /** The one transaction an xid names; refused when xid wraparound made it name several. */
-  public long commitOf(long transactionId) {
-    List<Long> commits = changes.commitsOfTransaction(transactionId);
+  /**
+   * The one transaction an xid names in {@code source} (null: in any source). Refused when two
+   * sources stored that xid and none is named ({@link SeveralSourcesException}, each choice leading
+   * to its transaction's page), or when xid wraparound made it name several of one source.
+   */
+  public ChangeRepository.Commit commitOf(long transactionId, String source) {
+    List<ChangeRepository.Commit> commits = changes.commitsOfTransaction(transactionId, source);
     if (commits.isEmpty()) {
-      throw new NotFoundException("Nothing stored for transaction xid " + transactionId);
+      throw new NotFoundException("Nothing stored for transaction xid " + transactionId
+          + (source == null ? "" : " of source " + SeveralSourcesException.quoted(source)));
+    }
+    if (commits.stream().map(ChangeRepository.Commit::source).distinct().count() > 1) {
+      throw new SeveralSourcesException("xid " + transactionId, commits.stream()
+          .map(c -> new SeveralSourcesException.Choice(c.source(), "transaction " + Lsn.text(c.commitLsn()) + ", committed "
+              + c.committedAt() + ", " + c.changes() + " change(s)", transactionPath(c.commitLsn(), c.source()))).toList());
     }
     if (commits.size() > 1) {
-      throw new AmbiguousTransactionException(transactionId, commits);
+      throw new AmbiguousTransactionException(transactionId, commits.stream().map(ChangeRepository.Commit::commitLsn).toList());
     }
     return commits.get(0);
+  }
+
+  /** The dashboard page of one stored transaction: its commit LSN and its source (the unnamed source '' implicit). */
+  public static String transactionPath(ChangeRepository.Commit commit) {
+    return commit.source().isEmpty() ? "/transactions/" + Lsn.text(commit.commitLsn())
+        : transactionPath(commit.commitLsn(), commit.source());
+  }
+
+  /** The page of the transaction committed at {@code commitLsn} in {@code source}, named explicitly ('' too). */
+  private static String transactionPath(long commitLsn, String source) {
+    return "/transactions/" + Lsn.text(commitLsn) + "?source=" + java.net.URLEncoder.encode(source, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   public boolean canExecute() {
@@ -270,10 +298,12 @@ public final class RevertService {
       throw new IllegalStateException("resolve the xid first: " + target);
     }
     String sql = "SELECT coalesce(array_agg(id ORDER BY commit_lsn, change_index), '{}') FROM \"" + schema + "\".changes"
-        + " WHERE " + where + " AND operation <> 'SNAPSHOT'";
+        + " WHERE " + where + " AND operation <> 'SNAPSHOT' AND (?::text IS NULL OR source = ?::text)";
     List<UUID> ids = new ArrayList<>();
     try (Connection c = destination.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setObject(1, argument);
+      ps.setString(2, target.source());
+      ps.setString(3, target.source());
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         for (Object id : (Object[]) rs.getArray(1).getArray()) {
@@ -294,9 +324,9 @@ public final class RevertService {
     if (target instanceof RevertTarget.OneChange one) {
       return changes.find(one.changeId()).map(List::of).orElse(List.of());
     } else if (target instanceof RevertTarget.Transaction tx) {
-      return changes.commit(tx.commitLsn(), MAX_LISTED);
+      return changes.commit(tx.commitLsn(), tx.source(), MAX_LISTED);
     } else if (target instanceof RevertTarget.Context context) {
-      return changes.withContext(context.contextJson(), MAX_LISTED);
+      return changes.withContext(context.contextJson(), context.source(), MAX_LISTED);
     }
     throw new IllegalStateException("resolve the xid first: " + target);
   }

@@ -1,6 +1,8 @@
 package io.bemi.dashboard.revert;
 
 import io.bemi.dashboard.changes.BadRequestException;
+import io.bemi.dashboard.changes.SeveralSourcesException;
+import io.bemi.sql.JsonStrings;
 import io.bemi.sql.Lsn;
 import java.util.Optional;
 import java.util.UUID;
@@ -8,7 +10,8 @@ import java.util.UUID;
 /**
  * What to revert: one change, one transaction (by its commit LSN; an xid is accepted as a
  * convenience and resolved to its one commit LSN, or refused when it names several), or
- * everything one context value did.
+ * everything one context value did. A transaction and a context are one source's
+ * ({@code changes.source}): two sources' commit LSNs and contexts can be equal.
  */
 public sealed interface RevertTarget {
 
@@ -24,6 +27,11 @@ public sealed interface RevertTarget {
   /** {@code revertOf} in the revert's own {@code _bemi} context (JSON object text). */
   String revertOfJson();
 
+  /** The source whose changes the target selects; null: not named (a change names its own). */
+  default String source() {
+    return null;
+  }
+
   record OneChange(UUID changeId) implements RevertTarget {
     public String describe() { return "change " + changeId; }
     public String parameterName() { return "change"; }
@@ -31,12 +39,12 @@ public sealed interface RevertTarget {
     public String revertOfJson() { return "{\"changeId\": \"" + changeId + "\"}"; }
   }
 
-  /** One transaction, identified by its commit LSN. */
-  record Transaction(long commitLsn) implements RevertTarget {
-    public String describe() { return "transaction " + Lsn.text(commitLsn); }
+  /** One transaction, identified by its commit LSN and its source (null: not named yet). */
+  record Transaction(long commitLsn, String source) implements RevertTarget {
+    public String describe() { return "transaction " + Lsn.text(commitLsn) + ofSource(source); }
     public String parameterName() { return "transaction"; }
     public String parameterValue() { return Lsn.text(commitLsn); }
-    public String revertOfJson() { return "{\"commitLsn\": \"" + Lsn.text(commitLsn) + "\"}"; }
+    public String revertOfJson() { return withSource("{\"commitLsn\": \"" + Lsn.text(commitLsn) + "\"", source); }
   }
 
   /** A transaction named by its xid: resolved by {@link RevertService} before anything is planned. */
@@ -47,12 +55,26 @@ public sealed interface RevertTarget {
     public String revertOfJson() { return "{\"transactionId\": " + transactionId + "}"; }
   }
 
-  /** A context document such as {@code {"requestId":"r-1"}}, matched by containment. */
-  record Context(String contextJson) implements RevertTarget {
-    public String describe() { return "context " + contextJson; }
+  /** A context document such as {@code {"requestId":"r-1"}}, matched by containment, in one source (null: not named yet). */
+  record Context(String contextJson, String source) implements RevertTarget {
+    public String describe() { return "context " + contextJson + ofSource(source); }
     public String parameterName() { return "context"; }
     public String parameterValue() { return contextJson; }
-    public String revertOfJson() { return "{\"context\": " + contextJson + "}"; }
+    public String revertOfJson() { return withSource("{\"context\": " + contextJson, source); }
+  }
+
+  /** " of source 'eu-1'" when the source is named and not the unnamed '' (then nothing, as with one source). */
+  private static String ofSource(String source) {
+    return source == null || source.isEmpty() ? "" : " of source " + SeveralSourcesException.quoted(source);
+  }
+
+  /** Closes a revertOf object, adding {@code "source"} when it is named (not '', the single unnamed source). */
+  private static String withSource(String json, String source) {
+    StringBuilder out = new StringBuilder(json);
+    if (source != null && !source.isEmpty()) {
+      JsonStrings.append(out.append(", \"source\": "), source);
+    }
+    return out.append('}').toString();
   }
 
   /** From request parameters {@code change}, {@code transaction} or {@code context} (exactly one). */
@@ -72,7 +94,7 @@ public sealed interface RevertTarget {
     if (transaction != null) {
       Optional<Lsn> lsn = Lsn.tryParse(transaction.trim());
       if (lsn.isPresent()) {
-        return new Transaction(lsn.get().value());
+        return new Transaction(lsn.get().value(), null);
       }
       try {
         return new TransactionXid(Long.parseLong(transaction.trim()));
@@ -80,7 +102,7 @@ public sealed interface RevertTarget {
         throw new BadRequestException("transaction '" + transaction + "' is neither a commit LSN (such as 0/16B3748) nor an xid");
       }
     }
-    return new Context(context.trim());
+    return new Context(context.trim(), null);
   }
 
   static RevertTarget parse(String change, String transaction, String context) {

@@ -9,6 +9,7 @@ import io.bemi.dashboard.changes.ChangeFilter;
 import io.bemi.dashboard.changes.ChangeRepository;
 import io.bemi.dashboard.changes.Instants;
 import io.bemi.dashboard.changes.RecordKey;
+import io.bemi.dashboard.changes.SeveralSourcesException;
 import io.bemi.dashboard.health.IngesterMetricsReader;
 import io.bemi.dashboard.restore.ReplayService;
 import io.bemi.dashboard.restore.RestoreService;
@@ -71,7 +72,7 @@ final class ApiController {
   }
 
   void history(Context ctx) {
-    RecordKey record = Requests.record(ctx);
+    RecordKey record = s.changes().record(Requests.record(ctx));
     ObjectNode body = recordNode(record);
     ChangeRepository.Page page = s.changes().history(record, Requests.cursor(ctx), Requests.historyLimit(ctx));
     List<Change> history = page.changes();
@@ -82,7 +83,7 @@ final class ApiController {
   }
 
   void asOf(Context ctx) {
-    RecordKey record = Requests.record(ctx);
+    RecordKey record = s.changes().record(Requests.record(ctx));
     Instant at = Instants.parse("at", Requests.required(ctx, "at"), s.clock().instant());
     ChangeRepository.AsOf asOf = s.changes().asOf(record, at);
     ObjectNode body = recordNode(record);
@@ -94,15 +95,18 @@ final class ApiController {
     send(ctx, body);
   }
 
-  /** /api/transactions/{hi}/{lo}: the transaction committed at that LSN. */
+  /** /api/transactions/{hi}/{lo}: the transaction committed at that LSN, of the request's source (or the only one there). */
   void transaction(Context ctx) {
     long commitLsn = Requests.commitLsn(ctx);
-    List<Change> changes = s.changes().commit(commitLsn, VIEW_LIMIT);
+    String source = s.changes().commitSource(commitLsn, Requests.source(ctx));
+    List<Change> changes = s.changes().commit(commitLsn, source, VIEW_LIMIT);
     if (changes.isEmpty()) {
-      throw new WebErrors.NotFound("No changes stored for the transaction committed at " + Lsn.text(commitLsn));
+      throw new WebErrors.NotFound("No changes stored for the transaction committed at " + Lsn.text(commitLsn)
+          + (source == null ? "" : " by source " + SeveralSourcesException.quoted(source)));
     }
     ObjectNode body = s.json().createObjectNode();
     body.put("commitLsn", Lsn.text(commitLsn));
+    body.put("source", source);
     body.put("transactionId", changes.get(0).transactionId());
     body.put("truncated", changes.size() == VIEW_LIMIT);
     body.set("changes", ApiJson.changes(changes, true));
@@ -111,25 +115,28 @@ final class ApiController {
 
   /** /api/transactions/{xid}: a convenience that answers for the one transaction the xid names (409 when several). */
   void transactionByXid(Context ctx) {
-    long commitLsn = Requests.commitOfXid(ctx, s.revert());
-    ctx.redirect("/api/transactions/" + Lsn.text(commitLsn), io.javalin.http.HttpStatus.SEE_OTHER);
+    ctx.redirect("/api" + RevertService.transactionPath(Requests.commitOfXid(ctx, s.revert())), io.javalin.http.HttpStatus.SEE_OTHER);
   }
 
   void context(Context ctx) {
     ContextValue cv = ContextValue.of(ctx, s.json());
-    List<Change> changes = s.changes().withContext(cv.document(), VIEW_LIMIT);
+    String source = s.changes().contextSource(cv.document(), Requests.source(ctx));
+    List<Change> changes = s.changes().withContext(cv.document(), source, VIEW_LIMIT);
     ObjectNode body = s.json().createObjectNode();
     body.set("context", s.json().createObjectNode().set(cv.key(), cv.value()));
+    body.put("source", source);
     body.put("truncated", changes.size() == VIEW_LIMIT);
     body.set("changes", ApiJson.changes(changes, true));
     send(ctx, body);
   }
 
   void revertPreview(Context ctx) {
-    RevertTarget target = s.revert().target(ctx.queryParam("change"), ctx.queryParam("transaction"), ctx.queryParam("context"));
+    RevertTarget target = s.revert().target(ctx.queryParam("change"), ctx.queryParam("transaction"), ctx.queryParam("context"),
+        Requests.source(ctx));
     RevertPlan plan = s.revert().preview(target);
     ObjectNode body = s.json().createObjectNode();
     body.put("target", RevertService.describe(target));
+    body.put("source", target.source());
     body.put("plan", plan.digest());
     body.put("changeCount", plan.changeCount());
     body.put("conflictCount", plan.conflictCount());
@@ -152,7 +159,8 @@ final class ApiController {
   }
 
   void revertExecute(Context ctx) {
-    RevertTarget target = s.revert().target(param(ctx, "change"), param(ctx, "transaction"), param(ctx, "context"));
+    RevertTarget target = s.revert().target(param(ctx, "change"), param(ctx, "transaction"), param(ctx, "context"),
+        Requests.source(ctx));
     if (!"yes".equals(param(ctx, "confirm"))) {
       throw new BadRequestException("confirm=yes is required to execute a revert");
     }
@@ -172,11 +180,14 @@ final class ApiController {
   }
 
   void restorePreview(Context ctx) {
-    RestoreService.Plan plan = s.restore().preview(Requests.tables(ctx), Requests.restoreInstant(ctx, s.clock().instant()));
+    List<String> tableNames = Requests.tables(ctx);
+    RestoreService.Plan plan = s.restore().preview(tableNames, Requests.restoreInstant(ctx, s.clock().instant()),
+        Requests.restoreSource(ctx, s.changes(), tableNames));
     ObjectNode body = s.json().createObjectNode();
     ArrayNode tables = body.putArray("tables");
     plan.tables().forEach(tables::add);
     body.put("at", plan.at().toString());
+    body.put("source", plan.source());
     body.put("plan", plan.digest());
     ArrayNode counts = body.putArray("counts");
     plan.counts().forEach(c -> counts.addObject().put("schema", c.schema()).put("table", c.table())
@@ -189,11 +200,12 @@ final class ApiController {
   }
 
   void replayPreview(Context ctx) {
-    ReplayService.Plan plan = s.replay().preview(Requests.replaySelection(ctx, s.revert(), s.clock().instant())
+    ReplayService.Plan plan = s.replay().preview(Requests.replaySelection(ctx, s.revert(), s.changes(), s.clock().instant())
         .orElseThrow(() -> new BadRequestException("give from and to (a time range, optionally with table), or one of"
             + " transaction (a commit LSN), context (a JSON object) or change (a change id)")));
     ObjectNode body = s.json().createObjectNode();
     body.put("selection", plan.selection().describe());
+    body.put("source", plan.selection().source());
     ArrayNode counts = body.putArray("counts");
     plan.counts().forEach(c -> counts.addObject().put("schema", c.schema()).put("table", c.table())
         .put("inserts", c.inserts()).put("updates", c.updates()).put("deletes", c.deletes()).put("truncates", c.truncates()));
@@ -207,8 +219,9 @@ final class ApiController {
     if (!"yes".equals(param(ctx, "confirm"))) {
       throw new BadRequestException("confirm=yes is required to execute a restore");
     }
-    RestoreService.Result result = s.restore().execute(Requests.tables(ctx), Requests.restoreInstant(ctx, s.clock().instant()),
-        param(ctx, "plan"), "yes".equals(param(ctx, "force")));
+    List<String> tables = Requests.tables(ctx);
+    RestoreService.Result result = s.restore().execute(tables, Requests.restoreInstant(ctx, s.clock().instant()),
+        Requests.restoreSource(ctx, s.changes(), tables), param(ctx, "plan"), "yes".equals(param(ctx, "force")));
     ObjectNode body = s.json().createObjectNode();
     body.put("plan", param(ctx, "plan"));
     body.put("rows", result.rows());
@@ -257,8 +270,10 @@ final class ApiController {
     r.put("schema", record.schema());
     r.put("table", record.table());
     r.put("primaryKey", record.primaryKey());
+    r.put("source", record.source());
     return body;
   }
+
 
   private static void series(ArrayNode array, long[] values) {
     for (long v : values) {

@@ -1,7 +1,9 @@
 package io.bemi.dashboard.web;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.bemi.dashboard.changes.BadRequestException;
 import io.bemi.dashboard.changes.DataAccessException;
+import io.bemi.dashboard.changes.SeveralSourcesException;
 import io.bemi.dashboard.revert.RevertService;
 import io.bemi.dashboard.web.html.Views;
 import io.javalin.Javalin;
@@ -102,6 +104,7 @@ public final class DashboardApp {
       config.routes.exception(RevertService.PlanChangedException.class,
           (e, ctx) -> error(ctx, HttpStatus.CONFLICT, e.getMessage(), services));
       config.routes.exception(BadRequestException.class, (e, ctx) -> error(ctx, HttpStatus.BAD_REQUEST, e.getMessage(), services));
+      config.routes.exception(SeveralSourcesException.class, (e, ctx) -> chooseSource(ctx, e, services));
       config.routes.exception(WebErrors.NotFound.class, (e, ctx) -> error(ctx, HttpStatus.NOT_FOUND, e.getMessage(), services));
       config.routes.exception(RevertService.NotFoundException.class, (e, ctx) -> error(ctx, HttpStatus.NOT_FOUND, e.getMessage(), services));
       config.routes.exception(DataAccessException.class, (e, ctx) -> {
@@ -121,19 +124,53 @@ public final class DashboardApp {
     });
   }
 
+  /** The API's error answer: {@code {"status": 400, "error": "<reason>"}}. */
+  private static ObjectNode errorBody(HttpStatus status, String message, Services services) {
+    ObjectNode body = services.json().createObjectNode();
+    body.put("status", status.getCode());
+    body.put("error", message);
+    return body;
+  }
+
+  private static void sendJson(Context ctx, HttpStatus status, ObjectNode body) {
+    ctx.attribute(HANDLED, true);
+    ctx.status(status);
+    ctx.contentType("application/json").result(body.toPrettyString());
+  }
+
   private static boolean isApi(Context ctx) {
     return ctx.path().startsWith("/api/");
   }
 
-  private static void error(Context ctx, HttpStatus status, String message, Services services) {
-    ctx.attribute(HANDLED, true);
-    ctx.status(status);
+  /**
+   * Several sources match and the request named none: a page (GET) offers them, each a link to the
+   * same request with its source (or to the page a choice names); the API and a form's POST answer
+   * 400 naming the parameter and the sources.
+   */
+  private static void chooseSource(Context ctx, SeveralSourcesException e, Services services) {
     if (isApi(ctx)) {
-      var body = services.json().createObjectNode();
-      body.put("status", status.getCode());
-      body.put("error", message);
-      ctx.contentType("application/json").result(body.toPrettyString());
+      ObjectNode body = errorBody(HttpStatus.BAD_REQUEST, e.getMessage(), services);
+      body.put("parameter", "source");
+      e.sources().forEach(body.putArray("sources")::add);
+      sendJson(ctx, HttpStatus.BAD_REQUEST, body);
+      return;
+    }
+    if (!"GET".equals(ctx.method().name())) {
+      error(ctx, HttpStatus.BAD_REQUEST, e.getMessage(), services);
+      return;
+    }
+    ctx.attribute(HANDLED, true);
+    ctx.html(Views.chooseSource(new Views.SourceChoicePage(e.getMessage(), e.choices().stream()
+        .map(c -> new Views.SourceLink(c.source(), c.detail(), c.path() != null ? c.path() : Requests.with(ctx, "source", c.source())))
+        .toList(), services.security().csrfToken())));
+  }
+
+  private static void error(Context ctx, HttpStatus status, String message, Services services) {
+    if (isApi(ctx)) {
+      sendJson(ctx, status, errorBody(status, message, services));
     } else {
+      ctx.attribute(HANDLED, true);
+      ctx.status(status);
       boolean signedIn = status != HttpStatus.MISDIRECTED_REQUEST && services.security().authenticate(ctx) != Security.Auth.NONE;
       ctx.html(Views.error(status.getCode(), message, signedIn ? services.security().csrfToken() : null));
     }

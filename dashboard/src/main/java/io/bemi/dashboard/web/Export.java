@@ -28,7 +28,7 @@ final class Export {
   /** Column order of both formats; {@link #cells} gives a change's values in this order. */
   private static final List<String> HEADER = List.of("id", "database", "schema", "table", "primary_key", "operation",
       "before", "after", "context", "committed_at", "queued_at", "created_at", "transaction_id", "position",
-      "commit_lsn", "change_index");
+      "commit_lsn", "change_index", "source");
 
   enum Format {
     CSV("text/csv; charset=utf-8", "csv"), JSON("application/json", "json");
@@ -125,7 +125,7 @@ final class Export {
     return Arrays.asList(c.id().toString(), c.database(), c.schema(), c.table(), c.primaryKey(), c.operation().name(),
         c.before(), c.after(), c.context(), text(c.committedAt()), text(c.queuedAt()), text(c.createdAt()),
         Long.toString(c.transactionId()), Lsn.text(c.position()), Lsn.text(c.commitLsn()),
-        Integer.toString(c.changeIndex()));
+        Integer.toString(c.changeIndex()), c.source());
   }
 
   private static String text(Instant at) {

@@ -6,11 +6,11 @@ import io.bemi.dashboard.changes.ChangeFilter;
 import io.bemi.dashboard.changes.ChangeRepository;
 import io.bemi.dashboard.changes.Instants;
 import io.bemi.dashboard.changes.RecordKey;
+import io.bemi.dashboard.restore.ReplayService;
 import io.bemi.dashboard.revert.RevertService;
 import io.bemi.dashboard.revert.RevertTarget;
 import io.bemi.dashboard.web.html.Views;
 import io.bemi.history.Change;
-import io.bemi.sql.Lsn;
 import io.javalin.http.Context;
 import java.time.Instant;
 import java.util.List;
@@ -41,7 +41,7 @@ final class PageController {
   }
 
   void record(Context ctx) {
-    RecordKey record = Requests.record(ctx);
+    RecordKey record = s.changes().record(Requests.record(ctx));
     String atText = ctx.queryParam("at");
     Instant at = atText == null || atText.isBlank() ? null : Instants.parse("at", atText, s.clock().instant());
     Optional<ChangeRepository.AsOf> asOf = at == null ? Optional.empty() : Optional.of(s.changes().asOf(record, at));
@@ -52,31 +52,35 @@ final class PageController {
     ctx.html(Views.record(new Views.RecordPage(record, history, s.gaps().forHistory(history), atText, asOf, older, csrf())));
   }
 
-  /** /transactions/{hi}/{lo}: the transaction committed at that LSN. */
+  /** /transactions/{hi}/{lo}: the transaction committed at that LSN, of the request's source (or the only one there). */
   void transaction(Context ctx) {
     long commitLsn = Requests.commitLsn(ctx);
-    List<Change> changes = s.changes().commit(commitLsn, VIEW_LIMIT);
-    ctx.html(Views.transaction(new Views.TransactionPage(commitLsn, changes, changes.size() == VIEW_LIMIT, csrf())));
+    String source = s.changes().commitSource(commitLsn, Requests.source(ctx));
+    List<Change> changes = s.changes().commit(commitLsn, source, VIEW_LIMIT);
+    ctx.html(Views.transaction(new Views.TransactionPage(commitLsn, source, changes, changes.size() == VIEW_LIMIT, csrf())));
   }
 
   /** /transactions/{xid}: a convenience that redirects to the one transaction the xid names (409 when several). */
   void transactionByXid(Context ctx) {
-    ctx.redirect("/transactions/" + Lsn.text(Requests.commitOfXid(ctx, s.revert())), io.javalin.http.HttpStatus.SEE_OTHER);
+    ctx.redirect(RevertService.transactionPath(Requests.commitOfXid(ctx, s.revert())), io.javalin.http.HttpStatus.SEE_OTHER);
   }
 
   void context(Context ctx) {
     ContextValue cv = ContextValue.of(ctx, s.json());
-    List<Change> changes = s.changes().withContext(cv.document(), VIEW_LIMIT);
-    ctx.html(Views.context(new Views.ContextPage(cv.key(), cv.value(), changes, changes.size() == VIEW_LIMIT, csrf())));
+    String source = s.changes().contextSource(cv.document(), Requests.source(ctx));
+    List<Change> changes = s.changes().withContext(cv.document(), source, VIEW_LIMIT);
+    ctx.html(Views.context(new Views.ContextPage(cv.key(), cv.value(), source, changes, changes.size() == VIEW_LIMIT, csrf())));
   }
 
   void revertPreview(Context ctx) {
-    RevertTarget target = s.revert().target(ctx.queryParam("change"), ctx.queryParam("transaction"), ctx.queryParam("context"));
+    RevertTarget target = s.revert().target(ctx.queryParam("change"), ctx.queryParam("transaction"), ctx.queryParam("context"),
+        Requests.source(ctx));
     ctx.html(Views.revert(new Views.RevertPage(s.revert().preview(target), csrf())));
   }
 
   void revertExecute(Context ctx) {
-    RevertTarget target = s.revert().target(ctx.formParam("change"), ctx.formParam("transaction"), ctx.formParam("context"));
+    RevertTarget target = s.revert().target(ctx.formParam("change"), ctx.formParam("transaction"), ctx.formParam("context"),
+        Requests.source(ctx));
     if (!"yes".equals(ctx.formParam("confirm"))) {
       throw new BadRequestException("Tick the confirmation box to execute a revert");
     }
@@ -89,16 +93,23 @@ final class PageController {
   void restorePreview(Context ctx) {
     java.util.List<String> tables = Requests.tables(ctx);
     Instant at = Requests.restoreInstant(ctx, s.clock().instant());
+    String source = Requests.restoreSource(ctx, s.changes(), tables);
     var plan = tables.isEmpty() || at == null ? Optional.<io.bemi.dashboard.restore.RestoreService.Plan>empty()
-        : Optional.of(s.restore().preview(tables, at));
-    ctx.html(Views.restore(new Views.RestorePage(tables, ctx.queryParam("at"), plan, s.changes().tables(), csrf())));
+        : Optional.of(s.restore().preview(tables, at, source));
+    ctx.html(Views.restore(new Views.RestorePage(tables, ctx.queryParam("at"), source, plan, knownTables(), csrf())));
   }
 
   /** Roll forward: the statement replaying a range, transaction or context, for another database (never run here). */
   void replayPreview(Context ctx) {
-    var selection = Requests.replaySelection(ctx, s.revert(), s.clock().instant());
+    var selection = Requests.replaySelection(ctx, s.revert(), s.changes(), s.clock().instant());
     ctx.html(Views.replay(new Views.ReplayPage(ctx.queryParam("from"), ctx.queryParam("to"), Requests.tables(ctx),
-        selection.map(s.replay()::preview), s.changes().tables(), csrf())));
+        selection.map(ReplayService.Selection::source).orElse(Requests.source(ctx)), selection.map(s.replay()::preview),
+        knownTables(), csrf())));
+  }
+
+  /** The tables to choose from, and the sources when there are several (a page offers them only then). */
+  private Views.KnownTables knownTables() {
+    return new Views.KnownTables(s.changes().tables(), s.changes().tableSources(List.of()));
   }
 
   void restoreExecute(Context ctx) {
@@ -107,7 +118,9 @@ final class PageController {
     }
     java.util.List<String> tables = Requests.tables(ctx);
     Instant at = Requests.restoreInstant(ctx, s.clock().instant());
-    var result = s.restore().execute(tables, at, ctx.formParam("plan"), "yes".equals(ctx.formParam("force")));
+    String source = Requests.restoreSource(ctx, s.changes(), tables);
+    var result = s.restore().execute(tables, at, source, ctx.formParam("plan"),
+        "yes".equals(ctx.formParam("force")));
     ctx.html(Views.restoreDone(new Views.RestoreDonePage(tables, at, result, csrf())));
   }
 

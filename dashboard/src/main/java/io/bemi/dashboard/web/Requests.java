@@ -60,13 +60,37 @@ final class Requests {
     return before == null || before.isBlank() ? null : Cursor.decode(before.trim());
   }
 
-  /** The {@code source} a page or answer is limited to; null (absent or blank): every source. */
+  /**
+   * The {@code source} (query, or form of a POST) a page or answer is limited to: null when absent
+   * (every source, or the only one); {@code source=} names the unnamed source {@code ''}.
+   */
   static String source(Context ctx) {
-    return blank(ctx.queryParam("source"));
+    String source = ctx.queryParam("source") != null ? ctx.queryParam("source")
+        : ctx.isFormUrlencoded() ? ctx.formParam("source") : null;
+    return source == null ? null : source.trim();
   }
 
   static RecordKey record(Context ctx) {
-    return new RecordKey(blank(ctx.queryParam("schema")), blank(ctx.queryParam("table")), ctx.queryParam("pk"));
+    return new RecordKey(blank(ctx.queryParam("schema")), blank(ctx.queryParam("table")), ctx.queryParam("pk"), source(ctx));
+  }
+
+  /** The current GET request with {@code name=value} instead of any {@code name} it had: a choice's link. */
+  static String with(Context ctx, String name, String value) {
+    StringBuilder url = new StringBuilder(ctx.path());
+    char separator = '?';
+    for (var param : ctx.queryParamMap().entrySet()) {
+      if (!param.getKey().equals(name)) {
+        for (String v : param.getValue()) {
+          url.append(separator).append(encode(param.getKey())).append('=').append(encode(v));
+          separator = '&';
+        }
+      }
+    }
+    return url.append(separator).append(encode(name)).append('=').append(encode(value)).toString();
+  }
+
+  private static String encode(String s) {
+    return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   static long longPath(Context ctx, String name) {
@@ -85,9 +109,9 @@ final class Requests {
         .orElseThrow(() -> new BadRequestException("'" + text + "' is not a commit LSN (such as 0/16B3748)"));
   }
 
-  /** The commit LSN of the one transaction the xid in {id} names. */
-  static long commitOfXid(Context ctx, io.bemi.dashboard.revert.RevertService revert) {
-    return revert.commitOf(longPath(ctx, "id"));
+  /** The one transaction the xid in {id} names (in the request's source, or the only source that stored it). */
+  static io.bemi.dashboard.changes.ChangeRepository.Commit commitOfXid(Context ctx, RevertService revert) {
+    return revert.commitOf(longPath(ctx, "id"), source(ctx));
   }
 
   /** The tables (repeatable {@code table} parameter, query or form) and the instant of a restore. */
@@ -97,6 +121,11 @@ final class Requests {
       tables.addAll(ctx.formParams("table"));
     }
     return tables.stream().map(String::trim).filter(t -> !t.isEmpty()).distinct().toList();
+  }
+
+  /** The source a restore of {@code tables} reads (no tables: the restore refuses, naming what is missing). */
+  static String restoreSource(Context ctx, io.bemi.dashboard.changes.ChangeRepository changes, java.util.List<String> tables) {
+    return tables.isEmpty() ? source(ctx) : changes.tablesSource(tables, source(ctx));
   }
 
   static Instant restoreInstant(Context ctx, Instant now) {
@@ -109,20 +138,22 @@ final class Requests {
    * revert; else the time range from/to (instants or relative like -1h) of the tables given
    * (every table when none). Empty when the request names nothing yet (the page's first view).
    */
-  static java.util.Optional<ReplayService.Selection> replaySelection(Context ctx, RevertService revert, Instant now) {
+  static java.util.Optional<ReplayService.Selection> replaySelection(Context ctx, RevertService revert,
+      io.bemi.dashboard.changes.ChangeRepository changes, Instant now) {
     String change = ctx.queryParam("change");
     String transaction = ctx.queryParam("transaction");
     String context = ctx.queryParam("context");
     if (!isBlank(change) || !isBlank(transaction) || !isBlank(context)) {
-      return java.util.Optional.of(new ReplayService.Target(revert.target(change, transaction, context)));
+      return java.util.Optional.of(new ReplayService.Target(revert.target(change, transaction, context, source(ctx))));
     }
     String from = ctx.queryParam("from");
     String to = ctx.queryParam("to");
     if (isBlank(from) && isBlank(to)) {
       return java.util.Optional.empty();
     }
+    java.util.List<String> tables = tables(ctx);
     return java.util.Optional.of(new ReplayService.Range(isBlank(from) ? null : Instants.parse("from", from, now),
-        isBlank(to) ? null : Instants.parse("to", to, now), tables(ctx)));
+        isBlank(to) ? null : Instants.parse("to", to, now), tables, changes.tablesSource(tables, source(ctx))));
   }
 
   private static boolean isBlank(String s) {

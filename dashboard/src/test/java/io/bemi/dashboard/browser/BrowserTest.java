@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bemi.dashboard.Main;
 import io.bemi.dashboard.Trail;
+import io.bemi.dashboard.TwoSources;
 import io.bemi.dashboard.web.DashboardApp;
 import io.bemi.dashboard.web.TestApp;
 import io.bemi.test.TestDatabase;
@@ -268,6 +269,33 @@ class BrowserTest {
     assertThatThrownBy(() -> browser.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
     assertThat(browser.findElements(By.cssSelector("main img"))).isEmpty();
     shot("09-hostile-data");
+  }
+
+  @Test
+  @Order(11)
+  void aTransactionLsnTwoSourcesShareOffersTheSourcesAndClicksStayInTheChosenOne() throws Exception {
+    TwoSources.store(db);
+    browser.get(base + "/transactions/" + TwoSources.COMMIT_LSN);
+    assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Choose a source");
+    assertThat(browser.findElements(By.cssSelector("#sources a"))).extracting(WebElement::getText)
+        .containsExactly(TwoSources.EU, TwoSources.US);
+    shot("12-choose-a-source");
+    browser.findElement(By.linkText(TwoSources.EU)).click();
+    waiting().until(ExpectedConditions.urlContains("source=eu-1"));
+    assertThat(browser.findElements(By.cssSelector("details.change"))).hasSize(1);
+    browser.findElement(By.cssSelector("details.change summary")).click();
+    assertThat(browser.findElement(By.cssSelector("details.change")).getText()).contains("anna").doesNotContain("zoe");
+    browser.findElement(By.linkText("Record timeline")).click();
+    waiting().until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("ol.timeline")));
+    assertThat(browser.findElement(By.tagName("h1")).getText()).endsWith("of source eu-1");
+    browser.findElement(By.name("at")).sendKeys("2024-05-01T12:00:00Z");
+    browser.findElement(By.cssSelector("form.asof button")).click();
+    WebElement state = waiting().until(ExpectedConditions.visibilityOfElementLocated(By.id("as-of-state")));
+    assertThat(state.getText()).contains("\"anna\"").doesNotContain("zoe");
+    browser.findElement(By.partialLinkText("transaction 0/5000000")).click();
+    waiting().until(ExpectedConditions.urlContains("/transactions/0/5000000?source=eu-1"));
+    assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Transaction 0/5000000 of source eu-1");
+    shot("13-one-sources-transaction");
   }
 
   @Test

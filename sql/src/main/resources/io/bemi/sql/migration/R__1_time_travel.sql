@@ -43,21 +43,17 @@ BEGIN
 END
 $$;
 
--- The source time travel reads for the tables (NULL: every table): p_source when given; otherwise
--- the one source their changes come from, read from the activity rollup (V76: a row per minute,
--- source, table and operation, not the trail) by a loose scan of activity_table_source_idx (V91):
--- one index probe per distinct (table, source), however many minutes are counted; refused (BM008)
--- when several. NULL when nothing was recorded.
-CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.resolve_source(p_tables text[], p_source text)
-RETURNS text
+-- The sources the changes of the tables (NULL: every table) come from, sorted; empty when nothing
+-- was recorded. Read from the activity rollup (V76: a row per minute, source, table and operation,
+-- not the trail) by a loose scan of activity_table_source_idx (V91): one index probe per distinct
+-- (table, source), however many minutes are counted. The dashboard offers them as a choice.
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.table_sources(p_tables text[])
+RETURNS text[]
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   v_sources text[];
 BEGIN
-  IF p_source IS NOT NULL THEN
-    RETURN p_source;
-  END IF;
   IF p_tables IS NULL THEN
     WITH RECURSIVE found(schema, "table", source) AS (
       (SELECT a.schema, a."table", a.source FROM ${flyway:defaultSchema}.activity a
@@ -85,6 +81,27 @@ BEGIN
     )
     SELECT array_agg(DISTINCT found.source ORDER BY found.source) INTO v_sources FROM found;
   END IF;
+  RETURN coalesce(v_sources, '{}');
+END
+$$;
+
+COMMENT ON FUNCTION ${flyway:defaultSchema}.table_sources(text[]) IS
+  'The sources the changes of the tables (NULL: every table) come from, sorted; from the activity rollup';
+
+-- The source time travel reads for the tables (NULL: every table): p_source when given; otherwise
+-- the one source their changes come from (table_sources()); refused (BM008) when several. NULL
+-- when nothing was recorded.
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.resolve_source(p_tables text[], p_source text)
+RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_sources text[];
+BEGIN
+  IF p_source IS NOT NULL THEN
+    RETURN p_source;
+  END IF;
+  v_sources := ${flyway:defaultSchema}.table_sources(p_tables);
   PERFORM ${flyway:defaultSchema}.refuse_several_sources(v_sources, coalesce(array_to_string(p_tables, ', '), 'every table'));
   RETURN v_sources[1];
 END
@@ -400,51 +417,76 @@ SELECT c.id AS change_id,
 COMMENT ON VIEW ${flyway:defaultSchema}.change_columns IS
   'One row per changed column per change (old and new value as jsonb)';
 
--- A transaction is identified by its commit LSN: unique, and what the dashboard and the API use.
--- An xid (transaction_id) is 32 bits and wraps, so one xid can name two stored transactions.
+-- A transaction is identified by its commit LSN: unique per source, and what the dashboard and the
+-- API use. An xid (transaction_id) is 32 bits and wraps, so one xid can name two stored
+-- transactions. Two sources' commit LSNs and xids are unrelated numbers that can be equal: a
+-- transaction is one source's (p_source; NULL: the only source stored there, refused with BM008
+-- when several).
 
 -- Every change of the transaction committed at an LSN, in commit order.
-CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.commit_changes(p_commit_lsn pg_lsn)
+DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.commit_changes(pg_lsn);
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.commit_changes(p_commit_lsn pg_lsn, p_source text DEFAULT NULL)
 RETURNS SETOF ${flyway:defaultSchema}.changes
-LANGUAGE sql STABLE PARALLEL SAFE
+LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
-  SELECT c.*
-    FROM ${flyway:defaultSchema}.changes c
-   WHERE c.commit_lsn = (p_commit_lsn - '0/0'::pg_lsn)::bigint
-   ORDER BY c.change_index
+DECLARE
+  v_commit_lsn constant bigint := (p_commit_lsn - '0/0'::pg_lsn)::bigint;
+BEGIN
+  IF p_source IS NULL THEN
+    PERFORM ${flyway:defaultSchema}.refuse_several_sources(
+      ARRAY(SELECT DISTINCT c.source FROM ${flyway:defaultSchema}.changes c WHERE c.commit_lsn = v_commit_lsn ORDER BY 1),
+      'the transaction committed at ' || p_commit_lsn::text);
+  END IF;
+  RETURN QUERY
+    SELECT c.*
+      FROM ${flyway:defaultSchema}.changes c
+     WHERE c.commit_lsn = v_commit_lsn AND (p_source IS NULL OR c.source = p_source)
+     ORDER BY c.change_index;
+END
 $$;
 
-COMMENT ON FUNCTION ${flyway:defaultSchema}.commit_changes(pg_lsn) IS
-  'Every change of the transaction committed at an LSN (its identity), in commit order';
+COMMENT ON FUNCTION ${flyway:defaultSchema}.commit_changes(pg_lsn, text) IS
+  'Every change of the transaction committed at an LSN (its identity in its source), in commit order';
 
--- The commit LSNs stored for an xid, newest first (more than one after xid wraparound).
-CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.transaction_commits(p_transaction_id bigint)
-RETURNS TABLE(commit_lsn pg_lsn, committed_at timestamptz, changes bigint)
+-- The transactions stored for an xid (of p_source; NULL: of every source), newest first: more than
+-- one after xid wraparound, or when two sources used the xid.
+DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.transaction_commits(bigint);
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.transaction_commits(p_transaction_id bigint, p_source text DEFAULT NULL)
+RETURNS TABLE(commit_lsn pg_lsn, committed_at timestamptz, changes bigint, source text)
 LANGUAGE sql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $$
-  SELECT ('0/0'::pg_lsn + c.commit_lsn::numeric), min(c.committed_at), count(*)
+  SELECT ('0/0'::pg_lsn + c.commit_lsn::numeric), min(c.committed_at), count(*), c.source
     FROM ${flyway:defaultSchema}.changes c
-   WHERE c.transaction_id = p_transaction_id
-   GROUP BY c.commit_lsn
-   ORDER BY c.commit_lsn DESC
+   WHERE c.transaction_id = p_transaction_id AND (p_source IS NULL OR c.source = p_source)
+   GROUP BY c.commit_lsn, c.source
+   ORDER BY c.commit_lsn DESC, c.source
 $$;
 
-COMMENT ON FUNCTION ${flyway:defaultSchema}.transaction_commits(bigint) IS
-  'The transactions (commit LSN, time, change count) stored under one xid: more than one after xid wraparound';
+COMMENT ON FUNCTION ${flyway:defaultSchema}.transaction_commits(bigint, text) IS
+  'The transactions (commit LSN, time, change count, source) stored under one xid: more than one after xid wraparound or across sources';
 
--- Convenience: every change of one source transaction by xid, in commit order. Refused (BM005)
--- when the xid names more than one stored transaction, unless p_commit_lsn picks one.
-CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.transaction_changes(p_transaction_id bigint, p_commit_lsn bigint DEFAULT NULL)
+-- Convenience: every change of one source transaction by xid, in commit order. Refused (BM008)
+-- when several sources stored that xid and p_source names none, and (BM005) when the xid names
+-- more than one stored transaction of the source, unless p_commit_lsn picks one.
+DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.transaction_changes(bigint, bigint);
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.transaction_changes(p_transaction_id bigint, p_commit_lsn bigint DEFAULT NULL,
+                                                                p_source text DEFAULT NULL)
 RETURNS SETOF ${flyway:defaultSchema}.changes
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $function$
 DECLARE
   v_commits text;
 BEGIN
+  IF p_source IS NULL THEN
+    PERFORM ${flyway:defaultSchema}.refuse_several_sources(
+      ARRAY(SELECT DISTINCT t.source FROM ${flyway:defaultSchema}.transaction_commits(p_transaction_id) t
+             WHERE p_commit_lsn IS NULL OR t.commit_lsn = '0/0'::pg_lsn + p_commit_lsn::numeric ORDER BY 1),
+      'xid ' || p_transaction_id);
+  END IF;
   IF p_commit_lsn IS NULL THEN
     SELECT string_agg(t.commit_lsn::text || ' (' || t.committed_at::text || ')', ', ' ORDER BY t.commit_lsn)
       INTO v_commits
-      FROM ${flyway:defaultSchema}.transaction_commits(p_transaction_id) t
+      FROM ${flyway:defaultSchema}.transaction_commits(p_transaction_id, p_source) t
     HAVING count(*) > 1;
     IF v_commits IS NOT NULL THEN
       RAISE EXCEPTION 'bemi: xid % names more than one transaction (xids wrap): committed at LSN %', p_transaction_id, v_commits
@@ -456,11 +498,12 @@ BEGIN
       FROM ${flyway:defaultSchema}.changes c
      WHERE c.transaction_id = p_transaction_id
        AND (p_commit_lsn IS NULL OR c.commit_lsn = p_commit_lsn)
+       AND (p_source IS NULL OR c.source = p_source)
      ORDER BY c.commit_lsn, c.change_index;
 END
 $function$;
 
-COMMENT ON FUNCTION ${flyway:defaultSchema}.transaction_changes(bigint, bigint) IS
+COMMENT ON FUNCTION ${flyway:defaultSchema}.transaction_changes(bigint, bigint, text) IS
   'Every change of one source transaction by xid, in commit order; refused when the xid names more than one';
 
 -- Every change whose context contains p_context (jsonb containment, GIN index), in commit order,

@@ -448,50 +448,72 @@ $$;
 COMMENT ON FUNCTION ${flyway:defaultSchema}.revert_sql(uuid, boolean, jsonb) IS
   'A statement for the source that reverts one change';
 
--- One transaction, identified by its commit LSN (unique; xids wrap).
+-- The transactions and contexts below are one source's (p_source; NULL: the only source that stored
+-- them, refused with BM008 when several: two sources' commit LSNs, xids and contexts can be equal,
+-- and the statement runs on one source). revertOf names the source when p_source is given.
+
+-- {"source": p_source} for a revertOf, or {} when no source was named.
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.source_entry(p_source text)
+RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+  SELECT CASE WHEN p_source IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('source', p_source) END
+$$;
+
+-- One transaction, identified by its commit LSN (unique per source; xids wrap).
+DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.revert_commit_sql(pg_lsn, boolean, jsonb);
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.revert_commit_sql(p_commit_lsn pg_lsn, p_force boolean DEFAULT false,
-                                                              p_context jsonb DEFAULT '{}')
+                                                              p_context jsonb DEFAULT '{}', p_source text DEFAULT NULL)
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp AS $$
   SELECT ${flyway:defaultSchema}.revert_changes_sql(
-           ARRAY(SELECT c.id FROM ${flyway:defaultSchema}.commit_changes(p_commit_lsn) c),
-           p_force, jsonb_build_object('commitLsn', p_commit_lsn::text), p_context)
+           ARRAY(SELECT c.id FROM ${flyway:defaultSchema}.commit_changes(p_commit_lsn, p_source) c),
+           p_force, jsonb_build_object('commitLsn', p_commit_lsn::text) || ${flyway:defaultSchema}.source_entry(p_source), p_context)
 $$;
 
-COMMENT ON FUNCTION ${flyway:defaultSchema}.revert_commit_sql(pg_lsn, boolean, jsonb) IS
+COMMENT ON FUNCTION ${flyway:defaultSchema}.revert_commit_sql(pg_lsn, boolean, jsonb, text) IS
   'A statement for the source that reverts every change of the transaction committed at an LSN';
 
 -- Convenience: by xid, refused (BM005) when the xid names more than one stored transaction.
+DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.revert_transaction_sql(bigint, boolean, jsonb);
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.revert_transaction_sql(p_transaction_id bigint, p_force boolean DEFAULT false,
-                                                                   p_context jsonb DEFAULT '{}')
+                                                                   p_context jsonb DEFAULT '{}', p_source text DEFAULT NULL)
 RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp AS $$
   SELECT ${flyway:defaultSchema}.revert_changes_sql(
-           ARRAY(SELECT c.id FROM ${flyway:defaultSchema}.transaction_changes(p_transaction_id) c),
-           p_force, jsonb_build_object('transactionId', p_transaction_id), p_context)
+           ARRAY(SELECT c.id FROM ${flyway:defaultSchema}.transaction_changes(p_transaction_id, p_source => p_source) c),
+           p_force, jsonb_build_object('transactionId', p_transaction_id) || ${flyway:defaultSchema}.source_entry(p_source), p_context)
 $$;
 
-COMMENT ON FUNCTION ${flyway:defaultSchema}.revert_transaction_sql(bigint, boolean, jsonb) IS
+COMMENT ON FUNCTION ${flyway:defaultSchema}.revert_transaction_sql(bigint, boolean, jsonb, text) IS
   'A statement for the source that reverts every change of one transaction (by xid; refused when the xid is ambiguous)';
 
+DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.revert_context_sql(jsonb, boolean, jsonb);
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.revert_context_sql(p_context jsonb, p_force boolean DEFAULT false,
-                                                               p_revert_context jsonb DEFAULT '{}')
+                                                               p_revert_context jsonb DEFAULT '{}', p_source text DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp AS $function$
+DECLARE
+  v_changes ${flyway:defaultSchema}.changes[];
 BEGIN
   IF p_context IS NULL OR jsonb_typeof(p_context) <> 'object' OR p_context = '{}'::jsonb THEN
     RAISE EXCEPTION 'bemi revert: context % would select every change in the trail', coalesce(p_context::text, 'NULL')
       USING ERRCODE = 'BM004',
             HINT = 'Give a context value that names what to revert, e.g. {"requestId": "r-1"}; to revert everything, pass the change ids to revert_changes_sql().';
   END IF;
-  RETURN ${flyway:defaultSchema}.revert_changes_sql(
-           ARRAY(SELECT c.id FROM ${flyway:defaultSchema}.changes c WHERE c.context @> p_context),
-           p_force, jsonb_build_object('context', p_context), p_revert_context);
+  SELECT array_agg(c) INTO v_changes
+    FROM ${flyway:defaultSchema}.changes c WHERE c.context @> p_context AND (p_source IS NULL OR c.source = p_source);
+  IF p_source IS NULL THEN
+    PERFORM ${flyway:defaultSchema}.refuse_several_sources(ARRAY(SELECT DISTINCT x.source FROM unnest(v_changes) x ORDER BY 1),
+                                       'context ' || p_context::text);
+  END IF;
+  RETURN ${flyway:defaultSchema}.revert_changes_sql(ARRAY(SELECT x.id FROM unnest(v_changes) x),
+           p_force, jsonb_build_object('context', p_context) || ${flyway:defaultSchema}.source_entry(p_source), p_revert_context);
 END
 $function$;
 
-COMMENT ON FUNCTION ${flyway:defaultSchema}.revert_context_sql(jsonb, boolean, jsonb) IS
+COMMENT ON FUNCTION ${flyway:defaultSchema}.revert_context_sql(jsonb, boolean, jsonb, text) IS
   'A statement for the source that reverts every change whose context contains the given JSON (not {})';

@@ -16,6 +16,7 @@ import io.bemi.dashboard.changes.ChangeRepository;
 import io.bemi.dashboard.changes.ColumnDiff;
 import io.bemi.dashboard.changes.ContextCondition;
 import io.bemi.dashboard.changes.RecordKey;
+import io.bemi.dashboard.changes.SeveralSourcesException;
 import io.bemi.dashboard.changes.StoredJson;
 import io.bemi.dashboard.gaps.Gap;
 import io.bemi.dashboard.health.IngesterMetricsReader;
@@ -52,9 +53,19 @@ public final class Views {
   public record RecordPage(RecordKey record, List<Change> history, List<Gap> gaps, String asOfText,
       Optional<ChangeRepository.AsOf> asOf, String olderQuery, String csrf) {}
 
-  public record TransactionPage(long commitLsn, List<Change> changes, boolean truncated, String csrf) {}
+  /** {@code source} the transaction's source (null: nothing stored at that LSN). */
+  public record TransactionPage(long commitLsn, String source, List<Change> changes, boolean truncated, String csrf) {}
 
-  public record ContextPage(String key, JsonNode value, List<Change> changes, boolean truncated, String csrf) {}
+  public record ContextPage(String key, JsonNode value, String source, List<Change> changes, boolean truncated, String csrf) {}
+
+  /** Several sources match what the request names: {@code message} says so, each link leads to one source's view. */
+  public record SourceChoicePage(String message, List<SourceLink> choices, String csrf) {}
+
+  /** One source to choose; {@code detail} what it holds there (null: nothing more to say). */
+  public record SourceLink(String source, String detail, String url) {}
+
+  /** The tables (schema.table) to choose from, and the sources of the destination (offered only when several). */
+  public record KnownTables(List<String> tables, List<String> sources) {}
 
   public record RevertPage(RevertPlan plan, String csrf) {
     static final String MAX_HINT = "the configured --revert-max-changes";
@@ -62,11 +73,11 @@ public final class Views {
 
   public record RevertDonePage(String target, RevertService.ExecutionResult result, String csrf) {}
 
-  public record ReplayPage(String fromText, String toText, List<String> tables, Optional<ReplayService.Plan> plan,
-      List<String> knownTables, String csrf) {}
+  public record ReplayPage(String fromText, String toText, List<String> tables, String source, Optional<ReplayService.Plan> plan,
+      KnownTables known, String csrf) {}
 
-  public record RestorePage(List<String> tables, String atText, Optional<RestoreService.Plan> plan, List<String> knownTables,
-      String csrf) {}
+  public record RestorePage(List<String> tables, String atText, String source, Optional<RestoreService.Plan> plan,
+      KnownTables known, String csrf) {}
 
   public record RestoreDonePage(List<String> tables, Instant at, RestoreService.Result result, String csrf) {}
 
@@ -90,7 +101,7 @@ public final class Views {
           <label>From<input name="from" value="{}" placeholder="-24h or 2024-01-02T03:04Z"></label>
           <label>To<input name="to" value="{}" placeholder="now"></label>
           <fieldset class="ops"><legend>Operation</legend>{}</fieldset>
-          <fieldset class="ctx"><legend>Context</legend>{}</fieldset>
+          <fieldset class="ctx"><legend>Context</legend>{}</fieldset>{}
           <div class="actions">
             <button type="submit" class="primary">Apply filters</button>
             <a class="button" href="/">Clear</a>
@@ -104,6 +115,7 @@ public final class Views {
         each(List.of(Operation.values()), op -> html("<label class=\"check\"><input type=\"checkbox\" name=\"op\" value=\"{}\"{}> {}</label>",
             op.name(), new SafeHtml(f.operations().contains(op) ? " checked" : ""), badge(op))),
         each(conditions, c -> html("<input name=\"context\" value=\"{}\" placeholder=\"userId = 42 · endpoint contains /orders\">", c)),
+        sourceField(f.source()),
         join("format=csv", query), join("format=json", query));
     SafeHtml list = p.changes().isEmpty()
         ? html("<p class=\"empty\">No changes match these filters.</p>")
@@ -119,7 +131,7 @@ public final class Views {
 
   public static String record(RecordPage p) {
     RecordKey r = p.record();
-    String recordQuery = "schema=" + q(r.schema()) + "&table=" + q(r.table()) + "&pk=" + q(r.primaryKey());
+    String recordQuery = "schema=" + q(r.schema()) + "&table=" + q(r.table()) + "&pk=" + q(r.primaryKey()) + ofSource(r.source());
     SafeHtml asOf;
     if (p.asOf().isEmpty()) {
       asOf = html("<p class=\"muted\">Choose an instant to see the record as it was then.</p>");
@@ -131,8 +143,8 @@ public final class Views {
           ? html("<p id=\"as-of-summary\">As of {} the record did not exist ({}).</p>", time(a.at()), last)
           : html("<p id=\"as-of-summary\">As of {} the record was ({}):</p><div class=\"state\" id=\"as-of-state\">{}</div>",
               time(a.at()), last, JsonView.render(a.state()));
-      asOf = html("{}<p><a class=\"button small\" href=\"/restore?table={}&amp;at={}\">Restore the whole table to this instant…</a></p>",
-          asOf, q(r.qualifiedTable()), q(a.at().toString()));
+      asOf = html("{}<p><a class=\"button small\" href=\"/restore?table={}&amp;at={}{}\">Restore the whole table to this instant…</a></p>",
+          asOf, q(r.qualifiedTable()), q(a.at().toString()), ofSource(r.source()));
     }
     SafeHtml timeline = p.history().isEmpty()
         ? html("<p class=\"empty\">No changes stored for this record.</p>")
@@ -141,12 +153,12 @@ public final class Views {
         html("<nav class=\"pager\"><a class=\"button primary\" rel=\"next\" href=\"/record?{}&amp;{}\">Older changes →</a></nav>",
             recordQuery, p.olderQuery()));
     SafeHtml body = html("""
-        <p class="crumbs"><a href="/?table={}">{}</a></p>
-        <h1>Record <code>{}</code> <span class="muted">in</span> <code>{}</code></h1>
+        <p class="crumbs"><a href="/?table={}{}">{}</a></p>
+        <h1>Record <code>{}</code> <span class="muted">in</span> <code>{}</code>{}</h1>
         <section class="card">
           <h2>As of</h2>
           <form class="asof" method="get" action="/record">
-            <input type="hidden" name="schema" value="{}"><input type="hidden" name="table" value="{}"><input type="hidden" name="pk" value="{}">
+            <input type="hidden" name="schema" value="{}"><input type="hidden" name="table" value="{}"><input type="hidden" name="pk" value="{}">{}
             <label>Instant<input name="at" value="{}" placeholder="2024-01-02T03:04:05Z or -1h"></label>
             <button type="submit" class="primary">Show state</button>
           </form>
@@ -156,8 +168,8 @@ public final class Views {
           <h2>Timeline <span class="muted">({} changes{}, newest first)</span> <a class="small" href="/api/records/history?{}">JSON</a></h2>
           {}{}
         </section>""",
-        r.qualifiedTable(), r.qualifiedTable(), r.primaryKey(), r.qualifiedTable(),
-        r.schema(), r.table(), r.primaryKey(), nz(p.asOfText()), asOf,
+        q(r.qualifiedTable()), ofSource(r.source()), r.qualifiedTable(), r.primaryKey(), r.qualifiedTable(), sourceTitle(r.source()),
+        r.schema(), r.table(), r.primaryKey(), sourceField(r.source()), nz(p.asOfText()), asOf,
         p.history().size(), p.gaps().isEmpty() ? "" : ", " + p.gaps().size() + (p.gaps().size() == 1 ? " gap" : " gaps"),
         recordQuery, timeline, pager);
     return Layout.page("Record " + r.primaryKey(), Nav.NONE, p.csrf(), body);
@@ -166,29 +178,31 @@ public final class Views {
   public static String transaction(TransactionPage p) {
     String lsn = Lsn.text(p.commitLsn());
     SafeHtml body = p.changes().isEmpty()
-        ? html("<h1>Transaction {}</h1><p class=\"empty\">No changes stored for the transaction committed at this LSN.</p>", lsn)
+        ? html("<h1>Transaction {}</h1><p class=\"empty\">No changes stored for the transaction committed at this LSN{}.</p>",
+            lsn, p.source() == null ? "" : " by source " + SeveralSourcesException.quoted(p.source()))
         : html("""
-            <h1>Transaction <code>{}</code></h1>
+            <h1>Transaction <code>{}</code>{}</h1>
             <p class="summary">{} changes{} · committed {} · commit LSN <code>{}</code> · xid {}
-              <a class="button" href="/revert?transaction={}">Preview revert…</a>
-              <a class="small" href="/api/transactions/{}">JSON</a></p>
+              <a class="button" href="/revert?transaction={}{}">Preview revert…</a>
+              <a class="small" href="/api/transactions/{}{}">JSON</a></p>
             <div class="changes">{}</div>""",
-            lsn, p.changes().size(), p.truncated() ? " (first ones shown)" : "",
+            lsn, sourceTitle(p.source()), p.changes().size(), p.truncated() ? " (first ones shown)" : "",
             time(p.changes().get(0).committedAt()), lsn, p.changes().get(0).transactionId(),
-            lsn, lsn, each(p.changes(), c -> changeCard(c, false)));
+            lsn, ofSource(p.source()), lsn, onlySource(p.source()), each(p.changes(), c -> changeCard(c, false)));
     return Layout.page("Transaction " + lsn, Nav.NONE, p.csrf(), body);
   }
 
   public static String context(ContextPage p) {
     String doc = JsonNodeFactory.instance.objectNode().set(p.key(), p.value()).toString();
     SafeHtml body = html("""
-        <h1>Context <code>{}</code> = <code>{}</code></h1>
+        <h1>Context <code>{}</code> = <code>{}</code>{}</h1>
         <p class="summary">{} changes{} across {} tables, newest first
-          <a class="button" href="/revert?context={}">Preview revert…</a>
-          <a class="small" href="/api/context?key={}&amp;value={}">JSON</a></p>
+          <a class="button" href="/revert?context={}{}">Preview revert…</a>
+          <a class="small" href="/api/context?key={}&amp;value={}{}">JSON</a></p>
         {}""",
-        p.key(), p.value().toString(), p.changes().size(), p.truncated() ? " (newest ones shown)" : "",
-        p.changes().stream().map(Change::qualifiedTable).distinct().count(), q(doc), q(p.key()), q(p.value().toString()),
+        p.key(), p.value().toString(), sourceTitle(p.source()), p.changes().size(), p.truncated() ? " (newest ones shown)" : "",
+        p.changes().stream().map(Change::qualifiedTable).distinct().count(), q(doc), ofSource(p.source()), q(p.key()),
+        q(p.value().toString()), ofSource(p.source()),
         p.changes().isEmpty() ? html("<p class=\"empty\">No changes carry this context value.</p>")
             : html("<div class=\"changes\">{}</div>", each(p.changes(), c -> changeCard(c, false))));
     return Layout.page("Context " + p.key(), Nav.NONE, p.csrf(), body);
@@ -208,7 +222,7 @@ public final class Views {
     SafeHtml execute = !plan.executable() ? SafeHtml.EMPTY : html("""
         <form class="card danger" method="post" action="/revert">
           <input type="hidden" name="csrf" value="{}">
-          <input type="hidden" name="{}" value="{}">
+          <input type="hidden" name="{}" value="{}">{}
           <input type="hidden" name="plan" value="{}">
           <label class="check"><input type="checkbox" name="confirm" value="yes" required> I have read the SQL above and want to run it on the source database.</label>
           {}
@@ -216,7 +230,7 @@ public final class Views {
           <button type="submit" class="danger">Execute revert</button>
           <p class="muted small">Plan <code>{}</code>: if the target selects other changes by the time you execute, nothing runs.</p>
         </form>""",
-        p.csrf(), plan.target().parameterName(), plan.target().parameterValue(), plan.digest(),
+        p.csrf(), plan.target().parameterName(), plan.target().parameterValue(), sourceField(plan.target().source()), plan.digest(),
         when(plan.hasConflicts(), html("<label class=\"check\"><input type=\"checkbox\" name=\"force\" value=\"yes\" required> Overwrite the later changes (force)</label>")),
         when(plan.needsCountConfirmation(), html("<label class=\"check\"><input type=\"checkbox\" name=\"confirmChanges\" value=\"{}\" required>"
             + " Revert all {} changes (more than {})</label>", plan.changeCount(), plan.changeCount(), RevertPage.MAX_HINT)),
@@ -253,9 +267,10 @@ public final class Views {
         <form class="card asof" method="get" action="/restore">
           <label>Tables{}</label>
           <label>Instant<input name="at" value="{}" placeholder="2024-01-02T03:04:05Z or -1h" required></label>
+          {}
           <button type="submit" class="primary">Preview restore</button>
         </form>""",
-        tableSelect(p.knownTables(), p.tables(), true), p.atText() == null ? "" : p.atText());
+        tableSelect(p.known().tables(), p.tables(), true), p.atText() == null ? "" : p.atText(), sourceSelect(p.known(), p.source()));
     SafeHtml preview = p.plan().isEmpty() ? html("<p class=\"muted\">Choose the tables and the instant to bring them back to.</p>")
         : restorePlan(p.plan().get(), p.csrf());
     SafeHtml body = html("""
@@ -265,6 +280,20 @@ public final class Views {
         {}
         {}""", choose, preview);
     return Layout.page("Restore", Nav.NONE, p.csrf(), body);
+  }
+
+  /**
+   * Which source's changes to read, when the destination has several (none: the only one, and the
+   * form stays as it was with one source); a source the request named is kept either way.
+   */
+  private static SafeHtml sourceSelect(KnownTables known, String selected) {
+    if (known.sources().size() < 2) {
+      return sourceField(selected);
+    }
+    return html("<label>Source<select name=\"source\" required><option value=\"\" disabled{}>choose…</option>{}</select></label>",
+        new SafeHtml(selected == null ? " selected" : ""),
+        each(known.sources(), s -> html("<option value=\"{}\"{}>{}</option>", s, new SafeHtml(s.equals(selected) ? " selected" : ""),
+            sourceName(s))));
   }
 
   /** A multiple select of the known tables, the given ones selected. */
@@ -280,11 +309,12 @@ public final class Views {
           <label>From<input name="from" value="{}" placeholder="2024-01-02T03:04:05Z or -1h"></label>
           <label>To<input name="to" value="{}" placeholder="2024-01-02T04:00:00Z or -0h"></label>
           <label>Tables <span class="muted small">(none: every table)</span>{}</label>
+          {}
           <button type="submit" class="primary">Preview roll forward</button>
         </form>
         <p class="muted small">Or one transaction or context: <code>/replay?transaction=0/16B3748</code>,
         <code>/replay?context={"requestId":"r-1"}</code>.</p>""",
-        nz(p.fromText()), nz(p.toText()), tableSelect(p.knownTables(), p.tables(), false));
+        nz(p.fromText()), nz(p.toText()), tableSelect(p.known().tables(), p.tables(), false), sourceSelect(p.known(), p.source()));
     SafeHtml preview = p.plan().isEmpty() ? html("<p class=\"muted\">Choose the time range whose changes to replay.</p>")
         : replayPlan(p.plan().get());
     SafeHtml body = html("""
@@ -320,7 +350,7 @@ public final class Views {
     SafeHtml execute = !plan.executable() ? SafeHtml.EMPTY : html("""
         <form class="card danger" method="post" action="/restore">
           <input type="hidden" name="csrf" value="{}">
-          {}
+          {}{}
           <input type="hidden" name="at" value="{}">
           <input type="hidden" name="plan" value="{}">
           <label class="check"><input type="checkbox" name="confirm" value="yes" required> I have read the SQL above and want to run it on the source database.</label>
@@ -328,7 +358,8 @@ public final class Views {
           <button type="submit" class="danger">Execute restore</button>
           <p class="muted small">Plan <code>{}</code>: if changes are stored before you execute, nothing runs.</p>
         </form>""",
-        csrf, each(plan.tables(), t -> html("<input type=\"hidden\" name=\"table\" value=\"{}\">", t)), plan.at().toString(),
+        csrf, each(plan.tables(), t -> html("<input type=\"hidden\" name=\"table\" value=\"{}\">", t)), sourceField(plan.source()),
+        plan.at().toString(),
         nz(plan.digest()), plan.digest() == null ? "" : plan.digest().substring(0, 12));
     return html("""
         <section><h2>Dry run <span class="muted">as of {}: {} rows</span></h2>
@@ -351,13 +382,14 @@ public final class Views {
     Activity.Report r = p.report();
     Map<String, long[]> byOperation = new java.util.LinkedHashMap<>();
     r.byOperation().forEach((op, series) -> byOperation.put(op.name(), series));
-    String ofSource = r.source() == null ? "" : "&source=" + q(r.source());
+    String windowSource = r.source() == null ? "" : "&source=" + q(r.source()); // '' too: the filter the user chose
     SafeHtml windows = each(List.of(Activity.Window.values()), w -> html("<a class=\"button{}\" href=\"/activity?window={}{}\">{}</a>",
-        w == r.window() ? " primary" : "", w.label, ofSource, w.label));
+        w == r.window() ? " primary" : "", w.label, windowSource, w.label));
     SafeHtml top = r.topContext().isEmpty() ? html("<p class=\"empty\">No context values in this window.</p>")
         : html("<table class=\"grid-table\"><thead><tr><th>Key</th><th>Value</th><th class=\"num\">Changes</th></tr></thead><tbody>{}</tbody></table>",
-            each(r.topContext(), v -> html("<tr><td><code>{}</code></td><td><a href=\"/context?key={}&amp;value={}\">{}</a></td><td class=\"num\">{}</td></tr>",
-                v.key(), q(v.key()), q(JsonNodeFactory.instance.textNode(v.value()).toString()), v.value(), v.changes())));
+            each(r.topContext(), v -> html("<tr><td><code>{}</code></td><td><a href=\"/context?key={}&amp;value={}{}\">{}</a></td><td class=\"num\">{}</td></tr>",
+                v.key(), q(v.key()), q(JsonNodeFactory.instance.textNode(v.value()).toString()), ofSource(r.source()), v.value(),
+                v.changes())));
     SafeHtml body = html("""
         <h1>Activity</h1>
         <p class="windows">{} <span class="muted">{} changes{} from {} to {}</span></p>
@@ -372,6 +404,18 @@ public final class Views {
         Charts.stackedBars("Changes by operation", r.buckets(), byOperation),
         top, health(p.newest(), p.metrics(), p.now()));
     return Layout.page("Activity", Nav.ACTIVITY, p.csrf(), body);
+  }
+
+  public static String chooseSource(SourceChoicePage p) {
+    SafeHtml body = html("""
+        <h1>Choose a source</h1>
+        <p class="alert" id="source-choice">{}</p>
+        <ul class="sources" id="sources">{}</ul>
+        <p class="muted small">Several source databases ingest into this destination, and their tables, keys, commit LSNs and
+        xids can be equal: a record, a transaction or a context is one source's. Links between pages keep the source.</p>""",
+        p.message(), each(p.choices(), c -> html("<li><a class=\"button\" href=\"{}\">{}</a>{}</li>", c.url(), sourceName(c.source()),
+            c.detail() == null ? SafeHtml.EMPTY : html(" <span class=\"muted\">{}</span>", c.detail()))));
+    return Layout.page("Choose a source", Nav.NONE, p.csrf(), body);
   }
 
   public static String signIn(SignInPage p) {
@@ -419,16 +463,16 @@ public final class Views {
   private static SafeHtml timelineEvent(Change c, String recordKey) {
     return html("""
         <li class="event">
-          <div class="event-head">{} {}{} <a href="/transactions/{}">transaction {} (xid {})</a>
+          <div class="event-head">{} {}{} <a href="/transactions/{}{}">transaction {} (xid {})</a>
             <a class="button small" href="/revert?change={}">Revert…</a></div>
           {}
           {}
         </li>""",
         badge(c.operation()), time(c.committedAt()),
         when(!recordKey.equals(c.primaryKey()), html(" <span class=\"key-moved\">under key <code>{}</code></span>", c.primaryKey())),
-        Lsn.text(c.commitLsn()), Lsn.text(c.commitLsn()),
+        Lsn.text(c.commitLsn()), onlySource(c.source()), Lsn.text(c.commitLsn()),
         c.transactionId(), c.id().toString(),
-        contextChips(StoredJson.context(c)), diff(changedOnly(c)));
+        contextChips(c), diff(changedOnly(c)));
   }
 
   /** Never hide a gap: changes of the source in that stretch are not in the trail, this record's included. */
@@ -446,7 +490,7 @@ public final class Views {
   /** One change, collapsed to a summary line; opening it shows the diff and links. */
   static SafeHtml changeCard(Change c, boolean conflict) {
     String recordUrl = c.primaryKey() == null ? null
-        : "/record?schema=" + q(c.schema()) + "&table=" + q(c.table()) + "&pk=" + q(c.primaryKey());
+        : "/record?schema=" + q(c.schema()) + "&table=" + q(c.table()) + "&pk=" + q(c.primaryKey()) + ofSource(c.source());
     List<ColumnDiff> columnDiff = ColumnDiff.of(c);
     List<String> changed = columnDiff.stream().filter(ColumnDiff::changed).map(ColumnDiff::column).toList();
     String columns = c.operation() == Operation.UPDATE ? String.join(", ", changed) : changed.size() + " columns";
@@ -464,7 +508,7 @@ public final class Views {
           <div class="change-body">
             <p class="links">
               {}
-              <a href="/transactions/{}">Transaction {}</a>
+              <a href="/transactions/{}{}">Transaction {}</a>
               <a href="/revert?change={}">Preview revert…</a>
               <a href="/api/changes/{}">JSON</a>
               <span class="muted">id <code>{}</code> · LSN <code>{}</code> · stored {}</span>
@@ -474,14 +518,15 @@ public final class Views {
         </details>""",
         conflict ? " conflict" : "", c.id().toString(), time(c.committedAt()), badge(c.operation()), c.qualifiedTable(),
         c.primaryKey() == null ? html("<span class=\"muted\">no key</span>") : html("<code>{}</code>", c.primaryKey()),
-        columns, contextChips(StoredJson.context(c)), when(conflict, html("<span class=\"flag\">conflict</span>")),
+        columns, contextChips(c), when(conflict, html("<span class=\"flag\">conflict</span>")),
         recordUrl == null ? SafeHtml.EMPTY : html("<a href=\"{}\">Record timeline</a>", recordUrl),
-        Lsn.text(c.commitLsn()), Lsn.text(c.commitLsn()), c.id().toString(), c.id().toString(), c.id().toString(),
+        Lsn.text(c.commitLsn()), onlySource(c.source()), Lsn.text(c.commitLsn()), c.id().toString(), c.id().toString(), c.id().toString(),
         Lsn.text(c.position()), time(c.createdAt()), diff(columnDiff));
   }
 
-  /** Context fields as chips linking to the context view (scalars) or showing nested JSON. */
-  static SafeHtml contextChips(JsonNode context) {
+  /** A change's context fields as chips linking to the context view in its source (scalars) or showing nested JSON. */
+  static SafeHtml contextChips(Change change) {
+    JsonNode context = StoredJson.context(change);
     if (context == null || context.isEmpty()) {
       return SafeHtml.EMPTY;
     }
@@ -496,8 +541,8 @@ public final class Views {
       }
       chips.append(v.isContainerNode()
           ? html("<span class=\"chip\"><b>{}</b> {}</span>", e.getKey(), shown).html()
-          : html("<a class=\"chip\" href=\"/context?key={}&amp;value={}\"><b>{}</b> {}</a>",
-              q(e.getKey()), q(v.toString()), e.getKey(), shown).html());
+          : html("<a class=\"chip\" href=\"/context?key={}&amp;value={}{}\"><b>{}</b> {}</a>",
+              q(e.getKey()), q(v.toString()), ofSource(change.source()), e.getKey(), shown).html());
     }
     return html("<span class=\"chips\">{}</span>", new SafeHtml(chips.toString()));
   }
@@ -555,6 +600,36 @@ public final class Views {
     List<T> copy = new ArrayList<>(list);
     java.util.Collections.reverse(copy);
     return copy;
+  }
+
+  /**
+   * {@code &source=…} for a link that continues with one source's data; nothing when it is not
+   * named or is the unnamed source '' (implicit, so a destination with one source keeps its URLs;
+   * with '' among several sources the page it leads to offers them).
+   */
+  private static String ofSource(String source) {
+    return source == null || source.isEmpty() ? "" : "&source=" + q(source);
+  }
+
+  /** {@code ?source=…} for a path that has no query yet; see {@link #ofSource}. */
+  private static String onlySource(String source) {
+    return source == null || source.isEmpty() ? "" : "?source=" + q(source);
+  }
+
+  /** A form's hidden {@code source} ('' too), so what it submits stays with the source it was shown for. */
+  private static SafeHtml sourceField(String source) {
+    return source == null ? SafeHtml.EMPTY : html("<input type=\"hidden\" name=\"source\" value=\"{}\">", source);
+  }
+
+  /** " · source eu-1" after a heading; nothing for the unnamed source '' (a destination with one source looks as it did). */
+  private static SafeHtml sourceTitle(String source) {
+    return source == null || source.isEmpty() ? SafeHtml.EMPTY
+        : html(" <span class=\"muted\">of source</span> <code class=\"source\">{}</code>", source);
+  }
+
+  /** A source as people read it; the unnamed one says what it is. */
+  private static String sourceName(String source) {
+    return source.isEmpty() ? "'' (unnamed: changes stored before sources were named)" : source;
   }
 
   private static String join(String first, String query) {
