@@ -38,16 +38,15 @@ record Backlog(Lsn marker, Lsn end) {
             COMMIT;
           END LOOP;
         END $$""");
-    setUpSlots(pg, extraSlots);
-    long t0 = System.nanoTime();
-    pg.execute("CALL oltp(" + oltpTransactions + ")",
+    return commit(pg, extraSlots, String.format("mixed: %,d transactions of an UPDATE + an INSERT with a _bemi "
+            + "message, a %,d-row INSERT, two 100,000-row UPDATEs and an UPDATE of every other bulk row",
+            oltpTransactions, bulkRows),
+        "CALL oltp(" + oltpTransactions + ")",
         "INSERT INTO history (account_id, delta, created_at) SELECT i % 100000, 2, now() FROM generate_series(1, "
             + bulkRows + ") i",
         "UPDATE accounts SET balance = balance + 1",
         "UPDATE accounts SET note = note || '!'",
         "UPDATE history SET delta = delta + 1 WHERE id % 2 = 0 AND id > " + (2 * oltpTransactions));
-    return end(pg, t0, "mixed: %,d transactions of an UPDATE + an INSERT with a _bemi message, a %,d-row INSERT, "
-        + "two 100,000-row UPDATEs and an UPDATE of every other bulk row", oltpTransactions, bulkRows);
   }
 
   /**
@@ -75,20 +74,16 @@ record Backlog(Lsn marker, Lsn end) {
             COMMIT;
           END LOOP;
         END $$""");
-    setUpSlots(pg, extraSlots);
-    long t0 = System.nanoTime();
-    pg.execute("CALL transfers(" + transactions + ")");
-    return end(pg, t0, "oltp: %,d transactions of a _bemi message, 2 UPDATEs and an INSERT", transactions);
+    return commit(pg, extraSlots, String.format("oltp: %,d transactions of a _bemi message, 2 UPDATEs and an INSERT",
+        transactions), "CALL transfers(" + transactions + ")");
   }
 
   /** One {@code INSERT … SELECT} of {@code changes} rows, in one transaction. */
   static Backlog bulkInsert(BenchPostgres pg, int changes, String... extraSlots) throws Exception {
     pg.execute(HISTORY);
-    setUpSlots(pg, extraSlots);
-    long t0 = System.nanoTime();
-    pg.execute("INSERT INTO history (account_id, delta, created_at) SELECT i % 100000, 2, now() "
-        + "FROM generate_series(1, " + changes + ") i");
-    return end(pg, t0, "bulk: one INSERT … SELECT of %,d rows", changes);
+    return commit(pg, extraSlots, String.format("bulk: one INSERT … SELECT of %,d rows", changes),
+        "INSERT INTO history (account_id, delta, created_at) SELECT i % 100000, 2, now() "
+            + "FROM generate_series(1, " + changes + ") i");
   }
 
   /**
@@ -98,10 +93,8 @@ record Backlog(Lsn marker, Lsn end) {
   static Backlog fullUpdate(BenchPostgres pg, int changes, String... extraSlots) throws Exception {
     pg.execute(ACCOUNTS,
         "INSERT INTO accounts SELECT i, 0, 'account ' || i, now() FROM generate_series(1, " + changes + ") i");
-    setUpSlots(pg, extraSlots);
-    long t0 = System.nanoTime();
-    pg.execute("UPDATE accounts SET balance = balance + 1, updated_at = now()");
-    return end(pg, t0, "fullUpdate: one UPDATE of %,d rows with REPLICA IDENTITY FULL", changes);
+    return commit(pg, extraSlots, String.format("fullUpdate: one UPDATE of %,d rows with REPLICA IDENTITY FULL",
+        changes), "UPDATE accounts SET balance = balance + 1, updated_at = now()");
   }
 
   /**
@@ -130,11 +123,9 @@ record Backlog(Lsn marker, Lsn end) {
             COMMIT;
           END LOOP;
         END $$""");
-    setUpSlots(pg, extraSlots);
-    long t0 = System.nanoTime();
-    pg.execute("CALL documents(" + rows + ", 1000)");
-    Backlog backlog = end(pg, t0, "toast: %,d INSERTs of a 4.0–5.9 KB text body, then %,d UPDATEs leaving the "
-        + "body unchanged (transactions of 1,000)", rows, rows);
+    Backlog backlog = commit(pg, extraSlots, String.format("toast: %,d INSERTs of a 4.0–5.9 KB text body, then %,d "
+        + "UPDATEs leaving the body unchanged (transactions of 1,000)", rows, rows),
+        "CALL documents(" + rows + ", 1000)");
     System.out.println("  TOAST: " + pg.queryString("""
         SELECT format('body %s bytes on average, stored %s bytes (%s compressed rows); TOAST relation %s, table %s',
           round(avg(octet_length(body))), round(avg(pg_column_size(body))), count(pg_column_compression(body)),
@@ -144,8 +135,12 @@ record Backlog(Lsn marker, Lsn end) {
     return backlog;
   }
 
-  /** Sets the source up (slot {@code bemi}) and creates {@code extraSlots} at the same point. */
-  private static void setUpSlots(BenchPostgres pg, String... extraSlots) throws Exception {
+  /**
+   * Sets the source up (slot {@code bemi}), creates {@code extraSlots} at the same point, commits
+   * the {@code backlog} statements and marks their end; prints what the backlog holds.
+   */
+  private static Backlog commit(BenchPostgres pg, String[] extraSlots, String description, String... backlog)
+      throws Exception {
     try (Connection c = pg.connect()) {
       SourceSetup.execute(c, SourceSetup.setupStatements(c,
           SourceSetup.trackedTables(c, "bemi", List.of(), List.of()), "bemi", "bemi"));
@@ -153,15 +148,13 @@ record Backlog(Lsn marker, Lsn end) {
     for (String slot : extraSlots) {
       pg.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
     }
-  }
-
-  /** Marks the end of the backlog committed since {@code t0} and prints what it holds. */
-  private static Backlog end(BenchPostgres pg, long t0, String description, Object... args) throws Exception {
+    long t0 = System.nanoTime();
+    pg.execute(backlog);
     Lsn marker = Lsn.parse(pg.queryString("SELECT pg_logical_emit_message(true, 'bench_end', 'x')::text"));
     Lsn end = Lsn.parse(pg.queryString("SELECT pg_current_wal_lsn()::text"));
     String wal = pg.queryString("SELECT pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)) "
         + "FROM pg_replication_slots WHERE slot_name = 'bemi'");
-    System.out.printf("backlog %s%n  built in %.1f s, %s of WAL, end %s%n", String.format(description, args),
+    System.out.printf("backlog %s%n  built in %.1f s, %s of WAL, end %s%n", description,
         (System.nanoTime() - t0) / 1e9, wal, end);
     return new Backlog(marker, end);
   }
