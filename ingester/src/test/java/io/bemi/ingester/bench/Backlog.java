@@ -39,7 +39,7 @@ record Backlog(Lsn marker, Lsn end) {
           END LOOP;
         END $$""");
     return commit(pg, extraSlots, String.format("mixed: %,d transactions of an UPDATE + an INSERT with a _bemi "
-            + "message, a %,d-row INSERT, two 100,000-row UPDATEs and an UPDATE of every other bulk row",
+            + "message, a %,d-row INSERT, two 100,000-row UPDATEs and an UPDATE of every other later history row",
             oltpTransactions, bulkRows),
         "CALL oltp(" + oltpTransactions + ")",
         "INSERT INTO history (account_id, delta, created_at) SELECT i % 100000, 2, now() FROM generate_series(1, "

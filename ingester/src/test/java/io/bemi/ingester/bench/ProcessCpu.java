@@ -105,11 +105,11 @@ final class ProcessCpu implements AutoCloseable {
         if (!group.getKey().startsWith(JVM_THREAD)) { // a thread's CPU is part of the JVM's
           total += group.getValue();
         }
-        System.out.printf("  %-52s %7.1f s  %6.2f s/100k%n", group.getKey(), group.getValue(),
+        System.out.printf("  %-56s %7.1f s  %6.2f s/100k%n", group.getKey(), group.getValue(),
             group.getValue() * 100_000 / changes);
       }
     }
-    System.out.printf("  %-52s %7.1f s  %6.2f s/100k%n", "total", total, total * 100_000 / changes);
+    System.out.printf("  %-56s %7.1f s  %6.2f s/100k%n", "total", total, total * 100_000 / changes);
     return groups;
   }
 
