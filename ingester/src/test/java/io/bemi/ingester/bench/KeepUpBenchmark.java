@@ -97,6 +97,7 @@ public final class KeepUpBenchmark {
         ingester.awaitStreaming();
         Path script = Files.createTempFile("keepup", ".sql");
         Files.writeString(script, SCRIPT);
+        script.toFile().deleteOnExit();
         System.out.printf("pgbench: TPC-B-like with a _bemi message per transaction, %d clients, scale %d, %d s, "
             + "-M prepared, synchronous_commit=off; destination = source; load average %s%n", clients, scale,
             seconds, ProcessCpu.loadAverage());
