@@ -1,176 +1,203 @@
 package io.bemi.ingester.bench;
 
-import io.bemi.ingester.Ingester;
 import io.bemi.ingester.IngesterConfig;
 import io.bemi.ingester.IngesterMetrics;
 import io.bemi.ingester.PostgresUrl;
 import io.bemi.sql.Lsn;
 import io.bemi.sql.Migrations;
-import io.bemi.ingester.setup.SourceSetup;
-import java.sql.Connection;
-import java.time.Clock;
-import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Backlog drain: builds a backlog of ≥1M row changes (small OLTP transactions with a context
- * message each, plus bulk statements), then measures pg_recvlogical reading it from one slot and
- * the ingester draining an identical slot created at the same point, and prints changes/s and the ratio.
+ * Backlog drain: per backlog shape, on a fresh server, a backlog waits in two slots created at
+ * the same point; pg_recvlogical reads one to /dev/null, then the ingester drains the other into
+ * {@code bemi.changes}; prints changes/s of both, the ratio and the CPU seconds of each process
+ * per 100,000 changes, then one summary line per shape.
  *
  * <pre>./mvnw -q -o -pl ingester test-compile exec:java -Dexec.classpathScope=test \
- *   -Dexec.mainClass=io.bemi.ingester.bench.DrainBenchmark [-Dbench.oltp=100000] [-Dbench.bulk=450000] \
- *   [-Dbench.alter='DROP INDEX bemi.changes_table_time_idx'] [-Dbench.fullUpdate=1000000]</pre>
+ *   -Dexec.mainClass=io.bemi.ingester.bench.DrainBenchmark [-Dbench.shape=mixed] [-Dbench.changes=1000000] \
+ *   [-Dbench.destination=source] [-Dbench.oltp=100000 -Dbench.bulk=450000] [-Dbench.alter='…']</pre>
  *
- * <p>Prints the CPU seconds of each process (walsenders, destination backend, JVM, pg_recvlogical)
- * per 100,000 changes for both readers. {@code bench.alter}: statements (separated by {@code ;}) run
- * on the migrated destination before the ingester starts, to drain into a variant of the layout.
- * {@code bench.fullUpdate}: the backlog is instead one UPDATE of that many rows of a table with
- * REPLICA IDENTITY FULL.
+ * <ul>
+ *   <li>{@code bench.shape}: {@code mixed} (the default; {@code bench.oltp} OLTP transactions then
+ *       {@code bench.bulk} bulk rows and bulk updates), or one of the issue's shapes of {@code
+ *       bench.changes} changes each, {@code oltp}, {@code bulk}, {@code fullUpdate}, {@code toast}
+ *       (see {@link Backlog}), or {@code all} of those four one after another, each on a fresh
+ *       server (so the previous shape's WAL, slots and trail are gone);</li>
+ *   <li>{@code bench.destination}: {@code source} (the trail in the source database, as by default)
+ *       or {@code separate} (a second embedded server on this machine, sharing its cores);</li>
+ *   <li>{@code bench.alter}: statements (separated by {@code ;}) run on the migrated destination
+ *       before the ingester starts, to drain into a variant of the layout.</li>
+ * </ul>
  */
 public final class DrainBenchmark {
 
+  /** The ingester's connections as {@link ProcessCpu} labels them; on the destination, its storing backend. */
+  private static final String INGESTER_BACKEND = "client backend (bemi-ingester)";
+
   private DrainBenchmark() {}
 
-  public static void main(String[] args) throws Exception {
-    int oltpTransactions = Integer.getInteger("bench.oltp", 100_000);
-    int bulkRows = Integer.getInteger("bench.bulk", 450_000);
-    try (BenchPostgres pg = BenchPostgres.start("drain")) {
-      Backlog backlog = System.getProperty("bench.fullUpdate") != null
-          ? buildFullUpdateBacklog(pg, Integer.getInteger("bench.fullUpdate"), "baseline")
-          : buildBacklog(pg, oltpTransactions, bulkRows, "baseline");
-      Lsn marker = backlog.marker();
-      ProcessCpu recvCpu = ProcessCpu.start(pg);
-      double recvSeconds = recvlogical(pg, "baseline", backlog.end());
-      recvCpu.close();
+  /** A backlog shape, by its name in {@code bench.shape}. */
+  enum Shape {
+    MIXED("mixed"), OLTP("oltp"), BULK("bulk"), FULL_UPDATE("fullUpdate"), TOAST("toast");
 
-      // The ingester drains the other slot into bemi.changes in the same database.
-      PostgresUrl url = PostgresUrl.parse(pg.uri());
+    private final String label;
+
+    Shape(String label) {
+      this.label = label;
+    }
+
+    /** One shape, or the issue's four for {@code all}. */
+    static List<Shape> parse(String value) {
+      if (value.equals("all")) {
+        return List.of(OLTP, BULK, FULL_UPDATE, TOAST);
+      }
+      return List.of(Arrays.stream(values()).filter(s -> s.label.equals(value)).findFirst().orElseThrow(() ->
+          new IllegalArgumentException("Unknown -Dbench.shape=" + value + ": use oltp, bulk, fullUpdate, toast, all "
+              + "or mixed")));
+    }
+
+    /** Builds the backlog in a fresh database, in slot {@code bemi} and {@code extraSlot}. */
+    Backlog build(BenchPostgres pg, int changes, String extraSlot) throws Exception {
+      return switch (this) {
+        case MIXED -> Backlog.mixed(pg, Integer.getInteger("bench.oltp", 100_000),
+            Integer.getInteger("bench.bulk", 450_000), extraSlot);
+        case OLTP -> Backlog.oltp(pg, changes, extraSlot);
+        case BULK -> Backlog.bulkInsert(pg, changes, extraSlot);
+        case FULL_UPDATE -> Backlog.fullUpdate(pg, changes, extraSlot);
+        case TOAST -> Backlog.toast(pg, changes, extraSlot);
+      };
+    }
+  }
+
+  /** One shape's drain: seconds of both readers, CPU seconds of the destination backend and the JVM. */
+  record Result(Shape shape, long changes, double recvSeconds, double ingesterSeconds, double destinationCpu,
+      double jvmCpu, double insertSelectSeconds) {
+
+    double ratio() {
+      return recvSeconds / ingesterSeconds;
+    }
+
+    /** CPU seconds per 100,000 changes. */
+    double per100k(double seconds) {
+      return seconds * 100_000 / changes;
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    List<Shape> shapes = Shape.parse(System.getProperty("bench.shape", "mixed"));
+    int changes = Integer.getInteger("bench.changes", 1_000_000);
+    String destination = System.getProperty("bench.destination", "source");
+    if (!List.of("source", "separate").contains(destination)) {
+      throw new IllegalArgumentException("Unknown -Dbench.destination=" + destination + ": use source or separate");
+    }
+    boolean separate = destination.equals("separate");
+    String where = separate
+        ? String.format("a separate embedded PostgreSQL server on this machine: it shares the %d cores with the "
+            + "source, the ingester and pg_recvlogical", Runtime.getRuntime().availableProcessors())
+        : "the source database (destination = source)";
+    System.out.println("destination: " + where);
+    List<Result> results = new ArrayList<>();
+    for (Shape shape : shapes) {
+      results.add(drain(shape, changes, separate));
+    }
+
+    System.out.printf("%nsummary: destination = %s; load average %s%n", where, ProcessCpu.loadAverage());
+    System.out.printf("%-10s %11s %16s %12s %6s %23s %16s %16s%n", "shape", "changes", "pg_recvlogical/s",
+        "ingester/s", "ratio", "dest backend CPU-s/100k", "JVM CPU-s/100k", "INSERT…SELECT/s");
+    for (Result r : results) {
+      System.out.printf("%-10s %,11d %,16.0f %,12.0f %6.2f %23.2f %16.2f %,16.0f%n", r.shape().label, r.changes(),
+          r.changes() / r.recvSeconds(), r.changes() / r.ingesterSeconds(), r.ratio(),
+          r.per100k(r.destinationCpu()), r.per100k(r.jvmCpu()), r.changes() / r.insertSelectSeconds());
+    }
+    System.out.println("(ratio = ingester / pg_recvlogical, target >= 0.8; INSERT…SELECT/s: the destination's own "
+        + "insert of the same rows into bemi.changes, for scale)");
+  }
+
+  /** Builds the shape's backlog on a fresh server and drains it with both readers. */
+  private static Result drain(Shape shape, int changes, boolean separate) throws Exception {
+    System.out.printf("%n== shape %s ==%n", shape.label);
+    try (BenchPostgres source = BenchPostgres.start("drain");
+         BenchPostgres separateTrail = separate ? BenchPostgres.start("trail") : null) {
+      BenchPostgres destination = separate ? separateTrail : source;
+      BenchPostgres[] servers = separate ? new BenchPostgres[] {source, separateTrail} : new BenchPostgres[] {source};
+      Backlog backlog = shape.build(source, changes, "baseline");
+
+      ProcessCpu recvCpu = ProcessCpu.start(servers);
+      double recvSeconds = recvlogical(source, "baseline", backlog.end());
+      recvCpu.close();
+      dropSlot(source, "baseline"); // or it keeps every later WAL segment
+
+      PostgresUrl destinationUrl = PostgresUrl.parse(destination.uri());
       String alter = System.getProperty("bench.alter");
       if (alter != null) { // a layout variant: statements run on the migrated destination before the drain
-        Migrations.migrate(url.dataSource(), "bemi");
-        pg.execute(alter.split(";"));
+        Migrations.migrate(destinationUrl.dataSource(), "bemi");
+        destination.execute(alter.split(";"));
       }
       IngesterMetrics metrics = new IngesterMetrics();
-      Ingester ingester = new Ingester(IngesterConfig.defaults(url, url, "bemi", "bemi", "bemi"), metrics,
-          Clock.systemUTC());
-      Thread thread = new Thread(() -> {
-        try {
-          ingester.run();
-        } catch (Exception e) {
-          e.printStackTrace();
-        }
-      });
-      ProcessCpu ingesterCpu = ProcessCpu.start(pg);
+      IngesterConfig config = IngesterConfig.defaults(PostgresUrl.parse(source.uri()), destinationUrl, "bemi", "bemi",
+          "bemi");
+      ProcessCpu ingesterCpu = ProcessCpu.start(servers);
       long i0 = System.nanoTime();
-      thread.start();
-      while (!metrics.confirmedLsn().isAfter(marker)) {
-        Thread.sleep(20);
-        if (!thread.isAlive()) {
-          throw new IllegalStateException("The ingester stopped");
-        }
+      double ingesterSeconds;
+      try (BenchIngester ingester = BenchIngester.start(config, metrics, null)) {
+        ingester.awaitConfirmed(backlog.marker());
+        ingesterSeconds = (System.nanoTime() - i0) / 1e9; // includes its start: connections, migration check
+        ingesterCpu.close(); // while its threads live, so the report names them
       }
-      double ingesterSeconds = (System.nanoTime() - i0) / 1e9;
-      ingesterCpu.close();
-      ingester.stop();
-      ingester.awaitStopped(Duration.ofSeconds(30));
 
-      long changes = metrics.changesStored();
-      double recvRate = changes / recvSeconds;
-      double ingesterRate = changes / ingesterSeconds;
-      System.out.printf("backlog: %,d row changes in %,d transactions (%,d destination commits)%n", changes,
-          metrics.transactionsStored(), metrics.batchesCommitted());
-      System.out.printf("pg_recvlogical: %.1f s, %,.0f changes/s%n", recvSeconds, recvRate);
+      // The slot would keep the WAL of the trail's writes; a checkpoint then recycles it before the INSERT … SELECT.
+      dropSlot(source, "bemi");
+      source.execute("CHECKPOINT");
+      long stored = metrics.changesStored();
+      System.out.printf("backlog: %,d row changes in %,d transactions (%,d destination commits; %,d unchanged TOAST "
+          + "values left out)%n", stored, metrics.transactionsStored(), metrics.batchesCommitted(),
+          metrics.missingToastValues());
+      System.out.println("trail: " + destination.queryString("SELECT pg_size_pretty(sum(pg_total_relation_size(relid))) "
+          + "|| ' in bemi.changes (heap, TOAST and indexes)' FROM pg_partition_tree('bemi.changes')"));
+      System.out.printf("pg_recvlogical: %.1f s, %,.0f changes/s%n", recvSeconds, stored / recvSeconds);
       System.out.printf("ingester:       %.1f s, %,.0f changes/s (decode, stitch, COPY into bemi.changes, commit)%n",
-          ingesterSeconds, ingesterRate);
-      System.out.printf("ratio ingester / pg_recvlogical: %.2f (target >= 0.8)%n", ingesterRate / recvRate);
-      recvCpu.report("pg_recvlogical", changes, recvSeconds);
-      ingesterCpu.report("the ingester", changes, ingesterSeconds);
+          ingesterSeconds, stored / ingesterSeconds);
+      System.out.printf("ratio ingester / pg_recvlogical: %.2f (target >= 0.8)%n", recvSeconds / ingesterSeconds);
+      recvCpu.report("pg_recvlogical", stored, recvSeconds);
+      Map<String, Double> cpu = ingesterCpu.report("the ingester", stored, ingesterSeconds);
 
-      // For scale: the destination's own cost of inserting the same rows (jsonb parsing, 6 indexes).
-      long d0 = System.nanoTime();
-      pg.execute("INSERT INTO bemi.changes (primary_key, before, after, context, database, schema, \"table\", "
-          + "operation, committed_at, queued_at, transaction_id, position, commit_lsn, change_index) "
-          + "SELECT primary_key, before::text::jsonb, after::text::jsonb, context::text::jsonb, database, schema, "
-          + "\"table\", operation, committed_at, queued_at, transaction_id, position, commit_lsn + (1::bigint << 40), "
-          + "change_index FROM bemi.changes");
-      System.out.printf("for scale, INSERT … SELECT of the same %,d rows inside the destination: %.1f s%n", changes,
-          (System.nanoTime() - d0) / 1e9);
+      double insertSelect = insertSelectSeconds(destination);
+      System.out.printf("for scale, INSERT … SELECT of the same %,d rows inside the destination: %.1f s%n", stored,
+          insertSelect);
+      return new Result(shape, stored, recvSeconds, ingesterSeconds,
+          cpu.getOrDefault(ProcessCpu.label(destination, servers.length, INGESTER_BACKEND), 0.0),
+          cpu.get(ProcessCpu.JVM), insertSelect);
     }
   }
 
-  /** The backlog's last message (everything before it is the backlog) and the WAL end after it. */
-  record Backlog(Lsn marker, Lsn end) {}
-
-  /**
-   * Creates the workload's tables, sets the source up (slot {@code bemi}), creates {@code
-   * extraSlots} at the same point, then commits the backlog: small OLTP transactions with a
-   * context message each, a bulk insert and three bulk updates.
-   */
-  static Backlog buildBacklog(BenchPostgres pg, int oltpTransactions, int bulkRows, String... extraSlots)
-      throws Exception {
-    pg.execute(
-        "CREATE TABLE accounts (id bigint PRIMARY KEY, balance numeric NOT NULL, note text, updated_at timestamptz)",
-        "CREATE TABLE history (id bigserial PRIMARY KEY, account_id bigint, delta numeric, created_at timestamptz)",
-        "INSERT INTO accounts SELECT i, 0, 'account ' || i, now() FROM generate_series(1, 100000) i",
-        """
-        CREATE PROCEDURE oltp(n int) LANGUAGE plpgsql AS $$
-        BEGIN
-          FOR i IN 1..n LOOP
-            PERFORM pg_logical_emit_message(true, '_bemi',
-              json_build_object('user_id', i % 1000, 'endpoint', 'POST /transfer', 'request_id', md5(i::text))::text);
-            UPDATE accounts SET balance = balance + 1, updated_at = now() WHERE id = 1 + (i * 7919) % 100000;
-            INSERT INTO history (account_id, delta, created_at) VALUES (1 + (i * 7919) % 100000, 1, now());
-            COMMIT;
-          END LOOP;
-        END $$""");
-    setUpSlots(pg, extraSlots);
-    long t0 = System.nanoTime();
-    pg.execute("CALL oltp(" + oltpTransactions + ")",
-        "INSERT INTO history (account_id, delta, created_at) SELECT i % 100000, 2, now() FROM generate_series(1, "
-            + bulkRows + ") i",
-        "UPDATE accounts SET balance = balance + 1",
-        "UPDATE accounts SET note = note || '!'",
-        "UPDATE history SET delta = delta + 1 WHERE id % 2 = 0 AND id > " + (2 * oltpTransactions));
-    return endOfBacklog(pg, t0);
+  /** The destination's own cost of inserting the stored rows again (jsonb parsing, indexes, trigger). */
+  private static double insertSelectSeconds(BenchPostgres destination) throws Exception {
+    long d0 = System.nanoTime();
+    destination.execute("INSERT INTO bemi.changes (primary_key, before, after, context, database, schema, \"table\", "
+        + "operation, committed_at, queued_at, transaction_id, position, commit_lsn, change_index) "
+        + "SELECT primary_key, before::text::jsonb, after::text::jsonb, context::text::jsonb, database, schema, "
+        + "\"table\", operation, committed_at, queued_at, transaction_id, position, commit_lsn + (1::bigint << 40), "
+        + "change_index FROM bemi.changes");
+    return (System.nanoTime() - d0) / 1e9;
   }
 
-  /**
-   * The issue's bulk-UPDATE shape: one UPDATE of {@code rows} rows of a table with REPLICA IDENTITY
-   * FULL (each change carries the whole old row), in one transaction.
-   */
-  static Backlog buildFullUpdateBacklog(BenchPostgres pg, int rows, String... extraSlots) throws Exception {
-    pg.execute(
-        "CREATE TABLE accounts (id bigint PRIMARY KEY, balance numeric NOT NULL, note text, updated_at timestamptz)",
-        "INSERT INTO accounts SELECT i, 0, 'account ' || i, now() FROM generate_series(1, " + rows + ") i",
-        "ALTER TABLE accounts REPLICA IDENTITY FULL");
-    setUpSlots(pg, extraSlots);
-    long t0 = System.nanoTime();
-    pg.execute("UPDATE accounts SET balance = balance + 1, updated_at = now()");
-    return endOfBacklog(pg, t0);
-  }
-
-  /** Sets the source up (slot {@code bemi}) and creates {@code extraSlots} at the same point. */
-  private static void setUpSlots(BenchPostgres pg, String... extraSlots) throws Exception {
-    try (Connection c = pg.connect()) {
-      SourceSetup.execute(c, SourceSetup.setupStatements(c,
-          SourceSetup.trackedTables(c, "bemi", List.of(), List.of()), "bemi", "bemi"));
+  /** Drops a slot once the walsender of its reader (which has disconnected) has ended. */
+  private static void dropSlot(BenchPostgres pg, String slot) throws Exception {
+    String active = "SELECT active FROM pg_replication_slots WHERE slot_name = '" + slot + "'";
+    for (int attempt = 0; pg.queryString(active).equals("t"); attempt++) {
+      if (attempt == 300) {
+        throw new IllegalStateException("Slot " + slot + " still active 30 s after its reader stopped");
+      }
+      Thread.sleep(100);
     }
-    for (String slot : extraSlots) {
-      pg.execute("SELECT pg_create_logical_replication_slot('" + slot + "', 'pgoutput')");
-    }
-  }
-
-  /** Marks the end of the backlog committed since {@code t0}. */
-  private static Backlog endOfBacklog(BenchPostgres pg, long t0) throws Exception {
-    Lsn marker = Lsn.parse(pg.queryString("SELECT pg_logical_emit_message(true, 'bench_end', 'x')::text"));
-    Lsn end = Lsn.parse(pg.queryString("SELECT pg_current_wal_lsn()::text"));
-    System.out.printf("backlog built in %.1f s, WAL end %s%n", (System.nanoTime() - t0) / 1e9, end);
-    return new Backlog(marker, end);
+    pg.execute("SELECT pg_drop_replication_slot('" + slot + "')");
   }
 
   /** pg_recvlogical reads {@code slot} up to {@code end} into /dev/null; returns the seconds it took. */
   static double recvlogical(BenchPostgres pg, String slot, Lsn end) throws Exception {
-    // Baseline: pg_recvlogical reads the identical slot to /dev/null.
     ProcessBuilder recv = new ProcessBuilder("pg_recvlogical", "-h", "localhost", "-p",
         String.valueOf(pg.postgres.getPort()), "-U", "postgres", "-d", pg.database, "--slot", slot, "--start",
         "-P", "pgoutput", "-o", "proto_version=1", "-o", "publication_names=bemi", "-o", "messages=true",

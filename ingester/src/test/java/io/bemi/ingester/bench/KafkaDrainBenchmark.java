@@ -1,6 +1,5 @@
 package io.bemi.ingester.bench;
 
-import io.bemi.ingester.Ingester;
 import io.bemi.ingester.IngesterConfig;
 import io.bemi.ingester.IngesterMetrics;
 import io.bemi.ingester.PostgresUrl;
@@ -9,8 +8,6 @@ import io.bemi.ingester.sink.SinkFactory;
 import io.bemi.ingester.sink.kafka.KafkaSink;
 import io.bemi.ingester.sink.kafka.KafkaSinkSettings;
 import io.bemi.test.kafka.KafkaBrokers;
-import java.time.Clock;
-import java.time.Duration;
 
 /**
  * The Kafka sink's backlog drain beside pg_recvlogical and the database sink, on the same
@@ -28,7 +25,7 @@ public final class KafkaDrainBenchmark {
     int oltpTransactions = Integer.getInteger("bench.oltp", 30_000);
     int bulkRows = Integer.getInteger("bench.bulk", 150_000);
     try (BenchPostgres pg = BenchPostgres.start("kafka_drain"); KafkaBrokers kafka = KafkaBrokers.start(1)) {
-      DrainBenchmark.Backlog backlog = DrainBenchmark.buildBacklog(pg, oltpTransactions, bulkRows, "baseline",
+      Backlog backlog = Backlog.mixed(pg, oltpTransactions, bulkRows, "baseline",
           "kafka");
       double recvSeconds = DrainBenchmark.recvlogical(pg, "baseline", backlog.end());
       PostgresUrl url = PostgresUrl.parse(pg.uri());
@@ -55,26 +52,11 @@ public final class KafkaDrainBenchmark {
 
   private static Drain drain(IngesterConfig config, SinkFactory sinks, Lsn marker) throws Exception {
     IngesterMetrics metrics = new IngesterMetrics();
-    Ingester ingester = new Ingester(config, metrics, Clock.systemUTC(), sinks);
-    Thread thread = new Thread(() -> {
-      try {
-        ingester.run();
-      } catch (Exception e) {
-        e.printStackTrace();
-      }
-    });
     long started = System.nanoTime();
-    thread.start();
-    while (!metrics.confirmedLsn().isAfter(marker)) {
-      Thread.sleep(20);
-      if (!thread.isAlive()) {
-        throw new IllegalStateException("The ingester stopped");
-      }
+    try (BenchIngester ingester = BenchIngester.start(config, metrics, sinks)) {
+      ingester.awaitConfirmed(marker);
+      return new Drain(metrics, (System.nanoTime() - started) / 1e9);
     }
-    double seconds = (System.nanoTime() - started) / 1e9;
-    ingester.stop();
-    ingester.awaitStopped(Duration.ofSeconds(30));
-    return new Drain(metrics, seconds);
   }
 
   private static void report(String name, Drain drain, double recvRate) {

@@ -1,7 +1,6 @@
 package io.bemi.ingester.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.bemi.ingester.Ingester;
 import io.bemi.ingester.IngesterConfig;
 import io.bemi.ingester.IngesterMetrics;
 import io.bemi.ingester.PostgresUrl;
@@ -12,7 +11,6 @@ import io.bemi.test.kafka.KafkaBrokers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -63,18 +61,8 @@ public final class KafkaLatencyBenchmark {
           null, "lz4", Duration.ofMinutes(1), Map.of("linger.ms", linger));
       IngesterConfig config = IngesterConfig.defaults(url, url, "bemi", "bemi", "bemi");
       config = config.withBatching(config.maxBatchChanges(), Duration.ofMillis(batchDelayMs), config.holdBack());
-      Ingester ingester = new Ingester(config, metrics, Clock.systemUTC(), KafkaSink.factory(settings, url));
-      Thread thread = new Thread(() -> {
-        try {
-          ingester.run();
-        } catch (Exception e) {
-          e.printStackTrace();
-        }
-      });
-      thread.start();
-      while (!metrics.isStreaming()) {
-        Thread.sleep(20);
-      }
+      BenchIngester ingester = BenchIngester.start(config, metrics, KafkaSink.factory(settings, url));
+      ingester.awaitStreaming();
       List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
       AtomicBoolean consuming = new AtomicBoolean(true);
       Thread consumer = new Thread(() -> consume(kafka.bootstrapServers(), latencies, consuming));
@@ -89,8 +77,7 @@ public final class KafkaLatencyBenchmark {
       double catchUp = (System.nanoTime() - writerDone) / 1e9;
       consuming.set(false);
       consumer.join();
-      ingester.stop();
-      ingester.awaitStopped(Duration.ofSeconds(30));
+      ingester.close();
 
       List<Long> sorted = new ArrayList<>(latencies);
       Collections.sort(sorted);

@@ -1,6 +1,5 @@
 package io.bemi.ingester.bench;
 
-import io.bemi.ingester.Ingester;
 import io.bemi.ingester.IngesterConfig;
 import io.bemi.ingester.IngesterMetrics;
 import io.bemi.ingester.PostgresUrl;
@@ -8,7 +7,6 @@ import io.bemi.ingester.setup.SourceSetup;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -40,25 +38,14 @@ public final class LatencyBenchmark {
       IngesterConfig config = IngesterConfig.defaults(url, url, "bemi", "bemi", "bemi");
       config = config.withBatching(config.maxBatchChanges(),
           Duration.ofMillis(Long.getLong("bench.batchDelayMs", config.maxBatchDelay().toMillis())), config.holdBack());
-      Ingester ingester = new Ingester(config, metrics, Clock.systemUTC());
-      Thread thread = new Thread(() -> {
-        try {
-          ingester.run();
-        } catch (Exception e) {
-          e.printStackTrace();
-        }
-      });
-      thread.start();
-      while (!metrics.isStreaming()) {
-        Thread.sleep(20);
-      }
+      BenchIngester ingester = BenchIngester.start(config, metrics, null);
+      ingester.awaitStreaming();
 
       long expected = writeSteadily(pg, seconds, changesPerSecond, rowsPerTransaction);
       while (metrics.changesStored() < expected) {
         Thread.sleep(20);
       }
-      ingester.stop();
-      ingester.awaitStopped(Duration.ofSeconds(30));
+      ingester.close();
 
       var snapshot = metrics.commitToStored().takeSnapshot();
       System.out.printf("stored %,d changes in %,d transactions, %,d destination commits%n", metrics.changesStored(),

@@ -10,14 +10,16 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * CPU seconds (user + system) spent by the processes of a benchmark phase, read from
  * {@code /proc/<pid>/stat}: this JVM, the children it has waited for (pg_recvlogical), and every
- * PostgreSQL process of the server, sampled every 200 ms and labelled by backend type and
+ * PostgreSQL process of the servers, sampled every 200 ms and labelled by backend type and
  * application name (so the ingester's destination backend, its walsender and pg_recvlogical's
  * walsender are told apart). On a shared machine CPU time compares where wall time does not.
  * A short-lived process (an autovacuum worker) loses the CPU it spent after its last sample.
@@ -33,9 +35,14 @@ final class ProcessCpu implements AutoCloseable {
    */
   private static final int UTIME = 11;
   private static final int CUTIME = 13;
+  /** The report's group of this JVM's CPU, all threads. */
+  static final String JVM = "JVM, all threads";
+  private static final String JVM_THREAD = "JVM thread ";
 
-  private final Connection connection;
-  private final int ownBackend;
+  /** A server sampled: a connection of its own (whose backend is left out) and the prefix of its labels. */
+  private record Server(Connection connection, int ownBackend, String prefix) {}
+
+  private final List<Server> servers = new ArrayList<>();
   private final Map<Integer, String> labels = new HashMap<>();
   private final Map<Integer, Double> first = new HashMap<>();
   private final Map<Integer, Double> last = new HashMap<>();
@@ -49,11 +56,13 @@ final class ProcessCpu implements AutoCloseable {
   private final Thread sampler;
   private volatile boolean running = true;
 
-  private ProcessCpu(BenchPostgres pg) throws Exception {
-    this.connection = pg.connect();
-    try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
-      rs.next();
-      this.ownBackend = rs.getInt(1);
+  private ProcessCpu(List<BenchPostgres> sampled) throws Exception {
+    for (BenchPostgres pg : sampled) {
+      Connection connection = pg.connect();
+      try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+        rs.next();
+        servers.add(new Server(connection, rs.getInt(1), label(pg, sampled.size(), "")));
+      }
     }
     sample();
     this.jvmStart = jvmSeconds();
@@ -63,31 +72,45 @@ final class ProcessCpu implements AutoCloseable {
     sampler.start();
   }
 
-  /** Starts sampling the server's processes (and this JVM) now. */
-  static ProcessCpu start(BenchPostgres pg) throws Exception {
-    return new ProcessCpu(pg);
+  /**
+   * Starts sampling the servers' processes (and this JVM) now. With several servers each process's
+   * label starts with its server's database name ({@link #label}).
+   */
+  static ProcessCpu start(BenchPostgres... servers) throws Exception {
+    return new ProcessCpu(List.of(servers));
   }
 
-  /** Stops sampling and prints CPU seconds per process group, in total and per 100,000 changes. */
-  void report(String phase, long changes, double wallSeconds) throws Exception {
+  /** The label of a process group of {@code server} in a report of {@code servers} servers. */
+  static String label(BenchPostgres server, int servers, String group) {
+    return (servers > 1 ? server.database + ": " : "") + group;
+  }
+
+  /**
+   * Stops sampling and prints CPU seconds per process group, in total and per 100,000 changes;
+   * returns the seconds per group (including {@link #JVM}).
+   */
+  Map<String, Double> report(String phase, long changes, double wallSeconds) throws Exception {
     close();
     Map<String, Double> groups = new TreeMap<>();
     last.forEach((pid, seconds) -> groups.merge(labels.get(pid), seconds - first.getOrDefault(pid, 0.0), Double::sum));
-    groups.put("JVM, all threads", jvmEnd - jvmStart);
+    groups.put(JVM, jvmEnd - jvmStart);
     groups.put("pg_recvlogical process", childrenEnd - childrenStart);
-    threadsEnd.forEach((id, seconds) -> groups.merge("JVM thread " + threadNames.get(id),
+    threadsEnd.forEach((id, seconds) -> groups.merge(JVM_THREAD + threadNames.get(id),
         seconds - threadsStart.getOrDefault(id, 0.0), Double::sum));
     System.out.printf("CPU of %s: %,d changes in %.1f s wall, load average %s%n", phase, changes, wallSeconds,
         loadAverage());
     double total = 0;
     for (Map.Entry<String, Double> group : groups.entrySet()) {
       if (group.getValue() >= 0.05) {
-        total += group.getValue();
-        System.out.printf("  %-52s %7.1f s  %6.2f s/100k%n", group.getKey(), group.getValue(),
+        if (!group.getKey().startsWith(JVM_THREAD)) { // a thread's CPU is part of the JVM's
+          total += group.getValue();
+        }
+        System.out.printf("  %-56s %7.1f s  %6.2f s/100k%n", group.getKey(), group.getValue(),
             group.getValue() * 100_000 / changes);
       }
     }
-    System.out.printf("  %-52s %7.1f s  %6.2f s/100k%n", "total", total, total * 100_000 / changes);
+    System.out.printf("  %-56s %7.1f s  %6.2f s/100k%n", "total", total, total * 100_000 / changes);
+    return groups;
   }
 
   /** CPU seconds (user + system) a running process has spent. */
@@ -118,7 +141,9 @@ final class ProcessCpu implements AutoCloseable {
           threadNames.put(thread.getThreadId(), thread.getThreadName().replaceAll("[-#]?\\d+$", ""));
         }
       }
-      connection.close();
+      for (Server server : servers) {
+        server.connection().close();
+      }
     }
   }
 
@@ -134,20 +159,24 @@ final class ProcessCpu implements AutoCloseable {
   }
 
   private synchronized void sample() throws Exception {
-    try (Statement s = connection.createStatement();
-         ResultSet rs = s.executeQuery("SELECT pid, backend_type, application_name FROM pg_stat_activity")) {
-      while (rs.next()) {
-        int pid = rs.getInt(1);
-        if (pid == ownBackend) {
-          continue;
+    for (Server server : servers) {
+      try (Statement s = server.connection().createStatement();
+           ResultSet rs = s.executeQuery("SELECT pid, backend_type, application_name FROM pg_stat_activity")) {
+        while (rs.next()) {
+          int pid = rs.getInt(1);
+          if (pid == server.ownBackend()) {
+            continue;
+          }
+          Double seconds = cpuSeconds(pid, UTIME);
+          if (seconds == null) {
+            continue;
+          }
+          // the latest label: a backend still starting up shows no application_name yet
+          labels.put(pid, server.prefix() + rs.getString(2)
+              + (rs.getString(3).isEmpty() ? "" : " (" + rs.getString(3) + ")"));
+          first.putIfAbsent(pid, seconds);
+          last.put(pid, seconds);
         }
-        Double seconds = cpuSeconds(pid, UTIME);
-        if (seconds == null) {
-          continue;
-        }
-        labels.putIfAbsent(pid, rs.getString(2) + (rs.getString(3).isEmpty() ? "" : " (" + rs.getString(3) + ")"));
-        first.putIfAbsent(pid, seconds);
-        last.put(pid, seconds);
       }
     }
   }
