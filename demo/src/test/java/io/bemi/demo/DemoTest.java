@@ -117,7 +117,7 @@ class DemoTest {
   private void awaitReady(Process demo) throws InterruptedException {
     Instant deadline = Instant.now().plus(START_TIMEOUT);
     while (Instant.now().isBefore(deadline)) {
-      assertThat(demo.isAlive()).as("the demo is running; its output:%n%s", String.join("\n", output)).isTrue();
+      assertThat(demo.isAlive()).as(() -> "the demo is running; its output:\n" + outputText()).isTrue();
       synchronized (output) {
         if (output.stream().anyMatch(line -> line.contains("Bemi demo ready in"))) {
           return;
@@ -125,7 +125,14 @@ class DemoTest {
       }
       Thread.sleep(200);
     }
-    throw new AssertionError("the demo was not ready within " + START_TIMEOUT + "; its output:\n" + String.join("\n", output));
+    throw new AssertionError("the demo was not ready within " + START_TIMEOUT + "; its output:\n" + outputText());
+  }
+
+  /** The output so far; the reader thread appends to it meanwhile (iterating it unlocked throws). */
+  private String outputText() {
+    synchronized (output) {
+      return String.join("\n", output);
+    }
   }
 
   /** What the dashboard API shows so far, summarised. */
