@@ -234,8 +234,18 @@ public final class BemiChanges {
    * when several sources stored that xid (an LSN twice when two sources committed at the same one).
    */
   public List<Long> transactionCommits(long transactionId) throws SQLException {
-    return query("SELECT (commit_lsn - '0/0'::pg_lsn)::bigint FROM " + fn("transaction_commits") + "(?)",
-        rs -> rs.getLong(1), transactionId);
+    return transactionCommits(transactionId, null).stream().map(TransactionCommit::commitLsn).toList();
+  }
+
+  /**
+   * The transactions stored under an xid in {@code source} ({@code null}: in every source), newest
+   * first, each with its source, commit time and number of changes (bemi.transaction_commits).
+   */
+  public List<TransactionCommit> transactionCommits(long transactionId, String source) throws SQLException {
+    return query("SELECT source, (commit_lsn - '0/0'::pg_lsn)::bigint, committed_at, changes FROM "
+            + fn("transaction_commits") + "(?, ?::text)",
+        rs -> new TransactionCommit(rs.getString(1), rs.getLong(2), rs.getObject(3, OffsetDateTime.class).toInstant(),
+            rs.getLong(4)), transactionId, source);
   }
 
   /**

@@ -3,6 +3,7 @@ package io.bemi.dashboard.changes;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bemi.history.BemiChanges;
 import io.bemi.history.Change;
+import io.bemi.history.TransactionCommit;
 import io.bemi.sql.Lsn;
 import io.bemi.sql.SqlNames;
 import java.sql.Connection;
@@ -168,22 +169,12 @@ public final class ChangeRepository {
     return read("Could not read transaction " + Lsn.text(commitLsn), () -> trail.commitChanges(commitLsn, source, limit));
   }
 
-  /** A transaction stored under an xid: its source, commit LSN, commit time and number of changes. */
-  public record Commit(String source, long commitLsn, Instant committedAt, long changes) {}
-
   /**
    * The transactions stored under an xid (of {@code source}; null: of every source), newest first:
    * more than one after xid wraparound or when two sources used the same xid.
    */
-  public List<Commit> commitsOfTransaction(long transactionId, String source) {
-    Sql sql = new Sql().append("SELECT source, commit_lsn, min(committed_at), count(*) FROM " + changes
-        + " WHERE transaction_id = ?", transactionId);
-    if (source != null) {
-      sql.append(" AND source = ?", source);
-    }
-    sql.append(" GROUP BY source, commit_lsn ORDER BY commit_lsn DESC, source");
-    return rows(sql, rs -> new Commit(rs.getString(1), rs.getLong(2), rs.getObject(3, OffsetDateTime.class).toInstant(),
-        rs.getLong(4)), "Could not read transaction xid " + transactionId);
+  public List<TransactionCommit> commitsOfTransaction(long transactionId, String source) {
+    return read("Could not read transaction xid " + transactionId, () -> trail.transactionCommits(transactionId, source));
   }
 
   /** The source of the changes with a context: the given one, else the only one they come from. */

@@ -10,6 +10,7 @@ import io.bemi.dashboard.changes.SeveralSourcesException;
 import io.bemi.history.BemiChanges;
 import io.bemi.history.Change;
 import io.bemi.history.RevertStep;
+import io.bemi.history.TransactionCommit;
 import io.bemi.sql.Lsn;
 import java.io.IOException;
 import java.sql.Connection;
@@ -86,7 +87,7 @@ public final class RevertService {
   public RevertTarget target(String change, String transaction, String context, String source) {
     RevertTarget target = RevertTarget.parse(change, transaction, context);
     if (target instanceof RevertTarget.TransactionXid xid) {
-      ChangeRepository.Commit commit = commitOf(xid.transactionId(), source);
+      TransactionCommit commit = commitOf(xid.transactionId(), source);
       return new RevertTarget.Transaction(commit.commitLsn(), commit.source());
     }
     if (target instanceof RevertTarget.Transaction tx) {
@@ -116,25 +117,25 @@ public final class RevertService {
    * sources stored that xid and none is named ({@link SeveralSourcesException}, each choice leading
    * to its transaction's page), or when xid wraparound made it name several of one source.
    */
-  public ChangeRepository.Commit commitOf(long transactionId, String source) {
-    List<ChangeRepository.Commit> commits = changes.commitsOfTransaction(transactionId, source);
+  public TransactionCommit commitOf(long transactionId, String source) {
+    List<TransactionCommit> commits = changes.commitsOfTransaction(transactionId, source);
     if (commits.isEmpty()) {
       throw new NotFoundException("Nothing stored for transaction xid " + transactionId
           + (source == null ? "" : " of source " + SeveralSourcesException.quoted(source)));
     }
-    if (commits.stream().map(ChangeRepository.Commit::source).distinct().count() > 1) {
+    if (commits.stream().map(TransactionCommit::source).distinct().count() > 1) {
       throw new SeveralSourcesException("xid " + transactionId, commits.stream()
           .map(c -> new SeveralSourcesException.Choice(c.source(), "transaction " + Lsn.text(c.commitLsn()) + ", committed "
               + c.committedAt() + ", " + c.changes() + " change(s)", transactionPath(c.commitLsn(), c.source()))).toList());
     }
     if (commits.size() > 1) {
-      throw new AmbiguousTransactionException(transactionId, commits.stream().map(ChangeRepository.Commit::commitLsn).toList());
+      throw new AmbiguousTransactionException(transactionId, commits.stream().map(TransactionCommit::commitLsn).toList());
     }
     return commits.get(0);
   }
 
   /** The dashboard page of one stored transaction: its commit LSN and its source (the unnamed source '' implicit). */
-  public static String transactionPath(ChangeRepository.Commit commit) {
+  public static String transactionPath(TransactionCommit commit) {
     return commit.source().isEmpty() ? "/transactions/" + Lsn.text(commit.commitLsn())
         : transactionPath(commit.commitLsn(), commit.source());
   }

@@ -110,7 +110,7 @@ final class Requests {
   }
 
   /** The one transaction the xid in {id} names (in the request's source, or the only source that stored it). */
-  static io.bemi.dashboard.changes.ChangeRepository.Commit commitOfXid(Context ctx, RevertService revert) {
+  static io.bemi.history.TransactionCommit commitOfXid(Context ctx, RevertService revert) {
     return revert.commitOf(longPath(ctx, "id"), source(ctx));
   }
 

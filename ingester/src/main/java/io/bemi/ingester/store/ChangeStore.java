@@ -184,7 +184,7 @@ public final class ChangeStore implements Sink {
     if (event instanceof Change change) {
       lastCommitLsnWritten = change.transaction().commitLsn();
       Instant committedAt = change.transaction().committedAt();
-      rejectingData(() -> ensurePartitionFor(committedAt)); // ends the COPY: its rows may be refused there
+      ensurePartitionFor(committedAt);
       if (!partitions.has(committedAt)) {
         quarantineBeyondPartitions(change);
       } else if (!isolateUpTo.equals(Lsn.INVALID) && change.transaction().commitLsn().compareTo(isolateUpTo) <= 0) {
@@ -409,8 +409,10 @@ public final class ChangeStore implements Sink {
   /** Extends the partitions, in the open batch, when a change comes within the margin of their end. */
   private void ensurePartitionFor(Instant committedAt) throws SQLException {
     if (!partitions.cover(committedAt)) {
-      endCopy();
-      partitions.extend(connection, committedAt);
+      rejectingData(() -> { // ending the COPY may refuse its rows
+        endCopy();
+        partitions.extend(connection, committedAt);
+      });
     }
   }
 

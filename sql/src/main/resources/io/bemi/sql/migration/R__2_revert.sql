@@ -496,21 +496,14 @@ CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.revert_context_sql(p_context 
 RETURNS text
 LANGUAGE plpgsql STABLE
 SET search_path = pg_catalog, pg_temp AS $function$
-DECLARE
-  v_changes ${flyway:defaultSchema}.changes[];
 BEGIN
   IF p_context IS NULL OR jsonb_typeof(p_context) <> 'object' OR p_context = '{}'::jsonb THEN
     RAISE EXCEPTION 'bemi revert: context % would select every change in the trail', coalesce(p_context::text, 'NULL')
       USING ERRCODE = 'BM004',
             HINT = 'Give a context value that names what to revert, e.g. {"requestId": "r-1"}; to revert everything, pass the change ids to revert_changes_sql().';
   END IF;
-  SELECT array_agg(c) INTO v_changes
-    FROM ${flyway:defaultSchema}.changes c WHERE c.context @> p_context AND (p_source IS NULL OR c.source = p_source);
-  IF p_source IS NULL THEN
-    PERFORM ${flyway:defaultSchema}.refuse_several_sources(ARRAY(SELECT DISTINCT x.source FROM unnest(v_changes) x ORDER BY 1),
-                                       'context ' || p_context::text);
-  END IF;
-  RETURN ${flyway:defaultSchema}.revert_changes_sql(ARRAY(SELECT x.id FROM unnest(v_changes) x),
+  RETURN ${flyway:defaultSchema}.revert_changes_sql(
+           ARRAY(SELECT c.id FROM ${flyway:defaultSchema}.context_changes(p_context, p_source) c), -- BM008 when several sources
            p_force, jsonb_build_object('context', p_context) || ${flyway:defaultSchema}.source_entry(p_source), p_revert_context);
 END
 $function$;
