@@ -64,8 +64,8 @@ record Backlog(Lsn marker, Lsn end) {
           target bigint;
         BEGIN
           FOR i IN 1..n LOOP
-            source := 1 + (i * 7919) % 100000;
-            target := 1 + (i * 104729) % 100000;
+            source := 1 + (i::bigint * 7919) % 100000;
+            target := 1 + (i::bigint * 104729) % 100000;
             PERFORM pg_logical_emit_message(true, '_bemi',
               json_build_object('user_id', i % 1000, 'endpoint', 'POST /transfer', 'request_id', md5(i::text))::text);
             UPDATE accounts SET balance = balance - 1, updated_at = now() WHERE id = source;
