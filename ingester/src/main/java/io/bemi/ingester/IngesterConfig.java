@@ -9,6 +9,8 @@ import java.time.Duration;
  *
  * @param maxBatchChanges commit the destination transaction once it holds this many changes (at the next source commit)
  * @param maxBatchDelay commit at the next source commit once the batch is this old, even if more is queued
+ * @param batchLinger when nothing more is queued, wait until the batch is this old before committing it,
+ *     so that a steady stream of small transactions is stored in fewer, larger destination transactions
  * @param queueCapacity events between the reader and the store thread
  * @param holdBack changes held back per transaction waiting for its first {@code _bemi} message
  * @param columnRules ignored and redacted columns
@@ -24,6 +26,7 @@ public record IngesterConfig(
     int maxContextBytes,
     int maxBatchChanges,
     Duration maxBatchDelay,
+    Duration batchLinger,
     int queueCapacity,
     int holdBack,
     Duration statusInterval,
@@ -36,36 +39,50 @@ public record IngesterConfig(
   public static final SlotMonitor.Settings DEFAULT_MONITORING =
       new SlotMonitor.Settings(Duration.ofSeconds(10), Duration.ofSeconds(5), 1024);
 
+  /** How long a batch waits for more transactions while nothing is queued (see {@code batchLinger}). */
+  public static final Duration DEFAULT_BATCH_LINGER = Duration.ofMillis(20);
+
   public static IngesterConfig defaults(PostgresUrl source, PostgresUrl destination, String schema, String slot,
       String publication) {
     return new IngesterConfig(source, destination, schema, slot, publication, DEFAULT_MAX_CONTEXT_BYTES, 10_000,
-        Duration.ofMillis(200), 20_000, 1_000, Duration.ofSeconds(10), ColumnRules.NONE, DEFAULT_MONITORING, null);
+        Duration.ofMillis(200), DEFAULT_BATCH_LINGER, 20_000, 1_000, Duration.ofSeconds(10), ColumnRules.NONE,
+        DEFAULT_MONITORING, null);
   }
 
   /** The same configuration with other batch limits (tests and benchmarks). */
   public IngesterConfig withBatching(int maxChanges, Duration maxDelay, int holdBackChanges) {
     return new IngesterConfig(source, destination, destinationSchema, slot, publication, maxContextBytes, maxChanges,
-        maxDelay, queueCapacity, holdBackChanges, statusInterval, columnRules, monitoring, sourceName);
+        maxDelay, batchLinger, queueCapacity, holdBackChanges, statusInterval, columnRules, monitoring, sourceName);
+  }
+
+  /** The same configuration with another {@code batchLinger} (zero: commit as soon as nothing is queued). */
+  public IngesterConfig withBatchLinger(Duration linger) {
+    return new IngesterConfig(source, destination, destinationSchema, slot, publication, maxContextBytes,
+        maxBatchChanges, maxBatchDelay, linger, queueCapacity, holdBack, statusInterval, columnRules, monitoring,
+        sourceName);
   }
 
   public IngesterConfig withMaxContextBytes(int bytes) {
     return new IngesterConfig(source, destination, destinationSchema, slot, publication, bytes, maxBatchChanges,
-        maxBatchDelay, queueCapacity, holdBack, statusInterval, columnRules, monitoring, sourceName);
+        maxBatchDelay, batchLinger, queueCapacity, holdBack, statusInterval, columnRules, monitoring, sourceName);
   }
 
   public IngesterConfig withColumnRules(ColumnRules rules) {
     return new IngesterConfig(source, destination, destinationSchema, slot, publication, maxContextBytes,
-        maxBatchChanges, maxBatchDelay, queueCapacity, holdBack, statusInterval, rules, monitoring, sourceName);
+        maxBatchChanges, maxBatchDelay, batchLinger, queueCapacity, holdBack, statusInterval, rules, monitoring,
+        sourceName);
   }
 
   public IngesterConfig withMonitoring(SlotMonitor.Settings settings) {
     return new IngesterConfig(source, destination, destinationSchema, slot, publication, maxContextBytes,
-        maxBatchChanges, maxBatchDelay, queueCapacity, holdBack, statusInterval, columnRules, settings, sourceName);
+        maxBatchChanges, maxBatchDelay, batchLinger, queueCapacity, holdBack, statusInterval, columnRules, settings,
+        sourceName);
   }
 
   public IngesterConfig withSourceName(String name) {
     return new IngesterConfig(source, destination, destinationSchema, slot, publication, maxContextBytes,
-        maxBatchChanges, maxBatchDelay, queueCapacity, holdBack, statusInterval, columnRules, monitoring, name);
+        maxBatchChanges, maxBatchDelay, batchLinger, queueCapacity, holdBack, statusInterval, columnRules, monitoring,
+        name);
   }
 
   /** Destination and source are the same database: the ingester must not capture its own writes. */

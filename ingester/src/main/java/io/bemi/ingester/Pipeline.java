@@ -32,6 +32,8 @@ final class Pipeline {
   private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
   private static final Duration FINISH_TRANSACTION_ON_STOP = Duration.ofSeconds(10);
   private static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(10);
+  /** How long the store thread waits for an event when it has nothing to commit. */
+  private static final long IDLE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   /** Marks the end of the stream for the store thread (compared by identity). */
   private static final StoreEvent END = new StoreEvent.Commit(null, null, -1);
 
@@ -197,9 +199,11 @@ final class Pipeline {
     int transactions = 0;
     long batchStarted = 0;
     long maxDelayNanos = config.maxBatchDelay().toNanos();
+    long lingerNanos = Math.min(config.batchLinger().toNanos(), maxDelayNanos);
+    long pollNanos = IDLE_POLL_NANOS;
     try {
       while (true) {
-        StoreEvent event = queue.poll(100, TimeUnit.MILLISECONDS);
+        StoreEvent event = queue.poll(pollNanos, TimeUnit.NANOSECONDS);
         if (event == END) {
           if (store.canCommit()) {
             commit(transactions, committedAt, tally);
@@ -220,10 +224,16 @@ final class Pipeline {
             }
           }
         }
-        if (store.canCommit() && (queue.isEmpty() || store.uncommittedChanges() >= config.maxBatchChanges()
-            || System.nanoTime() - batchStarted >= maxDelayNanos)) {
-          commit(transactions, committedAt, tally);
-          transactions = 0;
+        pollNanos = IDLE_POLL_NANOS;
+        if (store.canCommit()) {
+          long age = System.nanoTime() - batchStarted;
+          if (store.uncommittedChanges() >= config.maxBatchChanges() || age >= maxDelayNanos
+              || queue.isEmpty() && age >= lingerNanos) {
+            commit(transactions, committedAt, tally);
+            transactions = 0;
+          } else if (queue.isEmpty()) {
+            pollNanos = lingerNanos - age; // nothing queued yet: give the next transactions until then to join
+          }
         }
       }
     } catch (InterruptedException e) {

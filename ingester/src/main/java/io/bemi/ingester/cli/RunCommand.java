@@ -48,6 +48,13 @@ final class RunCommand implements Callable<Integer> {
           + "Default: ${DEFAULT-VALUE}. Env: BEMI_MAX_BATCH_DELAY_MS.")
   long maxBatchDelayMs;
 
+  @Option(names = "--batch-linger-ms", defaultValue = "${env:BEMI_BATCH_LINGER_MS:-20}", paramLabel = "MS",
+      description = "When nothing more has arrived, wait until the batch is this old before committing it, so a "
+          + "steady stream of small transactions is stored in fewer destination transactions (less work per change "
+          + "for the destination; adds up to this much latency). 0 commits as soon as nothing is queued. "
+          + "Default: ${DEFAULT-VALUE}. Env: BEMI_BATCH_LINGER_MS.")
+  long batchLingerMs;
+
   @Option(names = "--http-port", defaultValue = "${env:BEMI_HTTP_PORT:-0}", paramLabel = "PORT",
       description = "Serve GET /health/live, /health/ready (= /health) and /metrics (Prometheus) on this port; "
           + "0 = off. Default: ${DEFAULT-VALUE}. Env: BEMI_HTTP_PORT.")
@@ -100,9 +107,9 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ColumnRules rules = ColumnRules.parse(ignoreColumns, redactColumns);
     Duration retentionAge = retention == null || retention.isBlank() ? null : Retention.parseAge(retention);
-    if (maxContextBytes < 2 || maxBatchChanges < 1 || maxBatchDelayMs < 0) {
+    if (maxContextBytes < 2 || maxBatchChanges < 1 || maxBatchDelayMs < 0 || batchLingerMs < 0) {
       throw new IllegalArgumentException("--max-context-bytes must be >= 2, --max-batch-changes >= 1, "
-          + "--max-batch-delay-ms >= 0");
+          + "--max-batch-delay-ms >= 0, --batch-linger-ms >= 0");
     }
     if (heartbeatIntervalSeconds < 0 || maxLagSeconds <= 0 || retainedWal.warnRetainedWalMb < 1) {
       throw new IllegalArgumentException("--heartbeat-interval must be >= 0 (0 = off), --max-lag-seconds > 0, "
@@ -121,6 +128,7 @@ final class RunCommand implements Callable<Integer> {
         .withMonitoring(new SlotMonitor.Settings(Duration.ofSeconds(heartbeatIntervalSeconds),
             IngesterConfig.DEFAULT_MONITORING.sampleInterval(), retainedWal.warnRetainedWalMb));
     config = config.withBatching(maxBatchChanges, Duration.ofMillis(maxBatchDelayMs), config.holdBack())
+        .withBatchLinger(Duration.ofMillis(batchLingerMs))
         .withSourceName(connection.sourceName());
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     IngesterMetrics metrics = new IngesterMetrics(registry);
