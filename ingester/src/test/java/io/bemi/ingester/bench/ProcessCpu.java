@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,8 +22,11 @@ import java.util.TreeMap;
  * {@code /proc/<pid>/stat}: this JVM, the children it has waited for (pg_recvlogical), and every
  * PostgreSQL process of the servers, sampled every 200 ms and labelled by backend type and
  * application name (so the ingester's destination backend, its walsender and pg_recvlogical's
- * walsender are told apart). On a shared machine CPU time compares where wall time does not.
- * A short-lived process (an autovacuum worker) loses the CPU it spent after its last sample.
+ * walsender are told apart). An autovacuum worker is labelled by what it is doing (its
+ * {@code VACUUM}/{@code ANALYZE} of one table), and each sample's CPU goes to the label the process
+ * had then, so a worker that moves on to another table splits its time between them. On a shared
+ * machine CPU time compares where wall time does not. A process loses the CPU it spent before its
+ * first sample and after its last one (a short-lived autovacuum worker: up to 200 ms each).
  */
 final class ProcessCpu implements AutoCloseable {
 
@@ -37,15 +41,20 @@ final class ProcessCpu implements AutoCloseable {
   private static final int CUTIME = 13;
   /** The report's group of this JVM's CPU, all threads. */
   static final String JVM = "JVM, all threads";
+  /** The report's group of the CPU of this JVM's children that exited and were waited for. */
+  static final String CHILDREN = "pg_recvlogical process";
   private static final String JVM_THREAD = "JVM thread ";
 
   /** A server sampled: a connection of its own (whose backend is left out) and the prefix of its labels. */
   private record Server(Connection connection, int ownBackend, String prefix) {}
 
   private final List<Server> servers = new ArrayList<>();
-  private final Map<Integer, String> labels = new HashMap<>();
-  private final Map<Integer, Double> first = new HashMap<>();
+  /** Each server process's CPU seconds at its latest sample. */
   private final Map<Integer, Double> last = new HashMap<>();
+  /** CPU seconds of the server processes since the start, by label. */
+  private final Map<String, Double> serverSeconds = new TreeMap<>();
+  /** How often each process was seen in each state and wait event, by label and process id. */
+  private final Map<String, Map<Integer, Map<String, Integer>>> serverStates = new TreeMap<>();
   private final double jvmStart;
   private final Map<Long, Double> threadsStart = threadSeconds();
   private Map<Long, Double> threadsEnd;
@@ -86,23 +95,45 @@ final class ProcessCpu implements AutoCloseable {
   }
 
   /**
-   * Stops sampling and prints CPU seconds per process group, in total and per 100,000 changes;
-   * returns the seconds per group (including {@link #JVM}).
+   * Stops sampling; returns the CPU seconds per process group since the start: the servers'
+   * processes by label, {@link #JVM}, the children this JVM has waited for, and each of its
+   * threads (by name, prefixed {@code JVM thread}; a thread's CPU is also part of {@link #JVM}).
    */
-  Map<String, Double> report(String phase, long changes, double wallSeconds) throws Exception {
+  Map<String, Double> groups() throws Exception {
     close();
-    Map<String, Double> groups = new TreeMap<>();
-    last.forEach((pid, seconds) -> groups.merge(labels.get(pid), seconds - first.getOrDefault(pid, 0.0), Double::sum));
+    Map<String, Double> groups = new TreeMap<>(serverSeconds);
     groups.put(JVM, jvmEnd - jvmStart);
-    groups.put("pg_recvlogical process", childrenEnd - childrenStart);
+    groups.put(CHILDREN, childrenEnd - childrenStart);
     threadsEnd.forEach((id, seconds) -> groups.merge(JVM_THREAD + threadNames.get(id),
         seconds - threadsStart.getOrDefault(id, 0.0), Double::sum));
+    return groups;
+  }
+
+  /**
+   * Stops sampling; returns how many samples saw the busiest process of a label (the one least
+   * often idle: of the ingester's connections, the one storing) in each state and wait event
+   * ({@code active on CPU}, {@code idle Client:ClientRead}, {@code active Lock:transactionid} …).
+   */
+  Map<String, Integer> busiestStates(String label) throws Exception {
+    close();
+    return serverStates.getOrDefault(label, Map.of()).values().stream()
+        .max(Comparator.comparingInt(states -> states.entrySet().stream()
+            .filter(e -> !e.getKey().startsWith("idle ")).mapToInt(Map.Entry::getValue).sum()))
+        .orElse(Map.of());
+  }
+
+  /**
+   * Stops sampling and prints CPU seconds per process group, in total and per 100,000 changes;
+   * returns the seconds per group ({@link #groups()}).
+   */
+  Map<String, Double> report(String phase, long changes, double wallSeconds) throws Exception {
+    Map<String, Double> groups = groups();
     System.out.printf("CPU of %s: %,d changes in %.1f s wall, load average %s%n", phase, changes, wallSeconds,
         loadAverage());
     double total = 0;
     for (Map.Entry<String, Double> group : groups.entrySet()) {
       if (group.getValue() >= 0.05) {
-        if (!group.getKey().startsWith(JVM_THREAD)) { // a thread's CPU is part of the JVM's
+        if (!isThread(group.getKey())) {
           total += group.getValue();
         }
         System.out.printf("  %-56s %7.1f s  %6.2f s/100k%n", group.getKey(), group.getValue(),
@@ -113,13 +144,23 @@ final class ProcessCpu implements AutoCloseable {
     return groups;
   }
 
+  /** Whether a group of {@link #groups()} is one of this JVM's threads (whose CPU the JVM's group holds). */
+  static boolean isThread(String group) {
+    return group.startsWith(JVM_THREAD);
+  }
+
   /** CPU seconds (user + system) a running process has spent. */
   static double seconds(long pid) throws IOException {
-    Double seconds = cpuSeconds(pid, UTIME);
+    Double seconds = runningSeconds(pid);
     if (seconds == null) {
       throw new IllegalStateException("No process " + pid);
     }
     return seconds;
+  }
+
+  /** CPU seconds (user + system) a process has spent, or null once it has exited and been waited for. */
+  static Double runningSeconds(long pid) throws IOException {
+    return cpuSeconds(pid, UTIME);
   }
 
   static String loadAverage() throws IOException {
@@ -161,7 +202,10 @@ final class ProcessCpu implements AutoCloseable {
   private synchronized void sample() throws Exception {
     for (Server server : servers) {
       try (Statement s = server.connection().createStatement();
-           ResultSet rs = s.executeQuery("SELECT pid, backend_type, application_name FROM pg_stat_activity")) {
+           ResultSet rs = s.executeQuery("SELECT pid, backend_type, application_name, "
+               + "CASE WHEN backend_type = 'autovacuum worker' THEN regexp_replace(query, '^autovacuum: ', '') END, "
+               + "concat_ws(' ', state, coalesce(wait_event_type || ':' || wait_event, 'on CPU')) "
+               + "FROM pg_stat_activity")) {
         while (rs.next()) {
           int pid = rs.getInt(1);
           if (pid == server.ownBackend()) {
@@ -171,11 +215,16 @@ final class ProcessCpu implements AutoCloseable {
           if (seconds == null) {
             continue;
           }
-          // the latest label: a backend still starting up shows no application_name yet
-          labels.put(pid, server.prefix() + rs.getString(2)
-              + (rs.getString(3).isEmpty() ? "" : " (" + rs.getString(3) + ")"));
-          first.putIfAbsent(pid, seconds);
-          last.put(pid, seconds);
+          // the current label: a backend still starting up shows no application_name yet
+          String label = server.prefix() + rs.getString(2)
+              + (rs.getString(4) != null && !rs.getString(4).isEmpty() ? ": " + rs.getString(4)
+                  : rs.getString(3).isEmpty() ? "" : " (" + rs.getString(3) + ")");
+          serverStates.computeIfAbsent(label, l -> new HashMap<>()).computeIfAbsent(pid, p -> new TreeMap<>())
+              .merge(rs.getString(5), 1, Integer::sum);
+          Double previous = last.put(pid, seconds);
+          if (previous != null) {
+            serverSeconds.merge(label, seconds - previous, Double::sum);
+          }
         }
       }
     }
