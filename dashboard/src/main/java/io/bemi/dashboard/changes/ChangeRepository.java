@@ -281,12 +281,17 @@ public final class ChangeRepository {
     return schemas.isEmpty() ? List.of("public") : schemas;
   }
 
-  /** Distinct (schema, table) by a loose index scan of changes_record_idx: one probe per table. */
+  /**
+   * Distinct (schema, table) of the activity rollup (every stored change is counted there, V76) by a
+   * loose scan of activity_table_source_idx: one probe per table. No index of changes leads with
+   * (schema, table) since V70, so the same scan of changes read the whole trail per table (over the
+   * dashboard's 15 s timeout at 10M changes).
+   */
   private List<String> loadTables() {
     String sql = "WITH RECURSIVE t(schema, tbl) AS ("
-        + " (SELECT schema, \"table\" FROM " + changes + " ORDER BY schema, \"table\" LIMIT 1)"
-        + " UNION ALL SELECT n.schema, n.tbl FROM t, LATERAL (SELECT c.schema, c.\"table\" AS tbl FROM " + changes + " c"
-        + "   WHERE (c.schema, c.\"table\") > (t.schema, t.tbl) ORDER BY c.schema, c.\"table\" LIMIT 1) n"
+        + " (SELECT schema, \"table\" FROM {activity} ORDER BY schema, \"table\" LIMIT 1)"
+        + " UNION ALL SELECT n.schema, n.tbl FROM t, LATERAL (SELECT a.schema, a.\"table\" AS tbl FROM {activity} a"
+        + "   WHERE (a.schema, a.\"table\") > (t.schema, t.tbl) ORDER BY a.schema, a.\"table\" LIMIT 1) n"
         + ") SELECT schema || '.' || tbl FROM t";
     return aggregate(sql, List.of(), rs -> rs.getString(1));
   }

@@ -194,8 +194,13 @@ public final class DashboardBench {
   }
 
   private static String cursor(HttpClient http, String url) throws Exception {
-    String body = http.send(request(url), HttpResponse.BodyHandlers.ofString()).body();
-    return StoredJson.mapper().readTree(body).get("next").asText();
+    HttpResponse<String> response = http.send(request(url), HttpResponse.BodyHandlers.ofString());
+    com.fasterxml.jackson.databind.JsonNode next = response.statusCode() == 200
+        ? StoredJson.mapper().readTree(response.body()).get("next") : null;
+    if (next == null || next.isNull()) {
+      throw new IllegalStateException(url + ": no next page in HTTP " + response.statusCode() + " " + response.body());
+    }
+    return next.asText();
   }
 
   private static HttpRequest request(String url) {
