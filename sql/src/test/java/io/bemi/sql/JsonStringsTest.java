@@ -25,6 +25,24 @@ class JsonStringsTest {
   }
 
   @Test
+  void escapesBetweenLongPlainRunsAreThoseOfEachPartAlone() {
+    String run = "plain text, nothing to escape. ".repeat(100);
+    for (JsonStringVectors.Vector a : JsonStringVectors.all()) {
+      for (JsonStringVectors.Vector b : JsonStringVectors.all()) {
+        StringBuilder out = new StringBuilder();
+        JsonStrings.append(out, a.input() + run + b.input() + run + a.input()); // runs between: no surrogate pairs across parts
+
+        assertThat(out.toString()).as(a.name() + " + " + b.name())
+            .isEqualTo("\"" + inner(a) + run + inner(b) + run + inner(a) + "\"");
+      }
+    }
+  }
+
+  private static String inner(JsonStringVectors.Vector vector) {
+    return vector.json().substring(1, vector.json().length() - 1);
+  }
+
+  @Test
   void jsonbAcceptsWhatItWrites(TestDatabase db) throws Exception {
     try (Connection c = db.connect(); PreparedStatement p = c.prepareStatement("SELECT ?::jsonb #>> '{}'")) {
       for (JsonStringVectors.Vector vector : JsonStringVectors.all()) {

@@ -285,7 +285,7 @@ public final class Stitcher {
   private String row(Table table, TupleData tuple, TupleData old, boolean keyOnly, Lsn lsn) {
     List<PgOutputMessage.Column> columns = table.relation.columns();
     checkWidth(table, tuple);
-    StringBuilder json = new StringBuilder(64 + tuple.size() * 24).append('{');
+    StringBuilder json = new StringBuilder(jsonCapacity(tuple, old, columns.size())).append('{');
     boolean first = true;
     for (int i = 0; i < columns.size(); i++) {
       TupleData.Value value = valueAt(tuple, old, i);
@@ -305,6 +305,19 @@ public final class Stitcher {
       }
     }
     return json.append('}').toString();
+  }
+
+  /** Room for the row's JSON without growing (escapes aside): a kilobyte-wide value would otherwise be copied at each doubling. */
+  private static int jsonCapacity(TupleData tuple, TupleData old, int columns) {
+    long capacity = 64;
+    for (int i = 0; i < columns && i < tuple.size(); i++) {
+      TupleData.Value value = tuple.get(i);
+      if (value.kind() == TupleData.Kind.UNCHANGED_TOAST && old != null && i < old.size()) {
+        value = old.get(i);
+      }
+      capacity += 24 + (value.bytes() == null ? 0 : value.bytes().length);
+    }
+    return (int) Math.min(capacity, Integer.MAX_VALUE - 16);
   }
 
   private String primaryKey(Table table, TupleData tuple, TupleData old, Lsn lsn) {

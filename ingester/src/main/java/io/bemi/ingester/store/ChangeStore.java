@@ -436,22 +436,29 @@ public final class ChangeStore implements Sink {
     }
   }
 
-  /** COPY text format: \N for NULL; backslash, newline, carriage return and tab escaped. */
+  /**
+   * COPY text format: \N for NULL; backslash, newline, carriage return and tab escaped. Runs with
+   * nothing to escape (nearly all of a row's JSON) are copied whole.
+   */
   private static StringBuilder copyText(StringBuilder out, String value) {
     if (value == null) {
       return out.append("\\N");
     }
-    for (int i = 0, n = value.length(); i < n; i++) {
+    int length = value.length();
+    int start = 0;
+    for (int i = 0; i < length; i++) {
       char c = value.charAt(i);
-      switch (c) {
-        case '\\' -> out.append("\\\\");
-        case '\n' -> out.append("\\n");
-        case '\r' -> out.append("\\r");
-        case '\t' -> out.append("\\t");
-        default -> out.append(c);
+      if (c == '\\' || c == '\n' || c == '\r' || c == '\t') {
+        out.append(value, start, i).append(switch (c) {
+          case '\\' -> "\\\\";
+          case '\n' -> "\\n";
+          case '\r' -> "\\r";
+          default -> "\\t";
+        });
+        start = i + 1;
       }
     }
-    return out;
+    return start == 0 ? out.append(value) : out.append(value, start, length);
   }
 
   @Override

@@ -32,6 +32,37 @@ class ChangeStoreTest {
   }
 
   @Test
+  void copyTextEscapesSurviveTheirPositionsRunsAndLongValues(TestDatabase db) throws Exception {
+    TestDatabase trail = db.createSibling("copy_text"); // the other tests read every row of their trail
+    Migrations.migrate(trail.dataSource(), "bemi");
+    // COPY's specials (backslash, tab, newline, carriage return) first, last, next to each other,
+    // alone, and in a long value; JSON may hold them raw between tokens and escaped inside strings
+    String[] keys = {"\\", "\t", "\tk\\e\ny\r", "plain", "\\\\\t\t\n\r\r\n", "x".repeat(5000) + "\t" + "y".repeat(5000) + "\\"};
+    String after = "{\n\t\"a\":\r\n \"x\\\\y\\n\\t\", \"b\": \"" + "z".repeat(4000) + "\\\\\"}\t";
+    try (ChangeStore store = new ChangeStore(trail.connect(), "bemi", "slot", "shop", "eu")) {
+      for (int i = 0; i < keys.length; i++) {
+        Transaction transaction = new Transaction("shop", 1000 + i * 100, Lsn.of(1000 + i * 100), NOW, NOW);
+        store.accept(new Change(transaction, 0, Lsn.of(990 + i * 100), "public", "orders", Operation.CREATE, keys[i], null,
+            "{}", after, "{}"));
+        store.accept(new Commit(transaction, Lsn.of(1008 + i * 100), 1));
+      }
+      store.commit();
+    }
+
+    try (var c = trail.connect(); var s = c.prepareStatement("SELECT primary_key, after = ?::jsonb FROM bemi.changes ORDER BY commit_lsn")) {
+      s.setString(1, after);
+      try (var rs = s.executeQuery()) {
+        for (String key : keys) {
+          assertThat(rs.next()).isTrue();
+          assertThat(rs.getString(1)).isEqualTo(key);
+          assertThat(rs.getBoolean(2)).as("after of %s", key.length() > 20 ? key.substring(0, 20) : key).isTrue();
+        }
+        assertThat(rs.next()).isFalse();
+      }
+    }
+  }
+
+  @Test
   void aChangeCommittedBeyondThePartitionsTheDestinationCreatesIsQuarantinedAndTheBatchGoesOn(TestDatabase db)
       throws Exception {
     Migrations.migrate(db.dataSource(), "bemi");
