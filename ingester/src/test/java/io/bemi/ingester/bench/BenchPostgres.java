@@ -1,20 +1,32 @@
 package io.bemi.ingester.bench;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 
-/** A throwaway embedded PostgreSQL with logical replication, for benchmarks (same settings as the tests). */
+/**
+ * A throwaway database for benchmarks: on an embedded PostgreSQL with logical replication (same
+ * settings as the tests), or a fresh database on a server the user runs ({@link #onServer}).
+ */
 final class BenchPostgres implements AutoCloseable {
 
-  final EmbeddedPostgres postgres;
+  private final EmbeddedPostgres postgres; // null on a server the user runs
+  private final String host;
+  private final int port;
+  private final String user;
+  private final String password;
   final String database;
 
-  private BenchPostgres(EmbeddedPostgres postgres, String database) {
+  private BenchPostgres(EmbeddedPostgres postgres, String host, int port, String user, String password, String database) {
     this.postgres = postgres;
+    this.host = host;
+    this.port = port;
+    this.user = user;
+    this.password = password;
     this.database = database;
   }
 
@@ -32,19 +44,46 @@ final class BenchPostgres implements AutoCloseable {
         .setServerConfig("max_wal_size", "4GB")
         .setServerConfig("timezone", "UTC")
         .start();
-    try (Connection c = DriverManager.getConnection(postgres.getJdbcUrl("postgres", "postgres"));
-         Statement s = c.createStatement()) {
-      s.execute("CREATE DATABASE " + database);
-    }
-    return new BenchPostgres(postgres, database);
+    BenchPostgres pg = new BenchPostgres(postgres, "localhost", postgres.getPort(), "postgres", "postgres", database);
+    pg.maintenance("CREATE DATABASE " + database);
+    return pg;
+  }
+
+  /**
+   * A new database {@code database} on the server of {@code uri} ({@code postgresql://user:pass@host:port/db},
+   * a user who may create databases), dropped again by {@link #close()}. Its processes are sampled
+   * by {@link ProcessCpu} only when the server runs on this machine.
+   */
+  static BenchPostgres onServer(String uri, String database) throws Exception {
+    URI u = new URI(uri);
+    String[] userInfo = u.getUserInfo() == null ? new String[] {"postgres"} : u.getUserInfo().split(":", 2);
+    BenchPostgres pg = new BenchPostgres(null, u.getHost(), u.getPort() > 0 ? u.getPort() : 5432, userInfo[0],
+        userInfo.length > 1 ? userInfo[1] : "", database);
+    pg.maintenance("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+    pg.maintenance("CREATE DATABASE " + database);
+    return pg;
+  }
+
+  int port() {
+    return port;
   }
 
   String uri() {
-    return "postgresql://postgres:postgres@localhost:" + postgres.getPort() + "/" + database;
+    return "postgresql://" + user + ":" + password + "@" + host + ":" + port + "/" + database;
   }
 
   Connection connect() throws SQLException {
-    return DriverManager.getConnection(postgres.getJdbcUrl("postgres", database));
+    return connect(database);
+  }
+
+  private Connection connect(String db) throws SQLException {
+    return DriverManager.getConnection("jdbc:postgresql://" + host + ":" + port + "/" + db, user, password);
+  }
+
+  private void maintenance(String sql) throws SQLException {
+    try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
+      s.execute(sql);
+    }
   }
 
   void execute(String... statements) throws SQLException {
@@ -64,6 +103,10 @@ final class BenchPostgres implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    postgres.close();
+    if (postgres != null) {
+      postgres.close();
+    } else {
+      maintenance("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+    }
   }
 }

@@ -27,7 +27,10 @@ import java.util.Map;
  *       (see {@link Backlog}), or {@code all} of those four one after another, each on a fresh
  *       server (so the previous shape's WAL, slots and trail are gone);</li>
  *   <li>{@code bench.destination}: {@code source} (the trail in the source database, as by default)
- *       or {@code separate} (a second embedded server on this machine, sharing its cores);</li>
+ *       or {@code separate} (a second embedded server on this machine, sharing its cores), or the
+ *       URI of a server you run ({@code postgresql://user:pass@host:port/db}, a user who may create
+ *       databases): the trail goes to a fresh database {@code bench_trail} there, dropped afterwards
+ *       (for a server built differently from zonky's, e.g. with lz4);</li>
  *   <li>{@code bench.alter}: statements (separated by {@code ;}) run on the migrated destination
  *       before the ingester starts, to drain into a variant of the layout.</li>
  * </ul>
@@ -90,18 +93,21 @@ public final class DrainBenchmark {
     List<Shape> shapes = Shape.parse(System.getProperty("bench.shape", "mixed"));
     int changes = Integer.getInteger("bench.changes", 1_000_000);
     String destination = System.getProperty("bench.destination", "source");
-    if (!List.of("source", "separate").contains(destination)) {
-      throw new IllegalArgumentException("Unknown -Dbench.destination=" + destination + ": use source or separate");
+    if (!List.of("source", "separate").contains(destination) && !destination.startsWith("postgresql://")) {
+      throw new IllegalArgumentException("Unknown -Dbench.destination=" + destination
+          + ": use source, separate or the URI of a server you run (postgresql://user:pass@host:port/db)");
     }
-    boolean separate = destination.equals("separate");
-    String where = separate
-        ? String.format("a separate embedded PostgreSQL server on this machine: it shares the %d cores with the "
-            + "source, the ingester and pg_recvlogical", Runtime.getRuntime().availableProcessors())
-        : "the source database (destination = source)";
+    String where = switch (destination) {
+      case "source" -> "the source database (destination = source)";
+      case "separate" -> String.format("a separate embedded PostgreSQL server on this machine: it shares the %d cores "
+          + "with the source, the ingester and pg_recvlogical", Runtime.getRuntime().availableProcessors());
+      default -> "database bench_trail on the server of " + destination.replaceAll(":[^:@/]*@", "@")
+          + " (created and dropped by the benchmark)";
+    };
     System.out.println("destination: " + where);
     List<Result> results = new ArrayList<>();
     for (Shape shape : shapes) {
-      results.add(drain(shape, changes, separate));
+      results.add(drain(shape, changes, destination));
     }
 
     System.out.printf("%nsummary: destination = %s; load average %s%n", where, ProcessCpu.loadAverage());
@@ -117,10 +123,12 @@ public final class DrainBenchmark {
   }
 
   /** Builds the shape's backlog on a fresh server and drains it with both readers. */
-  private static Result drain(Shape shape, int changes, boolean separate) throws Exception {
+  private static Result drain(Shape shape, int changes, String destinationOption) throws Exception {
     System.out.printf("%n== shape %s ==%n", shape.label);
+    boolean separate = !destinationOption.equals("source");
     try (BenchPostgres source = BenchPostgres.start("drain");
-         BenchPostgres separateTrail = separate ? BenchPostgres.start("trail") : null) {
+         BenchPostgres separateTrail = !separate ? null : destinationOption.equals("separate")
+             ? BenchPostgres.start("trail") : BenchPostgres.onServer(destinationOption, "bench_trail")) {
       BenchPostgres destination = separate ? separateTrail : source;
       BenchPostgres[] servers = separate ? new BenchPostgres[] {source, separateTrail} : new BenchPostgres[] {source};
       Backlog backlog = shape.build(source, changes, "baseline");
@@ -199,7 +207,7 @@ public final class DrainBenchmark {
   /** pg_recvlogical reads {@code slot} up to {@code end} into /dev/null; returns the seconds it took. */
   static double recvlogical(BenchPostgres pg, String slot, Lsn end) throws Exception {
     ProcessBuilder recv = new ProcessBuilder("pg_recvlogical", "-h", "localhost", "-p",
-        String.valueOf(pg.postgres.getPort()), "-U", "postgres", "-d", pg.database, "--slot", slot, "--start",
+        String.valueOf(pg.port()), "-U", "postgres", "-d", pg.database, "--slot", slot, "--start",
         "-P", "pgoutput", "-o", "proto_version=1", "-o", "publication_names=bemi", "-o", "messages=true",
         "--no-loop", "--endpos", end.toString(), "-f", "/dev/null").inheritIO();
     recv.environment().put("PGPASSWORD", "postgres");

@@ -298,7 +298,7 @@ public final class KeepUpBenchmark {
   /** pgbench against the benchmark database, its sessions with {@code synchronous_commit=off}. */
   private static ProcessBuilder pgbench(BenchPostgres pg, String... args) {
     List<String> command = new ArrayList<>(List.of("pgbench", "-h", "localhost", "-p",
-        String.valueOf(pg.postgres.getPort()), "-U", "postgres"));
+        String.valueOf(pg.port()), "-U", "postgres"));
     command.addAll(List.of(args));
     command.add(pg.database);
     ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
