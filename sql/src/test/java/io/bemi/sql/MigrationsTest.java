@@ -122,6 +122,41 @@ class MigrationsTest {
     }
   }
 
+  @Test
+  void wideValuesAreCompressedWithLz4WhereTheServerHasItInOldAndNewPartitionsAndOldValuesStayReadable(TestDatabase db)
+      throws Exception {
+    TestDatabase trail = db.createSibling("lz4_from_v92");
+    Flyway toV92 = Flyway.configure().configuration(Migrations.flyway(trail.dataSource(), "bemi").getConfiguration())
+        .target("92").load();
+    toV92.migrate();
+    toV92.migrate();
+    String wide = "jsonb_build_object('id', %d, 'body', repeat('compressible text ', 500))";
+    String insert = "INSERT INTO bemi.changes (primary_key, before, after, context, database, schema, \"table\", operation,"
+        + " committed_at, queued_at, transaction_id, position, commit_lsn, change_index) VALUES ('%d', %s, %s, %s, 'db',"
+        + " 'public', 'documents', 'UPDATE', now() + interval '%d months', now(), 7, %d, %d, 0)";
+    trail.execute(String.format(insert, 1, String.format(wide, 1), String.format(wide, 1), String.format(wide, 1), 0, 100, 100));
+
+    Migrations.migrate(trail.dataSource(), "bemi");
+    trail.execute("SELECT bemi.ensure_partitions(now() + interval '3 months')",
+        String.format(insert, 2, String.format(wide, 2), String.format(wide, 2), String.format(wide, 2), 0, 200, 200),
+        String.format(insert, 3, String.format(wide, 3), String.format(wide, 3), String.format(wide, 3), 2, 300, 300));
+
+    boolean lz4 = (Boolean) trail.queryValue(
+        "SELECT 'lz4' = ANY (enumvals) FROM pg_settings WHERE name = 'default_toast_compression'");
+    // every partition, those from before the upgrade and those created after it: lz4, or the server's default
+    assertThat(trail.queryValue("SELECT string_agg(DISTINCT a.attcompression::text, ',') FROM pg_partition_tree('bemi.changes') p"
+        + " JOIN pg_attribute a ON a.attrelid = p.relid AND a.attname IN ('before', 'after', 'context')"))
+        .isEqualTo(lz4 ? "l" : "");
+    assertThat(trail.queryValue("SELECT string_agg(primary_key || ':' || pg_column_compression(before) || '/'"
+        + " || pg_column_compression(after) || '/' || pg_column_compression(context), ' ' ORDER BY primary_key)"
+        + " FROM bemi.changes")).isEqualTo(lz4
+            ? "1:pglz/pglz/pglz 2:lz4/lz4/lz4 3:lz4/lz4/lz4"
+            : "1:pglz/pglz/pglz 2:pglz/pglz/pglz 3:pglz/pglz/pglz");
+    assertThat(trail.queryLong("SELECT count(*) FROM bemi.changes WHERE after = before AND after = context"
+        + " AND after->>'body' = repeat('compressible text ', 500) AND (after->>'id')::int = primary_key::int"))
+        .isEqualTo(3);
+  }
+
   /** The SECURITY DEFINER functions of schema bemi that {@code role} may execute. */
   private static Object definerFunctionsExecutableBy(TestDatabase db, String role) throws Exception {
     return db.queryValue("SELECT string_agg(p.oid::regprocedure::text, ', ' ORDER BY p.oid::regprocedure::text)"
