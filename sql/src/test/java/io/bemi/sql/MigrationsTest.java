@@ -67,10 +67,7 @@ class MigrationsTest {
   void aRoleThatMayInsertChangesBeforeTheUpgradeStillExtendsThePartitionsAfterItAndAReaderNoLonger(TestDatabase db)
       throws Exception {
     TestDatabase trail = db.createSibling("upgrade_from_v91");
-    Flyway toV91 = Flyway.configure().configuration(Migrations.flyway(trail.dataSource(), "bemi").getConfiguration())
-        .target("91").load();
-    toV91.migrate();
-    toV91.migrate(); // the repeatables V70 marked outdated, as Migrations.migrate does
+    migrateTo(trail, "91");
     String writer = "writer_" + trail.name();
     String reader = "reader_" + trail.name();
     trail.execute("CREATE ROLE " + writer, "GRANT USAGE ON SCHEMA bemi TO " + writer, "GRANT INSERT ON bemi.changes TO " + writer,
@@ -126,10 +123,7 @@ class MigrationsTest {
   void wideValuesAreCompressedWithLz4WhereTheServerHasItInOldAndNewPartitionsAndOldValuesStayReadable(TestDatabase db)
       throws Exception {
     TestDatabase trail = db.createSibling("lz4_from_v92");
-    Flyway toV92 = Flyway.configure().configuration(Migrations.flyway(trail.dataSource(), "bemi").getConfiguration())
-        .target("92").load();
-    toV92.migrate();
-    toV92.migrate();
+    migrateTo(trail, "92"); // the current release's schema
     String wide = "jsonb_build_object('id', %d, 'body', repeat('compressible text ', 500))";
     String insert = "INSERT INTO bemi.changes (primary_key, before, after, context, database, schema, \"table\", operation,"
         + " committed_at, queued_at, transaction_id, position, commit_lsn, change_index) VALUES ('%d', %s, %s, %s, 'db',"
@@ -155,6 +149,14 @@ class MigrationsTest {
     assertThat(trail.queryLong("SELECT count(*) FROM bemi.changes WHERE after = before AND after = context"
         + " AND after->>'body' = repeat('compressible text ', 500) AND (after->>'id')::int = primary_key::int"))
         .isEqualTo(3);
+  }
+
+  /** Migrates {@code trail}'s schema bemi up to {@code version}, as a release that ended there did. */
+  private static void migrateTo(TestDatabase trail, String version) {
+    Flyway flyway = Flyway.configure().configuration(Migrations.flyway(trail.dataSource(), "bemi").getConfiguration())
+        .target(version).load();
+    flyway.migrate();
+    flyway.migrate(); // the repeatables V70 marked outdated, as Migrations.migrate does
   }
 
   /** The SECURITY DEFINER functions of schema bemi that {@code role} may execute. */
