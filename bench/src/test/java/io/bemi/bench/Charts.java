@@ -25,7 +25,7 @@ final class Charts {
   private static final int TOP = 50;
   private static final int BOTTOM = 70;
   private static final Color[] PALETTE = {new Color(0x4C72B0), new Color(0xDD8452), new Color(0x55A868),
-      new Color(0xC44E52), new Color(0x8172B3)};
+      new Color(0xC44E52), new Color(0x8172B3), new Color(0x937860), new Color(0xDA8BC3), new Color(0x8C8C8C)};
 
   static {
     System.setProperty("java.awt.headless", "true");
@@ -67,14 +67,29 @@ final class Charts {
     write(image, file);
   }
 
-  /** Lines through points (x, y); log-scaled y when asked. */
+  /** Lines through points (x, y); log-scaled y when asked, from 1 (or half the smallest y, if over 2). */
   static void lines(String file, String title, String xUnit, String yUnit, List<Series> series, boolean logY)
       throws IOException {
-    BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
+    lines(file, title, xUnit, yUnit, series, logY, 1, 1.2, false);
+  }
+
+  /**
+   * Lines on a log scale from {@code floor} (or half the smallest y, if higher) to {@code headroom}
+   * times the largest y, the legend below the chart (for many lines).
+   */
+  static void logLines(String file, String title, String xUnit, String yUnit, List<Series> series, double floor,
+      double headroom) throws IOException {
+    lines(file, title, xUnit, yUnit, series, true, floor, headroom, true);
+  }
+
+  private static void lines(String file, String title, String xUnit, String yUnit, List<Series> series, boolean logY,
+      double logFloor, double headroom, boolean legendBelow) throws IOException {
+    int height = legendBelow ? HEIGHT + 18 * series.size() + 10 : HEIGHT;
+    BufferedImage image = new BufferedImage(WIDTH, height, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = canvas(image, title);
     double maxX = series.stream().flatMap(s -> s.points().stream()).mapToDouble(p -> p[0]).max().orElse(1) * 1.05;
-    double maxY = series.stream().flatMap(s -> s.points().stream()).mapToDouble(p -> p[1]).max().orElse(1) * 1.2;
-    double minY = logY ? Math.max(1, series.stream().flatMap(s -> s.points().stream()).mapToDouble(p -> p[1]).min()
+    double maxY = series.stream().flatMap(s -> s.points().stream()).mapToDouble(p -> p[1]).max().orElse(1) * headroom;
+    double minY = logY ? Math.max(logFloor, series.stream().flatMap(s -> s.points().stream()).mapToDouble(p -> p[1]).min()
         .orElse(1) / 2) : 0;
     axes(g, yUnit, minY, maxY, logY);
     g.drawString(xUnit, WIDTH / 2 - 60, HEIGHT - 20);
@@ -83,7 +98,7 @@ final class Charts {
       g.drawString(String.format("%,.0f", x), LEFT + (int) ((WIDTH - LEFT - RIGHT) * x / maxX) - 10,
           HEIGHT - BOTTOM + 18);
     }
-    int legendY = TOP + 10;
+    int legendY = legendBelow ? HEIGHT + 5 : TOP + 10;
     for (int s = 0; s < series.size(); s++) {
       Series line = series.get(s);
       g.setColor(PALETTE[s % PALETTE.length]);
@@ -113,7 +128,7 @@ final class Charts {
     g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
     g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
     g.setColor(Color.WHITE);
-    g.fillRect(0, 0, WIDTH, HEIGHT);
+    g.fillRect(0, 0, image.getWidth(), image.getHeight());
     g.setColor(Color.BLACK);
     g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
     g.drawString(title, LEFT, 28);
@@ -137,7 +152,7 @@ final class Charts {
       g.setColor(new Color(0xDDDDDD));
       g.drawLine(LEFT + 1, y, WIDTH - RIGHT, y);
       g.setColor(Color.BLACK);
-      g.drawString(String.format("%,.0f", v), 24, y + 4);
+      g.drawString(v < 10 ? String.format("%.2g", v) : String.format("%,.0f", v), 24, y + 4);
     }
     Graphics2D rotated = (Graphics2D) g.create();
     rotated.rotate(-Math.PI / 2);
