@@ -285,10 +285,18 @@ public final class Stitcher {
   private String row(Table table, TupleData tuple, TupleData old, boolean keyOnly, Lsn lsn) {
     List<PgOutputMessage.Column> columns = table.relation.columns();
     checkWidth(table, tuple);
-    StringBuilder json = new StringBuilder(jsonCapacity(tuple, old, columns.size())).append('{');
+    // the values first, so the builder has room for them all: a kilobyte-wide value would otherwise
+    // be copied again at each doubling
+    TupleData.Value[] values = new TupleData.Value[columns.size()];
+    long capacity = 64;
+    for (int i = 0; i < values.length; i++) {
+      values[i] = valueAt(tuple, old, i);
+      capacity += 24 + (values[i] == null || values[i].bytes() == null ? 0 : values[i].bytes().length);
+    }
+    StringBuilder json = new StringBuilder((int) Math.min(capacity, Integer.MAX_VALUE - 16)).append('{');
     boolean first = true;
-    for (int i = 0; i < columns.size(); i++) {
-      TupleData.Value value = valueAt(tuple, old, i);
+    for (int i = 0; i < values.length; i++) {
+      TupleData.Value value = values[i];
       if (value == null || keyOnly && value.kind() == TupleData.Kind.NULL) {
         continue; // unchanged TOAST value without an old row, or not in the key tuple: omitted, never a placeholder
       }
@@ -305,19 +313,6 @@ public final class Stitcher {
       }
     }
     return json.append('}').toString();
-  }
-
-  /** Room for the row's JSON without growing (escapes aside): a kilobyte-wide value would otherwise be copied at each doubling. */
-  private static int jsonCapacity(TupleData tuple, TupleData old, int columns) {
-    long capacity = 64;
-    for (int i = 0; i < columns && i < tuple.size(); i++) {
-      TupleData.Value value = tuple.get(i);
-      if (value.kind() == TupleData.Kind.UNCHANGED_TOAST && old != null && i < old.size()) {
-        value = old.get(i);
-      }
-      capacity += 24 + (value.bytes() == null ? 0 : value.bytes().length);
-    }
-    return (int) Math.min(capacity, Integer.MAX_VALUE - 16);
   }
 
   private String primaryKey(Table table, TupleData tuple, TupleData old, Lsn lsn) {

@@ -1,5 +1,7 @@
 package io.bemi.ingester.bench;
 
+import io.bemi.ingester.PostgresUrl;
+import io.bemi.sql.Migrations;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.URI;
 import java.sql.Connection;
@@ -83,6 +85,18 @@ final class BenchPostgres implements AutoCloseable {
   private void maintenance(String sql) throws SQLException {
     try (Connection c = connect("postgres"); Statement s = c.createStatement()) {
       s.execute(sql);
+    }
+  }
+
+  /**
+   * Migrates this database's trail and runs {@code -Dbench.alter}'s statements (separated by
+   * {@code ;}) on it, when given: a benchmark then measures a variant of the layout.
+   */
+  void alterLayout() throws SQLException {
+    String alter = System.getProperty("bench.alter");
+    if (alter != null) {
+      Migrations.migrate(PostgresUrl.parse(uri()).dataSource(), "bemi");
+      execute(alter.split(";"));
     }
   }
 

@@ -4,7 +4,6 @@ import io.bemi.ingester.IngesterConfig;
 import io.bemi.ingester.IngesterMetrics;
 import io.bemi.ingester.PostgresUrl;
 import io.bemi.sql.Lsn;
-import io.bemi.sql.Migrations;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -139,11 +138,7 @@ public final class DrainBenchmark {
       dropSlot(source, "baseline"); // or it keeps every later WAL segment
 
       PostgresUrl destinationUrl = PostgresUrl.parse(destination.uri());
-      String alter = System.getProperty("bench.alter");
-      if (alter != null) { // a layout variant: statements run on the migrated destination before the drain
-        Migrations.migrate(destinationUrl.dataSource(), "bemi");
-        destination.execute(alter.split(";"));
-      }
+      destination.alterLayout();
       IngesterMetrics metrics = new IngesterMetrics();
       IngesterConfig config = IngesterConfig.defaults(PostgresUrl.parse(source.uri()), destinationUrl, "bemi", "bemi",
           "bemi");

@@ -5,7 +5,6 @@ import io.bemi.ingester.IngesterMetrics;
 import io.bemi.ingester.PostgresUrl;
 import io.bemi.ingester.setup.SourceSetup;
 import io.bemi.sql.Lsn;
-import io.bemi.sql.Migrations;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.cumulative.CumulativeTimer;
@@ -152,11 +151,7 @@ public final class KeepUpBenchmark {
             SourceSetup.trackedTables(c, "bemi", List.of(), List.of()), "bemi", "bemi"));
       }
       PostgresUrl url = PostgresUrl.parse(pg.uri());
-      String alter = System.getProperty("bench.alter");
-      if (alter != null) { // a layout variant: statements run on the migrated trail before the ingester starts
-        Migrations.migrate(url.dataSource(), "bemi");
-        pg.execute(alter.split(";"));
-      }
+      pg.alterLayout();
       WindowedLatencies latencies = new WindowedLatencies();
       IngesterMetrics metrics = new IngesterMetrics(latencies);
       IngesterConfig config = IngesterConfig.defaults(url, url, "bemi", "bemi", "bemi");

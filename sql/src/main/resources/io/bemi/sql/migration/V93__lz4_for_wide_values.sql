@@ -10,13 +10,14 @@ DO $$
 DECLARE
   v_partition regclass;
 BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)) THEN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)) THEN
     RAISE NOTICE 'bemi: this server is built without lz4; the trail''s wide values stay compressed with pglz';
     RETURN;
   END IF;
-  FOR v_partition IN SELECT relid FROM pg_partition_tree('${flyway:defaultSchema}.changes') LOOP
-    EXECUTE format('ALTER TABLE %s ALTER COLUMN before SET COMPRESSION lz4, ALTER COLUMN after SET COMPRESSION lz4,'
-                   ' ALTER COLUMN context SET COMPRESSION lz4', v_partition);
+  FOR v_partition IN SELECT relid FROM pg_catalog.pg_partition_tree('${flyway:defaultSchema}.changes') LOOP
+    EXECUTE pg_catalog.format('ALTER TABLE %s ALTER COLUMN before SET COMPRESSION lz4,'
+                              ' ALTER COLUMN after SET COMPRESSION lz4, ALTER COLUMN context SET COMPRESSION lz4',
+                              v_partition);
   END LOOP;
 END
 $$;
