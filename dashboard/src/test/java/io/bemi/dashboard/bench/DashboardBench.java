@@ -37,7 +37,7 @@ import javax.sql.DataSource;
  * 200 ms budget, plus which index each page query uses (EXPLAIN ANALYZE).
  *
  * <pre>./mvnw -q -o -pl dashboard test-compile exec:java -Dexec.classpathScope=test \
- *   -Dexec.mainClass=io.bemi.dashboard.bench.DashboardBench [-Dexec.args=10000000]</pre>
+ *   -Dexec.mainClass=io.bemi.dashboard.bench.DashboardBench [-Dexec.args=10000000] [-Dbench.maxWalSize=8GB]</pre>
  *
  * Trail shape: 10 tables (one per 3-change transaction), ~3 changes per record per million, 70 % UPDATE /
  * 20 % CREATE / 10 % DELETE, context {userId (5 000 users), endpoint (12), requestId (one per
@@ -57,7 +57,7 @@ public final class DashboardBench {
     try (EmbeddedPostgres pg = EmbeddedPostgres.builder()
         .setPGStartupWait(Duration.ofSeconds(60))
         .setServerConfig("shared_buffers", "512MB")
-        .setServerConfig("max_wal_size", "8GB")
+        .setServerConfig("max_wal_size", System.getProperty("bench.maxWalSize", "8GB")) // less WAL on disk for 100M
         .setServerConfig("synchronous_commit", "off")
         .setServerConfig("maintenance_work_mem", "512MB")
         .setServerConfig("TimeZone", "UTC")
@@ -113,8 +113,13 @@ public final class DashboardBench {
         s.execute(def);
       }
       s.execute("VACUUM ANALYZE bemi.changes");
+      try (ResultSet rs = s.executeQuery("SELECT pg_size_pretty(sum(pg_table_size(relid))), pg_size_pretty(sum(pg_indexes_size(relid)))"
+          + " FROM pg_partition_tree('bemi.changes')")) {
+        rs.next();
+        System.out.printf("Generated %,d changes in %.1f s; table %s, indexes %s%n", n, (System.nanoTime() - started) / 1e9,
+            rs.getString(1), rs.getString(2));
+      }
     }
-    System.out.printf("Generated %,d changes in %.1f s%n", n, (System.nanoTime() - started) / 1e9);
   }
 
   private static void run(int port, ChangeRepository repository, long n) throws Exception {

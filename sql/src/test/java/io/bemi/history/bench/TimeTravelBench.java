@@ -3,6 +3,7 @@ package io.bemi.history.bench;
 import io.bemi.sql.Migrations;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -16,7 +17,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
+import java.util.stream.Collectors;
 
 /**
  * Times the time-travel functions over a large generated trail (not a unit test).
@@ -325,22 +328,26 @@ public final class TimeTravelBench {
         ms[i] = (System.nanoTime() - t0) / 1e6;
       }
     }
+    String inOrder = runs <= 10 // a few slow queries: show whether the first, cold run is the slow one
+        ? Arrays.stream(ms).mapToObj(m -> String.format(Locale.ROOT, "%.0f", m))
+            .collect(Collectors.joining(", ", "; runs in order: ", " ms"))
+        : "";
     Arrays.sort(ms);
     double median = ms[runs / 2];
     double p95 = ms[Math.min(runs - 1, (int) Math.ceil(runs * 0.95) - 1)];
     String csv = System.getProperty("bench.csv");
     if (csv != null) { // one line per query and size, for a growth chart
       try {
-        Files.writeString(Path.of(csv), String.format(java.util.Locale.ROOT, "%d,\"%s\",%.3f,%.3f%n", timedSize, name,
+        Files.writeString(Path.of(csv), String.format(Locale.ROOT, "%d,\"%s\",%.3f,%.3f%n", timedSize, name,
             median, p95), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
       } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
+        throw new UncheckedIOException(e);
       }
     }
-    System.out.printf("%n== %s: median %.2f ms, p95 %.2f ms over %d runs (%.1f rows/run)%s%s%n", name, median, p95, runs,
+    System.out.printf("%n== %s: median %.2f ms, p95 %.2f ms over %d runs (%.1f rows/run)%s%s%s%n", name, median, p95, runs,
         (double) rows / runs,
         targetMs > 0 ? String.format(", target < %.0f ms: %s", targetMs, p95 < targetMs ? "met" : "NOT MET") : "",
-        baselineMs > 0 ? String.format(", %.1fx the baseline", median / baselineMs) : "");
+        baselineMs > 0 ? String.format(", %.1fx the baseline", median / baselineMs) : "", inOrder);
     // The plans, nested ones included (the functions' own statements): auto_explain logs them and
     // client_min_messages = log sends the log lines to this session as warnings.
     try (Statement s = c.createStatement()) {
