@@ -53,7 +53,8 @@ import java.util.stream.Collectors;
  * functions are re-created. {@code -Dbench.csv=FILE} appends {@code size,"query",median ms,p95 ms}
  * per query and size, which {@code io.bemi.bench.GrowthChart} draws.
  *
- * <p>Prints, per query: median and p95 over repeated runs with different keys/instants, the
+ * <p>Prints, per query: median and p95 over repeated runs with different keys/instants (and the
+ * runs in order when there are 10 or fewer, so a slow first run on a cold cache shows), the
  * target from the issue, the ratio to a baseline measured in the same run (a lookup of one change
  * by its id), and the plans of one run with EXPLAIN ANALYZE/BUFFERS detail, including the plans of
  * the statements inside the SQL functions (auto_explain with nested statements).
