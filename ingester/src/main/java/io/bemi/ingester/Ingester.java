@@ -204,10 +204,18 @@ public final class Ingester {
         }
         SlotTakeover.endOtherReader(catalogConnection, config.slot());
         String source = config.sourceName() != null ? config.sourceName() : identity.sourceName(database);
-        lead(catalogConnection, database, source, originNone, lease, store -> {
-          store.sourceServer(identity.systemIdentifier(), identity.timeline());
-          return slotLoss.streamingFrom(SlotLoss.confirmedPosition(catalogConnection, config.slot()), identity);
-        });
+        try {
+          lead(catalogConnection, database, source, originNone, lease, store -> {
+            store.sourceServer(identity.systemIdentifier(), identity.timeline());
+            return slotLoss.streamingFrom(SlotLoss.confirmedPosition(catalogConnection, config.slot()), identity);
+          });
+        } catch (SQLException | RuntimeException e) {
+          LeadershipLostException lost = e instanceof LeadershipLostException ? null : lease.lossBehind(e);
+          if (lost != null) {
+            throw lost; // not an outage to retry: the process stands by
+          }
+          throw e;
+        }
       }
     }
   }

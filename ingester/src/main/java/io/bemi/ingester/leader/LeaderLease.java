@@ -274,14 +274,33 @@ public final class LeaderLease implements BatchFence, AutoCloseable {
 
   /** @throws LeadershipLostException when the lease is lost or ran out on this process's clock */
   public void requireHeld() {
-    String reason = lostReason;
+    String reason = lossReason();
     if (reason != null) {
       throw new LeadershipLostException(reason);
     }
-    if (System.nanoTime() - heldUntilNanos > 0) {
-      throw new LeadershipLostException("Lost the lease of slot " + slot + ": not renewed for " + ttl.toSeconds()
-          + " s (paused or cut off from the destination)");
+  }
+
+  /**
+   * The loss of the lease behind a failure while leading, or null when the lease is still held. A
+   * leader that wakes from a pause finds its replication connection ended by the new leader before
+   * it checks its lease: that failure is the lost lease showing, and is reported as such.
+   */
+  public LeadershipLostException lossBehind(Exception failure) {
+    String reason = lossReason();
+    return reason == null ? null
+        : new LeadershipLostException(reason + " (it showed as: " + failure.getMessage() + ")", failure);
+  }
+
+  private String lossReason() {
+    String reason = lostReason;
+    if (reason != null) {
+      return reason;
     }
+    if (System.nanoTime() - heldUntilNanos > 0) {
+      return "Lost the lease of slot " + slot + ": not renewed for " + ttl.toSeconds()
+          + " s (paused or cut off from the destination)";
+    }
+    return null;
   }
 
   /** The fence: refuses the batch unless this epoch still holds an unexpired lease (see the class comment). */

@@ -12,4 +12,9 @@ public final class LeadershipLostException extends RuntimeException {
   public LeadershipLostException(String message) {
     super(message);
   }
+
+  /** @param cause how the loss showed first (the new leader ended this process's replication connection) */
+  public LeadershipLostException(String message, Throwable cause) {
+    super(message, cause);
+  }
 }

@@ -9,6 +9,7 @@ import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -77,6 +78,23 @@ class LeaderLeaseTest {
         Thread.sleep(TTL.toMillis() + 300);
       }
       assertThatThrownBy(paused::requireHeld).isInstanceOf(LeadershipLostException.class);
+    }
+  }
+
+  @Test
+  void aFailureAfterThePauseIsReportedAsTheLostLeaseAndAFailureWhileHeldAsItself(TestDatabase db) throws Exception {
+    Migrations.migrate(db.dataSource(), "bemi");
+    try (LeaderLease paused = lease(db, "host-a")) {
+      assertThat(paused.tryAcquire()).isTrue();
+      SQLException walsenderEnded = new SQLException("Database connection failed when reading from copy", "08006");
+      assertThat(paused.lossBehind(walsenderEnded)).isNull(); // an outage while leading: retried as one
+      synchronized (paused) {
+        Thread.sleep(TTL.toMillis() + 300);
+      }
+      assertThat(paused.lossBehind(walsenderEnded))
+          .hasMessageStartingWith("Lost the lease of slot")
+          .hasMessageContaining("when reading from copy")
+          .hasCause(walsenderEnded);
     }
   }
 
