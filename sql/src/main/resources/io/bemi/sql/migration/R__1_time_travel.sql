@@ -267,7 +267,7 @@ COMMENT ON FUNCTION ${flyway:defaultSchema}.record_as_of(text, text, timestamptz
 -- of the last transaction committed at or before it, one probe of changes_committed_at_idx), so
 -- the latest change of every key is found by one backward index-only scan of changes_record_idx
 -- (DISTINCT ON, no sort, no hash); only those changes' rows are then read, by their unique
--- (commit_lsn, change_index). Commit timestamps follow commit order (the WAL's), so the position
+-- (commit_lsn, change_index), in commit order (one sort of the keys' positions). Commit timestamps follow commit order (the WAL's), so the position
 -- bound and a committed_at bound select the same transactions. Commit positions are per source
 -- (two sources' LSNs are unrelated): the position is the source's.
 DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.commit_position_at(timestamptz);
@@ -322,7 +322,10 @@ BEGIN
      ORDER BY c.primary_key DESC, c.commit_lsn DESC, c.change_index DESC
   )
   SELECT l.primary_key, r.after
-    FROM latest l
+    -- probed in commit order, which is the trail's physical order: the index pages and heap pages
+    -- are read once each, in ascending order (100,000 rows of a 10M trail, page cache dropped:
+    -- 6.4-7.0 s in key order, 0.9-2.4 s in commit order; the same when cached; TableAsOfColdBench)
+    FROM (SELECT * FROM latest ORDER BY commit_lsn, change_index) l
    -- LIMIT 1 (the unique key allows one row anyway) keeps this a probe of changes_commit_change_key
   -- per record: without it the planner may hash the whole trail (20 s at 10M changes, 38 s at 30M).
   CROSS JOIN LATERAL (SELECT c.after, c.operation
