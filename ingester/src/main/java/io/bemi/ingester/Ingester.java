@@ -21,6 +21,7 @@ import io.bemi.ingester.stitch.Stitcher;
 import io.bemi.ingester.store.ChangeStore;
 import io.bemi.ingester.store.Checkpoint;
 import io.bemi.ingester.store.DataRejectedException;
+import io.bemi.ingester.store.RangeSummarizer;
 import io.bemi.sql.Lsn;
 import io.bemi.sql.Migrations;
 import io.bemi.sql.SqlNames;
@@ -264,7 +265,9 @@ public final class Ingester {
     boolean destinationIsSource = config.destinationIsSource() && trailInDestination();
     boolean originNone = originNoneWanted;
     try (Sink store = sinks != null ? sinks.open(config.slot(), database)
-        : new ChangeStore(config.destination().connect(), config.destinationSchema(), config.slot(), database, source)) {
+        : new ChangeStore(config.destination().connect(), config.destinationSchema(), config.slot(), database, source);
+         RangeSummarizer summarizer = store instanceof ChangeStore
+             ? RangeSummarizer.start(config.destination(), config.destinationSchema(), RangeSummarizer.INTERVAL) : null) {
       ChangeStore changes = store instanceof ChangeStore c ? c : null;
       if (changes != null) {
         metrics.storingSource(source);

@@ -1,6 +1,7 @@
 package io.bemi.ingester.consume;
 
 import io.bemi.ingester.PostgresUrl;
+import io.bemi.ingester.store.RangeSummarizer;
 import io.bemi.sql.Migrations;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -95,6 +96,8 @@ public final class TrailConsumer {
 
   private void session() throws SQLException {
     try (TrailWriter writer = new TrailWriter(settings.destination().connect(), settings.schema(), settings.group());
+         RangeSummarizer summarizer = RangeSummarizer.start(settings.destination(), settings.schema(),
+             RangeSummarizer.INTERVAL);
          KafkaConsumer<byte[], byte[]> kafka = new KafkaConsumer<>(consumerProperties())) {
       consumer = kafka;
       kafka.subscribe(settings.topics(), new SeekToStoredOffsets(kafka, writer));
