@@ -1,5 +1,6 @@
 package io.bemi.ingester.monitor;
 
+import io.bemi.ingester.BackgroundConnection;
 import io.bemi.ingester.PostgresUrl;
 import io.bemi.ingester.stitch.Stitcher;
 import java.sql.Connection;
@@ -9,9 +10,6 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,16 +52,14 @@ public final class SlotMonitor implements AutoCloseable {
    */
   public record Settings(Duration heartbeatInterval, Duration sampleInterval, long warnRetainedWalMb) {}
 
-  private final PostgresUrl source;
   private final String slot;
   private final Settings settings;
   private final Listener listener;
   private final Clock clock;
-  private final ScheduledExecutorService thread;
+  private final BackgroundConnection thread;
   private final LagEstimate lag = new LagEstimate();
 
   // monitor thread only
-  private Connection connection;
   private String failing;
   private boolean heartbeatsOff;
   private boolean warnedRetained;
@@ -71,26 +67,19 @@ public final class SlotMonitor implements AutoCloseable {
   private boolean warnedMissing;
 
   private SlotMonitor(PostgresUrl source, String slot, Settings settings, Listener listener, Clock clock) {
-    this.source = source;
     this.slot = slot;
     this.settings = settings;
     this.listener = listener;
     this.clock = clock;
-    this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "bemi-monitor");
-      t.setDaemon(true);
-      return t;
-    });
+    this.thread = new BackgroundConnection("bemi-monitor", source, null);
   }
 
   public static SlotMonitor start(PostgresUrl source, String slot, Settings settings, Listener listener, Clock clock) {
     SlotMonitor monitor = new SlotMonitor(source, slot, settings, listener, clock);
-    long sampleMillis = settings.sampleInterval().toMillis();
-    monitor.thread.scheduleWithFixedDelay(monitor::sample, 0, sampleMillis, TimeUnit.MILLISECONDS);
-    long heartbeatMillis = settings.heartbeatInterval().toMillis();
-    if (heartbeatMillis > 0) {
-      monitor.thread.scheduleWithFixedDelay(monitor::heartbeat, heartbeatMillis, heartbeatMillis,
-          TimeUnit.MILLISECONDS);
+    monitor.thread.every(Duration.ZERO, settings.sampleInterval(), monitor::sample);
+    Duration heartbeat = settings.heartbeatInterval();
+    if (heartbeat.toMillis() > 0) {
+      monitor.thread.every(heartbeat, heartbeat, monitor::heartbeat);
     }
     return monitor;
   }
@@ -173,11 +162,7 @@ public final class SlotMonitor implements AutoCloseable {
   }
 
   private Connection connection() throws SQLException {
-    if (connection == null) {
-      connection = source.connect();
-      connection.setAutoCommit(true);
-    }
-    return connection;
+    return thread.connection();
   }
 
   private static boolean connectionProblem(SQLException e) {
@@ -186,7 +171,7 @@ public final class SlotMonitor implements AutoCloseable {
   }
 
   private void failed(String what, Exception e) {
-    closeConnection();
+    thread.drop();
     String reason = what + ": " + e.getMessage();
     if (!reason.equals(failing)) {
       LOG.warn("{}; retrying every {} s", reason, settings.sampleInterval().toSeconds());
@@ -201,25 +186,8 @@ public final class SlotMonitor implements AutoCloseable {
     }
   }
 
-  private void closeConnection() {
-    if (connection != null) {
-      try {
-        connection.close();
-      } catch (SQLException ignored) {
-        // already broken
-      }
-      connection = null;
-    }
-  }
-
   @Override
   public void close() {
-    thread.shutdownNow();
-    try {
-      thread.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    closeConnection();
+    thread.close();
   }
 }

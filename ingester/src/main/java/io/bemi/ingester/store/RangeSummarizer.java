@@ -1,14 +1,12 @@
 package io.bemi.ingester.store;
 
+import io.bemi.ingester.BackgroundConnection;
 import io.bemi.ingester.PostgresUrl;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,33 +23,26 @@ public final class RangeSummarizer implements AutoCloseable {
   /** How often the ranges are summarized while the ingester stores. */
   public static final Duration INTERVAL = Duration.ofSeconds(30);
 
-  private final PostgresUrl destination;
   private final String sql;
-  private final ScheduledExecutorService thread;
-  private Connection connection; // used by the thread only
+  // never wait for a VACUUM of the partition (nor make it cancel itself, after deadlock_timeout)
+  private final BackgroundConnection thread;
   private volatile boolean refused;
 
   private RangeSummarizer(PostgresUrl destination, String schema) {
-    this.destination = destination;
     this.sql = "SELECT " + schema + ".summarize_new_ranges()";
-    this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "bemi-summarize");
-      t.setDaemon(true);
-      return t;
-    });
+    this.thread = new BackgroundConnection("bemi-summarize", destination, "SET lock_timeout = '200ms'");
   }
 
   /** Summarizes every {@code interval}, the first time after one interval. */
   public static RangeSummarizer start(PostgresUrl destination, String schema, Duration interval) {
     RangeSummarizer summarizer = new RangeSummarizer(destination, schema);
-    long millis = interval.toMillis();
-    summarizer.thread.scheduleWithFixedDelay(summarizer::summarizeQuietly, millis, millis, TimeUnit.MILLISECONDS);
+    summarizer.thread.every(interval, interval, summarizer::summarize);
     return summarizer;
   }
 
-  /** One round now, on the calling thread's behalf (tests, benchmarks); the ranges summarized. */
-  public int summarizeNow() throws Exception {
-    return thread.submit(this::summarize).get();
+  /** One round now (tests, benchmarks): the ranges summarized. */
+  public int summarizeNow() throws InterruptedException, ExecutionException {
+    return thread.call(this::summarize);
   }
 
   /** True when the destination refused (the role does not own the trail's indexes): no more rounds are tried. */
@@ -59,31 +50,14 @@ public final class RangeSummarizer implements AutoCloseable {
     return refused;
   }
 
-  private void summarizeQuietly() {
-    try {
-      summarize();
-    } catch (RuntimeException e) {
-      LOG.debug("Summarizing block ranges failed: {}", e.getMessage());
-    }
-  }
-
   private int summarize() {
     if (refused) {
       return 0;
     }
-    try {
-      if (connection == null || connection.isClosed()) {
-        connection = destination.connect();
-        try (Statement s = connection.createStatement()) {
-          // never wait for a VACUUM of the partition (nor make it cancel itself, after deadlock_timeout)
-          s.execute("SET lock_timeout = '200ms'");
-        }
-      }
-      try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-        int summarized = rs.next() ? rs.getInt(1) : 0;
-        LOG.debug("Summarized {} block range(s) of the newest partition", summarized);
-        return summarized;
-      }
+    try (Statement s = thread.connection().createStatement(); ResultSet rs = s.executeQuery(sql)) {
+      int summarized = rs.next() ? rs.getInt(1) : 0;
+      LOG.debug("Summarized {} block range(s) of the newest partition", summarized);
+      return summarized;
     } catch (SQLException e) {
       if ("42501".equals(e.getSQLState())) {
         refused = true;
@@ -94,31 +68,14 @@ public final class RangeSummarizer implements AutoCloseable {
         LOG.debug("Block ranges not summarized this round: the partition is locked (a VACUUM is at it)");
       } else {
         LOG.debug("Summarizing block ranges failed: {}", e.getMessage());
-        closeConnection();
+        thread.drop();
       }
       return 0;
     }
   }
 
-  private void closeConnection() {
-    if (connection != null) {
-      try {
-        connection.close();
-      } catch (SQLException ignored) {
-        // it is being replaced
-      }
-      connection = null;
-    }
-  }
-
   @Override
   public void close() {
-    thread.shutdownNow();
-    try {
-      thread.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    closeConnection();
+    thread.close();
   }
 }
