@@ -24,12 +24,12 @@ public final class RangeSummarizer implements AutoCloseable {
   public static final Duration INTERVAL = Duration.ofSeconds(30);
 
   private final String sql;
-  // never wait for a VACUUM of the partition (nor make it cancel itself, after deadlock_timeout)
   private final BackgroundConnection thread;
   private volatile boolean refused;
 
   private RangeSummarizer(PostgresUrl destination, String schema) {
     this.sql = "SELECT " + schema + ".summarize_new_ranges()";
+    // never wait for a VACUUM of the partition (nor make it cancel itself, after deadlock_timeout)
     this.thread = new BackgroundConnection("bemi-summarize", destination, "SET lock_timeout = '200ms'");
   }
 

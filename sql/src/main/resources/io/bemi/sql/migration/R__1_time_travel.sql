@@ -266,10 +266,11 @@ COMMENT ON FUNCTION ${flyway:defaultSchema}.record_as_of(text, text, timestamptz
 -- How it stays fast on large trails: the instant becomes a commit position first (the commit LSN
 -- of the last transaction committed at or before it, one probe of changes_committed_at_idx), so
 -- the latest change of every key is found by one backward index-only scan of changes_record_idx
--- (DISTINCT ON, no sort, no hash); only those changes' rows are then read, by their unique
--- (commit_lsn, change_index), in commit order (one sort of the keys' positions). Commit timestamps follow commit order (the WAL's), so the position
--- bound and a committed_at bound select the same transactions. Commit positions are per source
--- (two sources' LSNs are unrelated): the position is the source's.
+-- (DISTINCT ON, no hash); only those changes' rows are then read, by their unique
+-- (commit_lsn, change_index), sorted into commit order first. Commit timestamps follow commit
+-- order (the WAL's), so the position bound and a committed_at bound select the same
+-- transactions. Commit positions are per source (two sources' LSNs are unrelated): the position
+-- is the source's.
 DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.commit_position_at(timestamptz);
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.commit_position_at(p_at timestamptz, p_source text DEFAULT NULL)
 RETURNS bigint

@@ -10,7 +10,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -85,12 +84,7 @@ public final class TableAsOfColdBench {
   }
 
   private static EmbeddedPostgres start(Path dataDir) throws IOException {
-    return EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false)
-        .setPGStartupWait(Duration.ofSeconds(60))
-        .setServerConfig("shared_buffers", "256MB")
-        .setServerConfig("max_wal_size", "4GB")
-        .setServerConfig("TimeZone", "UTC")
-        .start();
+    return TimeTravelBench.server().setDataDirectory(dataDir).setCleanDataDirectory(false).start();
   }
 
   private static boolean dropPageCache() throws IOException, InterruptedException {

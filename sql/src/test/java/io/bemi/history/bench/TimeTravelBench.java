@@ -79,7 +79,7 @@ public final class TimeTravelBench {
       throw new IllegalArgumentException("Need at least " + 2 * ACCOUNT_CHANGES + " changes");
     }
     String dataDir = System.getProperty("bench.dataDir");
-    EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+    EmbeddedPostgres.Builder builder = server();
     Path generated = null;
     if (dataDir != null) {
       builder.setDataDirectory(Path.of(dataDir)).setCleanDataDirectory(false);
@@ -90,13 +90,7 @@ public final class TimeTravelBench {
       throw new IllegalArgumentException("The trail in " + dataDir + " was grown through the sizes " + built
           + ": ask for those first (more may follow), or give another -Dbench.dataDir");
     }
-    try (EmbeddedPostgres pg = builder
-        .setPGStartupWait(Duration.ofSeconds(60))
-        .setServerConfig("shared_buffers", "256MB")
-        .setServerConfig("max_wal_size", "4GB")
-        .setServerConfig("synchronous_commit", "off")
-        .setServerConfig("TimeZone", "UTC")
-        .start()) {
+    try (EmbeddedPostgres pg = builder.start()) {
       Migrations.migrate(pg.getPostgresDatabase(), "bemi");
       try (Connection c = pg.getPostgresDatabase().getConnection()) {
         long from = 0;
@@ -122,6 +116,16 @@ public final class TimeTravelBench {
         restore(c, first);
       }
     }
+  }
+
+  /** The server the trail is generated and timed on (TableAsOfColdBench starts it on a kept trail too). */
+  static EmbeddedPostgres.Builder server() {
+    return EmbeddedPostgres.builder()
+        .setPGStartupWait(Duration.ofSeconds(60))
+        .setServerConfig("shared_buffers", "256MB")
+        .setServerConfig("max_wal_size", "4GB")
+        .setServerConfig("synchronous_commit", "off")
+        .setServerConfig("TimeZone", "UTC");
   }
 
   private static List<Long> sizesIn(String recorded) {
