@@ -40,6 +40,10 @@ import org.slf4j.LoggerFactory;
  * committed beyond the partitions that function creates (a year ahead of the destination's clock)
  * is quarantined instead.
  *
+ * <p>When its role may, the COPY goes straight into the partition of each change's month, where the
+ * root's activity trigger does not fire, and the store counts the activity itself, in the batch
+ * ({@link PartitionRoutes}, {@link ActivityCounts}); otherwise through the root.
+ *
  * <p>Ids are time-ordered UUIDv7 ({@link ChangeIds}) rather than the column default
  * {@code gen_random_uuid()}: each row then appends to the primary key's B-tree instead of dirtying
  * a random leaf page, which made inserting into {@code changes} about 1.5–2× faster.
@@ -53,7 +57,9 @@ public final class ChangeStore implements Sink {
   private static final int COPY_CHUNK_BYTES = 256 * 1024;
 
   private final Connection connection;
-  private final String copySql;
+  private final String schema;
+  private final String table;
+  private final String columns;
   private final String backfillSql;
   private final String checkpointSql;
   private final String readCheckpointSql;
@@ -66,6 +72,10 @@ public final class ChangeStore implements Sink {
   private final StringBuilder row = new StringBuilder(512);
   private final ChangeIds ids = new ChangeIds();
   private CopyIn copy;
+  private String copyTarget; // the table the open COPY (and copyBuffer) writes into
+  private PartitionRoutes routes = PartitionRoutes.ROOT;
+  private Boolean routesLogged;
+  private final ActivityCounts activity;
   private boolean written; // the open destination transaction has writes
   private boolean inSourceTransaction; // changes seen whose Commit has not arrived
   private int uncommittedChanges;
@@ -87,18 +97,19 @@ public final class ChangeStore implements Sink {
   public ChangeStore(Connection connection, String schema, String slot, String sourceDatabase, String source)
       throws SQLException {
     this.connection = connection;
+    this.schema = schema;
     this.slot = slot;
     this.sourceDatabase = sourceDatabase;
     this.source = source;
     connection.setAutoCommit(false);
-    String table = schema + ".changes";
-    String columns = "(id, primary_key, before, after, context, database, schema, \"table\", operation,"
+    this.table = schema + ".changes";
+    this.columns = "(id, primary_key, before, after, context, database, schema, \"table\", operation,"
         + " committed_at, queued_at, transaction_id, position, commit_lsn, change_index, source,"
         + " previous_primary_key)";
-    this.copySql = "COPY " + table + " " + columns + " FROM STDIN";
     this.backfillSql = "UPDATE " + table + " SET context = ?::jsonb WHERE source = ? AND commit_lsn = ?"
         + " AND change_index < ? AND committed_at = ?";
     this.partitions = new Partitions(schema);
+    this.activity = new ActivityCounts(schema);
     this.checkpointSql = "INSERT INTO " + schema + ".ingester_checkpoints"
         + " (slot, source_database, commit_lsn, end_lsn, committed_at, updated_at, system_identifier, timeline, source)"
         + " VALUES (?, ?, ?, ?, ?, now(), ?, ?, ?)"
@@ -206,6 +217,11 @@ public final class ChangeStore implements Sink {
     return !inSourceTransaction && pending != null;
   }
 
+  /** Whether the open batch copies into the partitions of changes rather than through the root ({@link PartitionRoutes}). */
+  boolean copiesIntoPartitions() {
+    return routes.rootReason() == null;
+  }
+
   /** Changes written in the open destination transaction. */
   public int uncommittedChanges() {
     return uncommittedChanges;
@@ -222,6 +238,10 @@ public final class ChangeStore implements Sink {
     Checkpoint checkpoint = pending;
     if (written) {
       rejectingData(this::endCopy);
+      if (copiesIntoPartitions()) {
+        PartitionRoutes.checkRootInsert(connection, schema);
+      }
+      activity.store(connection, source);
       fence.check(connection);
       try (PreparedStatement s = connection.prepareStatement(checkpointSql)) {
         s.setString(1, slot);
@@ -257,6 +277,8 @@ public final class ChangeStore implements Sink {
     }
     connection.rollback();
     partitions.forget();
+    routes = PartitionRoutes.ROOT;
+    activity.clear();
     written = false;
     inSourceTransaction = false;
     uncommittedChanges = 0;
@@ -368,6 +390,17 @@ public final class ChangeStore implements Sink {
     inSourceTransaction = true;
     written = true;
     uncommittedChanges++;
+    Instant committedAt = change.transaction().committedAt();
+    String target = routes.tableFor(committedAt);
+    if (target == null) {
+      target = table;
+    } else if (routes.counts()) {
+      activity.add(committedAt, change.schema(), change.table(), change.operation().name());
+    }
+    if (!target.equals(copyTarget)) {
+      endCopy();
+      copyTarget = target;
+    }
     StringBuilder r = row;
     r.setLength(0);
     r.append(ids.next(System.currentTimeMillis())).append('\t');
@@ -379,7 +412,7 @@ public final class ChangeStore implements Sink {
     copyText(r, change.schema()).append('\t');
     copyText(r, change.table()).append('\t');
     r.append(change.operation().name()).append('\t');
-    r.append(change.transaction().committedAt()).append('\t');
+    r.append(committedAt).append('\t');
     r.append(change.transaction().queuedAt()).append('\t');
     r.append(change.transaction().xid()).append('\t');
     r.append(change.position().value()).append('\t');
@@ -412,6 +445,16 @@ public final class ChangeStore implements Sink {
       rejectingData(() -> { // ending the COPY may refuse its rows
         endCopy();
         partitions.extend(connection, committedAt);
+        routes = PartitionRoutes.load(connection, schema);
+        if (!Boolean.valueOf(copiesIntoPartitions()).equals(routesLogged)) { // the first time and when it changes
+          routesLogged = copiesIntoPartitions();
+          if (routesLogged) {
+            LOG.info("Copying changes into the partitions of {}.changes (activity counted by the ingester)", schema);
+          } else {
+            LOG.info("Copying changes into {}.changes through its root (activity counted by its trigger): {}", schema,
+                routes.rootReason());
+          }
+        }
       });
     }
   }
@@ -421,7 +464,7 @@ public final class ChangeStore implements Sink {
       return;
     }
     if (copy == null) {
-      copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(copySql);
+      copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + copyTarget + " " + columns + " FROM STDIN");
     }
     copy.writeToCopy(copyBuffer.toByteArray(), 0, copyBuffer.size());
     copyBuffer.reset();

@@ -96,7 +96,7 @@ final class BenchPostgres implements AutoCloseable {
     String alter = System.getProperty("bench.alter");
     if (alter != null) {
       Migrations.migrate(PostgresUrl.parse(uri()).dataSource(), "bemi");
-      execute(alter.split(";"));
+      execute(alter.split(";(?=(?:[^$]*\\$\\$[^$]*\\$\\$)*[^$]*$)")); // not inside $$…$$
     }
   }
 

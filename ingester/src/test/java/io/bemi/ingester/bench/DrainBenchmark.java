@@ -30,7 +30,7 @@ import java.util.Map;
  *       URI of a server you run ({@code postgresql://user:pass@host:port/db}, a user who may create
  *       databases): the trail goes to a fresh database {@code bench_trail} there, dropped afterwards
  *       (for a server built differently from zonky's, e.g. with lz4);</li>
- *   <li>{@code bench.alter}: statements (separated by {@code ;}) run on the migrated destination
+ *   <li>{@code bench.alter}: statements (separated by {@code ;}, not inside {@code $$…$$}) run on the migrated destination
  *       before the ingester starts, to drain into a variant of the layout.</li>
  * </ul>
  */

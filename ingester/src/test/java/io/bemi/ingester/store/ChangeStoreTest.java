@@ -12,6 +12,7 @@ import io.bemi.sql.Lsn;
 import io.bemi.sql.Migrations;
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -60,6 +61,135 @@ class ChangeStoreTest {
         assertThat(rs.next()).isFalse();
       }
     }
+  }
+
+  /** Transactions of {@code n} changes each, in two months (this one and next), of two tables and three operations. */
+  private static void storeTwoMonths(ChangeStore store, int n) throws Exception {
+    Operation[] operations = {Operation.CREATE, Operation.UPDATE, Operation.DELETE};
+    long lsn = 10_000;
+    for (Instant at : new Instant[] {NOW, NOW.plus(Duration.ofSeconds(90)), NOW.plus(Duration.ofDays(40))}) {
+      for (int t = 0; t < 3; t++, lsn += 1_000) {
+        Transaction transaction = new Transaction("shop", lsn, Lsn.of(lsn), at, NOW);
+        for (int i = 0; i < n; i++) {
+          store.accept(new Change(transaction, i, Lsn.of(lsn - 500 + i), "public", i % 2 == 0 ? "orders" : "items",
+              operations[(t + i) % 3], "k" + lsn + "-" + i, null, "{}", "{}", "{}"));
+        }
+        store.accept(new Commit(transaction, Lsn.of(lsn + 8), n));
+      }
+    }
+    store.commit();
+  }
+
+  /** Rows of activity that a count of the stored changes does not give, and the other way round (none: equal). */
+  private static long activityMismatches(TestDatabase db) throws Exception {
+    String recount = "SELECT date_bin('1 minute', committed_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket, source,"
+        + " schema, \"table\", operation, count(*) AS changes FROM bemi.changes GROUP BY 1, 2, 3, 4, 5";
+    String stored = "SELECT bucket, source, schema, \"table\", operation, changes FROM bemi.activity";
+    return db.queryLong("SELECT count(*) FROM ((" + recount + " EXCEPT " + stored + ") UNION ALL (" + stored
+        + " EXCEPT " + recount + ")) d");
+  }
+
+  @Test
+  void theOwnerCopiesIntoEachMonthsPartitionAndCountsTheActivityOnce(TestDatabase shared) throws Exception {
+    TestDatabase db = shared.createSibling("owner_copy");
+    Migrations.migrate(db.dataSource(), "bemi");
+    try (ChangeStore store = new ChangeStore(db.connect(), "bemi", "slot", "shop", "eu")) {
+      storeTwoMonths(store, 7);
+      assertThat(store.copiesIntoPartitions()).isTrue();
+    }
+
+    assertThat(db.queryLong("SELECT count(*) FROM bemi.changes")).isEqualTo(63);
+    assertThat(db.queryLong("SELECT count(DISTINCT tableoid) FROM bemi.changes")).isEqualTo(2);
+    assertThat(db.queryLong("SELECT sum(changes) FROM bemi.activity")).isEqualTo(63);
+    assertThat(activityMismatches(db)).isZero();
+  }
+
+  @Test
+  void aWriterThatMayOnlyInsertIntoTheRootCopiesThroughItAndTheTriggerCounts(TestDatabase shared) throws Exception {
+    TestDatabase db = shared.createSibling("root_writer");
+    Migrations.migrate(db.dataSource(), "bemi");
+    String role = db.name() + "_role";
+    db.execute("CREATE ROLE " + role, "GRANT USAGE ON SCHEMA bemi TO " + role,
+        "GRANT INSERT ON bemi.changes TO " + role, "GRANT SELECT, INSERT, UPDATE ON bemi.ingester_checkpoints TO " + role,
+        "GRANT EXECUTE ON FUNCTION bemi.ensure_partitions(timestamptz) TO " + role);
+    var connection = db.connect();
+    try (var s = connection.createStatement()) {
+      s.execute("SET ROLE " + role);
+    }
+    try (ChangeStore store = new ChangeStore(connection, "bemi", "slot", "shop", "eu")) {
+      storeTwoMonths(store, 5);
+      assertThat(store.copiesIntoPartitions()).isFalse();
+    }
+
+    assertThat(db.queryLong("SELECT sum(changes) FROM bemi.activity")).isEqualTo(45);
+    assertThat(activityMismatches(db)).isZero();
+  }
+
+  @Test
+  void aWriterGrantedThePartitionsCopiesIntoThemUntilItsInsertOnTheRootIsRevoked(TestDatabase shared) throws Exception {
+    TestDatabase db = shared.createSibling("revoked_root");
+    Migrations.migrate(db.dataSource(), "bemi");
+    String role = db.name() + "_role";
+    db.execute("SELECT bemi.ensure_partitions(now() + interval '3 months')",
+        "CREATE ROLE " + role, "GRANT USAGE ON SCHEMA bemi TO " + role, // as docs/ingester.md grants bemi_writer
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA bemi TO " + role,
+        "GRANT EXECUTE ON FUNCTION bemi.ensure_partitions(timestamptz) TO " + role);
+    var connection = db.connect();
+    try (var s = connection.createStatement()) {
+      s.execute("SET ROLE " + role);
+    }
+    try (ChangeStore store = new ChangeStore(connection, "bemi", "slot", "shop", "eu")) {
+      storeTransaction(store, 1000, NOW, "granted");
+      store.commit();
+      assertThat(store.copiesIntoPartitions()).isTrue();
+
+      db.execute("REVOKE INSERT ON bemi.changes FROM " + role);
+      storeTransaction(store, 2000, NOW, "revoked");
+      assertThatThrownBy(store::commit).as("refused as a COPY into the root would be, though the partition would take it")
+          .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("42501"))
+          .hasMessageContaining("permission denied for table changes");
+      store.rollback();
+
+      db.execute("GRANT INSERT ON bemi.changes TO " + role);
+      storeTransaction(store, 2000, NOW, "revoked");
+      store.commit();
+    }
+
+    assertThat(db.queryValue("SELECT string_agg(primary_key, ',' ORDER BY commit_lsn) FROM bemi.changes"))
+        .isEqualTo("granted,revoked");
+    assertThat(activityMismatches(db)).isZero();
+  }
+
+  @Test
+  void anotherStatementTriggerOnTheRootKeepsTheCopyGoingThroughIt(TestDatabase shared) throws Exception {
+    TestDatabase db = shared.createSibling("user_trigger");
+    Migrations.migrate(db.dataSource(), "bemi");
+    db.execute("CREATE TABLE public.statements (n bigint)",
+        "CREATE FUNCTION public.count_statements() RETURNS trigger LANGUAGE plpgsql AS $$"
+            + " BEGIN INSERT INTO public.statements SELECT count(*) FROM stored; RETURN NULL; END $$",
+        "CREATE TRIGGER z_count_statements AFTER INSERT ON bemi.changes REFERENCING NEW TABLE AS stored"
+            + " FOR EACH STATEMENT EXECUTE FUNCTION public.count_statements()");
+    try (ChangeStore store = new ChangeStore(db.connect(), "bemi", "slot", "shop", "eu")) {
+      storeTwoMonths(store, 3);
+      assertThat(store.copiesIntoPartitions()).isFalse();
+    }
+
+    assertThat(db.queryLong("SELECT sum(n) FROM public.statements")).as("the user's trigger saw every row").isEqualTo(27);
+    assertThat(activityMismatches(db)).isZero();
+  }
+
+  @Test
+  void withTheActivityTriggerDisabledNothingIsCountedEitherWay(TestDatabase shared) throws Exception {
+    TestDatabase db = shared.createSibling("no_trigger");
+    Migrations.migrate(db.dataSource(), "bemi");
+    db.execute("ALTER TABLE bemi.changes DISABLE TRIGGER changes_count_activity");
+    try (ChangeStore store = new ChangeStore(db.connect(), "bemi", "slot", "shop", "eu")) {
+      storeTwoMonths(store, 3);
+      assertThat(store.copiesIntoPartitions()).isTrue();
+    }
+
+    assertThat(db.queryLong("SELECT count(*) FROM bemi.changes")).isEqualTo(27);
+    assertThat(db.queryLong("SELECT count(*) FROM bemi.activity")).isZero();
   }
 
   @Test
