@@ -12,6 +12,7 @@ import io.bemi.sql.Lsn;
 import io.bemi.sql.Migrations;
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -89,6 +90,21 @@ class ChangeStoreTest {
         + " EXCEPT " + recount + ")) d");
   }
 
+  /** A connection as a new role with USAGE on bemi, EXECUTE on ensure_partitions and {@code grants} (%s: the role). */
+  private static Connection connectAsWriter(TestDatabase db, String... grants) throws Exception {
+    String role = db.name() + "_writer";
+    db.execute("CREATE ROLE " + role, "GRANT USAGE ON SCHEMA bemi TO " + role,
+        "GRANT EXECUTE ON FUNCTION bemi.ensure_partitions(timestamptz) TO " + role);
+    for (String grant : grants) {
+      db.execute(grant.formatted(role));
+    }
+    Connection connection = db.connect();
+    try (var s = connection.createStatement()) {
+      s.execute("SET ROLE " + role);
+    }
+    return connection;
+  }
+
   @Test
   void theOwnerCopiesIntoEachMonthsPartitionAndCountsTheActivityOnce(TestDatabase shared) throws Exception {
     TestDatabase db = shared.createSibling("owner_copy");
@@ -108,14 +124,8 @@ class ChangeStoreTest {
   void aWriterThatMayOnlyInsertIntoTheRootCopiesThroughItAndTheTriggerCounts(TestDatabase shared) throws Exception {
     TestDatabase db = shared.createSibling("root_writer");
     Migrations.migrate(db.dataSource(), "bemi");
-    String role = db.name() + "_role";
-    db.execute("CREATE ROLE " + role, "GRANT USAGE ON SCHEMA bemi TO " + role,
-        "GRANT INSERT ON bemi.changes TO " + role, "GRANT SELECT, INSERT, UPDATE ON bemi.ingester_checkpoints TO " + role,
-        "GRANT EXECUTE ON FUNCTION bemi.ensure_partitions(timestamptz) TO " + role);
-    var connection = db.connect();
-    try (var s = connection.createStatement()) {
-      s.execute("SET ROLE " + role);
-    }
+    Connection connection = connectAsWriter(db, "GRANT INSERT ON bemi.changes TO %s",
+        "GRANT SELECT, INSERT, UPDATE ON bemi.ingester_checkpoints TO %s");
     try (ChangeStore store = new ChangeStore(connection, "bemi", "slot", "shop", "eu")) {
       storeTwoMonths(store, 5);
       assertThat(store.copiesIntoPartitions()).isFalse();
@@ -129,15 +139,10 @@ class ChangeStoreTest {
   void aWriterGrantedThePartitionsCopiesIntoThemUntilItsInsertOnTheRootIsRevoked(TestDatabase shared) throws Exception {
     TestDatabase db = shared.createSibling("revoked_root");
     Migrations.migrate(db.dataSource(), "bemi");
-    String role = db.name() + "_role";
-    db.execute("SELECT bemi.ensure_partitions(now() + interval '3 months')",
-        "CREATE ROLE " + role, "GRANT USAGE ON SCHEMA bemi TO " + role, // as docs/ingester.md grants bemi_writer
-        "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA bemi TO " + role,
-        "GRANT EXECUTE ON FUNCTION bemi.ensure_partitions(timestamptz) TO " + role);
-    var connection = db.connect();
-    try (var s = connection.createStatement()) {
-      s.execute("SET ROLE " + role);
-    }
+    db.execute("SELECT bemi.ensure_partitions(now() + interval '3 months')");
+    String role = db.name() + "_writer";
+    Connection connection = connectAsWriter(db, // as docs/ingester.md grants bemi_writer
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA bemi TO %s");
     try (ChangeStore store = new ChangeStore(connection, "bemi", "slot", "shop", "eu")) {
       storeTransaction(store, 1000, NOW, "granted");
       store.commit();
