@@ -74,13 +74,20 @@ public final class PostgresUrl {
    */
   public Connection connectWithCatalogSearchPath() throws SQLException {
     Connection connection = connect();
-    try (var s = connection.createStatement()) {
-      s.execute("SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)");
+    try {
+      pinCatalogSearchPath(connection);
     } catch (SQLException e) {
       connection.close();
       throw e;
     }
     return connection;
+  }
+
+  /** Sets the session's {@code search_path} to {@code pg_catalog, pg_temp} (call it in autocommit mode). */
+  public static void pinCatalogSearchPath(Connection connection) throws SQLException {
+    try (var s = connection.createStatement()) {
+      s.execute("SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)");
+    }
   }
 
   /** A connection in logical replication mode with the session settings the value mapping relies on. */

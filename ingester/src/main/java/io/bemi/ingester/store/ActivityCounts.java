@@ -23,9 +23,10 @@ final class ActivityCounts {
 
   ActivityCounts(String schema) {
     this.upsertSql = "INSERT INTO " + schema + ".activity AS a (bucket, source, schema, \"table\", operation, changes)"
-        + " SELECT date_bin('1 minute', to_timestamp(u.minute), TIMESTAMPTZ '2000-01-01 00:00:00+00'), ?::text, u.schema,"
-        + " u.tbl, u.operation, sum(u.changes)"
-        + " FROM unnest(?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[]) AS u(minute, schema, tbl, operation, changes)"
+        + " SELECT pg_catalog.date_bin('1 minute', pg_catalog.to_timestamp(u.minute), TIMESTAMPTZ '2000-01-01 00:00:00+00'),"
+        + " ?::text, u.schema, u.tbl, u.operation, pg_catalog.sum(u.changes)"
+        + " FROM ROWS FROM (pg_catalog.unnest(?::bigint[]), pg_catalog.unnest(?::text[]), pg_catalog.unnest(?::text[]),"
+        + " pg_catalog.unnest(?::text[]), pg_catalog.unnest(?::bigint[])) AS u(minute, schema, tbl, operation, changes)"
         + " GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5"
         + " ON CONFLICT (bucket, source, schema, \"table\", operation) DO UPDATE SET changes = a.changes + excluded.changes";
   }

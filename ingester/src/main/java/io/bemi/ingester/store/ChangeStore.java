@@ -1,5 +1,6 @@
 package io.bemi.ingester.store;
 
+import io.bemi.ingester.PostgresUrl;
 import io.bemi.sql.Lsn;
 import io.bemi.ingester.sink.Sink;
 import io.bemi.ingester.stitch.StoreEvent;
@@ -74,7 +75,7 @@ public final class ChangeStore implements Sink {
   private CopyIn copy;
   private String copyTarget; // the table the open COPY (and copyBuffer) writes into
   private PartitionRoutes routes = PartitionRoutes.ROOT;
-  private Boolean routesLogged;
+  private String routeLogged; // the last route logged: logged again only when it changes
   private final ActivityCounts activity;
   private boolean written; // the open destination transaction has writes
   private boolean inSourceTransaction; // changes seen whose Commit has not arrived
@@ -91,7 +92,9 @@ public final class ChangeStore implements Sink {
   private Integer sourceTimeline;
 
   /**
-   * @param connection a destination connection for this store only; autocommit is turned off
+   * @param connection a destination connection for this store only; its search_path is pinned to
+   *     {@code pg_catalog, pg_temp} (nothing planted in a schema of the search path runs in it) and
+   *     autocommit is turned off
    * @param source the source's name, stored in every row (see {@code --source-name})
    */
   public ChangeStore(Connection connection, String schema, String slot, String sourceDatabase, String source)
@@ -101,6 +104,7 @@ public final class ChangeStore implements Sink {
     this.slot = slot;
     this.sourceDatabase = sourceDatabase;
     this.source = source;
+    PostgresUrl.pinCatalogSearchPath(connection);
     connection.setAutoCommit(false);
     this.table = schema + ".changes";
     this.columns = "(id, primary_key, before, after, context, database, schema, \"table\", operation,"
@@ -446,14 +450,11 @@ public final class ChangeStore implements Sink {
         endCopy();
         partitions.extend(connection, committedAt);
         routes = PartitionRoutes.load(connection, schema);
-        if (!Boolean.valueOf(copiesIntoPartitions()).equals(routesLogged)) { // the first time and when it changes
-          routesLogged = copiesIntoPartitions();
-          if (routesLogged) {
-            LOG.info("Copying changes into the partitions of {}.changes (activity counted by the ingester)", schema);
-          } else {
-            LOG.info("Copying changes into {}.changes through its root (activity counted by its trigger): {}", schema,
-                routes.rootReason());
-          }
+        String route = copiesIntoPartitions() ? "into the partitions of " + table + " (activity counted by the ingester)"
+            : "into " + table + " through its root (activity counted by its trigger): " + routes.rootReason();
+        if (!route.equals(routeLogged)) {
+          routeLogged = route;
+          LOG.info("Copying changes {}", route);
         }
       });
     }

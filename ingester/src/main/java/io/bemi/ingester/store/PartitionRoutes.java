@@ -51,19 +51,22 @@ final class PartitionRoutes {
 
   /** The routes this session's role may take now, in the open transaction. */
   static PartitionRoutes load(Connection connection, String schema) throws SQLException {
+    // functions qualified, operators on the exact types of pg_catalog's: nothing planted in a schema
+    // of the search path wins over them (the store's session also pins search_path)
     String root = schema + ".changes";
     String activity = schema + ".activity";
-    String countsActivity = "tgname = 'changes_count_activity' AND tgfoid = '" + schema + ".count_activity()'::regprocedure";
+    String countsActivity = "tgname = 'changes_count_activity' AND tgfoid = '" + schema + ".count_activity()'::regprocedure::oid";
     boolean trigger;
     try (Statement s = connection.createStatement();
          ResultSet rs = s.executeQuery("SELECT"
              // the activity trigger, firing in an ordinary session ('O'rigin and 'A'lways)
-             + " EXISTS (SELECT FROM pg_catalog.pg_trigger WHERE tgrelid = '" + root + "'::regclass AND " + countsActivity
+             + " EXISTS (SELECT FROM pg_catalog.pg_trigger WHERE tgrelid = '" + root + "'::regclass::oid AND " + countsActivity
              + "          AND tgenabled IN ('O', 'A')),"
              // any other statement-level INSERT trigger on the root (tgtype: 1 row, 4 insert)
              + " (SELECT pg_catalog.string_agg(tgname, ', ') FROM pg_catalog.pg_trigger WHERE tgrelid = '" + root
-             + "'::regclass AND NOT tgisinternal AND NOT (" + countsActivity + ") AND tgtype & 1 = 0 AND tgtype & 4 <> 0),"
-             + " (SELECT relrowsecurity FROM pg_catalog.pg_class WHERE oid = '" + root + "'::regclass),"
+             + "'::regclass::oid AND NOT tgisinternal AND NOT (" + countsActivity + ")"
+             + "          AND tgtype::integer & 1 = 0 AND tgtype::integer & 4 <> 0),"
+             + " (SELECT relrowsecurity FROM pg_catalog.pg_class WHERE oid = '" + root + "'::regclass::oid),"
              + " pg_catalog.has_table_privilege('" + root + "', 'INSERT'),"
              + " pg_catalog.has_table_privilege('" + activity + "', 'INSERT')"
              + "   AND pg_catalog.has_table_privilege('" + activity + "', 'UPDATE')"

@@ -198,6 +198,24 @@ class ChangeStoreTest {
   }
 
   @Test
+  void anOperatorPlantedInPublicDoesNotRunInTheStoresSession(TestDatabase shared) throws Exception {
+    TestDatabase db = shared.createSibling("planted");
+    Migrations.migrate(db.dataSource(), "bemi");
+    // the store compares text columns with its varchar parameters (slot = ?): without a pinned
+    // search_path this exact (text, varchar) operator would win over pg_catalog's text = text
+    db.execute("CREATE FUNCTION public.planted(text, varchar) RETURNS boolean LANGUAGE plpgsql AS $$"
+            + " BEGIN RAISE EXCEPTION 'the planted operator ran'; END $$",
+        "CREATE OPERATOR public.= (LEFTARG = text, RIGHTARG = varchar, FUNCTION = public.planted)");
+    try (ChangeStore store = new ChangeStore(db.connect(), "bemi", "slot", "shop", "eu")) {
+      storeTransaction(store, 1000, NOW, "stored");
+      store.commit();
+      assertThat(store.storedCheckpoint().commitLsn()).isEqualTo(Lsn.of(1000));
+    }
+
+    assertThat(db.queryValue("SELECT string_agg(primary_key, ',') FROM bemi.changes")).isEqualTo("stored");
+  }
+
+  @Test
   void aChangeCommittedBeyondThePartitionsTheDestinationCreatesIsQuarantinedAndTheBatchGoesOn(TestDatabase db)
       throws Exception {
     Migrations.migrate(db.dataSource(), "bemi");
