@@ -181,7 +181,7 @@ public final class Ingester {
       Migrations.migrate(config.destination().dataSource(), config.destinationSchema());
       migrated = true;
     }
-    try (Connection catalogConnection = config.source().connectWithCatalogSearchPath()) {
+    try (Connection catalogConnection = config.source().connect()) {
       String database = SqlNames.currentDatabase(catalogConnection);
       if (!trailInDestination()) {
         // Kafka keeps the checkpoint itself: no lease or gap table in a destination database; the slot admits

@@ -62,32 +62,31 @@ public final class PostgresUrl {
     return props;
   }
 
-  public Connection connect() throws SQLException {
-    return DriverManager.getConnection(jdbcUrl, properties());
-  }
-
   /**
    * A connection whose unqualified names resolve in {@code pg_catalog} only ({@code search_path =
-   * pg_catalog, pg_temp}), for the SQL the ingester runs on the source (setup, snapshot, catalog
-   * lookups): any role with CREATE on a schema of the search path could otherwise plant a function
-   * or operator that wins over the built-in it shadows.
+   * pg_catalog, pg_temp}), as every SQL session of the ingester is: a role with CREATE on a schema
+   * of the default search path ({@code public} before PostgreSQL 15, on the source and on a
+   * destination that is the source database) could otherwise plant a function or operator that
+   * wins over the built-in it shadows, e.g. an {@code =} for {@code (text, varchar)} that matches
+   * pgjdbc's string parameters exactly, and have it run with the ingester's privileges.
    */
-  public Connection connectWithCatalogSearchPath() throws SQLException {
-    Connection connection = connect();
-    try {
-      pinCatalogSearchPath(connection);
-    } catch (SQLException e) {
+  public Connection connect() throws SQLException {
+    return connect(properties());
+  }
+
+  /** {@link #connect()} with more connection properties (start from {@link #properties()}). */
+  public Connection connect(Properties properties) throws SQLException {
+    return pinned(DriverManager.getConnection(jdbcUrl, properties));
+  }
+
+  private static Connection pinned(Connection connection) throws SQLException {
+    try (var s = connection.createStatement()) {
+      s.execute("SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)");
+    } catch (SQLException | RuntimeException e) {
       connection.close();
       throw e;
     }
     return connection;
-  }
-
-  /** Sets the session's {@code search_path} to {@code pg_catalog, pg_temp} (call it in autocommit mode). */
-  public static void pinCatalogSearchPath(Connection connection) throws SQLException {
-    try (var s = connection.createStatement()) {
-      s.execute("SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)");
-    }
   }
 
   /** A connection in logical replication mode with the session settings the value mapping relies on. */
@@ -99,8 +98,14 @@ public final class PostgresUrl {
     return DriverManager.getConnection(jdbcUrl, props);
   }
 
+  /** Connections as {@link #connect()} opens them (for Flyway, which sets its own search_path for each migration). */
   public PGSimpleDataSource dataSource() {
-    PGSimpleDataSource ds = new PGSimpleDataSource();
+    PGSimpleDataSource ds = new PGSimpleDataSource() {
+      @Override
+      public Connection getConnection(String user, String password) throws SQLException {
+        return pinned(super.getConnection(user, password));
+      }
+    };
     ds.setURL(jdbcUrl);
     if (user != null) {
       ds.setUser(user);

@@ -65,7 +65,7 @@ final class SetupCommand implements Callable<Integer> {
     String schema = connection.destinationSchema();
     String slot = connection.slot();
     String publication = connection.publication();
-    try (Connection source = connection.source().connectWithCatalogSearchPath()) {
+    try (Connection source = connection.source().connect()) {
       SourceSetup.requireLogicalWal(source);
       List<TrackedTable> tracked = SourceSetup.trackedTables(source, schema,
           schemas == null ? List.of() : schemas, tables == null ? List.of() : tables,

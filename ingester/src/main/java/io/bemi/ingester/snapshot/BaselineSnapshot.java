@@ -126,7 +126,7 @@ public final class BaselineSnapshot {
   public Result run(List<TrackedTable> tracked) throws SQLException {
     // Partitions are read through their published root.
     List<TrackedTable> tables = tracked.stream().filter(t -> !t.partition()).toList();
-    try (Connection reader = source.connectWithCatalogSearchPath();
+    try (Connection reader = source.connect();
         BaselineTarget.Writer writer = target.open(SqlNames.currentDatabase(reader))) {
       Map<String, Progress> progress = writer.progress();
       boolean slotExists = slotExists(reader);

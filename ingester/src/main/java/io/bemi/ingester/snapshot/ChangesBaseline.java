@@ -5,7 +5,6 @@ import io.bemi.ingester.failover.SourceIdentity;
 import io.bemi.ingester.setup.SourceSetup.TrackedTable;
 import io.bemi.ingester.stitch.StoreEvent.Change;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
@@ -49,7 +48,7 @@ public final class ChangesBaseline implements BaselineTarget {
     // pgjdbc sends a batch of INSERTs as multi-row INSERTs with reWriteBatchedInserts (several times faster).
     Properties properties = destination.properties();
     properties.setProperty("reWriteBatchedInserts", "true");
-    Connection target = DriverManager.getConnection(destination.jdbcUrl(), properties);
+    Connection target = destination.connect(properties);
     try {
       target.setAutoCommit(false);
       return new ChangesWriter(target, new SnapshotProgress(schema, slot, database), rowsSource);

@@ -92,9 +92,8 @@ public final class ChangeStore implements Sink {
   private Integer sourceTimeline;
 
   /**
-   * @param connection a destination connection for this store only; its search_path is pinned to
-   *     {@code pg_catalog, pg_temp} (nothing planted in a schema of the search path runs in it) and
-   *     autocommit is turned off
+   * @param connection a destination connection for this store only, as {@link PostgresUrl#connect()}
+   *     opens it (its search_path pinned to {@code pg_catalog, pg_temp}); autocommit is turned off
    * @param source the source's name, stored in every row (see {@code --source-name})
    */
   public ChangeStore(Connection connection, String schema, String slot, String sourceDatabase, String source)
@@ -104,7 +103,6 @@ public final class ChangeStore implements Sink {
     this.slot = slot;
     this.sourceDatabase = sourceDatabase;
     this.source = source;
-    PostgresUrl.pinCatalogSearchPath(connection);
     connection.setAutoCommit(false);
     this.table = schema + ".changes";
     this.columns = "(id, primary_key, before, after, context, database, schema, \"table\", operation,"

@@ -2,7 +2,9 @@ package io.bemi.ingester.consume;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.bemi.ingester.PostgresUrl;
 import io.bemi.sql.Migrations;
+import io.bemi.test.PlantedOperators;
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
 import java.nio.charset.StandardCharsets;
@@ -43,5 +45,24 @@ class TrailWriterTest {
         + " FROM bemi.quarantine")).isEqualTo("200 2126-01-01 23514 eu");
     assertThat((String) db.queryValue("SELECT error FROM bemi.quarantine")).contains("after the last partition of changes");
     assertThat(db.queryLong("SELECT next_offset FROM bemi.consumer_offsets WHERE group_id = 'trail'")).isEqualTo(3);
+  }
+
+  @Test
+  void theConsumersSessionDoesNotRunOperatorsPlantedInPublic(TestDatabase shared) throws Exception {
+    TestDatabase db = shared.createSibling("planted");
+    Migrations.migrate(db.dataSource(), "bemi");
+    PlantedOperators.plant(db);
+    Instant now = Instant.now();
+
+    try (TrailWriter writer = new TrailWriter(PostgresUrl.parse(db.uri()).connect(), "bemi", "trail")) {
+      assertThat(writer.store(List.of(event(0, 100, now)))).isEqualTo(1);
+      assertThat(writer.storedOffsets(List.of(new org.apache.kafka.common.TopicPartition("shop.public.orders", 0))))
+          .containsValue(1L);
+    }
+
+    assertThat(db.queryLong("SELECT count(*) FROM bemi.changes")).isEqualTo(1);
+    PlantedOperators.probe(db);
+    assertThat(PlantedOperators.ranIn(db, "probe")).isNotNull();
+    assertThat(PlantedOperators.ranIn(db, "bemi-ingester")).isNull();
   }
 }

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.bemi.history.Operation;
+import io.bemi.ingester.PostgresUrl;
 import io.bemi.ingester.e2e.QuarantineTest;
 import io.bemi.ingester.stitch.StoreEvent.Change;
 import io.bemi.ingester.stitch.StoreEvent.Commit;
 import io.bemi.ingester.stitch.Transaction;
 import io.bemi.sql.Lsn;
 import io.bemi.sql.Migrations;
+import io.bemi.test.PlantedOperators;
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
 import java.sql.Connection;
@@ -201,18 +203,19 @@ class ChangeStoreTest {
   void anOperatorPlantedInPublicDoesNotRunInTheStoresSession(TestDatabase shared) throws Exception {
     TestDatabase db = shared.createSibling("planted");
     Migrations.migrate(db.dataSource(), "bemi");
-    // the store compares text columns with its varchar parameters (slot = ?): without a pinned
-    // search_path this exact (text, varchar) operator would win over pg_catalog's text = text
-    db.execute("CREATE FUNCTION public.planted(text, varchar) RETURNS boolean LANGUAGE plpgsql AS $$"
-            + " BEGIN RAISE EXCEPTION 'the planted operator ran'; END $$",
-        "CREATE OPERATOR public.= (LEFTARG = text, RIGHTARG = varchar, FUNCTION = public.planted)");
-    try (ChangeStore store = new ChangeStore(db.connect(), "bemi", "slot", "shop", "eu")) {
+    // the store compares text columns with its varchar parameters (slot = ?) and calls date_bin and
+    // to_timestamp; the session the ingester opens for it resolves them in pg_catalog only
+    PlantedOperators.plant(db);
+    try (ChangeStore store = new ChangeStore(PostgresUrl.parse(db.uri()).connect(), "bemi", "slot", "shop", "eu")) {
       storeTransaction(store, 1000, NOW, "stored");
       store.commit();
       assertThat(store.storedCheckpoint().commitLsn()).isEqualTo(Lsn.of(1000));
     }
 
     assertThat(db.queryValue("SELECT string_agg(primary_key, ',') FROM bemi.changes")).isEqualTo("stored");
+    PlantedOperators.probe(db);
+    assertThat(PlantedOperators.ranIn(db, "probe")).isNotNull();
+    assertThat(PlantedOperators.ranIn(db, "bemi-ingester")).isNull();
   }
 
   @Test
