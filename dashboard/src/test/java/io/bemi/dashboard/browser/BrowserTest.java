@@ -73,7 +73,7 @@ class BrowserTest {
     new Trail(db).story();
     backgroundActivity(db);
     // The source is the same database here: the story's rows live in public.*.
-    app = DashboardApp.create(Main.services(db.dataSource(), db.dataSource(), "bemi", TestApp.TOKEN, null,
+    app = DashboardApp.create(Main.services(TestApp.destination(db), db.dataSource(), "bemi", TestApp.TOKEN, null,
         Clock.fixed(TestApp.NOW, ZoneOffset.UTC)));
     app.start("127.0.0.1", 0);
     base = "http://127.0.0.1:" + app.port();

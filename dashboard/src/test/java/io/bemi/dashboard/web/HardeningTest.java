@@ -61,7 +61,7 @@ class HardeningTest {
   }
 
   private Javalin app(SecurityOptions options, Clock clock) {
-    return DashboardApp.create(Main.services(db.dataSource(), null, "bemi", TOKEN, null, clock, options, 1000));
+    return DashboardApp.create(Main.services(TestApp.destination(db), null, "bemi", TOKEN, null, clock, options, 1000));
   }
 
   private static String signIn(HttpClient client) {

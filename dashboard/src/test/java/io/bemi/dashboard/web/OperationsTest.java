@@ -35,7 +35,7 @@ class OperationsTest {
 
   @Test
   void health_answers_503_with_the_reason_when_the_changes_table_is_missing() {
-    Services missingTable = Main.services(db.dataSource(), null, "no_such_schema", TestApp.TOKEN, null, Clock.systemUTC());
+    Services missingTable = Main.services(TestApp.destination(db), null, "no_such_schema", TestApp.TOKEN, null, Clock.systemUTC());
     TestApp.test(DashboardApp.create(missingTable), (server, client) -> {
       var response = client.get("/health");
       assertThat(response.code()).isEqualTo(503);

@@ -198,7 +198,7 @@ class PagesTest {
     metrics.start();
     try {
       String url = "http://127.0.0.1:" + metrics.getAddress().getPort() + "/metrics";
-      Services services = Main.services(db.dataSource(), null, "bemi", TestApp.TOKEN, url, Clock.fixed(TestApp.NOW, ZoneOffset.UTC));
+      Services services = Main.services(TestApp.destination(db), null, "bemi", TestApp.TOKEN, url, Clock.fixed(TestApp.NOW, ZoneOffset.UTC));
       TestApp.test(DashboardApp.create(services), (server, client) -> {
         String html = page(client, "/activity");
         assertThat(html).contains("bemi_ingester_lag_seconds", "0.25").doesNotContain("jvm_threads_live");

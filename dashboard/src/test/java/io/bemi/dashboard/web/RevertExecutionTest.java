@@ -133,7 +133,7 @@ class RevertExecutionTest {
   void aRevertOfMoreChangesThanTheMaximumNeedsTheCountConfirmed(TestDatabase shared) throws Exception {
     TestDatabase db = shared.createSibling("max_changes");
     new Trail(db).story();
-    Services services = Main.services(db.dataSource(), db.dataSource(), "bemi", TestApp.TOKEN, null,
+    Services services = Main.services(TestApp.destination(db), db.dataSource(), "bemi", TestApp.TOKEN, null,
         Clock.fixed(TestApp.NOW, ZoneOffset.UTC), SecurityOptions.DEFAULTS, 1);
     String context = URLEncoder.encode("{\"requestId\":\"r-3\"}", StandardCharsets.UTF_8);
     TestApp.test(DashboardApp.create(services), (server, client) -> {

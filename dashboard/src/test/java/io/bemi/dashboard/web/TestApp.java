@@ -5,10 +5,14 @@ import io.bemi.test.TestDatabase;
 import io.javalin.Javalin;
 import io.javalin.testtools.HttpClient;
 import io.javalin.testtools.Response;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import javax.sql.DataSource;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /** The dashboard wired to a test database, with a fixed clock (2024-05-01 14:00 UTC, after the Trail story). */
 public final class TestApp {
@@ -19,7 +23,25 @@ public final class TestApp {
   private TestApp() {}
 
   public static Services services(TestDatabase db, DataSource source, String metricsUrl) {
-    return Main.services(db.dataSource(), source, "bemi", TOKEN, metricsUrl, Clock.fixed(NOW, ZoneOffset.UTC));
+    return Main.services(destination(db), source, "bemi", TOKEN, metricsUrl, Clock.fixed(NOW, ZoneOffset.UTC));
+  }
+
+  /** The destination's connections with the search_path {@link Main}'s destination pool pins. */
+  public static DataSource destination(TestDatabase db) {
+    PGSimpleDataSource ds = new PGSimpleDataSource() {
+      @Override
+      public Connection getConnection(String user, String password) throws SQLException {
+        Connection connection = super.getConnection(user, password);
+        try (Statement s = connection.createStatement()) {
+          s.execute(Main.PIN_SEARCH_PATH);
+        }
+        return connection;
+      }
+    };
+    ds.setURL(db.jdbcUrl());
+    ds.setUser(db.user());
+    ds.setPassword(db.password());
+    return ds;
   }
 
   public static Javalin create(TestDatabase db) {
