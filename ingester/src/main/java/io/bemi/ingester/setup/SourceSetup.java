@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Renders and runs the source setup and teardown scripts of the sql module
@@ -29,6 +31,8 @@ public final class SourceSetup {
   }
 
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{(\\w+)}");
+
+  private static final Logger LOG = LoggerFactory.getLogger(SourceSetup.class);
 
   private SourceSetup() {}
 
@@ -63,6 +67,7 @@ public final class SourceSetup {
     List<TablePattern> include = patterns(tables);
     List<TablePattern> exclude = patterns(excludedTables);
     List<TrackedTable> result = new ArrayList<>();
+    List<TrackedTable> unlogged = new ArrayList<>();
     List<TablePattern> matched = new ArrayList<>();
     try (PreparedStatement s = source.prepareStatement(BemiSql.read("source/tracked-tables.sql"))) {
       Array schemaArray = source.createArrayOf("text", schemas.toArray());
@@ -77,10 +82,26 @@ public final class SourceSetup {
           matched.addAll(including);
           if ((include.isEmpty() || !including.isEmpty())
               && exclude.stream().noneMatch(p -> p.matches(rootSchema, rootTable))) {
-            result.add(new TrackedTable(rs.getString(1), rs.getString(2), rs.getBoolean(3)));
+            TrackedTable table = new TrackedTable(rs.getString(1), rs.getString(2), rs.getBoolean(3));
+            if (rs.getBoolean(6)) {
+              unlogged.add(table);
+              if (including.stream().anyMatch(TablePattern::isExactName) && !table.partition()) {
+                throw new IllegalArgumentException("Table " + table.schema() + "." + table.table() + " is UNLOGGED:"
+                    + " PostgreSQL writes no"
+                    + " WAL for it, so its changes cannot be captured. Run ALTER TABLE " + table.qualified()
+                    + " SET LOGGED to track it, or leave it out of --tables");
+              }
+            } else {
+              result.add(table);
+            }
           }
         }
       }
+    }
+    if (!unlogged.isEmpty()) {
+      LOG.warn("Not tracking {} unlogged table(s): {}. PostgreSQL writes no WAL for them, so their changes cannot"
+          + " be captured; ALTER TABLE … SET LOGGED to track one", unlogged.size(),
+          String.join(", ", unlogged.stream().map(TrackedTable::qualified).toList()));
     }
     for (TablePattern wanted : include) {
       if (wanted.isExactName() && !matched.contains(wanted)) {

@@ -32,7 +32,7 @@ class CommandLineTest {
         "CREATE TABLE shop.tmp_import (id int PRIMARY KEY)",
         "CREATE TABLE shop.events (id int, at date) PARTITION BY RANGE (at)",
         "CREATE TABLE shop.events_2026 PARTITION OF shop.events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')",
-        "CREATE TABLE public.\"Odd Name\" (id int)");
+        "CREATE TABLE public.\"Odd Name\" (id int)", "CREATE UNLOGGED TABLE shop.cache (id int PRIMARY KEY)");
   }
 
   private static Result run(String... args) {
@@ -207,6 +207,14 @@ class CommandLineTest {
         "--tables", "shop.carts,shop.cartz");
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err()).contains("Table shop.cartz not found");
+  }
+
+  @Test
+  void anUnloggedTableNamedExactlyStopsSetupWithWhatToDo(TestDatabase db) {
+    Result result = run("setup", "--source-url", db.uri(), "--slot", "unlogged", "--publication", "unlogged",
+        "--tables", "shop.carts,shop.cache");
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("Table shop.cache is UNLOGGED", "ALTER TABLE \"shop\".\"cache\" SET LOGGED");
   }
 
   @Test

@@ -56,4 +56,27 @@ class HostileNamesSetupTest {
       db.execute("SELECT pg_drop_replication_slot('taken_elsewhere')");
     }
   }
+
+  @Test
+  void anUnloggedTableIsLeftOutOfThePublication(TestDatabase shared) throws Exception {
+    TestDatabase db = shared.createSibling("unlogged");
+    db.execute("CREATE TABLE orders (id int PRIMARY KEY)", "CREATE UNLOGGED TABLE cache (id int PRIMARY KEY)");
+    try (Connection c = db.connect()) {
+      SourceSetup.execute(c, SourceSetup.setupStatements(c,
+          SourceSetup.trackedTables(c, "bemi", List.of(), List.of()), "p_unlogged", "s_unlogged"));
+    } finally {
+      db.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 's_unlogged'");
+    }
+    assertThat(db.queryValue("SELECT string_agg(tablename, ',') FROM pg_publication_tables WHERE pubname = 'p_unlogged'"))
+        .isEqualTo("orders");
+    // named on its own, it is an error that says what to do
+    try (Connection c = db.connect()) {
+      assertThatThrownBy(() -> SourceSetup.trackedTables(c, "bemi", List.of(), List.of("public.cache")))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("Table public.cache is UNLOGGED")
+          .hasMessageContaining("SET LOGGED");
+      assertThat(SourceSetup.trackedTables(c, "bemi", List.of(), List.of("public.*")))
+          .extracting(SourceSetup.TrackedTable::table).containsExactly("orders");
+    }
+  }
 }

@@ -3,7 +3,9 @@
 -- ingester then keeps those whose root matches --tables and no --exclude-tables pattern.
 -- Parameters: 1 destination schema, 2 schemas (text[], empty = all).
 -- Columns: schema, table, is_partition (partitions get REPLICA IDENTITY FULL but are published
--- through their root), root_schema, root_table (the table itself, or the root of its partition tree).
+-- through their root), root_schema, root_table (the table itself, or the root of its partition tree),
+-- unlogged (PostgreSQL writes no WAL for it: its changes cannot be captured, and a publication
+-- refuses it).
 WITH chosen AS (
   SELECT c.oid
     FROM pg_class c
@@ -21,7 +23,7 @@ WITH chosen AS (
   SELECT oid, oid FROM chosen
 )
 SELECT n.nspname AS schema, c.relname AS "table", c.relispartition AS is_partition,
-       rn.nspname AS root_schema, r.relname AS root_table
+       rn.nspname AS root_schema, r.relname AS root_table, c.relpersistence = 'u' AS unlogged
   FROM with_partitions w
   JOIN pg_class c ON c.oid = w.oid
   JOIN pg_namespace n ON n.oid = c.relnamespace
