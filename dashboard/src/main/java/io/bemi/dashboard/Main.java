@@ -15,6 +15,7 @@ import io.bemi.dashboard.web.Security;
 import io.bemi.dashboard.web.SecurityOptions;
 import io.bemi.dashboard.web.Services;
 import io.bemi.sql.BemiVersion;
+import io.bemi.sql.CatalogSearchPath;
 import io.bemi.sql.DatabaseUrl;
 import io.bemi.sql.cli.ConfigFile;
 import io.bemi.sql.logging.LogSetup;
@@ -249,18 +250,10 @@ public final class Main implements Callable<Integer> {
   }
 
   /**
-   * Pins a session's {@code search_path} to {@code pg_catalog, pg_temp}: the destination pool's
-   * queries name the trail's schema and find every function and operator in {@code pg_catalog}, so
-   * nothing a role planted in {@code public} (an {@code =} for {@code (text, varchar)} matches
-   * pgjdbc's string parameters exactly) runs in the dashboard's session. The source pool keeps the
-   * role's own search_path: revert writes fully qualified SQL, and the application's triggers that
-   * fire on it expect their usual one.
-   */
-  public static final String PIN_SEARCH_PATH = "SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)";
-
-  /**
    * The destination pool is read-only at the session level (readOnlyMode=always): no write can slip
-   * through; its search_path is pinned ({@link #PIN_SEARCH_PATH}).
+   * through; its search_path is pinned ({@link CatalogSearchPath}): its queries name the trail's
+   * schema and use only built-ins. The source pool keeps the role's own search_path: revert writes
+   * fully qualified SQL, and the application's triggers that fire on it expect their usual one.
    */
   static HikariDataSource pool(String name, DatabaseUrl url, boolean readOnly) {
     HikariConfig config = new HikariConfig();
@@ -279,7 +272,7 @@ public final class Main implements Callable<Integer> {
     if (readOnly) {
       config.addDataSourceProperty("readOnly", "true");
       config.addDataSourceProperty("readOnlyMode", "always");
-      config.setConnectionInitSql(PIN_SEARCH_PATH);
+      config.setConnectionInitSql(CatalogSearchPath.SQL);
     }
     config.setConnectionTimeout(5_000); // a page reports an unreachable database within seconds
     config.setInitializationFailTimeout(-1); // start even if the database is briefly down; pages report it

@@ -1,5 +1,6 @@
 package io.bemi.ingester;
 
+import io.bemi.sql.CatalogSearchPath;
 import io.bemi.sql.DatabaseUrl;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -63,12 +64,8 @@ public final class PostgresUrl {
   }
 
   /**
-   * A connection whose unqualified names resolve in {@code pg_catalog} only ({@code search_path =
-   * pg_catalog, pg_temp}), as every SQL session of the ingester is: a role with CREATE on a schema
-   * of the default search path ({@code public} before PostgreSQL 15, on the source and on a
-   * destination that is the source database) could otherwise plant a function or operator that
-   * wins over the built-in it shadows, e.g. an {@code =} for {@code (text, varchar)} that matches
-   * pgjdbc's string parameters exactly, and have it run with the ingester's privileges.
+   * A connection whose unqualified names resolve in {@code pg_catalog} only, as every SQL session
+   * of the ingester is, on the source and on the destination ({@link CatalogSearchPath}).
    */
   public Connection connect() throws SQLException {
     return connect(properties());
@@ -76,17 +73,7 @@ public final class PostgresUrl {
 
   /** {@link #connect()} with more connection properties (start from {@link #properties()}). */
   public Connection connect(Properties properties) throws SQLException {
-    return pinned(DriverManager.getConnection(jdbcUrl, properties));
-  }
-
-  private static Connection pinned(Connection connection) throws SQLException {
-    try (var s = connection.createStatement()) {
-      s.execute("SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)");
-    } catch (SQLException | RuntimeException e) {
-      connection.close();
-      throw e;
-    }
-    return connection;
+    return CatalogSearchPath.pin(DriverManager.getConnection(jdbcUrl, properties));
   }
 
   /** A connection in logical replication mode with the session settings the value mapping relies on. */
@@ -103,7 +90,7 @@ public final class PostgresUrl {
     PGSimpleDataSource ds = new PGSimpleDataSource() {
       @Override
       public Connection getConnection(String user, String password) throws SQLException {
-        return pinned(super.getConnection(user, password));
+        return CatalogSearchPath.pin(super.getConnection(user, password));
       }
     };
     ds.setURL(jdbcUrl);

@@ -1,13 +1,13 @@
 package io.bemi.dashboard.web;
 
 import io.bemi.dashboard.Main;
+import io.bemi.sql.CatalogSearchPath;
 import io.bemi.test.TestDatabase;
 import io.javalin.Javalin;
 import io.javalin.testtools.HttpClient;
 import io.javalin.testtools.Response;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -31,11 +31,7 @@ public final class TestApp {
     PGSimpleDataSource ds = new PGSimpleDataSource() {
       @Override
       public Connection getConnection(String user, String password) throws SQLException {
-        Connection connection = super.getConnection(user, password);
-        try (Statement s = connection.createStatement()) {
-          s.execute(Main.PIN_SEARCH_PATH);
-        }
-        return connection;
+        return CatalogSearchPath.pin(super.getConnection(user, password));
       }
     };
     ds.setURL(db.jdbcUrl());

@@ -87,9 +87,8 @@ public final class SourceSetup {
               unlogged.add(table);
               if (including.stream().anyMatch(TablePattern::isExactName) && !table.partition()) {
                 throw new IllegalArgumentException("Table " + table.schema() + "." + table.table() + " is UNLOGGED:"
-                    + " PostgreSQL writes no"
-                    + " WAL for it, so its changes cannot be captured. Run ALTER TABLE " + table.qualified()
-                    + " SET LOGGED to track it, or leave it out of --tables");
+                    + " PostgreSQL writes no WAL for it, so its changes cannot be captured. Run ALTER TABLE "
+                    + table.qualified() + " SET LOGGED to track it, or leave it out of --tables");
               }
             } else {
               result.add(table);
