@@ -56,12 +56,23 @@ final class SetupCommand implements Callable<Integer> {
           + "patterns as run --redact-columns; give both commands the same rules). Env: BEMI_REDACT_COLUMNS.")
   List<String> redactColumns;
 
+  @Option(names = "--lock-timeout-ms", defaultValue = "${env:BEMI_LOCK_TIMEOUT_MS:-5000}", paramLabel = "MS",
+      description = "How long each statement may wait for a table's lock (REPLICA IDENTITY FULL takes an ACCESS "
+          + "EXCLUSIVE lock, and the application's queries of that table queue behind it while it waits); a "
+          + "statement that times out is tried " + SourceSetup.LOCK_ATTEMPTS + " times, then setup stops naming the "
+          + "sessions holding the table. Env: BEMI_LOCK_TIMEOUT_MS.")
+  long lockTimeoutMs;
+
   @Option(names = "--print-sql", description = "Print the SQL instead of running it (for a DBA to review and run).")
   boolean printSql;
 
   @Override
   public Integer call() throws Exception {
     ColumnRules rules = ColumnRules.parse(List.of(), redactColumns);
+    if (lockTimeoutMs < 1) {
+      throw new IllegalArgumentException("--lock-timeout-ms must be >= 1 (milliseconds), got " + lockTimeoutMs);
+    }
+    Duration lockTimeout = Duration.ofMillis(lockTimeoutMs);
     String schema = connection.destinationSchema();
     String slot = connection.slot();
     String publication = connection.publication();
@@ -78,10 +89,12 @@ final class SetupCommand implements Callable<Integer> {
         }
         return 0;
       }
+      SourceSetup.requirePrivileges(source, tracked, publication);
       if (snapshot) {
         // The slot is created by the snapshot itself (with an exported snapshot), after the
         // publication exists; the script's slot statement then finds it and does nothing.
-        SourceSetup.execute(source, statements.stream().filter(s -> !SourceSetup.createsSlot(s)).toList());
+        SourceSetup.execute(source, statements.stream().filter(s -> !SourceSetup.createsSlot(s)).toList(), tracked,
+            lockTimeout);
         if (sink.usesDestination()) {
           Migrations.migrate(connection.destination().dataSource(), schema);
         }
@@ -92,7 +105,8 @@ final class SetupCommand implements Callable<Integer> {
             + " table(s) copied, " + result.tablesSkipped() + " already done.");
       }
       // After a snapshot only the slot statement is left (it finds the slot and does nothing).
-      SourceSetup.execute(source, snapshot ? statements.stream().filter(SourceSetup::createsSlot).toList() : statements);
+      SourceSetup.execute(source, snapshot ? statements.stream().filter(SourceSetup::createsSlot).toList() : statements,
+          tracked, lockTimeout);
       System.out.println(FailoverSlots.enable(connection.source(), source, slot));
       long published = tracked.stream().filter(t -> !t.partition()).count();
       System.out.println("Source ready: publication " + publication + " with " + published + " table(s), slot "

@@ -1,5 +1,8 @@
 package io.bemi.ingester.setup;
 
+import io.bemi.ingester.fault.Fault;
+import io.bemi.ingester.fault.MisconfigurationException;
+import io.bemi.ingester.leader.Role;
 import io.bemi.ingester.rules.TablePattern;
 import io.bemi.sql.BemiSql;
 import io.bemi.sql.SqlNames;
@@ -9,9 +12,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -23,12 +28,25 @@ import org.slf4j.LoggerFactory;
  */
 public final class SourceSetup {
 
-  /** A table to track; partitions get REPLICA IDENTITY FULL but are published through their root. */
-  public record TrackedTable(String schema, String table, boolean partition) {
+  /**
+   * A table to track; partitions get REPLICA IDENTITY FULL but are published through their root.
+   *
+   * @param replicaIdentityFull it has it already (setup then leaves it alone: the ALTER would take
+   *     an ACCESS EXCLUSIVE lock)
+   * @param owner its owner's role
+   * @param owned the setup session has its owner's privileges (ALTER TABLE and publishing it need them)
+   * @param schemaUsable the setup session has USAGE on its schema (both need that too)
+   */
+  public record TrackedTable(String schema, String table, boolean partition, boolean replicaIdentityFull,
+      String owner, boolean owned, boolean schemaUsable) {
+
     public String qualified() {
       return SqlNames.identifier(schema) + "." + SqlNames.identifier(table);
     }
   }
+
+  /** How often a setup statement is tried when it cannot get its locks in time. */
+  public static final int LOCK_ATTEMPTS = 5;
 
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{(\\w+)}");
 
@@ -82,7 +100,8 @@ public final class SourceSetup {
           matched.addAll(including);
           if ((include.isEmpty() || !including.isEmpty())
               && exclude.stream().noneMatch(p -> p.matches(rootSchema, rootTable))) {
-            TrackedTable table = new TrackedTable(rs.getString(1), rs.getString(2), rs.getBoolean(3));
+            TrackedTable table = new TrackedTable(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getBoolean(7),
+                rs.getString(8), rs.getBoolean(9), rs.getBoolean(10));
             if (rs.getBoolean(6)) {
               unlogged.add(table);
               if (including.stream().anyMatch(TablePattern::isExactName) && !table.partition()) {
@@ -138,7 +157,9 @@ public final class SourceSetup {
     List<String> replicaIdentity = new ArrayList<>();
     List<String> published = new ArrayList<>();
     for (TrackedTable table : tables) {
-      replicaIdentity.add("ALTER TABLE " + table.qualified() + " REPLICA IDENTITY FULL;");
+      if (!table.replicaIdentityFull()) {
+        replicaIdentity.add("ALTER TABLE " + table.qualified() + " REPLICA IDENTITY FULL;");
+      }
       if (!table.partition()) {
         published.add(table.qualified());
       }
@@ -169,6 +190,66 @@ public final class SourceSetup {
         return rs.next();
       }
     }
+  }
+
+  /**
+   * Stops setup before it changes anything when its role lacks what the statements need: the
+   * privileges of each tracked table's owner and USAGE on its schema (ALTER TABLE … REPLICA
+   * IDENTITY and adding a table to a publication require them), of the publication's owner when it
+   * exists, or CREATE on the database when it does not. Without this, setup failed half-way with
+   * PostgreSQL's "must be owner of table …", some tables altered. The slot's REPLICATION attribute
+   * is not checked here (managed services grant it in their own ways);
+   * {@link #execute(Connection, List, List, Duration)} says what to do when creating the slot is
+   * refused.
+   *
+   * @throws MisconfigurationException naming every missing privilege and how to get it
+   */
+  public static void requirePrivileges(Connection source, List<TrackedTable> tables, String publication)
+      throws SQLException {
+    List<String> missing = new ArrayList<>();
+    Map<String, List<String>> notOwnedByOwner = new TreeMap<>();
+    for (TrackedTable table : tables) {
+      if (!table.owned()) {
+        notOwnedByOwner.computeIfAbsent(table.owner(), o -> new ArrayList<>()).add(table.schema() + "." + table.table());
+      }
+    }
+    notOwnedByOwner.forEach((owner, names) -> missing.add("does not own " + abbreviated(names) + " (owner: " + owner
+        + "; ALTER TABLE … REPLICA IDENTITY FULL and adding a table to the publication need the owner's privileges)"));
+    List<String> unusableSchemas = tables.stream().filter(t -> !t.schemaUsable()).map(TrackedTable::schema).distinct()
+        .toList();
+    if (!unusableSchemas.isEmpty()) {
+      missing.add("has no USAGE on schema " + abbreviated(unusableSchemas) + " (GRANT USAGE ON SCHEMA … TO the role)");
+    }
+    String user;
+    try (PreparedStatement s = source.prepareStatement("SELECT current_user::text, current_database()::text,"
+        + " has_database_privilege(current_database(), 'CREATE'), pg_get_userbyid(p.pubowner)::text,"
+        + " pg_has_role(p.pubowner, 'USAGE')"
+        + " FROM (SELECT) one LEFT JOIN pg_publication p ON p.pubname OPERATOR(pg_catalog.=) ?")) {
+      s.setString(1, publication);
+      try (ResultSet rs = s.executeQuery()) {
+        rs.next();
+        user = rs.getString(1);
+        String publicationOwner = rs.getString(4);
+        if (publicationOwner == null && !rs.getBoolean(3)) {
+          missing.add("may not create the publication " + publication + " (needs CREATE on database " + rs.getString(2)
+              + ")");
+        } else if (publicationOwner != null && !rs.getBoolean(5)) {
+          missing.add("does not own the publication " + publication + " (owner: " + publicationOwner
+              + "), which setup updates");
+        }
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new MisconfigurationException(new Fault(Role.MISCONFIGURED, "Role " + user + " cannot set up the source, "
+          + "so nothing was changed: it " + String.join("; it ", missing) + ". Fix: run setup as the tables' owner "
+          + "(or a member of the owning role, or a superuser), or give the SQL of setup --print-sql to one to run, "
+          + "or leave those tables out with --exclude-tables"), null);
+    }
+  }
+
+  private static String abbreviated(List<String> names) {
+    return names.size() <= 10 ? String.join(", ", names)
+        : String.join(", ", names.subList(0, 10)) + " and " + (names.size() - 10) + " more";
   }
 
   /**
@@ -210,6 +291,92 @@ public final class SourceSetup {
       for (String sql : statements) {
         s.execute(sql);
       }
+    }
+  }
+
+  /**
+   * Runs setup's statements one by one in autocommit mode on a live database: each waits at most
+   * {@code lockTimeout} for its locks ({@code REPLICA IDENTITY} takes an ACCESS EXCLUSIVE lock, and
+   * while it queues behind a long transaction every query of the table queues behind it), and is
+   * tried {@value #LOCK_ATTEMPTS} times, a timeout apart, before setup stops naming the sessions
+   * that hold the table. What ran before stays done: setup is idempotent, run it again.
+   *
+   * @throws IllegalStateException when a table stayed locked, with the sessions holding it
+   * @throws MisconfigurationException when the role may not create the replication slot
+   */
+  public static void execute(Connection source, List<String> statements, List<TrackedTable> tables,
+      Duration lockTimeout) throws SQLException {
+    source.setAutoCommit(true);
+    try (Statement s = source.createStatement()) {
+      s.execute("SET lock_timeout = " + Math.max(1, lockTimeout.toMillis()));
+      for (String sql : statements) {
+        for (int attempt = 1; ; attempt++) {
+          try {
+            s.execute(sql);
+            break;
+          } catch (SQLException e) {
+            if (createsSlot(sql) && "42501".equals(e.getSQLState())) {
+              String role = SqlNames.identifier(currentUser(source));
+              throw new MisconfigurationException(new Fault(Role.MISCONFIGURED, "Cannot create the replication slot: "
+                  + firstLine(e) + ". Fix: as a superuser, ALTER ROLE " + role + " REPLICATION (AWS RDS/Aurora: GRANT "
+                  + "rds_replication TO " + role + "), then run setup again: what it did before this is in place"), e);
+            }
+            if (!"55P03".equals(e.getSQLState())) {
+              throw e;
+            }
+            String holders = lockHolders(source, sql, tables);
+            if (attempt == LOCK_ATTEMPTS) {
+              throw new IllegalStateException("Setup waited " + LOCK_ATTEMPTS + " times " + lockTimeout.toMillis()
+                  + " ms for a lock and gave up, to keep the application's queries from queueing behind it: "
+                  + holders + ". Statement: " + sql + " Run setup again when that transaction has ended, or raise "
+                  + "--lock-timeout-ms (the statements before it are done; setup is idempotent)", e);
+            }
+            LOG.warn("Setup could not lock within {} ms (attempt {} of {}): {}; trying again in {} ms",
+                lockTimeout.toMillis(), attempt, LOCK_ATTEMPTS, holders, lockTimeout.toMillis());
+            sleep(lockTimeout);
+          }
+        }
+      }
+      s.execute("RESET lock_timeout");
+    }
+  }
+
+  /** The other sessions holding locks on the tables a statement names (what it waited for). */
+  private static String lockHolders(Connection source, String sql, List<TrackedTable> tables) throws SQLException {
+    List<String> named = tables.stream().map(TrackedTable::qualified).filter(sql::contains).toList();
+    try (PreparedStatement s = source.prepareStatement(BemiSql.read("source/lock-holders.sql"))) {
+      s.setArray(1, source.createArrayOf("text", named.toArray()));
+      s.setBoolean(2, sql.startsWith("ALTER TABLE"));
+      List<String> holders = new ArrayList<>();
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          holders.add(rs.getString(1) + " holds " + rs.getString(2) + " on " + rs.getString(3));
+        }
+      }
+      return holders.isEmpty() ? "no session holds a lock on " + (named.isEmpty() ? "the tables" : String.join(", ", named))
+          + " any more" : String.join("; ", holders);
+    }
+  }
+
+  private static String currentUser(Connection source) throws SQLException {
+    try (Statement s = source.createStatement(); ResultSet rs = s.executeQuery("SELECT current_user")) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static String firstLine(SQLException e) {
+    String message = String.valueOf(e.getMessage());
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+
+  private static void sleep(Duration pause) {
+    try {
+      Thread.sleep(pause.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while waiting to retry setup", e);
     }
   }
 

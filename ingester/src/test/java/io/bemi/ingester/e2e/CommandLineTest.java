@@ -1,29 +1,22 @@
 package io.bemi.ingester.e2e;
 
+import static io.bemi.ingester.e2e.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.bemi.ingester.PostgresUrl;
-import io.bemi.ingester.cli.IngesterCommand;
+import io.bemi.ingester.e2e.Cli.Result;
 import io.bemi.sql.Migrations;
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 @WithPostgres
 @Tag("replication")
 class CommandLineTest {
-
-  private record Result(int exitCode, String out, String err) {}
 
   @BeforeAll
   static void tables(TestDatabase db) throws Exception {
@@ -35,33 +28,26 @@ class CommandLineTest {
         "CREATE TABLE public.\"Odd Name\" (id int)", "CREATE UNLOGGED TABLE shop.cache (id int PRIMARY KEY)");
   }
 
-  private static Result run(String... args) {
-    PrintStream originalOut = System.out;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    StringWriter err = new StringWriter();
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      CommandLine commandLine = IngesterCommand.commandLine();
-      commandLine.setErr(new PrintWriter(err, true));
-      commandLine.setOut(new PrintWriter(System.out, true));
-      int code = IngesterCommand.execute(commandLine, args);
-      return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString());
-    } finally {
-      System.setOut(originalOut);
-    }
-  }
-
   @Test
-  void setupPrintSqlPrintsTheScriptAndChangesNothing(TestDatabase db) throws Exception {
-    Result result = run("setup", "--source-url", db.uri(), "--slot", "printed", "--publication", "printed", "--print-sql");
+  void setupPrintSqlPrintsWhatTheSourceStillNeedsAndChangesNothing(TestDatabase db) throws Exception {
+    db.execute("CREATE SCHEMA printing", "CREATE TABLE printing.fresh (id int PRIMARY KEY)",
+        "CREATE TABLE printing.\"Odd Name\" (id int)", "CREATE TABLE printing.ready (id int PRIMARY KEY)",
+        "ALTER TABLE printing.ready REPLICA IDENTITY FULL");
+    Result result = run("setup", "--source-url", db.uri(), "--slot", "printed", "--publication", "printed",
+        "--schemas", "printing", "--print-sql");
     assertThat(result.exitCode()).isZero();
     assertThat(result.out())
-        .contains("ALTER TABLE \"shop\".\"carts\" REPLICA IDENTITY FULL;")
-        .contains("ALTER TABLE \"public\".\"Odd Name\" REPLICA IDENTITY FULL;")
+        .contains("ALTER TABLE \"printing\".\"fresh\" REPLICA IDENTITY FULL;")
+        .contains("ALTER TABLE \"printing\".\"Odd Name\" REPLICA IDENTITY FULL;")
+        // it has it already: no ALTER, which would take an ACCESS EXCLUSIVE lock for nothing
+        .doesNotContain("ALTER TABLE \"printing\".\"ready\"")
         .contains("CREATE PUBLICATION \"printed\" FOR TABLE")
+        .contains("\"printing\".\"ready\"")
         .contains("publish_via_partition_root = true")
         .contains("pg_create_logical_replication_slot('printed', 'pgoutput')");
     assertThat(db.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'printed'")).isZero();
+    assertThat(db.queryValue("SELECT relreplident::text FROM pg_class WHERE oid = 'printing.fresh'::regclass"))
+        .isEqualTo("d");
   }
 
   @Test

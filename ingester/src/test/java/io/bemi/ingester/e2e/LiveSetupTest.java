@@ -1,0 +1,132 @@
+package io.bemi.ingester.e2e;
+
+import static io.bemi.ingester.e2e.Cli.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.bemi.ingester.e2e.Cli.Result;
+import io.bemi.test.TestDatabase;
+import io.bemi.test.WithPostgres;
+import java.sql.Connection;
+import java.sql.Statement;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code setup} on a database in use, by a role that may lack privileges: it changes nothing it
+ * cannot finish, never queues the application's queries behind a lock for long, and says who holds
+ * the lock it waited for.
+ */
+@WithPostgres
+@Tag("replication")
+class LiveSetupTest {
+
+  private static String owner;
+  private static String stranger;
+  private static String noReplication;
+
+  @BeforeAll
+  static void rolesAndTables(TestDatabase db) throws Exception {
+    owner = "live_owner_" + db.name();
+    stranger = "live_stranger_" + db.name();
+    noReplication = "live_norepl_" + db.name();
+    db.execute("CREATE ROLE " + owner + " NOLOGIN",
+        "CREATE ROLE " + stranger + " LOGIN REPLICATION PASSWORD 'stranger'",
+        "CREATE ROLE " + noReplication + " LOGIN PASSWORD 'norepl'",
+        "GRANT CREATE ON DATABASE " + db.name() + " TO " + stranger + ", " + noReplication,
+        "CREATE SCHEMA owned", "CREATE TABLE owned.accounts (id int PRIMARY KEY)",
+        "CREATE TABLE owned.ledger (id int PRIMARY KEY)",
+        "ALTER TABLE owned.accounts OWNER TO " + owner, "ALTER TABLE owned.ledger OWNER TO " + owner,
+        "CREATE SCHEMA norepl", "CREATE TABLE norepl.items (id int PRIMARY KEY)",
+        "ALTER TABLE norepl.items OWNER TO " + noReplication, "ALTER SCHEMA norepl OWNER TO " + noReplication,
+        "CREATE SCHEMA busy", "CREATE TABLE busy.orders (id int PRIMARY KEY)");
+  }
+
+  @AfterAll
+  static void dropRoles(TestDatabase db) throws Exception {
+    for (String role : new String[] {owner, stranger, noReplication}) {
+      db.execute("REASSIGN OWNED BY " + role + " TO " + db.user(), "DROP OWNED BY " + role, "DROP ROLE " + role);
+    }
+  }
+
+  private static String as(TestDatabase db, String role, String password) {
+    return db.uri().replaceFirst("://[^@]*@", "://" + role + ":" + password + "@");
+  }
+
+  @Test
+  void aRoleThatDoesNotOwnTheTablesIsStoppedBeforeItChangesAnything(TestDatabase db) throws Exception {
+    String[] setup = {"setup", "--source-url", as(db, stranger, "stranger"), "--schemas", "owned", "--slot",
+        "stranger", "--publication", "stranger"};
+    Result refused = run(setup);
+
+    assertThat(refused.exitCode()).as(refused.err()).isEqualTo(2);
+    assertThat(refused.err()).contains("Role " + stranger + " cannot set up the source, so nothing was changed",
+        "does not own owned.accounts, owned.ledger (owner: " + owner, "has no USAGE on schema owned",
+        "run setup as the tables' owner", "--print-sql");
+    assertThat(db.queryValue("SELECT relreplident::text FROM pg_class WHERE oid = 'owned.accounts'::regclass"))
+        .isEqualTo("d");
+    assertThat(db.queryLong("SELECT count(*) FROM pg_publication WHERE pubname = 'stranger'")).isZero();
+    assertThat(db.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'stranger'")).isZero();
+
+    // a member of the owning role has its privileges, as PostgreSQL checks them
+    db.execute("GRANT USAGE ON SCHEMA owned TO " + owner, "GRANT " + owner + " TO " + stranger);
+    try {
+      Result done = run(setup);
+      assertThat(done.exitCode()).as(done.err()).isZero();
+      assertThat(db.queryValue("SELECT relreplident::text FROM pg_class WHERE oid = 'owned.ledger'::regclass"))
+          .isEqualTo("f");
+    } finally {
+      db.execute("REVOKE " + owner + " FROM " + stranger, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'stranger'");
+    }
+  }
+
+  @Test
+  void aRoleWithoutReplicationIsToldHowToGetIt(TestDatabase db) throws Exception {
+    Result refused = run("setup", "--source-url", as(db, noReplication, "norepl"), "--schemas", "norepl", "--slot",
+        "norepl", "--publication", "norepl");
+
+    assertThat(refused.exitCode()).as(refused.err()).isEqualTo(2);
+    assertThat(refused.err()).contains("Cannot create the replication slot", "ALTER ROLE \"" + noReplication
+        + "\" REPLICATION", "GRANT rds_replication TO \"" + noReplication + "\"");
+  }
+
+  @Test
+  void aTableHeldByALongTransactionStopsSetupNamingTheSessionAndARetrySucceeds(TestDatabase db) throws Exception {
+    String[] setup = {"setup", "--source-url", db.uri(), "--schemas", "busy", "--slot", "busy", "--publication", "busy",
+        "--lock-timeout-ms", "100"};
+    try (Connection report = db.connect(); Statement s = report.createStatement()) {
+      s.execute("SET application_name = 'long report'");
+      report.setAutoCommit(false);
+      s.execute("SELECT count(*) FROM busy.orders"); // ACCESS SHARE until the transaction ends
+
+      long started = System.nanoTime();
+      Result blocked = run(setup);
+      long ms = (System.nanoTime() - started) / 1_000_000;
+
+      assertThat(blocked.exitCode()).as(blocked.err()).isEqualTo(1);
+      assertThat(blocked.err()).contains("waited 5 times 100 ms for a lock and gave up",
+          "application 'long report', idle in transaction", "AccessShareLock on busy.orders",
+          "ALTER TABLE \"busy\".\"orders\" REPLICA IDENTITY FULL", "--lock-timeout-ms");
+      assertThat(ms).as("5 attempts of 100 ms, 100 ms apart").isLessThan(10_000);
+      report.commit();
+    }
+    assertThat(db.queryValue("SELECT relreplident::text FROM pg_class WHERE oid = 'busy.orders'::regclass"))
+        .isEqualTo("d");
+
+    Result done = run(setup);
+    assertThat(done.exitCode()).as(done.err()).isZero();
+    assertThat(db.queryValue("SELECT relreplident::text FROM pg_class WHERE oid = 'busy.orders'::regclass"))
+        .isEqualTo("f");
+
+    // re-running setup leaves a table that has REPLICA IDENTITY FULL alone: no lock to wait for
+    try (Connection report = db.connect(); Statement s = report.createStatement()) {
+      report.setAutoCommit(false);
+      s.execute("INSERT INTO busy.orders VALUES (1)"); // ROW EXCLUSIVE until the transaction ends
+      Result again = run(setup);
+      assertThat(again.exitCode()).as(again.err()).isZero();
+      report.rollback();
+    }
+    db.execute("SELECT pg_drop_replication_slot('busy')");
+  }
+}
