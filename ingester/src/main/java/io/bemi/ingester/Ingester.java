@@ -104,7 +104,8 @@ public final class Ingester {
    * undecodable input, a destination that rejects data) is thrown.
    */
   public void run() throws InterruptedException {
-    try (SlotMonitor monitor = SlotMonitor.start(config.source(), config.slot(), config.monitoring(), metrics, clock)) {
+    try (SlotMonitor monitor = SlotMonitor.start(config.source(), config.slot(), config.publication(),
+        config.monitoring(), metrics, clock)) {
       Duration backoff = Duration.ofSeconds(1);
       while (!stopRequested) {
         try {

@@ -4,6 +4,7 @@ import io.bemi.ingester.leader.Leadership;
 import io.bemi.ingester.monitor.LagEstimate;
 import io.bemi.ingester.monitor.SlotMonitor;
 import io.bemi.ingester.monitor.SlotPosition;
+import io.bemi.ingester.setup.SetupCoverage;
 import io.bemi.sql.Lsn;
 import io.bemi.history.Operation;
 import io.bemi.ingester.stitch.StitchListener;
@@ -53,6 +54,7 @@ public final class IngesterMetrics implements StitchListener, SlotMonitor.Listen
   private final AtomicReference<Instant> lastStoredCommittedAt = new AtomicReference<>();
   private volatile SlotPosition slotPosition;
   private volatile Instant caughtUpTo;
+  private volatile SetupCoverage setupCoverage;
   private volatile boolean streaming;
   private final Leadership leadership;
 
@@ -114,6 +116,16 @@ public final class IngesterMetrics implements StitchListener, SlotMonitor.Listen
         .register(registry);
     Gauge.builder("bemi.ingester.lag.seconds", this, IngesterMetrics::lagSeconds)
         .description("Time since the newest moment up to which everything the server wrote is stored (sampled)")
+        .register(registry);
+    Gauge.builder("bemi.ingester.untracked.tables", this,
+            m -> m.setupCoverage == null ? Double.NaN : m.setupCoverage.untracked().size())
+        .description("Tables setup's --schemas/--tables/--exclude-tables take in that the publication lacks "
+            + "(created since setup; none of their changes is captured); NaN: setup's choice not recorded")
+        .register(registry);
+    Gauge.builder("bemi.ingester.tables.without.full.identity", this,
+            m -> m.setupCoverage == null ? Double.NaN : m.setupCoverage.withoutFullIdentity().size())
+        .description("Tracked tables and partitions without REPLICA IDENTITY FULL (their old rows carry only "
+            + "the key); NaN: setup's choice not recorded")
         .register(registry);
   }
 
@@ -196,6 +208,11 @@ public final class IngesterMetrics implements StitchListener, SlotMonitor.Listen
   @Override
   public void heartbeatEmitted() {
     heartbeatsEmitted.incrementAndGet();
+  }
+
+  @Override
+  public void setupChecked(SetupCoverage coverage) {
+    this.setupCoverage = coverage;
   }
 
   @Override

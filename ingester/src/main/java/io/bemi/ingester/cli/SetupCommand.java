@@ -3,6 +3,7 @@ package io.bemi.ingester.cli;
 import io.bemi.ingester.failover.FailoverSlots;
 import io.bemi.ingester.setup.SourceSetup;
 import io.bemi.ingester.setup.SourceSetup.TrackedTable;
+import io.bemi.ingester.setup.TableChoice;
 import io.bemi.ingester.rules.ColumnRules;
 import io.bemi.ingester.snapshot.BaselineSnapshot;
 import io.bemi.sql.Migrations;
@@ -78,10 +79,10 @@ final class SetupCommand implements Callable<Integer> {
     String publication = connection.publication();
     try (Connection source = connection.source().connect()) {
       SourceSetup.requireLogicalWal(source);
-      List<TrackedTable> tracked = SourceSetup.trackedTables(source, schema,
-          schemas == null ? List.of() : schemas, tables == null ? List.of() : tables,
-          excludeTables == null ? List.of() : excludeTables);
-      List<String> statements = SourceSetup.setupStatements(source, tracked, publication, slot);
+      TableChoice choice = new TableChoice(schema, schemas, tables, excludeTables);
+      List<TrackedTable> tracked = SourceSetup.trackedTables(source, schema, choice.schemas(), choice.tables(),
+          choice.excludeTables());
+      List<String> statements = SourceSetup.setupStatements(source, tracked, choice, publication, slot);
       if (printSql) {
         for (String statement : statements) {
           System.out.println(statement);

@@ -5,6 +5,7 @@ import io.bemi.ingester.leader.LeaderLease;
 import io.bemi.ingester.leader.Lease;
 import io.bemi.ingester.monitor.RetainedWal;
 import io.bemi.ingester.monitor.SlotPosition;
+import io.bemi.ingester.setup.SetupCoverage;
 import io.bemi.sql.Lsn;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -55,6 +56,7 @@ final class StatusCommand implements Callable<Integer> {
       if (Boolean.TRUE.equals(failover)) {
         FailoverSlots.primaryWarnings(source, slot).forEach(System.out::println);
       }
+      printTables(source);
     }
     try (Connection destination = connection.destination().connect()) {
       printCheckpoint(destination, slot, position.database(), position.confirmedFlush().equals(position.serverWal()));
@@ -62,6 +64,21 @@ final class StatusCommand implements Callable<Integer> {
       printLeader(destination, slot, position.database());
     }
     return 0;
+  }
+
+  /** The publication's tables, and those setup's choice takes in that it lacks (see {@link SetupCoverage}). */
+  private void printTables(Connection source) throws SQLException {
+    String publication = connection.publication();
+    SetupCoverage coverage = SetupCoverage.read(source, publication);
+    if (coverage == null) {
+      System.out.println("tables:            publication " + publication + " has no record of setup's table "
+          + "options (made by hand or by an older release): run `bemi-ingester setup` once to be told about tables "
+          + "created since");
+      return;
+    }
+    System.out.println("tables:            " + coverage.published() + " in publication " + publication + " ("
+        + coverage.choice().asOptions() + ")" + (coverage.complete() ? ", all with REPLICA IDENTITY FULL" : ""));
+    coverage.warnings().forEach(w -> System.out.println("WARNING: " + w));
   }
 
   /** Changes the destination refused (see docs/ingester.md, "Quarantine"). */

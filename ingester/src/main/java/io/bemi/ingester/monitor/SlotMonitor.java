@@ -2,6 +2,7 @@ package io.bemi.ingester.monitor;
 
 import io.bemi.ingester.BackgroundConnection;
 import io.bemi.ingester.PostgresUrl;
+import io.bemi.ingester.setup.SetupCoverage;
 import io.bemi.ingester.stitch.Stitcher;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -10,6 +11,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +27,10 @@ import org.slf4j.LoggerFactory;
  *       with prefix {@value Stitcher#HEARTBEAT_PREFIX} and the emit time as content. The slot
  *       decodes it like any WAL record of this database, so the ingester receives something to
  *       confirm even when only other tables or databases write, and the slot keeps advancing.
- *       The stitcher ignores the message (it is counted as a heartbeat, never stored).
+ *       The stitcher ignores the message (it is counted as a heartbeat, never stored);
+ *   <li>every {@value #SAMPLES_PER_SETUP_CHECK} samples it checks that the publication still holds
+ *       every table setup's choice takes in, with REPLICA IDENTITY FULL ({@link SetupCoverage}),
+ *       and logs a warning each time what is missing changes.
  * </ul>
  *
  * Failures never stop the ingester: a lost connection is reopened at the next tick; a heartbeat
@@ -44,6 +49,9 @@ public final class SlotMonitor implements AutoCloseable {
     void slotSampled(SlotPosition position, Instant caughtUpTo);
 
     void heartbeatEmitted();
+
+    /** @param coverage null: the publication has no record of setup's choice (see {@link SetupCoverage#read}) */
+    default void setupChecked(SetupCoverage coverage) {}
   }
 
   /**
@@ -52,7 +60,11 @@ public final class SlotMonitor implements AutoCloseable {
    */
   public record Settings(Duration heartbeatInterval, Duration sampleInterval, long warnRetainedWalMb) {}
 
+  /** How many slot samples apart the setup is checked (a minute at the default 5 s). */
+  static final int SAMPLES_PER_SETUP_CHECK = 12;
+
   private final String slot;
+  private final String publication;
   private final Settings settings;
   private final Listener listener;
   private final Clock clock;
@@ -65,18 +77,24 @@ public final class SlotMonitor implements AutoCloseable {
   private boolean warnedRetained;
   private boolean warnedLost;
   private boolean warnedMissing;
+  private List<String> setupWarnings = List.of();
 
-  private SlotMonitor(PostgresUrl source, String slot, Settings settings, Listener listener, Clock clock) {
+  private SlotMonitor(PostgresUrl source, String slot, String publication, Settings settings, Listener listener,
+      Clock clock) {
     this.slot = slot;
+    this.publication = publication;
     this.settings = settings;
     this.listener = listener;
     this.clock = clock;
     this.thread = new BackgroundConnection("bemi-monitor", source, null);
   }
 
-  public static SlotMonitor start(PostgresUrl source, String slot, Settings settings, Listener listener, Clock clock) {
-    SlotMonitor monitor = new SlotMonitor(source, slot, settings, listener, clock);
+  public static SlotMonitor start(PostgresUrl source, String slot, String publication, Settings settings,
+      Listener listener, Clock clock) {
+    SlotMonitor monitor = new SlotMonitor(source, slot, publication, settings, listener, clock);
     monitor.thread.every(Duration.ZERO, settings.sampleInterval(), monitor::sample);
+    monitor.thread.every(Duration.ZERO, settings.sampleInterval().multipliedBy(SAMPLES_PER_SETUP_CHECK),
+        monitor::checkSetup);
     Duration heartbeat = settings.heartbeatInterval();
     if (heartbeat.toMillis() > 0) {
       monitor.thread.every(heartbeat, heartbeat, monitor::heartbeat);
@@ -101,6 +119,24 @@ public final class SlotMonitor implements AutoCloseable {
       recovered();
     } catch (SQLException | RuntimeException e) {
       failed("Cannot read the slot position from the source", e);
+    }
+  }
+
+  private void checkSetup() {
+    try {
+      SetupCoverage coverage = SetupCoverage.read(connection(), publication);
+      listener.setupChecked(coverage);
+      List<String> warnings = coverage == null ? List.of() : coverage.warnings();
+      if (!warnings.equals(setupWarnings)) {
+        warnings.forEach(w -> LOG.warn("Setup: {}", w));
+        if (warnings.isEmpty()) {
+          LOG.info("Setup: every table setup chose is in publication {} with REPLICA IDENTITY FULL again", publication);
+        }
+        setupWarnings = warnings;
+      }
+      recovered();
+    } catch (SQLException | RuntimeException e) {
+      failed("Cannot check the publication's tables on the source", e);
     }
   }
 

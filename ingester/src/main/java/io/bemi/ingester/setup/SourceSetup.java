@@ -31,14 +31,16 @@ public final class SourceSetup {
   /**
    * A table to track; partitions get REPLICA IDENTITY FULL but are published through their root.
    *
+   * @param rootSchema the schema of its partition tree's root (its own for a table that is no partition)
+   * @param rootTable its partition tree's root (itself for a table that is no partition)
    * @param replicaIdentityFull it has it already (setup then leaves it alone: the ALTER would take
    *     an ACCESS EXCLUSIVE lock)
    * @param owner its owner's role
    * @param owned the setup session has its owner's privileges (ALTER TABLE and publishing it need them)
    * @param schemaUsable the setup session has USAGE on its schema (both need that too)
    */
-  public record TrackedTable(String schema, String table, boolean partition, boolean replicaIdentityFull,
-      String owner, boolean owned, boolean schemaUsable) {
+  public record TrackedTable(String schema, String table, boolean partition, String rootSchema, String rootTable,
+      boolean replicaIdentityFull, String owner, boolean owned, boolean schemaUsable) {
 
     public String qualified() {
       return SqlNames.identifier(schema) + "." + SqlNames.identifier(table);
@@ -82,8 +84,19 @@ public final class SourceSetup {
    */
   public static List<TrackedTable> trackedTables(Connection source, String destinationSchema, List<String> schemas,
       List<String> tables, List<String> excludedTables) throws SQLException {
-    List<TablePattern> include = patterns(tables);
-    List<TablePattern> exclude = patterns(excludedTables);
+    return trackedTables(source, new TableChoice(destinationSchema, schemas, tables, excludedTables), true);
+  }
+
+  /**
+   * The tables {@code choice} takes in. {@code strict}: as setup needs them, logging the unlogged
+   * tables left out and refusing a table named exactly that does not exist or is unlogged;
+   * otherwise, as a later check of the same choice needs them, silently.
+   */
+  static List<TrackedTable> trackedTables(Connection source, TableChoice choice, boolean strict) throws SQLException {
+    String destinationSchema = choice.destinationSchema();
+    List<String> schemas = choice.schemas();
+    List<TablePattern> include = patterns(choice.tables());
+    List<TablePattern> exclude = patterns(choice.excludeTables());
     List<TrackedTable> result = new ArrayList<>();
     List<TrackedTable> unlogged = new ArrayList<>();
     List<TablePattern> matched = new ArrayList<>();
@@ -100,11 +113,11 @@ public final class SourceSetup {
           matched.addAll(including);
           if ((include.isEmpty() || !including.isEmpty())
               && exclude.stream().noneMatch(p -> p.matches(rootSchema, rootTable))) {
-            TrackedTable table = new TrackedTable(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getBoolean(7),
-                rs.getString(8), rs.getBoolean(9), rs.getBoolean(10));
+            TrackedTable table = new TrackedTable(rs.getString(1), rs.getString(2), rs.getBoolean(3), rootSchema,
+                rootTable, rs.getBoolean(7), rs.getString(8), rs.getBoolean(9), rs.getBoolean(10));
             if (rs.getBoolean(6)) {
               unlogged.add(table);
-              if (including.stream().anyMatch(TablePattern::isExactName) && !table.partition()) {
+              if (strict && including.stream().anyMatch(TablePattern::isExactName) && !table.partition()) {
                 throw new IllegalArgumentException("Table " + table.schema() + "." + table.table() + " is UNLOGGED:"
                     + " PostgreSQL writes no WAL for it, so its changes cannot be captured. Run ALTER TABLE "
                     + table.qualified() + " SET LOGGED to track it, or leave it out of --tables");
@@ -115,6 +128,9 @@ public final class SourceSetup {
           }
         }
       }
+    }
+    if (!strict) {
+      return result;
     }
     if (!unlogged.isEmpty()) {
       LOG.warn("Not tracking {} unlogged table(s): {}. PostgreSQL writes no WAL for them, so their changes cannot"
@@ -143,13 +159,22 @@ public final class SourceSetup {
    */
   public static List<String> setupStatements(Connection source, List<TrackedTable> tables, String publication,
       String slot) throws SQLException {
+    return setupStatements(source, tables, null, publication, slot);
+  }
+
+  /**
+   * {@link #setupStatements(Connection, List, String, String)}, recording {@code choice} (what the
+   * tables were chosen by; null: not recorded) as the publication's comment for {@link SetupCoverage}.
+   */
+  public static List<String> setupStatements(Connection source, List<TrackedTable> tables, TableChoice choice,
+      String publication, String slot) throws SQLException {
     requireSlotOfThisDatabase(source, slot);
-    return setupStatements(tables, publication, slot, publicationExists(source, publication));
+    return setupStatements(tables, choice, publication, slot, publicationExists(source, publication));
   }
 
   /** The setup script's statements; {@code publicationExists} picks CREATE or ALTER PUBLICATION. */
-  public static List<String> setupStatements(List<TrackedTable> tables, String publication, String slot,
-      boolean publicationExists) {
+  private static List<String> setupStatements(List<TrackedTable> tables, TableChoice choice, String publication,
+      String slot, boolean publicationExists) {
     if (tables.isEmpty()) {
       throw new IllegalArgumentException("No tables to track: create tables first, or choose them with "
           + "--schemas/--tables/--exclude-tables");
@@ -169,7 +194,9 @@ public final class SourceSetup {
     for (String template : statements(BemiSql.read("source/setup.sql"))) {
       boolean onlyWhenExists = template.contains("[when the publication exists]");
       boolean onlyWhenMissing = template.contains("[when the publication does not exist]");
-      if ((onlyWhenExists && !publicationExists) || (onlyWhenMissing && publicationExists)) {
+      boolean onlyWithChoice = template.contains("[when the choice is recorded]");
+      if ((onlyWhenExists && !publicationExists) || (onlyWhenMissing && publicationExists)
+          || (onlyWithChoice && choice == null)) {
         continue;
       }
       if (template.contains("${replica_identity}")) {
@@ -177,7 +204,8 @@ public final class SourceSetup {
         continue;
       }
       result.add(fill(template, Map.of("tables", String.join(", ", published), "publication",
-          SqlNames.identifier(publication), "slot_literal", SqlNames.literal(slot))));
+          SqlNames.identifier(publication), "slot_literal", SqlNames.literal(slot), "choice_literal",
+          choice == null ? "NULL" : SqlNames.literal(choice.toComment()))));
     }
     return result;
   }
@@ -247,7 +275,8 @@ public final class SourceSetup {
     }
   }
 
-  private static String abbreviated(List<String> names) {
+  /** Up to ten names, then how many more. */
+  static String abbreviated(List<String> names) {
     return names.size() <= 10 ? String.join(", ", names)
         : String.join(", ", names.subList(0, 10)) + " and " + (names.size() - 10) + " more";
   }

@@ -40,7 +40,10 @@ class LiveSetupTest {
         "ALTER TABLE owned.accounts OWNER TO " + owner, "ALTER TABLE owned.ledger OWNER TO " + owner,
         "CREATE SCHEMA norepl", "CREATE TABLE norepl.items (id int PRIMARY KEY)",
         "ALTER TABLE norepl.items OWNER TO " + noReplication, "ALTER SCHEMA norepl OWNER TO " + noReplication,
-        "CREATE SCHEMA busy", "CREATE TABLE busy.orders (id int PRIMARY KEY)");
+        "CREATE SCHEMA busy", "CREATE TABLE busy.orders (id int PRIMARY KEY)",
+        "CREATE SCHEMA growing", "CREATE TABLE growing.orders (id int PRIMARY KEY)",
+        "CREATE TABLE growing.events (id int, at date) PARTITION BY RANGE (at)",
+        "CREATE TABLE growing.events_2026 PARTITION OF growing.events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')");
   }
 
   @AfterAll
@@ -128,5 +131,44 @@ class LiveSetupTest {
       report.rollback();
     }
     db.execute("SELECT pg_drop_replication_slot('busy')");
+  }
+
+  @Test
+  void statusNamesTablesCreatedSinceSetupAndPartitionsWithoutFullIdentity(TestDatabase db) throws Exception {
+    String[] setup = {"setup", "--source-url", db.uri(), "--schemas", "growing", "--exclude-tables", "growing.tmp_*",
+        "--slot", "growing", "--publication", "growing"};
+    String[] status = {"status", "--source-url", db.uri(), "--slot", "growing", "--publication", "growing"};
+    assertThat(run(setup).exitCode()).isZero();
+    assertThat(run(status).out()).contains("tables:            2 in publication growing (--schemas 'growing' "
+        + "--exclude-tables 'growing.tmp_*'), all with REPLICA IDENTITY FULL").doesNotContain("since setup");
+
+    db.execute("CREATE TABLE growing.refunds (id int PRIMARY KEY)", "CREATE TABLE growing.tmp_load (id int)",
+        "CREATE TABLE growing.events_2027 PARTITION OF growing.events FOR VALUES FROM ('2027-01-01') TO ('2028-01-01')");
+    Result stale = run(status);
+
+    assertThat(stale.exitCode()).isZero();
+    assertThat(stale.out()).contains("WARNING: 1 table(s) created since setup are not in publication growing, so none "
+        + "of their changes is captured: growing.refunds. Run `bemi-ingester setup --schemas 'growing' "
+        + "--exclude-tables 'growing.tmp_*'` again")
+        // published through its root, but its UPDATEs would carry only the key
+        .contains("1 tracked table(s) or partition(s) lack REPLICA IDENTITY FULL", ": growing.events_2027.")
+        .doesNotContain("tmp_load"); // excluded by setup's options
+
+    assertThat(run(setup).exitCode()).isZero();
+    assertThat(run(status).out()).contains("tables:            3 in publication growing")
+        .contains("all with REPLICA IDENTITY FULL").doesNotContain("since setup");
+    db.execute("SELECT pg_drop_replication_slot('growing')");
+  }
+
+  @Test
+  void statusSaysWhenThePublicationHasNoRecordOfSetupsChoice(TestDatabase db) throws Exception {
+    db.execute("CREATE PUBLICATION by_hand FOR TABLE busy.orders",
+        "SELECT pg_create_logical_replication_slot('by_hand', 'pgoutput')");
+    try {
+      assertThat(run("status", "--source-url", db.uri(), "--slot", "by_hand", "--publication", "by_hand").out())
+          .contains("publication by_hand has no record of setup's table options");
+    } finally {
+      db.execute("SELECT pg_drop_replication_slot('by_hand')", "DROP PUBLICATION by_hand");
+    }
   }
 }

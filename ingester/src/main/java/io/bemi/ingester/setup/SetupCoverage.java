@@ -1,0 +1,97 @@
+package io.bemi.ingester.setup;
+
+import io.bemi.ingester.setup.SourceSetup.TrackedTable;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Whether the source still is as {@code setup} left it for its {@link TableChoice}: tables created
+ * since that the choice takes in but the publication lacks (nothing of theirs is captured), and
+ * tracked tables or partitions without {@code REPLICA IDENTITY FULL} (their UPDATEs and DELETEs
+ * carry only the key as the old row). Both are fixed by running setup again with the same options.
+ *
+ * @param published how many tables the publication has
+ * @param untracked tables the choice takes in that the publication lacks
+ * @param withoutFullIdentity published tables and their partitions without REPLICA IDENTITY FULL
+ */
+public record SetupCoverage(String publication, TableChoice choice, int published, List<String> untracked,
+    List<String> withoutFullIdentity) {
+
+  /**
+   * The coverage of {@code publication}; null when it does not exist or setup did not record its
+   * choice on it (made by hand, or by a release before this check).
+   */
+  public static SetupCoverage read(Connection source, String publication) throws SQLException {
+    TableChoice choice;
+    long oid;
+    try (PreparedStatement s = source.prepareStatement("SELECT p.oid, obj_description(p.oid, 'pg_publication')"
+        + " FROM pg_publication p WHERE p.pubname OPERATOR(pg_catalog.=) ?")) {
+      s.setString(1, publication);
+      try (ResultSet rs = s.executeQuery()) {
+        if (!rs.next() || (choice = TableChoice.fromComment(rs.getString(2))) == null) {
+          return null;
+        }
+        oid = rs.getLong(1);
+      }
+    }
+    Set<String> published = new HashSet<>();
+    try (PreparedStatement s = source.prepareStatement("SELECT n.nspname, c.relname FROM pg_publication_rel r"
+        + " JOIN pg_class c ON c.oid OPERATOR(pg_catalog.=) r.prrelid"
+        + " JOIN pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+        + " WHERE r.prpubid OPERATOR(pg_catalog.=) ?")) {
+      s.setLong(1, oid);
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          published.add(rs.getString(1) + "." + rs.getString(2));
+        }
+      }
+    }
+    List<TrackedTable> wanted = SourceSetup.trackedTables(source, choice, false);
+    Set<String> untrackedRoots = new HashSet<>();
+    List<String> untracked = new ArrayList<>();
+    for (TrackedTable table : wanted) {
+      String name = table.schema() + "." + table.table();
+      if (!table.partition() && !published.contains(name)) {
+        untracked.add(name);
+        untrackedRoots.add(name);
+      }
+    }
+    List<String> withoutFullIdentity = new ArrayList<>();
+    for (TrackedTable table : wanted) {
+      String name = table.schema() + "." + table.table();
+      if (!table.replicaIdentityFull() && !untrackedRoots.contains(name)
+          && !untrackedRoots.contains(table.rootSchema() + "." + table.rootTable())) {
+        withoutFullIdentity.add(name);
+      }
+    }
+    return new SetupCoverage(publication, choice, published.size(), List.copyOf(untracked),
+        List.copyOf(withoutFullIdentity));
+  }
+
+  /** Nothing to do: every table of the choice is published and has REPLICA IDENTITY FULL. */
+  public boolean complete() {
+    return untracked.isEmpty() && withoutFullIdentity.isEmpty();
+  }
+
+  /** What is wrong and what to do, one line each (none when {@link #complete()}). */
+  public List<String> warnings() {
+    List<String> warnings = new ArrayList<>();
+    String fix = "Run `bemi-ingester setup " + choice.asOptions() + "` again (the options setup was given)";
+    if (!untracked.isEmpty()) {
+      warnings.add(untracked.size() + " table(s) created since setup are not in publication " + publication
+          + ", so none of their changes is captured: " + SourceSetup.abbreviated(untracked) + ". " + fix);
+    }
+    if (!withoutFullIdentity.isEmpty()) {
+      warnings.add(withoutFullIdentity.size() + " tracked table(s) or partition(s) lack REPLICA IDENTITY FULL, so "
+          + "their UPDATEs and DELETEs carry only the key as the old row: " + SourceSetup.abbreviated(withoutFullIdentity)
+          + ". " + fix);
+    }
+    return warnings;
+  }
+}

@@ -1,0 +1,60 @@
+package io.bemi.ingester.setup;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.util.List;
+
+/**
+ * What {@code setup} was asked to track ({@code --schemas}, {@code --tables},
+ * {@code --exclude-tables}, and the destination schema, which is never tracked). Setup records it
+ * as the publication's comment, so {@code status} and {@code run} can tell tables created since
+ * that it would have tracked ({@link SetupCoverage}).
+ */
+public record TableChoice(String destinationSchema, List<String> schemas, List<String> tables,
+    List<String> excludeTables) {
+
+  private static final String PREFIX = "bemi-ingester setup: ";
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+
+  public TableChoice {
+    schemas = schemas == null ? List.of() : List.copyOf(schemas);
+    tables = tables == null ? List.of() : List.copyOf(tables);
+    excludeTables = excludeTables == null ? List.of() : List.copyOf(excludeTables);
+  }
+
+  /** The publication's comment that records it. */
+  public String toComment() {
+    try {
+      return PREFIX + JSON.writeValueAsString(this);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Cannot write the table choice as JSON", e);
+    }
+  }
+
+  /** The choice a publication's comment records; null for any other comment (or none). */
+  public static TableChoice fromComment(String comment) {
+    if (comment == null || !comment.startsWith(PREFIX)) {
+      return null;
+    }
+    try {
+      return JSON.readValue(comment.substring(PREFIX.length()), TableChoice.class);
+    } catch (JsonProcessingException e) {
+      return null; // edited by hand: as good as none
+    }
+  }
+
+  /** For messages: the options that give this choice again. */
+  public String asOptions() {
+    StringBuilder options = new StringBuilder();
+    append(options, "--schemas", schemas);
+    append(options, "--tables", tables);
+    append(options, "--exclude-tables", excludeTables);
+    return options.isEmpty() ? "(no table options)" : options.toString().strip();
+  }
+
+  private static void append(StringBuilder options, String name, List<String> values) {
+    if (!values.isEmpty()) {
+      options.append(' ').append(name).append(" '").append(String.join(",", values)).append('\'');
+    }
+  }
+}
