@@ -110,8 +110,10 @@ final class SetupCommand implements Callable<Integer> {
           tracked, lockTimeout);
       System.out.println(FailoverSlots.enable(connection.source(), source, slot));
       long published = tracked.stream().filter(t -> !t.partition()).count();
+      long altered = tracked.stream().filter(t -> !t.replicaIdentityFull()).count();
       System.out.println("Source ready: publication " + publication + " with " + published + " table(s), slot "
-          + slot + ". Start the ingester with: bemi-ingester run");
+          + slot + "; REPLICA IDENTITY FULL set on " + altered + " table(s) and partition(s), "
+          + (tracked.size() - altered) + " had it already. Start the ingester with: bemi-ingester run");
       return 0;
     }
   }

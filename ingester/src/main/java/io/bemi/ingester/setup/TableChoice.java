@@ -2,6 +2,7 @@ package io.bemi.ingester.setup;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.bemi.ingester.rules.TablePattern;
 import java.util.List;
 
 /**
@@ -31,19 +32,28 @@ public record TableChoice(String destinationSchema, List<String> schemas, List<S
     }
   }
 
-  /** The choice a publication's comment records; null for any other comment (or none). */
+  /**
+   * The choice a publication's comment records; null for any other comment (or none), and for one
+   * edited into something setup would not have written (as good as none).
+   */
   public static TableChoice fromComment(String comment) {
     if (comment == null || !comment.startsWith(PREFIX)) {
       return null;
     }
     try {
-      return JSON.readValue(comment.substring(PREFIX.length()), TableChoice.class);
-    } catch (JsonProcessingException e) {
-      return null; // edited by hand: as good as none
+      TableChoice choice = JSON.readValue(comment.substring(PREFIX.length()), TableChoice.class);
+      if (choice.destinationSchema() == null) {
+        return null;
+      }
+      choice.tables().stream().filter(t -> !t.isBlank()).forEach(TablePattern::parse);
+      choice.excludeTables().stream().filter(t -> !t.isBlank()).forEach(TablePattern::parse);
+      return choice;
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      return null;
     }
   }
 
-  /** For messages: the options that give this choice again. */
+  /** For messages: the options that give this choice again, quoted for a shell. */
   public String asOptions() {
     StringBuilder options = new StringBuilder();
     append(options, "--schemas", schemas);
@@ -54,7 +64,9 @@ public record TableChoice(String destinationSchema, List<String> schemas, List<S
 
   private static void append(StringBuilder options, String name, List<String> values) {
     if (!values.isEmpty()) {
-      options.append(' ').append(name).append(" '").append(String.join(",", values)).append('\'');
+      // single-quoted for a POSIX shell, a quote inside as '\''
+      options.append(' ').append(name).append(" '").append(String.join(",", values).replace("'", "'\\''"))
+          .append('\'');
     }
   }
 }

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.replication.PGReplicationStream;
 
 /**
  * {@code setup} on a database in use, by a role that may lack privileges: it changes nothing it
@@ -41,6 +43,7 @@ class LiveSetupTest {
         "CREATE SCHEMA norepl", "CREATE TABLE norepl.items (id int PRIMARY KEY)",
         "ALTER TABLE norepl.items OWNER TO " + noReplication, "ALTER SCHEMA norepl OWNER TO " + noReplication,
         "CREATE SCHEMA busy", "CREATE TABLE busy.orders (id int PRIMARY KEY)",
+        "CREATE SCHEMA streamed", "CREATE TABLE streamed.orders (id int PRIMARY KEY)",
         "CREATE SCHEMA growing", "CREATE TABLE growing.orders (id int PRIMARY KEY)",
         "CREATE TABLE growing.events (id int, at date) PARTITION BY RANGE (at)",
         "CREATE TABLE growing.events_2026 PARTITION OF growing.events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')");
@@ -138,7 +141,9 @@ class LiveSetupTest {
     String[] setup = {"setup", "--source-url", db.uri(), "--schemas", "growing", "--exclude-tables", "growing.tmp_*",
         "--slot", "growing", "--publication", "growing"};
     String[] status = {"status", "--source-url", db.uri(), "--slot", "growing", "--publication", "growing"};
-    assertThat(run(setup).exitCode()).isZero();
+    Result first = run(setup);
+    assertThat(first.exitCode()).isZero();
+    assertThat(first.out()).contains("REPLICA IDENTITY FULL set on 3 table(s) and partition(s), 0 had it already");
     assertThat(run(status).out()).contains("tables:            2 in publication growing (--schemas 'growing' "
         + "--exclude-tables 'growing.tmp_*'), all with REPLICA IDENTITY FULL").doesNotContain("since setup");
 
@@ -154,7 +159,9 @@ class LiveSetupTest {
         .contains("1 tracked table(s) or partition(s) lack REPLICA IDENTITY FULL", ": growing.events_2027.")
         .doesNotContain("tmp_load"); // excluded by setup's options
 
-    assertThat(run(setup).exitCode()).isZero();
+    Result again = run(setup);
+    assertThat(again.exitCode()).isZero();
+    assertThat(again.out()).contains("REPLICA IDENTITY FULL set on 2 table(s) and partition(s), 3 had it already");
     assertThat(run(status).out()).contains("tables:            3 in publication growing")
         .contains("all with REPLICA IDENTITY FULL").doesNotContain("since setup");
     db.execute("SELECT pg_drop_replication_slot('growing')");
@@ -162,7 +169,7 @@ class LiveSetupTest {
 
   @Test
   void statusSaysWhenThePublicationHasNoRecordOfSetupsChoice(TestDatabase db) throws Exception {
-    db.execute("CREATE PUBLICATION by_hand FOR TABLE busy.orders",
+    db.execute("CREATE PUBLICATION by_hand FOR TABLE streamed.orders",
         "SELECT pg_create_logical_replication_slot('by_hand', 'pgoutput')");
     try {
       assertThat(run("status", "--source-url", db.uri(), "--slot", "by_hand", "--publication", "by_hand").out())
@@ -170,5 +177,28 @@ class LiveSetupTest {
     } finally {
       db.execute("SELECT pg_drop_replication_slot('by_hand')", "DROP PUBLICATION by_hand");
     }
+  }
+
+  @Test
+  void teardownWhileAnIngesterStreamsChangesNothingAndSaysWhoStreams(TestDatabase db) throws Exception {
+    String[] teardown = {"teardown", "--source-url", db.uri(), "--slot", "streamed", "--publication", "streamed",
+        "--yes"};
+    assertThat(run("setup", "--source-url", db.uri(), "--schemas", "streamed", "--slot", "streamed", "--publication",
+        "streamed").exitCode()).isZero();
+    try (Connection replication = db.connectForReplication()) {
+      PGReplicationStream stream = replication.unwrap(PGConnection.class).getReplicationAPI().replicationStream()
+          .logical().withSlotName("streamed").withSlotOption("proto_version", 1)
+          .withSlotOption("publication_names", "streamed").start();
+      Result refused = run(teardown);
+      stream.close();
+
+      assertThat(refused.exitCode()).as(refused.err()).isEqualTo(1);
+      assertThat(refused.err()).contains("Slot streamed is in use by walsender pid", "so teardown changed nothing",
+          "Stop the ingester and its standbys first");
+      assertThat(db.queryLong("SELECT count(*) FROM pg_publication WHERE pubname = 'streamed'")).isEqualTo(1);
+    }
+    Result done = run(teardown);
+    assertThat(done.exitCode()).as(done.err()).isZero();
+    assertThat(db.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'streamed'")).isZero();
   }
 }
