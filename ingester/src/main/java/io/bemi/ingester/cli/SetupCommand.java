@@ -90,6 +90,7 @@ final class SetupCommand implements Callable<Integer> {
         }
         return 0;
       }
+      SourceSetup.requirePrimary(source);
       SourceSetup.requirePrivileges(source, tracked, publication);
       if (snapshot) {
         // The slot is created by the snapshot itself (with an exported snapshot), after the

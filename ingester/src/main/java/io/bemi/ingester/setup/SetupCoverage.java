@@ -85,7 +85,9 @@ public record SetupCoverage(String publication, TableChoice choice, int publishe
     String fix = "Run `bemi-ingester setup " + choice.asOptions() + "` again (the options setup was given)";
     if (!untracked.isEmpty()) {
       warnings.add(untracked.size() + " table(s) created since setup are not in publication " + publication
-          + ", so none of their changes is captured: " + SourceSetup.abbreviated(untracked) + ". " + fix);
+          + ", so none of their changes is captured: " + SourceSetup.abbreviated(untracked) + ". " + fix
+          + "; with --snapshot it also records the rows they hold now as their baseline (and those of every tracked "
+          + "table not snapshotted before)");
     }
     if (!withoutFullIdentity.isEmpty()) {
       warnings.add(withoutFullIdentity.size() + " tracked table(s) or partition(s) lack REPLICA IDENTITY FULL, so "

@@ -69,6 +69,23 @@ public final class SourceSetup {
     }
   }
 
+  /**
+   * Stops setup on a standby (a read replica's URL given by mistake): it could neither alter a
+   * table nor create the publication there.
+   *
+   * @throws MisconfigurationException saying to run setup against the primary
+   */
+  public static void requirePrimary(Connection source) throws SQLException {
+    try (Statement s = source.createStatement(); ResultSet rs = s.executeQuery("SELECT pg_is_in_recovery()")) {
+      rs.next();
+      if (rs.getBoolean(1)) {
+        throw new MisconfigurationException(new Fault(Role.MISCONFIGURED, "The source is a standby (in recovery), "
+            + "where setup can neither alter tables nor create the publication: run setup against the primary, which "
+            + "the standby then replays (--print-sql works against a standby)"), null);
+      }
+    }
+  }
+
   /** The tables setup would track, from {@code source/tracked-tables.sql}; {@code tables} may be patterns. */
   public static List<TrackedTable> trackedTables(Connection source, String destinationSchema, List<String> schemas,
       List<String> tables) throws SQLException {

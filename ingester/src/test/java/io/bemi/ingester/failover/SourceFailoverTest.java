@@ -1,6 +1,7 @@
 package io.bemi.ingester.failover;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import io.bemi.ingester.Ingester;
@@ -73,6 +74,10 @@ class SourceFailoverTest {
     TestDatabase destination = db.createSibling("no_failover_slot");
     try (PrimaryAndStandby pair = PrimaryAndStandby.start()) {
       prepareSource(pair, false); // as on PostgreSQL 14-16: the standby has no copy of the slot
+      try (Connection standby = pair.connectStandby(DB)) { // setup given the standby's URL by mistake
+        assertThatThrownBy(() -> SourceSetup.requirePrimary(standby))
+            .hasMessageStartingWith("The source is a standby").hasMessageContaining("run setup against the primary");
+      }
       Ingester ingester = ingester(pair, destination);
       AtomicReference<Throwable> failure = new AtomicReference<>();
       Thread thread = start(ingester, failure);
