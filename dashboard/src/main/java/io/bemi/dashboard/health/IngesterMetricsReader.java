@@ -32,7 +32,15 @@ public final class IngesterMetricsReader {
       return name.equals("bemi_ingester_leader") || name.equals("bemi_ingester_leader_since_seconds")
           || name.equals("bemi_ingester_lease_epoch") || (name.equals("bemi_ingester_role") && value == 1);
     }
+
+    /** The ingester's check of the source against setup's options (docs/ingester.md, "Tables created after setup"). */
+    public boolean isSetupCheck() {
+      return name.equals(UNTRACKED) || name.equals(WITHOUT_FULL_IDENTITY);
+    }
   }
+
+  private static final String UNTRACKED = "bemi_ingester_untracked_tables";
+  private static final String WITHOUT_FULL_IDENTITY = "bemi_ingester_tables_without_full_identity";
 
   /** What the endpoint said: samples, or the reason there are none. */
   public record Snapshot(String url, List<Sample> samples, String problem) {
@@ -46,6 +54,24 @@ public final class IngesterMetricsReader {
 
     public List<Sample> leadership() {
       return samples.stream().filter(Sample::isLeadership).toList();
+    }
+
+    public List<Sample> setupChecks() {
+      return samples.stream().filter(Sample::isSetupCheck).toList();
+    }
+
+    /** What the ingester found missing since setup, one sentence each with what to do (none: nothing). */
+    public List<String> setupProblems() {
+      List<String> problems = new ArrayList<>();
+      for (Sample s : setupChecks()) {
+        if (s.value() > 0) {
+          problems.add((long) s.value() + (s.name().equals(UNTRACKED)
+              ? " table(s) created since setup are not tracked: none of their changes is captured."
+              : " tracked table(s) or partition(s) lack REPLICA IDENTITY FULL: their old rows carry only the key.")
+              + " `bemi-ingester status` names them; run `bemi-ingester setup` again with the options it was given.");
+        }
+      }
+      return problems;
     }
   }
 

@@ -43,6 +43,20 @@ class IngesterMetricsReaderTest {
   }
 
   @Test
+  void setupChecksAboveZeroAreProblemsWithWhatToDo() {
+    List<IngesterMetricsReader.Sample> samples = IngesterMetricsReader.parse("""
+        bemi_ingester_untracked_tables 0.0
+        bemi_ingester_tables_without_full_identity 3.0
+        """);
+    IngesterMetricsReader.Snapshot snapshot = new IngesterMetricsReader.Snapshot("http://ingester/metrics", samples, null);
+    assertThat(snapshot.setupChecks()).hasSize(2);
+    assertThat(snapshot.setupProblems()).singleElement().asString()
+        .startsWith("3 tracked table(s) or partition(s) lack REPLICA IDENTITY FULL").contains("bemi-ingester status");
+    assertThat(new IngesterMetricsReader.Snapshot("u", IngesterMetricsReader.parse(
+        "bemi_ingester_untracked_tables NaN\n"), null).setupProblems()).as("no record of setup's options").isEmpty();
+  }
+
+  @Test
   void garbageLinesAreSkipped() {
     assertThat(IngesterMetricsReader.parse("bemi_x{broken 1\nbemi_y notanumber\nbemi_z\n")).isEmpty();
   }

@@ -185,11 +185,12 @@ class PagesTest {
   }
 
   @Test
-  void activityPageShowsIngesterLagFromItsMetricsEndpoint() throws Exception {
+  void activityPageShowsIngesterLagAndSetupWarningsFromItsMetricsEndpoint() throws Exception {
     HttpServer metrics = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     metrics.createContext("/metrics", exchange -> {
       byte[] body = ("# HELP bemi_ingester_lag_seconds Commit-to-stored lag\n# TYPE bemi_ingester_lag_seconds gauge\n"
-          + "bemi_ingester_lag_seconds{slot=\"bemi\"} 0.25\njvm_threads_live 12\nbemi_changes_stored_total 1234\n")
+          + "bemi_ingester_lag_seconds{slot=\"bemi\"} 0.25\njvm_threads_live 12\nbemi_changes_stored_total 1234\n"
+          + "bemi_ingester_untracked_tables 2.0\nbemi_ingester_tables_without_full_identity 0.0\n")
           .getBytes(StandardCharsets.UTF_8);
       exchange.sendResponseHeaders(200, body.length);
       exchange.getResponseBody().write(body);
@@ -202,6 +203,10 @@ class PagesTest {
       TestApp.test(DashboardApp.create(services), (server, client) -> {
         String html = page(client, "/activity");
         assertThat(html).contains("bemi_ingester_lag_seconds", "0.25").doesNotContain("jvm_threads_live");
+        // the ingester found tables created since setup: said above the figures, with what to do
+        assertThat(html).contains("<p class=\"alert warn\" id=\"setup-warning\">2 table(s) created since setup are "
+            + "not tracked: none of their changes is captured.", "run `bemi-ingester setup` again")
+            .doesNotContain("lack REPLICA IDENTITY FULL");
         assertThat(get(client, "/api/health").body().string()).contains("\"name\" : \"bemi_changes_stored_total\"");
       });
     } finally {

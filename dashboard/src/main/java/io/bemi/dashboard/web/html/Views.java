@@ -563,10 +563,13 @@ public final class Views {
       ingester = html("<p class=\"muted\" id=\"ingester-metrics\">Ingester metrics: {}</p>", metrics.problem());
     } else {
       List<IngesterMetricsReader.Sample> shown = metrics.lag().isEmpty() ? metrics.samples()
-          : java.util.stream.Stream.concat(metrics.leadership().stream(), metrics.lag().stream()).toList();
+          : java.util.stream.Stream.of(metrics.leadership(), metrics.lag(), metrics.setupChecks())
+              .flatMap(List::stream).toList();
       ingester = html("<table class=\"grid-table\" id=\"ingester-metrics\"><thead><tr><th>Ingester metric</th><th class=\"num\">Value</th></tr></thead><tbody>{}</tbody></table>",
           each(shown.subList(0, Math.min(20, shown.size())), s -> html("<tr><td><code>{}</code> <span class=\"muted\">{}</span></td><td class=\"num\">{}</td></tr>",
               s.name(), s.labels(), s.value() == Math.rint(s.value()) ? String.valueOf((long) s.value()) : String.valueOf(s.value()))));
+      ingester = Html.concat(each(metrics.setupProblems(),
+          p -> html("<p class=\"alert warn\" id=\"setup-warning\">{}</p>", p)), ingester);
     }
     return Html.concat(stored, ingester);
   }
