@@ -129,7 +129,7 @@ public final class SlotMonitor implements AutoCloseable {
       List<String> warnings = coverage == null ? List.of() : coverage.warnings();
       if (!warnings.equals(setupWarnings)) {
         warnings.forEach(w -> LOG.warn("Setup: {}", w));
-        if (warnings.isEmpty()) {
+        if (warnings.isEmpty() && coverage != null) {
           LOG.info("Setup: every table setup chose is in publication {} with REPLICA IDENTITY FULL again", publication);
         }
         setupWarnings = warnings;
