@@ -85,7 +85,8 @@ public record Fault(Role kind, String description) {
     return false;
   }
 
-  private static String firstLine(Throwable t) {
+  /** The first line of a failure's message (pgjdbc adds Detail and Hint lines). */
+  public static String firstLine(Throwable t) {
     String message = String.valueOf(t.getMessage());
     int newline = message.indexOf('\n');
     return newline < 0 ? message : message.substring(0, newline);

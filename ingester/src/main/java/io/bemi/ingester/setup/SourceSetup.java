@@ -364,8 +364,9 @@ public final class SourceSetup {
             if (createsSlot(sql) && "42501".equals(e.getSQLState())) {
               String role = SqlNames.identifier(currentUser(source));
               throw new MisconfigurationException(new Fault(Role.MISCONFIGURED, "Cannot create the replication slot: "
-                  + firstLine(e) + ". Fix: as a superuser, ALTER ROLE " + role + " REPLICATION (AWS RDS/Aurora: GRANT "
-                  + "rds_replication TO " + role + "), then run setup again: what it did before this is in place"), e);
+                  + Fault.firstLine(e) + ". Fix: as a superuser, ALTER ROLE " + role + " REPLICATION (AWS RDS/Aurora: "
+                  + "GRANT rds_replication TO " + role + "), then run setup again: what it did before this is in place"),
+                  e);
             }
             if (!"55P03".equals(e.getSQLState())) {
               throw e;
@@ -409,12 +410,6 @@ public final class SourceSetup {
       rs.next();
       return rs.getString(1);
     }
-  }
-
-  private static String firstLine(SQLException e) {
-    String message = String.valueOf(e.getMessage());
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
   }
 
   private static void sleep(Duration pause) {
