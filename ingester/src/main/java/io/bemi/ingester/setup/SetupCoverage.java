@@ -29,23 +29,28 @@ public record SetupCoverage(String publication, TableChoice choice, int publishe
    */
   public static SetupCoverage read(Connection source, String publication) throws SQLException {
     TableChoice choice;
-    long oid;
-    try (PreparedStatement s = source.prepareStatement("SELECT p.oid, obj_description(p.oid, 'pg_publication')"
+    try (PreparedStatement s = source.prepareStatement("SELECT obj_description(p.oid, 'pg_publication')"
         + " FROM pg_publication p WHERE p.pubname OPERATOR(pg_catalog.=) ?")) {
       s.setString(1, publication);
       try (ResultSet rs = s.executeQuery()) {
-        if (!rs.next() || (choice = TableChoice.fromComment(rs.getString(2))) == null) {
+        if (!rs.next() || (choice = TableChoice.fromComment(rs.getString(1))) == null) {
           return null;
         }
-        oid = rs.getLong(1);
       }
     }
+    // pg_publication_tables, not pg_publication_rel: a publication edited by hand to FOR TABLES IN
+    // SCHEMA (or FOR ALL TABLES) publishes tables it has no row of its own for. Without
+    // publish_via_partition_root it lists partitions, which count as their root.
     Set<String> published = new HashSet<>();
-    try (PreparedStatement s = source.prepareStatement("SELECT n.nspname, c.relname FROM pg_publication_rel r"
-        + " JOIN pg_class c ON c.oid OPERATOR(pg_catalog.=) r.prrelid"
-        + " JOIN pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
-        + " WHERE r.prpubid OPERATOR(pg_catalog.=) ?")) {
-      s.setLong(1, oid);
+    try (PreparedStatement s = source.prepareStatement("SELECT DISTINCT rn.nspname, r.relname"
+        + " FROM pg_publication_tables t"
+        + " JOIN pg_namespace tn ON tn.nspname OPERATOR(pg_catalog.=) t.schemaname"
+        + " JOIN pg_class tc ON tc.relnamespace OPERATOR(pg_catalog.=) tn.oid"
+        + " AND tc.relname OPERATOR(pg_catalog.=) t.tablename"
+        + " JOIN pg_class r ON r.oid OPERATOR(pg_catalog.=) coalesce(pg_partition_root(tc.oid), tc.oid)"
+        + " JOIN pg_namespace rn ON rn.oid OPERATOR(pg_catalog.=) r.relnamespace"
+        + " WHERE t.pubname OPERATOR(pg_catalog.=) ?")) {
+      s.setString(1, publication);
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
           published.add(rs.getString(1) + "." + rs.getString(2));

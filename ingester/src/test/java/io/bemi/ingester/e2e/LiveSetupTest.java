@@ -2,6 +2,7 @@ package io.bemi.ingester.e2e;
 
 import static io.bemi.ingester.e2e.Cli.run;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.bemi.ingester.e2e.Cli.Result;
 import io.bemi.test.TestDatabase;
@@ -44,6 +45,7 @@ class LiveSetupTest {
         "ALTER TABLE norepl.items OWNER TO " + noReplication, "ALTER SCHEMA norepl OWNER TO " + noReplication,
         "CREATE SCHEMA busy", "CREATE TABLE busy.orders (id int PRIMARY KEY)",
         "CREATE SCHEMA streamed", "CREATE TABLE streamed.orders (id int PRIMARY KEY)",
+        "CREATE SCHEMA whole", "CREATE TABLE whole.orders (id int PRIMARY KEY)",
         "CREATE SCHEMA growing", "CREATE TABLE growing.orders (id int PRIMARY KEY)",
         "CREATE TABLE growing.events (id int, at date) PARTITION BY RANGE (at)",
         "CREATE TABLE growing.events_2026 PARTITION OF growing.events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')");
@@ -165,6 +167,25 @@ class LiveSetupTest {
     assertThat(run(status).out()).contains("tables:            3 in publication growing")
         .contains("all with REPLICA IDENTITY FULL").doesNotContain("since setup");
     db.execute("SELECT pg_drop_replication_slot('growing')");
+  }
+
+  @Test
+  void aTablePublishedThroughItsSchemaCountsAsTracked(TestDatabase db) throws Exception {
+    assumeTrue(db.queryLong("SELECT current_setting('server_version_num')::bigint") >= 150000,
+        "TABLES IN SCHEMA publications need PostgreSQL 15");
+    String[] status = {"status", "--source-url", db.uri(), "--slot", "whole", "--publication", "whole"};
+    assertThat(run("setup", "--source-url", db.uri(), "--schemas", "whole", "--slot", "whole", "--publication", "whole")
+        .exitCode()).isZero();
+    try {
+      // a DBA manages the publication by schema: a table created later is published without setup
+      db.execute("ALTER PUBLICATION whole SET TABLES IN SCHEMA whole", "CREATE TABLE whole.refunds (id int PRIMARY KEY)");
+      Result stale = run(status);
+
+      assertThat(stale.out()).contains("tables:            2 in publication whole").doesNotContain("since setup")
+          .contains("1 tracked table(s) or partition(s) lack REPLICA IDENTITY FULL", ": whole.refunds.");
+    } finally {
+      db.execute("SELECT pg_drop_replication_slot('whole')");
+    }
   }
 
   @Test
