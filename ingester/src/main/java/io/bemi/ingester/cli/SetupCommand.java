@@ -1,10 +1,11 @@
 package io.bemi.ingester.cli;
 
 import io.bemi.ingester.failover.FailoverSlots;
+import io.bemi.ingester.rules.ColumnRules;
+import io.bemi.ingester.rules.TablePattern;
 import io.bemi.ingester.setup.SourceSetup;
 import io.bemi.ingester.setup.SourceSetup.TrackedTable;
 import io.bemi.ingester.setup.TableChoice;
-import io.bemi.ingester.rules.ColumnRules;
 import io.bemi.ingester.snapshot.BaselineSnapshot;
 import io.bemi.sql.Migrations;
 import io.micrometer.core.instrument.Metrics;
@@ -49,6 +50,12 @@ final class SetupCommand implements Callable<Integer> {
           + "interruption; tables already copied are skipped. Env: BEMI_SNAPSHOT.")
   boolean snapshot;
 
+  @Option(names = "--snapshot-tables", split = ",", defaultValue = "${env:BEMI_SNAPSHOT_TABLES}",
+      paramLabel = "PATTERN", description = "Take the baseline (as --snapshot, which it implies) of only the tracked "
+          + "tables matching these patterns (same patterns as --tables), e.g. a table created since setup; the "
+          + "publication still has every tracked table. Env: BEMI_SNAPSHOT_TABLES.")
+  List<String> snapshotTables;
+
   @Mixin
   SinkOptions sink;
 
@@ -90,9 +97,10 @@ final class SetupCommand implements Callable<Integer> {
         }
         return 0;
       }
+      List<TrackedTable> baseline = baselineTables(tracked);
       SourceSetup.requirePrimary(source);
       SourceSetup.requirePrivileges(source, tracked, publication);
-      if (snapshot) {
+      if (baseline != null) {
         // The slot is created by the snapshot itself (with an exported snapshot), after the
         // publication exists; the script's slot statement then finds it and does nothing.
         SourceSetup.execute(source, statements.stream().filter(s -> !SourceSetup.createsSlot(s)).toList(), tracked,
@@ -102,12 +110,14 @@ final class SetupCommand implements Callable<Integer> {
         }
         BaselineSnapshot.Result result = new BaselineSnapshot(connection.source(), slot,
             sink.baseline(connection, Metrics.globalRegistry), 5_000, BaselineSnapshot.loggingEvery(Duration.ofSeconds(10)),
-            rules).run(tracked);
+            rules).run(baseline);
+        long left = tracked.stream().filter(t -> !t.partition()).count() - (result.tablesCopied() + result.tablesSkipped());
         System.out.println("Baseline snapshot: " + result.rows() + " row(s) from " + result.tablesCopied()
-            + " table(s) copied, " + result.tablesSkipped() + " already done.");
+            + " table(s) copied, " + result.tablesSkipped() + " already done"
+            + (left > 0 ? ", " + left + " not chosen by --snapshot-tables." : "."));
       }
       // After a snapshot only the slot statement is left (it finds the slot and does nothing).
-      SourceSetup.execute(source, snapshot ? statements.stream().filter(SourceSetup::createsSlot).toList() : statements,
+      SourceSetup.execute(source, baseline != null ? statements.stream().filter(SourceSetup::createsSlot).toList() : statements,
           tracked, lockTimeout);
       System.out.println(FailoverSlots.enable(connection.source(), source, slot));
       long published = tracked.stream().filter(t -> !t.partition()).count();
@@ -117,5 +127,29 @@ final class SetupCommand implements Callable<Integer> {
           + (tracked.size() - altered) + " had it already. Start the ingester with: bemi-ingester run");
       return 0;
     }
+  }
+
+  /**
+   * The tables to take a baseline of: none without --snapshot or --snapshot-tables (null), every
+   * tracked table with --snapshot alone, else those whose root matches --snapshot-tables.
+   *
+   * @throws IllegalArgumentException for a pattern that matches no tracked table
+   */
+  private List<TrackedTable> baselineTables(List<TrackedTable> tracked) {
+    List<TablePattern> chosen = snapshotTables == null ? List.of()
+        : snapshotTables.stream().filter(t -> !t.isBlank()).map(TablePattern::parse).toList();
+    if (chosen.isEmpty()) {
+      return snapshot ? tracked : null;
+    }
+    for (TablePattern pattern : chosen) {
+      if (tracked.stream().noneMatch(t -> !t.partition() && pattern.matches(t.schema(), t.table()))) {
+        throw new IllegalArgumentException("--snapshot-tables " + pattern + " matches no table this setup tracks"
+            + " (tracked: " + SourceSetup.abbreviated(tracked.stream().filter(t -> !t.partition())
+                .map(t -> t.schema() + "." + t.table()).toList())
+            + "); it chooses among the tables of --schemas/--tables/--exclude-tables, so track the table first");
+      }
+    }
+    return tracked.stream().filter(t -> chosen.stream().anyMatch(p -> p.matches(t.rootSchema(), t.rootTable())))
+        .toList();
   }
 }

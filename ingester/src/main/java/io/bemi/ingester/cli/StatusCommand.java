@@ -76,8 +76,10 @@ final class StatusCommand implements Callable<Integer> {
           + "created since");
       return;
     }
+    String options = coverage.choice().asOptions();
     System.out.println("tables:            " + coverage.published() + " in publication " + publication + " ("
-        + coverage.choice().asOptions() + ")" + (coverage.complete() ? ", all with REPLICA IDENTITY FULL" : ""));
+        + (options.isEmpty() ? "no table options" : options) + ")"
+        + (coverage.complete() ? ", all with REPLICA IDENTITY FULL" : ""));
     coverage.warnings().forEach(w -> System.out.println("WARNING: " + w));
   }
 

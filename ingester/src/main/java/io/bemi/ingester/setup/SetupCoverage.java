@@ -87,12 +87,12 @@ public record SetupCoverage(String publication, TableChoice choice, int publishe
   /** What is wrong and what to do, one line each (none when {@link #complete()}). */
   public List<String> warnings() {
     List<String> warnings = new ArrayList<>();
-    String fix = "Run `bemi-ingester setup " + choice.asOptions() + "` again (the options setup was given)";
+    String fix = "Run `" + choice.setupCommand("") + "` again (the options setup was given)";
     if (!untracked.isEmpty()) {
       warnings.add(untracked.size() + " table(s) created since setup are not in publication " + publication
           + ", so none of their changes is captured: " + SourceSetup.abbreviated(untracked) + ". " + fix
-          + "; with --snapshot it also records the rows they hold now as their baseline (and those of every tracked "
-          + "table not snapshotted before)");
+          + "; to also record the rows they hold now as their baseline, run `"
+          + choice.setupCommand(TableChoice.option("--snapshot-tables", untracked)) + "`");
     }
     if (!withoutFullIdentity.isEmpty()) {
       warnings.add(withoutFullIdentity.size() + " tracked table(s) or partition(s) lack REPLICA IDENTITY FULL, so "

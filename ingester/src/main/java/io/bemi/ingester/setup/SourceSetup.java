@@ -293,7 +293,7 @@ public final class SourceSetup {
   }
 
   /** Up to ten names, then how many more. */
-  static String abbreviated(List<String> names) {
+  public static String abbreviated(List<String> names) {
     return names.size() <= 10 ? String.join(", ", names)
         : String.join(", ", names.subList(0, 10)) + " and " + (names.size() - 10) + " more";
   }

@@ -53,13 +53,26 @@ public record TableChoice(String destinationSchema, List<String> schemas, List<S
     }
   }
 
-  /** For messages: the options that give this choice again, quoted for a shell. */
+  /** For messages: the options that give this choice again, quoted for a shell ("" for none). */
   public String asOptions() {
     StringBuilder options = new StringBuilder();
     append(options, "--schemas", schemas);
     append(options, "--tables", tables);
     append(options, "--exclude-tables", excludeTables);
-    return options.isEmpty() ? "(no table options)" : options.toString().strip();
+    return options.toString().strip();
+  }
+
+  /** For messages: the setup command that gives this choice again, with {@code extra} options after it. */
+  public String setupCommand(String extra) {
+    return String.join(" ", java.util.stream.Stream.of("bemi-ingester setup", asOptions(), extra)
+        .filter(part -> !part.isEmpty()).toList());
+  }
+
+  /** {@code name values}, the values comma-separated and single-quoted for a POSIX shell. */
+  public static String option(String name, List<String> values) {
+    StringBuilder option = new StringBuilder();
+    append(option, name, values);
+    return option.toString().strip();
   }
 
   private static void append(StringBuilder options, String name, List<String> values) {

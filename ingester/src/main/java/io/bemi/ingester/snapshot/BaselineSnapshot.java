@@ -183,7 +183,7 @@ public final class BaselineSnapshot {
         while (rs.next()) {
           if (nextIndex == Integer.MAX_VALUE) {
             throw new IllegalStateException("Baseline snapshot of more than " + Integer.MAX_VALUE
-                + " rows in one run: change_index is an int. Snapshot fewer tables per run (setup --tables …)");
+                + " rows in one run: change_index is an int. Snapshot fewer tables per run (setup --snapshot-tables …)");
           }
           writer.row(new Change(baseline, nextIndex++, baseline.commitLsn(), table.schema(), table.table(),
               Operation.SNAPSHOT, rs.getString(1), null, "{}", rs.getString(2), "{}"));

@@ -237,6 +237,45 @@ class BaselineSnapshotTest {
   }
 
   @Test
+  void snapshotTablesTakesTheBaselineOfTheChosenTablesOnlyAndStillPublishesEveryTrackedTable(TestDatabase source)
+      throws Exception {
+    TestDatabase db = source.createSibling("chosen");
+    db.execute("CREATE TABLE orders (id int PRIMARY KEY)", "INSERT INTO orders SELECT generate_series(1, 10)",
+        "CREATE TABLE refunds (id int PRIMARY KEY)", "INSERT INTO refunds SELECT generate_series(1, 4)");
+    String uri = db.uri();
+    String count = "SELECT count(*) FROM bemi.changes WHERE operation = 'SNAPSHOT' AND \"table\" = ";
+
+    Cli.Result first = Cli.run("setup", "--source-url", uri, "--slot", "chosen", "--publication", "chosen",
+        "--snapshot-tables", "public.refunds");
+
+    assertThat(first.exitCode()).as(first.err()).isZero();
+    assertThat(first.out()).contains("Baseline snapshot: 4 row(s) from 1 table(s) copied, 0 already done, 1 not "
+        + "chosen by --snapshot-tables.");
+    assertThat(db.queryLong(count + "'refunds'")).isEqualTo(4);
+    assertThat(db.queryLong(count + "'orders'")).isZero();
+    assertThat(db.queryLong("SELECT count(*) FROM pg_publication_tables WHERE pubname = 'chosen'")).isEqualTo(2);
+
+    // later, the other table's baseline (in a temporary slot's snapshot); the first is not copied again
+    Cli.Result second = Cli.run("setup", "--source-url", uri, "--slot", "chosen", "--publication", "chosen",
+        "--snapshot-tables", "orders,refunds");
+
+    assertThat(second.exitCode()).as(second.err()).isZero();
+    assertThat(second.out()).contains("Baseline snapshot: 10 row(s) from 1 table(s) copied, 1 already done.");
+    assertThat(db.queryLong(count + "'orders'")).isEqualTo(10);
+    assertThat(db.queryLong(count + "'refunds'")).isEqualTo(4);
+
+    Cli.Result untracked = Cli.run("setup", "--source-url", uri, "--slot", "chosen", "--publication", "chosen",
+        "--exclude-tables", "refunds", "--snapshot-tables", "re*");
+
+    assertThat(untracked.exitCode()).isEqualTo(2);
+    assertThat(untracked.err()).contains("--snapshot-tables re* matches no table this setup tracks (tracked: "
+        + "public.orders); it chooses among the tables of --schemas/--tables/--exclude-tables");
+    assertThat(db.queryLong("SELECT count(*) FROM pg_publication_tables WHERE pubname = 'chosen'"))
+        .as("nothing changed").isEqualTo(2);
+    db.execute("SELECT pg_drop_replication_slot('chosen')");
+  }
+
+  @Test
   void redactedAndGeneratedColumnsAreStoredAsTheStreamStoresThem(TestDatabase source) throws Exception {
     TestDatabase db = source.createSibling("redact");
     db.execute("CREATE TABLE users (id int PRIMARY KEY, password_hash text, doubled int GENERATED ALWAYS AS (id * 2) STORED)",

@@ -157,6 +157,8 @@ class LiveSetupTest {
     assertThat(stale.out()).contains("WARNING: 1 table(s) created since setup are not in publication growing, so none "
         + "of their changes is captured: growing.refunds. Run `bemi-ingester setup --schemas 'growing' "
         + "--exclude-tables 'growing.tmp_*'` again")
+        .contains("to also record the rows they hold now as their baseline, run `bemi-ingester setup --schemas "
+            + "'growing' --exclude-tables 'growing.tmp_*' --snapshot-tables 'growing.refunds'`")
         // published through its root, but its UPDATEs would carry only the key
         .contains("1 tracked table(s) or partition(s) lack REPLICA IDENTITY FULL", ": growing.events_2027.")
         .doesNotContain("tmp_load"); // excluded by setup's options

@@ -15,7 +15,13 @@ class TableChoiceTest {
     assertThat(TableChoice.fromComment(choice.toComment())).isEqualTo(choice);
     assertThat(choice.asOptions())
         .isEqualTo("--schemas 'shop' --tables 'shop.*,public.\"odd'\\''name' --exclude-tables '*.tmp_*'");
-    assertThat(new TableChoice("bemi", null, null, null).asOptions()).isEqualTo("(no table options)");
+    assertThat(choice.setupCommand("--snapshot")).isEqualTo("bemi-ingester setup --schemas 'shop' --tables "
+        + "'shop.*,public.\"odd'\\''name' --exclude-tables '*.tmp_*' --snapshot");
+    TableChoice none = new TableChoice("bemi", null, null, null);
+    assertThat(none.asOptions()).isEmpty();
+    assertThat(none.setupCommand("")).isEqualTo("bemi-ingester setup");
+    assertThat(TableChoice.option("--snapshot-tables", List.of("shop.refunds", "shop.o'neil")))
+        .isEqualTo("--snapshot-tables 'shop.refunds,shop.o'\\''neil'");
   }
 
   @Test
