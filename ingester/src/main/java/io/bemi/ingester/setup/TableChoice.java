@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.bemi.ingester.rules.TablePattern;
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * What {@code setup} was asked to track ({@code --schemas}, {@code --tables},
@@ -64,7 +65,7 @@ public record TableChoice(String destinationSchema, List<String> schemas, List<S
 
   /** For messages: the setup command that gives this choice again, with {@code extra} options after it. */
   public String setupCommand(String extra) {
-    return String.join(" ", java.util.stream.Stream.of("bemi-ingester setup", asOptions(), extra)
+    return String.join(" ", Stream.of("bemi-ingester setup", asOptions(), extra)
         .filter(part -> !part.isEmpty()).toList());
   }
 
