@@ -6,6 +6,8 @@ import io.bemi.ingester.leader.Lease;
 import io.bemi.ingester.monitor.RetainedWal;
 import io.bemi.ingester.monitor.SlotPosition;
 import io.bemi.ingester.setup.SetupCoverage;
+import io.bemi.ingester.setup.SourceSetup;
+import io.bemi.ingester.setup.TableChoice;
 import io.bemi.sql.Lsn;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -13,6 +15,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,6 +55,8 @@ final class StatusCommand implements Callable<Integer> {
     if (warning != null) {
       System.out.println("WARNING: " + warning);
     }
+    SetupCoverage coverage;
+    List<String> published;
     try (Connection source = connection.source().connect()) {
       Boolean failover = FailoverSlots.isFailoverSlot(source, slot);
       System.out.println("failover slot:     " + (failover == null ? "no (PostgreSQL 17+ only; a source failover "
@@ -56,10 +65,12 @@ final class StatusCommand implements Callable<Integer> {
       if (Boolean.TRUE.equals(failover)) {
         FailoverSlots.primaryWarnings(source, slot).forEach(System.out::println);
       }
-      printTables(source);
+      coverage = printTables(source);
+      published = SetupCoverage.publishedTables(source, connection.publication());
     }
     try (Connection destination = connection.destination().connect()) {
       printCheckpoint(destination, slot, position.database(), position.confirmedFlush().equals(position.serverWal()));
+      printBaseline(destination, slot, position.database(), published, coverage == null ? null : coverage.choice());
       printQuarantine(destination, position.database());
       printLeader(destination, slot, position.database());
     }
@@ -67,20 +78,73 @@ final class StatusCommand implements Callable<Integer> {
   }
 
   /** The publication's tables, and those setup's choice takes in that it lacks (see {@link SetupCoverage}). */
-  private void printTables(Connection source) throws SQLException {
+  private SetupCoverage printTables(Connection source) throws SQLException {
     String publication = connection.publication();
     SetupCoverage coverage = SetupCoverage.read(source, publication);
     if (coverage == null) {
       System.out.println("tables:            publication " + publication + " has no record of setup's table "
           + "options (made by hand or by an older release): run `bemi-ingester setup` once to be told about tables "
           + "created since");
-      return;
+      return null;
     }
     String options = coverage.choice().asOptions();
     System.out.println("tables:            " + coverage.published() + " in publication " + publication + " ("
         + (options.isEmpty() ? "no table options" : options) + ")"
         + (coverage.complete() ? ", all with REPLICA IDENTITY FULL" : ""));
     coverage.warnings().forEach(w -> System.out.println("WARNING: " + w));
+    return coverage;
+  }
+
+  /**
+   * Which published tables have a baseline of their rows from before tracking (setup --snapshot),
+   * as this slot's snapshot_progress says; {@code choice} (null: not recorded) gives the command.
+   */
+  private void printBaseline(Connection destination, String slot, String database, List<String> published,
+      TableChoice choice) throws SQLException {
+    Map<String, String> running = new TreeMap<>();
+    Set<String> done = new HashSet<>();
+    try (PreparedStatement s = destination.prepareStatement("SELECT schema, \"table\", status, rows_done, rows_estimated"
+        + " FROM " + connection.destinationSchema() + ".snapshot_progress WHERE slot = ? AND source_database = ?")) {
+      s.setString(1, slot);
+      s.setString(2, database);
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          String table = rs.getString(1) + "." + rs.getString(2);
+          if ("done".equals(rs.getString(3))) {
+            done.add(table);
+          } else {
+            long estimated = rs.getLong(5);
+            running.put(table, rs.getLong(4) + (estimated > rs.getLong(4) ? " of ~" + estimated : "") + " rows");
+          }
+        }
+      }
+    } catch (SQLException e) {
+      if ("42P01".equals(e.getSQLState())) {
+        return; // not migrated yet: said above
+      }
+      throw e;
+    }
+    if (published.isEmpty()) {
+      return;
+    }
+    List<String> without = published.stream().filter(t -> !done.contains(t) && !running.containsKey(t)).toList();
+    long baselined = published.stream().filter(done::contains).count();
+    StringBuilder line = new StringBuilder("baseline:          " + baselined + " of " + published.size()
+        + " published table(s) snapshotted");
+    running.forEach((table, rows) -> {
+      if (published.contains(table)) {
+        line.append("; ").append(table).append(" unfinished at ").append(rows)
+            .append(" (running, or interrupted: run the same setup again to finish it)");
+      }
+    });
+    if (!without.isEmpty()) {
+      String options = TableChoice.option("--snapshot-tables", without);
+      line.append("; without: ").append(SourceSetup.abbreviated(without))
+          .append(" (a row from before tracking that has not changed since has no history; `")
+          .append(choice == null ? "bemi-ingester setup <its options> " + options : choice.setupCommand(options))
+          .append("` records the rows they hold now)");
+    }
+    System.out.println(line);
   }
 
   /** Changes the destination refused (see docs/ingester.md, "Quarantine"). */

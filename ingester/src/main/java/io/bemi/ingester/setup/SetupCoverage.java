@@ -38,25 +38,7 @@ public record SetupCoverage(String publication, TableChoice choice, int publishe
         }
       }
     }
-    // pg_publication_tables, not pg_publication_rel: a publication edited by hand to FOR TABLES IN
-    // SCHEMA (or FOR ALL TABLES) publishes tables it has no row of its own for. Without
-    // publish_via_partition_root it lists partitions, which count as their root.
-    Set<String> published = new HashSet<>();
-    try (PreparedStatement s = source.prepareStatement("SELECT DISTINCT rn.nspname, r.relname"
-        + " FROM pg_publication_tables t"
-        + " JOIN pg_namespace tn ON tn.nspname OPERATOR(pg_catalog.=) t.schemaname"
-        + " JOIN pg_class tc ON tc.relnamespace OPERATOR(pg_catalog.=) tn.oid"
-        + " AND tc.relname OPERATOR(pg_catalog.=) t.tablename"
-        + " JOIN pg_class r ON r.oid OPERATOR(pg_catalog.=) coalesce(pg_partition_root(tc.oid), tc.oid)"
-        + " JOIN pg_namespace rn ON rn.oid OPERATOR(pg_catalog.=) r.relnamespace"
-        + " WHERE t.pubname OPERATOR(pg_catalog.=) ?")) {
-      s.setString(1, publication);
-      try (ResultSet rs = s.executeQuery()) {
-        while (rs.next()) {
-          published.add(rs.getString(1) + "." + rs.getString(2));
-        }
-      }
-    }
+    Set<String> published = Set.copyOf(publishedTables(source, publication));
     List<TrackedTable> wanted = SourceSetup.trackedTables(source, choice, false);
     Set<String> untrackedRoots = new HashSet<>();
     List<String> untracked = new ArrayList<>();
@@ -77,6 +59,33 @@ public record SetupCoverage(String publication, TableChoice choice, int publishe
     }
     return new SetupCoverage(publication, choice, published.size(), List.copyOf(untracked),
         List.copyOf(withoutFullIdentity));
+  }
+
+  /**
+   * The tables {@code publication} publishes, as {@code schema.table}, sorted; partitions count as
+   * their root. Read from pg_publication_tables, not pg_publication_rel: a publication edited by
+   * hand to FOR TABLES IN SCHEMA (or FOR ALL TABLES) publishes tables it has no row of its own for,
+   * and without publish_via_partition_root it lists partitions.
+   */
+  public static List<String> publishedTables(Connection source, String publication) throws SQLException {
+    List<String> published = new ArrayList<>();
+    try (PreparedStatement s = source.prepareStatement("SELECT DISTINCT rn.nspname, r.relname"
+        + " FROM pg_publication_tables t"
+        + " JOIN pg_namespace tn ON tn.nspname OPERATOR(pg_catalog.=) t.schemaname"
+        + " JOIN pg_class tc ON tc.relnamespace OPERATOR(pg_catalog.=) tn.oid"
+        + " AND tc.relname OPERATOR(pg_catalog.=) t.tablename"
+        + " JOIN pg_class r ON r.oid OPERATOR(pg_catalog.=) coalesce(pg_partition_root(tc.oid), tc.oid)"
+        + " JOIN pg_namespace rn ON rn.oid OPERATOR(pg_catalog.=) r.relnamespace"
+        + " WHERE t.pubname OPERATOR(pg_catalog.=) ?"
+        + " ORDER BY 1, 2")) {
+      s.setString(1, publication);
+      try (ResultSet rs = s.executeQuery()) {
+        while (rs.next()) {
+          published.add(rs.getString(1) + "." + rs.getString(2));
+        }
+      }
+    }
+    return published;
   }
 
   /** Nothing to do: every table of the choice is published and has REPLICA IDENTITY FULL. */

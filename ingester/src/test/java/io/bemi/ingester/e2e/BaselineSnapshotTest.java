@@ -208,6 +208,9 @@ class BaselineSnapshotTest {
     assertThatThrownBy(() -> snapshot(db, "resume", 10, crashInSecondTable).run(tracked)).hasMessage("simulated crash");
     assertThat(db.queryLong("SELECT count(*) FROM bemi.changes WHERE \"table\" = 'b_second'")).isEqualTo(20);
     long firstTableLsn = db.queryLong("SELECT max(commit_lsn) FROM bemi.changes WHERE \"table\" = 'a_first'");
+    assertThat(Cli.run("status", "--source-url", db.uri(), "--slot", "resume", "--publication", "bemi").out())
+        .contains("baseline:          1 of 2 published table(s) snapshotted; public.b_second unfinished at 20 rows "
+            + "(running, or interrupted: run the same setup again to finish it)").doesNotContain("without:");
 
     BaselineSnapshot.Result resumed = snapshot(db, "resume").run(tracked);
 
@@ -254,6 +257,10 @@ class BaselineSnapshotTest {
     assertThat(db.queryLong(count + "'refunds'")).isEqualTo(4);
     assertThat(db.queryLong(count + "'orders'")).isZero();
     assertThat(db.queryLong("SELECT count(*) FROM pg_publication_tables WHERE pubname = 'chosen'")).isEqualTo(2);
+    String[] status = {"status", "--source-url", uri, "--slot", "chosen", "--publication", "chosen"};
+    assertThat(Cli.run(status).out()).contains("baseline:          1 of 2 published table(s) snapshotted; without: "
+        + "public.orders (a row from before tracking that has not changed since has no history; `bemi-ingester setup "
+        + "--snapshot-tables 'public.orders'` records the rows they hold now)");
 
     // later, the other table's baseline (in a temporary slot's snapshot); the first is not copied again
     Cli.Result second = Cli.run("setup", "--source-url", uri, "--slot", "chosen", "--publication", "chosen",
@@ -263,6 +270,8 @@ class BaselineSnapshotTest {
     assertThat(second.out()).contains("Baseline snapshot: 10 row(s) from 1 table(s) copied, 1 already done.");
     assertThat(db.queryLong(count + "'orders'")).isEqualTo(10);
     assertThat(db.queryLong(count + "'refunds'")).isEqualTo(4);
+    assertThat(Cli.run(status).out()).contains("baseline:          2 of 2 published table(s) snapshotted")
+        .doesNotContain("without:");
 
     Cli.Result untracked = Cli.run("setup", "--source-url", uri, "--slot", "chosen", "--publication", "chosen",
         "--exclude-tables", "refunds", "--snapshot-tables", "re*");
