@@ -8,6 +8,7 @@ import io.bemi.ingester.monitor.SlotPosition;
 import io.bemi.ingester.setup.SetupCoverage;
 import io.bemi.ingester.setup.SourceSetup;
 import io.bemi.ingester.setup.TableChoice;
+import io.bemi.ingester.snapshot.SnapshotProgress;
 import io.bemi.sql.Lsn;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -15,10 +16,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -66,7 +65,7 @@ final class StatusCommand implements Callable<Integer> {
         FailoverSlots.primaryWarnings(source, slot).forEach(System.out::println);
       }
       coverage = printTables(source);
-      published = SetupCoverage.publishedTables(source, connection.publication());
+      published = coverage != null ? coverage.published() : SetupCoverage.publishedTables(source, connection.publication());
     }
     try (Connection destination = connection.destination().connect()) {
       printCheckpoint(destination, slot, position.database(), position.confirmedFlush().equals(position.serverWal()));
@@ -88,7 +87,7 @@ final class StatusCommand implements Callable<Integer> {
       return null;
     }
     String options = coverage.choice().asOptions();
-    System.out.println("tables:            " + coverage.published() + " in publication " + publication + " ("
+    System.out.println("tables:            " + coverage.published().size() + " in publication " + publication + " ("
         + (options.isEmpty() ? "no table options" : options) + ")"
         + (coverage.complete() ? ", all with REPLICA IDENTITY FULL" : ""));
     coverage.warnings().forEach(w -> System.out.println("WARNING: " + w));
@@ -101,23 +100,9 @@ final class StatusCommand implements Callable<Integer> {
    */
   private void printBaseline(Connection destination, String slot, String database, List<String> published,
       TableChoice choice) throws SQLException {
-    Map<String, String> running = new TreeMap<>();
-    Set<String> done = new HashSet<>();
-    try (PreparedStatement s = destination.prepareStatement("SELECT schema, \"table\", status, rows_done, rows_estimated"
-        + " FROM " + connection.destinationSchema() + ".snapshot_progress WHERE slot = ? AND source_database = ?")) {
-      s.setString(1, slot);
-      s.setString(2, database);
-      try (ResultSet rs = s.executeQuery()) {
-        while (rs.next()) {
-          String table = rs.getString(1) + "." + rs.getString(2);
-          if ("done".equals(rs.getString(3))) {
-            done.add(table);
-          } else {
-            long estimated = rs.getLong(5);
-            running.put(table, rs.getLong(4) + (estimated > rs.getLong(4) ? " of ~" + estimated : "") + " rows");
-          }
-        }
-      }
+    Map<String, SnapshotProgress.Table> progress;
+    try {
+      progress = new SnapshotProgress(connection.destinationSchema(), slot, database).tables(destination);
     } catch (SQLException e) {
       if ("42P01".equals(e.getSQLState())) {
         return; // not migrated yet: said above
@@ -127,13 +112,14 @@ final class StatusCommand implements Callable<Integer> {
     if (published.isEmpty()) {
       return;
     }
-    List<String> without = published.stream().filter(t -> !done.contains(t) && !running.containsKey(t)).toList();
-    long baselined = published.stream().filter(done::contains).count();
+    List<String> without = published.stream().filter(t -> !progress.containsKey(t)).toList();
+    long baselined = published.stream().filter(t -> progress.containsKey(t) && progress.get(t).done()).count();
     StringBuilder line = new StringBuilder("baseline:          " + baselined + " of " + published.size()
         + " published table(s) snapshotted");
-    running.forEach((table, rows) -> {
-      if (published.contains(table)) {
-        line.append("; ").append(table).append(" unfinished at ").append(rows)
+    new TreeMap<>(progress).forEach((table, copy) -> {
+      if (!copy.done() && published.contains(table)) {
+        line.append("; ").append(table).append(" unfinished at ").append(copy.rowsDone())
+            .append(copy.rowsEstimated() > copy.rowsDone() ? " of ~" + copy.rowsEstimated() : "").append(" rows")
             .append(" (running, or interrupted: run the same setup again to finish it)");
       }
     });

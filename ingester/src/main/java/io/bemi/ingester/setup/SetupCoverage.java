@@ -16,11 +16,11 @@ import java.util.Set;
  * tracked tables or partitions without {@code REPLICA IDENTITY FULL} (their UPDATEs and DELETEs
  * carry only the key as the old row). Both are fixed by running setup again with the same options.
  *
- * @param published how many tables the publication has
+ * @param published the tables the publication has ({@link #publishedTables})
  * @param untracked tables the choice takes in that the publication lacks
  * @param withoutFullIdentity published tables and their partitions without REPLICA IDENTITY FULL
  */
-public record SetupCoverage(String publication, TableChoice choice, int published, List<String> untracked,
+public record SetupCoverage(String publication, TableChoice choice, List<String> published, List<String> untracked,
     List<String> withoutFullIdentity) {
 
   /**
@@ -38,13 +38,14 @@ public record SetupCoverage(String publication, TableChoice choice, int publishe
         }
       }
     }
-    Set<String> published = Set.copyOf(publishedTables(source, publication));
+    List<String> published = publishedTables(source, publication);
+    Set<String> publishedNames = Set.copyOf(published);
     List<TrackedTable> wanted = SourceSetup.trackedTables(source, choice, false);
     Set<String> untrackedRoots = new HashSet<>();
     List<String> untracked = new ArrayList<>();
     for (TrackedTable table : wanted) {
       String name = table.schema() + "." + table.table();
-      if (!table.partition() && !published.contains(name)) {
+      if (!table.partition() && !publishedNames.contains(name)) {
         untracked.add(name);
         untrackedRoots.add(name);
       }
@@ -57,7 +58,7 @@ public record SetupCoverage(String publication, TableChoice choice, int publishe
         withoutFullIdentity.add(name);
       }
     }
-    return new SetupCoverage(publication, choice, published.size(), List.copyOf(untracked),
+    return new SetupCoverage(publication, choice, List.copyOf(published), List.copyOf(untracked),
         List.copyOf(withoutFullIdentity));
   }
 

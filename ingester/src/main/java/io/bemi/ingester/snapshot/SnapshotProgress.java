@@ -25,19 +25,29 @@ public final class SnapshotProgress {
     this.database = sourceDatabase;
   }
 
-  public Map<String, Progress> load(Connection connection) throws SQLException {
-    Map<String, Progress> result = new HashMap<>();
-    try (PreparedStatement s = connection.prepareStatement("SELECT schema, \"table\", snapshot_lsn, status FROM "
-        + table + " WHERE slot = ? AND source_database = ?")) {
+  /** Where one table's copy stands. */
+  public record Table(long snapshotLsn, boolean done, long rowsDone, long rowsEstimated) {}
+
+  /** The slot's tables that have a copy, done or not, by {@code schema.table}. */
+  public Map<String, Table> tables(Connection connection) throws SQLException {
+    Map<String, Table> result = new HashMap<>();
+    try (PreparedStatement s = connection.prepareStatement("SELECT schema, \"table\", snapshot_lsn, status, rows_done,"
+        + " rows_estimated FROM " + table + " WHERE slot = ? AND source_database = ?")) {
       s.setString(1, slot);
       s.setString(2, database);
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
           result.put(rs.getString(1) + "." + rs.getString(2),
-              new Progress(rs.getLong(3), "done".equals(rs.getString(4))));
+              new Table(rs.getLong(3), "done".equals(rs.getString(4)), rs.getLong(5), rs.getLong(6)));
         }
       }
     }
+    return result;
+  }
+
+  public Map<String, Progress> load(Connection connection) throws SQLException {
+    Map<String, Progress> result = new HashMap<>();
+    tables(connection).forEach((name, copy) -> result.put(name, new Progress(copy.snapshotLsn(), copy.done())));
     return result;
   }
 
