@@ -29,6 +29,9 @@ final class CommandHelp {
           "BEMI_SOURCE_URL=postgresql://bemi@db/shop bemi-ingester run --log-format json"},
       "status", new String[] {
           "bemi-ingester status --source-url postgresql://bemi@db/shop"},
+      "compact", new String[] {
+          "bemi-ingester compact --destination-url postgresql://bemi_owner@trail/audit --dry-run",
+          "bemi-ingester compact --destination-url postgresql://bemi_owner@trail/audit --closed-for 3d"},
       "teardown", new String[] {
           "bemi-ingester teardown --source-url postgresql://bemi@db/shop"});
 

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 @Command(name = "bemi-ingester", mixinStandardHelpOptions = true,
     description = "Captures every row change of PostgreSQL tables from the WAL, with application context, into bemi.changes.",
     subcommands = {SetupCommand.class, RunCommand.class, ConsumeCommand.class, StatusCommand.class,
-        TeardownCommand.class, CommandLine.HelpCommand.class})
+        CompactCommand.class, TeardownCommand.class, CommandLine.HelpCommand.class})
 public final class IngesterCommand implements Runnable {
 
   @CommandLine.Spec
@@ -24,7 +24,7 @@ public final class IngesterCommand implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: setup, run, status or teardown");
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: setup, run, consume, status, compact or teardown");
   }
 
   /** The command line with error handling: a one-line reason and a non-zero exit code on failure. */

@@ -106,7 +106,7 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ColumnRules rules = ColumnRules.parse(ignoreColumns, redactColumns);
-    Duration retentionAge = retention == null || retention.isBlank() ? null : Retention.parseAge(retention);
+    Duration retentionAge = retention == null || retention.isBlank() ? null : Retention.parseAge("--retention", retention);
     if (maxContextBytes < 2 || maxBatchChanges < 1 || maxBatchDelayMs < 0 || batchLingerMs < 0) {
       throw new IllegalArgumentException("--max-context-bytes must be >= 2, --max-batch-changes >= 1, "
           + "--max-batch-delay-ms >= 0, --batch-linger-ms >= 0");

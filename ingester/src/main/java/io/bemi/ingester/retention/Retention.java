@@ -50,11 +50,11 @@ public final class Retention implements AutoCloseable {
     this.age = age;
   }
 
-  /** {@code 90d}, {@code 12h}, {@code 30m}. @throws IllegalArgumentException showing the bad value */
-  public static Duration parseAge(String text) {
+  /** {@code 90d}, {@code 12h}, {@code 30m}. @throws IllegalArgumentException naming the option and the bad value */
+  public static Duration parseAge(String option, String text) {
     Matcher m = AGE.matcher(text.strip());
     if (!m.matches()) {
-      throw new IllegalArgumentException("Invalid --retention '" + text + "': expected a number and d, h or m "
+      throw new IllegalArgumentException("Invalid " + option + " '" + text + "': expected a number and d, h or m "
           + "(e.g. 90d)");
     }
     long n = Long.parseLong(m.group(1));

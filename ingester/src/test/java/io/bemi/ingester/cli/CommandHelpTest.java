@@ -34,13 +34,13 @@ class CommandHelpTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"setup", "run", "status", "teardown"})
+  @ValueSource(strings = {"setup", "run", "status", "compact", "teardown"})
   void every_subcommand_prints_the_same_version(String command) {
     assertThat(run(command, "--version").out().trim()).isEqualTo("bemi-ingester " + System.getProperty("bemi.project.version"));
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "setup", "run", "status", "teardown"})
+  @ValueSource(strings = {"", "setup", "run", "status", "compact", "teardown"})
   void help_of_every_command_shows_examples_and_exit_codes(String command) {
     Result result = command.isEmpty() ? run("--help") : run(command, "--help");
 

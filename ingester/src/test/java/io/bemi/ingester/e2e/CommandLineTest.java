@@ -143,7 +143,7 @@ class CommandLineTest {
 
   @Test
   void everyCommandHasHelp() {
-    for (String command : new String[] {"setup", "run", "status", "teardown"}) {
+    for (String command : new String[] {"setup", "run", "status", "compact", "teardown"}) {
       Result result = run(command, "--help");
       assertThat(result.exitCode()).as(command).isZero();
       assertThat(result.out()).as(command).contains("--source-url").contains("BEMI_SOURCE_URL");

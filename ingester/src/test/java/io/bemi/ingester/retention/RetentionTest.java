@@ -42,7 +42,7 @@ class RetentionTest {
     change(db, "logs", null, "TRUNCATE", "{}", M0.plusDays(4));
     change(db, "logs", null, "TRUNCATE", "{}", M0.plusMonths(1).plusDays(4));
 
-    dropped = new Retention(PostgresUrl.parse(db.uri()), "bemi", Retention.parseAge("90d")).expireBefore(CUTOFF);
+    dropped = new Retention(PostgresUrl.parse(db.uri()), "bemi", Retention.parseAge("--retention", "90d")).expireBefore(CUTOFF);
   }
 
   private static void change(TestDatabase db, String table, String key, String operation, String after,
@@ -95,14 +95,14 @@ class RetentionTest {
 
   @Test
   void aSecondPassFindsNothingToDrop(TestDatabase db) throws Exception {
-    Retention retention = new Retention(PostgresUrl.parse(db.uri()), "bemi", Retention.parseAge("90d"));
+    Retention retention = new Retention(PostgresUrl.parse(db.uri()), "bemi", Retention.parseAge("--retention", "90d"));
     assertThat(retention.expireBefore(CUTOFF)).isEmpty();
     assertThat(db.queryLong("SELECT count(*) FROM bemi.changes")).isEqualTo(6);
   }
 
   @Test
   void anInvalidAgeIsRejectedShowingIt() {
-    assertThat(Retention.parseAge("12h")).isEqualTo(Duration.ofHours(12));
-    assertThatThrownBy(() -> Retention.parseAge("90 days")).hasMessageContaining("'90 days'");
+    assertThat(Retention.parseAge("--retention", "12h")).isEqualTo(Duration.ofHours(12));
+    assertThatThrownBy(() -> Retention.parseAge("--retention", "90 days")).hasMessageContaining("'90 days'");
   }
 }

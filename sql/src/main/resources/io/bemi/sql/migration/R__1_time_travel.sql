@@ -290,7 +290,13 @@ DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.table_as_of(text, timestamptz);
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.table_as_of(p_table text, p_at timestamptz, p_source text DEFAULT NULL)
 RETURNS TABLE(primary_key text, "row" jsonb)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp AS $$
+SET search_path = pg_catalog, pg_temp
+-- Its plans read indexes; a parallel plan only adds workers' start and a sort (+5 % on 100,000
+-- rows warm), and for months in record order it prices a parallel scan of the whole month below
+-- the record index (3.5 GB read for a 10M-change month).
+SET max_parallel_workers_per_gather = 0
+-- scoped to the call: the read in record order turns it off below
+SET enable_seqscan = on AS $$
 #variable_conflict use_column
 DECLARE
   v_schema constant text := (${flyway:defaultSchema}.table_name_parts(p_table)).schema_name;
@@ -305,7 +311,32 @@ DECLARE
     AND NOT EXISTS (SELECT FROM ${flyway:defaultSchema}.activity a
                      WHERE a.schema = v_schema AND a."table" = v_table AND a.source > v_source);
   v_position constant bigint := ${flyway:defaultSchema}.commit_position_at(p_at, v_source);
+  -- Months rewritten in record order (compact_partition, R__5) are read with the rows, in one
+  -- forward sweep of the table's changes, when the table has few changes per key there: reading
+  -- a change sequentially costs about a tenth of probing one at random (100,000 rows, 500,000
+  -- changes: 1.3 s against 2.4 s from disk; docs/benchmarks.md). A table with a few hot rows (a
+  -- warehouse row changed 25,000 times) keeps the probes of its latest changes.
+  -- (a role without SELECT on the compaction tables reads everything through the probes)
+  v_compacted_until timestamptz;
+  v_with_rows boolean := false;
 BEGIN
+  IF has_table_privilege('${flyway:defaultSchema}.compacted_tables', 'SELECT') THEN
+    IF (SELECT sum(t.changes) <= 10 * max(t.keys)
+          FROM ${flyway:defaultSchema}.compacted_tables t
+         WHERE t."table" = v_table AND t.schema = v_schema AND (v_one_source OR t.source = v_source)) THEN
+      v_compacted_until := ${flyway:defaultSchema}.compacted_until();
+      v_with_rows := v_compacted_until IS NOT NULL;
+    END IF;
+  END IF;
+  IF v_with_rows THEN
+    RAISE DEBUG 'bemi: table_as_of(%) reads the changes committed before % with their rows, in record order',
+      p_table, v_compacted_until;
+    -- The planner prices the backward scan of the record index with the rows above reading the
+    -- whole month (its correlation statistics see only the index's first column, "table"), and
+    -- picks a parallel scan of every page of the month and a sort: 1.5 s instead of 0.4 s warm
+    -- for 100,000 rows of a 10M-change month (docs/benchmarks.md, "Compaction").
+    PERFORM set_config('enable_seqscan', 'off', true);
+  END IF;
   RETURN QUERY
   WITH departed AS MATERIALIZED (
     -- UPDATEs that moved a row away from its key up to the instant (changes_previous_key_idx; few)
@@ -314,27 +345,56 @@ BEGIN
      WHERE d.previous_primary_key IS NOT NULL
        AND d.schema = v_schema AND d."table" = v_table AND d.source = v_source
        AND d.commit_lsn <= v_position
-  ), latest AS (
+  ), latest AS NOT MATERIALIZED (
+    -- each key's latest change (index-only: its position); without v_with_rows, in every month
     SELECT DISTINCT ON (c.primary_key) c.primary_key, c.commit_lsn, c.change_index
       FROM ${flyway:defaultSchema}.changes c
      WHERE c.schema = v_schema AND c."table" = v_table
        AND c.primary_key IS NOT NULL
        AND c.commit_lsn <= v_position AND (v_one_source OR c.source = v_source)
+       AND (NOT v_with_rows OR c.committed_at >= v_compacted_until)
      ORDER BY c.primary_key DESC, c.commit_lsn DESC, c.change_index DESC
+  ), compacted AS (
+    -- with v_with_rows, each key's latest change in the compacted months, with its row: the
+    -- backward scan of changes_record_idx reads their heap forwards
+    SELECT DISTINCT ON (c.primary_key) c.primary_key, c.commit_lsn, c.change_index, c.after, c.operation
+      FROM ${flyway:defaultSchema}.changes c
+     WHERE v_with_rows AND c.committed_at < v_compacted_until
+       AND c.schema = v_schema AND c."table" = v_table
+       AND c.primary_key IS NOT NULL
+       AND c.commit_lsn <= v_position AND (v_one_source OR c.source = v_source)
+     ORDER BY c.primary_key DESC, c.commit_lsn DESC, c.change_index DESC
+  ), chosen AS (
+    SELECT l.primary_key, l.commit_lsn, l.change_index, NULL::jsonb AS after, NULL::text AS operation
+      FROM latest l
+     WHERE NOT v_with_rows
+    UNION ALL
+    -- with v_with_rows, the later of the two per key (a key changed since the compacted months:
+    -- its newer change)
+    (SELECT DISTINCT ON (u.primary_key) u.*
+       FROM (SELECT l.primary_key, l.commit_lsn, l.change_index, NULL::jsonb AS after, NULL::text AS operation
+               FROM latest l
+             UNION ALL
+             SELECT k.primary_key, k.commit_lsn, k.change_index, k.after, k.operation
+               FROM compacted k) u
+      WHERE v_with_rows
+      ORDER BY u.primary_key DESC, u.commit_lsn DESC, u.change_index DESC)
   )
-  SELECT l.primary_key, r.after
-    -- probed in commit order, which is the trail's physical order: the index pages and heap pages
-    -- are read once each, in ascending order (100,000 rows of a 10M trail, page cache dropped:
-    -- 6.4-7.0 s in key order, 0.9-2.4 s in commit order; the same when cached; TableAsOfColdBench)
-    FROM (SELECT * FROM latest ORDER BY commit_lsn, change_index) l
+  SELECT l.primary_key, coalesce(l.after, r.after)
+    -- probed in commit order, which is the trail's physical order outside compacted months: the
+    -- index pages and heap pages are read once each, in ascending order (100,000 rows of a 10M
+    -- trail, page cache dropped: 6.4-7.0 s in key order, 0.9-2.4 s in commit order; the same when
+    -- cached; TableAsOfColdBench). Changes read with their row are not probed.
+    FROM (SELECT * FROM chosen ORDER BY commit_lsn, change_index) l
    -- LIMIT 1 (the unique key allows one row anyway) keeps this a probe of changes_commit_change_key
   -- per record: without it the planner may hash the whole trail (20 s at 10M changes, 38 s at 30M).
-  CROSS JOIN LATERAL (SELECT c.after, c.operation
-                         FROM ${flyway:defaultSchema}.changes c
-                        WHERE c.commit_lsn = l.commit_lsn AND c.change_index = l.change_index
-                          AND c.source = v_source
-                        LIMIT 1) r
-   WHERE r.operation IN ('CREATE', 'UPDATE', 'SNAPSHOT')
+  LEFT JOIN LATERAL (SELECT c.after, c.operation
+                        FROM ${flyway:defaultSchema}.changes c
+                       WHERE l.operation IS NULL
+                         AND c.commit_lsn = l.commit_lsn AND c.change_index = l.change_index
+                         AND c.source = v_source
+                       LIMIT 1) r ON true
+   WHERE coalesce(l.operation, r.operation) IN ('CREATE', 'UPDATE', 'SNAPSHOT')
      -- not moved away from the key (an UPDATE of the key) up to the instant
      AND NOT EXISTS (SELECT 1 FROM departed d
                       WHERE d.previous_primary_key = l.primary_key

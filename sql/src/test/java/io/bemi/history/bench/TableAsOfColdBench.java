@@ -83,11 +83,11 @@ public final class TableAsOfColdBench {
         rounds, baseline, median, (double) median / baseline);
   }
 
-  private static EmbeddedPostgres start(Path dataDir) throws IOException {
+  static EmbeddedPostgres start(Path dataDir) throws IOException {
     return TimeTravelBench.server().setDataDirectory(dataDir).setCleanDataDirectory(false).start();
   }
 
-  private static boolean dropPageCache() throws IOException, InterruptedException {
+  static boolean dropPageCache() throws IOException, InterruptedException {
     Process p = new ProcessBuilder("sh", "-c", "sync && echo 3 > /proc/sys/vm/drop_caches").redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     return p.waitFor() == 0;
@@ -106,14 +106,14 @@ public final class TableAsOfColdBench {
     String function = script.substring(start, script.indexOf("$$;", start) + 3)
         .replace("${flyway:defaultSchema}", "bemi")
         .replace("bemi.table_as_of(", BASELINE + "(");
-    String ordered = "FROM (SELECT * FROM latest ORDER BY commit_lsn, change_index) l";
+    String ordered = "FROM (SELECT * FROM chosen ORDER BY commit_lsn, change_index) l";
     if (!function.contains(ordered)) {
       throw new SQLException("table_as_of no longer reads `" + ordered + "`: update the baseline");
     }
-    return function.replace(ordered, "FROM latest l");
+    return function.replace(ordered, "FROM chosen l");
   }
 
-  private static long median(List<Long> values) {
+  static long median(List<Long> values) {
     List<Long> sorted = new ArrayList<>(values);
     sorted.sort(null);
     return sorted.get(sorted.size() / 2);

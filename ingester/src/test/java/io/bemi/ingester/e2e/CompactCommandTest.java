@@ -1,0 +1,59 @@
+package io.bemi.ingester.e2e;
+
+import static io.bemi.ingester.e2e.Cli.run;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.bemi.ingester.e2e.Cli.Result;
+import io.bemi.sql.Migrations;
+import io.bemi.test.TestDatabase;
+import io.bemi.test.WithPostgres;
+import org.junit.jupiter.api.Test;
+
+/** {@code bemi-ingester compact}: the closed partitions of a trail rewritten in record order, oldest first. */
+@WithPostgres
+class CompactCommandTest {
+
+  @Test
+  void compactListsThenRewritesTheClosedPartitionsOnceAndThenHasNothingToDo(TestDatabase server) throws Exception {
+    TestDatabase db = server.createSibling("compact");
+    Migrations.migrate(db.dataSource(), "bemi");
+    db.execute("INSERT INTO bemi.changes (primary_key, after, database, schema, \"table\", operation, committed_at,"
+        + " queued_at, transaction_id, position, commit_lsn, change_index)"
+        + " SELECT i % 3, jsonb_build_object('id', i % 3, 'v', i), 'app', 'public', 'items',"
+        + " CASE WHEN i < 3 THEN 'CREATE' ELSE 'UPDATE' END, now() - interval '1 year' + i * interval '1 minute', now(),"
+        + " i, i, i, 0 FROM generate_series(0, 9) i");
+    String answer = "SELECT string_agg(primary_key || '=' || \"row\"::text, '; ' ORDER BY primary_key)"
+        + " FROM bemi.table_as_of('items', 'infinity')";
+    Object before = db.queryValue(answer);
+
+    // a fresh trail's history partition ends where this month starts: closed for more than a minute
+    Result listed = run("compact", "--destination-url", db.uri(), "--closed-for", "1m", "--dry-run");
+    assertThat(listed.exitCode()).as(listed.err()).isZero();
+    assertThat(listed.out()).isEqualTo("Would compact bemi.changes_history\n");
+    assertThat(db.queryLong("SELECT count(*) FROM bemi.compacted_partitions")).isZero();
+
+    Result compacted = run("compact", "--destination-url", db.uri(), "--closed-for", "1m");
+    assertThat(compacted.exitCode()).as(compacted.err()).isZero();
+    assertThat(compacted.out()).matches("Compacted bemi\\.changes_history: 10 changes rewritten in record order in"
+        + " [0-9.]+ s, VACUUM [0-9.]+ s\n");
+    assertThat(db.queryValue(answer)).isEqualTo(before);
+    assertThat(db.queryValue("SELECT last_vacuum IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'changes_history'"))
+        .isEqualTo(true);
+
+    Result again = run("compact", "--destination-url", db.uri(), "--closed-for", "1h");
+    assertThat(again.exitCode()).isZero();
+    assertThat(again.out()).startsWith("Nothing to compact: every partition of bemi.changes that ended before ");
+  }
+
+  @Test
+  void aBadAgeOrADestinationWithoutTheTrailIsAOneLineErrorSayingWhatToDo(TestDatabase server) throws Exception {
+    Result badAge = run("compact", "--destination-url", server.uri(), "--closed-for", "a week");
+    assertThat(badAge.exitCode()).isEqualTo(2);
+    assertThat(badAge.err()).contains("Invalid --closed-for 'a week': expected a number and d, h or m");
+
+    TestDatabase empty = server.createSibling("compact_empty");
+    Result noTrail = run("compact", "--destination-url", empty.uri());
+    assertThat(noTrail.exitCode()).isEqualTo(1);
+    assertThat(noTrail.err()).contains("predates compaction", "bemi-ingester run", "schema \"bemi\" does not exist");
+  }
+}

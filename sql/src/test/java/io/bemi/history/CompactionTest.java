@@ -1,0 +1,257 @@
+package io.bemi.history;
+
+import static io.bemi.history.Trail.column;
+import static io.bemi.history.Trail.write;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.bemi.test.TestDatabase;
+import io.bemi.test.WithPostgres;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Closed partitions rewritten in record order (compact_partition, R__5): every time-travel answer
+ * stays the same, table_as_of reads tables with few changes per key from the rewritten months with
+ * their rows, and the swap gives way to writers and readers instead of stalling them.
+ */
+@WithPostgres
+class CompactionTest {
+
+  private static final String TABLES = "CREATE TABLE accounts (id int PRIMARY KEY, email text, balance int);"
+      + " CREATE TABLE counters (id int PRIMARY KEY, n int); CREATE TABLE tags (id text PRIMARY KEY, label text)";
+
+  /** A trail whose history partition ends a month before this one, with last month as a partition of its own. */
+  private static TestDatabase trailWithAClosedMonth(TestDatabase shared, String name) throws SQLException {
+    TestDatabase db = shared.createSibling(name);
+    Trail.install(db);
+    db.execute(TABLES);
+    for (String table : List.of("accounts", "counters", "tags")) {
+      Trail.capture(db, "public." + table);
+    }
+    db.execute("""
+        DO $$
+        DECLARE
+          m timestamptz;
+        BEGIN
+          PERFORM set_config('TimeZone', 'UTC', true);
+          m := date_trunc('month', now());
+          ALTER TABLE bemi.changes DETACH PARTITION bemi.changes_history;
+          EXECUTE format('ALTER TABLE bemi.changes ATTACH PARTITION bemi.changes_history'
+                         ' FOR VALUES FROM (MINVALUE) TO (%L)', m - interval '1 month');
+          EXECUTE format('CREATE TABLE bemi.%I PARTITION OF bemi.changes FOR VALUES FROM (%L) TO (%L)',
+                         'changes_' || to_char(m - interval '1 month', 'YYYY_MM'), m - interval '1 month', m);
+        END
+        $$""");
+    return db;
+  }
+
+  /** Moves the changes stored so far (in commit order) to {@code at} onwards: into an older partition. */
+  private static void movePastChanges(TestDatabase db, String from, String at) throws SQLException {
+    db.execute("UPDATE bemi.changes SET committed_at = " + at + " + (committed_at - " + from + ")"
+        + " WHERE committed_at >= " + from);
+  }
+
+  /** Three months of writes: key moves, deletes and a TRUNCATE in the months to compact, more this month. */
+  private static void writeThreeMonths(TestDatabase db) throws SQLException {
+    String phaseA = column(db, "SELECT clock_timestamp()::text").get(0);
+    write(db, "INSERT INTO accounts SELECT i, 'u' || i || '@example.com', 100 FROM generate_series(1, 40) i",
+        "INSERT INTO counters VALUES (1, 0)", "INSERT INTO tags VALUES ('a', 'A'), ('b', 'B'), ('c', 'C')");
+    write(db, "UPDATE accounts SET balance = balance + 1 WHERE id % 3 = 0");
+    write(db, "UPDATE accounts SET id = 105 WHERE id = 5");
+    write(db, "DELETE FROM accounts WHERE id = 7");
+    for (int i = 0; i < 15; i++) {
+      write(db, "UPDATE counters SET n = n + 1");
+    }
+    movePastChanges(db, "'" + phaseA + "'::timestamptz", "now() - interval '70 days'");
+
+    String phaseB = column(db, "SELECT clock_timestamp()::text").get(0);
+    write(db, "UPDATE accounts SET balance = balance + 10 WHERE id % 4 = 0");
+    write(db, "TRUNCATE tags");
+    write(db, "INSERT INTO tags VALUES ('b', 'B2'), ('d', 'D')");
+    write(db, "UPDATE accounts SET id = 5, email = 'back@example.com' WHERE id = 105");
+    for (int i = 0; i < 15; i++) {
+      write(db, "UPDATE counters SET n = n + 1");
+    }
+    movePastChanges(db, "'" + phaseB + "'::timestamptz",
+        "date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' - interval '10 days'");
+
+    write(db, "UPDATE accounts SET email = 'x@example.com' WHERE id IN (1, 2, 3)");
+    write(db, "INSERT INTO accounts VALUES (41, 'new@example.com', 0)", "DELETE FROM accounts WHERE id = 8");
+    write(db, "UPDATE counters SET n = n + 100", "UPDATE tags SET label = 'D2' WHERE id = 'd'");
+  }
+
+  /** Every table as of every commit instant and at the end, and a moved record's history. */
+  private static List<String> answers(TestDatabase db) throws SQLException {
+    List<String> answers = new ArrayList<>();
+    List<String> instants = column(db, "SELECT DISTINCT committed_at::text FROM bemi.changes ORDER BY 1");
+    instants.add("infinity");
+    for (String instant : instants) {
+      for (String table : List.of("accounts", "counters", "tags")) {
+        answers.add(table + " at " + instant + ": " + column(db, "SELECT string_agg(primary_key || '=' || \"row\"::text, '; '"
+            + " ORDER BY primary_key) FROM bemi.table_as_of(?, ?::timestamptz)", table, instant).get(0));
+      }
+    }
+    answers.addAll(column(db, "SELECT operation || ' ' || primary_key || ' ' || after::text FROM bemi.record_history('accounts', '5')"));
+    answers.addAll(column(db, "SELECT md5(string_agg(c::text, ',' ORDER BY commit_lsn, change_index)) FROM bemi.changes c"));
+    return answers;
+  }
+
+  /** The server's DEBUG messages while table_as_of reads a table at the end of the trail. */
+  private static List<String> debugMessages(TestDatabase db, String table) throws SQLException {
+    try (Connection c = db.connect(); Statement s = c.createStatement()) {
+      s.execute("SET client_min_messages = debug1");
+      s.execute("SELECT count(*) FROM bemi.table_as_of('" + table + "', 'infinity')");
+      List<String> messages = new ArrayList<>();
+      for (SQLWarning w = s.getWarnings(); w != null; w = w.getNextWarning()) {
+        messages.add(w.getMessage());
+      }
+      return messages;
+    }
+  }
+
+  @Test
+  void everyTimeTravelAnswerIsTheSameAfterTheClosedPartitionsAreRewrittenInRecordOrder(TestDatabase shared) throws SQLException {
+    TestDatabase db = trailWithAClosedMonth(shared, "compaction_answers");
+    writeThreeMonths(db);
+    String lastMonth = "changes_" + column(db, "SELECT to_char(now() AT TIME ZONE 'UTC' - interval '1 month', 'YYYY_MM')").get(0);
+    assertThat(db.queryLong("SELECT count(*) FROM bemi.changes_history")).isPositive();
+    assertThat(db.queryLong("SELECT count(*) FROM bemi." + lastMonth)).isPositive();
+    List<String> indexesBefore = column(db, "SELECT string_agg(relname || ' ' || (SELECT count(*) FROM pg_inherits"
+        + " WHERE inhrelid = indexrelid), ', ' ORDER BY relname) FROM pg_index JOIN pg_class ON oid = indexrelid"
+        + " WHERE indrelid = 'bemi." + lastMonth + "'::regclass");
+    List<String> before = answers(db);
+    assertThat(debugMessages(db, "accounts")).noneMatch(m -> m.contains("record order"));
+    db.execute("CREATE ROLE compaction_writer", "GRANT INSERT ON bemi." + lastMonth + " TO compaction_writer");
+
+    assertThat(column(db, "SELECT bemi.partitions_to_compact(now())")).containsExactly("changes_history", lastMonth);
+    for (String partition : column(db, "SELECT bemi.partitions_to_compact(now())")) {
+      assertThat(db.queryLong("SELECT bemi.compact_partition('" + partition + "')"))
+          .isEqualTo(db.queryLong("SELECT count(*) FROM bemi." + partition));
+    }
+
+    assertThat(answers(db)).isEqualTo(before);
+    assertThat(column(db, "SELECT bemi.partitions_to_compact(now())")).isEmpty();
+    assertThat(db.queryValue("SELECT bemi.compacted_until() = date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC'"))
+        .isEqualTo(true);
+    assertThat(db.queryValue("SELECT bool_and(physical = recorded) FROM (SELECT"
+        + " row_number() OVER (ORDER BY ctid) AS physical, row_number() OVER (ORDER BY \"table\" DESC, primary_key DESC,"
+        + " schema DESC, commit_lsn DESC, change_index DESC) AS recorded FROM bemi." + lastMonth + ") x"))
+        .as("stored in descending record order").isEqualTo(true);
+    assertThat(column(db, "SELECT string_agg(relname || ' ' || (SELECT count(*) FROM pg_inherits WHERE inhrelid = indexrelid),"
+        + " ', ' ORDER BY relname) FROM pg_index JOIN pg_class ON oid = indexrelid WHERE indrelid = 'bemi." + lastMonth + "'::regclass"
+        + " AND relname NOT LIKE '%transaction_order_idx'"))
+        .as("the same indexes, each still a partition of the parent's").isEqualTo(indexesBefore);
+    assertThat(db.queryLong("SELECT count(*) FROM pg_class WHERE relname LIKE 'bemi_compacting%'")).isZero();
+    assertThat(db.queryValue("SELECT has_table_privilege('compaction_writer', 'bemi." + lastMonth + "', 'INSERT')"))
+        .as("the month's own grants (the ingester copies straight into a month)").isEqualTo(true);
+    assertThat(debugMessages(db, "accounts")).anyMatch(m -> m.contains("reads the changes committed before"));
+    assertThat(debugMessages(db, "counters")).as("one row changed 31 times: probes").noneMatch(m -> m.contains("record order"));
+
+    // a late change stored into a compacted month is found like any other
+    db.execute("INSERT INTO bemi.changes (primary_key, after, database, schema, \"table\", operation, committed_at,"
+        + " queued_at, transaction_id, position, commit_lsn, change_index)"
+        + " SELECT '900', '{\"id\": 900}', database, schema, 'accounts', 'CREATE', committed_at, queued_at, transaction_id,"
+        + " position, commit_lsn, 1000 FROM bemi.changes WHERE operation = 'TRUNCATE'");
+    assertThat(column(db, "SELECT \"row\"::text FROM bemi.table_as_of('accounts', 'infinity') WHERE primary_key = '900'"))
+        .containsExactly("{\"id\": 900}");
+  }
+
+  @Test
+  void aReaderWithoutTheGrantOnTheCompactionTablesGetsTheSameAnswer(TestDatabase shared) throws SQLException {
+    TestDatabase db = trailWithAClosedMonth(shared, "compaction_reader");
+    writeThreeMonths(db);
+    db.execute("SELECT bemi.compact_partition(p) FROM bemi.partitions_to_compact(now()) p",
+        "CREATE ROLE compaction_reader", "GRANT USAGE ON SCHEMA bemi TO compaction_reader",
+        "GRANT SELECT ON bemi.changes, bemi.activity TO compaction_reader");
+    String query = "SELECT string_agg(primary_key || '=' || \"row\"::text, '; ' ORDER BY primary_key)"
+        + " FROM bemi.table_as_of('accounts', 'infinity')";
+    String owner = column(db, query).get(0);
+    try (Connection c = db.connect(); Statement s = c.createStatement()) {
+      s.execute("SET ROLE compaction_reader");
+      var rs = s.executeQuery(query);
+      rs.next();
+      assertThat(rs.getString(1)).isEqualTo(owner);
+    }
+  }
+
+  @Test
+  void aWriterWaitingForTheMonthMakesTheCompactionGiveWay(TestDatabase shared) throws Exception {
+    TestDatabase db = trailWithAClosedMonth(shared, "compaction_writer");
+    writeThreeMonths(db);
+    long stored = db.queryLong("SELECT count(*) FROM bemi.changes");
+    try (Connection writer = db.connect(); Statement w = writer.createStatement()) {
+      writer.setAutoCommit(false);
+      w.execute("LOCK TABLE ONLY bemi.changes IN ROW EXCLUSIVE MODE"); // as an INSERT holds it until commit
+      CompletableFuture<Void> compaction = CompletableFuture.runAsync(() -> {
+        try {
+          db.execute("SELECT bemi.compact_partition('changes_history', 1000)");
+        } catch (SQLException e) {
+          throw new IllegalStateException(e.getMessage(), e);
+        }
+      });
+      while (db.queryLong("SELECT count(*) FROM pg_locks WHERE relation = 'bemi.changes'::regclass"
+          + " AND mode = 'AccessExclusiveLock' AND NOT granted") == 0) {
+        Thread.sleep(20); // the compaction has copied the month and waits for the swap
+      }
+      CompletableFuture<Void> late = CompletableFuture.runAsync(() -> {
+        try {
+          w.execute("INSERT INTO bemi.changes (primary_key, after, database, schema, \"table\", operation, committed_at,"
+              + " queued_at, transaction_id, position, commit_lsn, change_index) VALUES ('77', '{}', 'app', 'public',"
+              + " 'accounts', 'CREATE', now() - interval '1 year', now(), 1, 1, 1, 1000)");
+          writer.commit();
+        } catch (SQLException e) {
+          throw new IllegalStateException(e.getMessage(), e);
+        }
+      });
+      assertThatThrownBy(() -> compaction.get(60, TimeUnit.SECONDS))
+          .hasMessageContaining("a writer is waiting to store into changes_history; compaction abandoned");
+      late.get(60, TimeUnit.SECONDS);
+    }
+    assertThat(db.queryLong("SELECT count(*) FROM bemi.changes")).isEqualTo(stored + 1);
+    assertThat(db.queryLong("SELECT count(*) FROM bemi.compacted_partitions")).isZero();
+    assertThat(db.queryLong("SELECT count(*) FROM pg_class WHERE relname LIKE 'bemi_compacting%'")).isZero();
+    assertThat(db.queryLong("SELECT bemi.compact_partition('changes_history')")).isEqualTo(
+        db.queryLong("SELECT count(*) FROM bemi.changes_history"));
+  }
+
+  @Test
+  void aLongReaderMakesTheSwapGiveUpAfterItsAttemptsWithoutStallingOthers(TestDatabase shared) throws Exception {
+    TestDatabase db = trailWithAClosedMonth(shared, "compaction_reader_lock");
+    writeThreeMonths(db);
+    try (Connection reader = db.connect(); Statement r = reader.createStatement()) {
+      reader.setAutoCommit(false);
+      r.executeQuery("SELECT count(*) FROM bemi.changes").close();
+      long started = System.nanoTime();
+      assertThatThrownBy(() -> db.execute("SELECT bemi.compact_partition('changes_history', 3)"))
+          .hasMessageContaining("could not lock bemi.changes for the swap of changes_history in 3 attempts");
+      assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started)).isLessThan(10);
+      reader.commit();
+    }
+    assertThat(db.queryLong("SELECT count(*) FROM bemi.compacted_partitions")).isZero();
+    assertThat(db.queryLong("SELECT count(*) FROM pg_class WHERE relname LIKE 'bemi_compacting%'")).isZero();
+  }
+
+  @Test
+  void theMonthBeingWrittenAndUnknownNamesAreRefusedAndOnlyTheOwnerMayCompact(TestDatabase shared) throws SQLException {
+    TestDatabase db = trailWithAClosedMonth(shared, "compaction_refused");
+    String thisMonth = "changes_" + column(db, "SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY_MM')").get(0);
+    assertThatThrownBy(() -> db.execute("SELECT bemi.compact_partition('" + thisMonth + "')"))
+        .hasMessageContaining("is still being written");
+    assertThatThrownBy(() -> db.execute("SELECT bemi.compact_partition('accounts')"))
+        .hasMessageContaining("accounts is not a partition of bemi.changes")
+        .hasMessageContaining("bemi.changes_partitions()");
+    db.execute("CREATE ROLE compaction_stranger", "GRANT USAGE ON SCHEMA bemi TO compaction_stranger",
+        "GRANT SELECT, INSERT ON bemi.changes TO compaction_stranger");
+    assertThatThrownBy(() -> db.execute("BEGIN; SET LOCAL ROLE compaction_stranger;"
+        + " SELECT bemi.compact_partition('changes_history'); COMMIT"))
+        .hasMessageContaining("permission denied for function compact_partition");
+  }
+}
