@@ -93,6 +93,21 @@ class DeployFilesTest {
   }
 
   @Test
+  void a_daily_cron_job_compacts_the_closed_months_one_at_a_time_with_the_url_from_the_secret() throws IOException {
+    JsonNode cronJob = kubernetes("ingester.yaml").get("CronJob/bemi-compact");
+    JsonNode pod = cronJob.path("spec").path("jobTemplate").path("spec").path("template").path("spec");
+    JsonNode compact = pod.path("containers").get(0);
+
+    assertThat(cronJob.path("spec").path("concurrencyPolicy").asText()).isEqualTo("Forbid");
+    assertThat(compact.path("args").get(0).asText()).isEqualTo("compact");
+    assertThat(compact.path("image").asText()).isEqualTo(container(kubernetes("ingester.yaml")
+        .get("Deployment/bemi-ingester")).path("image").asText());
+    assertThat(env(compact)).containsEntry("BEMI_SOURCE_URL", "secret:source-url").containsEntry("BEMI_COMPACT_CLOSED_FOR", "7d");
+    assertThat(pod.path("restartPolicy").asText()).isEqualTo("Never");
+    assertThat(pod.path("securityContext").path("runAsNonRoot").asBoolean()).isTrue();
+  }
+
+  @Test
   void the_dashboard_deployment_and_service_use_port_7070_and_health_with_the_token_from_the_secret() throws IOException {
     Map<String, JsonNode> documents = kubernetes("dashboard.yaml");
     JsonNode dashboard = container(documents.get("Deployment/bemi-dashboard"));
@@ -123,5 +138,8 @@ class DeployFilesTest {
     }
     assertThat(Files.readString(Path.of("systemd", "bemi-ingester.service"))).contains("BEMI_CONFIG=", "run --http-port 9464");
     assertThat(Files.readString(Path.of("systemd", "bemi-dashboard.service"))).contains("BEMI_DASHBOARD_CONFIG=");
+    assertThat(Files.readString(Path.of("systemd", "bemi-compact.service")))
+        .contains("Type=oneshot", "User=bemi", "BEMI_CONFIG=/etc/bemi/ingester.properties", "bemi-ingester.jar compact");
+    assertThat(Files.readString(Path.of("systemd", "bemi-compact.timer"))).contains("[Timer]", "OnCalendar=", "[Install]");
   }
 }

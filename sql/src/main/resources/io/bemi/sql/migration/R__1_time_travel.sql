@@ -314,8 +314,9 @@ DECLARE
   -- Months rewritten in record order (compact_partition, R__5) are read with the rows, in one
   -- forward sweep of the table's changes, when the table has few changes per key there: reading
   -- a change sequentially costs about a tenth of probing one at random (100,000 rows, 500,000
-  -- changes: 1.3 s against 2.4 s from disk; docs/benchmarks.md). A table with a few hot rows (a
-  -- warehouse row changed 25,000 times) keeps the probes of its latest changes.
+  -- changes: 1.5-1.7 s against 2.2-2.3 s from disk, 0.43 s against 0.9 s cached; at 21 changes
+  -- per key already slower cached; docs/benchmarks.md, "Compaction"). A table with a few hot rows
+  -- (a warehouse row changed 25,000 times) keeps the probes of its latest changes.
   -- (a role without SELECT on the compaction tables reads everything through the probes)
   v_compacted_until timestamptz;
   v_with_rows boolean := false;
@@ -333,8 +334,8 @@ BEGIN
       p_table, v_compacted_until;
     -- The planner prices the backward scan of the record index with the rows above reading the
     -- whole month (its correlation statistics see only the index's first column, "table"), and
-    -- picks a parallel scan of every page of the month and a sort: 1.5 s instead of 0.4 s warm
-    -- for 100,000 rows of a 10M-change month (docs/benchmarks.md, "Compaction").
+    -- picks a scan of every page of the month and a sort: 1.7 s instead of 0.43 s warm for
+    -- 100,000 rows of a 10M-change month (docs/benchmarks.md, "Compaction").
     PERFORM set_config('enable_seqscan', 'off', true);
   END IF;
   RETURN QUERY

@@ -102,6 +102,11 @@ BEGIN
       USING HINT = 'Compact a partition once its month has ended (and late changes have arrived).';
   END IF;
   v_old := format('${flyway:defaultSchema}.%I', p_partition)::regclass;
+  -- one compaction at a time (two would copy the same month, and the later one fail at its swap)
+  IF NOT pg_try_advisory_xact_lock(hashtext('${flyway:defaultSchema}.compact_partition')) THEN
+    RAISE EXCEPTION 'bemi: another compaction of ${flyway:defaultSchema}.changes is running'
+      USING ERRCODE = 'lock_not_available', HINT = 'Let it finish; compact again later for what it leaves.';
+  END IF;
   SELECT pg_get_expr(c.relpartbound, c.oid) INTO v_bound FROM pg_class c WHERE c.oid = v_old;
   BEGIN
     PERFORM set_config('lock_timeout', '5s', true);
