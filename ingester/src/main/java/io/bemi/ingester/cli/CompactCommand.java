@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
     description = {"Rewrites the closed monthly partitions of changes in record order, oldest first, so that a table "
         + "as of an instant reads each table's changes there in one sweep (docs/ingester.md, \"Compaction\"). "
         + "Run it as the owner of changes, e.g. daily. Readers and the ingester go on meanwhile; a late change "
-        + "for the month being rewritten waits until it is swapped in. Needs free space for a second copy of "
+        + "for the month being rewritten waits while it is copied. Needs free space for a second copy of "
         + "the largest month."})
 final class CompactCommand implements Callable<Integer> {
 
