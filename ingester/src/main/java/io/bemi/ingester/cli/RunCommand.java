@@ -89,7 +89,8 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--ignore-columns", split = ",", defaultValue = "${env:BEMI_IGNORE_COLUMNS}", paramLabel = "PATTERN",
       description = "Skip UPDATEs whose changed columns all match these patterns (comma-separated "
-          + "schema.table.column or table.column, * matches anything), e.g. *.updated_at. Env: BEMI_IGNORE_COLUMNS.")
+          + "schema.table.column or table.column, * matches anything, a name in double quotes is taken as it is), e.g. "
+          + "*.updated_at. Env: BEMI_IGNORE_COLUMNS.")
   List<String> ignoreColumns;
 
   @Option(names = "--redact-columns", split = ",", defaultValue = "${env:BEMI_REDACT_COLUMNS}", paramLabel = "PATTERN",

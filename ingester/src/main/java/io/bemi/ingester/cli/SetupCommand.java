@@ -34,7 +34,8 @@ final class SetupCommand implements Callable<Integer> {
 
   @Option(names = "--tables", split = ",", defaultValue = "${env:BEMI_TABLES}", paramLabel = "SCHEMA.TABLE",
       description = "Track only these tables (comma-separated, schema defaults to public, * matches any run of "
-          + "characters: shop.*, public.order_*); their partitions are included. Env: BEMI_TABLES.")
+          + "characters: shop.*, public.order_*; a name in double quotes is taken as it is: public.\"orders.2024\"); their "
+          + "partitions are included. Env: BEMI_TABLES.")
   List<String> tables;
 
   @Option(names = "--exclude-tables", split = ",", defaultValue = "${env:BEMI_EXCLUDE_TABLES}",
@@ -145,7 +146,7 @@ final class SetupCommand implements Callable<Integer> {
       if (tracked.stream().noneMatch(t -> !t.partition() && pattern.matches(t.schema(), t.table()))) {
         throw new IllegalArgumentException("--snapshot-tables " + pattern + " matches no table this setup tracks"
             + " (tracked: " + SourceSetup.abbreviated(tracked.stream().filter(t -> !t.partition())
-                .map(t -> t.schema() + "." + t.table()).toList())
+                .map(t -> TablePattern.nameOf(t.schema(), t.table())).toList())
             + "); it chooses among the tables of --schemas/--tables/--exclude-tables, so track the table first");
       }
     }

@@ -1,5 +1,6 @@
 package io.bemi.ingester.setup;
 
+import io.bemi.ingester.rules.TablePattern;
 import io.bemi.ingester.setup.SourceSetup.TrackedTable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -44,7 +45,7 @@ public record SetupCoverage(String publication, TableChoice choice, List<String>
     Set<String> untrackedRoots = new HashSet<>();
     List<String> untracked = new ArrayList<>();
     for (TrackedTable table : wanted) {
-      String name = table.schema() + "." + table.table();
+      String name = TablePattern.nameOf(table.schema(), table.table());
       if (!table.partition() && !publishedNames.contains(name)) {
         untracked.add(name);
         untrackedRoots.add(name);
@@ -52,9 +53,9 @@ public record SetupCoverage(String publication, TableChoice choice, List<String>
     }
     List<String> withoutFullIdentity = new ArrayList<>();
     for (TrackedTable table : wanted) {
-      String name = table.schema() + "." + table.table();
+      String name = TablePattern.nameOf(table.schema(), table.table());
       if (!table.replicaIdentityFull() && !untrackedRoots.contains(name)
-          && !untrackedRoots.contains(table.rootSchema() + "." + table.rootTable())) {
+          && !untrackedRoots.contains(TablePattern.nameOf(table.rootSchema(), table.rootTable()))) {
         withoutFullIdentity.add(name);
       }
     }
@@ -63,7 +64,7 @@ public record SetupCoverage(String publication, TableChoice choice, List<String>
   }
 
   /**
-   * The tables {@code publication} publishes, as {@code schema.table}, sorted; partitions count as
+   * The tables {@code publication} publishes, as {@link TablePattern#nameOf}, sorted; partitions count as
    * their root. Read from pg_publication_tables, not pg_publication_rel: a publication edited by
    * hand to FOR TABLES IN SCHEMA (or FOR ALL TABLES) publishes tables it has no row of its own for,
    * and without publish_via_partition_root it lists partitions.
@@ -82,7 +83,7 @@ public record SetupCoverage(String publication, TableChoice choice, List<String>
       s.setString(1, publication);
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
-          published.add(rs.getString(1) + "." + rs.getString(2));
+          published.add(TablePattern.nameOf(rs.getString(1), rs.getString(2)));
         }
       }
     }

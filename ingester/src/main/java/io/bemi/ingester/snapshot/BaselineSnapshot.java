@@ -3,6 +3,7 @@ package io.bemi.ingester.snapshot;
 import io.bemi.history.Operation;
 import io.bemi.ingester.PostgresUrl;
 import io.bemi.ingester.rules.ColumnRules;
+import io.bemi.ingester.rules.TablePattern;
 import io.bemi.ingester.setup.SourceSetup.TrackedTable;
 import io.bemi.ingester.setup.SourceSetup;
 import io.bemi.ingester.snapshot.BaselineTarget.Progress;
@@ -298,6 +299,6 @@ public final class BaselineSnapshot {
   }
 
   private static String key(TrackedTable table) {
-    return table.schema() + "." + table.table();
+    return TablePattern.nameOf(table.schema(), table.table());
   }
 }

@@ -1,5 +1,6 @@
 package io.bemi.ingester.snapshot;
 
+import io.bemi.ingester.rules.TablePattern;
 import io.bemi.ingester.setup.SourceSetup.TrackedTable;
 import io.bemi.ingester.snapshot.BaselineTarget.Progress;
 import java.sql.Connection;
@@ -28,7 +29,7 @@ public final class SnapshotProgress {
   /** Where one table's copy stands. */
   public record Table(long snapshotLsn, boolean done, long rowsDone, long rowsEstimated) {}
 
-  /** The slot's tables that have a copy, done or not, by {@code schema.table}. */
+  /** The slot's tables that have a copy, done or not, by {@link TablePattern#nameOf}. */
   public Map<String, Table> tables(Connection connection) throws SQLException {
     Map<String, Table> result = new HashMap<>();
     try (PreparedStatement s = connection.prepareStatement("SELECT schema, \"table\", snapshot_lsn, status, rows_done,"
@@ -37,7 +38,7 @@ public final class SnapshotProgress {
       s.setString(2, database);
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
-          result.put(rs.getString(1) + "." + rs.getString(2),
+          result.put(TablePattern.nameOf(rs.getString(1), rs.getString(2)),
               new Table(rs.getLong(3), "done".equals(rs.getString(4)), rs.getLong(5), rs.getLong(6)));
         }
       }

@@ -285,6 +285,58 @@ class BaselineSnapshotTest {
   }
 
   @Test
+  void tablesWhoseNamesHoldDotsCommasOrStarsAreChosenAndSuggestedInDoubleQuotes(TestDatabase source)
+      throws Exception {
+    TestDatabase db = source.createSibling("quoted");
+    db.execute("CREATE SCHEMA \"odd.names\"",
+        "CREATE TABLE \"odd.names\".\"orders.2024\" (id int PRIMARY KEY)",
+        "INSERT INTO \"odd.names\".\"orders.2024\" SELECT generate_series(1, 3)",
+        "CREATE TABLE \"odd.names\".\"a,b\" (id int PRIMARY KEY)", "INSERT INTO \"odd.names\".\"a,b\" VALUES (1)",
+        "CREATE TABLE \"odd.names\".\"star*\" (id int PRIMARY KEY)",
+        "CREATE TABLE \"odd.names\".\"star-x\" (id int PRIMARY KEY)", "INSERT INTO \"odd.names\".\"star-x\" VALUES (1)");
+    String uri = db.uri();
+    String[] setup = {"setup", "--source-url", uri, "--slot", "quoted", "--publication", "quoted",
+        "--tables", "\"odd.names\".*", "--exclude-tables", "\"odd.names\".\"star*\""};
+    String count = "SELECT count(*) FROM bemi.changes WHERE operation = 'SNAPSHOT' AND \"table\" = ";
+
+    Cli.Result first = Cli.run(concat(setup, "--snapshot-tables", "\"odd.names\".\"orders.2024\""));
+
+    assertThat(first.exitCode()).as(first.err()).isZero();
+    assertThat(db.queryValue("SELECT string_agg(tablename, ' ' ORDER BY tablename) FROM pg_publication_tables"
+        + " WHERE pubname = 'quoted'")).as("the quoted star is a character, not a glob").isEqualTo("a,b orders.2024 star-x");
+    assertThat(db.queryLong(count + "'orders.2024'")).isEqualTo(3);
+    assertThat(db.queryLong(count + "'a,b'")).isZero();
+
+    db.execute("CREATE TABLE \"odd.names\".\"new.one\" (id int PRIMARY KEY)");
+    String[] status = {"status", "--source-url", uri, "--slot", "quoted", "--publication", "quoted"};
+    Cli.Result before = Cli.run(status);
+    String options = "--tables '\"odd.names\".*' --exclude-tables '\"odd.names\".\"star*\"'";
+    assertThat(before.out() + before.err())
+        .contains("created since setup are not in publication quoted, so none of their changes is captured: "
+            + "\"odd.names\".\"new.one\".")
+        .contains("`bemi-ingester setup " + options + " --snapshot-tables '\"odd.names\".\"new.one\"'`")
+        .contains("baseline:          1 of 3 published table(s) snapshotted; without: \"odd.names\".\"a,b\", "
+            + "\"odd.names\".star-x (a row from before tracking that has not changed since has no history; "
+            + "`bemi-ingester setup " + options + " --snapshot-tables '\"odd.names\".\"a,b\",\"odd.names\".star-x'`");
+
+    // the suggested command, as a shell would pass it
+    Cli.Result second = Cli.run(concat(setup, "--snapshot-tables", "\"odd.names\".\"a,b\",\"odd.names\".star-x"));
+
+    assertThat(second.exitCode()).as(second.err()).isZero();
+    assertThat(second.out()).contains("Baseline snapshot: 2 row(s) from 2 table(s) copied, 0 already done, 2 not chosen");
+    assertThat(db.queryLong(count + "'a,b'")).isEqualTo(1);
+    assertThat(db.queryLong(count + "'star-x'")).isEqualTo(1);
+    assertThat(Cli.run(status).out()).contains("baseline:          3 of 4 published table(s) snapshotted; without: "
+        + "\"odd.names\".\"new.one\" (");
+    db.execute("SELECT pg_drop_replication_slot('quoted')");
+  }
+
+  private static String[] concat(String[] args, String... more) {
+    return java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.Arrays.stream(more))
+        .toArray(String[]::new);
+  }
+
+  @Test
   void redactedAndGeneratedColumnsAreStoredAsTheStreamStoresThem(TestDatabase source) throws Exception {
     TestDatabase db = source.createSibling("redact");
     db.execute("CREATE TABLE users (id int PRIMARY KEY, password_hash text, doubled int GENERATED ALWAYS AS (id * 2) STORED)",

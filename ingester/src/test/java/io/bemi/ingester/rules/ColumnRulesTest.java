@@ -42,9 +42,23 @@ class ColumnRulesTest {
   }
 
   @Test
-  void aRuleWithAnEmptyOrQuotedPartIsRejected() {
+  void aRuleWithAnEmptyPartOrOtherCharactersOutsideQuotesIsRejected() {
     assertThatThrownBy(() -> ColumnPattern.parse("public..name")).hasMessageContaining("'public..name'");
-    assertThatThrownBy(() -> ColumnPattern.parse("public.\"Users\".name")).hasMessageContaining("letters, digits");
+    assertThatThrownBy(() -> ColumnPattern.parse("users.e-mail")).hasMessageContaining("letters, digits")
+        .hasMessageContaining("users.\"e-mail\"");
+    assertThatThrownBy(() -> ColumnPattern.parse("users.\"\"")).hasMessageContaining("or a name in double quotes");
+    assertThatThrownBy(() -> ColumnPattern.parse("users.\"e-mail")).hasMessageContaining("is not closed");
+  }
+
+  @Test
+  void aQuotedPartIsTheColumnNameAsItIsAndLettersOfAnyAlphabetNeedNoQuotes() {
+    ColumnPattern quoted = ColumnPattern.parse("\"my.app\".\"Users\".\"e-mail*\"");
+    assertThat(quoted.matches("my.app", "Users", "e-mail*")).isTrue();
+    assertThat(quoted.matches("my.app", "Users", "e-mail2")).as("a quoted * is a character").isFalse();
+    assertThat(quoted.matches("my.app", "users", "e-mail*")).as("case-sensitive").isFalse();
+
+    assertThat(ColumnPattern.parse("kunden.straße_größe").matches("public", "kunden", "straße_größe")).isTrue();
+    assertThat(ColumnPattern.parse("*.\"Passwort Hash\"").matches("shop", "users", "Passwort Hash")).isTrue();
   }
 
   @Test

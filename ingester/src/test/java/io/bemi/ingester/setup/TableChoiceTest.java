@@ -9,14 +9,14 @@ class TableChoiceTest {
 
   @Test
   void theCommentGivesTheChoiceBackWithTheOptionsThatMakeIt() {
-    TableChoice choice = new TableChoice("bemi", List.of("shop"), List.of("shop.*", "public.\"odd'name"),
+    TableChoice choice = new TableChoice("bemi", List.of("shop"), List.of("shop.*", "public.\"odd'name\""),
         List.of("*.tmp_*"));
 
     assertThat(TableChoice.fromComment(choice.toComment())).isEqualTo(choice);
     assertThat(choice.asOptions())
-        .isEqualTo("--schemas 'shop' --tables 'shop.*,public.\"odd'\\''name' --exclude-tables '*.tmp_*'");
+        .isEqualTo("--schemas 'shop' --tables 'shop.*,public.\"odd'\\''name\"' --exclude-tables '*.tmp_*'");
     assertThat(choice.setupCommand("--snapshot")).isEqualTo("bemi-ingester setup --schemas 'shop' --tables "
-        + "'shop.*,public.\"odd'\\''name' --exclude-tables '*.tmp_*' --snapshot");
+        + "'shop.*,public.\"odd'\\''name\"' --exclude-tables '*.tmp_*' --snapshot");
     TableChoice none = new TableChoice("bemi", null, null, null);
     assertThat(none.asOptions()).isEmpty();
     assertThat(none.setupCommand("")).isEqualTo("bemi-ingester setup");

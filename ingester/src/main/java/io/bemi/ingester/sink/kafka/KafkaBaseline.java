@@ -3,6 +3,7 @@ package io.bemi.ingester.sink.kafka;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.bemi.ingester.PostgresUrl;
 import io.bemi.ingester.failover.SourceIdentity;
+import io.bemi.ingester.rules.TablePattern;
 import io.bemi.ingester.setup.SourceSetup.TrackedTable;
 import io.bemi.ingester.sink.KeyColumns;
 import io.bemi.ingester.snapshot.BaselineTarget;
@@ -116,8 +117,8 @@ public final class KafkaBaseline implements BaselineTarget {
         return; // a table is one Kafka transaction
       }
       KafkaSink.kafka("committing the baseline of " + table.qualified(), () -> {
-        producer.send(KafkaCheckpoints.record(settings.checkpointTopic(), progressKey + table.schema() + "."
-            + table.table(), "{\"snapshot_lsn\":" + snapshotLsn + ",\"rows\":" + rowsDone + "}"));
+        producer.send(KafkaCheckpoints.record(settings.checkpointTopic(), progressKey
+            + TablePattern.nameOf(table.schema(), table.table()), "{\"snapshot_lsn\":" + snapshotLsn + ",\"rows\":" + rowsDone + "}"));
         producer.commitTransaction();
         return null;
       });
