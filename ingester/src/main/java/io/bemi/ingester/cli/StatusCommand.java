@@ -64,8 +64,12 @@ final class StatusCommand implements Callable<Integer> {
       if (Boolean.TRUE.equals(failover)) {
         FailoverSlots.primaryWarnings(source, slot).forEach(System.out::println);
       }
-      coverage = printTables(source);
-      published = coverage != null ? coverage.published() : SetupCoverage.publishedTables(source, connection.publication());
+      // a FOR ALL TABLES publication has the trail's own tables when it lives in the source database
+      String trailSchema = connection.destination().sameDatabaseAs(connection.source())
+          ? connection.destinationSchema() : null;
+      coverage = printTables(source, trailSchema);
+      published = coverage != null ? coverage.published()
+          : SetupCoverage.publishedTables(source, connection.publication(), trailSchema);
     }
     try (Connection destination = connection.destination().connect()) {
       printCheckpoint(destination, slot, position.database(), position.confirmedFlush().equals(position.serverWal()));
@@ -77,9 +81,9 @@ final class StatusCommand implements Callable<Integer> {
   }
 
   /** The publication's tables, and those setup's choice takes in that it lacks (see {@link SetupCoverage}). */
-  private SetupCoverage printTables(Connection source) throws SQLException {
+  private SetupCoverage printTables(Connection source, String trailSchema) throws SQLException {
     String publication = connection.publication();
-    SetupCoverage coverage = SetupCoverage.read(source, publication);
+    SetupCoverage coverage = SetupCoverage.read(source, publication, trailSchema);
     if (coverage == null) {
       System.out.println("tables:            publication " + publication + " has no record of setup's table "
           + "options (made by hand or by an older release): run `bemi-ingester setup` once to be told about tables "

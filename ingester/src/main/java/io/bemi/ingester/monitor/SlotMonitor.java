@@ -124,7 +124,7 @@ public final class SlotMonitor implements AutoCloseable {
 
   private void checkSetup() {
     try {
-      SetupCoverage coverage = SetupCoverage.read(connection(), publication);
+      SetupCoverage coverage = SetupCoverage.read(connection(), publication, null); // its untracked tables only
       listener.setupChecked(coverage);
       List<String> warnings = coverage == null ? List.of() : coverage.warnings();
       if (!warnings.equals(setupWarnings)) {

@@ -26,9 +26,10 @@ public record SetupCoverage(String publication, TableChoice choice, List<String>
 
   /**
    * The coverage of {@code publication}; null when it does not exist or setup did not record its
-   * choice on it (made by hand, or by a release before this check).
+   * choice on it (made by hand, or by a release before this check). {@code trailSchema}: see
+   * {@link #publishedTables}.
    */
-  public static SetupCoverage read(Connection source, String publication) throws SQLException {
+  public static SetupCoverage read(Connection source, String publication, String trailSchema) throws SQLException {
     TableChoice choice;
     try (PreparedStatement s = source.prepareStatement("SELECT obj_description(p.oid, 'pg_publication')"
         + " FROM pg_publication p WHERE p.pubname OPERATOR(pg_catalog.=) ?")) {
@@ -39,7 +40,7 @@ public record SetupCoverage(String publication, TableChoice choice, List<String>
         }
       }
     }
-    List<String> published = publishedTables(source, publication);
+    List<String> published = publishedTables(source, publication, trailSchema);
     Set<String> publishedNames = Set.copyOf(published);
     List<TrackedTable> wanted = SourceSetup.trackedTables(source, choice, false);
     Set<String> untrackedRoots = new HashSet<>();
@@ -68,8 +69,12 @@ public record SetupCoverage(String publication, TableChoice choice, List<String>
    * their root. Read from pg_publication_tables, not pg_publication_rel: a publication edited by
    * hand to FOR TABLES IN SCHEMA (or FOR ALL TABLES) publishes tables it has no row of its own for,
    * and without publish_via_partition_root it lists partitions.
+   *
+   * @param trailSchema the destination schema when the trail lives in this source database (the
+   *     ingester never captures its tables, though FOR ALL TABLES publishes them), else null
    */
-  public static List<String> publishedTables(Connection source, String publication) throws SQLException {
+  public static List<String> publishedTables(Connection source, String publication, String trailSchema)
+      throws SQLException {
     List<String> published = new ArrayList<>();
     try (PreparedStatement s = source.prepareStatement("SELECT DISTINCT rn.nspname, r.relname"
         + " FROM pg_publication_tables t"
@@ -79,8 +84,11 @@ public record SetupCoverage(String publication, TableChoice choice, List<String>
         + " JOIN pg_class r ON r.oid OPERATOR(pg_catalog.=) coalesce(pg_partition_root(tc.oid), tc.oid)"
         + " JOIN pg_namespace rn ON rn.oid OPERATOR(pg_catalog.=) r.relnamespace"
         + " WHERE t.pubname OPERATOR(pg_catalog.=) ?"
+        + " AND (?::text IS NULL OR rn.nspname OPERATOR(pg_catalog.<>) ?::text)"
         + " ORDER BY 1, 2")) {
       s.setString(1, publication);
+      s.setString(2, trailSchema);
+      s.setString(3, trailSchema);
       try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
           published.add(TablePattern.nameOf(rs.getString(1), rs.getString(2)));

@@ -227,12 +227,24 @@ public final class SourceSetup {
     return result;
   }
 
+  /**
+   * @throws IllegalArgumentException for a FOR ALL TABLES publication (made by hand), which no
+   *     ALTER PUBLICATION can give a table list
+   */
   private static boolean publicationExists(Connection source, String publication) throws SQLException {
     try (PreparedStatement s = source.prepareStatement(
-        "SELECT 1 FROM pg_catalog.pg_publication WHERE pubname OPERATOR(pg_catalog.=) ?")) {
+        "SELECT puballtables FROM pg_catalog.pg_publication WHERE pubname OPERATOR(pg_catalog.=) ?")) {
       s.setString(1, publication);
       try (ResultSet rs = s.executeQuery()) {
-        return rs.next();
+        if (!rs.next()) {
+          return false;
+        }
+        if (rs.getBoolean(1)) {
+          throw new IllegalArgumentException("Publication " + publication + " is FOR ALL TABLES (made by hand):"
+              + " setup keeps a publication of the tables it tracks, which PostgreSQL cannot make of this one."
+              + " Drop it (DROP PUBLICATION " + SqlNames.identifier(publication) + ") or choose another --publication");
+        }
+        return true;
       }
     }
   }

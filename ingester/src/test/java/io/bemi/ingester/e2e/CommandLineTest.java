@@ -95,6 +95,33 @@ class CommandLineTest {
   }
 
   @Test
+  void aForAllTablesPublicationsTrailTablesAreNotCountedAndSetupSaysItCannotManageIt(TestDatabase source)
+      throws Exception {
+    TestDatabase db = source.createSibling("alltables");
+    db.execute("CREATE TABLE orders (id int PRIMARY KEY)");
+    Migrations.migrate(db.dataSource(), "bemi");
+    db.execute("CREATE PUBLICATION everything FOR ALL TABLES",
+        "SELECT pg_create_logical_replication_slot('everything', 'pgoutput')");
+
+    Result status = run("status", "--source-url", db.uri(), "--slot", "everything", "--publication", "everything");
+
+    assertThat(status.exitCode()).as(status.err()).isZero();
+    assertThat(status.out()).contains("baseline:          0 of 1 published table(s) snapshotted; without: "
+        + "public.orders (").doesNotContain("bemi.changes");
+    // a trail in another database: the source's tables are all the publication's
+    TestDatabase trail = source.createSibling("alltables_trail");
+    Migrations.migrate(trail.dataSource(), "bemi");
+    Result separate = run("status", "--source-url", db.uri(), "--destination-url", trail.uri(), "--slot",
+        "everything", "--publication", "everything");
+    assertThat(separate.out()).contains("published table(s) snapshotted; without: bemi.");
+    Result setup = run("setup", "--source-url", db.uri(), "--slot", "everything", "--publication", "everything");
+    assertThat(setup.exitCode()).isEqualTo(2);
+    assertThat(setup.err()).contains("Publication everything is FOR ALL TABLES (made by hand)",
+        "Drop it (DROP PUBLICATION \"everything\") or choose another --publication");
+    db.execute("SELECT pg_drop_replication_slot('everything')");
+  }
+
+  @Test
   void statusShowsTheSlotAndTeardownNeedsConfirmation(TestDatabase db) throws Exception {
     assertThat(run("setup", "--source-url", db.uri(), "--slot", "gone", "--publication", "gone").exitCode()).isZero();
     Result status = run("status", "--source-url", db.uri(), "--slot", "gone");
