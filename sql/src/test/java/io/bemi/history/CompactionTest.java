@@ -165,6 +165,46 @@ class CompactionTest {
   }
 
   @Test
+  void retentionMakesTheHistoryPartitionCompactableAgainAndForgetsTheMonthItDrops(TestDatabase shared)
+      throws SQLException {
+    TestDatabase db = trailWithAClosedMonth(shared, "compaction_retention");
+    writeThreeMonths(db);
+    String lastMonth = "changes_" + column(db, "SELECT to_char(now() AT TIME ZONE 'UTC' - interval '1 month', 'YYYY_MM')").get(0);
+    for (String partition : column(db, "SELECT bemi.partitions_to_compact(now())")) {
+      db.queryLong("SELECT bemi.compact_partition('" + partition + "')");
+    }
+    String today = "SELECT string_agg(primary_key || '=' || \"row\"::text, '; ' ORDER BY primary_key)"
+        + " FROM bemi.table_as_of(?, 'infinity')";
+    List<String> before = new ArrayList<>();
+    for (String table : List.of("accounts", "counters", "tags")) {
+      before.addAll(column(db, today, table));
+    }
+
+    assertThat(db.queryValue("SELECT bemi.expire_oldest_partition(date_trunc('month', now() AT TIME ZONE 'UTC')"
+        + " AT TIME ZONE 'UTC')")).isEqualTo(lastMonth);
+
+    assertThat(column(db, "SELECT partition_name FROM bemi.compacted_partitions UNION ALL"
+        + " SELECT DISTINCT partition_name FROM bemi.compacted_tables"))
+        .as("the dropped month and the history partition, appended to").isEmpty();
+    assertThat(db.queryValue("SELECT bemi.compacted_until()")).isNull();
+    assertThat(column(db, "SELECT bemi.partitions_to_compact(now())")).containsExactly("changes_history");
+    List<String> after = new ArrayList<>();
+    for (String table : List.of("accounts", "counters", "tags")) {
+      after.addAll(column(db, today, table));
+    }
+    assertThat(after).isEqualTo(before);
+
+    db.queryLong("SELECT bemi.compact_partition('changes_history')");
+    assertThat(column(db, "SELECT bemi.partitions_to_compact(now())")).isEmpty();
+    assertThat(debugMessages(db, "accounts")).anyMatch(m -> m.contains("reads the changes committed before"));
+    List<String> recompacted = new ArrayList<>();
+    for (String table : List.of("accounts", "counters", "tags")) {
+      recompacted.addAll(column(db, today, table));
+    }
+    assertThat(recompacted).isEqualTo(before);
+  }
+
+  @Test
   void aReaderWithoutTheGrantOnTheCompactionTablesGetsTheSameAnswer(TestDatabase shared) throws SQLException {
     TestDatabase db = trailWithAClosedMonth(shared, "compaction_reader");
     writeThreeMonths(db);
