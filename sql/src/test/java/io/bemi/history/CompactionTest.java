@@ -155,13 +155,32 @@ class CompactionTest {
     assertThat(debugMessages(db, "accounts")).anyMatch(m -> m.contains("reads the changes committed before"));
     assertThat(debugMessages(db, "counters")).as("one row changed 31 times: probes").noneMatch(m -> m.contains("record order"));
 
-    // a late change stored into a compacted month is found like any other
+    // each table's state at the end of the compacted months: every answer still the same, the
+    // instants after them read from it
+    assertThat(db.queryLong("SELECT bemi.refresh_compacted_states()")).isEqualTo(3);
+    assertThat(db.queryLong("SELECT bemi.refresh_compacted_states()")).as("current: not taken again").isZero();
+    assertThat(answers(db)).isEqualTo(before);
+    assertThat(debugMessages(db, "accounts")).anyMatch(m -> m.contains("starts from its state at"));
+    assertThat(debugMessages(db, "counters")).anyMatch(m -> m.contains("starts from its state at"));
+    assertThat(column(db, "SELECT \"table\" || ' ' || rows FROM bemi.compacted_state_tables ORDER BY 1"))
+        .containsExactly("accounts 39", "counters 1", "tags 2");
+    // a context backfilled into a compacted month does not change a state
+    db.execute("UPDATE bemi.changes SET context = '{\"userId\": 1}' WHERE \"table\" = 'tags' AND primary_key = 'b'");
+    assertThat(db.queryLong("SELECT count(*) FROM bemi.compacted_state_tables")).isEqualTo(3);
+
+    // a late change stored into a compacted month is found like any other: the states are stale
     db.execute("INSERT INTO bemi.changes (primary_key, after, database, schema, \"table\", operation, committed_at,"
         + " queued_at, transaction_id, position, commit_lsn, change_index)"
         + " SELECT '900', '{\"id\": 900}', database, schema, 'accounts', 'CREATE', committed_at, queued_at, transaction_id,"
         + " position, commit_lsn, 1000 FROM bemi.changes WHERE operation = 'TRUNCATE'");
+    assertThat(db.queryLong("SELECT count(*) FROM bemi.compacted_state_tables")).isZero();
+    assertThat(debugMessages(db, "accounts")).noneMatch(m -> m.contains("starts from its state at"));
     assertThat(column(db, "SELECT \"row\"::text FROM bemi.table_as_of('accounts', 'infinity') WHERE primary_key = '900'"))
         .containsExactly("{\"id\": 900}");
+    assertThat(db.queryLong("SELECT bemi.refresh_compacted_states()")).isEqualTo(3);
+    assertThat(column(db, "SELECT \"row\"::text FROM bemi.table_as_of('accounts', 'infinity') WHERE primary_key = '900'"))
+        .containsExactly("{\"id\": 900}");
+    assertThat(debugMessages(db, "accounts")).anyMatch(m -> m.contains("starts from its state at"));
   }
 
   @Test
@@ -173,6 +192,7 @@ class CompactionTest {
     for (String partition : column(db, "SELECT bemi.partitions_to_compact(now())")) {
       db.queryLong("SELECT bemi.compact_partition('" + partition + "')");
     }
+    assertThat(db.queryLong("SELECT bemi.refresh_compacted_states()")).isEqualTo(3);
     String today = "SELECT string_agg(primary_key || '=' || \"row\"::text, '; ' ORDER BY primary_key)"
         + " FROM bemi.table_as_of(?, 'infinity')";
     List<String> before = new ArrayList<>();
@@ -186,6 +206,7 @@ class CompactionTest {
     assertThat(column(db, "SELECT partition_name FROM bemi.compacted_partitions UNION ALL"
         + " SELECT DISTINCT partition_name FROM bemi.compacted_tables"))
         .as("the dropped month and the history partition, appended to").isEmpty();
+    assertThat(db.queryLong("SELECT count(*) FROM bemi.compacted_state_tables")).as("stale").isZero();
     assertThat(db.queryValue("SELECT bemi.compacted_until()")).isNull();
     assertThat(column(db, "SELECT bemi.partitions_to_compact(now())")).containsExactly("changes_history");
     List<String> after = new ArrayList<>();
@@ -197,6 +218,8 @@ class CompactionTest {
     db.queryLong("SELECT bemi.compact_partition('changes_history')");
     assertThat(column(db, "SELECT bemi.partitions_to_compact(now())")).isEmpty();
     assertThat(debugMessages(db, "accounts")).anyMatch(m -> m.contains("reads the changes committed before"));
+    assertThat(db.queryLong("SELECT bemi.refresh_compacted_states()")).isEqualTo(3);
+    assertThat(debugMessages(db, "accounts")).anyMatch(m -> m.contains("starts from its state at"));
     List<String> recompacted = new ArrayList<>();
     for (String table : List.of("accounts", "counters", "tags")) {
       recompacted.addAll(column(db, today, table));
@@ -205,10 +228,39 @@ class CompactionTest {
   }
 
   @Test
+  void eachSourcesStateIsTakenAndReadOnItsOwn(TestDatabase shared) throws SQLException {
+    TestDatabase db = trailWithAClosedMonth(shared, "compaction_sources");
+    String start = column(db, "SELECT clock_timestamp()::text").get(0);
+    write(db, "INSERT INTO accounts SELECT i, 'u' || i, 100 FROM generate_series(1, 5) i");
+    write(db, "UPDATE accounts SET id = 6 WHERE id = 2", "DELETE FROM accounts WHERE id = 3");
+    movePastChanges(db, "'" + start + "'::timestamptz", "now() - interval '40 days'");
+    write(db, "UPDATE accounts SET balance = 0 WHERE id = 1");
+    db.execute("""
+        INSERT INTO bemi.changes
+        SELECT (jsonb_populate_record(c, jsonb_build_object('id', gen_random_uuid(), 'source', 'b',
+                  'after', coalesce(jsonb_set(c.after, '{email}', to_jsonb('B-' || (c.after ->> 'email'))), c.after)))).*
+          FROM bemi.changes c WHERE c."table" = 'accounts'""");
+    String query = "SELECT string_agg(primary_key || '=' || \"row\"::text, '; ' ORDER BY primary_key)"
+        + " FROM bemi.table_as_of('accounts', 'infinity', ?)";
+    String a = column(db, query, "").get(0);
+    String b = column(db, query, "b").get(0);
+    assertThat(b).contains("B-u1").doesNotContain("=u1");
+
+    db.execute("SELECT bemi.compact_partition(p) FROM bemi.partitions_to_compact(now()) p");
+    assertThat(db.queryLong("SELECT bemi.refresh_compacted_states()")).isEqualTo(2);
+
+    assertThat(column(db, "SELECT source || ' ' || rows FROM bemi.compacted_state_tables ORDER BY 1"))
+        .containsExactly(" 4", "b 4");
+    assertThat(column(db, query, "")).containsExactly(a);
+    assertThat(column(db, query, "b")).containsExactly(b);
+  }
+
+  @Test
   void aReaderWithoutTheGrantOnTheCompactionTablesGetsTheSameAnswer(TestDatabase shared) throws SQLException {
     TestDatabase db = trailWithAClosedMonth(shared, "compaction_reader");
     writeThreeMonths(db);
     db.execute("SELECT bemi.compact_partition(p) FROM bemi.partitions_to_compact(now()) p",
+        "SELECT bemi.refresh_compacted_states()",
         "CREATE ROLE compaction_reader", "GRANT USAGE ON SCHEMA bemi TO compaction_reader",
         "GRANT SELECT ON bemi.changes, bemi.activity TO compaction_reader");
     String query = "SELECT string_agg(primary_key || '=' || \"row\"::text, '; ' ORDER BY primary_key)"

@@ -151,6 +151,29 @@ class MigrationsTest {
         .isEqualTo(3);
   }
 
+  @Test
+  void aPartitionCompactedBeforeTheStatesExistedMakesThemStaleWhenALateChangeLandsThere(TestDatabase db)
+      throws Exception {
+    TestDatabase trail = db.createSibling("states_from_v95");
+    migrateTo(trail, "95");
+    String insert = "INSERT INTO bemi.changes (primary_key, after, database, schema, \"table\", operation, committed_at,"
+        + " queued_at, transaction_id, position, commit_lsn, change_index) VALUES ('%s', '{\"id\": %<s}', 'db', 'public',"
+        + " 'users', 'CREATE', now() - interval '1 year', now(), %d, %<d, %<d, 0)";
+    trail.execute(String.format(insert, "1", 10), String.format(insert, "2", 20),
+        // as the release before it recorded a compaction of the history partition
+        "INSERT INTO bemi.compacted_partitions (partition_name, relid, changes)"
+            + " VALUES ('changes_history', 'bemi.changes_history'::regclass, 2)",
+        "INSERT INTO bemi.compacted_tables VALUES ('changes_history', '', 'public', 'users', 2, 2)");
+
+    Migrations.migrate(trail.dataSource(), "bemi");
+    assertThat(trail.queryLong("SELECT bemi.refresh_compacted_states()")).isEqualTo(1);
+    assertThat(trail.queryLong("SELECT count(*) FROM bemi.table_as_of('users', 'infinity')")).isEqualTo(2);
+    trail.execute(String.format(insert, "3", 30));
+
+    assertThat(trail.queryLong("SELECT count(*) FROM bemi.compacted_state_tables")).as("stale").isZero();
+    assertThat(trail.queryLong("SELECT count(*) FROM bemi.table_as_of('users', 'infinity')")).isEqualTo(3);
+  }
+
   /** Migrates {@code trail}'s schema bemi up to {@code version}, as a release that ended there did. */
   private static void migrateTo(TestDatabase trail, String version) {
     Flyway flyway = Flyway.configure().configuration(Migrations.flyway(trail.dataSource(), "bemi").getConfiguration())
@@ -172,7 +195,8 @@ class MigrationsTest {
 
     assertThat(db.queryValue("SELECT string_agg(p.proname || ' ' || coalesce(array_to_string(p.proconfig, ';'), '-'), ', '"
         + " ORDER BY p.proname) FROM pg_proc p WHERE p.pronamespace = 'bemi'::regnamespace AND p.prosecdef"))
-        .isEqualTo("count_activity search_path=pg_catalog, pg_temp, ensure_partitions search_path=pg_catalog, pg_temp;TimeZone=UTC");
+        .isEqualTo("compacted_states_stale search_path=pg_catalog, pg_temp, count_activity search_path=pg_catalog, pg_temp,"
+            + " ensure_partitions search_path=pg_catalog, pg_temp;TimeZone=UTC");
     assertThat(definerFunctionsExecutableBy(db, "public")).isNull();
   }
 
@@ -184,7 +208,8 @@ class MigrationsTest {
         "GRANT USAGE ON SCHEMA bemi TO " + reader,
         "GRANT SELECT ON ALL TABLES IN SCHEMA bemi TO " + reader,
         "GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA bemi TO " + reader,
-        "REVOKE EXECUTE ON FUNCTION bemi.ensure_partitions(timestamptz), bemi.count_activity() FROM " + reader);
+        "REVOKE EXECUTE ON FUNCTION bemi.ensure_partitions(timestamptz), bemi.count_activity(),"
+            + " bemi.compacted_states_stale() FROM " + reader);
     try {
       assertThat(definerFunctionsExecutableBy(db, reader)).isNull();
       assertThat(db.queryValue("SELECT has_function_privilege('" + reader + "', 'bemi.record_as_of(text, text, timestamptz, text)',"

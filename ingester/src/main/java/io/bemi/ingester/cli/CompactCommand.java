@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "compact", mixinStandardHelpOptions = true,
     description = {"Rewrites the closed monthly partitions of changes in record order, oldest first, so that a table "
-        + "as of an instant reads each table's changes there in one sweep (docs/ingester.md, \"Compaction\"). "
+        + "as of an instant reads each table's changes there in one sweep, then takes each table's state at "
+        + "their end, which a table as of a later instant starts from (docs/ingester.md, \"Compaction\"). "
         + "Run it as the owner of changes, e.g. daily. Readers and the ingester go on meanwhile; a late change "
         + "for the month being rewritten waits while it is copied. Needs free space for a second copy of "
         + "the largest month."})
@@ -38,7 +39,6 @@ final class CompactCommand implements Callable<Integer> {
     if (pending.isEmpty()) {
       System.out.println("Nothing to compact: every partition of " + connection.destinationSchema()
           + ".changes that ended before " + closedBefore + " is in record order already.");
-      return 0;
     }
     for (String partition : pending) {
       if (dryRun) {
@@ -49,6 +49,13 @@ final class CompactCommand implements Callable<Integer> {
       System.out.printf("Compacted %s.%s: %,d changes rewritten in record order in %s, VACUUM %s%n",
           connection.destinationSchema(), done.partition(), done.changes(), seconds(done.rewrite()),
           seconds(done.vacuum()));
+    }
+    if (!dryRun) {
+      Compaction.States states = compaction.refreshStates();
+      System.out.println(states.tables() == 0
+          ? "Tables' states at the end of the compacted partitions: current."
+          : String.format("Took the state of %d table(s) at the end of the compacted partitions: %,d rows in %s",
+              states.tables(), states.rows(), seconds(states.took())));
     }
     return 0;
   }

@@ -15,7 +15,9 @@ import java.util.List;
 
 /**
  * Rewrites closed monthly partitions of {@code changes} in record order ({@code compact_partition},
- * R__5), so that a table as of an instant reads each table's changes there in one forward sweep.
+ * R__5), so that a table as of an instant reads each table's changes there in one forward sweep, and
+ * takes each table's state at their end ({@code refresh_compacted_states}), which a table as of a
+ * later instant starts from.
  * One partition per transaction, oldest first, each VACUUMed afterwards (VACUUM cannot run inside
  * the function's transaction, and until it runs the index-only scans of the new copy read its heap).
  */
@@ -23,6 +25,9 @@ public final class Compaction {
 
   /** One partition rewritten: its changes, the rewrite's time and the VACUUM's. */
   public record Compacted(String partition, long changes, Duration rewrite, Duration vacuum) {}
+
+  /** The tables' states taken at the end of the compacted partitions (none: they were current), and the time. */
+  public record States(int tables, long rows, Duration took) {}
 
   private final PostgresUrl destination;
   private final String schema;
@@ -70,6 +75,32 @@ public final class Compaction {
       s.execute("VACUUM (ANALYZE) " + SqlNames.qualified(schema, partition));
       return new Compacted(partition, changes, Duration.ofNanos(rewritten - started),
           Duration.ofNanos(System.nanoTime() - rewritten));
+    }
+  }
+
+  /**
+   * Takes each table's state at the end of the compacted partitions ({@code refresh_compacted_states},
+   * R__5) unless it is current, then VACUUMs the states; the caller's role must own {@code changes}.
+   */
+  public States refreshStates() throws SQLException {
+    try (Connection c = destination.connect(); Statement s = c.createStatement()) {
+      c.setAutoCommit(true);
+      long started = System.nanoTime();
+      int tables;
+      try (ResultSet rs = s.executeQuery("SELECT " + schema + ".refresh_compacted_states()")) {
+        rs.next();
+        tables = rs.getInt(1);
+      }
+      long rows = 0;
+      if (tables > 0) {
+        s.execute("VACUUM (ANALYZE) " + SqlNames.qualified(schema, "compacted_states"));
+        try (ResultSet rs = s.executeQuery("SELECT coalesce(sum(rows), 0) FROM "
+            + SqlNames.qualified(schema, "compacted_state_tables"))) {
+          rs.next();
+          rows = rs.getLong(1);
+        }
+      }
+      return new States(tables, rows, Duration.ofNanos(System.nanoTime() - started));
     }
   }
 }

@@ -35,14 +35,24 @@ class CompactCommandTest {
     Result compacted = run("compact", "--destination-url", db.uri(), "--closed-for", "1m");
     assertThat(compacted.exitCode()).as(compacted.err()).isZero();
     assertThat(compacted.out()).matches("Compacted bemi\\.changes_history: 10 changes rewritten in record order in"
-        + " [0-9.]+ s, VACUUM [0-9.]+ s\n");
+        + " [0-9.]+ s, VACUUM [0-9.]+ s\nTook the state of 1 table\\(s\\) at the end of the compacted partitions:"
+        + " 3 rows in [0-9.]+ s\n");
     assertThat(db.queryValue(answer)).isEqualTo(before);
+    assertThat(db.queryValue("SELECT rows FROM bemi.compacted_state_tables WHERE \"table\" = 'items'")).isEqualTo(3L);
     assertThat(db.queryValue("SELECT last_vacuum IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'changes_history'"))
         .isEqualTo(true);
 
     Result again = run("compact", "--destination-url", db.uri(), "--closed-for", "1h");
     assertThat(again.exitCode()).isZero();
-    assertThat(again.out()).startsWith("Nothing to compact: every partition of bemi.changes that ended before ");
+    assertThat(again.out()).startsWith("Nothing to compact: every partition of bemi.changes that ended before ")
+        .endsWith("in record order already.\nTables' states at the end of the compacted partitions: current.\n");
+
+    // a late change into the compacted month: the states are taken again, without a month to compact
+    db.execute("INSERT INTO bemi.changes (primary_key, after, database, schema, \"table\", operation, committed_at,"
+        + " queued_at, transaction_id, position, commit_lsn, change_index)"
+        + " VALUES ('7', '{\"id\": 7}', 'app', 'public', 'items', 'CREATE', now() - interval '1 year', now(), 20, 20, 20, 0)");
+    Result late = run("compact", "--destination-url", db.uri(), "--closed-for", "1h");
+    assertThat(late.out()).contains("Took the state of 1 table(s) at the end of the compacted partitions: 4 rows");
   }
 
   @Test

@@ -286,6 +286,25 @@ $$;
 COMMENT ON FUNCTION ${flyway:defaultSchema}.commit_position_at(timestamptz, text) IS
   'The commit LSN of the last transaction (of a source) committed at or before an instant (NULL: none)';
 
+-- A table's live rows at the end of the compacted partitions (V96), for table_as_of. A function of
+-- its own, called only when they are current: a query naming compacted_states would need SELECT
+-- on it even where it does not read it, and a role without the grant gets every answer without it.
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.compacted_table_state(p_schema text, p_table text, p_source text)
+RETURNS TABLE(primary_key text, commit_lsn bigint, change_index integer, "row" jsonb)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
+  SELECT s.primary_key, s.commit_lsn, s.change_index, s."row"
+    FROM ${flyway:defaultSchema}.compacted_states s
+   WHERE s."table" = p_table AND s.schema = p_schema AND s.source = p_source;
+END
+$$;
+
+COMMENT ON FUNCTION ${flyway:defaultSchema}.compacted_table_state(text, text, text) IS
+  'A table''s live rows at the end of the compacted partitions of changes, with the position of each row''s change';
+
 DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.table_as_of(text, timestamptz);
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.table_as_of(p_table text, p_at timestamptz, p_source text DEFAULT NULL)
 RETURNS TABLE(primary_key text, "row" jsonb)
@@ -320,8 +339,25 @@ DECLARE
   -- (a role without SELECT on the compaction tables reads everything through the probes)
   v_compacted_until timestamptz;
   v_with_rows boolean := false;
+  -- At an instant after the compacted months, the table's state at their end (V96, taken by
+  -- `bemi-ingester compact`) replaces reading them: one row per live key (100,000 rows: 0.1 s from
+  -- disk, against 1.5-2.7 s for their 500,000 changes in record order). Trusted only while taken
+  -- from the current compacted run and not made stale by a change stored there since; never under
+  -- row security on changes, which the states would bypass.
+  v_states boolean := false;
 BEGIN
-  IF has_table_privilege('${flyway:defaultSchema}.compacted_tables', 'SELECT') THEN
+  IF has_table_privilege('${flyway:defaultSchema}.compacted_state_tables', 'SELECT')
+     AND has_table_privilege('${flyway:defaultSchema}.compacted_states', 'SELECT')
+     AND NOT (SELECT c.relrowsecurity FROM pg_class c WHERE c.oid = '${flyway:defaultSchema}.changes'::regclass) THEN
+    SELECT r.until_at INTO v_compacted_until
+      FROM ${flyway:defaultSchema}.compacted_run() r
+      JOIN ${flyway:defaultSchema}.compacted_state_tables h ON h.until_at = r.until_at AND h.relids = r.relids
+     WHERE h."table" = v_table AND h.schema = v_schema AND h.source = v_source AND p_at >= r.until_at;
+    v_states := FOUND;
+  END IF;
+  IF v_states THEN
+    RAISE DEBUG 'bemi: table_as_of(%) starts from its state at % and reads the changes since', p_table, v_compacted_until;
+  ELSIF has_table_privilege('${flyway:defaultSchema}.compacted_tables', 'SELECT') THEN
     IF (SELECT sum(t.changes) <= 10 * max(t.keys)
           FROM ${flyway:defaultSchema}.compacted_tables t
          WHERE t."table" = v_table AND t.schema = v_schema AND (v_one_source OR t.source = v_source)) THEN
@@ -353,7 +389,7 @@ BEGIN
      WHERE c.schema = v_schema AND c."table" = v_table
        AND c.primary_key IS NOT NULL
        AND c.commit_lsn <= v_position AND (v_one_source OR c.source = v_source)
-       AND (NOT v_with_rows OR c.committed_at >= v_compacted_until)
+       AND (NOT (v_with_rows OR v_states) OR c.committed_at >= v_compacted_until)
      ORDER BY c.primary_key DESC, c.commit_lsn DESC, c.change_index DESC
   ), compacted AS (
     -- with v_with_rows, each key's latest change in the compacted months, with its row: the
@@ -365,20 +401,29 @@ BEGIN
        AND c.primary_key IS NOT NULL
        AND c.commit_lsn <= v_position AND (v_one_source OR c.source = v_source)
      ORDER BY c.primary_key DESC, c.commit_lsn DESC, c.change_index DESC
+  ), stated AS (
+    -- with v_states, the live rows at the end of the compacted months (their changes' operation
+    -- is one of the live ones; which does not matter below)
+    SELECT s.primary_key, s.commit_lsn, s.change_index, s."row" AS after, 'UPDATE'::text AS operation
+      FROM ${flyway:defaultSchema}.compacted_table_state(v_schema, v_table, v_source) s
+     WHERE v_states
   ), chosen AS (
     SELECT l.primary_key, l.commit_lsn, l.change_index, NULL::jsonb AS after, NULL::text AS operation
       FROM latest l
-     WHERE NOT v_with_rows
+     WHERE NOT (v_with_rows OR v_states)
     UNION ALL
-    -- with v_with_rows, the later of the two per key (a key changed since the compacted months:
-    -- its newer change)
+    -- with v_with_rows or v_states, the later of the two per key (a key changed since the
+    -- compacted months: its newer change)
     (SELECT DISTINCT ON (u.primary_key) u.*
        FROM (SELECT l.primary_key, l.commit_lsn, l.change_index, NULL::jsonb AS after, NULL::text AS operation
                FROM latest l
              UNION ALL
              SELECT k.primary_key, k.commit_lsn, k.change_index, k.after, k.operation
-               FROM compacted k) u
-      WHERE v_with_rows
+               FROM compacted k
+             UNION ALL
+             SELECT t.primary_key, t.commit_lsn, t.change_index, t.after, t.operation
+               FROM stated t) u
+      WHERE v_with_rows OR v_states
       ORDER BY u.primary_key DESC, u.commit_lsn DESC, u.change_index DESC)
   )
   SELECT l.primary_key, coalesce(l.after, r.after)

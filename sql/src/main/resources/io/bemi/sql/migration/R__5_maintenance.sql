@@ -166,6 +166,8 @@ BEGIN
   v_renames := v_renames || format('ALTER INDEX ${flyway:defaultSchema}.bemi_compacting_transaction RENAME TO %I',
                                    v_transaction_index);
   EXECUTE format('ANALYZE %s', v_copy_oid);
+  -- a change stored into the month from now on makes the tables' states stale (V96)
+  PERFORM ${flyway:defaultSchema}.watch_compacted_partition(v_copy_oid);
   EXECUTE format('ALTER TABLE %s ADD CONSTRAINT bemi_compacting_bound CHECK (%s)',
                  v_copy_oid, pg_get_partition_constraintdef(v_old));
 
@@ -218,3 +220,98 @@ COMMENT ON FUNCTION ${flyway:defaultSchema}.compact_partition(text, integer) IS
 -- Only the owner of changes can swap its partitions; nobody else needs to take their locks through it.
 REVOKE EXECUTE ON FUNCTION ${flyway:defaultSchema}.compact_partition(text, integer) FROM PUBLIC;
 
+
+-- Each table's state at the end of the compacted partitions (V96): for every table with changes
+-- there, the latest change of each key up to compacted_until(), unless it is a DELETE, the key
+-- moved away later (an UPDATE of the key) or the table was truncated later: what table_as_of
+-- returns at that instant, with the position of each row's change. Taken again only when the
+-- compacted run or the tables in it changed since, or a trigger found the states stale; returns
+-- how many tables' states it stored (0: they were current).
+--
+-- The run's partitions are locked SHARE while it reads them: a late change waits, and its trigger
+-- then finds these states. Run by the owner of changes (`bemi-ingester compact` calls it).
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.refresh_compacted_states()
+RETURNS integer
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+SET TimeZone = 'UTC'
+SET max_parallel_workers_per_gather = 0
+-- each table's changes are read through the record index, in the run's record order
+SET enable_seqscan = off AS $function$
+DECLARE
+  v_run record;
+  v_table record;
+  v_partition oid;
+  v_tables integer := 0;
+  v_rows bigint;
+  v_truncated record;
+  v_lock_timeout constant text := current_setting('lock_timeout');
+BEGIN
+  IF NOT pg_try_advisory_xact_lock(hashtext('${flyway:defaultSchema}.compact_partition')) THEN
+    RAISE EXCEPTION 'bemi: a compaction of ${flyway:defaultSchema}.changes is running'
+      USING ERRCODE = 'lock_not_available', HINT = 'Let it finish; it takes the states after it.';
+  END IF;
+  SELECT * INTO v_run FROM ${flyway:defaultSchema}.compacted_run();
+  BEGIN
+    PERFORM set_config('lock_timeout', '5s', true);
+    FOREACH v_partition IN ARRAY coalesce(v_run.relids, '{}') LOOP
+      EXECUTE format('LOCK TABLE %s IN SHARE MODE', v_partition::regclass);
+    END LOOP;
+    PERFORM set_config('lock_timeout', v_lock_timeout, true);
+  EXCEPTION WHEN lock_not_available THEN
+    RAISE EXCEPTION 'bemi: a compacted partition is being written (its lock was not granted in 5 s); states not taken'
+      USING ERRCODE = 'lock_not_available', HINT = 'Run `bemi-ingester compact` again later.';
+  END;
+  IF NOT EXISTS (
+       SELECT FROM (SELECT DISTINCT t.source, t.schema, t."table"
+                      FROM ${flyway:defaultSchema}.compacted_tables t
+                      JOIN ${flyway:defaultSchema}.compacted_partitions cp ON cp.partition_name = t.partition_name
+                     WHERE cp.relid = ANY (v_run.relids)) t
+        FULL JOIN ${flyway:defaultSchema}.compacted_state_tables h
+          ON h.source = t.source AND h.schema = t.schema AND h."table" = t."table"
+       WHERE h."table" IS NULL OR t."table" IS NULL
+          OR h.until_at IS DISTINCT FROM v_run.until_at OR h.relids IS DISTINCT FROM v_run.relids) THEN
+    RETURN 0;
+  END IF;
+  DELETE FROM ${flyway:defaultSchema}.compacted_states;
+  DELETE FROM ${flyway:defaultSchema}.compacted_state_tables;
+  FOR v_table IN
+    SELECT DISTINCT t.source, t.schema, t."table"
+      FROM ${flyway:defaultSchema}.compacted_tables t
+      JOIN ${flyway:defaultSchema}.compacted_partitions cp ON cp.partition_name = t.partition_name
+     WHERE cp.relid = ANY (v_run.relids)
+     ORDER BY 3, 2, 1
+  LOOP
+    SELECT coalesce(max(x.commit_lsn), -1) AS commit_lsn,
+           coalesce((array_agg(x.change_index ORDER BY x.commit_lsn DESC, x.change_index DESC))[1], -1) AS change_index
+      INTO v_truncated
+      FROM ${flyway:defaultSchema}.changes x
+     WHERE x.operation = 'TRUNCATE' AND x.schema = v_table.schema AND x."table" = v_table."table"
+       AND x.source = v_table.source AND x.committed_at < v_run.until_at;
+    INSERT INTO ${flyway:defaultSchema}.compacted_states (source, schema, "table", primary_key, commit_lsn, change_index, "row")
+    SELECT v_table.source, v_table.schema, v_table."table", w.primary_key, w.commit_lsn, w.change_index, w.after
+      FROM (SELECT DISTINCT ON (c.primary_key) c.primary_key, c.commit_lsn, c.change_index, c.operation, c.after
+              FROM ${flyway:defaultSchema}.changes c
+             WHERE c."table" = v_table."table" AND c.schema = v_table.schema AND c.primary_key IS NOT NULL
+               AND c.source = v_table.source AND c.committed_at < v_run.until_at
+             ORDER BY c.primary_key DESC, c.commit_lsn DESC, c.change_index DESC) w
+     WHERE w.operation IN ('CREATE', 'UPDATE', 'SNAPSHOT')
+       AND (w.commit_lsn, w.change_index) > (v_truncated.commit_lsn, v_truncated.change_index)
+       AND NOT EXISTS (SELECT FROM ${flyway:defaultSchema}.changes d
+                        WHERE d.previous_primary_key = w.primary_key
+                          AND d.schema = v_table.schema AND d."table" = v_table."table" AND d.source = v_table.source
+                          AND d.committed_at < v_run.until_at
+                          AND (d.commit_lsn, d.change_index) > (w.commit_lsn, w.change_index));
+    GET DIAGNOSTICS v_rows = ROW_COUNT;
+    INSERT INTO ${flyway:defaultSchema}.compacted_state_tables (source, schema, "table", until_at, relids, rows)
+    VALUES (v_table.source, v_table.schema, v_table."table", v_run.until_at, v_run.relids, v_rows);
+    v_tables := v_tables + 1;
+  END LOOP;
+  RETURN v_tables;
+END
+$function$;
+
+COMMENT ON FUNCTION ${flyway:defaultSchema}.refresh_compacted_states() IS
+  'Takes each table''s state at the end of the compacted partitions of changes when it is not current; returns the tables taken';
+
+REVOKE EXECUTE ON FUNCTION ${flyway:defaultSchema}.refresh_compacted_states() FROM PUBLIC;

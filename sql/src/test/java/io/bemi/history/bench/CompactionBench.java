@@ -11,10 +11,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A closed partition rewritten in record order ({@code compact_partition}), measured as a user
- * meets it (not a unit test): the first {@code table_as_of} of a 100,000-row table on a cold cache
- * before and after the rewrite of the same trail, in one run, with the rewrite's own cost and a
- * check that the answer is the same row for row.
+ * A closed partition rewritten in record order ({@code compact_partition}), then each table's state
+ * at its end taken ({@code refresh_compacted_states}), measured as a user meets them (not a unit
+ * test): the first {@code table_as_of} of a 100,000-row table on a cold cache before the rewrite,
+ * after it, and after the states, on the same trail in one run, with the cost of each step and a
+ * check that the answer is the same row for row. A copy compacted by an earlier run starts at the
+ * states.
  *
  * <pre>
  * ./mvnw -q -o -pl sql test-compile exec:java -Dexec.classpathScope=test \
@@ -44,16 +46,21 @@ public final class CompactionBench {
     Path dataDir = Path.of(args[0]);
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
     String answerBefore;
+    boolean compactedAlready;
     try (EmbeddedPostgres pg = TableAsOfColdBench.start(dataDir); Connection c = pg.getPostgresDatabase().getConnection();
          Statement s = c.createStatement()) {
       Migrations.migrate(pg.getPostgresDatabase(), "bemi");
       System.out.printf("trail of %s changes in %s, %s; load average %s%n", value(s, "SELECT count(*) FROM bemi.changes"),
           dataDir, value(s, "SELECT pg_size_pretty(pg_total_relation_size('bemi.changes_history'))"),
           TimeTravelBench.loadAverage());
-      if (value(s, "SELECT count(*) FROM bemi.compacted_partitions").equals("1")) {
-        throw new IllegalStateException(dataDir + " is compacted already: run on a fresh copy of the trail");
-      }
+      compactedAlready = value(s, "SELECT count(*) FROM bemi.compacted_partitions").equals("1");
+      s.execute("DELETE FROM bemi.compacted_state_tables");
       answerBefore = value(s, ANSWER);
+    }
+    if (compactedAlready) {
+      System.out.println(dataDir + " is compacted already: measuring the states only");
+      states(dataDir, rounds, answerBefore, coldRuns(dataDir, rounds, "after compaction"));
+      return;
     }
     List<Long> before = coldRuns(dataDir, rounds, "before compaction");
 
@@ -68,16 +75,41 @@ public final class CompactionBench {
       System.out.printf("compact_partition('changes_history'): %s rows in %,d ms, then VACUUM (ANALYZE) %,d ms; now %s%n",
           rows, (compacted - started) / 1_000_000, (vacuumed - compacted) / 1_000_000,
           value(s, "SELECT pg_size_pretty(pg_total_relation_size('bemi.changes_history'))"));
-      String answerAfter = value(s, ANSWER);
-      System.out.printf("answer before %s, after %s: %s%n", answerBefore, answerAfter,
-          answerBefore.equals(answerAfter) ? "the same" : "DIFFERENT");
+      compareAnswer(s, answerBefore, "after compaction");
     }
     List<Long> after = coldRuns(dataDir, rounds, "after compaction");
+    printMedians("before", before, "after", after);
+    states(dataDir, rounds, answerBefore, after);
+  }
 
-    long medianBefore = TableAsOfColdBench.median(before);
-    long medianAfter = TableAsOfColdBench.median(after);
-    System.out.printf("cold first run, median of %d: before %,d ms, after %,d ms: %.2fx%n",
-        rounds, medianBefore, medianAfter, (double) medianAfter / medianBefore);
+  /** Takes the states, checks the answer and measures the cold runs against {@code compacted}'s. */
+  private static void states(Path dataDir, int rounds, String answerBefore, List<Long> compacted) throws Exception {
+    try (EmbeddedPostgres pg = TableAsOfColdBench.start(dataDir); Connection c = pg.getPostgresDatabase().getConnection();
+         Statement s = c.createStatement()) {
+      long started = System.nanoTime();
+      String tables = value(s, "SELECT bemi.refresh_compacted_states()");
+      long taken = System.nanoTime();
+      s.execute("VACUUM (ANALYZE) bemi.compacted_states");
+      System.out.printf("refresh_compacted_states(): %s tables, %s rows in %,d ms, then VACUUM (ANALYZE) %,d ms; %s%n",
+          tables, value(s, "SELECT sum(rows) FROM bemi.compacted_state_tables"), (taken - started) / 1_000_000,
+          (System.nanoTime() - taken) / 1_000_000,
+          value(s, "SELECT pg_size_pretty(pg_total_relation_size('bemi.compacted_states'))"));
+      compareAnswer(s, answerBefore, "from the states");
+    }
+    printMedians("compacted", compacted, "from the states", coldRuns(dataDir, rounds, "after the states"));
+  }
+
+  private static void compareAnswer(Statement s, String answerBefore, String label) throws SQLException {
+    String answer = value(s, ANSWER);
+    System.out.printf("answer before %s, %s %s: %s%n", answerBefore, label, answer,
+        answerBefore.equals(answer) ? "the same" : "DIFFERENT");
+  }
+
+  private static void printMedians(String label, List<Long> cold, String thenLabel, List<Long> thenCold) {
+    long median = TableAsOfColdBench.median(cold);
+    long thenMedian = TableAsOfColdBench.median(thenCold);
+    System.out.printf("cold first run, median of %d: %s %,d ms, %s %,d ms: %.2fx%n",
+        cold.size(), label, median, thenLabel, thenMedian, (double) thenMedian / median);
   }
 
   /** Cold first runs of table_as_of (each followed by two warm ones, printed); returns the cold times. */
