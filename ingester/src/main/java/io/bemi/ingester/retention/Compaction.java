@@ -50,13 +50,21 @@ public final class Compaction {
       }
       return partitions;
     } catch (SQLException e) {
-      if ("42883".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())) { // undefined function, schema
-        throw new IllegalStateException("The destination has no trail in schema " + schema + ", or one that predates"
-            + " compaction: start `bemi-ingester run` (or `consume`) once with this version, it creates or migrates"
-            + " the schema (" + e.getMessage() + ")", e);
-      }
-      throw e;
+      throw withNextStep(e);
     }
+  }
+
+  /**
+   * An undefined function or schema (a trail this version has not migrated yet) as an error that
+   * says what to do; any other error as it is.
+   */
+  private SQLException withNextStep(SQLException e) {
+    if ("42883".equals(e.getSQLState()) || "3F000".equals(e.getSQLState())) {
+      throw new IllegalStateException("The destination has no trail in schema " + schema + ", or one that predates"
+          + " this version's compaction: start `bemi-ingester run` (or `consume`) once with this version, it creates"
+          + " or migrates the schema (" + e.getMessage() + ")", e);
+    }
+    return e;
   }
 
   /** Rewrites one partition and VACUUMs it; the caller's role must own {@code changes}. */
@@ -90,6 +98,8 @@ public final class Compaction {
       try (ResultSet rs = s.executeQuery("SELECT " + schema + ".refresh_compacted_states()")) {
         rs.next();
         tables = rs.getInt(1);
+      } catch (SQLException e) {
+        throw withNextStep(e);
       }
       long rows = 0;
       if (tables > 0) {

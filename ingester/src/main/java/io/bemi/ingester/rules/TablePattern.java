@@ -9,6 +9,9 @@ import java.util.regex.Pattern;
  * {@code public.sessions}, {@code audit.*}, {@code *.tmp_*}, or a name in double quotes taken as it
  * is ({@code public."orders.2024"}, {@link NamePart}). Names are compared as they are stored in the
  * catalog (case-sensitive, with or without quotes).
+ *
+ * @param isExactName a plain name (no {@code *} outside quotes): naming a table that does not exist
+ *     is a mistake worth stopping for
  */
 public record TablePattern(String text, Pattern schema, Pattern table, boolean isExactName) {
 

@@ -64,6 +64,6 @@ class CompactCommandTest {
     TestDatabase empty = server.createSibling("compact_empty");
     Result noTrail = run("compact", "--destination-url", empty.uri());
     assertThat(noTrail.exitCode()).isEqualTo(1);
-    assertThat(noTrail.err()).contains("predates compaction", "bemi-ingester run", "schema \"bemi\" does not exist");
+    assertThat(noTrail.err()).contains("predates this version's compaction", "bemi-ingester run", "schema \"bemi\" does not exist");
   }
 }
