@@ -5,6 +5,7 @@ import io.bemi.ingester.leader.LeaderLease;
 import io.bemi.ingester.leader.Lease;
 import io.bemi.ingester.monitor.RetainedWal;
 import io.bemi.ingester.monitor.SlotPosition;
+import io.bemi.ingester.retention.Compaction;
 import io.bemi.ingester.setup.SetupCoverage;
 import io.bemi.ingester.setup.SourceSetup;
 import io.bemi.ingester.setup.TableChoice;
@@ -76,6 +77,7 @@ final class StatusCommand implements Callable<Integer> {
       printBaseline(destination, slot, position.database(), published, coverage == null ? null : coverage.choice());
       printQuarantine(destination, position.database());
       printLeader(destination, slot, position.database());
+      printCompaction(destination);
     }
     return 0;
   }
@@ -155,6 +157,22 @@ final class StatusCommand implements Callable<Integer> {
       }
       System.out.println("quarantined:       none (no quarantine table yet)");
     }
+  }
+
+  /** How far `compact` has gone, and whether table_as_of may start from the tables' states. */
+  private void printCompaction(Connection destination) throws SQLException {
+    Compaction.Progress progress = Compaction.progress(destination, connection.destinationSchema());
+    if (progress == null) {
+      System.out.println("compaction:        none (`bemi-ingester compact` rewrites closed months in record order)");
+      return;
+    }
+    System.out.println("compaction:        changes before " + progress.until() + " in record order ("
+        + progress.partitions() + " partition(s)); tables' states "
+        + (progress.statesCurrent()
+            ? "current (" + progress.tables() + " table(s), taken " + progress.takenAt() + ")"
+            : "current for " + progress.current() + " of " + progress.tables() + " table(s): a change landed in a "
+                + "compacted month or a month was compacted since; `bemi-ingester compact` takes them again, until "
+                + "then table_as_of reads those months"));
   }
 
   private void printLeader(Connection destination, String slot, String database) throws SQLException {

@@ -29,12 +29,57 @@ public final class Compaction {
   /** The tables' states taken at the end of the compacted partitions (none: they were current), and the time. */
   public record States(int tables, long rows, Duration took) {}
 
+  /**
+   * How far compaction has gone: the compacted months end at {@code until} ({@code partitions} of
+   * them); {@code current} of the {@code tables} with changes there have a state table_as_of may
+   * start from, taken at {@code takenAt} (null: none).
+   */
+  public record Progress(Instant until, int partitions, int current, int tables, Instant takenAt) {
+
+    /** Every table's state matches the compacted months. */
+    public boolean statesCurrent() {
+      return current == tables;
+    }
+  }
+
+  private static final String PROGRESS = """
+      SELECT r.until_at, cardinality(r.relids),
+             (SELECT count(*) FROM %1$s.compacted_state_tables h WHERE h.until_at = r.until_at AND h.relids = r.relids),
+             (SELECT count(*) FROM (SELECT DISTINCT t.source, t.schema, t."table"
+                                      FROM %1$s.compacted_tables t
+                                      JOIN %1$s.compacted_partitions cp ON cp.partition_name = t.partition_name
+                                     WHERE cp.relid = ANY (r.relids)) x),
+             (SELECT max(h.taken_at) FROM %1$s.compacted_state_tables h)
+        FROM %1$s.compacted_run() r""";
+
   private final PostgresUrl destination;
   private final String schema;
 
   public Compaction(PostgresUrl destination, String destinationSchema) {
     this.destination = destination;
     this.schema = destinationSchema;
+  }
+
+  /**
+   * {@link Progress} of the trail in {@code schema}; null when nothing is compacted, or when the
+   * trail predates the states or the role may not read them.
+   */
+  public static Progress progress(Connection destination, String schema) throws SQLException {
+    try (Statement s = destination.createStatement(); ResultSet rs = s.executeQuery(String.format(PROGRESS, schema))) {
+      rs.next();
+      if (rs.getTimestamp(1) == null) {
+        return null;
+      }
+      Timestamp takenAt = rs.getTimestamp(5);
+      return new Progress(rs.getTimestamp(1).toInstant(), rs.getInt(2), rs.getInt(3), rs.getInt(4),
+          takenAt == null ? null : takenAt.toInstant());
+    } catch (SQLException e) {
+      // undefined table or function (an older trail), no privilege
+      if (List.of("42P01", "42883", "3F000", "42501").contains(e.getSQLState())) {
+        return null;
+      }
+      throw e;
+    }
   }
 
   /** The partitions that ended by {@code closedBefore} and are not compacted yet, oldest first. */

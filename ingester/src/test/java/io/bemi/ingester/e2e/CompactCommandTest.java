@@ -25,6 +25,9 @@ class CompactCommandTest {
     String answer = "SELECT string_agg(primary_key || '=' || \"row\"::text, '; ' ORDER BY primary_key)"
         + " FROM bemi.table_as_of('items', 'infinity')";
     Object before = db.queryValue(answer);
+    db.execute("SELECT pg_create_logical_replication_slot('compacting', 'pgoutput')");
+    String[] status = {"status", "--source-url", db.uri(), "--slot", "compacting"};
+    assertThat(run(status).out()).contains("compaction:        none (`bemi-ingester compact` rewrites closed months");
 
     // a fresh trail's history partition ends where this month starts: closed for more than a minute
     Result listed = run("compact", "--destination-url", db.uri(), "--closed-for", "1m", "--dry-run");
@@ -39,6 +42,8 @@ class CompactCommandTest {
         + " 3 rows in [0-9.]+ s\n");
     assertThat(db.queryValue(answer)).isEqualTo(before);
     assertThat(db.queryValue("SELECT rows FROM bemi.compacted_state_tables WHERE \"table\" = 'items'")).isEqualTo(3L);
+    assertThat(run(status).out()).containsPattern("compaction:        changes before \\S+ in record order \\(1 partition\\(s\\)\\);"
+        + " tables' states current \\(1 table\\(s\\), taken \\S+\\)\n");
     assertThat(db.queryValue("SELECT last_vacuum IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'changes_history'"))
         .isEqualTo(true);
 
@@ -51,8 +56,11 @@ class CompactCommandTest {
     db.execute("INSERT INTO bemi.changes (primary_key, after, database, schema, \"table\", operation, committed_at,"
         + " queued_at, transaction_id, position, commit_lsn, change_index)"
         + " VALUES ('7', '{\"id\": 7}', 'app', 'public', 'items', 'CREATE', now() - interval '1 year', now(), 20, 20, 20, 0)");
+    assertThat(run(status).out()).contains("tables' states current for 0 of 1 table(s): a change landed in a compacted"
+        + " month or a month was compacted since; `bemi-ingester compact` takes them again");
     Result late = run("compact", "--destination-url", db.uri(), "--closed-for", "1h");
     assertThat(late.out()).contains("Took the state of 1 table(s) at the end of the compacted partitions: 4 rows");
+    db.execute("SELECT pg_drop_replication_slot('compacting')");
   }
 
   @Test
