@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
  * One dot-separated part of a table or column pattern. A part in double quotes is a name taken as
  * it is, as SQL quotes an identifier: {@code .}, {@code ,} and {@code *} are characters of the name
  * and {@code ""} is one quote, e.g. {@code public."orders.2024"} or {@code "odd*name"}. A part
- * without quotes is a glob ({@link Glob}).
+ * that does not start with a quote is a glob ({@link Glob}), any later quote in it a character.
  *
  * <p>Lists of patterns are comma-separated options; picocli does not split inside double quotes,
  * so a quoted part may hold a comma.
@@ -52,11 +52,7 @@ record NamePart(String text, boolean quoted) {
       } else {
         int dot = rule.indexOf('.', at);
         int end = dot < 0 ? rule.length() : dot;
-        String text = rule.substring(at, end);
-        if (text.indexOf('"') >= 0) {
-          throw new IllegalArgumentException("a quote may only open a part (write \"\" for a quote inside a quoted name)");
-        }
-        parts.add(new NamePart(text, false));
+        parts.add(new NamePart(rule.substring(at, end), false)); // a quote after its start is a character, as before
         at = end;
       }
       if (at >= rule.length()) {

@@ -70,6 +70,12 @@ class TablePatternTest {
     assertThatThrownBy(() -> TablePattern.parse("shop.\"orders")).hasMessageContaining("Invalid table pattern")
         .hasMessageContaining("a quote opened at character 6 is not closed");
     assertThatThrownBy(() -> TablePattern.parse("shop.\"orders\"x")).hasMessageContaining("must be a whole part");
-    assertThatThrownBy(() -> TablePattern.parse("shop.ord\"ers")).hasMessageContaining("a quote may only open a part");
+  }
+
+  @Test
+  void aQuoteAfterThePartsStartIsACharacterOfTheName() {
+    TablePattern pattern = TablePattern.parse("shop.we\"ird*");
+    assertThat(pattern.matches("shop", "we\"ird_2024")).isTrue();
+    assertThat(pattern.isExactName()).isFalse();
   }
 }
