@@ -42,14 +42,17 @@ public final class Compaction {
     }
   }
 
+  // built-ins and operators from pg_catalog: `status` runs it with the operator's privileges
   private static final String PROGRESS = """
-      SELECT r.until_at, cardinality(r.relids),
-             (SELECT count(*) FROM %1$s.compacted_state_tables h WHERE h.until_at = r.until_at AND h.relids = r.relids),
-             (SELECT count(*) FROM (SELECT DISTINCT t.source, t.schema, t."table"
+      SELECT r.until_at, pg_catalog.cardinality(r.relids),
+             (SELECT pg_catalog.count(*) FROM %1$s.compacted_state_tables h
+               WHERE h.until_at OPERATOR(pg_catalog.=) r.until_at AND h.relids OPERATOR(pg_catalog.=) r.relids),
+             (SELECT pg_catalog.count(*) FROM (SELECT DISTINCT t.source, t.schema, t."table"
                                       FROM %1$s.compacted_tables t
-                                      JOIN %1$s.compacted_partitions cp ON cp.partition_name = t.partition_name
-                                     WHERE cp.relid = ANY (r.relids)) x),
-             (SELECT max(h.taken_at) FROM %1$s.compacted_state_tables h)
+                                      JOIN %1$s.compacted_partitions cp
+                                        ON cp.partition_name OPERATOR(pg_catalog.=) t.partition_name
+                                     WHERE cp.relid OPERATOR(pg_catalog.=) ANY (r.relids)) x),
+             (SELECT pg_catalog.max(h.taken_at) FROM %1$s.compacted_state_tables h)
         FROM %1$s.compacted_run() r""";
 
   private final PostgresUrl destination;
@@ -149,7 +152,7 @@ public final class Compaction {
       long rows = 0;
       if (tables > 0) {
         s.execute("VACUUM (ANALYZE) " + SqlNames.qualified(schema, "compacted_states"));
-        try (ResultSet rs = s.executeQuery("SELECT coalesce(sum(rows), 0) FROM "
+        try (ResultSet rs = s.executeQuery("SELECT coalesce(pg_catalog.sum(rows), 0) FROM "
             + SqlNames.qualified(schema, "compacted_state_tables"))) {
           rs.next();
           rows = rs.getLong(1);

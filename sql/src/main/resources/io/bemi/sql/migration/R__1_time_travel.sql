@@ -349,11 +349,15 @@ BEGIN
   IF has_table_privilege('${flyway:defaultSchema}.compacted_state_tables', 'SELECT')
      AND has_table_privilege('${flyway:defaultSchema}.compacted_states', 'SELECT')
      AND NOT (SELECT c.relrowsecurity FROM pg_class c WHERE c.oid = '${flyway:defaultSchema}.changes'::regclass) THEN
-    SELECT r.until_at INTO v_compacted_until
-      FROM ${flyway:defaultSchema}.compacted_run() r
-      JOIN ${flyway:defaultSchema}.compacted_state_tables h ON h.until_at = r.until_at AND h.relids = r.relids
-     WHERE h."table" = v_table AND h.schema = v_schema AND h.source = v_source AND p_at >= r.until_at;
-    v_states := FOUND;
+    -- one probe of the headers first: a table without a state skips reading the partitions' catalog
+    IF EXISTS (SELECT FROM ${flyway:defaultSchema}.compacted_state_tables h
+                WHERE h."table" = v_table AND h.schema = v_schema AND h.source = v_source AND p_at >= h.until_at) THEN
+      SELECT r.until_at INTO v_compacted_until
+        FROM ${flyway:defaultSchema}.compacted_run() r
+        JOIN ${flyway:defaultSchema}.compacted_state_tables h ON h.until_at = r.until_at AND h.relids = r.relids
+       WHERE h."table" = v_table AND h.schema = v_schema AND h.source = v_source AND p_at >= r.until_at;
+      v_states := FOUND;
+    END IF;
   END IF;
   IF v_states THEN
     RAISE DEBUG 'bemi: table_as_of(%) starts from its state at % and reads the changes since', p_table, v_compacted_until;
