@@ -77,6 +77,7 @@ class CompactionTest {
     write(db, "TRUNCATE tags");
     write(db, "INSERT INTO tags VALUES ('b', 'B2'), ('d', 'D')");
     write(db, "UPDATE accounts SET id = 5, email = 'back@example.com' WHERE id = 105");
+    write(db, "DELETE FROM accounts WHERE id = 9");
     for (int i = 0; i < 15; i++) {
       write(db, "UPDATE counters SET n = n + 1");
     }
@@ -102,6 +103,26 @@ class CompactionTest {
     answers.addAll(column(db, "SELECT operation || ' ' || primary_key || ' ' || after::text FROM bemi.record_history('accounts', '5')"));
     answers.addAll(column(db, "SELECT md5(string_agg(c::text, ',' ORDER BY commit_lsn, change_index)) FROM bemi.changes c"));
     return answers;
+  }
+
+  /** Each table's state, row by row, with the change each row comes from. */
+  private static final String STATES = "SELECT string_agg(\"table\" || ' ' || primary_key || ' ' || commit_lsn || '/'"
+      + " || change_index || ' ' || \"row\"::text, '; ' ORDER BY \"table\", primary_key) FROM bemi.compacted_states";
+
+  /** The server's DEBUG messages while refresh_compacted_states takes the states (its result first). */
+  private static List<String> refresh(TestDatabase db) throws SQLException {
+    try (Connection c = db.connect(); Statement s = c.createStatement()) {
+      s.execute("SET client_min_messages = debug1");
+      List<String> messages = new ArrayList<>();
+      try (var rs = s.executeQuery("SELECT bemi.refresh_compacted_states()")) {
+        rs.next();
+        messages.add(rs.getString(1));
+      }
+      for (SQLWarning w = s.getWarnings(); w != null; w = w.getNextWarning()) {
+        messages.add(w.getMessage().replaceAll(" (before|from|to) [0-9-]+ [0-9:+]+", ""));
+      }
+      return messages;
+    }
   }
 
   /** The server's DEBUG messages while table_as_of reads a table at the end of the trail. */
@@ -135,6 +156,12 @@ class CompactionTest {
     for (String partition : column(db, "SELECT bemi.partitions_to_compact(now())")) {
       assertThat(db.queryLong("SELECT bemi.compact_partition('" + partition + "')"))
           .isEqualTo(db.queryLong("SELECT count(*) FROM bemi." + partition));
+      if (partition.equals("changes_history")) {
+        // the states at the end of the first month, which the next refresh extends
+        assertThat(refresh(db)).containsExactly("3", "bemi: the state of public.accounts (source '') taken from its changes",
+            "bemi: the state of public.counters (source '') taken from its changes",
+            "bemi: the state of public.tags (source '') taken from its changes");
+      }
     }
 
     assertThat(answers(db)).isEqualTo(before);
@@ -157,13 +184,20 @@ class CompactionTest {
 
     // each table's state at the end of the compacted months: every answer still the same, the
     // instants after them read from it
-    assertThat(db.queryLong("SELECT bemi.refresh_compacted_states()")).isEqualTo(3);
+    // (extended with last month's changes: a key moved back, a DELETE, a TRUNCATE and inserts after it)
+    assertThat(refresh(db)).containsExactly("3", "bemi: the state of public.accounts (source '') extended",
+        "bemi: the state of public.counters (source '') extended", "bemi: the state of public.tags (source '') extended");
     assertThat(db.queryLong("SELECT bemi.refresh_compacted_states()")).as("current: not taken again").isZero();
     assertThat(answers(db)).isEqualTo(before);
     assertThat(debugMessages(db, "accounts")).anyMatch(m -> m.contains("starts from its state at"));
     assertThat(debugMessages(db, "counters")).anyMatch(m -> m.contains("starts from its state at"));
     assertThat(column(db, "SELECT \"table\" || ' ' || rows FROM bemi.compacted_state_tables ORDER BY 1"))
-        .containsExactly("accounts 39", "counters 1", "tags 2");
+        .containsExactly("accounts 38", "counters 1", "tags 2");
+    String extended = column(db, STATES).get(0);
+    db.execute("DELETE FROM bemi.compacted_state_tables");
+    assertThat(refresh(db)).as("taken from all the compacted changes")
+        .contains("bemi: the state of public.tags (source '') taken from its changes");
+    assertThat(column(db, STATES)).containsExactly(extended);
     // a context backfilled into a compacted month does not change a state
     db.execute("UPDATE bemi.changes SET context = '{\"userId\": 1}' WHERE \"table\" = 'tags' AND primary_key = 'b'");
     assertThat(db.queryLong("SELECT count(*) FROM bemi.compacted_state_tables")).isEqualTo(3);
@@ -173,14 +207,19 @@ class CompactionTest {
         + " queued_at, transaction_id, position, commit_lsn, change_index)"
         + " SELECT '900', '{\"id\": 900}', database, schema, 'accounts', 'CREATE', committed_at, queued_at, transaction_id,"
         + " position, commit_lsn, 1000 FROM bemi.changes WHERE operation = 'TRUNCATE'");
-    assertThat(db.queryLong("SELECT count(*) FROM bemi.compacted_state_tables")).isZero();
+    assertThat(column(db, "SELECT \"table\" FROM bemi.compacted_state_tables ORDER BY 1"))
+        .as("only the table changed is stale").containsExactly("counters", "tags");
     assertThat(debugMessages(db, "accounts")).noneMatch(m -> m.contains("starts from its state at"));
+    assertThat(debugMessages(db, "tags")).anyMatch(m -> m.contains("starts from its state at"));
     assertThat(column(db, "SELECT \"row\"::text FROM bemi.table_as_of('accounts', 'infinity') WHERE primary_key = '900'"))
         .containsExactly("{\"id\": 900}");
-    assertThat(db.queryLong("SELECT bemi.refresh_compacted_states()")).isEqualTo(3);
+    assertThat(refresh(db)).containsExactly("1", "bemi: the state of public.accounts (source '') taken from its changes");
     assertThat(column(db, "SELECT \"row\"::text FROM bemi.table_as_of('accounts', 'infinity') WHERE primary_key = '900'"))
         .containsExactly("{\"id\": 900}");
     assertThat(debugMessages(db, "accounts")).anyMatch(m -> m.contains("starts from its state at"));
+    // a compacted month truncated: every state is stale
+    db.execute("TRUNCATE bemi." + lastMonth);
+    assertThat(db.queryLong("SELECT count(*) FROM bemi.compacted_state_tables")).isZero();
   }
 
   @Test
@@ -271,6 +310,47 @@ class CompactionTest {
       var rs = s.executeQuery(query);
       rs.next();
       assertThat(rs.getString(1)).isEqualTo(owner);
+    }
+  }
+
+  @Test
+  void takingTheStatesWaitsForAWriterOfLateChangesWithoutHoldingAMonthItWants(TestDatabase shared) throws Exception {
+    TestDatabase db = trailWithAClosedMonth(shared, "compaction_states_lock");
+    writeThreeMonths(db);
+    db.execute("SELECT bemi.compact_partition(p) FROM bemi.partitions_to_compact(now()) p");
+    String late = "INSERT INTO bemi.changes (primary_key, after, database, schema, \"table\", operation, committed_at,"
+        + " queued_at, transaction_id, position, commit_lsn, change_index) SELECT '%s', '{}', database, schema, \"table\","
+        + " 'CREATE', committed_at, queued_at, transaction_id, position, commit_lsn, 1000 FROM bemi.changes"
+        + " WHERE \"table\" = '%s' AND committed_at < bemi.compacted_until() ORDER BY committed_at %s LIMIT 1";
+    try (Connection writer = db.connect(); Statement w = writer.createStatement()) {
+      writer.setAutoCommit(false);
+      w.execute(String.format(late, "late-1", "tags", "DESC")); // last month, the second of the two compacted
+      CompletableFuture<Long> refresh = CompletableFuture.supplyAsync(() -> {
+        try {
+          return db.queryLong("SELECT bemi.refresh_compacted_states()");
+        } catch (SQLException e) {
+          throw new IllegalStateException(e.getMessage(), e);
+        }
+      });
+      Thread.sleep(500); // the refresh asks for both months again and again meanwhile
+      // into the first compacted month, which a refresh locking the months one by one would hold:
+      // each would wait for the other
+      w.execute(String.format(late, "late-2", "counters", "ASC"));
+      writer.commit();
+      assertThat(refresh.get(30, TimeUnit.SECONDS)).isEqualTo(3);
+    }
+    assertThat(column(db, "SELECT \"table\" FROM bemi.compacted_state_tables ORDER BY 1"))
+        .containsExactly("accounts", "counters", "tags");
+    assertThat(db.queryLong("SELECT count(*) FROM bemi.table_as_of('tags', 'infinity') WHERE primary_key = 'late-1'"))
+        .isEqualTo(1);
+
+    // a writer that does not finish: the refresh gives up after 5 s, saying why
+    try (Connection writer = db.connect(); Statement w = writer.createStatement()) {
+      writer.setAutoCommit(false);
+      w.execute(String.format(late, "late-3", "accounts", "DESC"));
+      assertThatThrownBy(() -> db.queryLong("SELECT bemi.refresh_compacted_states()"))
+          .hasMessageContaining("a compacted partition is being written (its lock was not granted in 5 s); states not taken");
+      writer.rollback();
     }
   }
 

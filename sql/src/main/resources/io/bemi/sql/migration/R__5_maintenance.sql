@@ -224,12 +224,24 @@ REVOKE EXECUTE ON FUNCTION ${flyway:defaultSchema}.compact_partition(text, integ
 -- Each table's state at the end of the compacted partitions (V96): for every table with changes
 -- there, the latest change of each key up to compacted_until(), unless it is a DELETE, the key
 -- moved away later (an UPDATE of the key) or the table was truncated later: what table_as_of
--- returns at that instant, with the position of each row's change. Taken again only when the
--- compacted run or the tables in it changed since, or a trigger found the states stale; returns
--- how many tables' states it stored (0: they were current).
+-- returns at that instant, with the position of each row's change. A table's state is taken
+-- again only when it is not current: the compacted run changed since, or a trigger found it stale
+-- (a change stored into a compacted month, V97). Returns how many tables' states it took or
+-- extended (0: they were all current).
 --
--- The run's partitions are locked SHARE while it reads them: a late change waits, and its trigger
--- then finds these states. Run by the owner of changes (`bemi-ingester compact` calls it).
+-- A state taken from an earlier run that the current run extends (the same partitions, by oid,
+-- and later months compacted since: the common case, `compact` after a month has ended) is
+-- extended with the changes of the newly compacted months only, as table_as_of merges a state with
+-- later changes: each key's latest new change replaces its row (or removes it: a DELETE, the key
+-- moved away afterwards), a key moved away by one of them loses its row, and a TRUNCATE among
+-- them removes every row (all of them come before it). Any other state
+-- (none yet, stale, or the run lost a partition: retention) is taken from all the table's
+-- compacted changes. DEBUG messages say which.
+--
+-- The run's partitions are locked SHARE while it reads them, all in one statement that does not
+-- wait (retried for up to 5 s): a late change waits, and its trigger then finds these states; a
+-- writer storing late changes into two compacted months cannot deadlock with it. Run by the owner
+-- of changes (`bemi-ingester compact` calls it).
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.refresh_compacted_states()
 RETURNS integer
 LANGUAGE plpgsql
@@ -241,27 +253,32 @@ SET enable_seqscan = off AS $function$
 DECLARE
   v_run record;
   v_table record;
-  v_partition oid;
   v_tables integer := 0;
   v_rows bigint;
+  v_from timestamptz;          -- the changes read for the table's state are those from it to the run's end
   v_truncated record;
-  v_lock_timeout constant text := current_setting('lock_timeout');
+  v_attempt integer := 0;
 BEGIN
   IF NOT pg_try_advisory_xact_lock(hashtext('${flyway:defaultSchema}.compact_partition')) THEN
     RAISE EXCEPTION 'bemi: a compaction of ${flyway:defaultSchema}.changes is running'
       USING ERRCODE = 'lock_not_available', HINT = 'Let it finish; it takes the states after it.';
   END IF;
   SELECT * INTO v_run FROM ${flyway:defaultSchema}.compacted_run();
-  BEGIN
-    PERFORM set_config('lock_timeout', '5s', true);
-    FOREACH v_partition IN ARRAY coalesce(v_run.relids, '{}') LOOP
-      EXECUTE format('LOCK TABLE %s IN SHARE MODE', v_partition::regclass);
-    END LOOP;
-    PERFORM set_config('lock_timeout', v_lock_timeout, true);
-  EXCEPTION WHEN lock_not_available THEN
-    RAISE EXCEPTION 'bemi: a compacted partition is being written (its lock was not granted in 5 s); states not taken'
-      USING ERRCODE = 'lock_not_available', HINT = 'Run `bemi-ingester compact` again later.';
-  END;
+  WHILE v_run.relids IS NOT NULL LOOP
+    BEGIN
+      EXECUTE format('LOCK TABLE %s IN SHARE MODE NOWAIT',
+                     (SELECT string_agg(r::regclass::text, ', ') FROM unnest(v_run.relids) r));
+      EXIT;
+    EXCEPTION WHEN lock_not_available THEN
+      -- the subtransaction's rollback released the partitions it had locked
+      v_attempt := v_attempt + 1;
+      IF v_attempt >= 50 THEN
+        RAISE EXCEPTION 'bemi: a compacted partition is being written (its lock was not granted in 5 s); states not taken'
+          USING ERRCODE = 'lock_not_available', HINT = 'Run `bemi-ingester compact` again later.';
+      END IF;
+      PERFORM pg_sleep(0.1);
+    END;
+  END LOOP;
   IF NOT EXISTS (
        SELECT FROM (SELECT DISTINCT t.source, t.schema, t."table"
                       FROM ${flyway:defaultSchema}.compacted_tables t
@@ -273,38 +290,93 @@ BEGIN
           OR h.until_at IS DISTINCT FROM v_run.until_at OR h.relids IS DISTINCT FROM v_run.relids) THEN
     RETURN 0;
   END IF;
-  DELETE FROM ${flyway:defaultSchema}.compacted_states;
-  DELETE FROM ${flyway:defaultSchema}.compacted_state_tables;
+  -- the states of tables with no change in the run any more
+  DELETE FROM ${flyway:defaultSchema}.compacted_state_tables h
+   WHERE NOT EXISTS (SELECT FROM ${flyway:defaultSchema}.compacted_tables t
+                       JOIN ${flyway:defaultSchema}.compacted_partitions cp ON cp.partition_name = t.partition_name
+                      WHERE cp.relid = ANY (v_run.relids)
+                        AND t.source = h.source AND t.schema = h.schema AND t."table" = h."table");
+  DELETE FROM ${flyway:defaultSchema}.compacted_states s
+   WHERE NOT EXISTS (SELECT FROM ${flyway:defaultSchema}.compacted_state_tables h
+                      WHERE h.source = s.source AND h.schema = s.schema AND h."table" = s."table");
   FOR v_table IN
-    SELECT DISTINCT t.source, t.schema, t."table"
-      FROM ${flyway:defaultSchema}.compacted_tables t
-      JOIN ${flyway:defaultSchema}.compacted_partitions cp ON cp.partition_name = t.partition_name
-     WHERE cp.relid = ANY (v_run.relids)
+    SELECT t.source, t.schema, t."table", h.until_at, h.relids,
+           -- a state the run extends: its partitions are all still in the run, and every partition
+           -- compacted since starts at or after its end
+           h.until_at < v_run.until_at AND h.relids <@ v_run.relids
+             AND NOT EXISTS (SELECT FROM ${flyway:defaultSchema}.changes_partitions() p
+                              WHERE to_regclass(format('%I.%I', '${flyway:defaultSchema}', p.partition_name)) = ANY (v_run.relids)
+                                AND NOT to_regclass(format('%I.%I', '${flyway:defaultSchema}', p.partition_name)) = ANY (h.relids)
+                                AND (p.from_at IS NULL OR p.from_at < h.until_at)) AS extendable
+      FROM (SELECT DISTINCT t.source, t.schema, t."table"
+              FROM ${flyway:defaultSchema}.compacted_tables t
+              JOIN ${flyway:defaultSchema}.compacted_partitions cp ON cp.partition_name = t.partition_name
+             WHERE cp.relid = ANY (v_run.relids)) t
+      LEFT JOIN ${flyway:defaultSchema}.compacted_state_tables h
+        ON h.source = t.source AND h.schema = t.schema AND h."table" = t."table"
+     WHERE h.until_at IS DISTINCT FROM v_run.until_at OR h.relids IS DISTINCT FROM v_run.relids
      ORDER BY 3, 2, 1
   LOOP
+    v_from := CASE WHEN coalesce(v_table.extendable, false) THEN v_table.until_at ELSE '-infinity' END;
+    -- the table's last TRUNCATE among the changes read: the rows before it are gone
     SELECT coalesce(max(x.commit_lsn), -1) AS commit_lsn,
            coalesce((array_agg(x.change_index ORDER BY x.commit_lsn DESC, x.change_index DESC))[1], -1) AS change_index
       INTO v_truncated
       FROM ${flyway:defaultSchema}.changes x
      WHERE x.operation = 'TRUNCATE' AND x.schema = v_table.schema AND x."table" = v_table."table"
-       AND x.source = v_table.source AND x.committed_at < v_run.until_at;
+       AND x.source = v_table.source AND x.committed_at >= v_from AND x.committed_at < v_run.until_at;
+    IF v_from > '-infinity' THEN
+      RAISE DEBUG 'bemi: the state of %.% (source %) extended from % to %', v_table.schema, v_table."table",
+        quote_literal(v_table.source), v_from, v_run.until_at;
+      IF v_truncated.commit_lsn >= 0 THEN
+        DELETE FROM ${flyway:defaultSchema}.compacted_states s
+         WHERE s."table" = v_table."table" AND s.schema = v_table.schema AND s.source = v_table.source;
+      END IF;
+      -- rows whose key a change read moved away
+      DELETE FROM ${flyway:defaultSchema}.compacted_states s
+       USING ${flyway:defaultSchema}.changes d
+       WHERE s."table" = v_table."table" AND s.schema = v_table.schema AND s.source = v_table.source
+         AND d.previous_primary_key = s.primary_key
+         AND d.schema = v_table.schema AND d."table" = v_table."table" AND d.source = v_table.source
+         AND d.committed_at >= v_from AND d.committed_at < v_run.until_at;
+      -- rows whose key a change read changed: its latest change decides below (index-only)
+      DELETE FROM ${flyway:defaultSchema}.compacted_states s
+       USING (SELECT DISTINCT c.primary_key
+                FROM ${flyway:defaultSchema}.changes c
+               WHERE c."table" = v_table."table" AND c.schema = v_table.schema AND c.primary_key IS NOT NULL
+                 AND c.source = v_table.source AND c.committed_at >= v_from AND c.committed_at < v_run.until_at) k
+       WHERE s."table" = v_table."table" AND s.schema = v_table.schema AND s.source = v_table.source
+         AND s.primary_key = k.primary_key;
+    ELSE
+      RAISE DEBUG 'bemi: the state of %.% (source %) taken from its changes before %', v_table.schema, v_table."table",
+        quote_literal(v_table.source), v_run.until_at;
+      DELETE FROM ${flyway:defaultSchema}.compacted_states s
+       WHERE s."table" = v_table."table" AND s.schema = v_table.schema AND s.source = v_table.source;
+    END IF;
+    -- each key's latest change read, when the key is live after it
     INSERT INTO ${flyway:defaultSchema}.compacted_states (source, schema, "table", primary_key, commit_lsn, change_index, "row")
     SELECT v_table.source, v_table.schema, v_table."table", w.primary_key, w.commit_lsn, w.change_index, w.after
       FROM (SELECT DISTINCT ON (c.primary_key) c.primary_key, c.commit_lsn, c.change_index, c.operation, c.after
               FROM ${flyway:defaultSchema}.changes c
              WHERE c."table" = v_table."table" AND c.schema = v_table.schema AND c.primary_key IS NOT NULL
-               AND c.source = v_table.source AND c.committed_at < v_run.until_at
+               AND c.source = v_table.source AND c.committed_at >= v_from AND c.committed_at < v_run.until_at
              ORDER BY c.primary_key DESC, c.commit_lsn DESC, c.change_index DESC) w
      WHERE w.operation IN ('CREATE', 'UPDATE', 'SNAPSHOT')
        AND (w.commit_lsn, w.change_index) > (v_truncated.commit_lsn, v_truncated.change_index)
        AND NOT EXISTS (SELECT FROM ${flyway:defaultSchema}.changes d
                         WHERE d.previous_primary_key = w.primary_key
                           AND d.schema = v_table.schema AND d."table" = v_table."table" AND d.source = v_table.source
-                          AND d.committed_at < v_run.until_at
+                          AND d.committed_at >= v_from AND d.committed_at < v_run.until_at
                           AND (d.commit_lsn, d.change_index) > (w.commit_lsn, w.change_index));
     GET DIAGNOSTICS v_rows = ROW_COUNT;
-    INSERT INTO ${flyway:defaultSchema}.compacted_state_tables (source, schema, "table", until_at, relids, rows)
-    VALUES (v_table.source, v_table.schema, v_table."table", v_run.until_at, v_run.relids, v_rows);
+    IF v_from > '-infinity' THEN
+      SELECT count(*) INTO v_rows FROM ${flyway:defaultSchema}.compacted_states s
+       WHERE s."table" = v_table."table" AND s.schema = v_table.schema AND s.source = v_table.source;
+    END IF;
+    INSERT INTO ${flyway:defaultSchema}.compacted_state_tables AS h (source, schema, "table", until_at, relids, rows)
+    VALUES (v_table.source, v_table.schema, v_table."table", v_run.until_at, v_run.relids, v_rows)
+        ON CONFLICT ("table", schema, source)
+        DO UPDATE SET until_at = excluded.until_at, relids = excluded.relids, rows = excluded.rows, taken_at = now();
     v_tables := v_tables + 1;
   END LOOP;
   RETURN v_tables;
@@ -312,6 +384,6 @@ END
 $function$;
 
 COMMENT ON FUNCTION ${flyway:defaultSchema}.refresh_compacted_states() IS
-  'Takes each table''s state at the end of the compacted partitions of changes when it is not current; returns the tables taken';
+  'Takes or extends each table''s state at the end of the compacted partitions of changes when it is not current; returns the tables taken';
 
 REVOKE EXECUTE ON FUNCTION ${flyway:defaultSchema}.refresh_compacted_states() FROM PUBLIC;
