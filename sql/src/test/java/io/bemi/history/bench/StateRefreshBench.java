@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
+import java.util.Comparator;
 
 /**
  * What taking the tables' states ({@code refresh_compacted_states}, R__5) costs as a trail grows
@@ -23,10 +24,10 @@ import java.sql.Statement;
  *     -Dexec.mainClass=io.bemi.history.bench.StateRefreshBench [-Dexec.args="MONTHS CHANGES"]
  * </pre>
  *
- * <p>{@code -Dbench.keysPerMonth=N} (default 100,000: all) makes each month after the first update N
- * keys of each table, a different range each month. Defaults: 6 months of 1,000,000 changes (about 3 GB of disk in a temporary directory, deleted
- * at the end). {@code -Dbench.explain=true} prints the plan and time of each statement inside the
- * refresh that takes over a second.
+ * <p>Defaults: 6 months of 1,000,000 changes (about 3 GB of disk in a temporary directory, deleted
+ * at the end). {@code -Dbench.keysPerMonth=N} (default 100,000: all) makes each month after the
+ * first update N keys of each table, a different range each month. {@code -Dbench.explain=true}
+ * prints the plan and time of each statement inside the refresh that takes over a second.
  */
 public final class StateRefreshBench {
 
@@ -90,7 +91,7 @@ public final class StateRefreshBench {
     } finally {
       if (Files.exists(dataDir)) {
         try (var paths = Files.walk(dataDir)) {
-          paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+          paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
       }
     }
