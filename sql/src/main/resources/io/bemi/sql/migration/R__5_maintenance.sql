@@ -304,9 +304,9 @@ BEGIN
            -- a state the run extends: its partitions are all still in the run, and every partition
            -- compacted since starts at or after its end
            h.until_at < v_run.until_at AND h.relids <@ v_run.relids
-             AND NOT EXISTS (SELECT FROM ${flyway:defaultSchema}.changes_partitions() p
-                              WHERE to_regclass(format('%I.%I', '${flyway:defaultSchema}', p.partition_name)) = ANY (v_run.relids)
-                                AND NOT to_regclass(format('%I.%I', '${flyway:defaultSchema}', p.partition_name)) = ANY (h.relids)
+             AND NOT EXISTS (SELECT FROM ${flyway:defaultSchema}.compacted_partitions cp
+                               JOIN ${flyway:defaultSchema}.changes_partitions() p ON p.partition_name = cp.partition_name
+                              WHERE cp.relid = ANY (v_run.relids) AND cp.relid <> ALL (h.relids)
                                 AND (p.from_at IS NULL OR p.from_at < h.until_at)) AS extendable
       FROM (SELECT DISTINCT t.source, t.schema, t."table"
               FROM ${flyway:defaultSchema}.compacted_tables t

@@ -136,7 +136,8 @@ public final class CompactionBench {
     return cold;
   }
 
-  private static String value(Statement s, String sql) throws SQLException {
+  /** The first row's columns, separated by spaces. */
+  static String value(Statement s, String sql) throws SQLException {
     try (ResultSet rs = s.executeQuery(sql)) {
       rs.next();
       StringBuilder row = new StringBuilder(String.valueOf(rs.getObject(1)));

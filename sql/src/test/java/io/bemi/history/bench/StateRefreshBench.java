@@ -1,11 +1,12 @@
 package io.bemi.history.bench;
 
+import static io.bemi.history.bench.CompactionBench.value;
+
 import io.bemi.sql.Migrations;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
@@ -153,12 +154,5 @@ public final class StateRefreshBench {
 
   private static long millisSince(long started) {
     return (System.nanoTime() - started) / 1_000_000;
-  }
-
-  private static String value(Statement s, String sql) throws SQLException {
-    try (ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return String.valueOf(rs.getObject(1));
-    }
   }
 }
