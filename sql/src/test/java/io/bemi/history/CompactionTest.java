@@ -109,12 +109,16 @@ class CompactionTest {
   private static final String STATES = "SELECT string_agg(\"table\" || ' ' || primary_key || ' ' || commit_lsn || '/'"
       + " || change_index || ' ' || \"row\"::text, '; ' ORDER BY \"table\", primary_key) FROM bemi.compacted_states";
 
+  /** Takes the tables' states; the number taken or extended. */
+  private static final String REFRESH = "SELECT extended + taken FROM bemi.refresh_compacted_states()";
+
   /** The server's DEBUG messages while refresh_compacted_states takes the states (its result first). */
   private static List<String> refresh(TestDatabase db) throws SQLException {
     try (Connection c = db.connect(); Statement s = c.createStatement()) {
       s.execute("SET client_min_messages = debug1");
       List<String> messages = new ArrayList<>();
-      try (var rs = s.executeQuery("SELECT bemi.refresh_compacted_states()")) {
+      try (var rs = s.executeQuery("SELECT extended || ' extended, ' || taken || ' taken, ' || rows_written || ' written'"
+          + " FROM bemi.refresh_compacted_states()")) {
         rs.next();
         messages.add(rs.getString(1));
       }
@@ -158,7 +162,8 @@ class CompactionTest {
           .isEqualTo(db.queryLong("SELECT count(*) FROM bemi." + partition));
       if (partition.equals("changes_history")) {
         // the states at the end of the first month, which the next refresh extends
-        assertThat(refresh(db)).containsExactly("3", "bemi: the state of public.accounts (source '') taken from its changes",
+        assertThat(refresh(db)).containsExactly("0 extended, 3 taken, 43 written",
+            "bemi: the state of public.accounts (source '') taken from its changes",
             "bemi: the state of public.counters (source '') taken from its changes",
             "bemi: the state of public.tags (source '') taken from its changes");
       }
@@ -185,9 +190,9 @@ class CompactionTest {
     // each table's state at the end of the compacted months: every answer still the same, the
     // instants after them read from it
     // (extended with last month's changes: a key moved back, a DELETE, a TRUNCATE and inserts after it)
-    assertThat(refresh(db)).containsExactly("3", "bemi: the state of public.accounts (source '') extended",
+    assertThat(refresh(db)).containsExactly("3 extended, 0 taken, 30 written", "bemi: the state of public.accounts (source '') extended",
         "bemi: the state of public.counters (source '') extended", "bemi: the state of public.tags (source '') extended");
-    assertThat(db.queryLong("SELECT bemi.refresh_compacted_states()")).as("current: not taken again").isZero();
+    assertThat(db.queryLong(REFRESH)).as("current: not taken again").isZero();
     assertThat(answers(db)).isEqualTo(before);
     assertThat(debugMessages(db, "accounts")).anyMatch(m -> m.contains("starts from its state at"));
     assertThat(debugMessages(db, "counters")).anyMatch(m -> m.contains("starts from its state at"));
@@ -195,8 +200,8 @@ class CompactionTest {
         .containsExactly("accounts 38", "counters 1", "tags 2");
     String extended = column(db, STATES).get(0);
     db.execute("DELETE FROM bemi.compacted_state_tables");
-    assertThat(refresh(db)).as("taken from all the compacted changes")
-        .contains("bemi: the state of public.tags (source '') taken from its changes");
+    assertThat(refresh(db)).as("taken from all the compacted changes, every row the same")
+        .contains("0 extended, 3 taken, 0 written", "bemi: the state of public.tags (source '') taken from its changes");
     assertThat(column(db, STATES)).containsExactly(extended);
     // a context backfilled into a compacted month does not change a state
     db.execute("UPDATE bemi.changes SET context = '{\"userId\": 1}' WHERE \"table\" = 'tags' AND primary_key = 'b'");
@@ -213,10 +218,27 @@ class CompactionTest {
     assertThat(debugMessages(db, "tags")).anyMatch(m -> m.contains("starts from its state at"));
     assertThat(column(db, "SELECT \"row\"::text FROM bemi.table_as_of('accounts', 'infinity') WHERE primary_key = '900'"))
         .containsExactly("{\"id\": 900}");
-    assertThat(refresh(db)).containsExactly("1", "bemi: the state of public.accounts (source '') taken from its changes");
+    String rowVersions = "SELECT string_agg(primary_key || ' ' || xmin, ', ' ORDER BY primary_key) FROM bemi.compacted_states"
+        + " WHERE \"table\" = 'accounts' AND primary_key NOT IN ('900', '12')";
+    List<String> versionsBefore = column(db, rowVersions);
+    assertThat(refresh(db)).containsExactly("0 extended, 1 taken, 1 written",
+        "bemi: the state of public.accounts (source '') taken from its changes");
     assertThat(column(db, "SELECT \"row\"::text FROM bemi.table_as_of('accounts', 'infinity') WHERE primary_key = '900'"))
         .containsExactly("{\"id\": 900}");
     assertThat(debugMessages(db, "accounts")).anyMatch(m -> m.contains("starts from its state at"));
+    assertThat(column(db, rowVersions)).as("taken again: only the rows that differ are written").isEqualTo(versionsBefore);
+    // a compacted change corrected in place, to a value jsonb's = calls equal: its key's row is replaced
+    db.execute("UPDATE bemi.changes SET after = jsonb_set(after, '{balance}', '111.0') WHERE \"table\" = 'accounts'"
+        + " AND primary_key = '12' AND after ->> 'balance' = '111'");
+    assertThat(refresh(db)).containsExactly("0 extended, 1 taken, 1 written",
+        "bemi: the state of public.accounts (source '') taken from its changes");
+    assertThat(column(db, "SELECT \"row\" ->> 'balance' FROM bemi.table_as_of('accounts', 'infinity') WHERE primary_key = '12'"))
+        .containsExactly("111.0");
+    assertThat(column(db, rowVersions)).isEqualTo(versionsBefore);
+    String retaken = column(db, STATES).get(0);
+    db.execute("DELETE FROM bemi.compacted_state_tables", "DELETE FROM bemi.compacted_states");
+    assertThat(refresh(db)).hasSize(4).first().isEqualTo("0 extended, 3 taken, 42 written");
+    assertThat(column(db, STATES)).as("the same as taken from nothing").containsExactly(retaken);
     // a compacted month truncated: every state is stale
     db.execute("TRUNCATE bemi." + lastMonth);
     assertThat(db.queryLong("SELECT count(*) FROM bemi.compacted_state_tables")).isZero();
@@ -231,7 +253,7 @@ class CompactionTest {
     for (String partition : column(db, "SELECT bemi.partitions_to_compact(now())")) {
       db.queryLong("SELECT bemi.compact_partition('" + partition + "')");
     }
-    assertThat(db.queryLong("SELECT bemi.refresh_compacted_states()")).isEqualTo(3);
+    assertThat(db.queryLong(REFRESH)).isEqualTo(3);
     String today = "SELECT string_agg(primary_key || '=' || \"row\"::text, '; ' ORDER BY primary_key)"
         + " FROM bemi.table_as_of(?, 'infinity')";
     List<String> before = new ArrayList<>();
@@ -257,7 +279,7 @@ class CompactionTest {
     db.queryLong("SELECT bemi.compact_partition('changes_history')");
     assertThat(column(db, "SELECT bemi.partitions_to_compact(now())")).isEmpty();
     assertThat(debugMessages(db, "accounts")).anyMatch(m -> m.contains("reads the changes committed before"));
-    assertThat(db.queryLong("SELECT bemi.refresh_compacted_states()")).isEqualTo(3);
+    assertThat(db.queryLong(REFRESH)).isEqualTo(3);
     assertThat(debugMessages(db, "accounts")).anyMatch(m -> m.contains("starts from its state at"));
     List<String> recompacted = new ArrayList<>();
     for (String table : List.of("accounts", "counters", "tags")) {
@@ -286,7 +308,7 @@ class CompactionTest {
     assertThat(b).contains("B-u1").doesNotContain("=u1");
 
     db.execute("SELECT bemi.compact_partition(p) FROM bemi.partitions_to_compact(now()) p");
-    assertThat(db.queryLong("SELECT bemi.refresh_compacted_states()")).isEqualTo(2);
+    assertThat(db.queryLong(REFRESH)).isEqualTo(2);
 
     assertThat(column(db, "SELECT source || ' ' || rows FROM bemi.compacted_state_tables ORDER BY 1"))
         .containsExactly(" 4", "b 4");
@@ -299,7 +321,7 @@ class CompactionTest {
     TestDatabase db = trailWithAClosedMonth(shared, "compaction_reader");
     writeThreeMonths(db);
     db.execute("SELECT bemi.compact_partition(p) FROM bemi.partitions_to_compact(now()) p",
-        "SELECT bemi.refresh_compacted_states()",
+        REFRESH,
         "CREATE ROLE compaction_reader", "GRANT USAGE ON SCHEMA bemi TO compaction_reader",
         "GRANT SELECT ON bemi.changes, bemi.activity TO compaction_reader");
     String query = "SELECT string_agg(primary_key || '=' || \"row\"::text, '; ' ORDER BY primary_key)"
@@ -327,7 +349,7 @@ class CompactionTest {
       w.execute(String.format(late, "late-1", "tags", "DESC")); // last month, the second of the two compacted
       CompletableFuture<Long> refresh = CompletableFuture.supplyAsync(() -> {
         try {
-          return db.queryLong("SELECT bemi.refresh_compacted_states()");
+          return db.queryLong(REFRESH);
         } catch (SQLException e) {
           throw new IllegalStateException(e.getMessage(), e);
         }
@@ -348,7 +370,7 @@ class CompactionTest {
     try (Connection writer = db.connect(); Statement w = writer.createStatement()) {
       writer.setAutoCommit(false);
       w.execute(String.format(late, "late-3", "accounts", "DESC"));
-      assertThatThrownBy(() -> db.queryLong("SELECT bemi.refresh_compacted_states()"))
+      assertThatThrownBy(() -> db.queryLong(REFRESH))
           .hasMessageContaining("a compacted partition is being written (its lock was not granted in 5 s); states not taken");
       writer.rollback();
     }

@@ -168,14 +168,31 @@ class MigrationsTest {
             + " ('changes_history', '', 'public', 'orders', 1, 1)");
 
     Migrations.migrate(trail.dataSource(), "bemi");
-    assertThat(trail.queryLong("SELECT bemi.refresh_compacted_states()")).isEqualTo(2);
+    assertThat(trail.queryLong("SELECT taken FROM bemi.refresh_compacted_states()")).isEqualTo(2);
     assertThat(trail.queryLong("SELECT count(*) FROM bemi.table_as_of('users', 'infinity')")).isEqualTo(2);
     trail.execute(String.format(insert, "3", 30));
 
     assertThat(trail.queryValue("SELECT string_agg(\"table\", ',') FROM bemi.compacted_state_tables"))
         .as("the users' state stale (V97: only it)").isEqualTo("orders");
     assertThat(trail.queryLong("SELECT count(*) FROM bemi.table_as_of('users', 'infinity')")).isEqualTo(3);
-    assertThat(trail.queryLong("SELECT bemi.refresh_compacted_states()")).isEqualTo(1);
+    assertThat(trail.queryLong("SELECT taken FROM bemi.refresh_compacted_states()")).isEqualTo(1);
+  }
+
+  @Test
+  void theStatesRefreshOfThePreviousReleaseWhichReturnedOneCountIsReplacedByTheUpgrade(TestDatabase db) throws Exception {
+    TestDatabase trail = db.createSibling("refresh_returned_integer");
+    Migrations.migrate(trail.dataSource(), "bemi");
+    // as the previous release left it: the function returning one integer, its R__5 of another text
+    trail.execute("DROP FUNCTION bemi.refresh_compacted_states()",
+        "CREATE FUNCTION bemi.refresh_compacted_states() RETURNS integer LANGUAGE sql AS 'SELECT 0'",
+        "UPDATE bemi.flyway_schema_history SET checksum = checksum + 1 WHERE script = 'R__5_maintenance.sql'");
+
+    Migrations.migrate(trail.dataSource(), "bemi");
+    assertThat(trail.queryValue("SELECT string_agg(pg_get_function_arguments(oid), '; ') FROM pg_proc"
+        + " WHERE proname = 'refresh_compacted_states'"))
+        .isEqualTo("OUT extended integer, OUT taken integer, OUT rows_written bigint");
+    assertThat(trail.queryValue("SELECT format('%s %s %s', extended, taken, rows_written)"
+        + " FROM bemi.refresh_compacted_states()")).isEqualTo("0 0 0");
   }
 
   /** Migrates {@code trail}'s schema bemi up to {@code version}, as a release that ended there did. */

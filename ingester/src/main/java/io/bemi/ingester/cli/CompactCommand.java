@@ -5,6 +5,7 @@ import io.bemi.ingester.retention.Retention;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -52,12 +53,24 @@ final class CompactCommand implements Callable<Integer> {
     }
     if (!dryRun) {
       Compaction.States states = compaction.refreshStates();
-      System.out.println(states.tables() == 0
-          ? "Tables' states at the end of the compacted partitions: current."
-          : String.format("Took the state of %d table(s) at the end of the compacted partitions: %,d rows in %s",
-              states.tables(), states.rows(), seconds(states.took())));
+      System.out.println("Tables' states at the end of the compacted partitions: " + describe(states));
     }
     return 0;
+  }
+
+  private static String describe(Compaction.States states) {
+    if (states.tables() == 0) {
+      return "current.";
+    }
+    List<String> done = new ArrayList<>();
+    if (states.extended() > 0) {
+      done.add(states.extended() + " table(s) extended with the months compacted since");
+    }
+    if (states.taken() > 0) {
+      done.add(states.taken() + (done.isEmpty() ? " table(s)" : "") + " taken from all their changes");
+    }
+    return String.format("%s; %,d rows, %,d inserted, updated or deleted, in %s", String.join(", ", done),
+        states.rows(), states.written(), seconds(states.took()));
   }
 
   private static String seconds(Duration d) {

@@ -26,8 +26,17 @@ public final class Compaction {
   /** One partition rewritten: its changes, the rewrite's time and the VACUUM's. */
   public record Compacted(String partition, long changes, Duration rewrite, Duration vacuum) {}
 
-  /** The tables' states taken at the end of the compacted partitions (none: they were current), and the time. */
-  public record States(int tables, long rows, Duration took) {}
+  /**
+   * The tables' states at the end of the compacted partitions: how many were extended with the
+   * months compacted since and how many taken from all their changes (none: they were current),
+   * their rows, the rows inserted, updated or deleted to get there, and the time.
+   */
+  public record States(int extended, int taken, long rows, long written, Duration took) {
+
+    public int tables() {
+      return extended + taken;
+    }
+  }
 
   /**
    * How far compaction has gone: the compacted months end at {@code until} ({@code partitions} of
@@ -142,15 +151,20 @@ public final class Compaction {
     try (Connection c = destination.connect(); Statement s = c.createStatement()) {
       c.setAutoCommit(true);
       long started = System.nanoTime();
-      int tables;
-      try (ResultSet rs = s.executeQuery("SELECT " + schema + ".refresh_compacted_states()")) {
+      int extended;
+      int taken;
+      long written;
+      try (ResultSet rs = s.executeQuery("SELECT extended, taken, rows_written FROM " + schema
+          + ".refresh_compacted_states()")) {
         rs.next();
-        tables = rs.getInt(1);
+        extended = rs.getInt(1);
+        taken = rs.getInt(2);
+        written = rs.getLong(3);
       } catch (SQLException e) {
         throw withNextStep(e);
       }
       long rows = 0;
-      if (tables > 0) {
+      if (extended + taken > 0) {
         s.execute("VACUUM (ANALYZE) " + SqlNames.qualified(schema, "compacted_states"));
         try (ResultSet rs = s.executeQuery("SELECT coalesce(pg_catalog.sum(rows), 0) FROM "
             + SqlNames.qualified(schema, "compacted_state_tables"))) {
@@ -158,7 +172,7 @@ public final class Compaction {
           rows = rs.getLong(1);
         }
       }
-      return new States(tables, rows, Duration.ofNanos(System.nanoTime() - started));
+      return new States(extended, taken, rows, written, Duration.ofNanos(System.nanoTime() - started));
     }
   }
 }

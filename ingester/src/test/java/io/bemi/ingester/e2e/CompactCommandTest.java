@@ -38,8 +38,8 @@ class CompactCommandTest {
     Result compacted = run("compact", "--destination-url", db.uri(), "--closed-for", "1m");
     assertThat(compacted.exitCode()).as(compacted.err()).isZero();
     assertThat(compacted.out()).matches("Compacted bemi\\.changes_history: 10 changes rewritten in record order in"
-        + " [0-9.]+ s, VACUUM [0-9.]+ s\nTook the state of 1 table\\(s\\) at the end of the compacted partitions:"
-        + " 3 rows in [0-9.]+ s\n");
+        + " [0-9.]+ s, VACUUM [0-9.]+ s\nTables' states at the end of the compacted partitions: 1 table\\(s\\) taken"
+        + " from all their changes; 3 rows, 3 inserted, updated or deleted, in [0-9.]+ s\n");
     assertThat(db.queryValue(answer)).isEqualTo(before);
     assertThat(db.queryValue("SELECT rows FROM bemi.compacted_state_tables WHERE \"table\" = 'items'")).isEqualTo(3L);
     assertThat(run(status).out()).containsPattern("compaction:        changes before \\S+ in record order \\(1 partition\\(s\\)\\);"
@@ -59,7 +59,8 @@ class CompactCommandTest {
     assertThat(run(status).out()).contains("tables' states current for 0 of 1 table(s): a change landed in a compacted"
         + " month or a month was compacted since; `bemi-ingester compact` takes them again");
     Result late = run("compact", "--destination-url", db.uri(), "--closed-for", "1h");
-    assertThat(late.out()).contains("Took the state of 1 table(s) at the end of the compacted partitions: 4 rows");
+    assertThat(late.out()).contains("Tables' states at the end of the compacted partitions: 1 table(s) taken from all"
+        + " their changes; 4 rows, 1 inserted, updated or deleted, in ");
     db.execute("SELECT pg_drop_replication_slot('compacting')");
   }
 

@@ -221,13 +221,50 @@ COMMENT ON FUNCTION ${flyway:defaultSchema}.compact_partition(text, integer) IS
 REVOKE EXECUTE ON FUNCTION ${flyway:defaultSchema}.compact_partition(text, integer) FROM PUBLIC;
 
 
+-- The rows a table's state gets from its changes committed in [p_from, p_until) after its last
+-- TRUNCATE among them (p_truncated_lsn/index; -1 for none): each key's latest change, when it
+-- leaves the key live (not a DELETE, and no later change in the range moved the key away).
+-- Read by refresh_compacted_states; planned each call with the values it is given (the range
+-- prunes the partitions, the table picks the plan).
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.compacted_state_rows(
+  p_source text, p_schema text, p_table text, p_from timestamptz, p_until timestamptz,
+  p_truncated_lsn bigint, p_truncated_index integer)
+RETURNS TABLE (primary_key text, commit_lsn bigint, change_index integer, "row" jsonb)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_custom_plan AS $function$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
+  SELECT w.primary_key, w.commit_lsn, w.change_index, w.after
+    FROM (SELECT DISTINCT ON (c.primary_key) c.primary_key, c.commit_lsn, c.change_index, c.operation, c.after
+            FROM ${flyway:defaultSchema}.changes c
+           WHERE c."table" = p_table AND c.schema = p_schema AND c.primary_key IS NOT NULL
+             AND c.source = p_source AND c.committed_at >= p_from AND c.committed_at < p_until
+           ORDER BY c.primary_key DESC, c.commit_lsn DESC, c.change_index DESC) w
+   WHERE w.operation IN ('CREATE', 'UPDATE', 'SNAPSHOT')
+     AND (w.commit_lsn, w.change_index) > (p_truncated_lsn, p_truncated_index)
+     AND NOT EXISTS (SELECT FROM ${flyway:defaultSchema}.changes d
+                      WHERE d.previous_primary_key = w.primary_key
+                        AND d.schema = p_schema AND d."table" = p_table AND d.source = p_source
+                        AND d.committed_at >= p_from AND d.committed_at < p_until
+                        AND (d.commit_lsn, d.change_index) > (w.commit_lsn, w.change_index));
+END
+$function$;
+
+COMMENT ON FUNCTION ${flyway:defaultSchema}.compacted_state_rows(text, text, text, timestamptz, timestamptz, bigint, integer) IS
+  'The rows of a table''s state given by its changes in a range (refresh_compacted_states)';
+
+REVOKE EXECUTE ON FUNCTION ${flyway:defaultSchema}.compacted_state_rows(text, text, text, timestamptz, timestamptz, bigint, integer) FROM PUBLIC;
+
 -- Each table's state at the end of the compacted partitions (V96): for every table with changes
 -- there, the latest change of each key up to compacted_until(), unless it is a DELETE, the key
 -- moved away later (an UPDATE of the key) or the table was truncated later: what table_as_of
 -- returns at that instant, with the position of each row's change. A table's state is taken
 -- again only when it is not current: the compacted run changed since, or a trigger found it stale
--- (a change stored into a compacted month, V97). Returns how many tables' states it took or
--- extended (0: they were all current).
+-- (a change stored into a compacted month, V97). Returns how many tables' states it extended and
+-- took (0 and 0: they were all current), and how many rows of compacted_states it inserted,
+-- updated or deleted.
 --
 -- A state taken from an earlier run that the current run extends (the same partitions, by oid,
 -- and later months compacted since: the common case, `compact` after a month has ended) is
@@ -236,14 +273,16 @@ REVOKE EXECUTE ON FUNCTION ${flyway:defaultSchema}.compact_partition(text, integ
 -- moved away afterwards), a key moved away by one of them loses its row, and a TRUNCATE among
 -- them removes every row (all of them come before it). Any other state
 -- (none yet, stale, or the run lost a partition: retention) is taken from all the table's
--- compacted changes. DEBUG messages say which.
+-- compacted changes, and compared with the rows it has: only those that differ are written.
+-- DEBUG messages say which.
 --
 -- The run's partitions are locked SHARE while it reads them, all in one statement that does not
 -- wait (retried for up to 5 s): a late change waits, and its trigger then finds these states; a
 -- writer storing late changes into two compacted months cannot deadlock with it. Run by the owner
 -- of changes (`bemi-ingester compact` calls it).
-CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.refresh_compacted_states()
-RETURNS integer
+DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.refresh_compacted_states();   -- it returned one integer before
+CREATE FUNCTION ${flyway:defaultSchema}.refresh_compacted_states(OUT extended integer, OUT taken integer,
+                                                                 OUT rows_written bigint)
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
 SET TimeZone = 'UTC'
@@ -253,12 +292,14 @@ SET enable_seqscan = off AS $function$
 DECLARE
   v_run record;
   v_table record;
-  v_tables integer := 0;
   v_rows bigint;
   v_from timestamptz;          -- the changes read for the table's state are those from it to the run's end
   v_truncated record;
   v_attempt integer := 0;
 BEGIN
+  extended := 0;
+  taken := 0;
+  rows_written := 0;
   IF NOT pg_try_advisory_xact_lock(hashtext('${flyway:defaultSchema}.compact_partition')) THEN
     RAISE EXCEPTION 'bemi: a compaction of ${flyway:defaultSchema}.changes is running'
       USING ERRCODE = 'lock_not_available', HINT = 'Let it finish; it takes the states after it.';
@@ -288,17 +329,22 @@ BEGIN
           ON h.source = t.source AND h.schema = t.schema AND h."table" = t."table"
        WHERE h."table" IS NULL OR t."table" IS NULL
           OR h.until_at IS DISTINCT FROM v_run.until_at OR h.relids IS DISTINCT FROM v_run.relids) THEN
-    RETURN 0;
+    RETURN;
   END IF;
-  -- the states of tables with no change in the run any more
+  -- the states of tables with no change in the run any more (a stale table's rows stay: taking
+  -- its state again compares with them)
   DELETE FROM ${flyway:defaultSchema}.compacted_state_tables h
    WHERE NOT EXISTS (SELECT FROM ${flyway:defaultSchema}.compacted_tables t
                        JOIN ${flyway:defaultSchema}.compacted_partitions cp ON cp.partition_name = t.partition_name
                       WHERE cp.relid = ANY (v_run.relids)
                         AND t.source = h.source AND t.schema = h.schema AND t."table" = h."table");
   DELETE FROM ${flyway:defaultSchema}.compacted_states s
-   WHERE NOT EXISTS (SELECT FROM ${flyway:defaultSchema}.compacted_state_tables h
-                      WHERE h.source = s.source AND h.schema = s.schema AND h."table" = s."table");
+   WHERE NOT EXISTS (SELECT FROM ${flyway:defaultSchema}.compacted_tables t
+                       JOIN ${flyway:defaultSchema}.compacted_partitions cp ON cp.partition_name = t.partition_name
+                      WHERE cp.relid = ANY (v_run.relids)
+                        AND t.source = s.source AND t.schema = s.schema AND t."table" = s."table");
+  GET DIAGNOSTICS v_rows = ROW_COUNT;
+  rows_written := rows_written + v_rows;
   FOR v_table IN
     SELECT t.source, t.schema, t."table", h.until_at, h.relids,
            -- a state the run extends: its partitions are all still in the run, and every partition
@@ -331,6 +377,8 @@ BEGIN
       IF v_truncated.commit_lsn >= 0 THEN
         DELETE FROM ${flyway:defaultSchema}.compacted_states s
          WHERE s."table" = v_table."table" AND s.schema = v_table.schema AND s.source = v_table.source;
+        GET DIAGNOSTICS v_rows = ROW_COUNT;
+        rows_written := rows_written + v_rows;
       END IF;
       -- rows whose key a change read moved away
       DELETE FROM ${flyway:defaultSchema}.compacted_states s
@@ -339,6 +387,8 @@ BEGIN
          AND d.previous_primary_key = s.primary_key
          AND d.schema = v_table.schema AND d."table" = v_table."table" AND d.source = v_table.source
          AND d.committed_at >= v_from AND d.committed_at < v_run.until_at;
+      GET DIAGNOSTICS v_rows = ROW_COUNT;
+      rows_written := rows_written + v_rows;
       -- rows whose key a change read changed: its latest change decides below (index-only)
       DELETE FROM ${flyway:defaultSchema}.compacted_states s
        USING (SELECT DISTINCT c.primary_key
@@ -347,43 +397,62 @@ BEGIN
                  AND c.source = v_table.source AND c.committed_at >= v_from AND c.committed_at < v_run.until_at) k
        WHERE s."table" = v_table."table" AND s.schema = v_table.schema AND s.source = v_table.source
          AND s.primary_key = k.primary_key;
+      GET DIAGNOSTICS v_rows = ROW_COUNT;
+      rows_written := rows_written + v_rows;
+      extended := extended + 1;
     ELSE
       RAISE DEBUG 'bemi: the state of %.% (source %) taken from its changes before %', v_table.schema, v_table."table",
         quote_literal(v_table.source), v_run.until_at;
-      DELETE FROM ${flyway:defaultSchema}.compacted_states s
-       WHERE s."table" = v_table."table" AND s.schema = v_table.schema AND s.source = v_table.source;
+      taken := taken + 1;
     END IF;
-    -- each key's latest change read, when the key is live after it
-    INSERT INTO ${flyway:defaultSchema}.compacted_states (source, schema, "table", primary_key, commit_lsn, change_index, "row")
-    SELECT v_table.source, v_table.schema, v_table."table", w.primary_key, w.commit_lsn, w.change_index, w.after
-      FROM (SELECT DISTINCT ON (c.primary_key) c.primary_key, c.commit_lsn, c.change_index, c.operation, c.after
-              FROM ${flyway:defaultSchema}.changes c
-             WHERE c."table" = v_table."table" AND c.schema = v_table.schema AND c.primary_key IS NOT NULL
-               AND c.source = v_table.source AND c.committed_at >= v_from AND c.committed_at < v_run.until_at
-             ORDER BY c.primary_key DESC, c.commit_lsn DESC, c.change_index DESC) w
-     WHERE w.operation IN ('CREATE', 'UPDATE', 'SNAPSHOT')
-       AND (w.commit_lsn, w.change_index) > (v_truncated.commit_lsn, v_truncated.change_index)
-       AND NOT EXISTS (SELECT FROM ${flyway:defaultSchema}.changes d
-                        WHERE d.previous_primary_key = w.primary_key
-                          AND d.schema = v_table.schema AND d."table" = v_table."table" AND d.source = v_table.source
-                          AND d.committed_at >= v_from AND d.committed_at < v_run.until_at
-                          AND (d.commit_lsn, d.change_index) > (w.commit_lsn, w.change_index));
-    GET DIAGNOSTICS v_rows = ROW_COUNT;
-    IF v_from > '-infinity' THEN
-      SELECT count(*) INTO v_rows FROM ${flyway:defaultSchema}.compacted_states s
-       WHERE s."table" = v_table."table" AND s.schema = v_table.schema AND s.source = v_table.source;
+    IF v_from = '-infinity' AND EXISTS (SELECT FROM ${flyway:defaultSchema}.compacted_states s
+                                         WHERE s."table" = v_table."table" AND s.schema = v_table.schema
+                                           AND s.source = v_table.source) THEN
+      -- a state taken before (stale, or its run lost a month) is compared with what the changes give:
+      -- only the rows that differ are written (deleting and inserting them all cost 2-3x taking it
+      -- the first time)
+      WITH n AS MATERIALIZED (
+             SELECT * FROM ${flyway:defaultSchema}.compacted_state_rows(v_table.source, v_table.schema, v_table."table",
+                             v_from, v_run.until_at, v_truncated.commit_lsn, v_truncated.change_index)),
+           gone AS (
+             DELETE FROM ${flyway:defaultSchema}.compacted_states s
+              WHERE s."table" = v_table."table" AND s.schema = v_table.schema AND s.source = v_table.source
+                AND NOT EXISTS (SELECT FROM n WHERE n.primary_key = s.primary_key)
+             RETURNING 1),
+           put AS (
+             INSERT INTO ${flyway:defaultSchema}.compacted_states AS s
+                    (source, schema, "table", primary_key, commit_lsn, change_index, "row")
+             SELECT v_table.source, v_table.schema, v_table."table", n.primary_key, n.commit_lsn, n.change_index, n."row"
+               FROM n
+              WHERE NOT EXISTS (SELECT FROM ${flyway:defaultSchema}.compacted_states o
+                                 WHERE o."table" = v_table."table" AND o.schema = v_table.schema
+                                   AND o.source = v_table.source AND o.primary_key = n.primary_key
+                                   AND o.commit_lsn = n.commit_lsn AND o.change_index = n.change_index
+                                   AND o."row"::text = n."row"::text)
+                 ON CONFLICT ("table", schema, source, primary_key) DO UPDATE
+                SET commit_lsn = excluded.commit_lsn, change_index = excluded.change_index, "row" = excluded."row"
+             RETURNING 1)
+      SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM put) INTO v_rows;
+    ELSE
+      -- the first time, or the extension: each changed key's row (its old one is gone, see above)
+      INSERT INTO ${flyway:defaultSchema}.compacted_states (source, schema, "table", primary_key, commit_lsn, change_index, "row")
+      SELECT v_table.source, v_table.schema, v_table."table", n.primary_key, n.commit_lsn, n.change_index, n."row"
+        FROM ${flyway:defaultSchema}.compacted_state_rows(v_table.source, v_table.schema, v_table."table", v_from,
+                                                          v_run.until_at, v_truncated.commit_lsn, v_truncated.change_index) n;
+      GET DIAGNOSTICS v_rows = ROW_COUNT;
     END IF;
+    rows_written := rows_written + v_rows;
+    SELECT count(*) INTO v_rows FROM ${flyway:defaultSchema}.compacted_states s
+     WHERE s."table" = v_table."table" AND s.schema = v_table.schema AND s.source = v_table.source;
     INSERT INTO ${flyway:defaultSchema}.compacted_state_tables AS h (source, schema, "table", until_at, relids, rows)
     VALUES (v_table.source, v_table.schema, v_table."table", v_run.until_at, v_run.relids, v_rows)
         ON CONFLICT ("table", schema, source)
         DO UPDATE SET until_at = excluded.until_at, relids = excluded.relids, rows = excluded.rows, taken_at = now();
-    v_tables := v_tables + 1;
   END LOOP;
-  RETURN v_tables;
 END
 $function$;
 
 COMMENT ON FUNCTION ${flyway:defaultSchema}.refresh_compacted_states() IS
-  'Takes or extends each table''s state at the end of the compacted partitions of changes when it is not current; returns the tables taken';
+  'Takes or extends each table''s state at the end of the compacted partitions of changes when it is not current; returns the tables extended and taken and the rows inserted, updated or deleted';
 
 REVOKE EXECUTE ON FUNCTION ${flyway:defaultSchema}.refresh_compacted_states() FROM PUBLIC;
