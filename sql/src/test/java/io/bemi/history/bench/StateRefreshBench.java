@@ -109,7 +109,7 @@ public final class StateRefreshBench {
   }
 
   /** Month {@code m} of {@code months}, the last ending where this month begins, in a partition of its own. */
-  private static void writeMonth(Statement s, int months, int m, long changes) throws SQLException {
+  static void writeMonth(Statement s, int months, int m, long changes) throws SQLException {
     String from = "date_trunc('month', now()) - interval '" + (months - m) + " months'";
     String partition = value(s, "SELECT 'changes_' || to_char(" + from + ", 'YYYY_MM')");
     if (m == 0) {
