@@ -12,7 +12,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -60,13 +59,11 @@ public final class CompactedPagesBench {
           StateRefreshBench.writeMonth(s, months, m, changes);
         }
         s.execute("VACUUM (ANALYZE) bemi.changes");
-        month = value(s, "SELECT 'changes_' || to_char(date_trunc('month', now()) - interval '" + months
-            + " months', 'YYYY_MM')");
+        String start = "date_trunc('month', now()) - interval '" + months + " months'";   // the first month's
+        month = value(s, "SELECT 'changes_' || to_char(" + start + ", 'YYYY_MM')");
         // two thirds and a third into the first month's 27 days of changes
-        instant = value(s, "SELECT (date_trunc('month', now()) - interval '" + months + " months'"
-            + " + interval '18 days')::text");
-        instantOfTable = value(s, "SELECT (date_trunc('month', now()) - interval '" + months + " months'"
-            + " + interval '9 days')::text");
+        instant = value(s, "SELECT (" + start + " + interval '18 days')::text");
+        instantOfTable = value(s, "SELECT (" + start + " + interval '9 days')::text");
         System.out.printf("trail: %d closed months of %,d changes, %s; pages from %s and %s (in %s); load average %s%n",
             months, changes, value(s, "SELECT pg_size_pretty(sum(pg_total_relation_size(relid)))"
                 + " FROM pg_partition_tree('bemi.changes')"), instant, instantOfTable, month, TimeTravelBench.loadAverage());
@@ -97,9 +94,7 @@ public final class CompactedPagesBench {
             b / 1e6, a / 1e6, (double) a / b);
       }
     } finally {
-      try (var paths = Files.walk(dataDir)) {
-        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      StateRefreshBench.deleteTree(dataDir);
     }
   }
 

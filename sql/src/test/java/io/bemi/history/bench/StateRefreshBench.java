@@ -4,6 +4,7 @@ import static io.bemi.history.bench.CompactionBench.value;
 
 import io.bemi.sql.Migrations;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -100,10 +101,15 @@ public final class StateRefreshBench {
       long late = refresh(s, "after the late change");
       System.out.printf("after a late change / taken from nothing: %.2f%n", (double) late / full);
     } finally {
-      if (Files.exists(dataDir)) {
-        try (var paths = Files.walk(dataDir)) {
-          paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+      deleteTree(dataDir);
+    }
+  }
+
+  /** Deletes a benchmark's temporary data directory, if it is still there. */
+  static void deleteTree(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      try (var paths = Files.walk(dir)) {
+        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
   }
