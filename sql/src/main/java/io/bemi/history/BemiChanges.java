@@ -72,7 +72,9 @@ public final class BemiChanges {
   /**
    * One page of a record's history, oldest first: at most {@code limit} changes after {@code after}
    * (the last change of the previous page; null for the first page). A page shorter than
-   * {@code limit} is the last. Keyset paging: every page costs the same, however long the history.
+   * {@code limit} is the last; one holds more when several sources' changes share its last position
+   * (all of them, so that the next page skips none). Keyset paging: every page costs the same,
+   * however long the history.
    */
   public List<Change> history(String table, Object primaryKey, Change after, int limit) throws SQLException {
     return after == null ? historyAfter(table, primaryKey, -1, -1, limit)
@@ -106,6 +108,8 @@ public final class BemiChanges {
    * The {@code limit} changes of a record just before {@code (commitLsn, changeIndex)} in the commit
    * order ({@code Long.MAX_VALUE, 0} for its newest), oldest first: a history read backwards, page
    * by page. Each page reads the record's whole history ({@code record_history} pages forward only).
+   * Like a forward page, a page holds every source's change at its oldest position (more than
+   * {@code limit} when two sources' positions are equal), so the next page's cursor skips none.
    */
   public List<Change> historyBefore(String table, Object primaryKey, long commitLsn, int changeIndex, int limit)
       throws SQLException {
@@ -116,7 +120,7 @@ public final class BemiChanges {
   public List<Change> historyBefore(String table, Object primaryKey, long commitLsn, int changeIndex, int limit, String source)
       throws SQLException {
     List<Change> newestFirst = changes("SELECT " + Change.COLUMNS + " FROM " + fn("record_history") + "(?, ?, p_source => ?::text)"
-        + " WHERE (commit_lsn, change_index) < (?, ?) ORDER BY commit_lsn DESC, change_index DESC LIMIT ?",
+        + " WHERE (commit_lsn, change_index) < (?, ?) ORDER BY commit_lsn DESC, change_index DESC FETCH FIRST ? ROWS WITH TIES",
         table, keyText(primaryKey), source, commitLsn, changeIndex, limit);
     Collections.reverse(newestFirst);
     return newestFirst;

@@ -72,6 +72,47 @@ class BemiChangesTest {
         .extracting(Change::operation).containsExactly(Operation.DELETE);
   }
 
+  /** Two source servers' positions can be equal (a database and its copy, the same migrations run on both). */
+  @Test
+  void twoSourcesAtTheSamePositionsKeepEachTheirChangesInTheHistoryAndItsPages(TestDatabase db) throws SQLException {
+    db.execute("INSERT INTO bemi.changes (primary_key, before, after, context, database, schema, \"table\", operation,"
+        + " committed_at, queued_at, transaction_id, position, commit_lsn, change_index, source)"
+        + " SELECT primary_key, before, after, context, database, schema, \"table\", operation, committed_at, queued_at,"
+        + " transaction_id, position, commit_lsn, change_index, 'eu' FROM bemi.changes WHERE \"table\" = 'users'");
+    try {
+      String bothSources = "CREATE ,CREATE eu,UPDATE ,UPDATE eu,DELETE ,DELETE eu";
+      assertThat(db.queryValue("SELECT string_agg(operation || ' ' || source, ',') FROM bemi.record_history('users', '42')"))
+          .isEqualTo(bothSources);
+      assertThat(db.queryValue("SELECT string_agg(operation, ',') FROM bemi.record_history('users', '42', p_source => 'eu')"))
+          .isEqualTo("CREATE,UPDATE,DELETE");
+
+      // a page of 1 ends after both sources' change at its position: the next page's cursor skips neither
+      BemiChanges bemi = BemiChanges.of(db.dataSource());
+      List<Change> first = bemi.history("users", 42, null, 1);
+      assertThat(first).extracting(Change::operation, Change::source)
+          .containsExactly(tuple(Operation.CREATE, ""), tuple(Operation.CREATE, "eu"));
+      StringBuilder walked = new StringBuilder();
+      for (List<Change> page = first; !page.isEmpty(); page = bemi.history("users", 42, page.get(page.size() - 1), 1)) {
+        page.forEach(c -> walked.append(walked.length() == 0 ? "" : ",").append(c.operation()).append(' ').append(c.source()));
+      }
+      assertThat(walked).hasToString(bothSources);
+      assertThat(bemi.historyBefore("users", 42, Long.MAX_VALUE, 0, 1)).extracting(Change::source)
+          .containsExactlyInAnyOrder("", "eu");
+
+      // a key moved in one source follows that source's record only
+      db.execute("INSERT INTO bemi.changes (primary_key, previous_primary_key, before, after, database, schema, \"table\","
+          + " operation, committed_at, queued_at, transaction_id, position, commit_lsn, change_index, source)"
+          + " SELECT '43', '42', '{\"id\": 42}', '{\"id\": 43}', database, schema, \"table\", 'UPDATE', now(), now(),"
+          + " transaction_id + 1, commit_lsn + 100, commit_lsn + 100, 0, 'eu'"
+          + " FROM bemi.changes WHERE \"table\" = 'users' AND source = 'eu' ORDER BY commit_lsn DESC LIMIT 1");
+      assertThat(db.queryValue("SELECT string_agg(operation || ' ' || primary_key || ' ' || source, ',')"
+          + " FROM bemi.record_history('users', '43')"))
+          .isEqualTo("CREATE 42 eu,UPDATE 42 eu,DELETE 42 eu,UPDATE 43 eu");
+    } finally {
+      db.execute("DELETE FROM bemi.changes WHERE source = 'eu'", "DELETE FROM bemi.activity WHERE source = 'eu'");
+    }
+  }
+
   @Test
   void theLastChangeAsOfAnInstantIsTheOneThatMadeTheRowThen(TestDatabase db) throws SQLException {
     BemiChanges bemi = BemiChanges.of(db.dataSource());

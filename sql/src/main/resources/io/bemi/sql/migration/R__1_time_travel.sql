@@ -120,7 +120,9 @@ COMMENT ON FUNCTION ${flyway:defaultSchema}.resolve_source(text[], text) IS
 -- Paged by keyset when p_limit is given: the changes strictly after (p_after_commit_lsn,
 -- p_after_change_index), at most p_limit of them (a hot row can have tens of thousands); the bound
 -- is one row comparison even without a cursor (commit LSNs are never negative), so it is an index
--- condition of changes_record_idx. p_source: only changes from that source (NULL: every source).
+-- condition of changes_record_idx. p_source: only changes from that source (NULL: every source,
+-- each followed across its own key changes; a page then ends after every source's change at its
+-- last position, so it can hold more than p_limit when two sources' positions are equal).
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.record_history(p_table text, p_primary_key text,
                                                            p_limit integer DEFAULT NULL,
                                                            p_after_commit_lsn bigint DEFAULT NULL,
@@ -133,38 +135,45 @@ DECLARE
   v_schema constant text := (${flyway:defaultSchema}.table_name_parts(p_table)).schema_name;
   v_table constant text := (${flyway:defaultSchema}.table_name_parts(p_table)).table_name;
 BEGIN
-  -- PL/pgSQL so the recursive query's plan is cached for the session, not planned on every call
+  -- PL/pgSQL so the recursive query's plan is cached for the session, not planned on every call.
+  -- Each window is one source's (NULL: the record's window in every source) once a change of that
+  -- source moved the key: two sources' keys and positions are unrelated.
   RETURN QUERY
-    WITH RECURSIVE keys(primary_key, walk, from_lsn, from_index, to_lsn, to_index) AS (
+    WITH RECURSIVE keys(source, primary_key, walk, from_lsn, from_index, to_lsn, to_index) AS (
       -- a key's changes in the window [from, to)
-      SELECT p_primary_key, 'both', -1::bigint, -1, 9223372036854775807::bigint, 0
+      SELECT p_source, p_primary_key, 'both', -1::bigint, -1, 9223372036854775807::bigint, 0
       UNION
       SELECT step.* FROM keys k CROSS JOIN LATERAL (
         -- back: a change moved the record onto this key from previous_primary_key
-        SELECT c.previous_primary_key, 'back', -1::bigint, -1, c.commit_lsn, c.change_index
+        SELECT c.source, c.previous_primary_key, 'back', -1::bigint, -1, c.commit_lsn, c.change_index
           FROM ${flyway:defaultSchema}.changes c
          WHERE k.walk <> 'forward' AND c.schema = v_schema AND c."table" = v_table AND c.primary_key = k.primary_key
-           AND c.previous_primary_key IS NOT NULL
+           AND c.previous_primary_key IS NOT NULL AND (k.source IS NULL OR c.source = k.source)
            AND (c.commit_lsn, c.change_index) >= (k.from_lsn, k.from_index)
            AND (c.commit_lsn, c.change_index) < (k.to_lsn, k.to_index)
         UNION ALL
         -- forward: a change moved the record away from this key, to primary_key
-        SELECT c.primary_key, 'forward', c.commit_lsn, c.change_index, 9223372036854775807::bigint, 0
+        SELECT c.source, c.primary_key, 'forward', c.commit_lsn, c.change_index, 9223372036854775807::bigint, 0
           FROM ${flyway:defaultSchema}.changes c
          WHERE k.walk <> 'back' AND c.schema = v_schema AND c."table" = v_table AND c.previous_primary_key = k.primary_key
+           AND (k.source IS NULL OR c.source = k.source)
            AND (c.commit_lsn, c.change_index) > (k.from_lsn, k.from_index)
            AND (c.commit_lsn, c.change_index) < (k.to_lsn, k.to_index)) step
     )
-    SELECT DISTINCT ON (c.commit_lsn, c.change_index) c.*
-      FROM keys k
-      JOIN ${flyway:defaultSchema}.changes c
-        ON c.schema = v_schema AND c."table" = v_table AND c.primary_key = k.primary_key
-       AND (c.commit_lsn, c.change_index) >= (k.from_lsn, k.from_index)
-       AND (c.commit_lsn, c.change_index) < (k.to_lsn, k.to_index)
-      AND (c.commit_lsn, c.change_index) > (coalesce(p_after_commit_lsn, -1), coalesce(p_after_change_index, -1))
-      AND (p_source IS NULL OR c.source = p_source)
-     ORDER BY c.commit_lsn, c.change_index
-     LIMIT p_limit;
+    -- a change is one source's (source, commit_lsn, change_index); a page ends after every change at
+    -- its last position (WITH TIES: sources' positions can be equal), so the cursor skips none
+    SELECT h.* FROM (
+      SELECT DISTINCT ON (c.commit_lsn, c.change_index, c.source) c.*
+        FROM keys k
+        JOIN ${flyway:defaultSchema}.changes c
+          ON c.schema = v_schema AND c."table" = v_table AND c.primary_key = k.primary_key
+         AND (k.source IS NULL OR c.source = k.source)
+         AND (c.commit_lsn, c.change_index) >= (k.from_lsn, k.from_index)
+         AND (c.commit_lsn, c.change_index) < (k.to_lsn, k.to_index)
+         AND (c.commit_lsn, c.change_index) > (coalesce(p_after_commit_lsn, -1), coalesce(p_after_change_index, -1))
+       ORDER BY c.commit_lsn, c.change_index, c.source) h
+     ORDER BY h.commit_lsn, h.change_index
+     FETCH FIRST (coalesce(p_limit, 2147483647)) ROWS WITH TIES;
 END
 $$;
 
