@@ -215,6 +215,11 @@ class TimeTravelTest {
 
     assertThat(column(db, "SELECT operation || ' ' || primary_key FROM bemi.transaction_changes(?::bigint)", xid))
         .containsExactly("CREATE 3", "CREATE 1", "DELETE 3");
+    // one of the transactions transaction_commits lists, by the commit LSN it gives
+    assertThat(column(db, "SELECT operation || ' ' || primary_key FROM bemi.transaction_commits(?::bigint) t,"
+        + " bemi.transaction_changes(?::bigint, p_commit_lsn => t.commit_lsn) c", xid, xid))
+        .containsExactly("CREATE 3", "CREATE 1", "DELETE 3");
+    assertThat(column(db, "SELECT count(*) FROM bemi.transaction_changes(?::bigint, '0/1')", xid)).containsExactly("0");
   }
 
   @Test

@@ -593,20 +593,24 @@ COMMENT ON FUNCTION ${flyway:defaultSchema}.transaction_commits(bigint, text) IS
 
 -- Convenience: every change of one source transaction by xid, in commit order. Refused (BM008)
 -- when several sources stored that xid and p_source names none, and (BM005) when the xid names
--- more than one stored transaction of the source, unless p_commit_lsn picks one.
+-- more than one stored transaction of the source, unless p_commit_lsn (a commit LSN as
+-- transaction_commits lists it) picks one. It was a bigint (changes.commit_lsn) before: the
+-- functions that name a transaction take its pg_lsn.
 DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.transaction_changes(bigint, bigint);
-CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.transaction_changes(p_transaction_id bigint, p_commit_lsn bigint DEFAULT NULL,
+DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.transaction_changes(bigint, bigint, text);
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.transaction_changes(p_transaction_id bigint, p_commit_lsn pg_lsn DEFAULT NULL,
                                                                 p_source text DEFAULT NULL)
 RETURNS SETOF ${flyway:defaultSchema}.changes
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp AS $function$
 DECLARE
   v_commits text;
+  v_commit_lsn constant bigint := (p_commit_lsn - '0/0'::pg_lsn)::bigint;
 BEGIN
   IF p_source IS NULL THEN
     PERFORM ${flyway:defaultSchema}.refuse_several_sources(
       ARRAY(SELECT DISTINCT t.source FROM ${flyway:defaultSchema}.transaction_commits(p_transaction_id) t
-             WHERE p_commit_lsn IS NULL OR t.commit_lsn = '0/0'::pg_lsn + p_commit_lsn::numeric ORDER BY 1),
+             WHERE p_commit_lsn IS NULL OR t.commit_lsn = p_commit_lsn ORDER BY 1),
       'xid ' || p_transaction_id);
   END IF;
   IF p_commit_lsn IS NULL THEN
@@ -623,13 +627,13 @@ BEGIN
     SELECT c.*
       FROM ${flyway:defaultSchema}.changes c
      WHERE c.transaction_id = p_transaction_id
-       AND (p_commit_lsn IS NULL OR c.commit_lsn = p_commit_lsn)
+       AND (v_commit_lsn IS NULL OR c.commit_lsn = v_commit_lsn)
        AND (p_source IS NULL OR c.source = p_source)
      ORDER BY c.commit_lsn, c.change_index;
 END
 $function$;
 
-COMMENT ON FUNCTION ${flyway:defaultSchema}.transaction_changes(bigint, bigint, text) IS
+COMMENT ON FUNCTION ${flyway:defaultSchema}.transaction_changes(bigint, pg_lsn, text) IS
   'Every change of one source transaction by xid, in commit order; refused when the xid names more than one';
 
 -- Every change whose context contains p_context (jsonb containment, GIN index), in commit order,
