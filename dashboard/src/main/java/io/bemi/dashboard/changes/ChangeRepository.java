@@ -228,7 +228,8 @@ public final class ChangeRepository {
     if (f.table() != null) {
       List<String> schemas = f.schema() != null ? List.of(f.schema()) : schemasOf(f.table());
       if (f.primaryKey() != null) {
-        // Leading schema makes changes_record_idx usable; = ANY keeps it one index scan per schema.
+        // changes_record_idx ("table", primary_key, schema, ...): a bare table name is that table in
+        // each schema that has one.
         sql.append(" AND schema = ANY (?) AND \"table\" = ? AND primary_key = ?",
             schemas.toArray(String[]::new), f.table(), f.primaryKey());
       } else if (f.schema() != null) {
