@@ -18,7 +18,7 @@ final class ConnectionOptions {
   // Read before parsing by IngesterCommand.commandLine(args); declared here for --help and so it parses.
   @Option(names = "--config", defaultValue = "${env:BEMI_CONFIG}", paramLabel = "FILE",
       description = "Properties file of defaults: keys are long option names without dashes (source-url=…, "
-          + "redact-columns=…). Order: command line, then this file, then environment. Env: BEMI_CONFIG.")
+          + "redact-columns=…). Order: command line, then environment, then this file. Env: BEMI_CONFIG.")
   String config;
 
   // Applied by IngesterCommand once parsed (the logging of the chosen command starts in that format).

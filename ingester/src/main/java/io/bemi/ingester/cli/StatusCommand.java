@@ -167,12 +167,19 @@ final class StatusCommand implements Callable<Integer> {
       return;
     }
     System.out.println("compaction:        changes before " + progress.until() + " in record order ("
-        + progress.partitions() + " partition(s)); tables' states "
-        + (progress.statesCurrent()
-            ? "current (" + progress.tables() + " table(s), taken " + progress.takenAt() + ")"
-            : "current for " + progress.current() + " of " + progress.tables() + " table(s): a change landed in a "
-                + "compacted month or a month was compacted since; `bemi-ingester compact` takes them again, until "
-                + "then table_as_of reads those months"));
+        + progress.partitions() + " partition(s)); " + states(progress));
+  }
+
+  private static String states(Compaction.Progress progress) {
+    if (progress.tables() == 0) {
+      return "no table has changes there, so no tables' states";
+    }
+    if (progress.statesCurrent()) {
+      return "tables' states current (" + progress.tables() + " table(s), taken " + progress.takenAt() + ")";
+    }
+    return "tables' states current for " + progress.current() + " of " + progress.tables() + " table(s): a change landed"
+        + " in a compacted month or a month was compacted since; `bemi-ingester compact` takes them again, until then"
+        + " table_as_of reads those months";
   }
 
   private void printLeader(Connection destination, String slot, String database) throws SQLException {

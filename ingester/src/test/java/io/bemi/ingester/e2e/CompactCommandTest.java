@@ -65,6 +65,24 @@ class CompactCommandTest {
   }
 
   @Test
+  void statusOfATrailWhoseCompactedMonthsHoldNoChangeSaysSo(TestDatabase server) throws Exception {
+    TestDatabase db = server.createSibling("compact_nothing");
+    Migrations.migrate(db.dataSource(), "bemi");
+    db.execute("SELECT pg_create_logical_replication_slot('compacting_nothing', 'pgoutput')");
+    try {
+      Result compacted = run("compact", "--destination-url", db.uri(), "--closed-for", "1m");
+      assertThat(compacted.exitCode()).as(compacted.err()).isZero();
+      assertThat(compacted.out()).startsWith("Compacted bemi.changes_history: 0 changes rewritten in record order");
+
+      assertThat(run("status", "--source-url", db.uri(), "--slot", "compacting_nothing").out())
+          .containsPattern("compaction:        changes before \\S+ in record order \\(1 partition\\(s\\)\\);"
+              + " no table has changes there, so no tables' states\n");
+    } finally {
+      db.execute("SELECT pg_drop_replication_slot('compacting_nothing')");
+    }
+  }
+
+  @Test
   void aBadAgeOrADestinationWithoutTheTrailIsAOneLineErrorSayingWhatToDo(TestDatabase server) throws Exception {
     Result badAge = run("compact", "--destination-url", server.uri(), "--closed-for", "a week");
     assertThat(badAge.exitCode()).isEqualTo(2);
