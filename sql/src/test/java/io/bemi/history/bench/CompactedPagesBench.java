@@ -136,8 +136,8 @@ public final class CompactedPagesBench {
         StringBuilder asOf = new StringBuilder();
         walk(c, "", instant, pages, t, 0, all);
         walk(c, "\"table\" = 't1' AND", instantOfTable, pages, t, 2, one);
-        t[4] = each(c, "SELECT c.* FROM bemi.record_history('t1', ?) c", keys, null, histories);
-        t[5] = each(c, "SELECT bemi.record_as_of('t1', ?, ?::timestamptz)", keys, instantOfTable, asOf);
+        t[4] = each(c, "SELECT c.* FROM bemi.record_history(?, ?) c", keys, null, histories);
+        t[5] = each(c, "SELECT bemi.record_as_of(?, ?, ?::timestamptz)", keys, instantOfTable, asOf);
         System.out.printf("%s, round %d %s: all tables %.1f ms (first page %.1f), table t1 %.1f ms (first page %.1f),"
             + " %d histories %.1f ms, as of %.1f ms%n",
             label, round, dropped ? "(page cache dropped)" : "(restart only: cannot drop the page cache)",
@@ -169,12 +169,8 @@ public final class CompactedPagesBench {
         ps.setInt(4, index);
         int read = 0;
         try (ResultSet rs = ps.executeQuery()) {
-          int columns = rs.getMetaData().getColumnCount();
           while (rs.next() && read < 50) {
-            for (int i = 1; i <= columns; i++) {
-              rows.append(rs.getString(i)).append('|');
-            }
-            rows.append('\n');
+            appendRow(rs, rows);
             at = rs.getString("committed_at");
             lsn = rs.getLong("commit_lsn");
             index = rs.getInt("change_index");
@@ -190,37 +186,41 @@ public final class CompactedPagesBench {
   }
 
   /**
-   * Runs {@code sql} once per key (and {@code at}, when not null); returns the nanoseconds of all.
-   * A first, untimed call for a key not in the list (another table's) plans the function and reads
-   * the catalog and the indexes' upper pages, as a server that has answered before holds them.
+   * Runs {@code sql} (parameters: table, key, and {@code at} when not null) for each key of table
+   * t1; returns the nanoseconds of all. A first, untimed call for a record of table t3 plans the
+   * function and reads the catalog and the indexes' upper pages, as a server that has answered
+   * before holds them.
    */
   private static long each(Connection c, String sql, List<String> keys, String at, StringBuilder rows) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql.replace("'t1'", "'t3'"))) {
-      ps.setString(1, keys.get(0));
-      if (at != null) {
-        ps.setString(2, at);
-      }
-      ps.executeQuery().close();
-    }
-    long started = System.nanoTime();
     try (PreparedStatement ps = c.prepareStatement(sql)) {
+      bind(ps, "t3", keys.get(0), at);
+      ps.executeQuery().close();
+      long started = System.nanoTime();
       for (String key : keys) {
-        ps.setString(1, key);
-        if (at != null) {
-          ps.setString(2, at);
-        }
+        bind(ps, "t1", key, at);
         try (ResultSet rs = ps.executeQuery()) {
-          int columns = rs.getMetaData().getColumnCount();
           while (rs.next()) {
-            for (int i = 1; i <= columns; i++) {
-              rows.append(rs.getString(i)).append('|');
-            }
-            rows.append('\n');
+            appendRow(rs, rows);
           }
         }
       }
+      return System.nanoTime() - started;
     }
-    return System.nanoTime() - started;
+  }
+
+  private static void bind(PreparedStatement ps, String table, String key, String at) throws SQLException {
+    ps.setString(1, table);
+    ps.setString(2, key);
+    if (at != null) {
+      ps.setString(3, at);
+    }
+  }
+
+  private static void appendRow(ResultSet rs, StringBuilder rows) throws SQLException {
+    for (int i = 1; i <= rs.getMetaData().getColumnCount(); i++) {
+      rows.append(rs.getString(i)).append('|');
+    }
+    rows.append('\n');
   }
 
   private static long medianOf(List<long[]> times, int slot) {
