@@ -50,7 +50,9 @@ public final class ContextSnapshot {
   /**
    * The JSON within {@code maxBytes} of UTF-8: unchanged when it fits, else reduced to a
    * {@code "_bemi_truncated"} marker and the identifying keys that fit (the contract every Bemi
-   * writer and the ingester share; see docs/driver.md).
+   * writer and the ingester share; see docs/driver.md). The marker is not bounded by
+   * {@code maxBytes}: it lists up to 100 dropped keys of up to 256 characters, so with many or long
+   * keys and a small limit the result can exceed it.
    */
   public String json(int maxBytes) {
     return ContextLimit.fit(values, json, maxBytes);

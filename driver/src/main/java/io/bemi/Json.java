@@ -1,9 +1,13 @@
 package io.bemi;
 
+import java.lang.reflect.Array;
 import java.time.OffsetDateTime;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.TemporalAccessor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -70,7 +74,13 @@ final class Json {
       }
       out.append(']');
     } else if (value instanceof Object[] items) {
-      write(out, java.util.Arrays.asList(items), depth);
+      write(out, Arrays.asList(items), depth);
+    } else if (value.getClass().isArray()) { // int[], double[], boolean[]…: their elements, boxed
+      List<Object> items = new ArrayList<>(Array.getLength(value));
+      for (int i = 0; i < Array.getLength(value); i++) {
+        items.add(Array.get(value, i));
+      }
+      write(out, items, depth);
     } else if (value instanceof Optional<?> optional) {
       write(out, optional.orElse(null), depth);
     } else if (value instanceof Enum<?> e) {

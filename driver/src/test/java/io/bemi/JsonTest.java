@@ -85,6 +85,12 @@ class JsonTest {
   }
 
   @Test
+  void writesArraysOfPrimitivesAsArraysOfTheirValues() {
+    assertThat(Json.write(List.of(new int[] {1, 2}, new double[] {0.5}, new boolean[] {true}, new char[] {'a'}, new long[0])))
+        .isEqualTo("[[1,2],[0.5],[true],[\"a\"],[]]");
+  }
+
+  @Test
   void writesAnyIterable() {
     assertThat(Json.write(new ArrayList<>(Arrays.asList("a", null)))).isEqualTo("[\"a\",null]");
   }

@@ -47,7 +47,7 @@ public final class BemiDriver implements Driver {
     if (!acceptsURL(url)) {
       return null;
     }
-    Target target = target(url, info);
+    Target target = checkedTarget(url, info);
     Connection connection;
     try {
       connection = pgjdbc(target.url).connect(target.url, target.pgjdbcProperties);
@@ -70,7 +70,7 @@ public final class BemiDriver implements Driver {
     if (!acceptsURL(url)) {
       return new DriverPropertyInfo[0];
     }
-    Target target = target(url, info);
+    Target target = checkedTarget(url, info);
     List<DriverPropertyInfo> all = new ArrayList<>(Arrays.asList(pgjdbc(target.url)
         .getPropertyInfo(target.url, target.pgjdbcProperties)));
     all.add(property(BemiOptions.ENABLED, String.valueOf(target.options.enabled()), "Emit the context before writes"));
@@ -150,6 +150,19 @@ public final class BemiDriver implements Driver {
       }
     }
     return new Target(kept.toString(), pgjdbcProperties, optionsFrom(options, url));
+  }
+
+  /**
+   * {@link #target} for {@link Driver}'s methods, which report a bad URL or option as an
+   * {@code SQLException} (SQLState 22023, invalid parameter value, as pgjdbc reports its own bad
+   * property values).
+   */
+  private static Target checkedTarget(String url, Properties info) throws SQLException {
+    try {
+      return target(url, info);
+    } catch (IllegalArgumentException e) {
+      throw new SQLException(e.getMessage(), "22023"); // the message is all there is (and holds no password)
+    }
   }
 
   private static BemiOptions optionsFrom(Properties options, String url) {

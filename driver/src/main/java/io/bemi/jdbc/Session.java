@@ -235,7 +235,7 @@ final class Session {
       return null;
     }
     if (options.includeSql()) {
-      return limited(context, context.jsonWith("SQL", sql, options.maxContextBytes()));
+      return limited(context, context.jsonWith("SQL", SqlText.withoutLiterals(sql), options.maxContextBytes()));
     }
     if (context != renderedContext) {
       renderedJson = limited(context, context.json(options.maxContextBytes()));

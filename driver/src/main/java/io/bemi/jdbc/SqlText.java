@@ -231,6 +231,87 @@ final class SqlText {
   }
 
   /**
+   * {@code sql} without its values, for {@code bemi.includeSql}: every string ({@code '…'},
+   * {@code E'…'}, {@code B'…'}, {@code X'…'}, {@code U&'…'}), dollar-quoted string and number
+   * becomes {@code ?} and comments are left out, so a plain {@code Statement}'s literals reach the
+   * trail no more than a prepared statement's parameters do. Identifiers (quoted or not), keywords,
+   * operators and parameter placeholders ({@code ?}, {@code $1}) stay as written.
+   */
+  static String withoutLiterals(String sql) {
+    int length = sql.length();
+    StringBuilder out = new StringBuilder(length);
+    int i = 0;
+    while (i < length) {
+      char c = sql.charAt(i);
+      int end = skipQuotedOrComment(sql, i);
+      if (end != i) {
+        if (c == '"') {
+          out.append(sql, i, end);
+        } else if (c == '\'' || c == '$') {
+          dropStringPrefix(out);
+          out.append('?');
+        } else if (out.length() > 0 && !Character.isWhitespace(out.charAt(out.length() - 1))) {
+          out.append(' '); // a comment: keeps the words around it apart
+        } else {
+          while (end < length && (sql.charAt(end) == ' ' || sql.charAt(end) == '\t')) {
+            end++; // and does not leave two spaces where it was
+          }
+        }
+        i = end;
+      } else if (isIdentifierStart(c)) {
+        int wordEnd = i + 1;
+        while (wordEnd < length && isIdentifierPart(sql.charAt(wordEnd))) {
+          wordEnd++;
+        }
+        out.append(sql, i, wordEnd);
+        i = wordEnd;
+      } else if (isDigit(c) || (c == '.' && i + 1 < length && isDigit(sql.charAt(i + 1)))) {
+        boolean parameter = out.length() > 0 && out.charAt(out.length() - 1) == '$'; // $1
+        int numberEnd = i + 1;
+        while (numberEnd < length) {
+          char d = sql.charAt(numberEnd);
+          boolean exponentSign = (d == '+' || d == '-') && !parameter
+              && (sql.charAt(numberEnd - 1) == 'e' || sql.charAt(numberEnd - 1) == 'E') && !isHex(sql, i);
+          if (!(Character.isLetterOrDigit(d) || d == '_' || d == '.' || exponentSign)) {
+            break;
+          }
+          numberEnd++;
+        }
+        if (parameter) {
+          out.append(sql, i, numberEnd);
+        } else {
+          out.append('?');
+        }
+        i = numberEnd;
+      } else {
+        out.append(c);
+        i++;
+      }
+    }
+    return out.toString();
+  }
+
+  /** Removes a string constant's prefix ({@code E}, {@code B}, {@code X}, {@code N}, {@code U&}) written just before it. */
+  private static void dropStringPrefix(StringBuilder out) {
+    int n = out.length();
+    int prefix = n >= 2 && out.charAt(n - 1) == '&' && (out.charAt(n - 2) == 'U' || out.charAt(n - 2) == 'u') ? 2
+        : n >= 1 && "EeBbXxNn".indexOf(out.charAt(n - 1)) >= 0 ? 1 : 0;
+    if (prefix > 0 && (n == prefix || !isIdentifierPart(out.charAt(n - prefix - 1)))) {
+      out.setLength(n - prefix);
+    }
+  }
+
+  private static boolean isDigit(char c) {
+    return c >= '0' && c <= '9';
+  }
+
+  /** {@code 0x…}: its {@code e} is a digit, not an exponent. */
+  private static boolean isHex(String sql, int numberStart) {
+    return sql.charAt(numberStart) == '0' && numberStart + 1 < sql.length()
+        && (sql.charAt(numberStart + 1) == 'x' || sql.charAt(numberStart + 1) == 'X');
+  }
+
+  /**
    * If a string, quoted identifier, dollar-quoted string or comment starts at {@code i}, the index
    * just after it (or the end of the text when it is not closed); otherwise {@code i}.
    */

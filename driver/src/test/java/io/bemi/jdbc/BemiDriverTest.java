@@ -96,7 +96,8 @@ class BemiDriverTest {
   void aBadBemiOptionInAUrlWithAPasswordDoesNotRepeatThePassword() {
     assertThatThrownBy(() -> driver.connect(
         "jdbc:bemi:postgresql://localhost/db?user=ann&password=hunter2&bemi.maxContextBytes=lots", new Properties()))
-        .hasMessageContaining("bemi.maxContextBytes")
+        .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("22023"))
+        .hasMessageContaining("bemi.maxContextBytes must be a positive number of bytes, not `lots`")
         .hasMessageNotContaining("hunter2")
         .satisfies(e -> assertThat(String.valueOf(e.getCause())).doesNotContain("hunter2"));
   }
@@ -105,6 +106,7 @@ class BemiDriverTest {
   void anUnknownBemiOptionInAUrlWithUserInformationDoesNotRepeatThePassword() {
     assertThatThrownBy(() -> driver.connect("jdbc:bemi:postgresql://ann:hunter2@localhost/db?bemi.nope=1&sslpassword=s3cret",
         new Properties()))
+        .isInstanceOf(SQLException.class)
         .hasMessageContaining("bemi.nope")
         .hasMessageNotContaining("hunter2")
         .hasMessageNotContaining("s3cret");

@@ -496,8 +496,8 @@ class EmissionTest {
       s.addBatch("DELETE FROM u");
       s.executeBatch();
     }
-    assertThat(wal.messages())
-        .containsExactly("{\"user\":\"ann\",\"SQL\":\"INSERT INTO u VALUES (1);\\nDELETE FROM u\"}");
+    assertThat(wal.messages()) // values left out, as a prepared statement's parameters are
+        .containsExactly("{\"user\":\"ann\",\"SQL\":\"INSERT INTO u VALUES (?);\\nDELETE FROM u\"}");
   }
 
   @Test

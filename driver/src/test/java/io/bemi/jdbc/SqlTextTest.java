@@ -79,6 +79,21 @@ class SqlTextTest {
   }
 
   @Test
+  void theTextForIncludeSqlLeavesOutEveryValueAndKeepsTheStatementsShape() {
+    assertThat(SqlText.withoutLiterals("INSERT INTO customers(name, email) VALUES ('ann', 'a@x.io'), (E'b\\'ob', 'b')"))
+        .isEqualTo("INSERT INTO customers(name, email) VALUES (?, ?), (?, ?)");
+    assertThat(SqlText.withoutLiterals("UPDATE t2 SET n = -42, f = 1.5e-3, h = 0xFF, big = 1_000, s = $tag$se'cret$tag$,"
+        + " b = B'101', x = x'1F', u = U&'d\\0061t' WHERE id = 7 AND k = $1 AND \"Col 9\" = ?"))
+        .isEqualTo("UPDATE t2 SET n = -?, f = ?, h = ?, big = ?, s = ?, b = ?, x = ?, u = ? WHERE id = ? AND k = $1"
+            + " AND \"Col 9\" = ?");
+    assertThat(SqlText.withoutLiterals("DELETE FROM t /* user 'ann' */ WHERE a$1 = .5 -- id 7\n AND e = 'x'"))
+        .isEqualTo("DELETE FROM t WHERE a$1 = ? \n AND e = ?");
+    assertThat(SqlText.withoutLiterals("DO $$BEGIN INSERT INTO t VALUES ('x'); END$$; INSERT INTO t VALUES (?)"))
+        .isEqualTo("DO ?; INSERT INTO t VALUES (?)");
+    assertThat(SqlText.withoutLiterals("INSERT INTO t VALUES ('unterminated")).isEqualTo("INSERT INTO t VALUES (?");
+  }
+
+  @Test
   void aDollarInsideAnIdentifierOrAPositionalParameterIsNotAQuote() {
     assertThat(SqlText.escapePlaceholders("SELECT a$b, $1 FROM t WHERE x ? 'k'"))
         .isEqualTo("SELECT a$b, $1 FROM t WHERE x ?? 'k'");

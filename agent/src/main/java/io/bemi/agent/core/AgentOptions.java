@@ -79,7 +79,7 @@ public record AgentOptions(
     Properties driver = new Properties();
     for (String key : DRIVER_KEYS) {
       if (values.containsKey(key)) {
-        driver.setProperty("bemi." + key, values.get(key));
+        driver.setProperty("bemi." + key, checkedDriverValue(key, values.get(key)));
       }
     }
     return new AgentOptions(
@@ -128,6 +128,35 @@ public record AgentOptions(
       values.put(key, pair.substring(equals + 1).trim());
     }
     return values;
+  }
+
+  /**
+   * The value of an option passed on to the driver, checked here by the driver's rules (the driver
+   * would refuse it only when it wraps the first connection, and the application would then run
+   * unwrapped): {@code includeSql} as the driver's booleans, {@code maxContextBytes} a positive
+   * number, {@code contextFor} {@code writes} or {@code all}.
+   */
+  private static String checkedDriverValue(String key, String value) {
+    String v = value.trim().toLowerCase(Locale.ROOT);
+    boolean valid = switch (key) {
+      case "includeSql" -> List.of("true", "false", "on", "off", "yes", "no", "1", "0").contains(v);
+      case "maxContextBytes" -> isPositiveInt(v.replace("_", ""));
+      case "contextFor" -> v.equals("writes") || v.equals("all");
+      default -> true;
+    };
+    if (!valid) {
+      String expected = switch (key) {
+        case "includeSql" -> "true or false";
+        case "maxContextBytes" -> "a positive number of bytes";
+        default -> "writes or all";
+      };
+      throw new IllegalArgumentException("Option " + key + " must be " + expected + ", got '" + value + "'");
+    }
+    return value;
+  }
+
+  private static boolean isPositiveInt(String digits) {
+    return digits.matches("[0-9]{1,10}") && Long.parseLong(digits) > 0 && Long.parseLong(digits) <= Integer.MAX_VALUE;
   }
 
   private static List<String> list(String value) {

@@ -47,6 +47,19 @@ class AgentOptionsTest {
   }
 
   @Test
+  void aBadValueOfADriverOptionStopsTheAgentAtStartNotTheFirstConnection() {
+    assertThatThrownBy(() -> AgentOptions.parse("maxContextBytes=abc", Map.of()))
+        .hasMessage("Option maxContextBytes must be a positive number of bytes, got 'abc'");
+    assertThatThrownBy(() -> AgentOptions.parse("maxContextBytes=0", Map.of())).hasMessageContaining("positive number");
+    assertThatThrownBy(() -> AgentOptions.parse("", Map.of("BEMI_AGENT_CONTEXT_FOR", "some")))
+        .hasMessage("Option contextFor must be writes or all, got 'some'");
+    assertThatThrownBy(() -> AgentOptions.parse("includeSql=maybe", Map.of())).hasMessageContaining("true or false");
+    assertThat(AgentOptions.parse("includeSql=on,maxContextBytes=64_000,contextFor=ALL", Map.of()).driverProperties())
+        .containsEntry("bemi.includeSql", "on").containsEntry("bemi.maxContextBytes", "64_000")
+        .containsEntry("bemi.contextFor", "ALL");
+  }
+
+  @Test
   void environmentNamesAreTheKeysInUpperSnakeCase() {
     assertThat(List.of("fields", "requestIdHeader", "excludePaths").stream().map(AgentOptions::environmentName))
         .containsExactly("BEMI_AGENT_FIELDS", "BEMI_AGENT_REQUEST_ID_HEADER", "BEMI_AGENT_EXCLUDE_PATHS");

@@ -30,9 +30,11 @@ public record BemiProperties(
    *     {@code jdbc:bemi:postgresql} URL are left as they are)
    * @param includeSql add the statement text to each message under {@code "SQL"} (the driver's
    *     {@code bemi.includeSql})
-   * @param maxContextBytes larger messages are not sent (the driver's {@code bemi.maxContextBytes}); unset
-   *     means the driver's default
-   * @param contextFor {@code writes} (default) or {@code all} (the driver's {@code bemi.contextFor})
+   * @param maxContextBytes a larger context is reduced to its identifying keys and a
+   *     {@code _bemi_truncated} marker, never dropped (the driver's {@code bemi.maxContextBytes}); unset
+   *     means the driver's default, 65536
+   * @param contextFor {@code writes} or {@code all} (the driver's {@code bemi.contextFor}); unset means
+   *     the driver's default, {@code writes}
    * @param options any other driver option, by its name without {@code bemi.} (e.g. {@code enabled: false})
    */
   public record DataSource(
