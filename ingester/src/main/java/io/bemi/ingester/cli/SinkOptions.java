@@ -88,7 +88,7 @@ final class SinkOptions {
       case DATABASE -> null;
       case KAFKA -> KafkaSink.factory(kafkaSettings(configFile), config.source(), config.sourceName());
       case WEBHOOK -> WebhookSink.factory(webhookSettings(), config.destination(), config.destinationSchema(),
-          registry);
+          registry, config.source(), config.sourceName());
     };
   }
 
@@ -100,7 +100,7 @@ final class SinkOptions {
       case KAFKA -> new KafkaBaseline(kafkaSettings(connection.config), connection.source(), connection.slot(),
           connection.sourceName());
       case WEBHOOK -> new WebhookBaseline(webhookSettings(), connection.destination(), connection.destinationSchema(),
-          connection.slot(), registry);
+          connection.slot(), registry, connection.source(), connection.sourceName());
     };
   }
 

@@ -68,7 +68,8 @@ class WebhookSinkTest {
     WebhookSettings settings = new WebhookSettings(URI.create(receiver.baseUrl() + "/hook"), SECRET, perTransaction,
         requestTimeout, Duration.ofSeconds(2), Duration.ofMinutes(5));
     return IngesterHarness.start(db, null, c -> c, new IngesterMetrics(),
-        WebhookSink.factory(settings, PostgresUrl.parse(db.uri()), "bemi", registry));
+        WebhookSink.factory(settings, PostgresUrl.parse(db.uri()), "bemi", registry, PostgresUrl.parse(db.uri()),
+            null));
   }
 
   /** Responses in turn, the last one repeated: a scenario of WireMock states. */
@@ -113,6 +114,9 @@ class WebhookSinkTest {
     assertThat(changes).hasSize(2);
     assertThat(changes.get(0).get("op").asText()).isEqualTo("c");
     assertThat(changes.get(0).get("context").toString()).isEqualTo("{\"user\":\"ada\"}");
+    // the source as the trail names it (no --source-name: the server's system identifier and database)
+    assertThat(changes.get(0).get("bemi").get("source").asText())
+        .isEqualTo(db.queryValue("SELECT system_identifier FROM pg_control_system()") + "/" + db.name());
     assertThat(body(requests.get(1)).get("transactions").get(0).get("changes").get(0).get("op").asText())
         .isEqualTo("u");
     long commitLsn = first.get("transactions").get(0).get("commit_lsn").asLong();
@@ -254,7 +258,7 @@ class WebhookSinkTest {
     List<TrackedTable> tracked = SinkBaselines.prepare(db);
     receiver.stubFor(post("/hook").willReturn(aResponse().withStatus(204)));
     WebhookBaseline target = new WebhookBaseline(WebhookSettings.defaults(URI.create(receiver.baseUrl() + "/hook"),
-        SECRET), PostgresUrl.parse(db.uri()), "bemi", "baseline_webhook", registry);
+        SECRET), PostgresUrl.parse(db.uri()), "bemi", "baseline_webhook", registry, PostgresUrl.parse(db.uri()), "eu-1");
     try {
       assertThat(SinkBaselines.snapshot(db, "baseline_webhook", target, 0).run(tracked).rows()).isEqualTo(5);
     } finally {
@@ -272,6 +276,7 @@ class WebhookSinkTest {
     assertThat(changes).extracting(c -> c.get("source").get("table").asText() + " " + c.get("after"))
         .contains("orders {\"id\":1,\"note\":\"order 1\"}", "items {\"n\":2,\"sku\":\"b\"}");
     assertThat(changes).extracting(c -> c.get("bemi").get("change_index").asInt()).containsExactly(0, 1, 2, 3, 4);
+    assertThat(changes).extracting(c -> c.get("bemi").get("source").asText()).containsOnly("eu-1");
     assertThat(db.queryLong("SELECT count(*) FROM bemi.snapshot_progress WHERE status = 'done'")).isEqualTo(2);
   }
 }

@@ -1,6 +1,7 @@
 package io.bemi.ingester.sink.webhook;
 
 import io.bemi.ingester.PostgresUrl;
+import io.bemi.ingester.failover.SourceIdentity;
 import io.bemi.ingester.setup.SourceSetup.TrackedTable;
 import io.bemi.ingester.snapshot.BaselineTarget;
 import io.bemi.ingester.snapshot.SnapshotProgress;
@@ -29,23 +30,31 @@ public final class WebhookBaseline implements BaselineTarget {
   private final PostgresUrl destination;
   private final String schema;
   private final String slot;
+  private final PostgresUrl source;
+  private final String sourceName;
   private final WebhookMetrics metrics;
 
-  /** @param destination holds {@code snapshot_progress} and {@code webhook_dead_letters} (migrated) */
+  /**
+   * @param destination holds {@code snapshot_progress} and {@code webhook_dead_letters} (migrated)
+   * @param sourceName the events' {@code bemi.source} (null: the source's system identifier and database)
+   */
   public WebhookBaseline(WebhookSettings settings, PostgresUrl destination, String destinationSchema, String slot,
-      MeterRegistry registry) {
+      MeterRegistry registry, PostgresUrl source, String sourceName) {
     this.settings = settings;
     this.destination = destination;
     this.schema = destinationSchema;
     this.slot = slot;
+    this.source = source;
+    this.sourceName = sourceName;
     this.metrics = new WebhookMetrics(registry, settings.endpoint());
   }
 
   @Override
   public Writer open(String database) throws SQLException {
+    String trailSource = SourceIdentity.sourceName(source, sourceName, database);
     Connection connection = destination.connect();
     return new WebhookWriter(connection, new SnapshotProgress(schema, slot, database),
-        new WebhookSink(settings, slot, database, new Deliveries(destination, schema), metrics));
+        new WebhookSink(settings, slot, database, trailSource, new Deliveries(destination, schema), metrics));
   }
 
   private static final class WebhookWriter implements Writer {

@@ -1,6 +1,7 @@
 package io.bemi.ingester.sink.webhook;
 
 import io.bemi.ingester.PostgresUrl;
+import io.bemi.ingester.failover.SourceIdentity;
 import io.bemi.ingester.sink.ChangeEnvelope;
 import io.bemi.ingester.sink.Sink;
 import io.bemi.ingester.sink.SinkFactory;
@@ -54,6 +55,7 @@ public final class WebhookSink implements Sink {
   private final String slot;
   private final String database;
   private final String source; // <database>/<slot>
+  private final String trailSource; // the events' bemi.source, as run stores changes.source
   private final HttpClient http;
   private final Deliveries deliveries;
   private final WebhookMetrics metrics;
@@ -62,24 +64,29 @@ public final class WebhookSink implements Sink {
   private int uncommittedChanges;
   private Checkpoint pending;
 
-  WebhookSink(WebhookSettings settings, String slot, String database, Deliveries deliveries,
+  WebhookSink(WebhookSettings settings, String slot, String database, String trailSource, Deliveries deliveries,
       WebhookMetrics metrics) {
     this.settings = settings;
     this.slot = slot;
     this.database = database;
     this.source = database + "/" + slot;
+    this.trailSource = trailSource;
     this.deliveries = deliveries;
     this.metrics = metrics;
     this.http = HttpClient.newBuilder().connectTimeout(settings.requestTimeout())
         .followRedirects(HttpClient.Redirect.NEVER).build();
   }
 
-  /** Opens a webhook sink per session; dead letters go to {@code schema.webhook_dead_letters} there. */
+  /**
+   * Opens a webhook sink per session; dead letters go to {@code schema.webhook_dead_letters} there.
+   * {@code sourceName} is the events' {@code bemi.source} ({@code --source-name}; null: the
+   * system identifier and database of {@code source}, as {@code run} stores {@code changes.source}).
+   */
   public static SinkFactory factory(WebhookSettings settings, PostgresUrl destination, String schema,
-      MeterRegistry registry) {
+      MeterRegistry registry, PostgresUrl source, String sourceName) {
     WebhookMetrics metrics = new WebhookMetrics(registry, settings.endpoint());
-    return (slot, database) -> new WebhookSink(settings, slot, database, new Deliveries(destination, schema),
-        metrics);
+    return (slot, database) -> new WebhookSink(settings, slot, database,
+        SourceIdentity.sourceName(source, sourceName, database), new Deliveries(destination, schema), metrics);
   }
 
   @Override
@@ -262,7 +269,7 @@ public final class WebhookSink implements Sink {
           .append(transaction.commitLsn().value()).append("\",\"commit_lsn\":").append(transaction.commitLsn().value())
           .append(",\"committed_at\":\"").append(transaction.committedAt()).append("\",\"changes\":[");
       for (int c = 0; c < changes.size(); c++) {
-        json.append(c == 0 ? "" : ",").append(ChangeEnvelope.value(changes.get(c), source, now));
+        json.append(c == 0 ? "" : ",").append(ChangeEnvelope.value(changes.get(c), source, trailSource, now));
       }
       json.append("]}");
     }
