@@ -10,6 +10,7 @@ import io.bemi.ingester.rules.ColumnRules;
 import io.bemi.ingester.stitch.Stitcher;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -135,8 +136,7 @@ final class RunCommand implements Callable<Integer> {
     IngesterMetrics metrics = new IngesterMetrics(registry);
     Ingester ingester = new Ingester(config, metrics, Clock.systemUTC(), Duration.ofSeconds(leaseSeconds),
         sink.factory(config, connection.config, registry));
-    HttpEndpoints http = httpPort == 0 ? null : HttpEndpoints.start(httpHost, httpPort, metrics, registry,
-        maxLagSeconds);
+    HttpEndpoints http = httpPort == 0 ? null : http(metrics, registry);
     if (http != null) {
       LOG.info("Serving /health/live, /health/ready and /metrics on http://{}:{}", httpHost, http.port());
     }
@@ -176,5 +176,16 @@ final class RunCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  /** The HTTP endpoints; an address that cannot be served is a setting to fix (exit code 2), named. */
+  private HttpEndpoints http(IngesterMetrics metrics, PrometheusMeterRegistry registry) {
+    try {
+      return HttpEndpoints.start(httpHost, httpPort, metrics, registry, maxLagSeconds);
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("Cannot serve HTTP on " + httpHost + ":" + httpPort
+          + " (--http-host, --http-port): " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+          + "; choose a free port and an address of this machine (0.0.0.0: all of them)", e);
+    }
   }
 }

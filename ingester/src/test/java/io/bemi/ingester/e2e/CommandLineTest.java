@@ -147,6 +147,21 @@ class CommandLineTest {
   }
 
   @Test
+  void anHttpPortInUseOrAnAddressNotOfThisMachineIsASettingToFixNamedInOneLine(TestDatabase db) throws Exception {
+    try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Result inUse = run("run", "--source-url", db.uri(), "--slot", "never_created", "--http-host", "127.0.0.1",
+          "--http-port", String.valueOf(taken.getLocalPort()));
+      assertThat(inUse.exitCode()).isEqualTo(2);
+      assertThat(inUse.err().strip()).startsWith("bemi-ingester: Cannot serve HTTP on 127.0.0.1:" + taken.getLocalPort()
+          + " (--http-host, --http-port): ").contains("choose a free port").doesNotContain("\n");
+    }
+    Result unresolved = run("run", "--source-url", db.uri(), "--slot", "never_created", "--http-host", "nosuch.invalid",
+        "--http-port", "9464");
+    assertThat(unresolved.exitCode()).isEqualTo(2);
+    assertThat(unresolved.err()).contains("Cannot serve HTTP on nosuch.invalid:9464 (--http-host, --http-port)");
+  }
+
+  @Test
   void runWithoutPublicationSaysToRunSetup(TestDatabase db) throws Exception {
     db.execute("SELECT pg_create_logical_replication_slot('no_publication', 'pgoutput')");
     Result result = run("run", "--source-url", db.uri(), "--slot", "no_publication", "--publication", "missing");
