@@ -23,6 +23,11 @@ import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.BindException;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -161,6 +166,7 @@ public final class Main implements Callable<Integer> {
           + " generate one with `openssl rand -base64 24`, or leave it out to get a random one");
     }
     String accessToken = generated ? generateToken() : token;
+    checkSettings();
     DatabaseUrl destinationUrl = parseUrl("--database-url", databaseUrl);
     DatabaseUrl sourceDatabase = sourceUrl == null || sourceUrl.isBlank() ? null : parseUrl("--source-url", sourceUrl);
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -203,6 +209,46 @@ public final class Main implements Callable<Integer> {
     }
     stopped.await();
     return 0;
+  }
+
+  /** The settings that fail later with a less telling message, checked at start: each names its option. */
+  private void checkSettings() {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("--port must be between 0 and 65535 (0: any free port), not " + port);
+    }
+    if (sessionMinutes < 1) {
+      throw new IllegalArgumentException("--session-minutes must be at least 1, not " + sessionMinutes);
+    }
+    if (revertMaxChanges < 1) {
+      throw new IllegalArgumentException("--revert-max-changes must be at least 1, not " + revertMaxChanges);
+    }
+    InetAddress address;
+    try {
+      address = InetAddress.getByName(bind);
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("--bind " + bind + " is not an address or a known host name: use 127.0.0.1"
+          + " (this machine only) or 0.0.0.0 (all its addresses)");
+    }
+    try {
+      if (!address.isAnyLocalAddress() && !address.isLoopbackAddress()
+          && NetworkInterface.getByInetAddress(address) == null) {
+        throw new IllegalArgumentException("--bind " + bind + " is not an address of this machine: use one of its"
+            + " addresses, 127.0.0.1 (this machine only) or 0.0.0.0 (all of them)");
+      }
+    } catch (SocketException e) {
+      // the interfaces cannot be listed here: the server's own bind reports a wrong address
+    }
+    if (ingesterMetricsUrl != null && !ingesterMetricsUrl.isBlank()) {
+      try {
+        URI uri = URI.create(ingesterMetricsUrl);
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+          throw new IllegalArgumentException("not an http(s) URL with a host");
+        }
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--ingester-metrics-url " + ingesterMetricsUrl + ": " + e.getMessage()
+            + "; give the ingester's metrics endpoint, e.g. http://127.0.0.1:9464/metrics");
+      }
+    }
   }
 
   private static DatabaseUrl parseUrl(String option, String text) {

@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -89,6 +90,26 @@ class MainTest {
       assertThat(result.err().strip()).doesNotContain("\n")
           .isEqualTo("bemi-dashboard: Port " + taken.getLocalPort() + " on 127.0.0.1 is in use: stop the program using it,"
               + " or choose another with --port (env BEMI_DASHBOARD_PORT)");
+    }
+  }
+
+  @Test
+  void a_bad_port_bind_address_or_limit_stops_start_up_with_one_line_naming_the_option() {
+    String url = "postgresql://reader@127.0.0.1:1/shop";
+    List<List<String>> cases = List.of(
+        List.of("--port", "70000", "--port must be between 0 and 65535 (0: any free port), not 70000"),
+        List.of("--port", "-1", "--port must be between 0 and 65535"),
+        List.of("--bind", "999.1.1.1", "--bind 999.1.1.1 is not an address or a known host name"),
+        List.of("--bind", "192.0.2.1", "--bind 192.0.2.1 is not an address of this machine"),
+        List.of("--session-minutes", "0", "--session-minutes must be at least 1, not 0"),
+        List.of("--revert-max-changes", "-1", "--revert-max-changes must be at least 1, not -1"),
+        List.of("--ingester-metrics-url", "not a url", "--ingester-metrics-url not a url: "));
+    for (List<String> c : cases) {
+      Result result = run("--database-url", url, c.get(0), c.get(1));
+
+      assertThat(result.exitCode()).as(c.get(0) + " " + c.get(1)).isEqualTo(2);
+      assertThat(result.err().strip()).as(c.get(0) + " " + c.get(1)).doesNotContain("\n")
+          .startsWith("bemi-dashboard: " + c.get(2));
     }
   }
 
