@@ -136,10 +136,15 @@ class DeployFilesTest {
       assertThat(text).as(unit).contains("[Unit]", "[Service]", "[Install]", "User=bemi", "RestartPreventExitStatus=2",
           "NoNewPrivileges=true", "ExecStart=/usr/bin/java");
     }
-    assertThat(Files.readString(Path.of("systemd", "bemi-ingester.service"))).contains("BEMI_CONFIG=", "run --http-port 9464");
-    assertThat(Files.readString(Path.of("systemd", "bemi-dashboard.service"))).contains("BEMI_DASHBOARD_CONFIG=");
+    // the settings come from the .env file, which may name a properties file: a unit that named one itself
+    // would stop (exit code 2) every setup that keeps its settings in the .env file only
+    for (String unit : List.of("bemi-ingester.service", "bemi-dashboard.service", "bemi-compact.service")) {
+      assertThat(Files.readString(Path.of("systemd", unit))).as(unit).containsPattern("EnvironmentFile=-/etc/bemi/\\w+\\.env")
+          .doesNotContain("Environment=BEMI_CONFIG", "Environment=BEMI_DASHBOARD_CONFIG");
+    }
+    assertThat(Files.readString(Path.of("systemd", "bemi-ingester.service"))).contains("run --http-port 9464");
     assertThat(Files.readString(Path.of("systemd", "bemi-compact.service")))
-        .contains("Type=oneshot", "User=bemi", "BEMI_CONFIG=/etc/bemi/ingester.properties", "bemi-ingester.jar compact");
+        .contains("Type=oneshot", "User=bemi", "EnvironmentFile=-/etc/bemi/ingester.env", "bemi-ingester.jar compact");
     assertThat(Files.readString(Path.of("systemd", "bemi-compact.timer"))).contains("[Timer]", "OnCalendar=", "[Install]");
   }
 }
