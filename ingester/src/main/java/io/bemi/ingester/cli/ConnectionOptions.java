@@ -33,8 +33,8 @@ final class ConnectionOptions {
   String sourceUrl;
 
   @Option(names = "--destination-url", defaultValue = "${env:BEMI_DESTINATION_URL}", paramLabel = "URL",
-      description = "Database that receives the changes (same forms). Default: the source database. "
-          + "Env: BEMI_DESTINATION_URL.")
+      description = "Database that receives the changes (same forms). Default: the source database (consume: "
+          + "required). Env: BEMI_DESTINATION_URL.")
   String destinationUrl;
 
   @Option(names = "--destination-schema", defaultValue = "${env:BEMI_DESTINATION_SCHEMA:-" + BemiSql.DEFAULT_SCHEMA + "}",

@@ -69,7 +69,7 @@ final class SetupCommand implements Callable<Integer> {
       description = "How long each statement may wait for a table's lock (REPLICA IDENTITY FULL takes an ACCESS "
           + "EXCLUSIVE lock, and the application's queries of that table queue behind it while it waits); a "
           + "statement that times out is tried " + SourceSetup.LOCK_ATTEMPTS + " times, then setup stops naming the "
-          + "sessions holding the table. Env: BEMI_LOCK_TIMEOUT_MS.")
+          + "sessions holding the table. Default: ${DEFAULT-VALUE}. Env: BEMI_LOCK_TIMEOUT_MS.")
   long lockTimeoutMs;
 
   @Option(names = "--print-sql", description = "Print the SQL instead of running it (for a DBA to review and run).")

@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.Locale;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -84,6 +85,7 @@ final class SinkOptions {
 
   /** The sink to open per session; null: the destination database. */
   SinkFactory factory(IngesterConfig config, String configFile, MeterRegistry registry) {
+    refuseOtherSinksUrl();
     return switch (sink) {
       case DATABASE -> null;
       case KAFKA -> KafkaSink.factory(kafkaSettings(configFile), config.source(), config.sourceName());
@@ -94,6 +96,7 @@ final class SinkOptions {
 
   /** Where {@code setup --snapshot} puts the baseline: {@code bemi.changes}, or the sink's read events. */
   BaselineTarget baseline(ConnectionOptions connection, MeterRegistry registry) {
+    refuseOtherSinksUrl();
     return switch (sink) {
       case DATABASE -> new ChangesBaseline(connection.destination(), connection.destinationSchema(), connection.slot(),
           connection.source(), connection.sourceName());
@@ -107,6 +110,14 @@ final class SinkOptions {
   /** Whether the sink keeps state in the destination database (which must then be migrated). */
   boolean usesDestination() {
     return sink != SinkKind.KAFKA;
+  }
+
+  /** A receiver given for a sink that is not chosen would be ignored without a word: most likely --sink is missing. */
+  private void refuseOtherSinksUrl() {
+    if (sink != SinkKind.WEBHOOK && webhookUrl != null && !webhookUrl.isBlank()) {
+      throw new IllegalArgumentException("--webhook-url (or BEMI_WEBHOOK_URL) is given but --sink is "
+          + sink.name().toLowerCase(Locale.ROOT) + ": add --sink webhook, or remove the URL");
+    }
   }
 
   WebhookSettings webhookSettings() {

@@ -162,6 +162,14 @@ class CommandLineTest {
   }
 
   @Test
+  void aWebhookUrlWithoutTheWebhookSinkIsRefusedNotIgnored(TestDatabase db) {
+    Result result = run("run", "--source-url", db.uri(), "--slot", "never_created", "--webhook-url", "http://127.0.0.1:1/hook");
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err().strip()).isEqualTo("bemi-ingester: --webhook-url (or BEMI_WEBHOOK_URL) is given but --sink is"
+        + " database: add --sink webhook, or remove the URL");
+  }
+
+  @Test
   void runWithoutPublicationSaysToRunSetup(TestDatabase db) throws Exception {
     db.execute("SELECT pg_create_logical_replication_slot('no_publication', 'pgoutput')");
     Result result = run("run", "--source-url", db.uri(), "--slot", "no_publication", "--publication", "missing");

@@ -1,5 +1,6 @@
 package io.bemi.ingester.e2e;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
@@ -128,6 +129,26 @@ class WebhookSinkTest {
           WebhookSignature.HEADER), request.getRequest().getBody(), System.currentTimeMillis() / 1000, 300)).isFalse();
     }
     assertThat(registry.get("bemi.webhook.transactions.delivered").counter().count()).isEqualTo(2);
+  }
+
+  @Test
+  void aUrlWithUserInformationIsSentAsBasicAuthorizationAndLeftOutOfTheRequest(TestDatabase db) throws Exception {
+    db.execute("CREATE TABLE notes (id int PRIMARY KEY)");
+    respond(aResponse().withStatus(204));
+    WebhookSettings settings = WebhookSettings.defaults(
+        URI.create(receiver.baseUrl().replace("://", "://hook%20user:p%40ss@") + "/hook?tenant=7"), SECRET);
+    try (IngesterHarness ingester = IngesterHarness.start(db, null, c -> c, new IngesterMetrics(),
+        WebhookSink.factory(settings, PostgresUrl.parse(db.uri()), "bemi", registry, PostgresUrl.parse(db.uri()), null))) {
+      db.execute("INSERT INTO notes VALUES (1)");
+      ingester.awaitCaughtUp();
+    }
+    List<ServeEvent> requests = requests();
+
+    assertThat(requests).hasSize(1);
+    assertThat(requests.get(0).getRequest().getHeader("Authorization"))
+        .isEqualTo("Basic " + java.util.Base64.getEncoder().encodeToString("hook user:p@ss".getBytes(UTF_8)));
+    assertThat(requests.get(0).getRequest().getUrl()).isEqualTo("/hook?tenant=7");
+    assertThat(settings.endpoint()).doesNotContain("p%40ss", "hook%20user");
   }
 
   @Test

@@ -1,7 +1,10 @@
 package io.bemi.ingester.sink.webhook;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
+import java.util.regex.Pattern;
 
 /**
  * Where and how the webhook sink posts.
@@ -38,6 +41,21 @@ public record WebhookSettings(URI url, String secret, boolean perTransaction, Du
 
   public WebhookSettings perBatch() {
     return new WebhookSettings(url, secret, false, requestTimeout, maxBackoff, giveUpAfter);
+  }
+
+  /** The URL the requests go to: {@link #url} without its user information (sent as {@link #authorization}). */
+  public URI requestUrl() {
+    String userInfo = url.getRawUserInfo();
+    return userInfo == null ? url : URI.create(url.toString().replaceFirst("//" + Pattern.quote(userInfo) + "@", "//"));
+  }
+
+  /**
+   * The {@code Authorization} header for a URL with user information ({@code https://user:password@host/…}):
+   * HTTP Basic, as curl sends it; null without.
+   */
+  public String authorization() {
+    String userInfo = url.getUserInfo(); // decoded
+    return userInfo == null ? null : "Basic " + Base64.getEncoder().encodeToString(userInfo.getBytes(StandardCharsets.UTF_8));
   }
 
   /** The URL as logged and stored: no user info, no query (either may hold a token). */

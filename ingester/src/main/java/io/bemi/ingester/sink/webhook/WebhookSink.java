@@ -234,7 +234,11 @@ public final class WebhookSink implements Sink {
   }
 
   private HttpRequest request(String key, byte[] body, int attempt) {
-    return HttpRequest.newBuilder(settings.url())
+    HttpRequest.Builder request = HttpRequest.newBuilder(settings.requestUrl());
+    if (settings.authorization() != null) {
+      request.header("Authorization", settings.authorization());
+    }
+    return request
         .timeout(settings.requestTimeout())
         .header("Content-Type", "application/json")
         .header("User-Agent", "bemi-ingester/" + ChangeEnvelope.VERSION)
