@@ -18,6 +18,7 @@ import io.bemi.sql.BemiVersion;
 import io.bemi.sql.CatalogSearchPath;
 import io.bemi.sql.DatabaseUrl;
 import io.bemi.sql.cli.ConfigFile;
+import io.bemi.sql.cli.UsageErrors;
 import io.bemi.sql.logging.LogSetup;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -128,6 +129,7 @@ public final class Main implements Callable<Integer> {
     commandLine.addSubcommand("generate-completion", new AutoComplete.GenerateCompletion());
     commandLine.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false)
         .description("Prints a bash/zsh completion script: source <(bemi-dashboard generate-completion)");
+    commandLine.setParameterExceptionHandler(UsageErrors.oneLine("bemi-dashboard"));
     commandLine.setExecutionExceptionHandler((e, cl, parseResult) -> {
       cl.getErr().println("bemi-dashboard: " + oneLine(e));
       return e instanceof IllegalArgumentException ? 2 : 1;

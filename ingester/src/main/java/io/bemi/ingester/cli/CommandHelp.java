@@ -33,7 +33,9 @@ final class CommandHelp {
           "bemi-ingester compact --destination-url postgresql://bemi_owner@trail/audit --dry-run",
           "bemi-ingester compact --destination-url postgresql://bemi_owner@trail/audit --closed-for 3d"},
       "teardown", new String[] {
-          "bemi-ingester teardown --source-url postgresql://bemi@db/shop"});
+          "bemi-ingester teardown --source-url postgresql://bemi@db/shop"},
+      "consume", new String[] {
+          "bemi-ingester consume --kafka-bootstrap-servers kafka-1:9092 --destination-url postgresql://bemi@trail/audit"});
 
   private CommandHelp() {}
 

@@ -2,6 +2,7 @@ package io.bemi.ingester.cli;
 
 import io.bemi.ingester.fault.MisconfigurationException;
 import io.bemi.sql.cli.ConfigFile;
+import io.bemi.sql.cli.UsageErrors;
 import io.bemi.sql.logging.LogFormat;
 import io.bemi.sql.logging.LogSetup;
 import io.bemi.ingester.replication.SetupMissingException;
@@ -36,6 +37,7 @@ public final class IngesterCommand implements Runnable {
       useLogFormat(parseResult);
       return new CommandLine.RunLast().execute(parseResult);
     });
+    commandLine.setParameterExceptionHandler(UsageErrors.oneLine("bemi-ingester"));
     commandLine.setExecutionExceptionHandler((e, cl, parseResult) -> {
       if (LogSetup.format() == LogFormat.JSON) {
         LoggerFactory.getLogger(IngesterCommand.class).error(oneLine(e)); // one JSON line, like the rest

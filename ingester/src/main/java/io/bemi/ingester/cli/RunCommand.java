@@ -109,19 +109,18 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ColumnRules rules = ColumnRules.parse(ignoreColumns, redactColumns);
     Duration retentionAge = retention == null || retention.isBlank() ? null : Retention.parseAge("--retention", retention);
-    if (maxContextBytes < 2 || maxBatchChanges < 1 || maxBatchDelayMs < 0 || batchLingerMs < 0) {
-      throw new IllegalArgumentException("--max-context-bytes must be >= 2, --max-batch-changes >= 1, "
-          + "--max-batch-delay-ms >= 0, --batch-linger-ms >= 0");
+    atLeast("--max-context-bytes", maxContextBytes, 2, "");
+    atLeast("--max-batch-changes", maxBatchChanges, 1, "");
+    atLeast("--max-batch-delay-ms", maxBatchDelayMs, 0, "");
+    atLeast("--batch-linger-ms", batchLingerMs, 0, " (0: commit at once)");
+    atLeast("--heartbeat-interval", heartbeatIntervalSeconds, 0, " (0: off)");
+    if (!(maxLagSeconds > 0)) {
+      throw new IllegalArgumentException("--max-lag-seconds must be > 0, not " + maxLagSeconds);
     }
-    if (heartbeatIntervalSeconds < 0 || maxLagSeconds <= 0 || retainedWal.warnRetainedWalMb < 1) {
-      throw new IllegalArgumentException("--heartbeat-interval must be >= 0 (0 = off), --max-lag-seconds > 0, "
-          + "--warn-retained-wal-mb >= 1");
-    }
-    if (leaseSeconds < 2) {
-      throw new IllegalArgumentException("--lease-seconds must be >= 2");
-    }
+    atLeast("--warn-retained-wal-mb", retainedWal.warnRetainedWalMb, 1, "");
+    atLeast("--lease-seconds", leaseSeconds, 2, "");
     if (httpPort < 0 || httpPort > 65535) {
-      throw new IllegalArgumentException("--http-port must be between 0 and 65535");
+      throw new IllegalArgumentException("--http-port must be between 0 and 65535 (0: off), not " + httpPort);
     }
     IngesterConfig config = IngesterConfig.defaults(connection.source(), connection.destination(),
             connection.destinationSchema(), connection.slot(), connection.publication())
@@ -176,6 +175,12 @@ final class RunCommand implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  private static void atLeast(String option, long value, long least, String note) {
+    if (value < least) {
+      throw new IllegalArgumentException(option + " must be >= " + least + note + ", not " + value);
+    }
   }
 
   /** The HTTP endpoints; an address that cannot be served is a setting to fix (exit code 2), named. */

@@ -54,8 +54,8 @@ public final class Retention implements AutoCloseable {
   public static Duration parseAge(String option, String text) {
     Matcher m = AGE.matcher(text.strip());
     if (!m.matches()) {
-      throw new IllegalArgumentException("Invalid " + option + " '" + text + "': expected a number and d, h or m "
-          + "(e.g. 90d)");
+      throw new IllegalArgumentException("Invalid " + option + " '" + text + "': expected a whole number of at least 1"
+          + " and d, h or m (e.g. 90d)");
     }
     long n = Long.parseLong(m.group(1));
     return switch (m.group(2)) {

@@ -162,6 +162,17 @@ class CommandLineTest {
   }
 
   @Test
+  void aBadCommandLineIsOneLineSayingWhereTheUsageIsNotTheWholeUsage() {
+    Result misspelt = run("run", "--slto", "x");
+    assertThat(misspelt.exitCode()).isEqualTo(2);
+    assertThat(misspelt.err().strip()).doesNotContain("\n")
+        .startsWith("bemi-ingester: Unknown options: '--slto', 'x'").contains("did you mean --slot")
+        .endsWith("; see `bemi-ingester run --help`");
+    Result badEnum = run("run", "--sink", "foo");
+    assertThat(badEnum.err().strip()).doesNotContain("\n").contains("--sink").endsWith("; see `bemi-ingester run --help`");
+  }
+
+  @Test
   void aWebhookUrlWithoutTheWebhookSinkIsRefusedNotIgnored(TestDatabase db) {
     Result result = run("run", "--source-url", db.uri(), "--slot", "never_created", "--webhook-url", "http://127.0.0.1:1/hook");
     assertThat(result.exitCode()).isEqualTo(2);
@@ -338,7 +349,7 @@ class CommandLineTest {
     try {
       Result result = run("run", "--config", file.toString(), "--source-url", db.uri());
       assertThat(result.exitCode()).isEqualTo(2);
-      assertThat(result.err()).contains("--heartbeat-interval must be >= 0 (0 = off)");
+      assertThat(result.err().strip()).isEqualTo("bemi-ingester: --heartbeat-interval must be >= 0 (0: off), not -1");
     } finally {
       Files.delete(file);
     }

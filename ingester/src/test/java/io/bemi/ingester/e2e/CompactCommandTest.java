@@ -86,7 +86,7 @@ class CompactCommandTest {
   void aBadAgeOrADestinationWithoutTheTrailIsAOneLineErrorSayingWhatToDo(TestDatabase server) throws Exception {
     Result badAge = run("compact", "--destination-url", server.uri(), "--closed-for", "a week");
     assertThat(badAge.exitCode()).isEqualTo(2);
-    assertThat(badAge.err()).contains("Invalid --closed-for 'a week': expected a number and d, h or m");
+    assertThat(badAge.err()).contains("Invalid --closed-for 'a week': expected a whole number of at least 1 and d, h or m");
 
     TestDatabase empty = server.createSibling("compact_empty");
     Result noTrail = run("compact", "--destination-url", empty.uri());
