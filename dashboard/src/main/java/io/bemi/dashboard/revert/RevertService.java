@@ -13,6 +13,9 @@ import io.bemi.history.RevertStep;
 import io.bemi.history.TransactionCommit;
 import io.bemi.sql.Lsn;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,6 +24,7 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -177,7 +181,26 @@ public final class RevertService {
       reason = "Preview only: start the dashboard with --source-url to execute reverts.";
     }
     return new RevertPlan(target, planned.steps(), sql, sql != null && conflicts, reason, sql != null && canExecute(),
-        selection.digest(), selection.ids().size(), planned.conflicts(), selection.ids().size() > maxChanges);
+        planToken(selection, planned), selection.ids().size(), planned.conflicts(), selection.ids().size() > maxChanges);
+  }
+
+  /**
+   * The identity of what a preview showed: {@code plan_digest} of the selected changes and, when some
+   * of them conflict, which ones. Forcing then overwrites only the conflicts the preview listed: a
+   * change stored since that makes another step conflict changes the token, and execution refuses.
+   */
+  private static String planToken(Selection selection, Planned planned) {
+    if (planned.conflicting().isEmpty()) {
+      return selection.digest(); // plan_digest(ids), as SQL clients compute it
+    }
+    String conflicting = planned.conflicting().stream().map(UUID::toString).sorted().collect(Collectors.joining(","));
+    try {
+      byte[] hash = MessageDigest.getInstance("SHA-256")
+          .digest((selection.digest() + "|conflicts:" + conflicting).getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(hash);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /**
@@ -195,17 +218,18 @@ public final class RevertService {
       throw new BadRequestException("plan is required: send the plan digest of the preview you reviewed");
     }
     Selection selection = select(target);
-    if (!selection.digest().equals(digest.trim())) {
-      throw new PlanChangedException(target, selection.ids().size());
+    Planned planned = steps(selection.ids(), List.of());
+    if (!planToken(selection, planned).equals(digest.trim())) {
+      throw new PlanChangedException(target, selection.ids().size(), planned.conflicts());
     }
     if (selection.ids().size() > maxChanges && !Integer.valueOf(selection.ids().size()).equals(confirmedChanges)) {
       throw new BadRequestException(target.describe() + " covers " + selection.ids().size() + " changes, more than "
           + maxChanges + ": confirm with confirmChanges=" + selection.ids().size());
     }
-    long conflicts = steps(selection.ids(), List.of()).conflicts();
+    long conflicts = planned.conflicts();
     if (conflicts > 0 && !force) {
       throw new BadRequestException(conflicts + " change(s) conflict (their record changed later);"
-          + " review the preview and confirm with force to overwrite the later changes");
+          + " review the preview and confirm with force=yes to overwrite the later changes");
     }
     String sql;
     try {
@@ -242,9 +266,10 @@ public final class RevertService {
   public static final class PlanChangedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    PlanChangedException(RevertTarget target, int now) {
-      super("The plan changed since the preview: " + target.describe() + " now selects " + now
-          + " change(s) that differ from the ones previewed. Nothing was run; reload the preview and review it again.");
+    PlanChangedException(RevertTarget target, int now, long conflicting) {
+      super("The plan changed since the preview: " + target.describe() + " now selects " + now + " change(s), "
+          + conflicting + " of them conflicting with later changes, which is not what was previewed (changes were"
+          + " stored since). Nothing was run; reload the preview and review it again.");
     }
   }
 
@@ -270,7 +295,8 @@ public final class RevertService {
 
   private record Selection(List<UUID> ids, String digest) {}
 
-  private record Planned(List<RevertPlan.Step> steps, long conflicts) {}
+  /** The steps listed, how many of all steps conflict, and which changes those are. */
+  private record Planned(List<RevertPlan.Step> steps, long conflicts, List<UUID> conflicting) {}
 
   /** Every change id the target selects, and their plan_digest. */
   private Selection select(RevertTarget target) {
@@ -336,11 +362,13 @@ public final class RevertService {
     Map<UUID, Change> byId = new HashMap<>();
     listed.forEach(c -> byId.put(c.id(), c));
     List<RevertPlan.Step> steps = new ArrayList<>();
-    long conflicts = 0;
+    List<UUID> conflicting = new ArrayList<>();
     try {
       for (RevertStep step : trail.revertPlan(ids)) {
         boolean conflict = Boolean.TRUE.equals(step.conflict());
-        conflicts += conflict ? 1 : 0;
+        if (conflict) {
+          conflicting.add(step.changeId());
+        }
         Change change = byId.get(step.changeId());
         if (change != null) {
           steps.add(new RevertPlan.Step(change, step.action(), conflict, step.conflictReason()));
@@ -349,7 +377,7 @@ public final class RevertService {
     } catch (SQLException e) {
       throw new DataAccessException("Could not plan the revert with " + schema + ".revert_plan", e);
     }
-    return new Planned(steps, conflicts);
+    return new Planned(steps, conflicting.size(), List.copyOf(conflicting));
   }
 
   private boolean functionsInstalled() {

@@ -164,8 +164,8 @@ final class ApiController {
     if (!"yes".equals(param(ctx, "confirm"))) {
       throw new BadRequestException("confirm=yes is required to execute a revert");
     }
-    RevertService.ExecutionResult result = s.revert().execute(target, param(ctx, "plan"),
-        Requests.optionalInt("confirmChanges", param(ctx, "confirmChanges")), "yes".equals(param(ctx, "force")));
+    RevertService.ExecutionResult result = s.revert().execute(target, Requests.plan(param(ctx, "plan")),
+        Requests.optionalInt("confirmChanges", param(ctx, "confirmChanges")), Requests.yes("force", param(ctx, "force")));
     ObjectNode body = s.json().createObjectNode();
     body.put("reverted", RevertService.describe(target));
     body.put("plan", param(ctx, "plan"));
@@ -221,7 +221,8 @@ final class ApiController {
     }
     List<String> tables = Requests.tables(ctx);
     RestoreService.Result result = s.restore().execute(tables, Requests.restoreInstant(ctx, s.clock().instant()),
-        Requests.restoreSource(ctx, s.changes(), tables), param(ctx, "plan"), "yes".equals(param(ctx, "force")));
+        Requests.restoreSource(ctx, s.changes(), tables), Requests.plan(param(ctx, "plan")),
+        Requests.yes("force", param(ctx, "force")));
     ObjectNode body = s.json().createObjectNode();
     body.put("plan", param(ctx, "plan"));
     body.put("rows", result.rows());

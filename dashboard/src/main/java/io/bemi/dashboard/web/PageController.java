@@ -84,8 +84,8 @@ final class PageController {
     if (!"yes".equals(ctx.formParam("confirm"))) {
       throw new BadRequestException("Tick the confirmation box to execute a revert");
     }
-    boolean force = "yes".equals(ctx.formParam("force"));
-    RevertService.ExecutionResult result = s.revert().execute(target, ctx.formParam("plan"),
+    boolean force = Requests.yes("force", ctx.formParam("force"));
+    RevertService.ExecutionResult result = s.revert().execute(target, Requests.plan(ctx.formParam("plan")),
         Requests.optionalInt("confirmChanges", ctx.formParam("confirmChanges")), force);
     ctx.html(Views.revertDone(new Views.RevertDonePage(RevertService.describe(target), result, csrf())));
   }
@@ -119,8 +119,8 @@ final class PageController {
     java.util.List<String> tables = Requests.tables(ctx);
     Instant at = Requests.restoreInstant(ctx, s.clock().instant());
     String source = Requests.restoreSource(ctx, s.changes(), tables);
-    var result = s.restore().execute(tables, at, source, ctx.formParam("plan"),
-        "yes".equals(ctx.formParam("force")));
+    var result = s.restore().execute(tables, at, source, Requests.plan(ctx.formParam("plan")),
+        Requests.yes("force", ctx.formParam("force")));
     ctx.html(Views.restoreDone(new Views.RestoreDonePage(tables, at, result, csrf())));
   }
 

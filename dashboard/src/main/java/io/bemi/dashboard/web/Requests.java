@@ -180,6 +180,32 @@ final class Requests {
     }
   }
 
+  /**
+   * The plan digest a preview returned (64 lower-case hex digits), sent back to execute it; a value
+   * of another form is a bad parameter, not a changed plan. Null when missing (the service says so).
+   */
+  static String plan(String text) {
+    if (text == null || text.isBlank()) {
+      return null;
+    }
+    if (!text.trim().matches("[0-9a-f]{64}")) {
+      throw new BadRequestException("plan '" + text + "' is not a plan digest: send the 64 hex digits the preview returned");
+    }
+    return text.trim();
+  }
+
+  /** A yes/no switch such as {@code force}: {@code yes} (or {@code true}), {@code no} (or {@code false}) or absent. */
+  static boolean yes(String name, String text) {
+    if (text == null || text.isBlank()) {
+      return false;
+    }
+    return switch (text.trim().toLowerCase(java.util.Locale.ROOT)) {
+      case "yes", "true" -> true;
+      case "no", "false" -> false;
+      default -> throw new BadRequestException(name + " '" + text + "' must be yes or no");
+    };
+  }
+
   static String required(Context ctx, String name) {
     String v = ctx.queryParam(name);
     if (v == null || v.isBlank()) {

@@ -55,6 +55,52 @@ class RevertExecutionTest {
   }
 
   @Test
+  void forceOverwritesOnlyTheConflictsThePreviewShowedNotOnesStoredSince(TestDatabase shared) throws Exception {
+    TestDatabase db = shared.createSibling("force_new_conflict");
+    new Trail(db).story();
+    TestApp.test(DashboardApp.create(TestApp.services(db, db.dataSource(), null)), (server, client) -> {
+      JsonNode reviewed = preview(client, "transaction=0/1004000"); // tx 102: creates customer 5, no conflict
+      assertThat(reviewed.get("conflictCount").asInt()).isZero();
+      // after the preview, customer 5 is renamed and the trail stores it: nobody reviewed overwriting that
+      db.execute("UPDATE public.customers SET name = 'Ann later' WHERE id = 5",
+          "INSERT INTO bemi.changes (primary_key, before, after, context, database, schema, \"table\", operation,"
+              + " committed_at, queued_at, transaction_id, position, commit_lsn, change_index) VALUES ('5',"
+              + " '{\"id\": 5, \"name\": \"Ann\"}', '{\"id\": 5, \"name\": \"Ann later\"}', '{}', current_database(),"
+              + " 'public', 'customers', 'UPDATE', now(), now(), 300, 1, 99000000, 0)");
+
+      for (String force : new String[] {"", "&force=yes"}) {
+        Response r = post(client, "transaction=0/1004000&plan=" + reviewed.get("plan").asText() + "&confirm=yes" + force);
+        assertThat(r.code()).as(force).isEqualTo(409);
+        assertThat(r.body().string()).contains("1 of them conflicting with later changes", "reload the preview");
+      }
+      assertThat(db.queryValue("SELECT name FROM public.customers WHERE id = 5")).isEqualTo("Ann later");
+
+      JsonNode again = preview(client, "transaction=0/1004000");
+      assertThat(again.get("conflictCount").asInt()).isEqualTo(1);
+      assertThat(again.get("plan").asText()).isNotEqualTo(reviewed.get("plan").asText());
+      Response forced = post(client, "transaction=0/1004000&plan=" + again.get("plan").asText() + "&confirm=yes&force=yes");
+      assertThat(forced.code()).as(forced.body().string()).isEqualTo(200);
+    });
+    assertThat(db.queryLong("SELECT count(*) FROM public.customers WHERE id = 5")).isZero();
+  }
+
+  @Test
+  void aMalformedPlanOrForceIsABadParameterNotAChangedPlan(TestDatabase shared) throws Exception {
+    TestDatabase db = shared.createSibling("bad_plan");
+    new Trail(db).story();
+    TestApp.test(DashboardApp.create(TestApp.services(db, db.dataSource(), null)), (server, client) -> {
+      Response badPlan = post(client, "transaction=0/1004000&plan=deadbeef&confirm=yes");
+      assertThat(badPlan.code()).isEqualTo(400);
+      assertThat(badPlan.body().string()).contains("plan 'deadbeef' is not a plan digest");
+      Response badForce = post(client, "transaction=0/1004000&plan=" + plan(client, "transaction=0/1004000")
+          + "&confirm=yes&force=maybe");
+      assertThat(badForce.code()).isEqualTo(400);
+      assertThat(badForce.body().string()).contains("force 'maybe' must be yes or no");
+    });
+    assertThat(db.queryLong("SELECT count(*) FROM public.customers WHERE id = 5")).isEqualTo(1);
+  }
+
+  @Test
   void aRevertWithoutConfirmationIsRefused(TestDatabase shared) throws Exception {
     TestDatabase db = shared.createSibling("confirm");
     new Trail(db).story();
