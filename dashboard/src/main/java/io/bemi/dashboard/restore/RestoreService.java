@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -54,6 +55,16 @@ public final class RestoreService {
 
   public record Result(long rows, boolean forced) {}
 
+  /** A table the trail has no change of (a typo, or not tracked): restoring it would be an empty plan that "succeeds". */
+  public static final class UnknownTableException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    UnknownTableException(List<String> tables) {
+      super("The trail has no change of " + String.join(", ", tables) + ": check the name (schema.table) among the"
+          + " trail's tables (GET /api/tables), or whether the table is tracked");
+    }
+  }
+
   /** The plan changed since the preview: nothing was run. */
   public static final class PlanChangedException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -71,6 +82,7 @@ public final class RestoreService {
   /** {@code ofSource}: whose changes (the state of a table is one source's); null: the only source (BM008 when several). */
   public Plan preview(List<String> tables, Instant at, String ofSource) {
     check(tables, at);
+    checkKnown(tables);
     List<RestoreCount> counts;
     try {
       counts = trail.restoreCounts(tables, at, ofSource);
@@ -90,6 +102,7 @@ public final class RestoreService {
   /** Runs the previewed restore on the source; refused when the plan is not the one whose digest is given. */
   public Result execute(List<String> tables, Instant at, String ofSource, String digest, boolean force) {
     check(tables, at);
+    checkKnown(tables);
     if (!canExecute()) {
       throw new BadRequestException("Restores are preview-only: start the dashboard with --source-url to execute them");
     }
@@ -150,6 +163,27 @@ public final class RestoreService {
     }
     if (at == null) {
       throw new BadRequestException("at is required: the instant to restore the tables to");
+    }
+  }
+
+  /** Refuses tables of which the trail holds no change (the activity rollup counts every stored change). */
+  private void checkKnown(List<String> tables) {
+    String sql = "SELECT t FROM unnest(?::text[]) WITH ORDINALITY u(t, n) WHERE NOT EXISTS (SELECT FROM " + schema
+        + ".activity a, " + schema + ".table_name_parts(u.t) p WHERE a.schema = p.schema_name AND a.\"table\" = p.table_name)"
+        + " ORDER BY n";
+    List<String> unknown = new ArrayList<>();
+    try (Connection c = destination.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setArray(1, c.createArrayOf("text", tables.toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          unknown.add(rs.getString(1));
+        }
+      }
+    } catch (SQLException e) {
+      throw new DataAccessException("Could not look the tables up in " + schema + ".activity", e);
+    }
+    if (!unknown.isEmpty()) {
+      throw new UnknownTableException(unknown);
     }
   }
 

@@ -172,7 +172,7 @@ public final class RevertService {
     String sql;
     String reason = null;
     try {
-      sql = revertSql(target, selection.ids(), conflicts);
+      sql = revertSql(target, selection.ids(), conflicts, revertContext());
     } catch (SQLException e) {
       sql = null;
       reason = "The revert functions refused (SQL state " + e.getSQLState() + "): " + e.getMessage();
@@ -231,9 +231,10 @@ public final class RevertService {
       throw new BadRequestException(conflicts + " change(s) conflict (their record changed later);"
           + " review the preview and confirm with force=yes to overwrite the later changes");
     }
+    ObjectNode context = revertContext();
     String sql;
     try {
-      sql = revertSql(target, selection.ids(), conflicts > 0);
+      sql = revertSql(target, selection.ids(), conflicts > 0, context);
     } catch (SQLException e) {
       throw new BadRequestException("The revert functions refused (SQL state " + e.getSQLState() + "): " + e.getMessage());
     }
@@ -248,7 +249,7 @@ public final class RevertService {
     }
     log.info("Reverted {} ({} changes, plan {}) on the source{}", target.describe(), selection.ids().size(),
         digest.substring(0, Math.min(12, digest.length())), force ? " (forced)" : "");
-    return new ExecutionResult(selection.ids().size(), conflicts > 0, revertContext().toString());
+    return new ExecutionResult(selection.ids().size(), conflicts > 0, recordedContext(target, context));
   }
 
   public record ExecutionResult(int changesReverted, boolean forced, String context) {}
@@ -395,8 +396,20 @@ public final class RevertService {
   }
 
   /** revert_changes_sql over exactly these ids, naming the target in revertOf. */
-  private String revertSql(RevertTarget target, List<UUID> ids, boolean force) throws SQLException {
-    return trail.revertChangesSql(ids, force, target.revertOfJson(), revertContext().toString());
+  private String revertSql(RevertTarget target, List<UUID> ids, boolean force, ObjectNode context) throws SQLException {
+    return trail.revertChangesSql(ids, force, target.revertOfJson(), context.toString());
+  }
+
+  /** The context the revert's statement recorded with its writes: {@code revertOf} and {@code context}. */
+  private String recordedContext(RevertTarget target, ObjectNode context) {
+    ObjectNode recorded = json.createObjectNode();
+    try {
+      recorded.set("revertOf", json.readTree(target.revertOfJson()));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    recorded.setAll(context);
+    return recorded.toString();
   }
 
   /** Merged into the revert's {@code _bemi} context next to {@code revertOf}. */

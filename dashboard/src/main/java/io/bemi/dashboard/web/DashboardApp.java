@@ -42,6 +42,7 @@ public final class DashboardApp {
     return Javalin.create(config -> {
       config.startup.showJavalinBanner = false;
       config.http.maxRequestSize = 64 * 1024;
+      config.http.prefer405over404 = true; // a path served for another method says so
       config.routes.before(operations::requestStarted);
       config.routes.before(security::before);
       config.routes.after(operations::requestEnded);
@@ -107,6 +108,8 @@ public final class DashboardApp {
       config.routes.exception(SeveralSourcesException.class, (e, ctx) -> chooseSource(ctx, e, services));
       config.routes.exception(WebErrors.NotFound.class, (e, ctx) -> error(ctx, HttpStatus.NOT_FOUND, e.getMessage(), services));
       config.routes.exception(RevertService.NotFoundException.class, (e, ctx) -> error(ctx, HttpStatus.NOT_FOUND, e.getMessage(), services));
+      config.routes.exception(io.bemi.dashboard.restore.RestoreService.UnknownTableException.class,
+          (e, ctx) -> error(ctx, HttpStatus.NOT_FOUND, e.getMessage(), services));
       config.routes.exception(DataAccessException.class, (e, ctx) -> {
         log.warn("{} {}: {}", ctx.method(), ctx.path(), e.getMessage());
         error(ctx, HttpStatus.INTERNAL_SERVER_ERROR, e.getMessage(), services);

@@ -430,4 +430,13 @@ class ApiTest {
       assertThat(JSON.readTree(r.body().string()).get("error").asText()).contains("/api/nope");
     });
   }
+
+  @Test
+  void aKnownPathAskedWithAnotherMethodIs405NotUnknown() {
+    http((server, client) -> {
+      Response r = get(client, "/api/revert/execute");
+      assertThat(r.code()).isEqualTo(405);
+      assertThat(JSON.readTree(r.body().string()).get("error").asText()).isEqualTo("Method GET not allowed on /api/revert/execute");
+    });
+  }
 }

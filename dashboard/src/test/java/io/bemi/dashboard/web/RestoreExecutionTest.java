@@ -46,6 +46,20 @@ class RestoreExecutionTest {
   }
 
   @Test
+  void aTableTheTrailHasNoChangeOfIsUnknownNotAnEmptyPlanThatSucceeds(TestDatabase shared) throws Exception {
+    TestDatabase db = shared.createSibling("restore_unknown");
+    new Trail(db).story();
+    TestApp.test(DashboardApp.create(TestApp.services(db, db.dataSource(), null)), (server, client) -> {
+      Response preview = TestApp.get(client, "/api/restore/preview?table=public.orders&table=public.nosuch&at=-1m");
+      assertThat(preview.code()).isEqualTo(404);
+      assertThat(preview.body().string()).contains("The trail has no change of public.nosuch: check the name");
+      Response execute = post(client, "table=public.nosuch&at=-1m&plan=" + "0".repeat(64) + "&confirm=yes");
+      assertThat(execute.code()).isEqualTo(404);
+      assertThat(TestApp.get(client, "/api/restore/preview?table=orders&at=-1m").code()).isEqualTo(200); // public by default
+    });
+  }
+
+  @Test
   void aPlanThatChangedSinceThePreviewIsRefusedAndNothingRuns(TestDatabase shared) throws Exception {
     TestDatabase db = shared.createSibling("restore_stale");
     new Trail(db).story();

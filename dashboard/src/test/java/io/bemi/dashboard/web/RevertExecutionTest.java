@@ -123,7 +123,12 @@ class RevertExecutionTest {
           "\"revertOf\": {\"context\": {\"requestId\": \"r-3\"}}", "\"revertedVia\": \"bemi-dashboard\"");
       Response r = post(client, "context=" + context + "&plan=" + preview.get("plan").asText() + "&confirm=yes");
       assertThat(r.code()).as(r.body().string()).isEqualTo(200);
-      assertThat(r.body().string()).contains("\"reverted\" : \"context {\\\"requestId\\\":\\\"r-3\\\"}\"", "\"changes\" : 2");
+      JsonNode done = new ObjectMapper().readTree(r.body().string());
+      assertThat(done.get("reverted").asText()).isEqualTo("context {\"requestId\":\"r-3\"}");
+      assertThat(done.get("changes").asInt()).isEqualTo(2);
+      // the context the statement recorded: what was reverted, by whom, when
+      assertThat(done.get("context").get("revertOf").get("context").get("requestId").asText()).isEqualTo("r-3");
+      assertThat(done.get("context").get("revertedVia").asText()).isEqualTo("bemi-dashboard");
     });
     assertThat(db.queryLong("SELECT count(*) FROM public.customers WHERE id = 5")).isZero();
     assertThat(db.queryValue("SELECT note FROM public.orders WHERE id = 1")).isNull();
