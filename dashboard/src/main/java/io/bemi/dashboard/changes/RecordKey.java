@@ -11,7 +11,10 @@ public record RecordKey(String schema, String table, String primaryKey, String s
 
   public RecordKey {
     if (schema == null || schema.isBlank() || table == null || table.isBlank() || primaryKey == null) {
-      throw new BadRequestException("a record needs schema, table and pk");
+      throw new BadRequestException("a record needs schema, table and pk; missing: " + String.join(", ",
+          java.util.stream.Stream.of(schema == null || schema.isBlank() ? "schema" : null,
+              table == null || table.isBlank() ? "table" : null, primaryKey == null ? "pk" : null)
+              .filter(java.util.Objects::nonNull).toList()));
     }
   }
 

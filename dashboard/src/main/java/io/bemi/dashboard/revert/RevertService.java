@@ -108,8 +108,8 @@ public final class RevertService {
         throw new BadRequestException("context '" + c.contextJson() + "' must be a JSON object, e.g. {\"requestId\":\"r-1\"}");
       }
       if (doc.isEmpty()) {
-        throw new BadRequestException("context {} would select every change in the trail: name what to revert,"
-            + " e.g. {\"requestId\":\"r-1\"}");
+        throw new BadRequestException("context {} would select every change in the trail: name the changes by a"
+            + " context that holds keys, e.g. {\"requestId\":\"r-1\"}");
       }
       return new RevertTarget.Context(doc.toString(), changes.contextSource(doc.toString(), source));
     }

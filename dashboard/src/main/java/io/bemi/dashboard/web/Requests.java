@@ -111,6 +111,11 @@ final class Requests {
 
   /** The one transaction the xid in {id} names (in the request's source, or the only source that stored it). */
   static io.bemi.history.TransactionCommit commitOfXid(Context ctx, RevertService revert) {
+    String text = ctx.pathParam("id");
+    if (!text.matches("[0-9]{1,19}")) {
+      throw new BadRequestException("transaction '" + text + "' is neither a commit LSN (such as 0/16B3748) nor an xid"
+          + " (a whole number)");
+    }
     return revert.commitOf(longPath(ctx, "id"), source(ctx));
   }
 

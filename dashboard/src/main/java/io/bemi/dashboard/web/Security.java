@@ -83,7 +83,7 @@ public final class Security {
     }
     Auth auth = authenticate(ctx);
     if (auth == Auth.NONE) {
-      throw new WebErrors.Unauthorized();
+      throw new WebErrors.Unauthorized(ctx.header("Authorization") != null);
     }
     if (ctx.method() != HandlerType.GET && ctx.method() != HandlerType.HEAD && auth == Auth.COOKIE) {
       checkCsrf(ctx);

@@ -8,8 +8,10 @@ final class WebErrors {
   static final class Unauthorized extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    Unauthorized() {
-      super("Sign in first: send Authorization: Bearer <token> or sign in at /signin");
+    Unauthorized(boolean credentialsSent) {
+      super(credentialsSent
+          ? "The Authorization header is not Bearer and the dashboard's token: check the token it was started with"
+          : "Sign in first: send Authorization: Bearer <token> or sign in at /signin");
     }
   }
 

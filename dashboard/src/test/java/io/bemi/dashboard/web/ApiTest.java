@@ -432,6 +432,18 @@ class ApiTest {
   }
 
   @Test
+  void aTransactionThatIsNeitherACommitLsnNorAnXidSaysWhatItShouldBe() {
+    http((server, client) -> {
+      Response r = get(client, "/api/transactions/abc");
+      assertThat(r.code()).isEqualTo(400);
+      assertThat(JSON.readTree(r.body().string()).get("error").asText())
+          .isEqualTo("transaction 'abc' is neither a commit LSN (such as 0/16B3748) nor an xid (a whole number)");
+      Response record = get(client, "/api/records/history?schema=public&pk=1");
+      assertThat(JSON.readTree(record.body().string()).get("error").asText()).endsWith("missing: table");
+    });
+  }
+
+  @Test
   void aKnownPathAskedWithAnotherMethodIs405NotUnknown() {
     http((server, client) -> {
       Response r = get(client, "/api/revert/execute");

@@ -53,6 +53,7 @@ class SecurityTest {
     http((server, client) -> {
       Response r = client.get("/api/changes", b -> b.header("Authorization", "Bearer " + TOKEN + "x"));
       assertThat(r.code()).isEqualTo(401);
+      assertThat(r.body().string()).contains("is not Bearer and the dashboard's token: check the token");
       assertThat(client.get("/api/changes", b -> b.header("Authorization", "Basic " + TOKEN)).code()).isEqualTo(401);
     });
   }
