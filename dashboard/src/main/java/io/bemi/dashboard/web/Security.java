@@ -83,7 +83,11 @@ public final class Security {
     }
     Auth auth = authenticate(ctx);
     if (auth == Auth.NONE) {
-      throw new WebErrors.Unauthorized(ctx.header("Authorization") != null);
+      boolean credentialsSent = ctx.header("Authorization") != null;
+      if (credentialsSent) {
+        countSignInAttempt(ctx); // a wrong token is a sign-in attempt too: guessing one is limited alike (429)
+      }
+      throw new WebErrors.Unauthorized(credentialsSent);
     }
     if (ctx.method() != HandlerType.GET && ctx.method() != HandlerType.HEAD && auth == Auth.COOKIE) {
       checkCsrf(ctx);

@@ -59,6 +59,24 @@ class SecurityTest {
   }
 
   @Test
+  void guessingTheApiTokenIsLimitedAsSignInIs() {
+    http((server, client) -> {
+      int refused = 0;
+      for (int i = 0; i < 12; i++) {
+        Response r = client.get("/api/changes", b -> b.header("Authorization", "Bearer guess-" + System.nanoTime()));
+        if (r.code() == 429) {
+          refused++;
+          assertThat(r.headers().get("Retry-After")).isNotEmpty();
+        } else {
+          assertThat(r.code()).isEqualTo(401);
+        }
+      }
+      assertThat(refused).isEqualTo(2); // 10 attempts a minute per address
+      assertThat(client.get("/api/changes", b -> b.header("Authorization", "Bearer " + TOKEN)).code()).isEqualTo(200);
+    });
+  }
+
+  @Test
   void pagesWithoutSessionRedirectToSignInKeepingTheDestination() {
     http((server, client) -> {
       Response r = client.get("/activity?window=7d");
