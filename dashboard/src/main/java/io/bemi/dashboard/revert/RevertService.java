@@ -296,8 +296,13 @@ public final class RevertService {
 
   private record Selection(List<UUID> ids, String digest) {}
 
-  /** The steps listed, how many of all steps conflict, and which changes those are. */
-  private record Planned(List<RevertPlan.Step> steps, long conflicts, List<UUID> conflicting) {}
+  /** The steps listed, and the changes among all steps that conflict. */
+  private record Planned(List<RevertPlan.Step> steps, List<UUID> conflicting) {
+
+    long conflicts() {
+      return conflicting.size();
+    }
+  }
 
   /** Every change id the target selects, and their plan_digest. */
   private Selection select(RevertTarget target) {
@@ -378,7 +383,7 @@ public final class RevertService {
     } catch (SQLException e) {
       throw new DataAccessException("Could not plan the revert with " + schema + ".revert_plan", e);
     }
-    return new Planned(steps, conflicting.size(), List.copyOf(conflicting));
+    return new Planned(steps, List.copyOf(conflicting));
   }
 
   private boolean functionsInstalled() {
