@@ -131,7 +131,7 @@ public final class Main implements Callable<Integer> {
         .description("Prints a bash/zsh completion script: source <(bemi-dashboard generate-completion)");
     commandLine.setParameterExceptionHandler(UsageErrors.oneLine("bemi-dashboard"));
     commandLine.setExecutionExceptionHandler((e, cl, parseResult) -> {
-      cl.getErr().println("bemi-dashboard: " + oneLine(e));
+      cl.getErr().println("bemi-dashboard: " + UsageErrors.withOrigin(oneLine(e), parseResult));
       return e instanceof IllegalArgumentException ? 2 : 1;
     });
     return commandLine;

@@ -121,9 +121,21 @@ class MainTest {
     Result environmentWins = run(Map.of("BEMI_DASHBOARD_TOKEN", "tiny"), "--config", file.toString());
     Result commandLineWins = run(Map.of("BEMI_DASHBOARD_TOKEN", "tiny"), "--config", file.toString(), "--token", "abc");
 
-    assertThat(fromFile.err()).contains("--token has 5 characters");
-    assertThat(environmentWins.err()).contains("--token has 4 characters");
-    assertThat(commandLineWins.err()).contains("--token has 3 characters");
+    assertThat(fromFile.err()).contains("--token has 5 characters")
+        .contains("(set by key 'token' in config file " + file + ")");
+    assertThat(environmentWins.err()).contains("--token has 4 characters")
+        .contains("(set by environment variable BEMI_DASHBOARD_TOKEN)");
+    assertThat(commandLineWins.err()).contains("--token has 3 characters").doesNotContain("set by");
+  }
+
+  @Test
+  void a_value_of_the_config_file_that_does_not_parse_names_the_file_and_key() throws Exception {
+    Path file = Files.writeString(dir.resolve("dashboard.properties"), "database-url=postgresql://reader@127.0.0.1:1/shop\nport=abc\n");
+
+    Result result = run("--config", file.toString());
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err().strip()).doesNotContain("\n").contains("--port", "'abc'", "(set by key 'port' in config file " + file + ")");
   }
 
   @Test

@@ -40,15 +40,39 @@ final class ConnectionOptions {
   @Option(names = "--destination-schema", defaultValue = "${env:BEMI_DESTINATION_SCHEMA:-" + BemiSql.DEFAULT_SCHEMA + "}",
       paramLabel = "SCHEMA", description = "Schema of bemi.changes in the destination. Default: ${DEFAULT-VALUE}. "
           + "Env: BEMI_DESTINATION_SCHEMA.")
-  String destinationSchema;
+  void destinationSchema(String value) {
+    if (!SqlNames.isLowerCaseIdentifier(value)) {
+      throw badValue("--destination-schema", value, "--destination-schema must be a lower-case identifier, got '"
+          + value + "'");
+    }
+    destinationSchema = value;
+  }
+
+  private String destinationSchema;
 
   @Option(names = "--slot", defaultValue = "${env:BEMI_SLOT:-bemi}", paramLabel = "NAME",
       description = "Logical replication slot. Default: ${DEFAULT-VALUE}. Env: BEMI_SLOT.")
-  String slot;
+  void slot(String value) {
+    if (value == null || !value.matches("[a-z0-9_]{1,63}")) {
+      throw badValue("--slot", value,
+          "--slot must use lower-case letters, digits and underscores (PostgreSQL's rule for slot names), got '" + value + "'");
+    }
+    slot = value;
+  }
+
+  private String slot;
 
   @Option(names = "--publication", defaultValue = "${env:BEMI_PUBLICATION:-bemi}", paramLabel = "NAME",
       description = "Publication listing the tracked tables. Default: ${DEFAULT-VALUE}. Env: BEMI_PUBLICATION.")
-  String publication;
+  void publication(String value) {
+    if (!SqlNames.isLowerCaseIdentifier(value)) {
+      throw badValue("--publication", value, "--publication must be a lower-case identifier, got '"
+          + value + "'");
+    }
+    publication = value;
+  }
+
+  private String publication;
 
   @Option(names = "--source-name", defaultValue = "${env:BEMI_SOURCE_NAME}", paramLabel = "NAME",
       description = "Stored in every change's source column (run, setup --snapshot), so several sources can share "
@@ -73,28 +97,22 @@ final class ConnectionOptions {
     return destinationUrl == null || destinationUrl.isBlank() ? source() : parse(destinationUrl, "--destination-url");
   }
 
+  // checked as parsed (the setters above): a bad name stops the command before it connects anywhere
   String destinationSchema() {
-    if (!SqlNames.isLowerCaseIdentifier(destinationSchema)) {
-      throw new ParameterException(spec.commandLine(), "--destination-schema must be a lower-case identifier, got '"
-          + destinationSchema + "'");
-    }
     return destinationSchema;
   }
 
   String slot() {
-    if (!slot.matches("[a-z0-9_]{1,63}")) {
-      throw new ParameterException(spec.commandLine(),
-          "--slot must use lower-case letters, digits and underscores (PostgreSQL's rule for slot names), got '" + slot + "'");
-    }
     return slot;
   }
 
   String publication() {
-    if (!SqlNames.isLowerCaseIdentifier(publication)) {
-      throw new ParameterException(spec.commandLine(), "--publication must be a lower-case identifier, got '"
-          + publication + "'");
-    }
     return publication;
+  }
+
+  /** A usage error about {@code option}'s value (UsageErrors names the file or variable it came from). */
+  private ParameterException badValue(String option, String value, String message) {
+    return new ParameterException(spec.commandLine(), message, spec.findOption(option), value);
   }
 
   private PostgresUrl parse(String url, String option) {

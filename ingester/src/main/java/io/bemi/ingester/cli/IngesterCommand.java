@@ -39,10 +39,11 @@ public final class IngesterCommand implements Runnable {
     });
     commandLine.setParameterExceptionHandler(UsageErrors.oneLine("bemi-ingester"));
     commandLine.setExecutionExceptionHandler((e, cl, parseResult) -> {
+      String message = UsageErrors.withOrigin(oneLine(e), parseResult);
       if (LogSetup.format() == LogFormat.JSON) {
-        LoggerFactory.getLogger(IngesterCommand.class).error(oneLine(e)); // one JSON line, like the rest
+        LoggerFactory.getLogger(IngesterCommand.class).error(message); // one JSON line, like the rest
       } else {
-        cl.getErr().println("bemi-ingester: " + oneLine(e));
+        cl.getErr().println("bemi-ingester: " + message);
       }
       return e instanceof SetupMissingException || e instanceof MisconfigurationException
           || e instanceof IllegalArgumentException ? 2 : 1;

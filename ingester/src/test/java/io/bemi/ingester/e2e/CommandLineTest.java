@@ -10,6 +10,7 @@ import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -349,9 +350,42 @@ class CommandLineTest {
     try {
       Result result = run("run", "--config", file.toString(), "--source-url", db.uri());
       assertThat(result.exitCode()).isEqualTo(2);
-      assertThat(result.err().strip()).isEqualTo("bemi-ingester: --heartbeat-interval must be >= 0 (0: off), not -1");
+      assertThat(result.err().strip()).isEqualTo("bemi-ingester: --heartbeat-interval must be >= 0 (0: off), not -1"
+          + " (set by key 'heartbeat-interval' in config file " + file + ")");
     } finally {
       Files.delete(file);
+    }
+  }
+
+  @Test
+  void aValueTheConfigFileGivesThatDoesNotParseNamesTheFileAndKey(TestDatabase db) throws Exception {
+    Path file = Files.createTempFile("bemi", ".properties");
+    Files.writeString(file, "run.http-port=abc\n");
+    try {
+      Result result = run("run", "--config", file.toString(), "--source-url", db.uri());
+      assertThat(result.exitCode()).isEqualTo(2);
+      assertThat(result.err().strip()).doesNotContain("\n").contains("--http-port").contains("'abc'")
+          .contains("(set by key 'run.http-port' in config file " + file + ")");
+    } finally {
+      Files.delete(file);
+    }
+  }
+
+  @Test
+  void aBadSchemaSlotOrPublicationNameStopsTheCommandBeforeItReportsAnything(TestDatabase db) throws Exception {
+    assertThat(run("setup", "--source-url", db.uri(), "--slot", "named", "--publication", "named").exitCode()).isZero();
+    try {
+      for (String[] bad : List.of(new String[] {"--destination-schema", "x;drop"}, new String[] {"--slot", "Named"},
+          new String[] {"--publication", "a b"})) {
+        Result result = bad[0].equals("--slot") ? run("status", "--source-url", db.uri(), bad[0], bad[1])
+            : run("status", "--source-url", db.uri(), "--slot", "named", bad[0], bad[1]);
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.out()).isEmpty();
+        assertThat(result.err().strip()).startsWith("bemi-ingester: " + bad[0] + " must").contains("'" + bad[1] + "'")
+            .doesNotContain("\n");
+      }
+    } finally {
+      run("teardown", "--source-url", db.uri(), "--slot", "named", "--publication", "named", "--yes");
     }
   }
 

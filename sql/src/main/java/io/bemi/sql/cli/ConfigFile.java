@@ -120,6 +120,27 @@ public final class ConfigFile implements CommandLine.IDefaultValueProvider {
     return value != null ? value : properties.getProperty(name);
   }
 
+  /**
+   * Where {@code option}'s default came from, for an error about its value: {@code environment variable
+   * NAME} or {@code key 'run.http-port' in config file FILE}; null when neither set it (the built-in
+   * default applies).
+   */
+  public String origin(OptionSpec option) {
+    String variable = environmentVariableOf(option);
+    if (variable != null) {
+      String value = environment.apply(variable);
+      if (value != null && !value.isBlank()) {
+        return "environment variable " + variable;
+      }
+    }
+    String name = option.longestName().replaceFirst("^-+", "");
+    String command = option.command() == null ? null : option.command().name();
+    if (command != null && properties.getProperty(command + "." + name) != null) {
+      return "key '" + command + "." + name + "' in config file " + file;
+    }
+    return properties.getProperty(name) != null ? "key '" + name + "' in config file " + file : null;
+  }
+
   /** The NAME of an option declared with {@code defaultValue = "${env:NAME…}"}, else null. */
   static String environmentVariableOf(OptionSpec option) {
     if (!(option.userObject() instanceof AnnotatedElement element)) {

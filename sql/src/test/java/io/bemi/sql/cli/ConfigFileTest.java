@@ -72,6 +72,27 @@ class ConfigFileTest {
   }
 
   @Test
+  void a_bad_value_names_the_file_key_or_environment_variable_it_came_from() throws IOException {
+    Path file = Files.writeString(dir.resolve("program.properties"), "port=abc\n");
+
+    assertThat(runWith(file, Map.of())).contains("'abc'")
+        .contains("(set by key 'port' in config file " + file + ")");
+    assertThat(runWith(file, Map.of("PROGRAM_PORT", "x1"))).contains("'x1'")
+        .contains("(set by environment variable PROGRAM_PORT)");
+    assertThat(runWith(file, Map.of(), "--port", "y2")).contains("'y2'").doesNotContain("set by");
+  }
+
+  private String runWith(Path file, Map<String, String> environment, String... args) {
+    CommandLine commandLine = new CommandLine(new Program());
+    java.io.StringWriter err = new java.io.StringWriter();
+    commandLine.setErr(new java.io.PrintWriter(err, true));
+    commandLine.setParameterExceptionHandler(UsageErrors.oneLine("program"));
+    commandLine.setDefaultValueProvider(ConfigFile.load(file, commandLine, environment::get));
+    assertThat(commandLine.execute(args)).isEqualTo(2);
+    return err.toString();
+  }
+
+  @Test
   void the_file_is_named_by_the_command_line_before_the_environment() {
     assertThat(ConfigFile.named(new String[] {"--config", "a.properties"}, "CONFIG", name -> "b.properties")).isEqualTo(Path.of("a.properties"));
     assertThat(ConfigFile.named(new String[] {"--config=c.properties"}, "CONFIG", name -> null)).isEqualTo(Path.of("c.properties"));
