@@ -82,6 +82,7 @@ final class SetupCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--lock-timeout-ms must be >= 1 (milliseconds), got " + lockTimeoutMs);
     }
     Duration lockTimeout = Duration.ofMillis(lockTimeoutMs);
+    sink.refuseOtherSinksSettings(); // before anything is set up
     String schema = connection.destinationSchema();
     String slot = connection.slot();
     String publication = connection.publication();

@@ -15,8 +15,11 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Locale;
+import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code run --sink …}: where the changes go, and each sink's settings ({@code setup --snapshot}: the baseline's rows). */
 final class SinkOptions {
@@ -27,6 +30,9 @@ final class SinkOptions {
       description = "Where changes go: the destination database (bemi.changes), Kafka topics (exactly once) or a "
           + "webhook (at least once, signed). Default: ${DEFAULT-VALUE}. Env: BEMI_SINK. See docs/sinks.md.")
   SinkKind sink;
+
+  @Spec(Spec.Target.MIXEE)
+  CommandSpec spec;
 
   @Mixin
   KafkaOptions kafka;
@@ -85,7 +91,7 @@ final class SinkOptions {
 
   /** The sink to open per session; null: the destination database. */
   SinkFactory factory(IngesterConfig config, String configFile, MeterRegistry registry) {
-    refuseOtherSinksUrl();
+    refuseOtherSinksSettings();
     return switch (sink) {
       case DATABASE -> null;
       case KAFKA -> KafkaSink.factory(kafkaSettings(configFile), config.source(), config.sourceName());
@@ -96,7 +102,7 @@ final class SinkOptions {
 
   /** Where {@code setup --snapshot} puts the baseline: {@code bemi.changes}, or the sink's read events. */
   BaselineTarget baseline(ConnectionOptions connection, MeterRegistry registry) {
-    refuseOtherSinksUrl();
+    refuseOtherSinksSettings();
     return switch (sink) {
       case DATABASE -> new ChangesBaseline(connection.destination(), connection.destinationSchema(), connection.slot(),
           connection.source(), connection.sourceName());
@@ -112,11 +118,29 @@ final class SinkOptions {
     return sink != SinkKind.KAFKA;
   }
 
-  /** A receiver given for a sink that is not chosen would be ignored without a word: most likely --sink is missing. */
-  private void refuseOtherSinksUrl() {
+  /**
+   * Settings of a sink that is not chosen would be ignored without a word: most likely --sink is
+   * missing. A webhook URL is refused from anywhere; Kafka and other webhook options only when the
+   * command line gives them (an environment shared with {@code consume} may set BEMI_KAFKA_*).
+   */
+  void refuseOtherSinksSettings() {
     if (sink != SinkKind.WEBHOOK && webhookUrl != null && !webhookUrl.isBlank()) {
       throw new IllegalArgumentException("--webhook-url (or BEMI_WEBHOOK_URL) is given but --sink is "
           + sink.name().toLowerCase(Locale.ROOT) + ": add --sink webhook, or remove the URL");
+    }
+    CommandLine.ParseResult given = spec.commandLine().getParseResult();
+    for (SinkKind other : SinkKind.values()) {
+      String prefix = "--" + other.name().toLowerCase(Locale.ROOT) + "-";
+      if (other == sink || other == SinkKind.DATABASE || given == null) {
+        continue;
+      }
+      for (CommandLine.Model.OptionSpec option : spec.options()) {
+        if (option.longestName().startsWith(prefix) && given.hasMatchedOption(option)) {
+          throw new IllegalArgumentException(option.longestName() + " is given but --sink is "
+              + sink.name().toLowerCase(Locale.ROOT) + ": add --sink " + other.name().toLowerCase(Locale.ROOT)
+              + ", or remove " + option.longestName());
+        }
+      }
     }
   }
 

@@ -182,6 +182,18 @@ class CommandLineTest {
   }
 
   @Test
+  void kafkaOrWebhookOptionsOnTheCommandLineOfAnotherSinkAreRefusedNotIgnored(TestDatabase db) {
+    Result kafka = run("run", "--source-url", db.uri(), "--slot", "never_created", "--kafka-bootstrap-servers", "k:9092");
+    assertThat(kafka.exitCode()).isEqualTo(2);
+    assertThat(kafka.err().strip()).isEqualTo("bemi-ingester: --kafka-bootstrap-servers is given but --sink is database:"
+        + " add --sink kafka, or remove --kafka-bootstrap-servers");
+    Result webhook = run("setup", "--source-url", db.uri(), "--slot", "never_created", "--snapshot", "--sink", "kafka",
+        "--kafka-bootstrap-servers", "k:9092", "--webhook-per", "batch");
+    assertThat(webhook.exitCode()).isEqualTo(2);
+    assertThat(webhook.err()).contains("--webhook-per is given but --sink is kafka: add --sink webhook");
+  }
+
+  @Test
   void runWithoutPublicationSaysToRunSetup(TestDatabase db) throws Exception {
     db.execute("SELECT pg_create_logical_replication_slot('no_publication', 'pgoutput')");
     Result result = run("run", "--source-url", db.uri(), "--slot", "no_publication", "--publication", "missing");
