@@ -66,22 +66,22 @@ public final class DashboardApp {
       config.routes.get("/replay", pages::replayPreview);
       config.routes.get("/activity", pages::activity);
 
-      config.routes.get("/api/changes", api::changes);
-      config.routes.get("/api/changes/export", api::export);
-      config.routes.get("/api/changes/{id}", api::change);
-      config.routes.get("/api/tables", api::tables);
-      config.routes.get("/api/records/history", api::history);
-      config.routes.get("/api/records/as-of", api::asOf);
-      config.routes.get("/api/transactions/{hi}/{lo}", api::transaction);
-      config.routes.get("/api/transactions/{id}", api::transactionByXid);
-      config.routes.get("/api/context", api::context);
-      config.routes.get("/api/revert/preview", api::revertPreview);
-      config.routes.post("/api/revert/execute", api::revertExecute);
-      config.routes.get("/api/restore/preview", api::restorePreview);
-      config.routes.post("/api/restore/execute", api::restoreExecute);
-      config.routes.get("/api/replay/preview", api::replayPreview);
-      config.routes.get("/api/activity", api::activity);
-      config.routes.get("/api/health", api::health);
+      ApiParameters.get(config.routes, "/api/changes", api::changes);
+      ApiParameters.get(config.routes, "/api/changes/export", api::export);
+      ApiParameters.get(config.routes, "/api/changes/{id}", api::change);
+      ApiParameters.get(config.routes, "/api/tables", api::tables);
+      ApiParameters.get(config.routes, "/api/records/history", api::history);
+      ApiParameters.get(config.routes, "/api/records/as-of", api::asOf);
+      ApiParameters.get(config.routes, "/api/transactions/{hi}/{lo}", api::transaction);
+      ApiParameters.get(config.routes, "/api/transactions/{id}", api::transactionByXid);
+      ApiParameters.get(config.routes, "/api/context", api::context);
+      ApiParameters.get(config.routes, "/api/revert/preview", api::revertPreview);
+      ApiParameters.post(config.routes, "/api/revert/execute", api::revertExecute);
+      ApiParameters.get(config.routes, "/api/restore/preview", api::restorePreview);
+      ApiParameters.post(config.routes, "/api/restore/execute", api::restoreExecute);
+      ApiParameters.get(config.routes, "/api/replay/preview", api::replayPreview);
+      ApiParameters.get(config.routes, "/api/activity", api::activity);
+      ApiParameters.get(config.routes, "/api/health", api::health);
 
       config.routes.exception(WebErrors.Unauthorized.class, (e, ctx) -> {
         if (isApi(ctx)) {

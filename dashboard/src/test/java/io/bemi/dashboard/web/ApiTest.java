@@ -415,6 +415,18 @@ class ApiTest {
     });
   }
 
+  @Test
+  void anUnknownParameterIs400NamingItAndWhatTheRouteTakesNotIgnored() {
+    http((server, client) -> {
+      assertBadRequest(client, "/api/changes?tabel=orders",
+          "Unknown parameter 'tabel' for GET /api/changes: it takes after, context, from, limit, op, pk, source, table, to, transaction");
+      assertBadRequest(client, "/api/changes?table=orders&limit=5&user_id=1", "Unknown parameter 'user_id'");
+      assertBadRequest(client, "/api/tables?x=1", "Unknown parameter 'x' for GET /api/tables: it takes none");
+      assertBadRequest(client, "/api/records/history?schema=public&table=orders&pk=1&at=-1h", "Unknown parameter 'at'");
+      assertThat(get(client, "/api/changes?table=orders&limit=5").code()).isEqualTo(200);
+    });
+  }
+
   private static void assertBadRequest(HttpClient client, String path, String reason) throws Exception {
     Response r = get(client, path);
     assertThat(r.code()).as(path).isEqualTo(400);
