@@ -43,6 +43,7 @@ public final class DashboardApp {
       config.startup.showJavalinBanner = false;
       config.http.maxRequestSize = 64 * 1024;
       config.http.prefer405over404 = true; // a path served for another method says so
+      config.jetty.modifyServer(server -> server.setErrorHandler(new JsonErrorHandler()));
       config.routes.before(operations::requestStarted);
       config.routes.before(security::before);
       config.routes.after(operations::requestEnded);

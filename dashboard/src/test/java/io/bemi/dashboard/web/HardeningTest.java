@@ -96,6 +96,21 @@ class HardeningTest {
   }
 
   @Test
+  void aRequestJettyRefusesBeforeTheDashboardGetsTheErrorJsonNotAnHtmlPage() {
+    TestApp.test(db, (server, client) -> {
+      Response tooLong = client.get("/api/changes?table=" + "x".repeat(20_000));
+      assertThat(tooLong.code()).isEqualTo(414);
+      assertThat(tooLong.headers().get("Content-Type").get(0)).startsWith("application/json");
+      assertThat(tooLong.body().string()).isEqualTo("{\"status\": 414, \"error\": \"URI Too Long\"}");
+
+      Response headersTooLarge = client.get("/api/changes", b -> b.header("X-Big", "y".repeat(20_000)));
+      assertThat(headersTooLarge.code()).isEqualTo(431);
+      assertThat(headersTooLarge.headers().get("Content-Type").get(0)).startsWith("application/json");
+      assertThat(headersTooLarge.body().string()).startsWith("{\"status\": 431, \"error\": ");
+    });
+  }
+
+  @Test
   void signInNeverRedirectsOffSiteWhateverNextHolds() {
     for (String next : List.of("//evil.example/", "https://evil.example/", "/\\evil.example", "evil", "/\t/evil.example",
         "/\n/evil.example", "/%2F/evil.example", "/%2f%2fevil.example", "/%5Cevil.example", "/%5cevil.example", "\\/evil.example",
