@@ -6,6 +6,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.postgresql.PGConnection;
 import org.postgresql.replication.LogSequenceNumber;
@@ -27,13 +28,12 @@ public final class SlotStream implements AutoCloseable {
   // The walsender's output functions render values in these settings; the JSON value mapping
   // (io.bemi.ingester.values.JsonValues) relies on them. A logical replication connection accepts
   // plain SQL, so they are set with SET before START_REPLICATION.
-  private static final String[] SESSION_SETTINGS = {
+  public static final List<String> OUTPUT_SETTINGS = List.of(
       "SET TimeZone = 'UTC'",
       "SET DateStyle = 'ISO, MDY'",
       "SET IntervalStyle = 'postgres'",
       "SET bytea_output = 'hex'",
-      "SET extra_float_digits = 1",
-  };
+      "SET extra_float_digits = 1");
 
   private final Connection connection;
   private final PGReplicationStream stream;
@@ -53,7 +53,7 @@ public final class SlotStream implements AutoCloseable {
   public static SlotStream start(Connection replicationConnection, String slot, String publication, Lsn start,
       boolean originNone, Duration statusInterval) throws SQLException {
     try (Statement s = replicationConnection.createStatement()) {
-      for (String setting : SESSION_SETTINGS) {
+      for (String setting : OUTPUT_SETTINGS) {
         s.execute(setting);
       }
     }

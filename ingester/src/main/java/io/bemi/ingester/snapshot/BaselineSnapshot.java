@@ -1,6 +1,10 @@
 package io.bemi.ingester.snapshot;
 
 import io.bemi.history.Operation;
+import io.bemi.ingester.catalog.SourceCatalog;
+import io.bemi.ingester.replication.SlotStream;
+import io.bemi.ingester.values.JsonValues;
+import io.bemi.ingester.values.PgType;
 import io.bemi.ingester.PostgresUrl;
 import io.bemi.ingester.rules.ColumnRules;
 import io.bemi.ingester.rules.TablePattern;
@@ -27,7 +31,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Records the current rows of the tracked tables as baseline changes (operation SNAPSHOT,
- * {@code before} = {}, {@code after} = the source's own {@code to_jsonb(t.*)} with TimeZone=UTC),
+ * {@code before} = {}, {@code after} = the row rendered from its columns' text forms by the stream's
+ * own value mapping, so a row's baseline and its streamed changes agree in every value and key),
  * consistent with where the slot starts streaming.
  *
  * <p>Position of the baseline rows: {@code commit_lsn} = the exported snapshot's consistent point
@@ -156,7 +161,9 @@ public final class BaselineSnapshot {
         reader.setAutoCommit(false); // the next statement begins the transaction: it must import the snapshot first
         try (Statement s = reader.createStatement()) {
           s.execute("SET TRANSACTION SNAPSHOT " + SqlNames.literal(snapshot.snapshotName()));
-          s.execute("SET LOCAL TimeZone = 'UTC'");
+          for (String setting : SlotStream.OUTPUT_SETTINGS) { // values in the text forms the stream gets
+            s.execute(setting.replaceFirst("^SET ", "SET LOCAL "));
+          }
         }
         long rows = 0;
         for (TrackedTable table : pending) {
@@ -173,21 +180,20 @@ public final class BaselineSnapshot {
       Transaction baseline, int firstIndex) throws SQLException {
     long estimated = estimatedRows(reader, table);
     writer.begin(table, previous, baseline.commitLsn().value() + 1, estimated);
-    String select = "SELECT " + primaryKeyExpression(reader, table) + ", (" + rowExpression(reader, table)
-        + ")::text FROM " + table.qualified() + " t";
+    Columns columns = columns(reader, table);
     int nextIndex = firstIndex;
     long done = 0;
     int inBatch = 0;
     try (Statement s = reader.createStatement()) {
       s.setFetchSize(FETCH_SIZE);
-      try (ResultSet rs = s.executeQuery(select)) {
+      try (ResultSet rs = s.executeQuery(columns.select())) {
         while (rs.next()) {
           if (nextIndex == Integer.MAX_VALUE) {
             throw new IllegalStateException("Baseline snapshot of more than " + Integer.MAX_VALUE
                 + " rows in one run: change_index is an int. Snapshot fewer tables per run (setup --snapshot-tables …)");
           }
           writer.row(new Change(baseline, nextIndex++, baseline.commitLsn(), table.schema(), table.table(),
-              Operation.SNAPSHOT, rs.getString(1), null, "{}", rs.getString(2), "{}"));
+              Operation.SNAPSHOT, columns.primaryKey(rs), null, "{}", columns.row(rs), "{}"));
           done++;
           if (++inBatch == batchSize) {
             writer.stored(table, done, false);
@@ -207,60 +213,92 @@ public final class BaselineSnapshot {
   }
 
   /**
-   * The primary_key text as the stitcher renders it: a single key column as its text; a composite
-   * key as a JSON array of the columns' to_jsonb values, without spaces; no key: NULL.
+   * The table's columns as the stream sees them: without generated columns (pgoutput does not send
+   * them), each with its type, redacted ones marked, and the primary key's in key order.
    */
-  private static String primaryKeyExpression(Connection reader, TrackedTable table) throws SQLException {
-    List<String> columns = new ArrayList<>();
-    try (PreparedStatement s = reader.prepareStatement("""
-        SELECT a.attname
-          FROM pg_index i
-          CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
-          JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-         WHERE i.indrelid = ?::regclass AND i.indisprimary
-         ORDER BY k.ord""")) {
+  private Columns columns(Connection reader, TrackedTable table) throws SQLException {
+    SourceCatalog catalog = new SourceCatalog(reader);
+    List<String> names = new ArrayList<>();
+    List<PgType> types = new ArrayList<>();
+    List<Boolean> redacted = new ArrayList<>();
+    long relationOid;
+    try (PreparedStatement s = reader.prepareStatement("SELECT ?::regclass::oid::bigint")) {
       s.setString(1, table.qualified());
       try (ResultSet rs = s.executeQuery()) {
+        rs.next();
+        relationOid = rs.getLong(1);
+      }
+    }
+    try (PreparedStatement s = reader.prepareStatement("SELECT attname, atttypid::bigint FROM pg_attribute"
+        + " WHERE attrelid = ?::bigint::oid AND attnum > 0 AND NOT attisdropped AND attgenerated = '' ORDER BY attnum")) {
+      s.setLong(1, relationOid);
+      try (ResultSet rs = s.executeQuery()) {
         while (rs.next()) {
-          columns.add("t." + SqlNames.identifier(rs.getString(1)));
+          names.add(rs.getString(1));
+          types.add(catalog.type((int) rs.getLong(2)));
+          redacted.add(rules.redacts(table.schema(), table.table(), rs.getString(1)));
         }
       }
     }
-    if (columns.isEmpty()) {
-      return "NULL::text";
-    }
-    if (columns.size() == 1) {
-      return columns.get(0) + "::text";
-    }
-    List<String> parts = columns.stream().map(c -> "coalesce(pg_catalog.to_jsonb(" + c + ")::text, 'null')").toList();
-    return "'[' || concat_ws(',', " + String.join(", ", parts) + ") || ']'";
+    int[] key = catalog.primaryKey((int) relationOid).stream().mapToInt(names::indexOf).toArray();
+    return new Columns(table, names, types.toArray(PgType[]::new), redacted, key);
   }
 
   /**
-   * {@code to_jsonb(t.*)} as the stream would store the row: without generated columns (pgoutput
-   * does not send them) and with redacted columns replaced by the marker.
+   * Renders a snapshot row as the stitcher renders a streamed one, from the same text forms (the
+   * output functions in {@link SlotStream#OUTPUT_SETTINGS}) with the same {@link JsonValues}: the
+   * same {@code after} and the same {@code primary_key} text for every type, including the
+   * fallback form of a {@code json} value {@code jsonb} cannot hold.
    */
-  private String rowExpression(Connection reader, TrackedTable table) throws SQLException {
-    StringBuilder row = new StringBuilder("pg_catalog.to_jsonb(t.*)");
-    List<String> redacted = new ArrayList<>();
-    try (PreparedStatement s = reader.prepareStatement("SELECT attname, attgenerated <> '' FROM pg_attribute"
-        + " WHERE attrelid = ?::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum")) {
-      s.setString(1, table.qualified());
-      try (ResultSet rs = s.executeQuery()) {
-        while (rs.next()) {
-          String column = rs.getString(1);
-          if (rs.getBoolean(2)) {
-            row.append(" OPERATOR(pg_catalog.-) ").append(SqlNames.literal(column));
-          } else if (rules.redacts(table.schema(), table.table(), column)) {
-            redacted.add(SqlNames.literal(column) + ", " + SqlNames.literal(ColumnRules.REDACTED));
-          }
+  private record Columns(TrackedTable table, List<String> names, PgType[] types, List<Boolean> redacted, int[] key) {
+
+    /** Selects the columns as they are, read as text: the output function's text, as pgoutput sends it. */
+    String select() {
+      return "SELECT " + String.join(", ", names.stream().map(n -> "t." + SqlNames.identifier(n)).toList())
+          + " FROM " + table.qualified() + " t";
+    }
+
+    String row(ResultSet rs) throws SQLException {
+      StringBuilder json = new StringBuilder(256).append('{');
+      for (int i = 0; i < names.size(); i++) {
+        if (i > 0) {
+          json.append(',');
+        }
+        JsonValues.appendString(json, names.get(i));
+        json.append(':');
+        if (redacted.get(i)) {
+          JsonValues.appendString(json, ColumnRules.REDACTED);
+        } else {
+          fallback(JsonValues.append(json, types[i], rs.getString(i + 1)), i);
         }
       }
+      return json.append('}').toString();
     }
-    if (!redacted.isEmpty()) {
-      row.append(" OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object(").append(String.join(", ", redacted)).append(')');
+
+    /** A single key column as its text; a composite key as a JSON array without spaces; no key: null. */
+    String primaryKey(ResultSet rs) throws SQLException {
+      if (key.length == 0) {
+        return null;
+      }
+      if (key.length == 1) {
+        return rs.getString(key[0] + 1);
+      }
+      StringBuilder json = new StringBuilder().append('[');
+      for (int k = 0; k < key.length; k++) {
+        if (k > 0) {
+          json.append(',');
+        }
+        fallback(JsonValues.append(json, types[key[k]], rs.getString(key[k] + 1)), key[k]);
+      }
+      return json.append(']').toString();
     }
-    return row.toString();
+
+    private void fallback(String problem, int column) {
+      if (problem != null) {
+        LOG.warn("Snapshot of {}: column {} stored in the fallback form {{\"{}\": {{\"problem\": …, \"text\": …}}}}: {}",
+            table.qualified(), names.get(column), JsonValues.UNPARSED_KEY, problem);
+      }
+    }
   }
 
   private static long estimatedRows(Connection reader, TrackedTable table) throws SQLException {
