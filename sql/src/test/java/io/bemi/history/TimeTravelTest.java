@@ -190,6 +190,20 @@ class TimeTravelTest {
   }
 
   @Test
+  void aColumnAnUpdatesAfterLeavesOutIsNotReportedAsChangedToNull(TestDatabase db) throws SQLException {
+    // an unchanged TOAST value of a table without REPLICA IDENTITY FULL: the server does not send it
+    db.execute("INSERT INTO bemi.changes (primary_key, before, after, database, schema, \"table\", operation, committed_at,"
+        + " queued_at, transaction_id, position, commit_lsn, change_index) VALUES"
+        + " ('1', '{}', '{\"id\": 1, \"big\": \"c4ca\", \"small\": 1}', 'db', 'public', 'toasted', 'CREATE', '2024-01-01',"
+        + " '2024-01-01', 1, 1, 9001, 0),"
+        + " ('1', '{}', '{\"id\": 1, \"small\": 2}', 'db', 'public', 'toasted', 'UPDATE', '2024-01-02', '2024-01-02', 2, 2, 9002, 0)");
+    String id = query(db, "SELECT id FROM bemi.changes WHERE \"table\" = 'toasted' AND operation = 'UPDATE'");
+
+    assertThat(column(db, "SELECT column_name || ': ' || old_value || ' -> ' || new_value FROM bemi.change_diff(?::uuid)", id))
+        .containsExactly("small: 1 -> 2");
+  }
+
+  @Test
   void theChangeColumnsViewHasOneRowPerChangedColumn(TestDatabase db) throws SQLException {
     db.execute("CREATE TABLE tasks (id int PRIMARY KEY, title text, done boolean)");
     Trail.capture(db, "tasks");

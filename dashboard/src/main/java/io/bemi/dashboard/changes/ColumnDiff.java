@@ -14,7 +14,11 @@ import java.util.Set;
  */
 public record ColumnDiff(String column, JsonNode before, JsonNode after, boolean changed) {
 
-  /** Columns in the row's order (after's keys, then keys only before has); changed ones flagged. */
+  /**
+   * Columns in the row's order (after's keys, then keys only before has); changed ones flagged. A
+   * column an UPDATE's after leaves out is not changed: the server sends no unchanged TOAST value
+   * of a table without REPLICA IDENTITY FULL (docs/ingester.md), which is not a value set to NULL.
+   */
   public static List<ColumnDiff> of(JsonNode before, JsonNode after) {
     Set<String> columns = new LinkedHashSet<>();
     after.fieldNames().forEachRemaining(columns::add);
@@ -23,7 +27,9 @@ public record ColumnDiff(String column, JsonNode before, JsonNode after, boolean
     for (String column : columns) {
       JsonNode b = before.get(column);
       JsonNode a = after.get(column);
-      diff.add(new ColumnDiff(column, b, a, b == null || a == null || !b.equals(a)));
+      // absent from an UPDATE's after (an after with columns): an unchanged TOAST value the server did not send
+      boolean changed = b == null || (a == null ? after.isEmpty() : !b.equals(a));
+      diff.add(new ColumnDiff(column, b, a, changed));
     }
     return diff;
   }

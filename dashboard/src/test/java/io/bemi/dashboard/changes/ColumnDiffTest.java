@@ -25,6 +25,14 @@ class ColumnDiffTest {
   }
 
   @Test
+  void aColumnAnUpdatesAfterLeavesOutIsAnUnchangedToastValueNotAChangeToNull() throws Exception {
+    List<ColumnDiff> diff = ColumnDiff.of(json("{\"id\":1,\"big\":\"c4ca…\",\"small\":1}"), json("{\"id\":1,\"small\":2}"));
+    assertThat(diff).filteredOn(ColumnDiff::changed).extracting(ColumnDiff::column).containsExactly("small");
+    List<ColumnDiff> delete = ColumnDiff.of(json("{\"id\":1,\"big\":\"x\"}"), json("{}"));
+    assertThat(delete).allMatch(ColumnDiff::changed);
+  }
+
+  @Test
   void aCreateHasNoBeforeSideRatherThanNulls() throws Exception {
     ColumnDiff d = ColumnDiff.of(json("{}"), json("{\"note\":null}")).get(0);
     assertThat(d.before()).isNull();

@@ -495,7 +495,9 @@ COMMENT ON FUNCTION ${flyway:defaultSchema}.change_before(${flyway:defaultSchema
   'The row before a change: `before`, completed from the record''s previous change when the table lacks REPLICA IDENTITY FULL';
 
 -- The columns a change changed: old and new values (jsonb; SQL NULL when the row did not exist on
--- that side). CREATE/SNAPSHOT list every column, DELETE every column, UPDATE the changed ones.
+-- that side). CREATE/SNAPSHOT list every column, DELETE every column, UPDATE the changed ones among
+-- those its after holds: a column an UPDATE's after leaves out is an unchanged TOAST value the
+-- server did not send (table without REPLICA IDENTITY FULL), not a value set to NULL.
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.columns_changed(p_operation text, p_before jsonb, p_after jsonb)
 RETURNS TABLE(column_name text, old_value jsonb, new_value jsonb)
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -503,7 +505,7 @@ SET search_path = pg_catalog, pg_temp AS $$
   SELECT k.column_name,
          CASE WHEN p_operation IN ('UPDATE', 'DELETE') THEN p_before -> k.column_name END,
          CASE WHEN p_operation IN ('CREATE', 'UPDATE', 'SNAPSHOT') THEN p_after -> k.column_name END
-    FROM (SELECT jsonb_object_keys(p_before) AS column_name WHERE p_operation IN ('UPDATE', 'DELETE')
+    FROM (SELECT jsonb_object_keys(p_before) AS column_name WHERE p_operation = 'DELETE'
           UNION
           SELECT jsonb_object_keys(p_after) WHERE p_operation IN ('CREATE', 'UPDATE', 'SNAPSHOT')) k
    WHERE p_operation <> 'UPDATE' OR (p_before -> k.column_name) IS DISTINCT FROM (p_after -> k.column_name)
