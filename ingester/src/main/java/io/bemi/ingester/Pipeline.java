@@ -148,8 +148,14 @@ final class Pipeline {
     if (failure instanceof RuntimeException runtime) {
       throw runtime;
     }
+    if (failure instanceof OutOfMemoryError) {
+      throw new IllegalStateException("Store thread failed: " + failure + ": a row of this transaction does not fit in"
+          + " the ingester's heap; start it with a larger one (JAVA_OPTS=-Xmx…, docs/ingester.md, Guarantees:"
+          + " memory grows with the largest row, not the transaction). Nothing was stored from it; the next run"
+          + " retries it", failure);
+    }
     if (failure != null) {
-      throw new IllegalStateException("Store thread failed", failure);
+      throw new IllegalStateException("Store thread failed: " + failure, failure);
     }
   }
 
