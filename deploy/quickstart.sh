@@ -29,7 +29,7 @@ docker compose -f deploy/compose/docker-compose.yml --env-file "$env_file" up -d
 
 echo "==> Waiting for the dashboard's /health"
 for _ in $(seq 1 60); do
-  if docker compose -f deploy/compose/docker-compose.yml --env-file "$env_file" ps dashboard | grep -q healthy; then
+  if docker compose -f deploy/compose/docker-compose.yml --env-file "$env_file" ps dashboard | grep -q '(healthy)'; then
     token=$(sed -n 's/^BEMI_DASHBOARD_TOKEN=//p' "$env_file")
     echo
     echo "Dashboard:  http://127.0.0.1:7070/signin?token=$token"

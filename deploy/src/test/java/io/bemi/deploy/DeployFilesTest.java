@@ -113,7 +113,9 @@ class DeployFilesTest {
     JsonNode dashboard = container(documents.get("Deployment/bemi-dashboard"));
 
     assertThat(dashboard.path("ports").get(0).path("containerPort").asInt()).isEqualTo(7070);
-    assertThat(dashboard.path("livenessProbe").path("httpGet").path("path").asText()).isEqualTo("/health");
+    assertThat(dashboard.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/health");
+    assertThat(dashboard.path("livenessProbe").path("tcpSocket").path("port").asText()).isEqualTo("http");
+    assertThat(env(dashboard).get("BEMI_DASHBOARD_ALLOWED_HOSTS")).startsWith("bemi-dashboard,");
     assertThat(env(dashboard)).containsEntry("BEMI_DASHBOARD_PORT", "7070").containsEntry("BEMI_DASHBOARD_BIND", "0.0.0.0")
         .containsEntry("BEMI_DASHBOARD_TOKEN", "secret:dashboard-token")
         .containsEntry("BEMI_DASHBOARD_DATABASE_URL", "secret:dashboard-database-url");
@@ -142,7 +144,9 @@ class DeployFilesTest {
       assertThat(Files.readString(Path.of("systemd", unit))).as(unit).containsPattern("EnvironmentFile=-/etc/bemi/\\w+\\.env")
           .doesNotContain("Environment=BEMI_CONFIG", "Environment=BEMI_DASHBOARD_CONFIG");
     }
-    assertThat(Files.readString(Path.of("systemd", "bemi-ingester.service"))).contains("run --http-port 9464");
+    // the port is a default the .env file can override: on the command line it would beat the .env and the file
+    assertThat(Files.readString(Path.of("systemd", "bemi-ingester.service"))).contains("Environment=BEMI_HTTP_PORT=9464")
+        .doesNotContain("--http-port");
     assertThat(Files.readString(Path.of("systemd", "bemi-compact.service")))
         .contains("Type=oneshot", "User=bemi", "EnvironmentFile=-/etc/bemi/ingester.env", "bemi-ingester.jar compact");
     assertThat(Files.readString(Path.of("systemd", "bemi-compact.timer"))).contains("[Timer]", "OnCalendar=", "[Install]");

@@ -73,9 +73,13 @@ class HardeningTest {
 
   /** The status line of a GET sent with exactly this Host header (the JDK client will not set one). */
   private static String statusWithHost(int port, String host) throws Exception {
+    return statusOf(port, "/api/changes", host);
+  }
+
+  private static String statusOf(int port, String path, String host) throws Exception {
     try (Socket socket = new Socket("127.0.0.1", port)) {
       OutputStream out = socket.getOutputStream();
-      out.write(("GET /api/changes HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer " + TOKEN
+      out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer " + TOKEN
           + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
       out.flush();
       return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1)).readLine();
@@ -137,6 +141,10 @@ class HardeningTest {
       assertThat(statusWithHost(port, "127.0.0.1:" + port)).contains(" 200 ");
       assertThat(statusWithHost(port, "[::1]:" + port)).contains(" 200 ");
       assertThat(statusWithHost(port, "BEMI.example.com")).contains(" 200 ");
+      // probes and scrapers by the pod's address: /health and /metrics answer whatever the Host
+      assertThat(statusOf(port, "/health", "10.1.2.3:" + port)).contains(" 200 ").doesNotContain(" 421 ");
+      assertThat(statusOf(port, "/metrics", "dashboard:7070")).contains(" 200 ");
+      assertThat(statusOf(port, "/api/health", "10.1.2.3:" + port)).contains(" 421 ");
     });
   }
 
