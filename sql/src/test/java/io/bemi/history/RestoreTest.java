@@ -250,6 +250,25 @@ class RestoreTest {
   }
 
   @Test
+  void aValueKeptInTheFallbackFormIsNeverWrittenBackByARestore(TestDatabase shared) throws SQLException {
+    TestDatabase db = shared.createSibling("restore_unparsed");
+    Trail.install(db);
+    db.execute("CREATE TABLE docs (id int PRIMARY KEY, body json)");
+    Trail.capture(db, "docs");
+    db.execute("INSERT INTO docs VALUES (1, '{}')");
+    Instant at = Instant.now();
+    db.execute("DELETE FROM docs WHERE id = 1");
+    db.execute("UPDATE bemi.changes SET after = jsonb_set(after, '{body}', '{\"_bemi_unparsed\": {\"text\": \"x\"}}'),"
+        + " before = CASE WHEN before ? 'body' THEN jsonb_set(before, '{body}', '{\"_bemi_unparsed\": {\"text\": \"x\"}}')"
+        + " ELSE before END WHERE \"table\" = 'docs'");
+
+    assertThatThrownBy(() -> apply(db, bemi(db).restoreTableSql("docs", at, false)))
+        .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("BM009"))
+        .hasMessageContaining("column(s) body of public.docs");
+    assertThat(db.queryLong("SELECT count(*) FROM docs")).isZero();
+  }
+
+  @Test
   void aRestoreAnnouncesItselfWithARestoreOfContext(TestDatabase shared) throws SQLException {
     TestDatabase db = shared.createSibling("restore_context");
     schema(db);

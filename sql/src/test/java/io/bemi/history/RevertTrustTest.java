@@ -149,6 +149,29 @@ class RevertTrustTest {
   }
 
   @Test
+  void aValueKeptInTheFallbackFormIsNeverWrittenBackAndARowThatCannotBeReadIsNotCompared(TestDatabase shared)
+      throws SQLException {
+    TestDatabase db = fresh(shared, "unparsed");
+    db.execute("CREATE TABLE docs (id int PRIMARY KEY, body json, v int)");
+    Trail.capture(db, "docs");
+    db.execute("INSERT INTO docs VALUES (1, '{}', 1), (2, '{}', 1)");
+    db.execute("DELETE FROM docs WHERE id = 1");
+    UUID delete = lastChange(db, "docs", "DELETE");
+    // the ingester stores json that jsonb cannot hold in its fallback form
+    db.execute("UPDATE bemi.changes SET before = jsonb_set(before, '{body}', '{\"_bemi_unparsed\": {\"text\": \"\\\"\\\\u0000\\\"\","
+        + " \"problem\": \"unsupported Unicode escape\"}}') WHERE id = '" + delete + "'");
+
+    assertRefused(() -> apply(db, bemi(db).revertSql(delete, false)), "BM009", "column(s) body of public.docs");
+    assertThat(db.queryLong("SELECT count(*) FROM docs WHERE id = 1")).isZero();
+
+    db.execute("UPDATE docs SET v = 2 WHERE id = 2");
+    UUID update = lastChange(db, "docs", "UPDATE");
+    db.execute("ALTER TABLE docs DISABLE TRIGGER USER", "UPDATE docs SET body = '{\"n\": 1e999999}' WHERE id = 2");
+    assertRefused(() -> apply(db, bemi(db).revertSql(update, true)), "BM009", "cannot be compared");
+    assertThat(db.queryLong("SELECT v FROM docs WHERE id = 2")).isEqualTo(2);
+  }
+
+  @Test
   void aColumnAddedSinceKeepsItsValueWhenAnUpdateIsReverted(TestDatabase shared) throws SQLException {
     TestDatabase db = fresh(shared, "alter_add");
     db.execute("CREATE TABLE t (id int PRIMARY KEY, v text)");

@@ -31,7 +31,8 @@
 -- change); BM005 an xid that names more than one transaction (xids wrap: use the commit LSN);
 -- BM006 a row to insert whose image has redacted columns ("[REDACTED]"); BM007 the source table
 -- was altered so the recorded values no longer fit (a column to write is gone or renamed, or a
--- value no longer parses as the column's type).
+-- value no longer parses as the column's type); BM009 a value to write was recorded in the ingester's
+-- fallback form (json jsonb cannot hold), or the current row cannot be read as jsonb to compare.
 --
 -- Redacted columns (the ingester's --redact-columns store "[REDACTED]"): never compared, never
 -- written. An UPDATE step restores the other columns and leaves redacted ones untouched (their
@@ -281,6 +282,15 @@ BEGIN
             v_kind, v_step.step, v_step.label, v_name, v_missing
         USING ERRCODE = 'BM007', HINT = 'Nothing was changed. The table was altered after the change; write this step by hand.';
     END IF;
+    -- A value the ingester kept in its fallback form ({"_bemi_unparsed": {"text": …}}: json that jsonb
+    -- cannot hold) is the trail's note of the text, not a value: writing it back would corrupt the row.
+    SELECT string_agg(format('%%I', c), ', ') INTO v_missing FROM unnest(v_columns) c
+     WHERE jsonb_typeof(v_step.restore -> c) = 'object' AND (v_step.restore -> c) ? '_bemi_unparsed';
+    IF v_missing IS NOT NULL THEN
+      RAISE EXCEPTION 'bemi %% refused at step %% (%%): column(s) %% of %% were recorded in the fallback form (a value jsonb cannot hold), which cannot be written back',
+            v_kind, v_step.step, v_step.label, v_missing, v_name
+        USING ERRCODE = 'BM009', HINT = 'Nothing was changed. Write this step by hand from the recorded text (the _bemi_unparsed object''s "text").';
+    END IF;
 
     -- The images as this database renders the row (the trail may hold e.g. a composite value as
     -- its text form, which to_jsonb renders as an object), limited to the columns the table has.
@@ -308,8 +318,14 @@ BEGIN
     v_ctid := NULL;
     v_current := NULL;
     IF v_key IS NOT NULL OR v_step.action <> 'insert' THEN
-      EXECUTE format('SELECT t.ctid, to_jsonb(t.*) FROM %%s AS t WHERE %%s LIMIT 1 FOR UPDATE', v_name, v_where)
-        INTO v_ctid, v_current USING v_lookup;
+      BEGIN
+        EXECUTE format('SELECT t.ctid, to_jsonb(t.*) FROM %%s AS t WHERE %%s LIMIT 1 FOR UPDATE', v_name, v_where)
+          INTO v_ctid, v_current USING v_lookup;
+      EXCEPTION WHEN data_exception THEN  -- e.g. a json column holding a number jsonb cannot hold
+        RAISE EXCEPTION 'bemi %% refused at step %% (%%): the current row of %% cannot be compared with the trail (%%: %%)',
+              v_kind, v_step.step, v_step.label, v_name, SQLSTATE, SQLERRM
+          USING ERRCODE = 'BM009', HINT = 'Nothing was changed. A value of the row cannot be read as jsonb; write this step by hand.';
+      END;
     END IF;
 
     -- Conflict: inserting needs the key free; anything else needs the row as the trail last saw it

@@ -3,7 +3,7 @@
 -- row_steps_script() (R__2_revert.sql), restore by restore_script() (set-based, table by table):
 -- one atomic DO statement, search_path pinned to pg_catalog, audited with a '_bemi' message, every
 -- row checked before anything is written (BM001 instead of overwriting, unless forced), the same
--- refusals as a revert (BM002, BM003, BM006, BM007).
+-- refusals as a revert (BM002, BM003, BM006, BM007, BM009).
 --
 -- Restore works on the records that changed after the instant only (plus, after a later
 -- TRUNCATE, every row the table had then): for each, the row at the instant is compared with the
@@ -222,6 +222,7 @@ DECLARE
   v_locked bigint;
   v_written bigint;
   v_sql text;
+  v_unparsed text;
 BEGIN
   -- Built-ins from pg_catalog only, whatever the session's search_path holds (restored for writes and at the end).
   PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
@@ -319,6 +320,16 @@ BEGIN
             v_checked.conflict ->> 'action', v_name, v_checked.conflict ->> 'key', v_checked.conflict ->> 'differing'
         USING ERRCODE = 'BM001',
               HINT = 'Nothing was changed. Restore again to pick up the later changes, or generate the statement with p_force => true to overwrite.';
+    END IF;
+    -- a value kept in the ingester's fallback form (json jsonb cannot hold) is a note of its text, not a value
+    SELECT string_agg(DISTINCT format('%%I', c), ', ') INTO v_unparsed
+      FROM jsonb_to_recordset(coalesce(v_checked.writes, '[]')) AS w(columns text[], restore jsonb)
+     CROSS JOIN LATERAL unnest(w.columns) AS c
+     WHERE jsonb_typeof(w.restore -> c) = 'object' AND (w.restore -> c) ? '_bemi_unparsed';
+    IF v_unparsed IS NOT NULL THEN
+      RAISE EXCEPTION 'bemi restore refused: column(s) %% of %% were recorded in the fallback form (a value jsonb cannot hold), which cannot be written back',
+            v_unparsed, v_name
+        USING ERRCODE = 'BM009', HINT = 'Nothing was changed. Restore those rows by hand from the recorded text (the _bemi_unparsed object''s "text").';
     END IF;
     IF v_checked.skipped IS NOT NULL THEN
       RAISE NOTICE 'bemi restore: %% key(s) %% no longer exist, skipped', v_name, v_checked.skipped;
