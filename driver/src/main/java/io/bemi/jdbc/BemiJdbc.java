@@ -34,6 +34,21 @@ public final class BemiJdbc {
     return Session.wrap(pgConnection, BemiOptions.from(bemiOptions));
   }
 
+  /**
+   * Checks {@code bemi.*} options as {@link #wrap} does, without a connection: for a pool or a
+   * framework that wants a bad setting refused at start-up rather than at the first checkout.
+   *
+   * @throws IllegalArgumentException for an unknown {@code bemi.*} option or a bad value
+   */
+  public static void checkOptions(Properties bemiOptions) {
+    BemiOptions.from(bemiOptions);
+  }
+
+  /** The driver's option names ({@code bemi.enabled}, {@code bemi.includeSql}, …). */
+  public static java.util.Set<String> optionNames() {
+    return BemiOptions.NAMES;
+  }
+
   /** Whether {@code connection} is, or wraps (e.g. inside a pool's proxy), a Bemi connection. */
   public static boolean isWrapped(Connection connection) {
     if (connection == null) {

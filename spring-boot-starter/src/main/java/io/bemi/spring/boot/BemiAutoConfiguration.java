@@ -1,6 +1,7 @@
 package io.bemi.spring.boot;
 
 import io.bemi.Bemi;
+import io.bemi.jdbc.BemiJdbc;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.function.Function;
 import javax.sql.DataSource;
@@ -8,7 +9,6 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -32,7 +32,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
     "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration", // Boot 3
     "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration"}) // Boot 4
 @ConditionalOnClass(Bemi.class)
-@ConditionalOnProperty(prefix = "bemi", name = "enabled", matchIfMissing = true)
+@ConditionalOnBemiSwitch("bemi.enabled")
 @EnableConfigurationProperties(BemiProperties.class)
 public class BemiAutoConfiguration {
 
@@ -46,16 +46,25 @@ public class BemiAutoConfiguration {
   /** Static and bound straight from the environment: a post-processor is created before the properties bean. */
   @Bean
   @ConditionalOnClass(name = "org.springframework.jdbc.datasource.DelegatingDataSource")
-  @ConditionalOnProperty(prefix = "bemi.datasource", name = "wrap", matchIfMissing = true)
-  static BemiDataSourceWrapper bemiDataSourceWrapper(Environment environment, BemiCounts counts) {
+  @ConditionalOnBemiSwitch("bemi.datasource.wrap")
+  static BemiDataSourceWrapper bemiDataSourceWrapper(Environment environment, ObjectProvider<BemiCounts> counts) {
     BemiProperties properties = Binder.get(environment).bindOrCreate("bemi", BemiProperties.class);
-    return new BemiDataSourceWrapper(properties.datasource().driverOptions(), counts.connectionsWrapped::increment);
+    java.util.Properties options = properties.datasource().driverOptions();
+    try {
+      BemiJdbc.checkOptions(options); // a bad setting stops start-up, not the first checkout
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("bemi.datasource: " + e.getMessage()
+          + " (bemi.datasource.include-sql, max-context-bytes, context-for or options.*; docs/spring-boot.md)", e);
+    }
+    // the counts are looked up at the first wrap: resolving them here would create that bean before
+    // the post-processors are registered
+    return new BemiDataSourceWrapper(options, () -> counts.getObject().connectionsWrapped.increment());
   }
 
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
   @ConditionalOnClass(name = "io.bemi.servlet.BemiContextFilter")
-  @ConditionalOnProperty(prefix = "bemi.web", name = "enabled", matchIfMissing = true)
+  @ConditionalOnBemiSwitch("bemi.web.enabled")
   static class Web {
 
     @Bean
@@ -72,7 +81,7 @@ public class BemiAutoConfiguration {
 
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.springframework.web.servlet.config.annotation.WebMvcConfigurer")
-    @ConditionalOnProperty(prefix = "bemi.web", name = "route-template", matchIfMissing = true)
+    @ConditionalOnBemiSwitch("bemi.web.route-template")
     static class RouteTemplate {
 
       @Bean
@@ -88,7 +97,7 @@ public class BemiAutoConfiguration {
   }
 
   @Configuration(proxyBeanMethods = false)
-  @ConditionalOnProperty(prefix = "bemi.async", name = "enabled", matchIfMissing = true)
+  @ConditionalOnBemiSwitch("bemi.async.enabled")
   static class Async {
 
     /** Boot's TaskExecutor applies a single TaskDecorator bean; an application with its own decorator composes {@code Bemi::wrap} into it. */
@@ -96,9 +105,14 @@ public class BemiAutoConfiguration {
     @ConditionalOnMissingBean(TaskDecorator.class)
     TaskDecorator bemiTaskDecorator(BemiCounts counts) {
       return task -> {
+        // Boot applies the decorator to its scheduler too: a task submitted without a context (a
+        // @Scheduled run) carries nothing and is not counted as carried
+        boolean carries = !Bemi.getContext().isEmpty();
         Runnable carried = Bemi.wrap(task);
         return () -> {
-          counts.asyncContexts.increment();
+          if (carries) {
+            counts.asyncContexts.increment();
+          }
           carried.run();
         };
       };
@@ -106,7 +120,7 @@ public class BemiAutoConfiguration {
   }
 
   @Configuration(proxyBeanMethods = false)
-  @ConditionalOnProperty(prefix = "bemi.scheduling", name = "enabled", matchIfMissing = true)
+  @ConditionalOnBemiSwitch("bemi.scheduling.enabled")
   static class Scheduling {
 
     /** Consulted only by {@code @EnableScheduling}'s processor, so harmless without it (no bean condition: Boot 4 evaluates it before that processor is defined). */
@@ -128,7 +142,7 @@ public class BemiAutoConfiguration {
 
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(name = "org.springframework.boot.actuate.health.AbstractHealthIndicator")
-  @ConditionalOnProperty(prefix = "bemi.health", name = "enabled", matchIfMissing = true)
+  @ConditionalOnBemiSwitch("bemi.health.enabled")
   @ConditionalOnSingleCandidate(DataSource.class)
   static class Boot3Health {
 
@@ -141,7 +155,7 @@ public class BemiAutoConfiguration {
 
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(name = "org.springframework.boot.health.contributor.AbstractHealthIndicator")
-  @ConditionalOnProperty(prefix = "bemi.health", name = "enabled", matchIfMissing = true)
+  @ConditionalOnBemiSwitch("bemi.health.enabled")
   @ConditionalOnSingleCandidate(DataSource.class)
   static class Boot4Health {
 

@@ -1,5 +1,6 @@
 package io.bemi.spring.boot;
 
+import io.bemi.jdbc.BemiJdbc;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -48,9 +49,11 @@ public record BemiProperties(
     public Properties driverOptions() {
       Map<String, String> all = new LinkedHashMap<>();
       if (options != null) {
-        options.forEach((name, value) -> all.put("bemi." + name, value));
+        options.forEach((name, value) -> all.put(driverOptionName(name), value));
       }
-      all.put("bemi.includeSql", Boolean.toString(includeSql));
+      if (includeSql) {
+        all.put("bemi.includeSql", "true"); // off is the driver's default: options.includeSql may still turn it on
+      }
       if (maxContextBytes != null) {
         all.put("bemi.maxContextBytes", maxContextBytes.toString());
       }
@@ -60,6 +63,22 @@ public record BemiProperties(
       Properties properties = new Properties();
       properties.putAll(all);
       return properties;
+    }
+
+    /**
+     * The driver's name of an {@code options} key as Spring hands it over: {@code maxContextBytes},
+     * {@code max-context-bytes} or, from the environment variable
+     * {@code BEMI_DATASOURCE_OPTIONS_MAXCONTEXTBYTES}, {@code maxcontextbytes}. An unknown key is
+     * kept as it is, for the driver to refuse by name.
+     */
+    static String driverOptionName(String key) {
+      String bare = key.replace("-", "").replace("_", "");
+      for (String name : BemiJdbc.optionNames()) {
+        if (name.substring("bemi.".length()).equalsIgnoreCase(bare)) {
+          return name;
+        }
+      }
+      return "bemi." + key;
     }
   }
 
