@@ -92,7 +92,7 @@ final class FailoverScenarios {
         if (exit == null || exit != 2) {
           return new FaultSuite.Outcome(name, false, "the ingester did not exit with code 2 after the failover");
         }
-        ingester.setup(); // the new slot on the new primary
+        ingester.setup("--accept-gap"); // the new slot on the new primary, the gap accepted as it is (no baseline)
         ingester.start();
         writer.pause(false);
         Thread.sleep(4000);

@@ -88,9 +88,11 @@ final class IngesterProcess implements AutoCloseable {
     return process.pid();
   }
 
-  /** Runs {@code setup} (publication over every table of the source database, the slot). */
-  void setup() throws Exception {
-    Process p = builder(List.of(HEAP), "setup", "--slot", slot).start();
+  /** Runs {@code setup} (publication over every table of the source database, the slot), with {@code options}. */
+  void setup(String... options) throws Exception {
+    List<String> args = new java.util.ArrayList<>(List.of("setup", "--slot", slot));
+    args.addAll(List.of(options));
+    Process p = builder(List.of(HEAP), args.toArray(String[]::new)).start();
     if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
       throw new IllegalStateException("setup failed; see " + log);
     }

@@ -75,6 +75,12 @@ final class SetupCommand implements Callable<Integer> {
   @Option(names = "--print-sql", description = "Print the SQL instead of running it (for a DBA to review and run).")
   boolean printSql;
 
+  @Option(names = "--accept-gap", defaultValue = "${env:BEMI_ACCEPT_GAP:-false}",
+      description = "After a lost slot (run recorded an open gap in the trail's gaps): create the slot again without "
+          + "a new baseline. Without it, setup refuses and asks for --snapshot, which re-baselines the tables. "
+          + "Env: BEMI_ACCEPT_GAP.")
+  boolean acceptGap;
+
   @Override
   public Integer call() throws Exception {
     ColumnRules rules = ColumnRules.parse(List.of(), redactColumns);
@@ -100,6 +106,9 @@ final class SetupCommand implements Callable<Integer> {
         return 0;
       }
       List<TrackedTable> baseline = baselineTables(tracked);
+      if (baseline == null && !acceptGap && sink.usesDestination()) {
+        refuseToPaperOverALostSlot(source, schema, slot);
+      }
       SourceSetup.requirePrimary(source);
       SourceSetup.requirePrivileges(source, tracked, publication);
       if (baseline != null) {
@@ -128,6 +137,40 @@ final class SetupCommand implements Callable<Integer> {
           + slot + "; REPLICA IDENTITY FULL set on " + altered + " table(s) and partition(s), "
           + (tracked.size() - altered) + " had it already. Start the ingester with: bemi-ingester run");
       return 0;
+    }
+  }
+
+  /**
+   * A plain setup after the slot was lost (run found it missing and recorded an open gap) would make
+   * a new slot and let run close the gap with no baseline: the records changed meanwhile would stay
+   * as the trail last saw them. Refused (exit code 2) unless --accept-gap; --snapshot is the repair.
+   */
+  private void refuseToPaperOverALostSlot(Connection source, String schema, String slot) throws java.sql.SQLException {
+    try (java.sql.PreparedStatement s = source.prepareStatement(
+        "SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = ? AND database = pg_catalog.current_database()")) {
+      s.setString(1, slot);
+      try (java.sql.ResultSet rs = s.executeQuery()) {
+        if (rs.next()) {
+          return; // the slot is there: a gap still open is closed by the next run
+        }
+      }
+    }
+    String database = io.bemi.sql.SqlNames.currentDatabase(source);
+    try (Connection destination = connection.destination().connect();
+        java.sql.PreparedStatement s = destination.prepareStatement("SELECT start_at FROM " + schema + ".gaps"
+            + " WHERE slot = ? AND source_database = ? AND end_lsn IS NULL ORDER BY start_at LIMIT 1")) {
+      s.setString(1, slot);
+      s.setString(2, database);
+      try (java.sql.ResultSet rs = s.executeQuery()) {
+        if (rs.next()) {
+          throw new IllegalArgumentException("Slot '" + slot + "' was lost: the trail has an open gap since "
+              + rs.getTimestamp(1).toInstant() + " (" + schema + ".gaps). Run `bemi-ingester setup --snapshot` to "
+              + "create the slot and re-baseline the tracked tables, or add --accept-gap to create it without a "
+              + "baseline (the records changed meanwhile then stay as the trail last saw them)");
+        }
+      }
+    } catch (java.sql.SQLException e) { // no trail there yet (or unreachable): nothing to tell
+      org.slf4j.LoggerFactory.getLogger(SetupCommand.class).debug("No open gap to check in {}: {}", schema, e.getMessage());
     }
   }
 

@@ -9,13 +9,13 @@ import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 
 /** Runs the ingester's command line in this JVM, capturing what it prints. */
-final class Cli {
+public final class Cli {
 
-  record Result(int exitCode, String out, String err) {}
+  public record Result(int exitCode, String out, String err) {}
 
   private Cli() {}
 
-  static Result run(String... args) {
+  public static Result run(String... args) {
     PrintStream originalOut = System.out;
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     StringWriter err = new StringWriter();

@@ -46,7 +46,15 @@ class SlotLossTest {
     assertThat(db.queryLong("SELECT start_lsn FROM bemi.gaps"))
         .isEqualTo(db.queryLong("SELECT commit_lsn FROM bemi.ingester_checkpoints"));
 
-    setUp(db); // re-creates the slot
+    // a plain setup (an init container, ExecStartPre) would paper over the gap with no baseline: refused
+    io.bemi.ingester.e2e.Cli.Result plain = io.bemi.ingester.e2e.Cli.run("setup", "--source-url", db.uri());
+    assertThat(plain.exitCode()).isEqualTo(2);
+    assertThat(plain.err()).contains("Slot 'bemi' was lost: the trail has an open gap since")
+        .contains("setup --snapshot").contains("--accept-gap");
+    assertThat(db.queryLong("SELECT count(*) FROM pg_replication_slots WHERE slot_name = 'bemi'")).isZero();
+
+    io.bemi.ingester.e2e.Cli.Result accepted = io.bemi.ingester.e2e.Cli.run("setup", "--source-url", db.uri(), "--accept-gap");
+    assertThat(accepted.exitCode()).as(accepted.err()).isZero(); // re-creates the slot, as asked
     runUntilStored(db, "INSERT INTO items VALUES (3)", 2);
     assertThat(db.queryLong("SELECT count(*) FROM bemi.gaps WHERE end_lsn IS NULL")).isZero();
     assertThat(Lsn.of(db.queryLong("SELECT end_lsn FROM bemi.gaps")).isAfter(lostAt)).isTrue();
