@@ -189,6 +189,8 @@ public final class Ingester {
         // one reader, and the transactional producer fences a zombie's commits (docs/sinks.md)
         SourceChecks.requireSlotAndPublication(catalogConnection, config.slot(), config.publication());
         health.connected();
+        metrics.storingSource(SourceIdentity.sourceName(config.source(), config.sourceName(), database));
+        metrics.leadership().leading(null); // no lease to hold: the one reader of the slot leads
         lead(catalogConnection, database, null, false, null, null);
         return;
       }
@@ -270,8 +272,8 @@ public final class Ingester {
          RangeSummarizer summarizer = store instanceof ChangeStore
              ? RangeSummarizer.start(config.destination(), config.destinationSchema(), RangeSummarizer.INTERVAL) : null) {
       ChangeStore changes = store instanceof ChangeStore c ? c : null;
-      if (changes != null) {
-        metrics.storingSource(source);
+      if (source != null) {
+        metrics.storingSource(source); // the database and webhook sinks; the Kafka sink's is registered above
       }
       if (changes != null && lease != null) {
         changes.fenceWith(lease);

@@ -56,6 +56,15 @@ final class ConsumeCommand implements Callable<Integer> {
     if (maxPollRecords < 1) {
       throw new IllegalArgumentException("--max-poll-records must be >= 1");
     }
+    // shared options that mean nothing here: refused when given on the command line (an environment
+    // shared with run may set their variables)
+    picocli.CommandLine.ParseResult given = connection.spec.commandLine().getParseResult();
+    for (String option : new String[] {"--source-url", "--slot", "--publication", "--source-name"}) {
+      if (given != null && given.hasMatchedOption(option)) {
+        throw new IllegalArgumentException(option + " does not apply to consume, which reads Kafka, not a source"
+            + " database (each event names its source in bemi.source, stored as changes.source): remove it");
+      }
+    }
     Pattern pattern;
     try {
       pattern = Pattern.compile(topics);

@@ -194,6 +194,15 @@ class CommandLineTest {
   }
 
   @Test
+  void consumeRefusesSourceOptionsItWouldIgnore(TestDatabase db) {
+    Result result = run("consume", "--destination-url", db.uri(), "--kafka-bootstrap-servers", "127.0.0.1:1",
+        "--source-name", "eu-1");
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err().strip()).startsWith("bemi-ingester: --source-name does not apply to consume")
+        .contains("bemi.source");
+  }
+
+  @Test
   void runWithoutPublicationSaysToRunSetup(TestDatabase db) throws Exception {
     db.execute("SELECT pg_create_logical_replication_slot('no_publication', 'pgoutput')");
     Result result = run("run", "--source-url", db.uri(), "--slot", "no_publication", "--publication", "missing");

@@ -24,6 +24,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -104,8 +105,18 @@ public final class KafkaSink implements Sink {
   /** A transactional producer, its transactions initialised (aborting and fencing its predecessor's). */
   static KafkaProducer<byte[], byte[]> transactionalProducer(KafkaSinkSettings settings, String transactionalId) {
     Properties properties = producerProperties(settings, transactionalId);
-    KafkaProducer<byte[], byte[]> producer = kafka("connecting the transactional producer " + transactionalId,
-        () -> new KafkaProducer<>(properties));
+    KafkaProducer<byte[], byte[]> producer;
+    try {
+      producer = new KafkaProducer<>(properties); // contacts no broker: a failure here is the configuration's
+    } catch (KafkaException e) {
+      Throwable root = e;
+      while (root.getCause() != null) {
+        root = root.getCause();
+      }
+      throw new IllegalStateException("The Kafka producer cannot be created with these client properties: "
+          + e.getMessage() + (root != e ? " (" + root + ")" : "") + "; check the kafka.* properties "
+          + "(security.protocol, sasl.jaas.config, ssl.*)", e);
+    }
     try {
       kafka("initialising transactions of " + transactionalId, () -> {
         producer.initTransactions();
@@ -175,9 +186,9 @@ public final class KafkaSink implements Sink {
     } else if (event instanceof ContextBackfill backfill) {
       // Published events cannot change: changes before a late first _bemi message keep {} (docs/sinks.md).
       if (backfillsIgnored.getAndIncrement() == 0) {
-        LOG.warn("Transaction {} set its first context after {} changes were published with {{}}; Kafka events "
-                + "keep {{}} (raise the hold-back or emit _bemi before the writes)", backfill.transaction().commitLsn(),
-            backfill.beforeIndex());
+        LOG.warn("Transaction {} set its first context after {} changes, more than the ingester holds back: those "
+                + "already published to Kafka keep the context \\{} (emit _bemi before the writes; logged once)",
+            backfill.transaction().commitLsn(), backfill.beforeIndex());
       }
     } else {
       inSourceTransaction = false;
@@ -254,19 +265,23 @@ public final class KafkaSink implements Sink {
   static <T> T kafka(String what, Supplier<T> call) {
     try {
       return call.get();
-    } catch (ProducerFencedException e) {
-      throw new IllegalStateException("Another ingester with the same transactional id took over while "
-          + what + " (" + e.getMessage() + "); this one stops. Run one ingester per slot and source, or give "
-          + "each its own --kafka-transactional-id", e);
     } catch (InvalidConfigurationException e) { // authentication, authorization, unsupported version
       throw new IllegalStateException("Kafka refused " + what + ": " + e.getMessage() + "; check the kafka.* "
           + "client properties (security.protocol, sasl.*, ssl.*) and the ACLs (WRITE on the topics, "
           + "WRITE and DESCRIBE on the transactional id)", e);
     } catch (KafkaException e) {
       for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException) {
+          // retrying would open a new producer that fences the other one in turn, for ever
+          throw new IllegalStateException("This ingester's Kafka producer was fenced while " + what + " ("
+              + t.getMessage() + "): another ingester with the same transactional id took over, or the broker "
+              + "aborted a transaction open longer than --kafka-transaction-timeout; this one stops. Run one "
+              + "ingester per slot and source (or give each its own --kafka-transactional-id)", e);
+        }
         if (t instanceof RecordTooLargeException) {
-          throw new IllegalStateException("Kafka refused a record too large while " + what + ": " + t.getMessage()
-              + "; raise kafka.max.request.size and the topics' max.message.bytes", e);
+          throw new IllegalStateException("Kafka refused a record too large (" + t.getMessage() + "; noticed while "
+              + what + ", the record may be an earlier one of the transaction): raise kafka.max.request.size and "
+              + "the topics' max.message.bytes", e);
         }
       }
       throw new SinkUnavailableException("Kafka unavailable while " + what + ": " + e.getMessage(), e);
