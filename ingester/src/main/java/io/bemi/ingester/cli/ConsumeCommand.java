@@ -12,6 +12,7 @@ import java.util.regex.PatternSyntaxException;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -58,7 +59,7 @@ final class ConsumeCommand implements Callable<Integer> {
     }
     // shared options that mean nothing here: refused when given on the command line (an environment
     // shared with run may set their variables)
-    picocli.CommandLine.ParseResult given = connection.spec.commandLine().getParseResult();
+    CommandLine.ParseResult given = connection.spec.commandLine().getParseResult();
     for (String option : new String[] {"--source-url", "--slot", "--publication", "--source-name"}) {
       if (given != null && given.hasMatchedOption(option)) {
         throw new IllegalArgumentException(option + " does not apply to consume, which reads Kafka, not a source"

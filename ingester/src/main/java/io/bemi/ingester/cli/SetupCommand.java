@@ -8,11 +8,16 @@ import io.bemi.ingester.setup.SourceSetup.TrackedTable;
 import io.bemi.ingester.setup.TableChoice;
 import io.bemi.ingester.snapshot.BaselineSnapshot;
 import io.bemi.sql.Migrations;
+import io.bemi.sql.SqlNames;
 import io.micrometer.core.instrument.Metrics;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -145,23 +150,23 @@ final class SetupCommand implements Callable<Integer> {
    * a new slot and let run close the gap with no baseline: the records changed meanwhile would stay
    * as the trail last saw them. Refused (exit code 2) unless --accept-gap; --snapshot is the repair.
    */
-  private void refuseToPaperOverALostSlot(Connection source, String schema, String slot) throws java.sql.SQLException {
-    try (java.sql.PreparedStatement s = source.prepareStatement(
+  private void refuseToPaperOverALostSlot(Connection source, String schema, String slot) throws SQLException {
+    try (PreparedStatement s = source.prepareStatement(
         "SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = ? AND database = pg_catalog.current_database()")) {
       s.setString(1, slot);
-      try (java.sql.ResultSet rs = s.executeQuery()) {
+      try (ResultSet rs = s.executeQuery()) {
         if (rs.next()) {
           return; // the slot is there: a gap still open is closed by the next run
         }
       }
     }
-    String database = io.bemi.sql.SqlNames.currentDatabase(source);
+    String database = SqlNames.currentDatabase(source);
     try (Connection destination = connection.destination().connect();
-        java.sql.PreparedStatement s = destination.prepareStatement("SELECT start_at FROM " + schema + ".gaps"
+        PreparedStatement s = destination.prepareStatement("SELECT start_at FROM " + schema + ".gaps"
             + " WHERE slot = ? AND source_database = ? AND end_lsn IS NULL ORDER BY start_at LIMIT 1")) {
       s.setString(1, slot);
       s.setString(2, database);
-      try (java.sql.ResultSet rs = s.executeQuery()) {
+      try (ResultSet rs = s.executeQuery()) {
         if (rs.next()) {
           throw new IllegalArgumentException("Slot '" + slot + "' was lost: the trail has an open gap since "
               + rs.getTimestamp(1).toInstant() + " (" + schema + ".gaps). Run `bemi-ingester setup --snapshot` to "
@@ -169,8 +174,8 @@ final class SetupCommand implements Callable<Integer> {
               + "baseline (the records changed meanwhile then stay as the trail last saw them)");
         }
       }
-    } catch (java.sql.SQLException e) { // no trail there yet (or unreachable): nothing to tell
-      org.slf4j.LoggerFactory.getLogger(SetupCommand.class).debug("No open gap to check in {}: {}", schema, e.getMessage());
+    } catch (SQLException e) { // no trail there yet (or unreachable): nothing to tell
+      LoggerFactory.getLogger(SetupCommand.class).debug("No open gap to check in {}: {}", schema, e.getMessage());
     }
   }
 

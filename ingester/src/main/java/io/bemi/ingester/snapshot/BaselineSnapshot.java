@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -241,6 +242,9 @@ public final class BaselineSnapshot {
       }
     }
     int[] key = catalog.primaryKey((int) relationOid).stream().mapToInt(names::indexOf).toArray();
+    if (Arrays.stream(key).anyMatch(k -> k < 0)) {
+      key = new int[0]; // a key column the stream does not send either (generated): no key, as it stores it
+    }
     return new Columns(table, names, types.toArray(PgType[]::new), redacted, key);
   }
 
