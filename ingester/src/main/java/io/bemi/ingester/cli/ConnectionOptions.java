@@ -41,11 +41,7 @@ final class ConnectionOptions {
       paramLabel = "SCHEMA", description = "Schema of bemi.changes in the destination. Default: ${DEFAULT-VALUE}. "
           + "Env: BEMI_DESTINATION_SCHEMA.")
   void destinationSchema(String value) {
-    if (!SqlNames.isLowerCaseIdentifier(value)) {
-      throw badValue("--destination-schema", value, "--destination-schema must be a lower-case identifier, got '"
-          + value + "'");
-    }
-    destinationSchema = value;
+    destinationSchema = lowerCaseIdentifier("--destination-schema", value);
   }
 
   private String destinationSchema;
@@ -65,11 +61,7 @@ final class ConnectionOptions {
   @Option(names = "--publication", defaultValue = "${env:BEMI_PUBLICATION:-bemi}", paramLabel = "NAME",
       description = "Publication listing the tracked tables. Default: ${DEFAULT-VALUE}. Env: BEMI_PUBLICATION.")
   void publication(String value) {
-    if (!SqlNames.isLowerCaseIdentifier(value)) {
-      throw badValue("--publication", value, "--publication must be a lower-case identifier, got '"
-          + value + "'");
-    }
-    publication = value;
+    publication = lowerCaseIdentifier("--publication", value);
   }
 
   private String publication;
@@ -108,6 +100,13 @@ final class ConnectionOptions {
 
   String publication() {
     return publication;
+  }
+
+  private String lowerCaseIdentifier(String option, String value) {
+    if (!SqlNames.isLowerCaseIdentifier(value)) {
+      throw badValue(option, value, option + " must be a lower-case identifier, got '" + value + "'");
+    }
+    return value;
   }
 
   /** A usage error about {@code option}'s value (UsageErrors names the file or variable it came from). */
