@@ -128,6 +128,7 @@ SET search_path = pg_catalog, pg_temp AS $$
       SELECT l.id, l.operation, l.committed_at
         FROM ${flyway:defaultSchema}.changes l
        WHERE l.schema = o.schema AND l."table" = o."table" AND l.primary_key = o.primary_key
+         AND l.source = o.source  -- another source's rows and LSNs are another database's
          AND (l.commit_lsn, l.change_index) > (o.commit_lsn, o.change_index)
          AND NOT EXISTS (SELECT 1 FROM selected s WHERE s.id = l.id)
        ORDER BY l.commit_lsn, l.change_index
@@ -135,7 +136,7 @@ SET search_path = pg_catalog, pg_temp AS $$
     LEFT JOIN LATERAL (
       SELECT t.commit_lsn
         FROM ${flyway:defaultSchema}.changes t
-       WHERE t.operation = 'TRUNCATE' AND t.schema = o.schema AND t."table" = o."table"
+       WHERE t.operation = 'TRUNCATE' AND t.schema = o.schema AND t."table" = o."table" AND t.source = o.source
          AND (t.commit_lsn, t.change_index) > (o.commit_lsn, o.change_index)
          AND NOT EXISTS (SELECT 1 FROM selected s WHERE s.id = t.id)
        LIMIT 1) truncated ON o.primary_key IS NOT NULL
@@ -247,7 +248,7 @@ BEGIN
     SELECT s.*
       FROM jsonb_to_recordset(v_steps::jsonb)
            AS s(step integer, action text, relation text, change_id uuid, primary_key text, restore jsonb,
-                expected jsonb, label text)
+                expected jsonb, label text, forced boolean)
      ORDER BY s.step
   LOOP
     IF v_step.relation IS DISTINCT FROM v_relation THEN
@@ -341,7 +342,14 @@ BEGIN
         FROM jsonb_each(v_expected) e
        WHERE v_current ? e.key AND v_current -> e.key IS DISTINCT FROM e.value;
     END IF;
-    IF v_differing IS NOT NULL AND NOT v_force THEN
+    -- Forcing overwrites only the conflicts the plan showed (a revert step's "forced"); a row changed
+    -- on the source that the trail had not seen when the plan was made is never overwritten blindly.
+    IF v_differing IS NOT NULL AND v_force AND NOT coalesce(v_step.forced, true) THEN
+      RAISE EXCEPTION 'bemi %% conflict at step %% (%%): %% (a conflict the plan did not show, which p_force does not cover)',
+            v_kind, v_step.step, v_step.label, v_differing
+        USING ERRCODE = 'BM001',
+              HINT = 'Nothing was changed. The trail had not stored this change of the row yet: preview the plan again, and force what it shows.';
+    ELSIF v_differing IS NOT NULL AND NOT v_force THEN
       RAISE EXCEPTION 'bemi %% conflict at step %% (%%): %%', v_kind, v_step.step, v_step.label, v_differing
         USING ERRCODE = 'BM001',
               HINT = 'Nothing was changed. Include the later changes too, or generate the statement with p_force => true to overwrite.';
@@ -420,7 +428,8 @@ BEGIN
            'relation', format('%I.%I', p.schema_name, p.table_name),
            'change_id', p.change_id, 'primary_key', p.primary_key, 'restore', p.restore, 'expected', p.expected,
            'label', format('undo %s of %I.%I key %s, change %s', p.operation, p.schema_name, p.table_name,
-                           p.primary_key, p.change_id)) ORDER BY p.step),
+                           p.primary_key, p.change_id),
+           'forced', p.conflict IS TRUE) ORDER BY p.step),
          string_agg(format('step %s (%s of %s.%s key %s, change %s): %s', p.step, p.operation, p.schema_name,
                            p.table_name, p.primary_key, p.change_id, substr(p.action, 13)), '; ' ORDER BY p.step)
            FILTER (WHERE p.action LIKE 'impossible: %' AND NOT (p.operation = 'DELETE' AND cardinality(p.redacted_columns) > 0)),

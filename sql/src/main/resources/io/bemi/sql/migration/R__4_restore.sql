@@ -361,7 +361,7 @@ BEGIN
       IF v_columns IS NOT NULL THEN
         v_sql := format('UPDATE %%1$s AS t SET %%2$s FROM (SELECT w.ctid::pg_catalog.tid AS ctid, w.columns,'
                         ' pg_catalog.jsonb_populate_record(NULL::%%1$s, w.restore) AS r'
-                        ' FROM pg_catalog.jsonb_to_recordset($1) AS w(ctid text, columns text[], restore jsonb)'
+                        ' FROM pg_catalog.jsonb_to_recordset($1) AS w(ctid pg_catalog.text, columns pg_catalog.text[], restore pg_catalog.jsonb)'
                         ' WHERE w.ctid IS NOT NULL OFFSET 0) AS u WHERE t.ctid OPERATOR(pg_catalog.=) u.ctid',
                         v_write.name,
                         (SELECT string_agg(format('%%1$I = CASE WHEN u.columns OPERATOR(pg_catalog.@>) ARRAY[%%2$L]::pg_catalog.text[]'
