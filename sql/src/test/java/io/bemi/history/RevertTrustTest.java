@@ -212,6 +212,20 @@ class RevertTrustTest {
   }
 
   @Test
+  void aKeylessRowWithRedactedColumnsIsNotRevertedSinceItCannotBeToldApart(TestDatabase shared) throws SQLException {
+    TestDatabase db = fresh(shared, "keyless_redacted");
+    db.execute("CREATE TABLE api_keys (owner text, secret text)", "ALTER TABLE api_keys REPLICA IDENTITY FULL");
+    Trail.capture(db, "api_keys");
+    db.execute("INSERT INTO api_keys VALUES ('alice', 's1')");
+    db.execute("INSERT INTO api_keys VALUES ('alice', 's2')");
+    UUID second = lastChange(db, "api_keys", "CREATE");
+    redact(db, "api_keys", "secret");
+
+    assertRefused(() -> bemi(db).revertSql(second, false), "BM003", "no key and the row has redacted columns (secret)");
+    assertThat(db.queryValue("SELECT string_agg(secret, ',' ORDER BY secret) FROM api_keys")).isEqualTo("s1,s2");
+  }
+
+  @Test
   void aColumnAddedSinceKeepsItsValueWhenAnUpdateIsReverted(TestDatabase shared) throws SQLException {
     TestDatabase db = fresh(shared, "alter_add");
     db.execute("CREATE TABLE t (id int PRIMARY KEY, v text)");

@@ -105,6 +105,9 @@ SET search_path = pg_catalog, pg_temp AS $$
            WHEN o.operation = 'DELETE' AND cardinality(o.redacted) > 0
              THEN format('impossible: the deleted row has redacted columns (%s); inserting it again would invent their values',
                          array_to_string(o.redacted, ', '))
+           WHEN o.primary_key IS NULL AND cardinality(o.redacted) > 0
+             THEN format('impossible: the table has no key and the row has redacted columns (%s): rows that differ only'
+                         ' there cannot be told apart, so the step could change another row', array_to_string(o.redacted, ', '))
            WHEN o.operation = 'CREATE' THEN 'delete the row'
            WHEN o.operation = 'UPDATE' AND cardinality(o.redacted) > 0
              THEN format('restore the changed columns (redacted columns %s are left as they are)', array_to_string(o.redacted, ', '))
