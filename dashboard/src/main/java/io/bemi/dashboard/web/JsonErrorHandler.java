@@ -2,6 +2,7 @@ package io.bemi.dashboard.web;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import io.bemi.sql.JsonStrings;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -35,17 +36,8 @@ final class JsonErrorHandler extends ErrorHandler {
   }
 
   private static String body(int status, String reason) {
-    String text = reason == null || reason.isBlank() ? HttpStatus.getMessage(status) : reason;
-    StringBuilder json = new StringBuilder("{\"status\": ").append(status).append(", \"error\": \"");
-    for (char c : text.toCharArray()) {
-      if (c == '"' || c == '\\') {
-        json.append('\\').append(c);
-      } else if (c < 0x20) {
-        json.append(String.format("\\u%04x", (int) c));
-      } else {
-        json.append(c);
-      }
-    }
-    return json.append("\"}").toString();
+    StringBuilder json = new StringBuilder("{\"status\": ").append(status).append(", \"error\": ");
+    JsonStrings.append(json, reason == null || reason.isBlank() ? HttpStatus.getMessage(status) : reason);
+    return json.append('}').toString();
   }
 }

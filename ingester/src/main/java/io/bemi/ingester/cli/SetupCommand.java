@@ -1,6 +1,7 @@
 package io.bemi.ingester.cli;
 
 import io.bemi.ingester.failover.FailoverSlots;
+import io.bemi.ingester.failover.SlotLoss;
 import io.bemi.ingester.rules.ColumnRules;
 import io.bemi.ingester.rules.TablePattern;
 import io.bemi.ingester.setup.SourceSetup;
@@ -11,13 +12,11 @@ import io.bemi.sql.Migrations;
 import io.bemi.sql.SqlNames;
 import io.micrometer.core.instrument.Metrics;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -151,31 +150,13 @@ final class SetupCommand implements Callable<Integer> {
    * as the trail last saw them. Refused (exit code 2) unless --accept-gap; --snapshot is the repair.
    */
   private void refuseToPaperOverALostSlot(Connection source, String schema, String slot) throws SQLException {
-    try (PreparedStatement s = source.prepareStatement(
-        "SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = ? AND database = pg_catalog.current_database()")) {
-      s.setString(1, slot);
-      try (ResultSet rs = s.executeQuery()) {
-        if (rs.next()) {
-          return; // the slot is there: a gap still open is closed by the next run
-        }
-      }
-    }
-    String database = SqlNames.currentDatabase(source);
-    try (Connection destination = connection.destination().connect();
-        PreparedStatement s = destination.prepareStatement("SELECT start_at FROM " + schema + ".gaps"
-            + " WHERE slot = ? AND source_database = ? AND end_lsn IS NULL ORDER BY start_at LIMIT 1")) {
-      s.setString(1, slot);
-      s.setString(2, database);
-      try (ResultSet rs = s.executeQuery()) {
-        if (rs.next()) {
-          throw new IllegalArgumentException("Slot '" + slot + "' was lost: the trail has an open gap since "
-              + rs.getTimestamp(1).toInstant() + " (" + schema + ".gaps). Run `bemi-ingester setup --snapshot` to "
-              + "create the slot and re-baseline the tracked tables, or add --accept-gap to create it without a "
-              + "baseline (the records changed meanwhile then stay as the trail last saw them)");
-        }
-      }
-    } catch (SQLException e) { // no trail there yet (or unreachable): nothing to tell
-      LoggerFactory.getLogger(SetupCommand.class).debug("No open gap to check in {}: {}", schema, e.getMessage());
+    Instant since = new SlotLoss(connection.destination(), schema, slot, SqlNames.currentDatabase(source))
+        .openGapWithoutSlot(source);
+    if (since != null) {
+      throw new IllegalArgumentException("Slot '" + slot + "' was lost: the trail has an open gap since " + since
+          + " (" + schema + ".gaps). Run `bemi-ingester setup --snapshot` to create the slot and re-baseline the "
+          + "tracked tables, or add --accept-gap to create it without a baseline (the records changed meanwhile "
+          + "then stay as the trail last saw them)");
     }
   }
 

@@ -129,6 +129,28 @@ public final class SlotLoss {
     return closed;
   }
 
+  /**
+   * When the slot is missing and the trail has a gap of it still open (run found it lost): when that
+   * gap began; else null (also when the destination has no trail yet).
+   */
+  public Instant openGapWithoutSlot(Connection source) throws SQLException {
+    if (slotExists(source)) {
+      return null; // a gap still open is closed by the next run
+    }
+    try (Connection c = destination.connect();
+        PreparedStatement s = c.prepareStatement("SELECT start_at FROM " + schema + ".gaps"
+            + " WHERE slot = ? AND source_database = ? AND end_lsn IS NULL ORDER BY start_at LIMIT 1")) {
+      s.setString(1, slot);
+      s.setString(2, sourceDatabase);
+      try (ResultSet rs = s.executeQuery()) {
+        return rs.next() ? rs.getTimestamp(1).toInstant() : null;
+      }
+    } catch (SQLException e) { // no trail there yet (or unreachable): nothing to tell
+      LOG.debug("No open gap to check in {}: {}", schema, e.getMessage());
+      return null;
+    }
+  }
+
   private boolean slotExists(Connection source) throws SQLException {
     try (PreparedStatement s = source.prepareStatement(
         "SELECT 1 FROM pg_catalog.pg_replication_slots WHERE slot_name = ?")) {
