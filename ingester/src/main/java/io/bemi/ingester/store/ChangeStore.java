@@ -7,8 +7,6 @@ import io.bemi.ingester.stitch.StoreEvent;
 import io.bemi.ingester.stitch.StoreEvent.Change;
 import io.bemi.ingester.stitch.StoreEvent.Commit;
 import io.bemi.ingester.stitch.StoreEvent.ContextBackfill;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -69,11 +67,10 @@ public final class ChangeStore implements Sink {
   private final String source;
   private final Partitions partitions;
 
-  private final ByteArrayOutputStream copyBuffer = new ByteArrayOutputStream(COPY_CHUNK_BYTES + 8192);
-  private final StringBuilder row = new StringBuilder(512);
+  private final CopyChunks copyText = new CopyChunks(COPY_CHUNK_BYTES, this::writeToCopy);
   private final ChangeIds ids = new ChangeIds();
   private CopyIn copy;
-  private String copyTarget; // the table the open COPY (and copyBuffer) writes into
+  private String copyTarget; // the table the open COPY (and copyText) writes into
   private PartitionRoutes routes = PartitionRoutes.ROOT;
   private String routeLogged; // the last route logged: logged again only when it changes
   private final ActivityCounts activity;
@@ -269,7 +266,7 @@ public final class ChangeStore implements Sink {
 
   /** Drops everything not committed (e.g. a partly received source transaction at shutdown). */
   public void rollback() throws SQLException {
-    copyBuffer.reset();
+    copyText.discard();
     if (copy != null) {
       CopyIn open = copy;
       copy = null;
@@ -403,30 +400,23 @@ public final class ChangeStore implements Sink {
       endCopy();
       copyTarget = target;
     }
-    StringBuilder r = row;
-    r.setLength(0);
-    r.append(ids.next(System.currentTimeMillis())).append('\t');
-    copyText(r, change.primaryKey()).append('\t');
-    copyText(r, change.before()).append('\t');
-    copyText(r, change.after()).append('\t');
-    copyText(r, change.context()).append('\t');
-    copyText(r, change.transaction().database()).append('\t');
-    copyText(r, change.schema()).append('\t');
-    copyText(r, change.table()).append('\t');
-    r.append(change.operation().name()).append('\t');
-    r.append(committedAt).append('\t');
-    r.append(change.transaction().queuedAt()).append('\t');
-    r.append(change.transaction().xid()).append('\t');
-    r.append(change.position().value()).append('\t');
-    r.append(change.transaction().commitLsn().value()).append('\t');
-    r.append(change.index()).append('\t');
-    copyText(r, source).append('\t');
-    copyText(r, change.previousPrimaryKey()).append('\n');
-    byte[] bytes = r.toString().getBytes(StandardCharsets.UTF_8);
-    copyBuffer.write(bytes, 0, bytes.length);
-    if (copyBuffer.size() >= COPY_CHUNK_BYTES) {
-      flushCopyBuffer();
-    }
+    copyText.ascii(ids.next(System.currentTimeMillis()).toString()).tab()
+        .text(change.primaryKey()).tab()
+        .text(change.before()).tab()
+        .text(change.after()).tab()
+        .text(change.context()).tab()
+        .text(change.transaction().database()).tab()
+        .text(change.schema()).tab()
+        .text(change.table()).tab()
+        .ascii(change.operation().name()).tab()
+        .ascii(committedAt.toString()).tab()
+        .ascii(change.transaction().queuedAt().toString()).tab()
+        .number(change.transaction().xid()).tab()
+        .number(change.position().value()).tab()
+        .number(change.transaction().commitLsn().value()).tab()
+        .number(change.index()).tab()
+        .text(source).tab()
+        .text(change.previousPrimaryKey()).newline();
   }
 
   private void backfill(ContextBackfill backfill) throws SQLException {
@@ -458,49 +448,21 @@ public final class ChangeStore implements Sink {
     }
   }
 
-  private void flushCopyBuffer() throws SQLException {
-    if (copyBuffer.size() == 0) {
-      return;
-    }
+  /** Hands a chunk of COPY text to the destination, opening the COPY into {@link #copyTarget} first if needed. */
+  private void writeToCopy(byte[] bytes, int length) throws SQLException {
     if (copy == null) {
       copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + copyTarget + " " + columns + " FROM STDIN");
     }
-    copy.writeToCopy(copyBuffer.toByteArray(), 0, copyBuffer.size());
-    copyBuffer.reset();
+    copy.writeToCopy(bytes, 0, length);
   }
 
   private void endCopy() throws SQLException {
-    flushCopyBuffer();
+    copyText.flush();
     if (copy != null) {
       CopyIn open = copy;
       copy = null;
       open.endCopy();
     }
-  }
-
-  /**
-   * COPY text format: \N for NULL; backslash, newline, carriage return and tab escaped. Runs with
-   * nothing to escape (nearly all of a row's JSON) are copied whole.
-   */
-  private static StringBuilder copyText(StringBuilder out, String value) {
-    if (value == null) {
-      return out.append("\\N");
-    }
-    int length = value.length();
-    int start = 0;
-    for (int i = 0; i < length; i++) {
-      char c = value.charAt(i);
-      if (c == '\\' || c == '\n' || c == '\r' || c == '\t') {
-        out.append(value, start, i).append(switch (c) {
-          case '\\' -> "\\\\";
-          case '\n' -> "\\n";
-          case '\r' -> "\\r";
-          default -> "\\t";
-        });
-        start = i + 1;
-      }
-    }
-    return start == 0 ? out.append(value) : out.append(value, start, length);
   }
 
   @Override
