@@ -303,7 +303,8 @@ public final class Ingester {
       try (stream) {
         Stitcher.Settings settings = new Stitcher.Settings(database, config.maxContextBytes(), config.holdBack(),
             checkpoint == null ? null : checkpoint.commitLsn(),
-            destinationIsSource ? config.destinationSchema() : null, config.originName(), config.columnRules());
+            destinationIsSource ? config.destinationSchema() : null, config.originName(), config.columnRules(),
+            config.maxRowBytes(), IngesterConfig.bufferBytes());
         LOG.info("Streaming slot {} of {} from {} into {} (schema {}){}", config.slot(), config.source(),
             checkpoint == null ? "the slot's confirmed position" : "stored checkpoint " + checkpoint.commitLsn(),
             sinks == null ? config.destination() : store, config.destinationSchema(),

@@ -16,6 +16,7 @@ import java.time.Duration;
  * @param columnRules ignored and redacted columns
  * @param monitoring heartbeats, slot sampling and the retained-WAL warning
  * @param sourceName stored in every change's {@code source}; null: the source's system identifier and database
+ * @param maxRowBytes a row whose values are larger keeps its largest values as their size and hash; 0: no limit
  */
 public record IngesterConfig(
     PostgresUrl source,
@@ -32,7 +33,8 @@ public record IngesterConfig(
     Duration statusInterval,
     ColumnRules columnRules,
     SlotMonitor.Settings monitoring,
-    String sourceName) {
+    String sourceName,
+    long maxRowBytes) {
 
   public static final int DEFAULT_MAX_CONTEXT_BYTES = 64 * 1024;
   /** Heartbeat every 10 s, sample the slot every 5 s, warn above 1 GB of retained WAL. */
@@ -46,43 +48,67 @@ public record IngesterConfig(
       String publication) {
     return new IngesterConfig(source, destination, schema, slot, publication, DEFAULT_MAX_CONTEXT_BYTES, 10_000,
         Duration.ofMillis(200), DEFAULT_BATCH_LINGER, 20_000, 1_000, Duration.ofSeconds(10), ColumnRules.NONE,
-        DEFAULT_MONITORING, null);
+        DEFAULT_MONITORING, null, defaultMaxRowBytes());
   }
 
   /** The same configuration with other batch limits (tests and benchmarks). */
   public IngesterConfig withBatching(int maxChanges, Duration maxDelay, int holdBackChanges) {
     return new IngesterConfig(source, destination, destinationSchema, slot, publication, maxContextBytes, maxChanges,
-        maxDelay, batchLinger, queueCapacity, holdBackChanges, statusInterval, columnRules, monitoring, sourceName);
+        maxDelay, batchLinger, queueCapacity, holdBackChanges, statusInterval, columnRules, monitoring, sourceName, maxRowBytes);
   }
 
   /** The same configuration with another {@code batchLinger} (zero: commit as soon as nothing is queued). */
   public IngesterConfig withBatchLinger(Duration linger) {
     return new IngesterConfig(source, destination, destinationSchema, slot, publication, maxContextBytes,
         maxBatchChanges, maxBatchDelay, linger, queueCapacity, holdBack, statusInterval, columnRules, monitoring,
-        sourceName);
+        sourceName, maxRowBytes);
   }
 
   public IngesterConfig withMaxContextBytes(int bytes) {
     return new IngesterConfig(source, destination, destinationSchema, slot, publication, bytes, maxBatchChanges,
-        maxBatchDelay, batchLinger, queueCapacity, holdBack, statusInterval, columnRules, monitoring, sourceName);
+        maxBatchDelay, batchLinger, queueCapacity, holdBack, statusInterval, columnRules, monitoring, sourceName, maxRowBytes);
   }
 
   public IngesterConfig withColumnRules(ColumnRules rules) {
     return new IngesterConfig(source, destination, destinationSchema, slot, publication, maxContextBytes,
         maxBatchChanges, maxBatchDelay, batchLinger, queueCapacity, holdBack, statusInterval, rules, monitoring,
-        sourceName);
+        sourceName, maxRowBytes);
   }
 
   public IngesterConfig withMonitoring(SlotMonitor.Settings settings) {
     return new IngesterConfig(source, destination, destinationSchema, slot, publication, maxContextBytes,
         maxBatchChanges, maxBatchDelay, batchLinger, queueCapacity, holdBack, statusInterval, columnRules, settings,
-        sourceName);
+        sourceName, maxRowBytes);
   }
 
   public IngesterConfig withSourceName(String name) {
     return new IngesterConfig(source, destination, destinationSchema, slot, publication, maxContextBytes,
         maxBatchChanges, maxBatchDelay, batchLinger, queueCapacity, holdBack, statusInterval, columnRules, monitoring,
-        name);
+        name, maxRowBytes);
+  }
+
+  public IngesterConfig withMaxRowBytes(long bytes) {
+    return new IngesterConfig(source, destination, destinationSchema, slot, publication, maxContextBytes,
+        maxBatchChanges, maxBatchDelay, batchLinger, queueCapacity, holdBack, statusInterval, columnRules, monitoring,
+        sourceName, bytes);
+  }
+
+  /**
+   * A sixteenth of the heap: a row is held a few times over while it is rendered and stored (as
+   * received, as text, as JSON), and the queue and the changes held back for their context take
+   * an eighth each ({@link #bufferBytes()}), so rows of this size never exhaust it.
+   */
+  public static long defaultMaxRowBytes() {
+    return Runtime.getRuntime().maxMemory() / 16;
+  }
+
+  /**
+   * How much row text (about) the queue between reader and store, and the changes held back for
+   * their context, may each hold: an eighth of the heap. One change larger than that still passes
+   * alone.
+   */
+  public static long bufferBytes() {
+    return Runtime.getRuntime().maxMemory() / 8;
   }
 
   /** Destination and source are the same database: the ingester must not capture its own writes. */

@@ -40,6 +40,7 @@ public final class IngesterMetrics implements StitchListener, SlotMonitor.Listen
   private final AtomicLong missingToastValues = new AtomicLong();
   private final AtomicLong contextsTruncated = new AtomicLong();
   private final AtomicLong valueFallbacks = new AtomicLong();
+  private final AtomicLong valuesTooLarge = new AtomicLong();
   private final AtomicLong quarantined = new AtomicLong();
   private final AtomicLong reconnects = new AtomicLong();
   private final AtomicLong heartbeatsReceived = new AtomicLong();
@@ -87,6 +88,8 @@ public final class IngesterMetrics implements StitchListener, SlotMonitor.Listen
         "Oversized _bemi context objects reduced to --max-context-bytes (identifying keys kept)");
     counter("bemi.ingester.values.fallback", valueFallbacks,
         "Row values jsonb cannot hold as they are, stored as {\"_bemi_unparsed\": …}");
+    counter("bemi.ingester.values.too_large", valuesTooLarge,
+        "Row values kept as their size and SHA-256 because their row exceeded --max-row-bytes");
     counter("bemi.ingester.quarantined", quarantined,
         "Changes the destination refused, stored in the quarantine table instead");
     counter("bemi.ingester.toast.missing", missingToastValues,
@@ -185,6 +188,15 @@ public final class IngesterMetrics implements StitchListener, SlotMonitor.Listen
 
   public long contextsTruncated() {
     return contextsTruncated.get();
+  }
+
+  @Override
+  public void valueTooLarge() {
+    valuesTooLarge.incrementAndGet();
+  }
+
+  public long valuesTooLarge() {
+    return valuesTooLarge.get();
   }
 
   public long valueFallbacks() {

@@ -47,6 +47,7 @@ final class Pipeline {
   private final LeaderLease lease;
   private final Stitcher stitcher;
   private final BlockingQueue<StoreEvent> queue;
+  private final ByteBudget queuedText; // row text in the queue: bounds memory when rows are wide
   private final AtomicReference<Lsn> toConfirm = new AtomicReference<>(Lsn.INVALID);
   private final AtomicReference<Throwable> storeFailure = new AtomicReference<>();
   private final Thread storeThread;
@@ -76,6 +77,7 @@ final class Pipeline {
     this.decodeNanos = metrics.decodeNanos();
     this.waitNanos = metrics.readerWaitNanos();
     this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
+    this.queuedText = new ByteBudget(IngesterConfig.bufferBytes());
     this.stitcher = new Stitcher(settings, catalog, this::enqueue, metrics, clock);
     this.storeThread = new Thread(this::storeLoop, "bemi-store");
     this.storeThread.setDaemon(true);
@@ -173,27 +175,45 @@ final class Pipeline {
     }
   }
 
-  /** Hands an event to the store thread; while the queue is full, keeps the replication connection alive. */
+  /**
+   * Hands an event to the store thread; while the queue is full (of events, or of row text: a few
+   * wide rows fill it as many narrow ones do), keeps the replication connection alive.
+   */
   private void enqueue(StoreEvent event) {
     if (event instanceof StoreEvent.Commit commit && event != END) {
       lastEnqueuedEnd = commit.endLsn();
     }
-    if (queue.offer(event)) {
-      return;
-    }
+    long text = event instanceof StoreEvent.Change change ? change.textLength() : 0;
     long waitStarted = System.nanoTime();
     try {
-      while (!queue.offer(event, 1, TimeUnit.SECONDS)) {
-        checkStore();
-        if (!storeThread.isAlive()) {
-          throw new IllegalStateException("Store thread ended");
-        }
-        stream.sendStatus();
+      boolean waited = false;
+      while (!queuedText.take(text, waited ? 1000 : 0)) {
+        waited = keepAliveWhileWaiting();
       }
-      waitNanos += System.nanoTime() - waitStarted;
+      if (!queue.offer(event)) {
+        while (!queue.offer(event, 1, TimeUnit.SECONDS)) {
+          keepAliveWhileWaiting();
+        }
+        waited = true;
+      }
+      if (waited) {
+        waitNanos += System.nanoTime() - waitStarted;
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Interrupted while queueing", e);
+    }
+  }
+
+  /** While the reader waits for room in the queue: the store must still be working, and the server hear from us. */
+  private boolean keepAliveWhileWaiting() {
+    try {
+      checkStore();
+      if (!storeThread.isAlive()) {
+        throw new IllegalStateException("Store thread ended");
+      }
+      stream.sendStatus();
+      return true;
     } catch (SQLException e) {
       throw new StreamException(e);
     }
@@ -222,6 +242,7 @@ final class Pipeline {
           }
           store.accept(event);
           if (event instanceof StoreEvent.Change change) {
+            queuedText.release(change.textLength());
             tally.add(change);
           } else if (event instanceof StoreEvent.Commit commit) {
             transactions++;

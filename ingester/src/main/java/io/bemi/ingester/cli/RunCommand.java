@@ -79,6 +79,9 @@ final class RunCommand implements Callable<Integer> {
   @Mixin
   RetainedWalOption retainedWal;
 
+  @Mixin
+  RowLimitOption rowLimit;
+
   @Option(names = "--lease-seconds", defaultValue = "${env:BEMI_LEASE_SECONDS:-6}", paramLabel = "SECONDS",
       description = "Several `run` processes of one slot: one leads, the others stand by and take over within about "
           + "this long after the leader stops (at once when it was killed). Default: ${DEFAULT-VALUE}. "
@@ -110,6 +113,7 @@ final class RunCommand implements Callable<Integer> {
     ColumnRules rules = ColumnRules.parse(ignoreColumns, redactColumns);
     Duration retentionAge = retention == null || retention.isBlank() ? null : Retention.parseAge("--retention", retention);
     atLeast("--max-context-bytes", maxContextBytes, 2, "");
+    long maxRowBytes = rowLimit.bytes(sink, maxContextBytes, connection.config);
     atLeast("--max-batch-changes", maxBatchChanges, 1, "");
     atLeast("--max-batch-delay-ms", maxBatchDelayMs, 0, "");
     atLeast("--batch-linger-ms", batchLingerMs, 0, " (0: commit at once)");
@@ -130,7 +134,8 @@ final class RunCommand implements Callable<Integer> {
             IngesterConfig.DEFAULT_MONITORING.sampleInterval(), retainedWal.warnRetainedWalMb));
     config = config.withBatching(maxBatchChanges, Duration.ofMillis(maxBatchDelayMs), config.holdBack())
         .withBatchLinger(Duration.ofMillis(batchLingerMs))
-        .withSourceName(connection.sourceName());
+        .withSourceName(connection.sourceName())
+        .withMaxRowBytes(maxRowBytes);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     IngesterMetrics metrics = new IngesterMetrics(registry);
     Ingester ingester = new Ingester(config, metrics, Clock.systemUTC(), Duration.ofSeconds(leaseSeconds),
@@ -165,6 +170,11 @@ final class RunCommand implements Callable<Integer> {
     }, "bemi-shutdown"));
     try {
       ingester.run();
+    } catch (OutOfMemoryError e) { // receiving a row message larger than the heap: --max-row-bytes cannot cut it
+      throw new IllegalStateException("Out of memory (" + e + ") while receiving or rendering a row: the heap ("
+          + (Runtime.getRuntime().maxMemory() >> 20) + " MB) must hold the largest row the server sends, whole, and "
+          + "about a quarter of itself besides (docs/ingester.md, Wide rows and the heap). Nothing of that transaction "
+          + "was stored; start the ingester with a larger -Xmx (JAVA_OPTS for ./bemi), or it stops there again", e);
     } finally {
       finished.set(true); // from here the exit code is ours: 0, or the failure's
       if (http != null) {

@@ -1,5 +1,6 @@
 package io.bemi.ingester.cli;
 
+import io.bemi.ingester.IngesterConfig;
 import io.bemi.ingester.failover.FailoverSlots;
 import io.bemi.ingester.failover.SlotLoss;
 import io.bemi.ingester.rules.ColumnRules;
@@ -64,6 +65,9 @@ final class SetupCommand implements Callable<Integer> {
   @Mixin
   SinkOptions sink;
 
+  @Mixin
+  RowLimitOption rowLimit;
+
   @Option(names = "--redact-columns", split = ",", defaultValue = "${env:BEMI_REDACT_COLUMNS}", paramLabel = "PATTERN",
       description = "With --snapshot: store these columns' values as \"" + ColumnRules.REDACTED + "\" (the same "
           + "patterns as run --redact-columns; give both commands the same rules). Env: BEMI_REDACT_COLUMNS.")
@@ -123,9 +127,11 @@ final class SetupCommand implements Callable<Integer> {
         if (sink.usesDestination()) {
           Migrations.migrate(connection.destination().dataSource(), schema);
         }
+        // the stream's limit, as run computes it with the default --max-context-bytes, so the two agree
+        long maxRowBytes = rowLimit.bytes(sink, IngesterConfig.DEFAULT_MAX_CONTEXT_BYTES, connection.config);
         BaselineSnapshot.Result result = new BaselineSnapshot(connection.source(), slot,
             sink.baseline(connection, Metrics.globalRegistry), 5_000, BaselineSnapshot.loggingEvery(Duration.ofSeconds(10)),
-            rules).run(baseline);
+            rules, maxRowBytes).run(baseline);
         long left = tracked.stream().filter(t -> !t.partition()).count() - (result.tablesCopied() + result.tablesSkipped());
         System.out.println("Baseline snapshot: " + result.rows() + " row(s) from " + result.tablesCopied()
             + " table(s) copied, " + result.tablesSkipped() + " already done"

@@ -163,6 +163,11 @@ final class SinkOptions {
     return webhookPer.equals("batch") ? settings.perBatch() : settings;
   }
 
+  /** The row limit that keeps every record the sink publishes within what it may send (Kafka: max.request.size). */
+  long rowLimit(long rowLimit, int maxContextBytes, String configFile) {
+    return sink == SinkKind.KAFKA ? kafkaSettings(configFile).rowLimit(rowLimit, maxContextBytes) : rowLimit;
+  }
+
   KafkaSinkSettings kafkaSettings(String configFile) {
     if (!"all".equals(acks) && !"-1".equals(acks)) {
       throw new IllegalArgumentException("--kafka-acks " + acks + " is not allowed: the Kafka sink is transactional "

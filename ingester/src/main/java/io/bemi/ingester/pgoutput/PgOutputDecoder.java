@@ -195,15 +195,29 @@ public final class PgOutputDecoder {
         case 'n' -> values.add(TupleData.Value.NULL);
         case 'u' -> values.add(TupleData.Value.UNCHANGED_TOAST);
         case 't', 'b' -> {
-          byte[] bytes = new byte[b.getInt()];
-          b.get(bytes);
-          values.add(new TupleData.Value(kind == 't' ? TupleData.Kind.TEXT : TupleData.Kind.BINARY, bytes));
+          values.add(value(b, kind == 't' ? TupleData.Kind.TEXT : TupleData.Kind.BINARY));
         }
         default -> throw new DecodingException(lsn, "unknown tuple value kind '" + printable(kind)
             + "' in column " + i);
       }
     }
     return new TupleData(values);
+  }
+
+  /** The next Int32-length-prefixed value: a slice of the message's array, copied only when it has none. */
+  private static TupleData.Value value(ByteBuffer b, TupleData.Kind kind) {
+    int length = b.getInt();
+    if (length < 0 || length > b.remaining()) {
+      throw new BufferUnderflowException();
+    }
+    if (b.hasArray()) {
+      TupleData.Value value = new TupleData.Value(kind, b.array(), b.arrayOffset() + b.position(), length);
+      b.position(b.position() + length);
+      return value;
+    }
+    byte[] bytes = new byte[length];
+    b.get(bytes);
+    return new TupleData.Value(kind, bytes);
   }
 
   private static void expect(ByteBuffer b, char expected, Lsn lsn, String message) {

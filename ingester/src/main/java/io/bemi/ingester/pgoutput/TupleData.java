@@ -1,6 +1,7 @@
 package io.bemi.ingester.pgoutput;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 
 /** The column values of one row, in the column order of the row's {@link PgOutputMessage.Relation}. */
@@ -30,10 +31,19 @@ public record TupleData(List<Value> values) {
     BINARY
   }
 
-  public record Value(Kind kind, byte[] bytes) {
+  /**
+   * One column's value: for TEXT and BINARY, {@code length} bytes of {@code array} from {@code offset}.
+   * The decoder slices the received message rather than copying each value, so a value is held once
+   * while its row is rendered; a tuple must not outlive the handling of its message.
+   */
+  public record Value(Kind kind, byte[] array, int offset, int length) {
 
-    public static final Value NULL = new Value(Kind.NULL, null);
-    public static final Value UNCHANGED_TOAST = new Value(Kind.UNCHANGED_TOAST, null);
+    public static final Value NULL = new Value(Kind.NULL, null, 0, 0);
+    public static final Value UNCHANGED_TOAST = new Value(Kind.UNCHANGED_TOAST, null, 0, 0);
+
+    public Value(Kind kind, byte[] bytes) {
+      this(kind, bytes, 0, bytes == null ? 0 : bytes.length);
+    }
 
     public static Value text(String text) {
       return new Value(Kind.TEXT, text.getBytes(StandardCharsets.UTF_8));
@@ -41,17 +51,27 @@ public record TupleData(List<Value> values) {
 
     /** The text form (UTF-8); null for NULL and unchanged-TOAST values. */
     public String text() {
-      return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+      return array == null ? null : new String(array, offset, length, StandardCharsets.UTF_8);
+    }
+
+    /** Whether both are the same kind with the same bytes. */
+    public boolean sameAs(Value other) {
+      return other.kind == kind && (array == null ? other.array == null : other.array != null
+          && Arrays.equals(array, offset, offset + length, other.array, other.offset, other.offset + other.length));
     }
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Value v && v.kind == kind && java.util.Arrays.equals(v.bytes, bytes);
+      return o instanceof Value v && sameAs(v);
     }
 
     @Override
     public int hashCode() {
-      return kind.hashCode() * 31 + java.util.Arrays.hashCode(bytes);
+      int hash = kind.hashCode();
+      for (int i = offset; array != null && i < offset + length; i++) {
+        hash = hash * 31 + array[i];
+      }
+      return hash;
     }
 
     @Override
@@ -60,7 +80,7 @@ public record TupleData(List<Value> values) {
         case NULL -> "n";
         case UNCHANGED_TOAST -> "u";
         case TEXT -> "t:" + text();
-        case BINARY -> "b:" + bytes.length + " bytes";
+        case BINARY -> "b:" + length + " bytes";
       };
     }
   }

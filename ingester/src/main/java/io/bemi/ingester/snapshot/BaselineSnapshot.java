@@ -1,9 +1,11 @@
 package io.bemi.ingester.snapshot;
 
+import io.bemi.ingester.IngesterConfig;
 import io.bemi.history.Operation;
 import io.bemi.ingester.catalog.SourceCatalog;
 import io.bemi.ingester.replication.SlotStream;
 import io.bemi.ingester.values.JsonValues;
+import io.bemi.ingester.values.RowLimit;
 import io.bemi.ingester.values.PgType;
 import io.bemi.ingester.PostgresUrl;
 import io.bemi.ingester.rules.ColumnRules;
@@ -15,6 +17,7 @@ import io.bemi.ingester.stitch.StoreEvent.Change;
 import io.bemi.ingester.stitch.Transaction;
 import io.bemi.sql.Lsn;
 import io.bemi.sql.SqlNames;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -101,6 +104,7 @@ public final class BaselineSnapshot {
   private final int batchSize;
   private final Listener listener;
   private final ColumnRules rules;
+  private final long maxRowBytes;
 
   /** A baseline into {@code bemi.changes} of the destination. */
   public BaselineSnapshot(PostgresUrl source, PostgresUrl destination, String destinationSchema, String slot,
@@ -115,6 +119,13 @@ public final class BaselineSnapshot {
    */
   public BaselineSnapshot(PostgresUrl source, String slot, BaselineTarget target, int batchSize, Listener listener,
       ColumnRules rules) {
+    this(source, slot, target, batchSize, listener, rules, IngesterConfig.defaultMaxRowBytes());
+  }
+
+  /** @param maxRowBytes {@code --max-row-bytes}, applied to each row as the stream applies it (0: no limit) */
+  public BaselineSnapshot(PostgresUrl source, String slot, BaselineTarget target, int batchSize, Listener listener,
+      ColumnRules rules, long maxRowBytes) {
+    this.maxRowBytes = maxRowBytes;
     this.source = source;
     this.slot = slot;
     this.target = target;
@@ -185,20 +196,38 @@ public final class BaselineSnapshot {
     int nextIndex = firstIndex;
     long done = 0;
     int inBatch = 0;
+    long batchText = 0;
+    long budget = IngesterConfig.bufferBytes();
     try (Statement s = reader.createStatement()) {
-      s.setFetchSize(FETCH_SIZE);
+      // Rows are fetched a few at a time at first, then as many as an eighth of the heap holds at
+      // the width of the widest row of the previous fetch (at most FETCH_SIZE): wide rows never
+      // arrive thousands at once.
+      s.setFetchSize(1);
       try (ResultSet rs = s.executeQuery(columns.select())) {
+        int fetched = 0;
+        int fetchSize = 1;
+        long widest = 0;
         while (rs.next()) {
           if (nextIndex == Integer.MAX_VALUE) {
             throw new IllegalStateException("Baseline snapshot of more than " + Integer.MAX_VALUE
                 + " rows in one run: change_index is an int. Snapshot fewer tables per run (setup --snapshot-tables …)");
           }
-          writer.row(new Change(baseline, nextIndex++, baseline.commitLsn(), table.schema(), table.table(),
-              Operation.SNAPSHOT, columns.primaryKey(rs), null, "{}", columns.row(rs), "{}"));
+          Change row = new Change(baseline, nextIndex++, baseline.commitLsn(), table.schema(), table.table(),
+              Operation.SNAPSHOT, columns.primaryKey(rs), null, "{}", columns.row(rs, maxRowBytes), "{}");
+          writer.row(row);
           done++;
-          if (++inBatch == batchSize) {
+          widest = Math.max(widest, row.textLength());
+          if (++fetched == fetchSize) {
+            fetchSize = (int) Math.max(1, Math.min(FETCH_SIZE, budget / widest));
+            rs.setFetchSize(fetchSize);
+            fetched = 0;
+            widest = 0;
+          }
+          batchText += row.textLength();
+          if (++inBatch == batchSize || batchText > budget) {
             writer.stored(table, done, false);
             inBatch = 0;
+            batchText = 0;
             listener.batchStored(table, done, estimated);
           }
         }
@@ -262,9 +291,48 @@ public final class BaselineSnapshot {
           + " FROM " + table.qualified() + " t";
     }
 
-    String row(ResultSet rs) throws SQLException {
-      StringBuilder json = new StringBuilder(256).append('{');
-      for (int i = 0; i < names.size(); i++) {
+    /** The row as the stitcher renders it, {@code --max-row-bytes} applied alike ({@link RowLimit}). */
+    String row(ResultSet rs, long limit) throws SQLException {
+      String[] texts = new String[names.size()];
+      long[] sizes = new long[texts.length];
+      long chars = 0;
+      for (int i = 0; i < texts.length; i++) {
+        texts[i] = redacted.get(i) ? ColumnRules.REDACTED : rs.getString(i + 1);
+        chars += texts[i] == null ? 0 : texts[i].length();
+      }
+      boolean[] tooLarge = null;
+      if (limit > 0 && chars * 3 > limit) { // the text may be over the limit in UTF-8 bytes
+        for (int i = 0; i < texts.length; i++) {
+          sizes[i] = texts[i] == null ? 0 : RowLimit.utf8Length(texts[i], 0, texts[i].length());
+        }
+        tooLarge = RowLimit.largestFirst(sizes, limit);
+      }
+      int[] ends = new int[texts.length];
+      StringBuilder json = render(texts, tooLarge, ends, limit, true);
+      boolean[] more = RowLimit.afterRendering(json, ends, tooLarge, limit);
+      if (more != null) {
+        tooLarge = more;
+        json = render(texts, tooLarge, ends, limit, false);
+      }
+      if (tooLarge != null) {
+        for (int i = 0; i < texts.length; i++) {
+          if (tooLarge[i]) {
+            LOG.warn("Snapshot of {}: column {} is stored as its size and SHA-256 (the fallback form "
+                + "{\"{}\": {\"bytes\": …, \"sha256\": …}}): {}", table.qualified(), names.get(i),
+                JsonValues.UNPARSED_KEY, RowLimit.problem(limit));
+          }
+        }
+      }
+      return json.toString();
+    }
+
+    private StringBuilder render(String[] texts, boolean[] tooLarge, int[] ends, long limit, boolean report) {
+      long capacity = 64 + 24L * texts.length;
+      for (int i = 0; i < texts.length; i++) {
+        capacity += tooLarge != null && tooLarge[i] ? RowLimit.PLACEHOLDER_CHARS : texts[i] == null ? 0 : texts[i].length();
+      }
+      StringBuilder json = new StringBuilder((int) Math.min(capacity, Integer.MAX_VALUE - 16)).append('{');
+      for (int i = 0; i < texts.length; i++) {
         if (i > 0) {
           json.append(',');
         }
@@ -272,11 +340,18 @@ public final class BaselineSnapshot {
         json.append(':');
         if (redacted.get(i)) {
           JsonValues.appendString(json, ColumnRules.REDACTED);
+        } else if (tooLarge != null && tooLarge[i]) {
+          byte[] bytes = texts[i].getBytes(StandardCharsets.UTF_8);
+          JsonValues.appendTooLarge(json, RowLimit.problem(limit), bytes, 0, bytes.length);
         } else {
-          fallback(JsonValues.append(json, types[i], rs.getString(i + 1)), i);
+          String problem = JsonValues.append(json, types[i], texts[i]);
+          if (report) {
+            fallback(problem, i);
+          }
         }
+        ends[i] = json.length();
       }
-      return json.append('}').toString();
+      return json.append('}');
     }
 
     /** A single key column as its text; a composite key as a JSON array without spaces; no key: null. */
@@ -299,7 +374,7 @@ public final class BaselineSnapshot {
 
     private void fallback(String problem, int column) {
       if (problem != null) {
-        LOG.warn("Snapshot of {}: column {} stored in the fallback form {{\"{}\": {{\"problem\": …, \"text\": …}}}}: {}",
+        LOG.warn("Snapshot of {}: column {} stored in the fallback form {\"{}\": {\"problem\": …, \"text\": …}}: {}",
             table.qualified(), names.get(column), JsonValues.UNPARSED_KEY, problem);
       }
     }

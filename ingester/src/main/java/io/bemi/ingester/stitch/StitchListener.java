@@ -15,6 +15,9 @@ public interface StitchListener {
   /** A row value stored in the fallback form because jsonb cannot hold it as it is. */
   default void valueFallback() {}
 
+  /** A row value kept as its size and SHA-256 because the row is larger than {@code --max-row-bytes}. */
+  default void valueTooLarge() {}
+
   /** A {@code bemi_heartbeat} message from the ingester's own monitor (ignored otherwise). */
   void heartbeat();
 

@@ -14,10 +14,10 @@ import io.bemi.ingester.pgoutput.TupleData;
 import io.bemi.ingester.rules.ColumnRules;
 import io.bemi.ingester.stitch.StoreEvent.Change;
 import io.bemi.ingester.values.JsonValues;
+import io.bemi.ingester.values.RowLimit;
 import io.bemi.ingester.values.PgType;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +54,15 @@ public final class Stitcher {
   private static final String EMPTY = "{}";
   private static final Logger LOG = LoggerFactory.getLogger(Stitcher.class);
 
-  /** How the stitcher is set up for one stream. */
+  /**
+   * How the stitcher is set up for one stream.
+   *
+   * @param holdBack changes held back per transaction waiting for its first {@code _bemi} message
+   * @param maxRowBytes a row whose values' text forms are larger has its largest values stored as
+   *     their size and SHA-256 instead ({@link JsonValues#appendTooLarge}) until the rest fits; 0: no limit
+   * @param holdBackBytes the changes held back may hold this much text (about), whatever their
+   *     number; more are handed on without a context and backfilled when it arrives; 0: no limit
+   */
   public record Settings(
       String database,
       int maxContextBytes,
@@ -62,11 +70,13 @@ public final class Stitcher {
       Lsn alreadyStoredUpTo,
       String ignoredSchema,
       String ownOrigin,
-      ColumnRules columnRules) {
+      ColumnRules columnRules,
+      long maxRowBytes,
+      long holdBackBytes) {
 
     public Settings(String database, int maxContextBytes, int holdBack, Lsn alreadyStoredUpTo, String ignoredSchema,
         String ownOrigin) {
-      this(database, maxContextBytes, holdBack, alreadyStoredUpTo, ignoredSchema, ownOrigin, ColumnRules.NONE);
+      this(database, maxContextBytes, holdBack, alreadyStoredUpTo, ignoredSchema, ownOrigin, ColumnRules.NONE, 0, 0);
     }
   }
 
@@ -82,6 +92,7 @@ public final class Stitcher {
   private int nextIndex;
   private String context; // null until the transaction's first _bemi message
   private final List<Change> heldBack = new ArrayList<>();
+  private long heldBackBytes;
   private boolean handedOnWithoutContext;
 
   public Stitcher(Settings settings, SchemaLookup lookup, Consumer<StoreEvent> sink, StitchListener listener,
@@ -140,6 +151,7 @@ public final class Stitcher {
     nextIndex = 0;
     context = null;
     heldBack.clear();
+    heldBackBytes = 0;
     handedOnWithoutContext = false;
   }
 
@@ -191,7 +203,7 @@ public final class Stitcher {
 
   private void malformed(Lsn lsn, String problem) {
     listener.malformedContextMessage();
-    LOG.warn("Malformed {} message at LSN {}: {}; the changes it describes get the context {{\"{}\": …}} "
+    LOG.warn("Malformed {} message at LSN {}: {}; the changes it describes get the context {\"{}\": …} "
         + "holding its text", CONTEXT_PREFIX, lsn, problem, JsonValues.UNPARSED_KEY);
   }
 
@@ -231,8 +243,10 @@ public final class Stitcher {
   private void emit(Change change) {
     if (context != null) {
       sink.accept(change.withContext(context));
-    } else if (heldBack.size() < settings.holdBack()) {
+    } else if (heldBack.size() < settings.holdBack()
+        && (settings.holdBackBytes() == 0 || heldBackBytes + change.textLength() <= settings.holdBackBytes())) {
       heldBack.add(change);
+      heldBackBytes += change.textLength();
     } else {
       handOnHeldBack(EMPTY);
       sink.accept(change.withContext(EMPTY));
@@ -248,6 +262,7 @@ public final class Stitcher {
       handedOnWithoutContext = true;
     }
     heldBack.clear();
+    heldBackBytes = 0;
   }
 
   /**
@@ -265,7 +280,7 @@ public final class Stitcher {
         continue;
       }
       TupleData.Value was = oldTuple.get(i);
-      boolean changed = was.kind() != now.kind() || !Arrays.equals(was.bytes(), now.bytes());
+      boolean changed = !was.sameAs(now);
       if (changed) {
         if (!table.ignoredColumns[i]) {
           return false;
@@ -283,36 +298,87 @@ public final class Stitcher {
    * previous change.
    */
   private String row(Table table, TupleData tuple, TupleData old, boolean keyOnly, Lsn lsn) {
-    List<PgOutputMessage.Column> columns = table.relation.columns();
     checkWidth(table, tuple);
-    // the values first, so the builder has room for them all: a kilobyte-wide value would otherwise
-    // be copied again at each doubling
-    TupleData.Value[] values = new TupleData.Value[columns.size()];
-    long capacity = 64;
+    TupleData.Value[] values = new TupleData.Value[table.relation.columns().size()];
+    long[] sizes = new long[values.length];
     for (int i = 0; i < values.length; i++) {
       values[i] = valueAt(tuple, old, i);
-      capacity += 24 + (values[i] == null || values[i].bytes() == null ? 0 : values[i].bytes().length);
+      if (keyOnly && values[i] != null && values[i].kind() == TupleData.Kind.NULL) {
+        values[i] = null; // not in the key tuple: omitted, never a placeholder
+      } else if (values[i] != null && table.redactedColumns != null && table.redactedColumns[i]) {
+        values[i] = TupleData.Value.text(ColumnRules.REDACTED); // its size counts, not the value's
+      }
+      sizes[i] = values[i] == null ? 0 : values[i].length();
+    }
+    // A row's JSON is at least as large as its values' text: the values that put the text over the
+    // limit are never rendered, so no value larger than the limit is ever held as a String.
+    long limit = settings.maxRowBytes();
+    boolean[] tooLarge = RowLimit.largestFirst(sizes, limit);
+    int[] ends = new int[values.length];
+    StringBuilder json = render(table, values, tooLarge, ends, lsn, true);
+    boolean[] more = RowLimit.afterRendering(json, ends, tooLarge, limit);
+    if (more != null) { // escapes or non-ASCII text made the JSON larger than the text
+      tooLarge = more;
+      json = render(table, values, tooLarge, ends, lsn, false);
+    }
+    if (tooLarge != null) {
+      reportTooLarge(table, values, tooLarge, limit, lsn);
+    }
+    return json.toString();
+  }
+
+  /**
+   * The row as a JSON object, values in {@code tooLarge} as their size and hash; {@code ends[i]} is
+   * where the text of value i (a separator, its name and its JSON) ends, and that of the next begins.
+   */
+  private StringBuilder render(Table table, TupleData.Value[] values, boolean[] tooLarge, int[] ends, Lsn lsn,
+      boolean reportFallbacks) {
+    List<PgOutputMessage.Column> columns = table.relation.columns();
+    // room for every value first: a kilobyte-wide value would otherwise be copied again at each doubling
+    long capacity = 64 + 24L * values.length;
+    for (int i = 0; i < values.length; i++) {
+      boolean cut = tooLarge != null && tooLarge[i];
+      capacity += cut ? RowLimit.PLACEHOLDER_CHARS : values[i] == null ? 0 : values[i].length();
     }
     StringBuilder json = new StringBuilder((int) Math.min(capacity, Integer.MAX_VALUE - 16)).append('{');
-    boolean first = true;
     for (int i = 0; i < values.length; i++) {
       TupleData.Value value = values[i];
-      if (value == null || keyOnly && value.kind() == TupleData.Kind.NULL) {
-        continue; // unchanged TOAST value without an old row, or not in the key tuple: omitted, never a placeholder
+      if (value == null) {
+        ends[i] = json.length();
+        continue; // an unchanged TOAST value without an old row: omitted, never a placeholder
       }
-      if (!first) {
+      if (json.length() > 1) {
         json.append(',');
       }
-      first = false;
       JsonValues.appendString(json, columns.get(i).name());
       json.append(':');
       if (table.redactedColumns != null && table.redactedColumns[i]) {
         JsonValues.appendString(json, ColumnRules.REDACTED);
+      } else if (tooLarge != null && tooLarge[i]) {
+        JsonValues.appendTooLarge(json, RowLimit.problem(settings.maxRowBytes()), value.array(), value.offset(),
+            value.length());
       } else {
-        checkFallback(JsonValues.append(json, table.types[i], value.text()), table, columns.get(i).name(), lsn);
+        String problem = JsonValues.append(json, table.types[i], value.text());
+        if (reportFallbacks) {
+          checkFallback(problem, table, columns.get(i).name(), lsn);
+        }
+      }
+      ends[i] = json.length();
+    }
+    return json.append('}');
+  }
+
+  private void reportTooLarge(Table table, TupleData.Value[] values, boolean[] tooLarge, long limit, Lsn lsn) {
+    for (int i = 0; i < values.length; i++) {
+      if (tooLarge[i]) {
+        listener.valueTooLarge();
+        LOG.warn("Column {} of {}.{} at LSN {}: its row is larger than --max-row-bytes ({}), so this value of {} bytes "
+            + "is stored as its size and SHA-256 (the fallback form {\"{}\": {\"bytes\": …, \"sha256\": …}}). To "
+            + "keep such values whole, raise --max-row-bytes, and the ingester's heap (-Xmx) with it",
+            table.relation.columns().get(i).name(), table.relation.namespace(), table.relation.name(), lsn, limit,
+            values[i].length(), JsonValues.UNPARSED_KEY);
       }
     }
-    return json.append('}').toString();
   }
 
   private String primaryKey(Table table, TupleData tuple, TupleData old, Lsn lsn) {
@@ -359,7 +425,7 @@ public final class Stitcher {
   private void checkFallback(String problem, Table table, String column, Lsn lsn) {
     if (problem != null) {
       listener.valueFallback();
-      LOG.warn("Column {} of {}.{} at LSN {} stored in the fallback form {{\"{}\": {{\"problem\": …, \"text\": …}}}}: {}",
+      LOG.warn("Column {} of {}.{} at LSN {} stored in the fallback form {\"{}\": {\"problem\": …, \"text\": …}}: {}",
           column, table.relation.namespace(), table.relation.name(), lsn, JsonValues.UNPARSED_KEY, problem);
     }
   }

@@ -16,6 +16,15 @@ public sealed interface StoreEvent {
       Operation operation, String primaryKey, String previousPrimaryKey, String before, String after, String context)
       implements StoreEvent {
 
+    /** About how much memory the change's row images hold, in characters. */
+    public long textLength() {
+      return 64L + length(before) + length(after) + length(primaryKey);
+    }
+
+    private static int length(String text) {
+      return text == null ? 0 : text.length();
+    }
+
     public Change withContext(String newContext) {
       return new Change(transaction, index, position, schema, table, operation, primaryKey, previousPrimaryKey, before,
           after, newContext);

@@ -1,6 +1,8 @@
 package io.bemi.ingester.values;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -23,6 +25,8 @@ import java.util.HexFormat;
  *   <tr><td>everything else</td><td>text form</td><td>JSON string of the text form</td></tr>
  *   <tr><td>json that jsonb refuses ({@link JsonbCheck}), text not understood</td><td>any</td>
  *       <td>{@code {"_bemi_unparsed": {"problem": "…", "text": "<the text form>"}}}</td></tr>
+ *   <tr><td>a value of a row over {@code --max-row-bytes} ({@link RowLimit})</td><td>any</td>
+ *       <td>{@code {"_bemi_unparsed": {"problem": "…", "bytes": n, "sha256": "…", "head": "…"}}}</td></tr>
  * </table>
  *
  * <p>Rendering never fails on data: whatever the text, the result is JSON jsonb accepts.
@@ -99,6 +103,51 @@ public final class JsonValues {
       out.append(", \"hex\": \"").append(HexFormat.of().formatHex(bytes)).append('"');
     }
     out.append("}}");
+  }
+
+  /** Characters of a value too large to keep that its fallback form still shows, to tell it apart. */
+  static final int TOO_LARGE_HEAD_BYTES = 256;
+
+  /**
+   * Appends the fallback form of a value too large to keep: {@code {"_bemi_unparsed": {"problem":
+   * "…", "bytes": n, "sha256": "<hex of the text form's UTF-8 bytes>", "head": "<its first 256
+   * bytes>"}}}. Compare with the source's {@code encode(sha256(convert_to(col::text, 'UTF8')), 'hex')}.
+   */
+  public static void appendTooLarge(StringBuilder out, String problem, byte[] array, int offset, int length) {
+    MessageDigest sha256;
+    try {
+      sha256 = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java platform", e);
+    }
+    sha256.update(array, offset, length);
+    out.append("{\"").append(UNPARSED_KEY).append("\": {\"problem\": ");
+    appendString(out, problem);
+    out.append(", \"bytes\": ").append(length).append(", \"sha256\": \"")
+        .append(HexFormat.of().formatHex(sha256.digest())).append('"');
+    String head = utf8Head(array, offset, Math.min(length, TOO_LARGE_HEAD_BYTES));
+    if (JsonbCheck.stringProblem(head) == null) {
+      out.append(", \"head\": ");
+      appendString(out, head);
+    }
+    out.append("}}");
+  }
+
+  /** The first bytes as text, without a character cut in two at the end. */
+  private static String utf8Head(byte[] array, int offset, int length) {
+    int end = offset + length;
+    int start = end;
+    while (start > offset && (array[start - 1] & 0xC0) == 0x80) {
+      start--; // continuation bytes of the last character
+    }
+    if (start > offset && (array[start - 1] & 0x80) != 0) {
+      int lead = array[start - 1] & 0xFF;
+      int needed = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+      if (end - (start - 1) < needed) {
+        end = start - 1; // the last character is incomplete: leave it out
+      }
+    }
+    return new String(array, offset, end - offset, StandardCharsets.UTF_8);
   }
 
   private static void appendNumber(StringBuilder out, String text) {

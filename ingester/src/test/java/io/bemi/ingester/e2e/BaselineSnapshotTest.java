@@ -202,6 +202,31 @@ class BaselineSnapshotTest {
   }
 
   @Test
+  void aRowOverTheRowLimitIsCutAlikeInTheBaselineAndTheStream(TestDatabase source) throws Exception {
+    TestDatabase db = source.createSibling("row_limit");
+    // 3,000 characters of text, but 6,000 bytes of UTF-8 and 18,000 of JSON escapes: each over the 4 KB limit
+    db.execute("CREATE TABLE docs (id int PRIMARY KEY, title text, body text, ctl text, v int)",
+        "INSERT INTO docs VALUES (1, 'a', repeat('é', 3000), 'x', 1), (2, 'b', 'short', repeat(E'\\x01', 3000), 1)");
+    PostgresUrl url = PostgresUrl.parse(db.uri());
+    new BaselineSnapshot(url, "bemi", new ChangesBaseline(url, SCHEMA, "bemi", url, null), 1_000,
+        (table, done, estimated) -> {}, ColumnRules.NONE, 4096).run(prepare(db));
+    db.execute("UPDATE docs SET v = 2");
+    try (IngesterHarness harness = IngesterHarness.start(db, null, c -> c.withMaxRowBytes(4096))) {
+      harness.awaitCaughtUp();
+    } finally {
+      dropSlot(db, "bemi");
+    }
+
+    // the UPDATE's before (the stream's rendering of the old row) is the baseline's after, placeholder and all
+    assertThat(db.queryLong("""
+        SELECT count(*) FROM bemi.changes s JOIN bemi.changes u USING ("table", primary_key)
+         WHERE s.operation = 'SNAPSHOT' AND u.operation = 'UPDATE' AND u.before = s.after""")).isEqualTo(2);
+    assertThat(db.queryValue("SELECT string_agg(concat_ws(' ', primary_key, after -> 'body' -> '_bemi_unparsed' -> 'bytes',"
+        + " after -> 'ctl' -> '_bemi_unparsed' -> 'bytes', after ->> 'title'), ', ' ORDER BY primary_key)"
+        + " FROM bemi.changes WHERE operation = 'SNAPSHOT'")).isEqualTo("1 6000 a, 2 3000 b");
+  }
+
+  @Test
   void aRecordOlderThanTrackingIsAnsweredAsOfATimeBeforeItsFirstStreamedChange(TestDatabase source)
       throws Exception {
     TestDatabase db = source.createSibling("asof");

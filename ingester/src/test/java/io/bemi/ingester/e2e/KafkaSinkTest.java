@@ -101,6 +101,27 @@ class KafkaSinkTest {
   }
 
   @Test
+  void aRowLargerThanARecordMayBeIsPublishedWithItsLargestValueAsSizeAndHashAndTheStreamGoesOn(TestDatabase db)
+      throws Exception {
+    db.execute("CREATE TABLE pages (id int PRIMARY KEY, body text)");
+    String prefix = "t" + UUID.randomUUID().toString().substring(0, 8);
+    KafkaSinkSettings settings = settings(prefix);
+    long limit = settings.rowLimit(0, 65536); // what run derives from the default max.request.size (1 MB)
+    assertThat(limit).isBetween(400_000L, 500_000L);
+    try (IngesterHarness ingester = IngesterHarness.start(db, null, c -> c.withMaxRowBytes(limit), new IngesterMetrics(),
+        KafkaSink.factory(settings, PostgresUrl.parse(db.uri())))) {
+      db.execute("INSERT INTO pages VALUES (1, repeat('x', 2000000))", "INSERT INTO pages VALUES (2, 'next')");
+      ingester.awaitCaughtUp();
+    }
+    List<Event> events = KafkaRecords.readCommitted(kafka.bootstrapServers(), prefix + "\\.public\\.pages", 2,
+        Duration.ofSeconds(30));
+
+    assertThat(events.get(0).value().get("after").get("body").get("_bemi_unparsed").get("bytes").asLong())
+        .isEqualTo(2_000_000);
+    assertThat(events.get(1).value().get("after").toString()).isEqualTo("{\"id\":2,\"body\":\"next\"}");
+  }
+
+  @Test
   void aRestartResumesAfterTheCheckpointCommittedInKafka(TestDatabase db) throws Exception {
     db.execute("CREATE TABLE items (id int PRIMARY KEY)");
     String prefix = "t" + UUID.randomUUID().toString().substring(0, 8);

@@ -7,6 +7,7 @@ import io.bemi.sql.Lsn;
 import io.bemi.ingester.pgoutput.PgOutputMessage;
 import io.bemi.ingester.pgoutput.PgOutputMessage.Column;
 import io.bemi.ingester.pgoutput.TupleData;
+import io.bemi.ingester.rules.ColumnRules;
 import io.bemi.ingester.stitch.StoreEvent.Change;
 import io.bemi.ingester.values.BuiltinTypes;
 import io.bemi.ingester.values.PgType;
@@ -31,7 +32,13 @@ class StitcherTest {
   private int heartbeats;
   private long lsn = 500;
 
+  private int tooLarge;
+
   private Stitcher stitcher(int holdBack, Lsn alreadyStored, String ownOrigin) {
+    return stitcher(new Stitcher.Settings("app", 100, holdBack, alreadyStored, "bemi", ownOrigin));
+  }
+
+  private Stitcher stitcher(Stitcher.Settings settings) {
     SchemaLookup lookup = new SchemaLookup() {
       @Override
       public PgType type(int typeOid) {
@@ -63,9 +70,13 @@ class StitcherTest {
       public void contextTruncated() {
         truncated++;
       }
+
+      @Override
+      public void valueTooLarge() {
+        tooLarge++;
+      }
     };
-    Stitcher stitcher = new Stitcher(new Stitcher.Settings("app", 100, holdBack, alreadyStored, "bemi", ownOrigin),
-        lookup, events::add, listener, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
+    Stitcher stitcher = new Stitcher(settings, lookup, events::add, listener, Clock.fixed(Instant.EPOCH, ZoneOffset.UTC));
     feed(stitcher, new PgOutputMessage.Relation(USERS, "public", "users", 'f',
         List.of(new Column(true, "id", BuiltinTypes.INT4, -1), new Column(true, "bio", BuiltinTypes.TEXT, -1))));
     return stitcher;
@@ -107,6 +118,60 @@ class StitcherTest {
 
   private List<Change> changes() {
     return events.stream().filter(Change.class::isInstance).map(Change.class::cast).toList();
+  }
+
+  private Stitcher limited(long maxRowBytes, long holdBackBytes) {
+    return stitcher(new Stitcher.Settings("app", 100, 1000, null, "bemi", "bemi_bemi", ColumnRules.NONE, maxRowBytes,
+        holdBackBytes));
+  }
+
+  private static PgOutputMessage insert(int id, String bio) {
+    return new PgOutputMessage.Insert(USERS, tuple(TupleData.Value.text(String.valueOf(id)), TupleData.Value.text(bio)));
+  }
+
+  @Test
+  void aRowOverTheLimitKeepsItsLargestValueAsSizeAndHashAndARowWithinItIsWhole() throws Exception {
+    String bio = "é".repeat(600); // 1,200 bytes
+    feed(limited(1024, 0), begin(), insert(1, bio), insert(2, "x".repeat(900)), commit());
+
+    String sha256 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+        .digest(bio.getBytes(StandardCharsets.UTF_8)));
+    assertThat(changes().get(0).after()).isEqualTo("{\"id\":1,\"bio\":{\"_bemi_unparsed\": {\"problem\": \"its row is "
+        + "larger than --max-row-bytes (1024): this value is kept as its size and SHA-256\", \"bytes\": 1200, "
+        + "\"sha256\": \"" + sha256 + "\", \"head\": \"" + "é".repeat(128) + "\"}}}");
+    assertThat(changes().get(1).after()).isEqualTo("{\"id\":2,\"bio\":\"" + "x".repeat(900) + "\"}");
+    assertThat(tooLarge).isEqualTo(1);
+  }
+
+  @Test
+  void aRedactedNumberIsTheRedactedStringAndItsSizeIsTheMarkersUnderTheLimit() {
+    feed(stitcher(new Stitcher.Settings("app", 100, 1000, null, "bemi", "bemi_bemi",
+        ColumnRules.parse(List.of(), List.of("users.id")), 1024, 0)), begin(), insert(7, "x".repeat(900)), commit());
+
+    assertThat(changes().get(0).after()).isEqualTo("{\"id\":\"" + ColumnRules.REDACTED + "\",\"bio\":\""
+        + "x".repeat(900) + "\"}");
+    assertThat(tooLarge).isZero();
+  }
+
+  @Test
+  void theLimitCountsTheRowAsStoredJsonNotOnlyItsText() {
+    // 300 bytes of text, but each control character is six in JSON (\u0001): 1,800 bytes stored
+    feed(limited(1024, 0), begin(), insert(1, "\u0001".repeat(300)), commit());
+
+    assertThat(changes().get(0).after()).startsWith("{\"id\":1,\"bio\":{\"_bemi_unparsed\": {").contains("\"bytes\": 300");
+    assertThat(tooLarge).isEqualTo(1);
+  }
+
+  @Test
+  void changesHeldBackForTheirContextAreBoundedByTheirSizeAndBackfilledLater() {
+    feed(limited(0, 2000), begin(), insert(1, "a".repeat(1000)), insert(2, "b".repeat(1000)), insert(3, "c"),
+        context("{\"a\":1}"), commit());
+
+    // the first fits in 2,000 characters, not with the second: both are handed on without a
+    // context, and the context is backfilled for them when it comes; the third is held back again
+    assertThat(contexts()).containsExactly("{}", "{}", "{\"a\":1}");
+    assertThat(events).filteredOn(StoreEvent.ContextBackfill.class::isInstance).singleElement()
+        .isEqualTo(new StoreEvent.ContextBackfill(changes().get(0).transaction(), 3, "{\"a\":1}"));
   }
 
   @Test

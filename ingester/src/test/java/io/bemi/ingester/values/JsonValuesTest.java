@@ -74,4 +74,24 @@ class JsonValuesTest {
     PgType boxes = PgType.array(1020, PgType.scalar(603, JsonKind.STRING), ';');
     assertThat(JsonValues.toJson(boxes, "{(1,1),(0,0);(3,3),(2,2)}")).isEqualTo("[\"(1,1),(0,0)\",\"(3,3),(2,2)\"]");
   }
+
+  @Test
+  void aValueTooLargeToKeepShowsItsSizeHashAndAHeadNeverCutInsideACharacter() throws Exception {
+    byte[] text = ("x".repeat(255) + "€€").getBytes(java.nio.charset.StandardCharsets.UTF_8); // € is 3 bytes: 255 + 6
+    StringBuilder out = new StringBuilder();
+    JsonValues.appendTooLarge(out, "why", text, 0, text.length);
+
+    String sha256 = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(text));
+    assertThat(out).hasToString("{\"_bemi_unparsed\": {\"problem\": \"why\", \"bytes\": 261, \"sha256\": \"" + sha256
+        + "\", \"head\": \"" + "x".repeat(255) + "\"}}");
+  }
+
+  @Test
+  void theHeadOfAValueTooLargeToKeepIsLeftOutWhenJsonbCouldNotHoldIt() {
+    byte[] text = "a\u0000b".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    StringBuilder out = new StringBuilder();
+    JsonValues.appendTooLarge(out, "why", text, 0, text.length);
+
+    assertThat(out.toString()).contains("\"bytes\": 3").doesNotContain("head");
+  }
 }

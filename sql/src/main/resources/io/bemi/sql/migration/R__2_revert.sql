@@ -287,13 +287,14 @@ BEGIN
         USING ERRCODE = 'BM007', HINT = 'Nothing was changed. The table was altered after the change; write this step by hand.';
     END IF;
     -- A value the ingester kept in its fallback form ({"_bemi_unparsed": {"text": …}}: json that jsonb
-    -- cannot hold) is the trail's note of the text, not a value: writing it back would corrupt the row.
+    -- cannot hold; {"_bemi_unparsed": {"bytes": …, "sha256": …}}: a value of a row over --max-row-bytes)
+    -- is the trail's note of the value, not the value: writing it back would corrupt the row.
     SELECT string_agg(format('%%I', c), ', ') INTO v_missing FROM unnest(v_columns) c
      WHERE jsonb_typeof(v_step.restore -> c) = 'object' AND (v_step.restore -> c) ? '_bemi_unparsed';
     IF v_missing IS NOT NULL THEN
-      RAISE EXCEPTION 'bemi %% refused at step %% (%%): column(s) %% of %% were recorded in the fallback form (a value jsonb cannot hold), which cannot be written back',
+      RAISE EXCEPTION 'bemi %% refused at step %% (%%): column(s) %% of %% were recorded in the fallback form (a value jsonb cannot hold, or one too large for the ingester, kept as its size and hash), which cannot be written back',
             v_kind, v_step.step, v_step.label, v_missing, v_name
-        USING ERRCODE = 'BM009', HINT = 'Nothing was changed. Write this step by hand from the recorded text (the _bemi_unparsed object''s "text").';
+        USING ERRCODE = 'BM009', HINT = 'Nothing was changed. Write this step by hand from the recorded text (the _bemi_unparsed object''s "text"; a value kept as its "bytes" and "sha256" only must come from elsewhere, e.g. a backup).';
     END IF;
 
     -- The images as this database renders the row (the trail may hold e.g. a composite value as

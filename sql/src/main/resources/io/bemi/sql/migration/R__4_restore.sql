@@ -327,9 +327,9 @@ BEGIN
      CROSS JOIN LATERAL unnest(w.columns) AS c
      WHERE jsonb_typeof(w.restore -> c) = 'object' AND (w.restore -> c) ? '_bemi_unparsed';
     IF v_unparsed IS NOT NULL THEN
-      RAISE EXCEPTION 'bemi restore refused: column(s) %% of %% were recorded in the fallback form (a value jsonb cannot hold), which cannot be written back',
+      RAISE EXCEPTION 'bemi restore refused: column(s) %% of %% were recorded in the fallback form (a value jsonb cannot hold, or one too large for the ingester, kept as its size and hash), which cannot be written back',
             v_unparsed, v_name
-        USING ERRCODE = 'BM009', HINT = 'Nothing was changed. Restore those rows by hand from the recorded text (the _bemi_unparsed object''s "text").';
+        USING ERRCODE = 'BM009', HINT = 'Nothing was changed. Restore those rows by hand from the recorded text (the _bemi_unparsed object''s "text"; a value kept as its "bytes" and "sha256" only must come from elsewhere, e.g. a backup).';
     END IF;
     IF v_checked.skipped IS NOT NULL THEN
       RAISE NOTICE 'bemi restore: %% key(s) %% no longer exist, skipped', v_name, v_checked.skipped;

@@ -53,6 +53,30 @@ public record KafkaSinkSettings(
         compression, transactionTimeout, properties);
   }
 
+  /** What a record adds to a change's before and after besides its context: the envelope, the record's headers. */
+  private static final long RECORD_OVERHEAD = 16 * 1024;
+
+  /**
+   * The row limit ({@code --max-row-bytes}) that keeps every record within the producer's {@code
+   * max.request.size}: a record holds a change's before, after and context, and one over it would
+   * stop the stream. {@code rowLimit} when it is lower; 0 (no limit) becomes this limit.
+   */
+  public long rowLimit(long rowLimit, int maxContextBytes) {
+    String configured = clientProperties.getOrDefault("max.request.size", "1048576");
+    long maxRequestSize;
+    try {
+      maxRequestSize = Long.parseLong(configured.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("kafka.max.request.size must be a number of bytes, not '" + configured + "'");
+    }
+    long fits = (maxRequestSize - maxContextBytes - RECORD_OVERHEAD) / 2;
+    if (fits < 1024) {
+      throw new IllegalArgumentException("kafka.max.request.size " + maxRequestSize + " leaves no room for a row beside "
+          + "a context of --max-context-bytes " + maxContextBytes + ": raise it (and the topics' max.message.bytes)");
+    }
+    return rowLimit == 0 || rowLimit > fits ? fits : rowLimit;
+  }
+
   /** The topic a change of this table goes to. */
   public String topic(String schema, String table) {
     return singleTopic != null ? singleTopic : topicPrefix + "." + schema + "." + table;
