@@ -178,8 +178,11 @@ public final class PgOutputDecoder {
     Lsn messageLsn = Lsn.of(b.getLong());
     String prefix = string(b);
     int length = b.getInt();
-    byte[] content = new byte[length];
-    b.get(content);
+    if (length < 0 || length > b.remaining()) {
+      throw new BufferUnderflowException();
+    }
+    ByteBuffer content = b.slice(b.position(), length);
+    b.position(b.position() + length);
     return new Message(transactional, messageLsn, prefix, content);
   }
 

@@ -1,6 +1,7 @@
 package io.bemi.ingester.pgoutput;
 
 import io.bemi.sql.Lsn;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
 
@@ -98,8 +99,21 @@ public sealed interface PgOutputMessage {
     }
   }
 
-  /** A {@code pg_logical_emit_message}; {@code content} is the raw bytes the writer passed. */
-  record Message(boolean transactional, Lsn lsn, String prefix, byte[] content) implements PgOutputMessage {
+  /**
+   * A {@code pg_logical_emit_message}; {@code content} is the raw bytes the writer passed, a
+   * read-only slice of the received message (not copied: it may be as large as a row), valid while
+   * the message is handled.
+   */
+  record Message(boolean transactional, Lsn lsn, String prefix, ByteBuffer content) implements PgOutputMessage {
+
+    public Message(boolean transactional, Lsn lsn, String prefix, byte[] content) {
+      this(transactional, lsn, prefix, ByteBuffer.wrap(content));
+    }
+
+    public Message {
+      content = content.slice().asReadOnlyBuffer();
+    }
+
     @Override
     public MessageType type() {
       return MessageType.MESSAGE;

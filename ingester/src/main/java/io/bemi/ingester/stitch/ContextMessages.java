@@ -60,6 +60,27 @@ final class ContextMessages {
   }
 
   static Parsed parse(byte[] content, int maxBytes) {
+    return parse(ByteBuffer.wrap(content), maxBytes, 0);
+  }
+
+  /**
+   * @param maxParseBytes content larger than this (0: no limit) is not read as JSON at all, which
+   *     would hold it several times over: only its first {@code maxBytes} are kept, in the fallback
+   *     form (the ingester passes {@code --max-row-bytes}: a context never costs more than a row)
+   */
+  static Parsed parse(ByteBuffer message, int maxBytes, long maxParseBytes) {
+    int length = message.remaining();
+    if (maxParseBytes > 0 && length > maxParseBytes && length > maxBytes) {
+      byte[] head = new byte[maxBytes];
+      message.get(message.position(), head);
+      String problem = "larger than --max-row-bytes (" + maxParseBytes + "), so not read as JSON: " + length
+          + " bytes, the first " + maxBytes + " kept";
+      StringBuilder out = new StringBuilder();
+      JsonValues.appendUnparsed(out, problem, strictUtf8Prefix(head), head);
+      return new Parsed(out.toString(), problem, false);
+    }
+    byte[] content = new byte[length]; // at most a row's size
+    message.get(message.position(), content);
     String text;
     try {
       text = StandardCharsets.UTF_8.newDecoder()
@@ -100,8 +121,23 @@ final class ContextMessages {
     return new Parsed(out.toString(), problem, false);
   }
 
+  /** The head as text, without a character cut off at its end; null when it is not UTF-8. */
+  private static String strictUtf8Prefix(byte[] head) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(head, 0, prefixEnd(head))).toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+
   /** The bytes as text, without the last character when it may have been cut off. */
   private static String utf8Prefix(byte[] bytes) {
+    return new String(bytes, 0, prefixEnd(bytes), StandardCharsets.UTF_8);
+  }
+
+  /** Where the bytes end without the last character when it may have been cut off. */
+  private static int prefixEnd(byte[] bytes) {
     int end = bytes.length;
     while (end > 0 && (bytes[end - 1] & 0xC0) == 0x80) {
       end--; // continuation bytes of a character cut off at the end
@@ -109,6 +145,6 @@ final class ContextMessages {
     if (end > 0 && (bytes[end - 1] & 0x80) != 0) {
       end--; // the lead byte of that character
     }
-    return new String(bytes, 0, end, StandardCharsets.UTF_8);
+    return end;
   }
 }

@@ -182,13 +182,14 @@ public final class Stitcher {
     if (skipping) {
       return;
     }
-    ContextMessages.Parsed parsed = ContextMessages.parse(message.content(), settings.maxContextBytes());
+    ContextMessages.Parsed parsed = ContextMessages.parse(message.content(), settings.maxContextBytes(),
+        settings.maxRowBytes());
     if (!parsed.valid()) {
       malformed(message.lsn(), parsed.problem());
     } else if (parsed.truncated()) {
       listener.contextTruncated();
       LOG.warn("Reduced the {} message at LSN {} ({} bytes) to --max-context-bytes {}: identifying keys kept, the "
-          + "dropped keys listed under {}", CONTEXT_PREFIX, message.lsn(), message.content().length,
+          + "dropped keys listed under {}", CONTEXT_PREFIX, message.lsn(), message.content().remaining(),
           settings.maxContextBytes(), ContextTruncation.MARKER);
     }
     String newContext = parsed.json();

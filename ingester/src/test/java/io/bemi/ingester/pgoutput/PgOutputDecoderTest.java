@@ -131,7 +131,7 @@ class PgOutputDecoderTest {
     assertThat(message.transactional()).isTrue();
     assertThat(message.lsn()).isEqualTo(Lsn.of(500));
     assertThat(message.prefix()).isEqualTo("_bemi");
-    assertThat(message.content()).isEqualTo(content);
+    assertThat(message.content()).isEqualTo(java.nio.ByteBuffer.wrap(content));
   }
 
   @Test

@@ -154,6 +154,17 @@ class StitcherTest {
   }
 
   @Test
+  void aContextLargerThanTheRowLimitIsNotReadAsJsonAndKeepsItsHead() {
+    String huge = "{\"user\": \"ada\", \"blob\": \"" + "é".repeat(3000) + "\"}";
+    feed(limited(2048, 0), begin(), context(huge), insert(1), commit());
+
+    assertThat(contexts().get(0)).isEqualTo("{\"_bemi_unparsed\": {\"problem\": \"larger than --max-row-bytes (2048), so "
+        + "not read as JSON: 6027 bytes, the first 100 kept\", \"text\": \"" + huge.substring(0, 62).replace("\"", "\\\"")
+        + "\"}}");
+    assertThat(malformed).isEqualTo(1);
+  }
+
+  @Test
   void theLimitCountsTheRowAsStoredJsonNotOnlyItsText() {
     // 300 bytes of text, but each control character is six in JSON (\u0001): 1,800 bytes stored
     feed(limited(1024, 0), begin(), insert(1, "\u0001".repeat(300)), commit());
