@@ -152,6 +152,36 @@ class WebhookSinkTest {
   }
 
   @Test
+  void aLargeTransactionIsPostedInPartsKeyedByTheirFirstChangeAndTheLastPartSaysSo(TestDatabase db) throws Exception {
+    db.execute("CREATE TABLE lines (id int PRIMARY KEY)");
+    respond(aResponse().withStatus(204));
+    WebhookSettings settings = new WebhookSettings(URI.create(receiver.baseUrl() + "/hook"), SECRET, true,
+        Duration.ofSeconds(10), Duration.ofSeconds(2), Duration.ofMinutes(5)).withParts(10, Long.MAX_VALUE);
+    try (IngesterHarness ingester = IngesterHarness.start(db, null, c -> c, new IngesterMetrics(),
+        WebhookSink.factory(settings, PostgresUrl.parse(db.uri()), "bemi", registry, PostgresUrl.parse(db.uri()), null))) {
+      db.execute("INSERT INTO lines SELECT generate_series(1, 25)", "INSERT INTO lines SELECT generate_series(26, 35)",
+          "INSERT INTO lines VALUES (36)");
+      ingester.awaitCaughtUp();
+    }
+    List<String> requests = new ArrayList<>();
+    List<Integer> ids = new ArrayList<>();
+    for (ServeEvent request : requests()) {
+      JsonNode transaction = body(request).get("transactions").get(0);
+      JsonNode part = transaction.get("part");
+      String lsn = io.bemi.sql.Lsn.of(transaction.get("commit_lsn").asLong()).toString();
+      requests.add(key(request).replace(db.name() + "/bemi/" + lsn, "T") + " " + transaction.get("changes").size()
+          + (part == null ? "" : " part from " + part.get("first_change_index") + (part.get("last").asBoolean() ? " last" : "")));
+      transaction.get("changes").forEach(c -> ids.add(c.get("after").get("id").asInt()));
+    }
+
+    // 25 changes: parts of 10, 10 and 5; 10 changes: a part of 10, then an empty last part; 1: whole
+    assertThat(requests).containsExactly("T/0 10 part from 0", "T/10 10 part from 10", "T/20 5 part from 20 last",
+        "T/0 10 part from 0", "T/10 0 part from 10 last", "T 1");
+    assertThat(ids).hasSize(36).doesNotHaveDuplicates();
+    assertThat(registry.get("bemi.webhook.transactions.delivered").counter().count()).isEqualTo(3);
+  }
+
+  @Test
   void oneRequestPerBatchCarriesSeveralTransactionsWhenConfigured(TestDatabase db) throws Exception {
     db.execute("CREATE TABLE batched (id int PRIMARY KEY)");
     respond(aResponse().withStatus(200));

@@ -1,5 +1,6 @@
 package io.bemi.ingester.sink.webhook;
 
+import io.bemi.ingester.IngesterConfig;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,9 +17,21 @@ import java.util.regex.Pattern;
  * @param maxBackoff the longest wait between retries (Retry-After is honoured up to this)
  * @param giveUpAfter a batch still failing this long ends the session: the ingester restarts from
  *     the slot's confirmed position and delivers it again (same idempotency keys)
+ * @param partChanges a source transaction with more changes is posted in parts of this many
+ * @param partBytes … or of about this much row text, so that no transaction is held whole in memory;
+ *     a batch of several transactions is posted once it holds this much
  */
 public record WebhookSettings(URI url, String secret, boolean perTransaction, Duration requestTimeout,
-    Duration maxBackoff, Duration giveUpAfter) {
+    Duration maxBackoff, Duration giveUpAfter, int partChanges, long partBytes) {
+
+  /** Changes per request of a transaction posted in parts. */
+  public static final int PART_CHANGES = 10_000;
+
+  public WebhookSettings(URI url, String secret, boolean perTransaction, Duration requestTimeout, Duration maxBackoff,
+      Duration giveUpAfter) {
+    this(url, secret, perTransaction, requestTimeout, maxBackoff, giveUpAfter, PART_CHANGES,
+        IngesterConfig.bufferBytes() / 2);
+  }
 
   public WebhookSettings {
     if (url == null || !(url.getScheme() != null && url.getScheme().matches("https?"))) {
@@ -36,11 +49,17 @@ public record WebhookSettings(URI url, String secret, boolean perTransaction, Du
   }
 
   public WebhookSettings withTiming(Duration requestTimeout, Duration maxBackoff, Duration giveUpAfter) {
-    return new WebhookSettings(url, secret, perTransaction, requestTimeout, maxBackoff, giveUpAfter);
+    return new WebhookSettings(url, secret, perTransaction, requestTimeout, maxBackoff, giveUpAfter, partChanges,
+        partBytes);
   }
 
   public WebhookSettings perBatch() {
-    return new WebhookSettings(url, secret, false, requestTimeout, maxBackoff, giveUpAfter);
+    return new WebhookSettings(url, secret, false, requestTimeout, maxBackoff, giveUpAfter, partChanges, partBytes);
+  }
+
+  /** The same with other part limits (tests). */
+  public WebhookSettings withParts(int changes, long bytes) {
+    return new WebhookSettings(url, secret, perTransaction, requestTimeout, maxBackoff, giveUpAfter, changes, bytes);
   }
 
   /** The URL the requests go to: {@link #url} without its user information (sent as {@link #authorization}). */

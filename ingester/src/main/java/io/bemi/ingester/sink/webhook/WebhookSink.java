@@ -44,7 +44,9 @@ import org.slf4j.LoggerFactory;
  * received but its 2xx did not get back (a timeout, a crash before the checkpoint); a duplicate
  * always carries the same {@code Idempotency-Key}
  * ({@code <database>/<slot>/<commit LSN>} of the request's last transaction) and the same body
- * except the events' {@code ts_ms}. A source transaction is held in memory until it is posted.
+ * except the events' {@code ts_ms}. A source transaction larger than the settings' part limits is
+ * posted in parts as it arrives (keys {@code <database>/<slot>/<commit LSN>/<first change index>}),
+ * so memory holds at most a part, whatever the transaction's size.
  */
 public final class WebhookSink implements Sink {
 
@@ -59,10 +61,30 @@ public final class WebhookSink implements Sink {
   private final HttpClient http;
   private final Deliveries deliveries;
   private final WebhookMetrics metrics;
-  private final List<List<Change>> batch = new ArrayList<>(); // complete transactions
-  private final List<Change> open = new ArrayList<>(); // the transaction being received
+  private final List<Posted> batch = new ArrayList<>(); // complete transactions not yet posted
+  private long batchText;
+  private final List<Change> open = new ArrayList<>(); // changes of the transaction being received, not yet posted
+  private long openText;
+  private boolean inTransaction; // changes seen whose Commit has not arrived
+  private int nextPartIndex = -1; // the transaction being received is posted in parts: its next change's index
+  private boolean postedSinceCheckpoint;
   private int uncommittedChanges;
   private Checkpoint pending;
+
+  /**
+   * What one request holds of a transaction: all its changes ({@code firstIndex} null), or one part
+   * of them, from change {@code firstIndex} on; {@code last} marks a transaction's final part.
+   */
+  private record Posted(Transaction transaction, List<Change> changes, Integer firstIndex, boolean last) {
+
+    static Posted whole(List<Change> changes) {
+      return new Posted(changes.get(0).transaction(), changes, null, false);
+    }
+
+    boolean completesTransaction() {
+      return firstIndex == null || last;
+    }
+  }
 
   WebhookSink(WebhookSettings settings, String slot, String database, String trailSource, Deliveries deliveries,
       WebhookMetrics metrics) {
@@ -94,13 +116,26 @@ public final class WebhookSink implements Sink {
     return deliveries.checkpoint(slot, database);
   }
 
+  /**
+   * Collects whole transactions for {@link #commit()}. A transaction of more than {@link
+   * WebhookSettings#partChanges} changes or {@link WebhookSettings#partBytes} of row text is posted
+   * in parts as it arrives (each waits for its 2xx), so it is never held whole; a batch of
+   * transactions that reaches {@code partBytes} is posted at once too. The checkpoint still moves
+   * only at {@link #commit()}.
+   */
   @Override
-  public void accept(StoreEvent event) {
+  public void accept(StoreEvent event) throws SQLException {
     if (event instanceof Change change) {
+      inTransaction = true;
       open.add(change);
+      openText += change.textLength();
       uncommittedChanges++;
+      if (open.size() >= settings.partChanges() || openText >= settings.partBytes()) {
+        postBatch(); // the transactions before it go first
+        postPart(change.transaction(), false);
+      }
     } else if (event instanceof ContextBackfill backfill) {
-      for (int i = 0; i < open.size(); i++) {
+      for (int i = 0; i < open.size(); i++) { // parts already posted keep {}, as Kafka events do
         Change c = open.get(i);
         if (c.index() < backfill.beforeIndex()) {
           open.set(i, c.withContext(backfill.context()));
@@ -108,9 +143,17 @@ public final class WebhookSink implements Sink {
       }
     } else {
       Commit commit = (Commit) event;
-      if (!open.isEmpty()) {
-        batch.add(new ArrayList<>(open));
+      inTransaction = false;
+      if (nextPartIndex >= 0) {
+        postPart(commit.transaction(), true); // the rest, perhaps nothing: the receiver learns the transaction ended
+      } else if (!open.isEmpty()) {
+        batch.add(Posted.whole(new ArrayList<>(open)));
+        batchText += openText;
         open.clear();
+        openText = 0;
+        if (batchText >= settings.partBytes()) {
+          postBatch();
+        }
       }
       pending = new Checkpoint(commit.transaction().commitLsn(), commit.endLsn(), commit.transaction().committedAt());
     }
@@ -118,7 +161,7 @@ public final class WebhookSink implements Sink {
 
   @Override
   public boolean canCommit() {
-    return open.isEmpty() && pending != null;
+    return !inTransaction && pending != null;
   }
 
   @Override
@@ -131,27 +174,54 @@ public final class WebhookSink implements Sink {
     if (!canCommit()) {
       throw new IllegalStateException("Not at a source transaction boundary");
     }
-    if (settings.perTransaction()) {
-      for (List<Change> transaction : batch) {
-        deliver(List.of(transaction), source + "/" + transaction.get(0).transaction().commitLsn());
-      }
-    } else if (!batch.isEmpty()) {
-      deliver(batch, source + "/" + batch.get(batch.size() - 1).get(0).transaction().commitLsn());
-    }
+    postBatch();
     Checkpoint checkpoint = pending;
-    if (!batch.isEmpty()) {
+    if (postedSinceCheckpoint) {
       deliveries.saveCheckpoint(slot, database, checkpoint);
     }
-    batch.clear();
+    postedSinceCheckpoint = false;
     uncommittedChanges = 0;
     pending = null;
     return checkpoint;
   }
 
+  /** Posts the complete transactions collected: one request each, or one for all of them. */
+  private void postBatch() throws SQLException {
+    if (batch.isEmpty()) {
+      return;
+    }
+    if (settings.perTransaction()) {
+      for (Posted transaction : batch) {
+        deliver(List.of(transaction), source + "/" + transaction.transaction().commitLsn());
+      }
+    } else {
+      deliver(batch, source + "/" + batch.get(batch.size() - 1).transaction().commitLsn());
+    }
+    batch.clear();
+    batchText = 0;
+    postedSinceCheckpoint = true;
+  }
+
+  /** Posts the open transaction's changes received since its last part, keyed by the first one's index. */
+  private void postPart(Transaction transaction, boolean last) throws SQLException {
+    int first = open.isEmpty() ? nextPartIndex : open.get(0).index();
+    deliver(List.of(new Posted(transaction, List.copyOf(open), first, last)),
+        source + "/" + transaction.commitLsn() + "/" + first);
+    nextPartIndex = last ? -1 : first + open.size();
+    open.clear();
+    openText = 0;
+    postedSinceCheckpoint = true;
+  }
+
   @Override
   public void rollback() {
     batch.clear();
+    batchText = 0;
     open.clear();
+    openText = 0;
+    inTransaction = false;
+    nextPartIndex = -1;
+    postedSinceCheckpoint = false;
     uncommittedChanges = 0;
     pending = null;
   }
@@ -168,12 +238,12 @@ public final class WebhookSink implements Sink {
    */
   void deliverBaseline(List<Change> rows) throws SQLException {
     Change first = rows.get(0);
-    deliver(List.of(rows), source + "/" + first.transaction().commitLsn() + "/" + first.index());
+    deliver(List.of(Posted.whole(rows)), source + "/" + first.transaction().commitLsn() + "/" + first.index());
   }
 
   /** Posts one request until a 2xx or a dead letter; throws when it keeps failing past giveUpAfter. */
-  private void deliver(List<List<Change>> transactions, String key) throws SQLException {
-    Transaction last = transactions.get(transactions.size() - 1).get(0).transaction();
+  private void deliver(List<Posted> transactions, String key) throws SQLException {
+    Transaction last = transactions.get(transactions.size() - 1).transaction();
     String body = body(transactions, key);
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     long giveUpAt = System.nanoTime() + settings.giveUpAfter().toNanos();
@@ -187,7 +257,7 @@ public final class WebhookSink implements Sink {
         int status = response.statusCode();
         metrics.response(status, System.nanoTime() - started);
         if (status >= 200 && status < 300) {
-          metrics.delivered(transactions.size());
+          metrics.delivered((int) transactions.stream().filter(Posted::completesTransaction).count());
           return;
         }
         if (status >= 400 && status < 500 && status != 408 && status != 429) {
@@ -256,9 +326,10 @@ public final class WebhookSink implements Sink {
    * {"source": "DB/SLOT", "idempotency_key": KEY,
    *  "transactions": [{"id": "XID:COMMIT_LSN", "commit_lsn": N, "committed_at": ISO, "changes": [EVENT…]}, …]}
    * </pre>
-   * where EVENT is {@link ChangeEnvelope#value}.
+   * where EVENT is {@link ChangeEnvelope#value}; a part of a transaction posted in parts also has
+   * {@code "part": {"first_change_index": I, "last": true|false}}.
    */
-  private String body(List<List<Change>> transactions, String key) {
+  private String body(List<Posted> transactions, String key) {
     StringBuilder json = new StringBuilder(1024);
     json.append("{\"source\":");
     JsonValues.appendString(json, source);
@@ -267,11 +338,17 @@ public final class WebhookSink implements Sink {
     json.append(",\"transactions\":[");
     long now = System.currentTimeMillis();
     for (int t = 0; t < transactions.size(); t++) {
-      List<Change> changes = transactions.get(t);
-      Transaction transaction = changes.get(0).transaction();
+      Posted posted = transactions.get(t);
+      Transaction transaction = posted.transaction();
       json.append(t == 0 ? "" : ",").append("{\"id\":\"").append(transaction.xid()).append(':')
           .append(transaction.commitLsn().value()).append("\",\"commit_lsn\":").append(transaction.commitLsn().value())
-          .append(",\"committed_at\":\"").append(transaction.committedAt()).append("\",\"changes\":[");
+          .append(",\"committed_at\":\"").append(transaction.committedAt()).append('"');
+      if (posted.firstIndex() != null) {
+        json.append(",\"part\":{\"first_change_index\":").append(posted.firstIndex()).append(",\"last\":")
+            .append(posted.last()).append('}');
+      }
+      json.append(",\"changes\":[");
+      List<Change> changes = posted.changes();
       for (int c = 0; c < changes.size(); c++) {
         json.append(c == 0 ? "" : ",").append(ChangeEnvelope.value(changes.get(c), source, trailSource, now));
       }
