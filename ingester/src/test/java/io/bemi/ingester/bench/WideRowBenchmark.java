@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
  * ingester/target/bemi-ingester.jar run}) with {@code --max-row-bytes 0} (the value kept whole: the
  * only behaviour before the limit existed) and with the default {@code auto} (a sixteenth of the
  * heap), side by side for each size. Needs {@code ./mvnw -pl ingester package} first.
+ * {@code -Dbench.kind=context} sends a {@code _bemi} context message of N MB instead (with a small row).
  * {@code -Dbench.limits=-} runs without the option (a jar from before it, {@code -Dbench.ingesterJar=…});
  * {@code -Dbench.heap=512m} another heap.
  */
@@ -22,14 +23,17 @@ public final class WideRowBenchmark {
   private WideRowBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    File jar = new File(System.getProperty("bench.ingesterJar", "target/bemi-ingester.jar"));
+    File jar = new File(System.getProperty("bench.ingesterJar", new File("ingester/target/bemi-ingester.jar").isFile()
+        ? "ingester/target/bemi-ingester.jar" : "target/bemi-ingester.jar")); // from the repository or the module
     if (!jar.isFile()) {
       throw new IllegalStateException(jar.getAbsolutePath() + " is missing: run ./mvnw -pl ingester package first");
     }
     String heap = System.getProperty("bench.heap", "256m");
     int[] sizes = {16, 32, 48, 64, 96, 128, 192};
     List<String> limits = List.of(System.getProperty("bench.limits", "0,auto").split(","));
-    System.out.printf("one row of N MB through java -Xmx%s -jar %s run%n%8s", heap, jar.getPath(), "N MB");
+    boolean context = System.getProperty("bench.kind", "row").equals("context");
+    System.out.printf("one %s of N MB through java -Xmx%s -jar %s run%n%8s", context ? "_bemi context message" : "row",
+        heap, jar.getPath(), "N MB");
     for (String limit : limits) {
       System.out.printf("  %-36s", limit.equals("-") ? "(no --max-row-bytes)" : "--max-row-bytes " + limit);
     }
@@ -39,7 +43,7 @@ public final class WideRowBenchmark {
       for (int mb : sizes) {
         System.out.printf("%8d", mb);
         for (String limit : limits) {
-          System.out.printf("  %-36s", run(server, jar, heap, mb, limit, n++));
+          System.out.printf("  %-36s", run(server, jar, heap, mb, limit, context, n++));
         }
         System.out.println();
       }
@@ -47,7 +51,8 @@ public final class WideRowBenchmark {
   }
 
   /** The outcome of streaming one row of {@code mb} MB with the given limit, in a database of its own. */
-  private static String run(BenchPostgres server, File jar, String heap, int mb, String limit, int n) throws Exception {
+  private static String run(BenchPostgres server, File jar, String heap, int mb, String limit, boolean context, int n)
+      throws Exception {
     String slot = "wide" + n;
     try (BenchPostgres db = BenchPostgres.onServer(server.uri(), "wide_" + n)) {
       db.execute("CREATE TABLE docs (id int PRIMARY KEY, body text)");
@@ -55,7 +60,9 @@ public final class WideRowBenchmark {
         SourceSetup.execute(c, SourceSetup.setupStatements(c, SourceSetup.trackedTables(c, "bemi", List.of(),
             List.of()), slot, slot));
       }
-      db.execute("INSERT INTO docs VALUES (1, repeat('0123456789abcdef', " + mb + " * 1024 * 1024 / 16))",
+      String text = "repeat('0123456789abcdef', " + mb + " * 1024 * 1024 / 16)";
+      db.execute(context ? "BEGIN; SELECT pg_logical_emit_message(true, '_bemi', '{\"user\": \"ada\", \"blob\": \"' || "
+          + text + " || '\"}'); INSERT INTO docs VALUES (1, 'small'); COMMIT" : "INSERT INTO docs VALUES (1, " + text + ")",
           "INSERT INTO docs VALUES (2, 'after')");
       File log = File.createTempFile("wide-row-", ".log");
       List<String> command = new java.util.ArrayList<>(List.of(new File(System.getProperty("java.home"), "bin/java")
@@ -76,8 +83,11 @@ public final class WideRowBenchmark {
         double seconds = (System.nanoTime() - started) / 1e9;
         if (stored(db) == 2) {
           log.delete();
-          outcome = db.queryString("SELECT CASE WHEN after -> 'body' ? '_bemi_unparsed' THEN 'size and SHA-256'"
-              + " ELSE 'whole' END FROM bemi.changes WHERE primary_key = '1'") + String.format(" in %.1f s", seconds);
+          outcome = db.queryString(context
+              ? "SELECT CASE WHEN context ? '_bemi_unparsed' THEN 'head kept' WHEN context ? '_bemi_truncated'"
+                  + " THEN 'reduced, user ' || (context ->> 'user') ELSE 'whole' END FROM bemi.changes WHERE primary_key = '1'"
+              : "SELECT CASE WHEN after -> 'body' ? '_bemi_unparsed' THEN 'size and SHA-256'"
+                  + " ELSE 'whole' END FROM bemi.changes WHERE primary_key = '1'") + String.format(" in %.1f s", seconds);
         } else if (!child.isAlive()) {
           outcome = Files.readString(log.toPath()).contains("OutOfMemoryError") ? "out of memory, exit "
               + child.exitValue() : "stopped, exit " + child.exitValue() + " (see " + log + ")";
@@ -87,7 +97,9 @@ public final class WideRowBenchmark {
       } finally {
         child.destroy();
         child.waitFor(30, TimeUnit.SECONDS);
-        db.execute("SELECT pg_drop_replication_slot('" + slot + "')");
+        // and its replication origin, as teardown does: origins take the server's replication state slots
+        db.execute("SELECT pg_drop_replication_slot('" + slot + "')",
+            "SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin WHERE roname = 'bemi_" + slot + "'");
       }
       return outcome;
     }
