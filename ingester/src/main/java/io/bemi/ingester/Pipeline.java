@@ -186,15 +186,20 @@ final class Pipeline {
     long text = event instanceof StoreEvent.Change change ? change.textLength() : 0;
     long waitStarted = System.nanoTime();
     try {
+      // a status message only after a second of waiting: while the store is the bottleneck the
+      // reader waits here for every event, and the server needs to hear from it only every few seconds
       boolean waited = false;
-      while (!queuedText.take(text, waited ? 1000 : 0)) {
-        waited = keepAliveWhileWaiting();
+      if (!queuedText.take(text, 0)) {
+        waited = true;
+        while (!queuedText.take(text, 1000)) {
+          keepAliveWhileWaiting();
+        }
       }
       if (!queue.offer(event)) {
+        waited = true;
         while (!queue.offer(event, 1, TimeUnit.SECONDS)) {
           keepAliveWhileWaiting();
         }
-        waited = true;
       }
       if (waited) {
         waitNanos += System.nanoTime() - waitStarted;
@@ -206,14 +211,13 @@ final class Pipeline {
   }
 
   /** While the reader waits for room in the queue: the store must still be working, and the server hear from us. */
-  private boolean keepAliveWhileWaiting() {
+  private void keepAliveWhileWaiting() {
     try {
       checkStore();
       if (!storeThread.isAlive()) {
         throw new IllegalStateException("Store thread ended");
       }
       stream.sendStatus();
-      return true;
     } catch (SQLException e) {
       throw new StreamException(e);
     }

@@ -1,12 +1,13 @@
 package io.bemi.ingester.store;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 
 /**
- * Encodes rows in COPY's text format straight into UTF-8, in one fixed chunk that is handed on
- * whenever it fills. A row is never held whole a second time: a value of hundreds of megabytes
- * costs the store no more memory than the {@code String} it already has, where building the row as
- * a {@code String}, then its bytes, then a buffer of them held it four to eight times over.
+ * Encodes rows in COPY's text format into one fixed chunk of UTF-8 that is handed on whenever it
+ * fills. A row is never built whole: a value costs the store its {@code String} and,
+ * while it is copied, its UTF-8 bytes, where building the row as a {@code String}, then its bytes,
+ * then a growing buffer of them held it four to eight times over.
  *
  * <p>Not thread-safe: one store thread owns it.
  */
@@ -17,16 +18,12 @@ final class CopyChunks {
     void accept(byte[] bytes, int length) throws SQLException;
   }
 
-  private static final int MAX_BYTES_PER_CHAR = 4; // a surrogate pair; an escape is 2
-
   private final byte[] chunk;
-  private final int limit;
   private final Consumer consumer;
   private int length;
 
   CopyChunks(int size, Consumer consumer) {
     this.chunk = new byte[size];
-    this.limit = size - MAX_BYTES_PER_CHAR;
     this.consumer = consumer;
   }
 
@@ -48,54 +45,35 @@ final class CopyChunks {
     length = 0;
   }
 
-  /** A text field: {@code \N} for null; backslash, newline, carriage return and tab escaped. */
+  /**
+   * A text field: {@code \N} for null; backslash, newline, carriage return and tab escaped. The
+   * value's UTF-8 bytes (one array, made by the JDK's fast encoder; a lone surrogate becomes
+   * {@code ?}) are copied in runs between escapes: in UTF-8 no byte of a multi-byte character
+   * equals one of those four.
+   */
   CopyChunks text(String value) throws SQLException {
     if (value == null) {
       return ascii("\\N");
     }
-    byte[] out = chunk;
-    int n = value.length();
-    for (int i = 0; i < n; i++) {
-      if (length > limit) {
-        flush();
-      }
-      char c = value.charAt(i);
-      if (c < 0x80) {
-        switch (c) {
-          case '\\' -> escape('\\');
-          case '\n' -> escape('n');
-          case '\r' -> escape('r');
-          case '\t' -> escape('t');
-          default -> out[length++] = (byte) c;
-        }
-      } else if (c < 0x800) {
-        out[length++] = (byte) (0xC0 | c >> 6);
-        out[length++] = (byte) (0x80 | c & 0x3F);
-      } else if (Character.isHighSurrogate(c) && i + 1 < n && Character.isLowSurrogate(value.charAt(i + 1))) {
-        int codePoint = Character.toCodePoint(c, value.charAt(++i));
-        out[length++] = (byte) (0xF0 | codePoint >> 18);
-        out[length++] = (byte) (0x80 | codePoint >> 12 & 0x3F);
-        out[length++] = (byte) (0x80 | codePoint >> 6 & 0x3F);
-        out[length++] = (byte) (0x80 | codePoint & 0x3F);
-      } else if (Character.isSurrogate(c)) {
-        out[length++] = '?'; // a lone surrogate, as String.getBytes(UTF_8) replaces it
-      } else {
-        out[length++] = (byte) (0xE0 | c >> 12);
-        out[length++] = (byte) (0x80 | c >> 6 & 0x3F);
-        out[length++] = (byte) (0x80 | c & 0x3F);
+    byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
+    int start = 0;
+    for (int i = 0; i < bytes.length; i++) {
+      byte b = bytes[i];
+      if (b == '\\' || b == '\n' || b == '\r' || b == '\t') {
+        put(bytes, start, i - start);
+        put((byte) '\\');
+        put((byte) (b == '\\' ? '\\' : b == '\n' ? 'n' : b == '\r' ? 'r' : 't'));
+        start = i + 1;
       }
     }
+    put(bytes, start, bytes.length - start);
     return this;
   }
 
   /** Text known to be ASCII with nothing to escape (numbers, times, names of operations). */
   CopyChunks ascii(String value) throws SQLException {
-    int n = value.length();
-    for (int i = 0; i < n; i++) {
-      if (length > limit) {
-        flush();
-      }
-      chunk[length++] = (byte) value.charAt(i);
+    for (int i = 0; i < value.length(); i++) {
+      put((byte) value.charAt(i));
     }
     return this;
   }
@@ -106,24 +84,32 @@ final class CopyChunks {
 
   /** The field separator. */
   CopyChunks tab() throws SQLException {
-    return separator('\t');
+    return put((byte) '\t');
   }
 
   /** The end of a row. */
   CopyChunks newline() throws SQLException {
-    return separator('\n');
+    return put((byte) '\n');
   }
 
-  private CopyChunks separator(char c) throws SQLException {
-    if (length > limit) {
+  private CopyChunks put(byte b) throws SQLException {
+    if (length == chunk.length) {
       flush();
     }
-    chunk[length++] = (byte) c;
+    chunk[length++] = b;
     return this;
   }
 
-  private void escape(char c) {
-    chunk[length++] = '\\';
-    chunk[length++] = (byte) c;
+  private void put(byte[] bytes, int offset, int count) throws SQLException {
+    while (count > 0) {
+      if (length == chunk.length) {
+        flush();
+      }
+      int n = Math.min(count, chunk.length - length);
+      System.arraycopy(bytes, offset, chunk, length, n);
+      length += n;
+      offset += n;
+      count -= n;
+    }
   }
 }

@@ -26,8 +26,14 @@ public final class RowLimit {
    * limit}; null when they fit as they are (or {@code limit} is 0, no limit).
    */
   public static boolean[] largestFirst(long[] sizes, long limit) {
-    long total = Arrays.stream(sizes).sum();
-    if (limit <= 0 || total <= limit) {
+    if (limit <= 0) {
+      return null;
+    }
+    long total = 0;
+    for (long size : sizes) {
+      total += size;
+    }
+    if (total <= limit) {
       return null;
     }
     Integer[] bySize = new Integer[sizes.length];
