@@ -54,7 +54,8 @@ public record IngesterConfig(
   /** The same configuration with other batch limits (tests and benchmarks). */
   public IngesterConfig withBatching(int maxChanges, Duration maxDelay, int holdBackChanges) {
     return new IngesterConfig(source, destination, destinationSchema, slot, publication, maxContextBytes, maxChanges,
-        maxDelay, batchLinger, queueCapacity, holdBackChanges, statusInterval, columnRules, monitoring, sourceName, maxRowBytes);
+        maxDelay, batchLinger, queueCapacity, holdBackChanges, statusInterval, columnRules, monitoring, sourceName,
+        maxRowBytes);
   }
 
   /** The same configuration with another {@code batchLinger} (zero: commit as soon as nothing is queued). */
@@ -66,7 +67,8 @@ public record IngesterConfig(
 
   public IngesterConfig withMaxContextBytes(int bytes) {
     return new IngesterConfig(source, destination, destinationSchema, slot, publication, bytes, maxBatchChanges,
-        maxBatchDelay, batchLinger, queueCapacity, holdBack, statusInterval, columnRules, monitoring, sourceName, maxRowBytes);
+        maxBatchDelay, batchLinger, queueCapacity, holdBack, statusInterval, columnRules, monitoring, sourceName,
+        maxRowBytes);
   }
 
   public IngesterConfig withColumnRules(ColumnRules rules) {

@@ -329,7 +329,8 @@ public final class BaselineSnapshot {
     private StringBuilder render(String[] texts, boolean[] tooLarge, int[] ends, long limit, boolean report) {
       long capacity = 64 + 24L * texts.length;
       for (int i = 0; i < texts.length; i++) {
-        capacity += tooLarge != null && tooLarge[i] ? RowLimit.PLACEHOLDER_CHARS : texts[i] == null ? 0 : texts[i].length();
+        boolean cut = tooLarge != null && tooLarge[i];
+        capacity += cut ? RowLimit.PLACEHOLDER_CHARS : texts[i] == null ? 0 : texts[i].length();
       }
       StringBuilder json = new StringBuilder((int) Math.min(capacity, Integer.MAX_VALUE - 16)).append('{');
       for (int i = 0; i < texts.length; i++) {

@@ -71,8 +71,9 @@ public record KafkaSinkSettings(
     }
     long fits = (maxRequestSize - maxContextBytes - RECORD_OVERHEAD) / 2;
     if (fits < 1024) {
-      throw new IllegalArgumentException("kafka.max.request.size " + maxRequestSize + " leaves no room for a row beside "
-          + "a context of --max-context-bytes " + maxContextBytes + ": raise it (and the topics' max.message.bytes)");
+      throw new IllegalArgumentException("kafka.max.request.size " + maxRequestSize + " leaves no room for a row "
+          + "beside a context of --max-context-bytes " + maxContextBytes + ": raise it (and the topics' "
+          + "max.message.bytes)");
     }
     return rowLimit == 0 || rowLimit > fits ? fits : rowLimit;
   }
