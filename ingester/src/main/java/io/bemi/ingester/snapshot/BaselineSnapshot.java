@@ -298,7 +298,8 @@ public final class BaselineSnapshot {
       long chars = 0;
       for (int i = 0; i < texts.length; i++) {
         texts[i] = redacted.get(i) ? ColumnRules.REDACTED : rs.getString(i + 1);
-        chars += texts[i] == null ? 0 : texts[i].length();
+        sizes[i] = texts[i] == null ? 0 : texts[i].length(); // characters: UTF-8 bytes below, when it matters
+        chars += sizes[i];
       }
       boolean[] tooLarge = null;
       if (limit > 0 && chars * 3 > limit) { // the text may be over the limit in UTF-8 bytes
@@ -308,11 +309,11 @@ public final class BaselineSnapshot {
         tooLarge = RowLimit.largestFirst(sizes, limit);
       }
       int[] ends = new int[texts.length];
-      StringBuilder json = render(texts, tooLarge, ends, limit, true);
+      StringBuilder json = render(texts, sizes, tooLarge, ends, limit, true);
       boolean[] more = RowLimit.afterRendering(json, ends, tooLarge, limit);
       if (more != null) {
         tooLarge = more;
-        json = render(texts, tooLarge, ends, limit, false);
+        json = render(texts, sizes, tooLarge, ends, limit, false);
       }
       if (tooLarge != null) {
         for (int i = 0; i < texts.length; i++) {
@@ -326,13 +327,9 @@ public final class BaselineSnapshot {
       return json.toString();
     }
 
-    private StringBuilder render(String[] texts, boolean[] tooLarge, int[] ends, long limit, boolean report) {
-      long capacity = 64 + 24L * texts.length;
-      for (int i = 0; i < texts.length; i++) {
-        boolean cut = tooLarge != null && tooLarge[i];
-        capacity += cut ? RowLimit.PLACEHOLDER_CHARS : texts[i] == null ? 0 : texts[i].length();
-      }
-      StringBuilder json = new StringBuilder((int) Math.min(capacity, Integer.MAX_VALUE - 16)).append('{');
+    private StringBuilder render(String[] texts, long[] sizes, boolean[] tooLarge, int[] ends, long limit,
+        boolean report) {
+      StringBuilder json = RowLimit.newRow(sizes, tooLarge);
       for (int i = 0; i < texts.length; i++) {
         if (i > 0) {
           json.append(',');

@@ -53,6 +53,7 @@ public final class Stitcher {
   public static final String HEARTBEAT_PREFIX = "bemi_heartbeat";
   private static final String EMPTY = "{}";
   private static final Logger LOG = LoggerFactory.getLogger(Stitcher.class);
+  private static final TupleData.Value REDACTED = TupleData.Value.text(ColumnRules.REDACTED);
 
   /**
    * How the stitcher is set up for one stream.
@@ -307,7 +308,7 @@ public final class Stitcher {
       if (keyOnly && values[i] != null && values[i].kind() == TupleData.Kind.NULL) {
         values[i] = null; // not in the key tuple: omitted, never a placeholder
       } else if (values[i] != null && table.redactedColumns != null && table.redactedColumns[i]) {
-        values[i] = TupleData.Value.text(ColumnRules.REDACTED); // its size counts, not the value's
+        values[i] = REDACTED; // its size counts, not the value's
       }
       sizes[i] = values[i] == null ? 0 : values[i].length();
     }
@@ -316,11 +317,11 @@ public final class Stitcher {
     long limit = settings.maxRowBytes();
     boolean[] tooLarge = RowLimit.largestFirst(sizes, limit);
     int[] ends = new int[values.length];
-    StringBuilder json = render(table, values, tooLarge, ends, lsn, true);
+    StringBuilder json = render(table, values, sizes, tooLarge, ends, lsn, true);
     boolean[] more = RowLimit.afterRendering(json, ends, tooLarge, limit);
     if (more != null) { // escapes or non-ASCII text made the JSON larger than the text
       tooLarge = more;
-      json = render(table, values, tooLarge, ends, lsn, false);
+      json = render(table, values, sizes, tooLarge, ends, lsn, false);
     }
     if (tooLarge != null) {
       reportTooLarge(table, values, tooLarge, limit, lsn);
@@ -332,16 +333,10 @@ public final class Stitcher {
    * The row as a JSON object, values in {@code tooLarge} as their size and hash; {@code ends[i]} is
    * where the text of value i (a separator, its name and its JSON) ends, and that of the next begins.
    */
-  private StringBuilder render(Table table, TupleData.Value[] values, boolean[] tooLarge, int[] ends, Lsn lsn,
-      boolean reportFallbacks) {
+  private StringBuilder render(Table table, TupleData.Value[] values, long[] sizes, boolean[] tooLarge, int[] ends,
+      Lsn lsn, boolean reportFallbacks) {
     List<PgOutputMessage.Column> columns = table.relation.columns();
-    // room for every value first: a kilobyte-wide value would otherwise be copied again at each doubling
-    long capacity = 64 + 24L * values.length;
-    for (int i = 0; i < values.length; i++) {
-      boolean cut = tooLarge != null && tooLarge[i];
-      capacity += cut ? RowLimit.PLACEHOLDER_CHARS : values[i] == null ? 0 : values[i].length();
-    }
-    StringBuilder json = new StringBuilder((int) Math.min(capacity, Integer.MAX_VALUE - 16)).append('{');
+    StringBuilder json = RowLimit.newRow(sizes, tooLarge);
     for (int i = 0; i < values.length; i++) {
       TupleData.Value value = values[i];
       if (value == null) {

@@ -14,7 +14,20 @@ public final class RowLimit {
   private RowLimit() {}
 
   /** Room a value kept as its size and hash takes in a row, for sizing the row's builder. */
-  public static final int PLACEHOLDER_CHARS = 640;
+  private static final int PLACEHOLDER_CHARS = 640;
+
+  /**
+   * A builder for a row's JSON, holding its opening brace, with room for every value ({@code
+   * lengths}, a placeholder's for those in {@code tooLarge}): a wide value is then not copied again
+   * at each doubling.
+   */
+  public static StringBuilder newRow(long[] lengths, boolean[] tooLarge) {
+    long capacity = 64 + 24L * lengths.length;
+    for (int i = 0; i < lengths.length; i++) {
+      capacity += tooLarge != null && tooLarge[i] ? PLACEHOLDER_CHARS : lengths[i];
+    }
+    return new StringBuilder((int) Math.min(capacity, Integer.MAX_VALUE - 16)).append('{');
+  }
 
   /** The {@code problem} of a value kept as its size and hash. */
   public static String problem(long limit) {

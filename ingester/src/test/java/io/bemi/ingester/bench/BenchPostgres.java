@@ -1,14 +1,17 @@
 package io.bemi.ingester.bench;
 
 import io.bemi.ingester.PostgresUrl;
+import io.bemi.ingester.setup.SourceSetup;
 import io.bemi.sql.Migrations;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.File;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * A throwaway database for benchmarks: on an embedded PostgreSQL with logical replication (same
@@ -98,6 +101,29 @@ final class BenchPostgres implements AutoCloseable {
       Migrations.migrate(PostgresUrl.parse(uri()).dataSource(), "bemi");
       execute(alter.split(";(?=(?:[^$]*\\$\\$[^$]*\\$\\$)*[^$]*$)")); // not inside $$…$$
     }
+  }
+
+  /**
+   * Sets this database up as {@code setup} would (every table, publication and slot {@code slot}),
+   * for an ingester started as a child process ({@code --slot slot --publication slot}).
+   */
+  void setUpSource(String slot) throws SQLException {
+    try (Connection c = PostgresUrl.parse(uri()).connect()) {
+      SourceSetup.execute(c, SourceSetup.setupStatements(c, SourceSetup.trackedTables(c, "bemi", List.of(),
+          List.of()), slot, slot));
+    }
+  }
+
+  /** Drops the slot and its ingester's replication origin, as teardown does: origins take the server's state slots. */
+  void dropSlot(String slot) throws SQLException {
+    execute("SELECT pg_drop_replication_slot('" + slot + "')",
+        "SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin WHERE roname = 'bemi_" + slot + "'");
+  }
+
+  /** The fat jar a child-process benchmark runs: {@code -Dbench.ingesterJar}, else the module's build. */
+  static File ingesterJar() {
+    return new File(System.getProperty("bench.ingesterJar", new File("ingester/target/bemi-ingester.jar").isFile()
+        ? "ingester/target/bemi-ingester.jar" : "target/bemi-ingester.jar")); // from the repository or the module
   }
 
   void execute(String... statements) throws SQLException {

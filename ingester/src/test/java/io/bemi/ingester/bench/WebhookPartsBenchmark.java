@@ -5,11 +5,8 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import io.bemi.ingester.PostgresUrl;
-import io.bemi.ingester.setup.SourceSetup;
 import java.io.File;
 import java.nio.file.Files;
-import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -26,8 +23,7 @@ public final class WebhookPartsBenchmark {
   private WebhookPartsBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    File jar = new File(System.getProperty("bench.ingesterJar", new File("ingester/target/bemi-ingester.jar").isFile()
-        ? "ingester/target/bemi-ingester.jar" : "target/bemi-ingester.jar"));
+    File jar = BenchPostgres.ingesterJar();
     String heap = System.getProperty("bench.heap", "256m");
     WireMockServer receiver = new WireMockServer(options().dynamicPort().disableRequestJournal());
     receiver.start();
@@ -48,10 +44,7 @@ public final class WebhookPartsBenchmark {
     String slot = "parts" + n;
     try (BenchPostgres db = BenchPostgres.onServer(server.uri(), "parts_" + n)) {
       db.execute("CREATE TABLE lines (id int PRIMARY KEY, body text)");
-      try (Connection c = PostgresUrl.parse(db.uri()).connect()) {
-        SourceSetup.execute(c, SourceSetup.setupStatements(c, SourceSetup.trackedTables(c, "bemi", List.of(),
-            List.of()), slot, slot));
-      }
+      db.setUpSource(slot);
       db.execute("INSERT INTO lines SELECT i, repeat(md5(i::text), 32) FROM generate_series(1, " + mb * 1024 + ") i");
       // a transaction after it: an LSN taken inside it is below its commit LSN
       String after = db.queryString("INSERT INTO lines VALUES (0, 'after') RETURNING pg_current_wal_insert_lsn()::text");
@@ -78,8 +71,7 @@ public final class WebhookPartsBenchmark {
       } finally {
         child.destroy();
         child.waitFor(30, TimeUnit.SECONDS);
-        db.execute("SELECT pg_drop_replication_slot('" + slot + "')",
-            "SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin WHERE roname = 'bemi_" + slot + "'");
+        db.dropSlot(slot);
       }
     }
   }

@@ -1,10 +1,7 @@
 package io.bemi.ingester.bench;
 
-import io.bemi.ingester.PostgresUrl;
-import io.bemi.ingester.setup.SourceSetup;
 import java.io.File;
 import java.nio.file.Files;
-import java.sql.Connection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -23,8 +20,7 @@ public final class WideRowBenchmark {
   private WideRowBenchmark() {}
 
   public static void main(String[] args) throws Exception {
-    File jar = new File(System.getProperty("bench.ingesterJar", new File("ingester/target/bemi-ingester.jar").isFile()
-        ? "ingester/target/bemi-ingester.jar" : "target/bemi-ingester.jar")); // from the repository or the module
+    File jar = BenchPostgres.ingesterJar();
     if (!jar.isFile()) {
       throw new IllegalStateException(jar.getAbsolutePath() + " is missing: run ./mvnw -pl ingester package first");
     }
@@ -56,10 +52,7 @@ public final class WideRowBenchmark {
     String slot = "wide" + n;
     try (BenchPostgres db = BenchPostgres.onServer(server.uri(), "wide_" + n)) {
       db.execute("CREATE TABLE docs (id int PRIMARY KEY, body text)");
-      try (Connection c = PostgresUrl.parse(db.uri()).connect()) {
-        SourceSetup.execute(c, SourceSetup.setupStatements(c, SourceSetup.trackedTables(c, "bemi", List.of(),
-            List.of()), slot, slot));
-      }
+      db.setUpSource(slot);
       String text = "repeat('0123456789abcdef', " + mb + " * 1024 * 1024 / 16)";
       db.execute(context ? "BEGIN; SELECT pg_logical_emit_message(true, '_bemi', '{\"user\": \"ada\", \"blob\": \"' || "
           + text + " || '\"}'); INSERT INTO docs VALUES (1, 'small'); COMMIT" : "INSERT INTO docs VALUES (1, " + text + ")",
@@ -97,9 +90,7 @@ public final class WideRowBenchmark {
       } finally {
         child.destroy();
         child.waitFor(30, TimeUnit.SECONDS);
-        // and its replication origin, as teardown does: origins take the server's replication state slots
-        db.execute("SELECT pg_drop_replication_slot('" + slot + "')",
-            "SELECT pg_replication_origin_drop(roname) FROM pg_replication_origin WHERE roname = 'bemi_" + slot + "'");
+        db.dropSlot(slot);
       }
       return outcome;
     }
