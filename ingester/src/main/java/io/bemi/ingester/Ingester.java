@@ -199,8 +199,10 @@ public final class Ingester {
       SlotLoss slotLoss = new SlotLoss(config.destination(), config.destinationSchema(), config.slot(), database);
       slotLoss.requireSlotUnlessNew(catalogConnection, identity);
       SourceChecks.requireSlotAndPublication(catalogConnection, config.slot(), config.publication());
-      int serverMajor = catalogConnection.getMetaData().getDatabaseMajorVersion();
-      boolean originNone = config.destinationIsSource() && serverMajor >= 16;
+      boolean originNone = config.originNone();
+      if (originNone) {
+        SourceChecks.requireOriginFilter(catalogConnection);
+      }
       try (LeaderLease lease = LeaderLease.open(config.destination(), config.destinationSchema(), config.slot(),
           database, metrics.leadership(), leaseTime)) {
         if (!awaitLeadership(lease)) {
@@ -263,10 +265,9 @@ public final class Ingester {
    * records the source's identity and gaps ({@code sourceStart}, null without a destination trail); the
    * reader stops when the lease is lost. {@code source} names the source in the trail (null: no trail).
    */
-  private void lead(Connection catalogConnection, String database, String source, boolean originNoneWanted,
+  private void lead(Connection catalogConnection, String database, String source, boolean originNone,
       LeaderLease lease, SourceStart sourceStart) throws SQLException, InterruptedException {
     boolean destinationIsSource = config.destinationIsSource() && trailInDestination();
-    boolean originNone = originNoneWanted;
     try (Sink store = sinks != null ? sinks.open(config.slot(), database)
         : new ChangeStore(config.destination().connect(), config.destinationSchema(), config.slot(), database, source);
          RangeSummarizer summarizer = store instanceof ChangeStore
@@ -279,8 +280,8 @@ public final class Ingester {
         changes.fenceWith(lease);
         lease.attachStore(changes.backendPid());
       }
-      if (originNone) {
-        originNone = changes != null && setUpOrigin(changes);
+      if (originNone && destinationIsSource && changes != null) {
+        setUpOrigin(changes);
       }
       if (changes != null) {
         changes.isolateUpTo(isolateUpTo, metrics::quarantinedChange);
@@ -308,7 +309,7 @@ public final class Ingester {
         LOG.info("Streaming slot {} of {} from {} into {} (schema {}){}", config.slot(), config.source(),
             checkpoint == null ? "the slot's confirmed position" : "stored checkpoint " + checkpoint.commitLsn(),
             sinks == null ? config.destination() : store, config.destinationSchema(),
-            originNone ? ", own writes skipped by origin" : "");
+            originNone ? ", leaving out changes applied under a replication origin (--origin none)" : "");
         new Pipeline(config, metrics, clock, health, () -> stopRequested, store, stream,
             new SourceCatalog(catalogConnection), settings, lease).run();
       }
@@ -324,11 +325,14 @@ public final class Ingester {
     boolean streamingStarts(ChangeStore store) throws SQLException;
   }
 
-  /** PostgreSQL 16+: the destination session writes under a replication origin the slot skips (origin=none). */
-  private boolean setUpOrigin(ChangeStore store) throws SQLException {
+  /**
+   * {@code --origin none} with destination = source: the destination session writes under a replication
+   * origin too, so the walsender skips the trail's writes before decoding them (the publication leaves
+   * them out either way).
+   */
+  private void setUpOrigin(ChangeStore store) throws SQLException {
     try {
       store.useReplicationOrigin(config.originName());
-      return true;
     } catch (SQLException e) {
       if (!"42501".equals(e.getSQLState())) {
         throw e;
@@ -336,7 +340,6 @@ public final class Ingester {
       LOG.warn("Cannot use replication origin {} (needs superuser or a GRANT on pg_replication_origin_session_setup): "
           + "{}; own writes are still not captured because the publication does not include schema {}",
           config.originName(), e.getMessage(), config.destinationSchema());
-      return false;
     }
   }
 }

@@ -17,6 +17,8 @@ import java.time.Duration;
  * @param monitoring heartbeats, slot sampling and the retained-WAL warning
  * @param sourceName stored in every change's {@code source}; null: the source's system identifier and database
  * @param maxRowBytes a row whose values are larger keeps its largest values as their size and hash; 0: no limit
+ * @param originNone leave out changes applied under a replication origin (a subscription's, another tool's), as
+ *     pgoutput's {@code origin = none} (PostgreSQL 16+); false: capture every change, whoever applied it
  */
 public record IngesterConfig(
     PostgresUrl source,
@@ -34,7 +36,8 @@ public record IngesterConfig(
     ColumnRules columnRules,
     SlotMonitor.Settings monitoring,
     String sourceName,
-    long maxRowBytes) {
+    long maxRowBytes,
+    boolean originNone) {
 
   public static final int DEFAULT_MAX_CONTEXT_BYTES = 64 * 1024;
   /** Heartbeat every 10 s, sample the slot every 5 s, warn above 1 GB of retained WAL. */
@@ -48,51 +51,58 @@ public record IngesterConfig(
       String publication) {
     return new IngesterConfig(source, destination, schema, slot, publication, DEFAULT_MAX_CONTEXT_BYTES, 10_000,
         Duration.ofMillis(200), DEFAULT_BATCH_LINGER, 20_000, 1_000, Duration.ofSeconds(10), ColumnRules.NONE,
-        DEFAULT_MONITORING, null, defaultMaxRowBytes());
+        DEFAULT_MONITORING, null, defaultMaxRowBytes(), false);
   }
 
   /** The same configuration with other batch limits (tests and benchmarks). */
   public IngesterConfig withBatching(int maxChanges, Duration maxDelay, int holdBackChanges) {
     return new IngesterConfig(source, destination, destinationSchema, slot, publication, maxContextBytes, maxChanges,
         maxDelay, batchLinger, queueCapacity, holdBackChanges, statusInterval, columnRules, monitoring, sourceName,
-        maxRowBytes);
+        maxRowBytes, originNone);
   }
 
   /** The same configuration with another {@code batchLinger} (zero: commit as soon as nothing is queued). */
   public IngesterConfig withBatchLinger(Duration linger) {
     return new IngesterConfig(source, destination, destinationSchema, slot, publication, maxContextBytes,
         maxBatchChanges, maxBatchDelay, linger, queueCapacity, holdBack, statusInterval, columnRules, monitoring,
-        sourceName, maxRowBytes);
+        sourceName, maxRowBytes, originNone);
   }
 
   public IngesterConfig withMaxContextBytes(int bytes) {
     return new IngesterConfig(source, destination, destinationSchema, slot, publication, bytes, maxBatchChanges,
         maxBatchDelay, batchLinger, queueCapacity, holdBack, statusInterval, columnRules, monitoring, sourceName,
-        maxRowBytes);
+        maxRowBytes, originNone);
   }
 
   public IngesterConfig withColumnRules(ColumnRules rules) {
     return new IngesterConfig(source, destination, destinationSchema, slot, publication, maxContextBytes,
         maxBatchChanges, maxBatchDelay, batchLinger, queueCapacity, holdBack, statusInterval, rules, monitoring,
-        sourceName, maxRowBytes);
+        sourceName, maxRowBytes, originNone);
   }
 
   public IngesterConfig withMonitoring(SlotMonitor.Settings settings) {
     return new IngesterConfig(source, destination, destinationSchema, slot, publication, maxContextBytes,
         maxBatchChanges, maxBatchDelay, batchLinger, queueCapacity, holdBack, statusInterval, columnRules, settings,
-        sourceName, maxRowBytes);
+        sourceName, maxRowBytes, originNone);
   }
 
   public IngesterConfig withSourceName(String name) {
     return new IngesterConfig(source, destination, destinationSchema, slot, publication, maxContextBytes,
         maxBatchChanges, maxBatchDelay, batchLinger, queueCapacity, holdBack, statusInterval, columnRules, monitoring,
-        name, maxRowBytes);
+        name, maxRowBytes, originNone);
   }
 
   public IngesterConfig withMaxRowBytes(long bytes) {
     return new IngesterConfig(source, destination, destinationSchema, slot, publication, maxContextBytes,
         maxBatchChanges, maxBatchDelay, batchLinger, queueCapacity, holdBack, statusInterval, columnRules, monitoring,
-        sourceName, bytes);
+        sourceName, bytes, originNone);
+  }
+
+  /** The same configuration asking the server to leave out changes applied under a replication origin, or not. */
+  public IngesterConfig withOriginNone(boolean none) {
+    return new IngesterConfig(source, destination, destinationSchema, slot, publication, maxContextBytes,
+        maxBatchChanges, maxBatchDelay, batchLinger, queueCapacity, holdBack, statusInterval, columnRules, monitoring,
+        sourceName, maxRowBytes, none);
   }
 
   /**
@@ -118,7 +128,10 @@ public record IngesterConfig(
     return destination.sameDatabaseAs(source);
   }
 
-  /** The replication origin the destination session writes under (PostgreSQL 16+, destination = source). */
+  /**
+   * The replication origin the destination session writes under when destination = source and
+   * {@code originNone} (PostgreSQL 16+), so the walsender skips the trail's own writes before decoding them.
+   */
   public String originName() {
     return "bemi_" + slot;
   }

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -55,6 +56,13 @@ final class RunCommand implements Callable<Integer> {
           + "for the destination; adds up to this much latency). 0 commits as soon as nothing is queued. "
           + "Default: ${DEFAULT-VALUE}. Env: BEMI_BATCH_LINGER_MS.")
   long batchLingerMs;
+
+  @Option(names = "--origin", defaultValue = "${env:BEMI_ORIGIN:-any}", paramLabel = "any|none",
+      description = "any: capture every change, also those a logical-replication subscription (or another tool) "
+          + "applied under a replication origin. none: leave those out (PostgreSQL 16+), for a node whose peers "
+          + "keep their own trail of what they replicate to it. The ingester's own writes are never captured either "
+          + "way. Default: ${DEFAULT-VALUE}. Env: BEMI_ORIGIN.")
+  String origin;
 
   @Option(names = "--http-port", defaultValue = "${env:BEMI_HTTP_PORT:-0}", paramLabel = "PORT",
       description = "Serve GET /health/live, /health/ready (= /health) and /metrics (Prometheus) on this port; "
@@ -118,6 +126,12 @@ final class RunCommand implements Callable<Integer> {
     atLeast("--max-batch-delay-ms", maxBatchDelayMs, 0, "");
     atLeast("--batch-linger-ms", batchLingerMs, 0, " (0: commit at once)");
     atLeast("--heartbeat-interval", heartbeatIntervalSeconds, 0, " (0: off)");
+    boolean originNone = switch (origin.trim().toLowerCase(Locale.ROOT)) {
+      case "any" -> false;
+      case "none" -> true;
+      default -> throw new IllegalArgumentException("--origin must be any (capture every change) or none (leave out "
+          + "changes applied under a replication origin), not '" + origin + "'");
+    };
     if (!(maxLagSeconds > 0)) {
       throw new IllegalArgumentException("--max-lag-seconds must be > 0, not " + maxLagSeconds);
     }
@@ -135,7 +149,8 @@ final class RunCommand implements Callable<Integer> {
     config = config.withBatching(maxBatchChanges, Duration.ofMillis(maxBatchDelayMs), config.holdBack())
         .withBatchLinger(Duration.ofMillis(batchLingerMs))
         .withSourceName(connection.sourceName())
-        .withMaxRowBytes(maxRowBytes);
+        .withMaxRowBytes(maxRowBytes)
+        .withOriginNone(originNone);
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     IngesterMetrics metrics = new IngesterMetrics(registry);
     Ingester ingester = new Ingester(config, metrics, Clock.systemUTC(), Duration.ofSeconds(leaseSeconds),

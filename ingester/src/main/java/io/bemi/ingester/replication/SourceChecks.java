@@ -36,4 +36,16 @@ public final class SourceChecks {
       }
     }
   }
+
+  /**
+   * {@code --origin none} asks pgoutput to leave out changes applied under a replication origin, an
+   * option PostgreSQL 16 added: on an older source the request cannot be honoured, so it is refused.
+   */
+  public static void requireOriginFilter(Connection source) throws SQLException {
+    int major = source.getMetaData().getDatabaseMajorVersion();
+    if (major < 16) {
+      throw new SetupMissingException("--origin none needs PostgreSQL 16 or later, and the source runs " + major
+          + ": remove it (or set --origin any) to capture every change, applied under a replication origin or not");
+    }
+  }
 }

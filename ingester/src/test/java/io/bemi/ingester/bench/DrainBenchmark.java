@@ -31,7 +31,9 @@ import java.util.Map;
  *       databases): the trail goes to a fresh database {@code bench_trail} there, dropped afterwards
  *       (for a server built differently from zonky's, e.g. with lz4);</li>
  *   <li>{@code bench.alter}: statements (separated by {@code ;}, not inside {@code $$…$$}) run on the migrated destination
- *       before the ingester starts, to drain into a variant of the layout.</li>
+ *       before the ingester starts, to drain into a variant of the layout;</li>
+ *   <li>{@code bench.origin}: {@code any} (the default, as {@code run}) or {@code none} (as {@code run
+ *       --origin none}: the walsender skips the trail's own writes before decoding them).</li>
  * </ul>
  */
 public final class DrainBenchmark {
@@ -141,7 +143,7 @@ public final class DrainBenchmark {
       destination.alterLayout();
       IngesterMetrics metrics = new IngesterMetrics();
       IngesterConfig config = IngesterConfig.defaults(PostgresUrl.parse(source.uri()), destinationUrl, "bemi", "bemi",
-          "bemi");
+          "bemi").withOriginNone("none".equals(System.getProperty("bench.origin", "any")));
       ProcessCpu ingesterCpu = ProcessCpu.start(servers);
       long i0 = System.nanoTime();
       double ingesterSeconds;

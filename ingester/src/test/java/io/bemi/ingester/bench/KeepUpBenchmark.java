@@ -47,6 +47,9 @@ import java.util.stream.Collectors;
  * <p>{@code bench.rate}: throttle pgbench to this many transactions per second ({@code -R}; 4 row
  * changes each), to find the rate up to which the tail stays under a second (the knee).
  *
+ * <p>{@code bench.origin}: {@code any} (the default, as {@code run}) or {@code none} (as {@code run
+ * --origin none}: the walsender skips the trail's own writes before decoding them).
+ *
  * <p>{@code bench.alter}: statements (separated by {@code ;}) run on the migrated trail before the
  * ingester starts, to run against a variant of the layout.
  *
@@ -154,7 +157,8 @@ public final class KeepUpBenchmark {
       pg.alterLayout();
       WindowedLatencies latencies = new WindowedLatencies();
       IngesterMetrics metrics = new IngesterMetrics(latencies);
-      IngesterConfig config = IngesterConfig.defaults(url, url, "bemi", "bemi", "bemi");
+      IngesterConfig config = IngesterConfig.defaults(url, url, "bemi", "bemi", "bemi")
+          .withOriginNone("none".equals(System.getProperty("bench.origin", "any")));
       config = config.withBatchLinger(Duration.ofMillis(Long.getLong("bench.lingerMs",
           config.batchLinger().toMillis())));
       try (BenchIngester ingester = BenchIngester.start(config, metrics, null)) {

@@ -315,6 +315,13 @@ class CommandLineTest {
   }
 
   @Test
+  void anOriginOtherThanAnyOrNoneIsRejectedWithBoth(TestDatabase db) {
+    Result result = run("run", "--source-url", db.uri(), "--origin", "all");
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("--origin must be any (capture every change) or none").contains("not 'all'");
+  }
+
+  @Test
   void aConfigFileSetsOptionsByTheirLongNames(TestDatabase db) throws Exception {
     Path file = Files.createTempFile("bemi", ".properties");
     Files.writeString(file, "source-url=" + db.uri() + "\nredact-columns=from_file\n");

@@ -7,5 +7,5 @@ SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replica
 
 DROP PUBLICATION IF EXISTS ${publication};
 
--- The replication origin `run` uses on PostgreSQL 16+ when the destination is the source.
+-- The replication origin `run --origin none` uses on PostgreSQL 16+ when the destination is the source.
 SELECT pg_catalog.pg_replication_origin_drop(roname) FROM pg_catalog.pg_replication_origin WHERE roname = ${origin_literal};
