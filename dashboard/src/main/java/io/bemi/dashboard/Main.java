@@ -106,8 +106,9 @@ public final class Main implements Callable<Integer> {
   java.util.List<String> allowedHosts;
 
   @Option(names = "--trust-proxy", defaultValue = "${env:BEMI_DASHBOARD_TRUST_PROXY:-false}",
-      description = "Behind a TLS-terminating reverse proxy that sets X-Forwarded-Proto and X-Forwarded-For: honour them"
-          + " (Secure session cookie, per-client sign-in limits). Env BEMI_DASHBOARD_TRUST_PROXY.")
+      description = "Behind one TLS-terminating reverse proxy that sets X-Forwarded-Proto and appends the client's address to"
+          + " X-Forwarded-For: honour them (Secure session cookie; the last X-Forwarded-For entry is the client for the"
+          + " sign-in limits). Env BEMI_DASHBOARD_TRUST_PROXY.")
   boolean trustProxy;
 
   @Option(names = "--session-minutes", defaultValue = "${env:BEMI_DASHBOARD_SESSION_MINUTES:-720}",

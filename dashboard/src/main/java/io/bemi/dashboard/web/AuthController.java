@@ -19,8 +19,7 @@ final class AuthController {
   void form(Context ctx) {
     String token = ctx.queryParam("token");
     if (token != null) {
-      security.countSignInAttempt(ctx);
-      if (security.matchesToken(token)) {
+      if (security.tryToken(ctx, token)) {
         security.signIn(ctx);
         ctx.redirect(safeNext(ctx.queryParam("next")), HttpStatus.SEE_OTHER);
         return;
@@ -35,8 +34,7 @@ final class AuthController {
   /** POST /signin with the token: sets the session cookie and goes where the user was heading. */
   void submit(Context ctx) {
     String next = safeNext(ctx.formParam("next"));
-    security.countSignInAttempt(ctx);
-    if (!security.matchesToken(ctx.formParam("token"))) {
+    if (!security.tryToken(ctx, ctx.formParam("token"))) {
       ctx.status(HttpStatus.UNAUTHORIZED);
       ctx.html(Views.signIn(new Views.SignInPage(next, "Wrong token.")));
       return;

@@ -175,7 +175,7 @@ public final class DashboardApp {
     } else {
       ctx.attribute(HANDLED, true);
       ctx.status(status);
-      boolean signedIn = status != HttpStatus.MISDIRECTED_REQUEST && services.security().authenticate(ctx) != Security.Auth.NONE;
+      boolean signedIn = status != HttpStatus.MISDIRECTED_REQUEST && services.security().signedIn(ctx);
       ctx.html(Views.error(status.getCode(), message, signedIn ? services.security().csrfToken() : null));
     }
   }

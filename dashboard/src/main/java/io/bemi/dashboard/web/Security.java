@@ -36,6 +36,7 @@ import javax.crypto.spec.SecretKeySpec;
 public final class Security {
 
   static final String COOKIE = "bemi_session";
+  private static final String AUTH = "bemi.auth";
   static final String CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
       + " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
   private static final int MAX_SESSIONS = 10_000;
@@ -87,12 +88,9 @@ public final class Security {
       return;
     }
     Auth auth = authenticate(ctx);
+    ctx.attribute(AUTH, auth);
     if (auth == Auth.NONE) {
-      boolean credentialsSent = ctx.header("Authorization") != null;
-      if (credentialsSent) {
-        countSignInAttempt(ctx); // a wrong token is a sign-in attempt too: guessing one is limited alike (429)
-      }
-      throw new WebErrors.Unauthorized(credentialsSent);
+      throw new WebErrors.Unauthorized(ctx.header("Authorization") != null);
     }
     if (ctx.method() != HandlerType.GET && ctx.method() != HandlerType.HEAD && auth == Auth.COOKIE) {
       checkCsrf(ctx);
@@ -101,24 +99,41 @@ public final class Security {
 
   enum Auth { NONE, BEARER, COOKIE }
 
-  Auth authenticate(Context ctx) {
+  /**
+   * An {@code Authorization} header is a try of the token (a wrong one, or another scheme, counts as a
+   * failed sign-in; past the client's limit: 429, compared or not); else the session cookie.
+   */
+  private Auth authenticate(Context ctx) {
     String header = ctx.header("Authorization");
     if (header != null) {
-      return header.regionMatches(true, 0, "Bearer ", 0, 7) && matchesToken(header.substring(7).trim()) ? Auth.BEARER : Auth.NONE;
+      boolean bearer = header.regionMatches(true, 0, "Bearer ", 0, 7);
+      return tryToken(ctx, bearer ? header.substring(7).trim() : null) ? Auth.BEARER : Auth.NONE;
     }
+    return hasSession(ctx) ? Auth.COOKIE : Auth.NONE;
+  }
+
+  /**
+   * For error pages: the request was authenticated, or carries a live session. A bearer token is never
+   * compared again here, past the limiter (a refused guess must not learn whether it was right).
+   */
+  boolean signedIn(Context ctx) {
+    return ctx.attribute(AUTH) == Auth.BEARER || hasSession(ctx);
+  }
+
+  private boolean hasSession(Context ctx) {
     String cookie = ctx.cookie(COOKIE);
     if (cookie == null) {
-      return Auth.NONE;
+      return false;
     }
     Instant expires = sessions.get(cookie);
     if (expires == null) {
-      return Auth.NONE;
+      return false;
     }
     if (!clock.instant().isBefore(expires)) {
       sessions.remove(cookie);
-      return Auth.NONE;
+      return false;
     }
-    return Auth.COOKIE;
+    return true;
   }
 
   /** localhost, 127.0.0.1 and [::1] (bare or with the server's port), or a configured name (bare or name:port). */
@@ -156,17 +171,23 @@ public final class Security {
     }
   }
 
-  public boolean matchesToken(String candidate) {
-    return candidate != null && MessageDigest.isEqual(candidate.getBytes(StandardCharsets.UTF_8), token);
-  }
-
-  /** Counts a sign-in attempt from this client; refuses (429) once its budget for the minute is spent. */
-  void countSignInAttempt(Context ctx) {
-    long retryAfter = limiter.attempt(clientAddress(ctx));
+  /**
+   * Compares a token a client sent (null: none, a try all the same) within the client's sign-in limit:
+   * the try is taken first, given back when the token is right; refused (429, with Retry-After) past
+   * the limit without comparing.
+   */
+  boolean tryToken(Context ctx, String candidate) {
+    String client = clientAddress(ctx);
+    long retryAfter = limiter.attempt(client);
     if (retryAfter > 0) {
       ctx.header("Retry-After", Long.toString(retryAfter));
       throw new WebErrors.TooManyRequests("Too many sign-in attempts: wait " + retryAfter + " s and try again");
     }
+    boolean right = candidate != null && MessageDigest.isEqual(candidate.getBytes(StandardCharsets.UTF_8), token);
+    if (right) {
+      limiter.succeeded(client);
+    }
+    return right;
   }
 
   /** The CSRF token pages embed in their forms (and API clients may send as X-CSRF-Token). */
@@ -207,9 +228,17 @@ public final class Security {
     return forwarded != null && "https".equalsIgnoreCase(forwarded.split(",")[0].trim());
   }
 
+  /**
+   * The client's address; behind a trusted proxy the last {@code X-Forwarded-For} entry, the one the
+   * proxy appended (the entries before it are whatever the client sent).
+   */
   private String clientAddress(Context ctx) {
     String forwarded = options.trustProxy() ? ctx.header("X-Forwarded-For") : null;
-    return forwarded != null && !forwarded.isBlank() ? forwarded.split(",")[0].trim() : ctx.ip();
+    if (forwarded == null || forwarded.isBlank()) {
+      return ctx.ip();
+    }
+    String last = forwarded.substring(forwarded.lastIndexOf(',') + 1).trim();
+    return last.isEmpty() ? ctx.ip() : last;
   }
 
   private String hmac(String purpose) {

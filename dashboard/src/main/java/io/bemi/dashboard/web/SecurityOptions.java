@@ -8,11 +8,12 @@ import java.util.List;
  *
  * @param allowedHosts Host header values accepted besides localhost, 127.0.0.1 and [::1] (each a
  *     name, or name:port); anything else is refused, which stops DNS rebinding to a loopback UI
- * @param trustProxy honour X-Forwarded-Proto and X-Forwarded-For (set only behind a TLS proxy that
- *     overwrites them)
+ * @param trustProxy honour X-Forwarded-Proto and the last X-Forwarded-For entry (set only behind one TLS
+ *     proxy that sets the first and appends the client's address to the second)
  * @param sessionTtl how long a signed-in session lasts
- * @param signInAttemptsPerMinute sign-in attempts allowed per client address and minute (ten times
- *     as many from all addresses together)
+ * @param signInAttemptsPerMinute wrong tokens allowed per client address (IPv6: per /64) and minute, at
+ *     sign-in and in API requests; ten times as many from all addresses together, past which each
+ *     client that has not failed yet still gets one try (see {@code SignInLimiter})
  */
 public record SecurityOptions(List<String> allowedHosts, boolean trustProxy, Duration sessionTtl, int signInAttemptsPerMinute) {
 

@@ -18,8 +18,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,15 +47,6 @@ class HardeningTest {
         + " '{\"id\": 8, \"big\": " + digits + "}', '{}', current_database(),"
         + " 'public', 'orders', 'CREATE', '2024-05-01T13:41:00Z', '2024-05-01T13:41:00Z', 301, 1, 88000001, 0)");
     hugeChange = String.valueOf(db.queryValue("SELECT id FROM bemi.changes WHERE primary_key = '8'"));
-  }
-
-  /** A mutable clock, so a test can let time pass. */
-  private static final class TestClock extends Clock {
-    Instant now = TestApp.NOW;
-
-    public ZoneId getZone() { return ZoneOffset.UTC; }
-    public Clock withZone(ZoneId zone) { return this; }
-    public Instant instant() { return now; }
   }
 
   private Javalin app(SecurityOptions options, Clock clock) {
@@ -165,7 +154,7 @@ class HardeningTest {
 
   @Test
   void aSessionExpiresAfterItsLifetime() {
-    TestClock clock = new TestClock();
+    MutableClock clock = new MutableClock(TestApp.NOW);
     TestApp.test(app(new SecurityOptions(List.of(), false, Duration.ofMinutes(30), 10), clock), (server, client) -> {
       String cookie = signIn(client);
       assertThat(client.get("/", b -> b.header("Cookie", cookie)).code()).isEqualTo(200);
@@ -187,8 +176,31 @@ class HardeningTest {
   }
 
   @Test
+  void aFloodOfWrongTokensFromManyAddressesDoesNotLockOutTheHolderOfTheToken() {
+    TestApp.test(app(new SecurityOptions(List.of(), true, Duration.ofHours(1), 3), new MutableClock(TestApp.NOW)),
+        (server, client) -> {
+          for (int address = 0; address < 12; address++) { // 36 wrong tokens, past the 30 all clients may send
+            for (int i = 0; i < 3; i++) {
+              signInFrom(client, "203.0.113." + address, "guess-" + address + "-" + i);
+            }
+          }
+          assertThat(signInFrom(client, "203.0.113.1", TOKEN)).as("an address that failed").isEqualTo(429);
+          assertThat(signInFrom(client, "198.51.100.7", TOKEN)).as("the holder of the token").isEqualTo(303);
+          assertThat(client.get("/api/changes", b -> b.header("X-Forwarded-For", "198.51.100.8")
+              .header("Authorization", "Bearer " + TOKEN)).code()).as("an API client with the token").isEqualTo(200);
+          assertThat(signInFrom(client, "198.51.100.7, 203.0.113.1", TOKEN))
+              .as("what a client writes before the proxy's entry is not its address").isEqualTo(429);
+        });
+  }
+
+  private static int signInFrom(HttpClient client, String forwardedFor, String token) {
+    return client.request("/signin", b -> b.header("X-Forwarded-For", forwardedFor)
+        .post(new FormBody.Builder().add("token", token).build())).code();
+  }
+
+  @Test
   void signInAttemptsAreRateLimited() {
-    TestClock clock = new TestClock();
+    MutableClock clock = new MutableClock(TestApp.NOW);
     TestApp.test(app(new SecurityOptions(List.of(), false, Duration.ofHours(1), 3), clock), (server, client) -> {
       for (String guess : List.of("guess-1", "guess-2", "guess-3")) {
         assertThat(client.request("/signin", b -> b.post(new FormBody.Builder().add("token", guess).build())).code())
