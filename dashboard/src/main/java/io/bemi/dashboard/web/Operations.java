@@ -9,19 +9,25 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What operators' tools read, without the token: {@code GET /health} for probes (200 while the changes
- * table answers, 503 with the reason otherwise; no data in either) and {@code GET /metrics}, Prometheus text
+ * table answers, 503 with the kind of failure otherwise; no data in either, read at most once a second) and {@code GET /metrics}, Prometheus text
  * of the dashboard's own meters ({@code bemi_dashboard_requests_seconds}, the HikariCP pool, the JVM).
  */
 final class Operations {
 
+  private static final Logger LOG = LoggerFactory.getLogger(Operations.class);
   private static final String STARTED = "bemi.request-started";
+  private static final long PROBE_REUSE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
   private final Services services;
   private final PrometheusMeterRegistry registry;
+  private volatile Probe lastProbe;
 
   Operations(Services services, PrometheusMeterRegistry registry) {
     this.services = services;
@@ -33,18 +39,67 @@ final class Operations {
     new UptimeMetrics().bindTo(registry);
   }
 
+  /**
+   * Anyone may ask, so the changes table is read at most once a second whatever the request rate
+   * (later requests get that answer), and a failure is answered by its kind and SQL state only: the
+   * database's message, which can name hosts, roles and schemas, goes to the log.
+   */
   void health(Context ctx) {
+    Probe probe = probe();
     var body = services.json().createObjectNode();
-    try {
-      services.changes().newest();
-      body.put("status", "UP");
-      ctx.status(200);
-    } catch (DataAccessException e) {
-      body.put("status", "DOWN");
-      body.put("reason", e.getMessage());
-      ctx.status(503);
+    body.put("status", probe.problem() == null ? "UP" : "DOWN");
+    if (probe.problem() != null) {
+      body.put("reason", probe.problem());
     }
+    ctx.status(probe.problem() == null ? 200 : 503);
     ctx.contentType("application/json").result(body.toString());
+  }
+
+  /** A reading of the changes table: when, and what kept it from answering (null: nothing). */
+  private record Probe(long atNanos, String problem) {}
+
+  private Probe probe() {
+    Probe last = lastProbe;
+    if (last != null && System.nanoTime() - last.atNanos() < PROBE_REUSE_NANOS) {
+      return last;
+    }
+    synchronized (this) {
+      last = lastProbe;
+      if (last != null && System.nanoTime() - last.atNanos() < PROBE_REUSE_NANOS) {
+        return last;
+      }
+      String problem = null;
+      try {
+        services.changes().newest();
+      } catch (DataAccessException e) {
+        problem = problem(e);
+        if (last == null || !problem.equals(last.problem())) {
+          LOG.warn("GET /health answers 503: {}", e.getMessage());
+        }
+      }
+      if (problem == null && last != null && last.problem() != null) {
+        LOG.info("GET /health answers 200 again");
+      }
+      lastProbe = new Probe(System.nanoTime(), problem);
+      return lastProbe;
+    }
+  }
+
+  private static String problem(DataAccessException e) {
+    String state = e.getCause() instanceof SQLException sql && sql.getSQLState() != null ? sql.getSQLState() : "none";
+    String what;
+    if (state.startsWith("08")) {
+      what = "the destination database does not answer";
+    } else if (state.startsWith("28")) {
+      what = "the dashboard cannot sign in to the destination database";
+    } else if (state.equals("42P01") || state.equals("3F000")) {
+      what = "the changes table is not there (check --schema, and that the ingester has set up the destination)";
+    } else if (state.equals("42501")) {
+      what = "the dashboard's role may not read the changes table";
+    } else {
+      what = "the changes table cannot be read";
+    }
+    return what + " (SQL state " + state + "); the dashboard's log has the details";
   }
 
   void metrics(Context ctx) {

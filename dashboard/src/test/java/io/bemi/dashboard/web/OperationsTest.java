@@ -39,7 +39,30 @@ class OperationsTest {
     TestApp.test(DashboardApp.create(missingTable), (server, client) -> {
       var response = client.get("/health");
       assertThat(response.code()).isEqualTo(503);
-      assertThat(response.body().string()).contains("\"status\":\"DOWN\"", "\"reason\"");
+      assertThat(response.body().string()).contains("\"status\":\"DOWN\"",
+          "the changes table is not there (check --schema, and that the ingester has set up the destination) "
+              + "(SQL state 42P01)").doesNotContain("no_such_schema");
+    });
+  }
+
+  @Test
+  void health_reads_the_changes_table_at_most_once_a_second_however_often_it_is_asked() throws Exception {
+    TestApp.test(db, (server, client) -> {
+      long first = System.nanoTime();
+      assertThat(client.get("/health").code()).isEqualTo(200);
+      db.execute("ALTER TABLE bemi.changes RENAME TO changes_away");
+      try {
+        int again = client.get("/health").code();
+        if (System.nanoTime() - first < 800_000_000L) {
+          assertThat(again).as("asked again within the second: the first answer").isEqualTo(200);
+        }
+        Thread.sleep(1_100);
+        assertThat(client.get("/health").code()).as("a second later: read again").isEqualTo(503);
+      } finally {
+        db.execute("ALTER TABLE bemi.changes_away RENAME TO changes");
+      }
+      Thread.sleep(1_100);
+      assertThat(client.get("/health").code()).isEqualTo(200);
     });
   }
 
