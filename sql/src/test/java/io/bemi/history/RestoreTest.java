@@ -323,6 +323,49 @@ class RestoreTest {
     }
   }
 
+  /**
+   * Rows the table held before the trail began (no baseline): a restore to an instant before their
+   * first recorded change brings them back as that UPDATE or DELETE found them when it holds the
+   * whole old row (REPLICA IDENTITY FULL), and is refused otherwise: it used to plan to delete them.
+   */
+  @Test
+  void rowsOlderThanTheTrailComeBackAsTheirFirstChangeFoundThemOrTheRestoreIsRefused(TestDatabase shared)
+      throws SQLException {
+    TestDatabase db = shared.createSibling("restore_before_trail");
+    Trail.install(db);
+    db.execute("CREATE TABLE account (id int PRIMARY KEY, owner text, balance int)",
+        "INSERT INTO account VALUES (1, 'ann', 10), (2, 'bob', 20), (3, 'cy', 30), (5, 'eve', 50)");
+    Trail.capture(db, "account"); // the trail begins: the rows above are in no change
+    Instant at = Instant.now();
+    db.execute("UPDATE account SET balance = 11 WHERE id = 1", "DELETE FROM account WHERE id = 2",
+        "INSERT INTO account VALUES (4, 'dee', 40)", "UPDATE account SET id = 6, balance = 51 WHERE id = 5");
+
+    apply(db, bemi(db).restoreTableSql("public.account", at, false));
+    assertThat(Trail.column(db, "SELECT a::text FROM account a ORDER BY id"))
+        .containsExactly("(1,ann,10)", "(2,bob,20)", "(3,cy,30)", "(5,eve,50)");
+
+    db.execute("CREATE TABLE ledger (id int PRIMARY KEY, note text)",
+        "INSERT INTO ledger VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd')");
+    Trail.capture(db, "ledger");
+    Instant beforeItsChanges = Instant.now();
+    db.execute("UPDATE ledger SET note = 'a2' WHERE id = 1", "DELETE FROM ledger WHERE id = 2",
+        "INSERT INTO ledger VALUES (5, 'e')");
+    // as the ingester stores them without REPLICA IDENTITY FULL: no old row for the UPDATE, the key for the DELETE
+    db.execute("UPDATE bemi.changes SET before = '{}' WHERE \"table\" = 'ledger' AND operation = 'UPDATE'",
+        "UPDATE bemi.changes SET before = '{\"id\": 2}' WHERE \"table\" = 'ledger' AND operation = 'DELETE'",
+        // and a baseline copy of row 3 taken after the instant (setup --snapshot)
+        "INSERT INTO bemi.changes (primary_key, after, database, schema, \"table\", operation, committed_at, queued_at,"
+            + " transaction_id, position, commit_lsn, change_index) VALUES ('3', '{\"id\": 3, \"note\": \"c\"}',"
+            + " current_database(), 'public', 'ledger', 'SNAPSHOT', now(), now(), 1, 1, 1, 0)");
+
+    assertThatThrownBy(() -> bemi(db).restoreTableSql("public.ledger", beforeItsChanges, false))
+        .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("BM010"))
+        .hasMessageContaining("the trail does not hold what these rows were at")
+        .hasMessageContaining("3 row(s), public.ledger key 1; public.ledger key 2; public.ledger key 3");
+    assertThat(Trail.column(db, "SELECT action || ' ' || primary_key FROM bemi.restore_plan(ARRAY['public.ledger'], ?)",
+        java.sql.Timestamp.from(beforeItsChanges))).containsExactly("unknown 1", "unknown 2", "unknown 3", "delete 5");
+  }
+
   @Test
   void aTableWithoutAKeyCannotBeRestored(TestDatabase shared) throws SQLException {
     TestDatabase db = shared.createSibling("restore_keyless");

@@ -3,7 +3,8 @@
 -- row_steps_script() (R__2_revert.sql), restore by restore_script() (set-based, table by table):
 -- one atomic DO statement, search_path pinned to pg_catalog, audited with a '_bemi' message, every
 -- row checked before anything is written (BM001 instead of overwriting, unless forced), the same
--- refusals as a revert (BM002, BM003, BM006, BM007, BM009).
+-- refusals as a revert (BM002, BM003, BM006, BM007, BM009), and BM010 for rows whose state at the
+-- instant the trail does not hold (the trail began later for them, without a baseline).
 --
 -- Restore works on the records that changed after the instant only (plus, after a later
 -- TRUNCATE, every row the table had then): for each, the row at the instant is compared with the
@@ -81,24 +82,25 @@ BEGIN
       FROM unnest(p_tables) x
   ), later AS MATERIALIZED (
     SELECT c.schema AS s, c."table" AS n, c.primary_key, c.previous_primary_key, c.operation, c.after,
-           c.commit_lsn, c.change_index
+           c.commit_lsn, c.change_index, c.id, c.committed_at
       FROM tables t
       JOIN ${flyway:defaultSchema}.changes c ON c."table" = t.n AND c.committed_at > p_at AND c.schema = t.s
                                         AND c.source = v_source
   ), events AS MATERIALIZED (
     -- what each change since did to a key: left its row (NULL: deleted), or moved it away
     SELECT l.s, l.n, l.primary_key AS k, l.commit_lsn, l.change_index,
-           CASE WHEN l.operation IN ('CREATE', 'UPDATE', 'SNAPSHOT') THEN l.after END AS image
+           CASE WHEN l.operation IN ('CREATE', 'UPDATE', 'SNAPSHOT') THEN l.after END AS image, l.id, l.committed_at
       FROM later l WHERE l.primary_key IS NOT NULL
     UNION ALL
-    SELECT l.s, l.n, l.previous_primary_key, l.commit_lsn, l.change_index, NULL
+    SELECT l.s, l.n, l.previous_primary_key, l.commit_lsn, l.change_index, NULL, l.id, l.committed_at
       FROM later l WHERE l.previous_primary_key IS NOT NULL
   ), truncated AS (  -- the last TRUNCATE since, per table
     SELECT DISTINCT ON (l.s, l.n) l.s, l.n, l.commit_lsn, l.change_index
       FROM later l WHERE l.operation = 'TRUNCATE'
      ORDER BY l.s, l.n, l.commit_lsn DESC, l.change_index DESC
   ), keyed AS (  -- per key: its first change since, and the row it holds now
-    SELECT f.s, f.n, f.k, f.commit_lsn AS first_lsn, f.change_index AS first_index, tr.s IS NOT NULL AS truncated,
+    SELECT f.s, f.n, f.k, f.commit_lsn AS first_lsn, f.change_index AS first_index, f.id AS first_id,
+           f.committed_at AS first_at, tr.s IS NOT NULL AS truncated,
            CASE WHEN tr.s IS NULL OR (l.commit_lsn, l.change_index) > (tr.commit_lsn, tr.change_index) THEN l.image END
              AS expected
       FROM (SELECT DISTINCT ON (e.s, e.n, e.k) e.* FROM events e
@@ -109,39 +111,59 @@ BEGIN
   ), states AS MATERIALIZED (
     -- a table truncated since: every key it had then or has changed since, the row then from table_as_of
     SELECT coalesce(k.s, a.s) AS s, coalesce(k.n, a.n) AS n, coalesce(k.k, a.primary_key) AS primary_key,
-           a."row" AS desired, k.expected
+           a."row" AS desired, k.expected, false AS unknown
       FROM (SELECT * FROM keyed WHERE truncated) k
       FULL JOIN (SELECT tr.s, tr.n, r.primary_key, r."row" FROM truncated tr
                   CROSS JOIN LATERAL ${flyway:defaultSchema}.table_as_of(format('%I.%I', tr.s, tr.n), p_at, v_source) r) a
         ON a.s = k.s AND a.n = k.n AND a.primary_key = k.k
     UNION ALL
     -- the others: the key's newest change before its first one since, unless a TRUNCATE or an
-    -- UPDATE of the key (changes_truncate_idx, changes_previous_key_idx) came after it
-    SELECT k.s, k.n, k.k,
-           (SELECT CASE WHEN c.operation IN ('CREATE', 'UPDATE', 'SNAPSHOT') THEN c.after END
-              FROM ${flyway:defaultSchema}.changes c
-             WHERE c."table" = k.n AND c.primary_key = k.k AND c.schema = k.s
-               AND (c.commit_lsn, c.change_index) < (k.first_lsn, k.first_index) AND c.committed_at <= p_at
-               AND c.source = v_source
-               AND NOT EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.changes t
-                                WHERE t.operation = 'TRUNCATE' AND t.schema = k.s AND t."table" = k.n
-                                  AND (t.commit_lsn, t.change_index) > (c.commit_lsn, c.change_index)
-                                  AND t.committed_at <= p_at AND t.source = v_source)
-               AND NOT EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.changes d
-                                WHERE d.previous_primary_key = k.k AND d.schema = k.s AND d."table" = k.n
-                                  AND (d.commit_lsn, d.change_index) > (c.commit_lsn, c.change_index)
-                                  AND d.committed_at <= p_at AND d.source = v_source)
-             ORDER BY c.commit_lsn DESC, c.change_index DESC
-             LIMIT 1),
-           k.expected
+    -- UPDATE of the key (changes_truncate_idx, changes_previous_key_idx) came after it; with no
+    -- change before, the row existed then if its first change since is an UPDATE, a DELETE or a
+    -- baseline copy: as that UPDATE or DELETE found it when it holds the whole old row (REPLICA
+    -- IDENTITY FULL), else unknown (the trail began later, without a baseline): refused, BM010
+    SELECT k.s, k.n, k.k, CASE WHEN p.found THEN p.image WHEN o.existed THEN o.old_row END, k.expected,
+           p.found IS NULL AND coalesce(o.existed, false) AND o.old_row IS NULL
       FROM keyed k
+      LEFT JOIN LATERAL (
+        SELECT true AS found, CASE WHEN c.operation IN ('CREATE', 'UPDATE', 'SNAPSHOT') THEN c.after END AS image
+          FROM ${flyway:defaultSchema}.changes c
+         WHERE c."table" = k.n AND c.primary_key = k.k AND c.schema = k.s
+           AND (c.commit_lsn, c.change_index) < (k.first_lsn, k.first_index) AND c.committed_at <= p_at
+           AND c.source = v_source
+           AND NOT EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.changes t
+                            WHERE t.operation = 'TRUNCATE' AND t.schema = k.s AND t."table" = k.n
+                              AND (t.commit_lsn, t.change_index) > (c.commit_lsn, c.change_index)
+                              AND t.committed_at <= p_at AND t.source = v_source)
+           AND NOT EXISTS (SELECT 1 FROM ${flyway:defaultSchema}.changes d
+                            WHERE d.previous_primary_key = k.k AND d.schema = k.s AND d."table" = k.n
+                              AND (d.commit_lsn, d.change_index) > (c.commit_lsn, c.change_index)
+                              AND d.committed_at <= p_at AND d.source = v_source)
+         ORDER BY c.commit_lsn DESC, c.change_index DESC
+         LIMIT 1) p ON true
+      LEFT JOIN LATERAL (
+        SELECT CASE WHEN f.previous_primary_key = k.k THEN true       -- moved away from this key: it was here
+                    WHEN f.previous_primary_key IS NOT NULL THEN false -- came to this key by a key update
+                    ELSE f.operation IN ('UPDATE', 'DELETE', 'SNAPSHOT') END AS existed,
+               CASE WHEN f.operation IN ('UPDATE', 'DELETE') AND w.columns IS NOT NULL
+                     AND f.before ?& ARRAY(SELECT jsonb_object_keys(w.columns)) THEN f.before END AS old_row
+          FROM ${flyway:defaultSchema}.changes f
+          -- the columns of a whole row: the UPDATE's new row; for a DELETE, the table's newest row
+          CROSS JOIN LATERAL (
+            SELECT CASE WHEN f.operation = 'UPDATE' THEN f.after
+                        ELSE (SELECT r.after FROM ${flyway:defaultSchema}.changes r
+                               WHERE r."table" = f."table" AND r.schema = f.schema AND r.source = f.source
+                                 AND r.operation IN ('CREATE', 'UPDATE', 'SNAPSHOT')
+                               ORDER BY r.committed_at DESC LIMIT 1) END AS columns) w
+         WHERE p.found IS NULL AND f.id = k.first_id AND f.committed_at = k.first_at) o ON true
      WHERE NOT k.truncated
   ), steps AS (
     SELECT s.s, s.n, s.primary_key,
-           CASE WHEN s.desired IS NULL THEN 'delete' WHEN s.expected IS NULL THEN 'insert' ELSE 'update' END AS action,
+           CASE WHEN s.unknown THEN 'unknown' WHEN s.desired IS NULL THEN 'delete' WHEN s.expected IS NULL THEN 'insert'
+                ELSE 'update' END AS action,
            s.desired, s.expected
       FROM states s
-     WHERE s.desired IS DISTINCT FROM s.expected
+     WHERE s.desired IS DISTINCT FROM s.expected OR s.unknown
   ), moves AS (
     -- a row to delete whose record had another key at the instant, where a row is to be inserted:
     -- one UPDATE of the key instead (the record keeps its identity; a unique column cannot collide)
@@ -414,6 +436,7 @@ SET search_path = pg_catalog, pg_temp AS $function$
 DECLARE
   v_tables jsonb;
   v_redacted text;
+  v_unknown text;
   v_keyless text;
   v_context jsonb;
   v_source text;
@@ -444,8 +467,19 @@ BEGIN
                     FROM plan p GROUP BY p.schema_name, p.table_name) t),
          (SELECT string_agg(format('%I.%I key %s: %s', p.schema_name, p.table_name, p.primary_key,
                                    array_to_string(p.redacted_columns, ', ')), '; ' ORDER BY p.step)
-            FROM plan p WHERE p.action = 'insert' AND cardinality(p.redacted_columns) > 0)
-    INTO v_tables, v_redacted;
+            FROM plan p WHERE p.action = 'insert' AND cardinality(p.redacted_columns) > 0),
+         (SELECT count(*) || ' row(s), ' || string_agg(format('%I.%I key %s', u.schema_name, u.table_name, u.primary_key),
+                                                       '; ' ORDER BY u.step) FILTER (WHERE u.nth <= 10)
+                 || CASE WHEN count(*) > 10 THEN '; …' ELSE '' END
+            FROM (SELECT p.*, row_number() OVER (ORDER BY p.step) AS nth FROM plan p WHERE p.action = 'unknown') u
+          HAVING count(*) > 0)
+    INTO v_tables, v_redacted, v_unknown;
+  PERFORM ${flyway:defaultSchema}.refuse('bemi restore: the trail does not hold what these rows were at ' || p_at || ': '
+                                         || v_unknown, 'BM010',
+                                         'Nothing was changed. Their first recorded change after that instant is an UPDATE or '
+                                         || 'DELETE without the whole old row (REPLICA IDENTITY FULL records it) or a baseline '
+                                         || 'copy (setup --snapshot) taken later, and nothing before it: the trail began after '
+                                         || 'that instant for them. Restore to a later instant, or those rows from a backup.');
   PERFORM ${flyway:defaultSchema}.refuse('bemi restore: rows to insert have values redacted in the trail: ' || v_redacted, 'BM006',
                                          'The trail does not hold those values; restore those rows from a backup.');
 
