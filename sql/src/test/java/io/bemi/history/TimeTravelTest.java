@@ -165,6 +165,31 @@ class TimeTravelTest {
   }
 
   @Test
+  void aRowOlderThanTheTrailIsAsItsFirstChangeFoundItWhenThatChangeHoldsTheWholeRow(TestDatabase db) throws SQLException {
+    db.execute("CREATE TABLE wallets (id int PRIMARY KEY, owner text, balance int)",
+        "INSERT INTO wallets VALUES (1, 'ann', 10), (2, 'bob', 20), (3, 'cy', 30), (4, 'dee', 40)");
+    Trail.capture(db, "wallets"); // the trail begins: no change holds the rows above
+    Timestamp before = Timestamp.from(java.time.Instant.now());
+    write(db, "UPDATE wallets SET balance = 11 WHERE id = 1");
+    write(db, "DELETE FROM wallets WHERE id = 2");
+    write(db, "UPDATE wallets SET id = 5 WHERE id = 3");
+    write(db, "UPDATE wallets SET balance = 41 WHERE id = 4");
+    // as stored without REPLICA IDENTITY FULL: the UPDATE of 4 carries no old row
+    db.execute("UPDATE bemi.changes SET before = '{}' WHERE \"table\" = 'wallets' AND primary_key = '4'");
+
+    assertThat(query(db, "SELECT bemi.record_as_of('wallets', '1', ?)::text", before))
+        .isEqualTo("{\"id\": 1, \"owner\": \"ann\", \"balance\": 10}");
+    assertThat(query(db, "SELECT bemi.record_as_of('wallets', '2', ?)::text", before))
+        .isEqualTo("{\"id\": 2, \"owner\": \"bob\", \"balance\": 20}");
+    assertThat(query(db, "SELECT bemi.record_as_of('wallets', '3', ?)::text", before)).as("moved away to key 5 since")
+        .isEqualTo("{\"id\": 3, \"owner\": \"cy\", \"balance\": 30}");
+    assertThat(query(db, "SELECT bemi.record_as_of('wallets', '5', ?)::text", before))
+        .as("asked by the key it has since: the record, followed across its key update")
+        .isEqualTo("{\"id\": 3, \"owner\": \"cy\", \"balance\": 30}");
+    assertThat(query(db, "SELECT bemi.record_as_of('wallets', '4', ?)::text", before)).as("not known").isNull();
+  }
+
+  @Test
   void aDiffListsOnlyTheColumnsAnUpdateChangedWithOldAndNewValues(TestDatabase db) throws SQLException {
     db.execute("CREATE TABLE profiles (id int PRIMARY KEY, name text, tags text[], score float8)");
     Trail.capture(db, "profiles");

@@ -221,6 +221,28 @@ $$;
 -- changes (record_history): by its new key before the key changed, by its old key after.
 -- PL/pgSQL rather than SQL so its plan is cached for the session (a scalar SQL function's body is
 -- planned again on every call before PostgreSQL 18). p_source: see resolve_source().
+-- The row an UPDATE or a DELETE found, when the change holds all of it (the table has REPLICA
+-- IDENTITY FULL): its `before`, if that has every column of the UPDATE's new row (for a DELETE, of
+-- the table's newest recorded row). NULL when it holds less (the key only) or is another operation.
+-- For a row older than the trail: its first change is then the only record of what it was.
+CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.whole_old_row(p_change ${flyway:defaultSchema}.changes)
+RETURNS jsonb
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp AS $$
+  SELECT CASE WHEN w.columns IS NOT NULL AND p_change.before ?& ARRAY(SELECT jsonb_object_keys(w.columns))
+              THEN p_change.before END
+    FROM (SELECT CASE p_change.operation
+                   WHEN 'UPDATE' THEN p_change.after
+                   WHEN 'DELETE' THEN (SELECT r.after FROM ${flyway:defaultSchema}.changes r
+                                        WHERE r."table" = p_change."table" AND r.schema = p_change.schema
+                                          AND r.source = p_change.source AND r.operation IN ('CREATE', 'UPDATE', 'SNAPSHOT')
+                                        ORDER BY r.committed_at DESC LIMIT 1)
+                 END AS columns) w
+$$;
+
+COMMENT ON FUNCTION ${flyway:defaultSchema}.whole_old_row(${flyway:defaultSchema}.changes) IS
+  'The row an UPDATE or DELETE found, when it holds all of it (REPLICA IDENTITY FULL); else NULL';
+
 DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.record_as_of(text, text, timestamptz);
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.record_as_of(p_table text, p_primary_key text, p_at timestamptz, p_source text DEFAULT NULL)
 RETURNS jsonb
@@ -250,7 +272,15 @@ BEGIN
      ORDER BY h.commit_lsn DESC, h.change_index DESC
      LIMIT 1;
     IF NOT FOUND THEN
-      RETURN NULL;
+      -- nothing recorded up to the instant: the record existed then (older than the trail) if its
+      -- first change after it, under this key or moving it to or from this key, is an UPDATE or a
+      -- DELETE; that change's whole old row says what it was (NULL when it holds only the key)
+      RETURN (SELECT ${flyway:defaultSchema}.whole_old_row(f)
+                FROM ${flyway:defaultSchema}.changes f
+               WHERE (f.primary_key = p_primary_key OR f.previous_primary_key = p_primary_key)
+                 AND f.schema = v_schema AND f."table" = v_table AND f.committed_at > p_at AND f.source = v_source
+               ORDER BY f.commit_lsn, f.change_index
+               LIMIT 1);
     END IF;
   END IF;
   IF v_last.operation NOT IN ('CREATE', 'UPDATE', 'SNAPSHOT')
@@ -266,7 +296,7 @@ END
 $$;
 
 COMMENT ON FUNCTION ${flyway:defaultSchema}.record_as_of(text, text, timestamptz, text) IS
-  'A record''s row (to_jsonb form) as of an instant; NULL when it did not exist then';
+  'A record''s row (to_jsonb form) as of an instant; NULL when it did not exist then, or the trail does not know it';
 
 -- Every row of a table at an instant, in no particular order (add ORDER BY primary_key when the
 -- order matters). Rows of tables without a key (primary_key NULL) cannot be told apart and are not

@@ -145,16 +145,8 @@ BEGIN
         SELECT CASE WHEN f.previous_primary_key = k.k THEN true       -- moved away from this key: it was here
                     WHEN f.previous_primary_key IS NOT NULL THEN false -- came to this key by a key update
                     ELSE f.operation IN ('UPDATE', 'DELETE', 'SNAPSHOT') END AS existed,
-               CASE WHEN f.operation IN ('UPDATE', 'DELETE') AND w.columns IS NOT NULL
-                     AND f.before ?& ARRAY(SELECT jsonb_object_keys(w.columns)) THEN f.before END AS old_row
+               ${flyway:defaultSchema}.whole_old_row(f) AS old_row
           FROM ${flyway:defaultSchema}.changes f
-          -- the columns of a whole row: the UPDATE's new row; for a DELETE, the table's newest row
-          CROSS JOIN LATERAL (
-            SELECT CASE WHEN f.operation = 'UPDATE' THEN f.after
-                        ELSE (SELECT r.after FROM ${flyway:defaultSchema}.changes r
-                               WHERE r."table" = f."table" AND r.schema = f.schema AND r.source = f.source
-                                 AND r.operation IN ('CREATE', 'UPDATE', 'SNAPSHOT')
-                               ORDER BY r.committed_at DESC LIMIT 1) END AS columns) w
          WHERE p.found IS NULL AND f.id = k.first_id AND f.committed_at = k.first_at) o ON true
      WHERE NOT k.truncated
   ), steps AS (
