@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What operators' tools read, without the token: {@code GET /health} for probes (200 while the changes
- * table answers, 503 with the kind of failure otherwise; no data in either, read at most once a second) and {@code GET /metrics}, Prometheus text
- * of the dashboard's own meters ({@code bemi_dashboard_requests_seconds}, the HikariCP pool, the JVM).
+ * table answers, 503 with the kind of failure otherwise; no data in either) and {@code GET /metrics},
+ * Prometheus text of the dashboard's own meters ({@code bemi_dashboard_requests_seconds}, the HikariCP
+ * pool, the JVM).
  */
 final class Operations {
 

@@ -21,7 +21,7 @@ import java.util.Map;
 final class SignInLimiter {
 
   private static final long WINDOW_MILLIS = 60_000;
-  /** Clients remembered per window; beyond, a new client is treated as one that has failed. */
+  /** Clients remembered per window; a client beyond them may try only while all together are under their limit. */
   static final int MAX_CLIENTS = 100_000;
 
   private final int perClient;
