@@ -3,6 +3,7 @@ package io.bemi.ingester.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.bemi.test.SecondServer;
 import io.bemi.test.TestDatabase;
 import io.bemi.test.WithPostgres;
 import java.sql.Connection;
@@ -33,6 +34,42 @@ class ReplicationOriginTest {
       assertThat(harness.column("after", "\"table\" = 'accounts'")).containsExactly(
           "{\"id\": 1, \"balance\": 10}", "{\"id\": 2, \"balance\": 20}", "{\"id\": 1, \"balance\": 11}");
       assertThat(harness.changes("schema = 'bemi'")).as("the trail's own writes").isEmpty();
+    }
+  }
+
+  @Test
+  void whatASubscriptionAppliesFromAnotherServerIsCaptured(TestDatabase db) throws Exception {
+    db.execute("CREATE TABLE prices (sku text PRIMARY KEY, cents int)");
+    try (SecondServer other = SecondServer.start()) {
+      TestDatabase publisher = other.createDatabase("pricing");
+      publisher.execute("CREATE TABLE prices (sku text PRIMARY KEY, cents int)",
+          "INSERT INTO prices VALUES ('a', 100)", "CREATE PUBLICATION pricing FOR TABLE prices");
+      try (IngesterHarness harness = IngesterHarness.start(db)) {
+        harness.awaitCaughtUp();
+        db.execute("CREATE SUBSCRIPTION pricing CONNECTION '" + publisher.uri() + "' PUBLICATION pricing");
+        try {
+          awaitRows(db, "SELECT count(*) FROM prices", 1); // the initial copy
+          publisher.execute("INSERT INTO prices VALUES ('b', 200)", "UPDATE prices SET cents = 101 WHERE sku = 'a'");
+          awaitRows(db, "SELECT count(*) FROM prices WHERE cents IN (101, 200)", 2);
+          harness.awaitCaughtUp();
+
+          assertThat(db.queryValue("SELECT string_agg(operation || ' ' || (after ->> 'sku') || ' ' || (after ->> 'cents'),"
+              + " ', ' ORDER BY commit_lsn, change_index) FROM bemi.changes WHERE \"table\" = 'prices'"))
+              .isEqualTo("CREATE a 100, CREATE b 200, UPDATE a 101");
+        } finally {
+          db.execute("DROP SUBSCRIPTION pricing"); // and its slot on the publisher
+        }
+      }
+    }
+  }
+
+  private static void awaitRows(TestDatabase db, String countQuery, long expected) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (db.queryLong(countQuery) != expected) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("Not applied by the subscription within 30 s: " + countQuery);
+      }
+      Thread.sleep(50);
     }
   }
 
