@@ -125,26 +125,14 @@ final class ContextMessages {
   private static String strictUtf8Prefix(byte[] head) {
     try {
       return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(head, 0, prefixEnd(head))).toString();
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(head, 0, JsonValues.utf8End(head, 0, head.length))).toString();
     } catch (CharacterCodingException e) {
       return null;
     }
   }
 
-  /** The bytes as text, without the last character when it may have been cut off. */
+  /** The bytes as text, without a character cut off at their end. */
   private static String utf8Prefix(byte[] bytes) {
-    return new String(bytes, 0, prefixEnd(bytes), StandardCharsets.UTF_8);
-  }
-
-  /** Where the bytes end without the last character when it may have been cut off. */
-  private static int prefixEnd(byte[] bytes) {
-    int end = bytes.length;
-    while (end > 0 && (bytes[end - 1] & 0xC0) == 0x80) {
-      end--; // continuation bytes of a character cut off at the end
-    }
-    if (end > 0 && (bytes[end - 1] & 0x80) != 0) {
-      end--; // the lead byte of that character
-    }
-    return end;
+    return new String(bytes, 0, JsonValues.utf8End(bytes, 0, bytes.length), StandardCharsets.UTF_8);
   }
 }

@@ -135,6 +135,14 @@ public final class JsonValues {
 
   /** The first bytes as text, without a character cut in two at the end. */
   private static String utf8Head(byte[] array, int offset, int length) {
+    return new String(array, offset, utf8End(array, offset, length) - offset, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Where {@code length} bytes of UTF-8 from {@code offset} end without a character cut in two: at
+   * the end, or before the last character when its bytes do not all fit.
+   */
+  public static int utf8End(byte[] array, int offset, int length) {
     int end = offset + length;
     int start = end;
     while (start > offset && (array[start - 1] & 0xC0) == 0x80) {
@@ -147,7 +155,7 @@ public final class JsonValues {
         end = start - 1; // the last character is incomplete: leave it out
       }
     }
-    return new String(array, offset, end - offset, StandardCharsets.UTF_8);
+    return end;
   }
 
   private static void appendNumber(StringBuilder out, String text) {

@@ -14,6 +14,18 @@ class JsonValuesTest {
   }
 
   @Test
+  void aUtf8HeadEndsBeforeACharacterCutInTwoButKeepsAWholeOneAtTheEnd() {
+    byte[] text = "a\u00e9\u20ac\ud83d\ude00".getBytes(java.nio.charset.StandardCharsets.UTF_8); // a é € 😀: 1+2+3+4 bytes
+    assertThat(JsonValues.utf8End(text, 0, 3)).as("é whole").isEqualTo(3);
+    assertThat(JsonValues.utf8End(text, 0, 2)).as("é cut").isEqualTo(1);
+    assertThat(JsonValues.utf8End(text, 0, 6)).as("€ whole").isEqualTo(6);
+    assertThat(JsonValues.utf8End(text, 0, 5)).as("€ cut").isEqualTo(3);
+    assertThat(JsonValues.utf8End(text, 0, 10)).as("😀 whole").isEqualTo(10);
+    assertThat(JsonValues.utf8End(text, 0, 9)).as("😀 cut").isEqualTo(6);
+    assertThat(JsonValues.utf8End(text, 1, 3)).as("from an offset").isEqualTo(3);
+  }
+
+  @Test
   void numbersKeepEveryDigit() {
     assertThat(json(BuiltinTypes.NUMERIC, "123456789012345678901234567890.1000")).isEqualTo("123456789012345678901234567890.1000");
     assertThat(json(BuiltinTypes.FLOAT8, "1e+300")).isEqualTo("1e+300");
