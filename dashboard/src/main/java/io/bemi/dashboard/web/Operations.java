@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.sql.SQLException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,7 @@ final class Operations {
 
   private final Services services;
   private final PrometheusMeterRegistry registry;
+  private final ReentrantLock probing = new ReentrantLock();
   private volatile Probe lastProbe;
 
   Operations(Services services, PrometheusMeterRegistry registry) {
@@ -59,12 +61,19 @@ final class Operations {
   /** A reading of the changes table: when, and what kept it from answering (null: nothing). */
   private record Probe(long atNanos, String problem) {}
 
+  /**
+   * The last reading while it is under a second old, or while another request is reading (a slow or
+   * hung destination then holds one request, not every probe); else a new one.
+   */
   private Probe probe() {
     Probe last = lastProbe;
-    if (last != null && System.nanoTime() - last.atNanos() < PROBE_REUSE_NANOS) {
+    if (last != null && (System.nanoTime() - last.atNanos() < PROBE_REUSE_NANOS || !probing.tryLock())) {
       return last;
     }
-    synchronized (this) {
+    if (last == null) {
+      probing.lock(); // the first reading: wait for it
+    }
+    try {
       last = lastProbe;
       if (last != null && System.nanoTime() - last.atNanos() < PROBE_REUSE_NANOS) {
         return last;
@@ -83,6 +92,8 @@ final class Operations {
       }
       lastProbe = new Probe(System.nanoTime(), problem);
       return lastProbe;
+    } finally {
+      probing.unlock();
     }
   }
 

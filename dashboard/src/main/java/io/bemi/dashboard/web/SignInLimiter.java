@@ -74,8 +74,11 @@ final class SignInLimiter {
     }
   }
 
-  /** An IPv6 address by its /64 network; anything else as it is. */
+  /** An IPv6 address by its /64 network; anything else as it is, cut to 64 characters (no address is longer). */
   static String key(String client) {
+    if (client.length() > 64) {
+      return client.substring(0, 64);
+    }
     if (client.indexOf(':') < 0 || !client.matches("\\[?[0-9A-Fa-f:.]+(%\\w+)?]?")) {
       return client;
     }

@@ -67,6 +67,26 @@ class OperationsTest {
   }
 
   @Test
+  void health_does_not_pile_up_probes_behind_a_destination_that_hangs() throws Exception {
+    TestApp.test(db, (server, client) -> {
+      assertThat(client.get("/health").code()).isEqualTo(200);
+      Thread.sleep(1_100);
+      try (java.sql.Connection locker = db.connect()) {
+        locker.setAutoCommit(false);
+        locker.createStatement().execute("LOCK TABLE bemi.changes IN ACCESS EXCLUSIVE MODE");
+        var hung = java.util.concurrent.CompletableFuture.supplyAsync(() -> client.get("/health").code());
+        Thread.sleep(300); // the hung probe holds the reading
+        long started = System.nanoTime();
+        assertThat(client.get("/health").code()).as("the last answer, not a second reading").isEqualTo(200);
+        assertThat((System.nanoTime() - started) / 1_000_000).as("ms").isLessThan(1_000);
+        assertThat(hung).isNotDone();
+        locker.rollback();
+        assertThat(hung.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(200);
+      }
+    });
+  }
+
+  @Test
   void metrics_are_prometheus_text_with_the_dashboards_requests_and_the_jvm_without_a_token() {
     TestApp.test(db, (server, client) -> {
       client.get("/health");

@@ -68,6 +68,7 @@ class SignInLimiterTest {
     assertThat(SignInLimiter.key("10.1.2.3")).isEqualTo("10.1.2.3");
     assertThat(SignInLimiter.key("::ffff:10.1.2.3")).as("IPv4-mapped").isEqualTo("::ffff:10.1.2.3");
     assertThat(SignInLimiter.key("proxy.example.com")).as("never looked up").isEqualTo("proxy.example.com");
+    assertThat(SignInLimiter.key("x".repeat(8_000))).as("a forged header cannot fill the memory").hasSize(64);
   }
 
   @Test
