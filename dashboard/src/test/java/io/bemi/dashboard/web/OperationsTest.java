@@ -75,7 +75,12 @@ class OperationsTest {
         locker.setAutoCommit(false);
         locker.createStatement().execute("LOCK TABLE bemi.changes IN ACCESS EXCLUSIVE MODE");
         var hung = java.util.concurrent.CompletableFuture.supplyAsync(() -> client.get("/health").code());
-        Thread.sleep(300); // the hung probe holds the reading
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (db.queryLong("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+            + " AND datname = current_database()") == 0) { // until the hung probe waits for the table
+          assertThat(System.nanoTime()).as("the probe reached the locked table").isLessThan(deadline);
+          Thread.sleep(20);
+        }
         long started = System.nanoTime();
         assertThat(client.get("/health").code()).as("the last answer, not a second reading").isEqualTo(200);
         assertThat((System.nanoTime() - started) / 1_000_000).as("ms").isLessThan(1_000);
