@@ -94,7 +94,7 @@ final class SinkOptions {
     refuseOtherSinksSettings();
     return switch (sink) {
       case DATABASE -> null;
-      case KAFKA -> KafkaSink.factory(kafkaSettings(configFile), config.source(), config.sourceName());
+      case KAFKA -> KafkaSink.factory(kafkaSettings(configFile), config.source(), config.sourceName(), registry);
       case WEBHOOK -> WebhookSink.factory(webhookSettings(), config.destination(), config.destinationSchema(),
           registry, config.source(), config.sourceName());
     };

@@ -61,14 +61,19 @@ class KafkaSinkTest {
         new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
     IngesterMetrics metrics = new IngesterMetrics(registry);
     String prefix = "t" + UUID.randomUUID().toString().substring(0, 8);
-    try (IngesterHarness ingester = start(db, settings(prefix), metrics)) {
+    try (IngesterHarness ingester = IngesterHarness.start(db, null, c -> c, metrics,
+        KafkaSink.factory(settings(prefix), PostgresUrl.parse(db.uri()), null, registry))) {
       db.execute("INSERT INTO marks VALUES (1)");
       ingester.awaitCaughtUp();
       // /health/leader and the alerts on bemi_ingester_leader and _role read these
       assertThat(metrics.leadership().role()).isEqualTo(io.bemi.ingester.leader.Role.LEADER);
       assertThat(registry.scrape()).contains("bemi_ingester_leader{").contains("bemi_ingester_source{source=\""
-          + db.queryValue("SELECT system_identifier FROM pg_control_system()") + "/" + db.name() + "\"} 1");
+          + db.queryValue("SELECT system_identifier FROM pg_control_system()") + "/" + db.name() + "\"} 1")
+          // the producer's own meters, for a broker outage to show before the producer gives up
+          .contains("kafka_producer_connection_count{").contains("kafka_producer_record_error_total{")
+          .contains("kafka_producer_record_send_total{");
     }
+    assertThat(registry.scrape()).as("a closed sink's producer leaves no meters behind").doesNotContain("kafka_producer_");
   }
 
   @Test

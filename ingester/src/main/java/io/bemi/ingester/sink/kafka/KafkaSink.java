@@ -12,6 +12,8 @@ import io.bemi.ingester.stitch.StoreEvent.Change;
 import io.bemi.ingester.stitch.StoreEvent.Commit;
 import io.bemi.ingester.stitch.StoreEvent.ContextBackfill;
 import io.bemi.ingester.store.Checkpoint;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -55,13 +57,14 @@ public final class KafkaSink implements Sink {
   private final AtomicLong backfillsIgnored;
   /** The events' {@code bemi.source}: the source as the trail names it. */
   private final String trailSource;
+  private final KafkaClientMetrics producerMeters;
   private boolean inKafkaTransaction;
   private boolean inSourceTransaction;
   private int uncommittedChanges;
   private Checkpoint pending;
 
   KafkaSink(KafkaSinkSettings settings, PostgresUrl source, String slot, String database, String trailSource,
-      AtomicLong backfillsIgnored) {
+      AtomicLong backfillsIgnored, MeterRegistry registry) {
     this.trailSource = trailSource;
     this.settings = settings;
     this.owner = settings.transactionalId(slot, database);
@@ -74,25 +77,32 @@ public final class KafkaSink implements Sink {
       producer.close(Duration.ZERO);
       throw e;
     }
+    this.producerMeters = registry == null ? null : new KafkaClientMetrics(producer);
+    if (producerMeters != null) {
+      producerMeters.bindTo(registry);
+    }
   }
 
   /** Opens a Kafka sink per session; {@code source} is read for primary key columns (event keys). */
   public static SinkFactory factory(KafkaSinkSettings settings, PostgresUrl source) {
-    return factory(settings, source, null);
+    return factory(settings, source, null, null);
   }
 
   /**
    * Opens a Kafka sink per session; {@code source} is read for primary key columns (event keys);
    * {@code sourceName} is the events' {@code bemi.source} ({@code --source-name}; null: the
-   * source's system identifier and database, as {@code run} stores it in {@code changes.source}).
+   * source's system identifier and database, as {@code run} stores it in {@code changes.source});
+   * the producer's own meters ({@code kafka.producer.*}: connections, requests, record errors, the
+   * buffer) go to {@code registry} while a session's sink is open (null: nowhere).
    */
-  public static SinkFactory factory(KafkaSinkSettings settings, PostgresUrl source, String sourceName) {
+  public static SinkFactory factory(KafkaSinkSettings settings, PostgresUrl source, String sourceName,
+      MeterRegistry registry) {
     AtomicLong backfillsIgnored = new AtomicLong();
     return new SinkFactory() {
       @Override
       public Sink open(String slot, String database) throws SQLException {
         String trailSource = SourceIdentity.sourceName(source, sourceName, database);
-        return new KafkaSink(settings, source, slot, database, trailSource, backfillsIgnored);
+        return new KafkaSink(settings, source, slot, database, trailSource, backfillsIgnored, registry);
       }
 
       @Override
@@ -244,6 +254,9 @@ public final class KafkaSink implements Sink {
   @Override
   public void close() throws SQLException {
     try {
+      if (producerMeters != null) {
+        producerMeters.close(); // removes the meters: the next session's producer registers its own
+      }
       rollback();
       producer.close(Duration.ofSeconds(5));
     } finally {
