@@ -214,13 +214,6 @@ SET search_path = pg_catalog, pg_temp AS $$
    LIMIT 1
 $$;
 
--- A record's values at an instant: the `after` of its last change committed at or before p_at;
--- NULL when it did not exist then (never recorded, deleted, or its table truncated since). A
--- SNAPSHOT (baseline) change counts as the row's state from the snapshot's time on. The row that
--- held the key at the instant comes first; when none did, the record is followed across its key
--- changes (record_history): by its new key before the key changed, by its old key after.
--- PL/pgSQL rather than SQL so its plan is cached for the session (a scalar SQL function's body is
--- planned again on every call before PostgreSQL 18). p_source: see resolve_source().
 -- The row an UPDATE or a DELETE found, when the change holds all of it (the table has REPLICA
 -- IDENTITY FULL): its `before`, if that has every column of the UPDATE's new row (for a DELETE, of
 -- the table's newest recorded row). NULL when it holds less (the key only) or is another operation.
@@ -243,6 +236,14 @@ $$;
 COMMENT ON FUNCTION ${flyway:defaultSchema}.whole_old_row(${flyway:defaultSchema}.changes) IS
   'The row an UPDATE or DELETE found, when it holds all of it (REPLICA IDENTITY FULL); else NULL';
 
+-- A record's values at an instant: the `after` of its last change committed at or before p_at;
+-- NULL when it did not exist then (never recorded, deleted, or its table truncated since), or when
+-- it is older than the trail and its first change after p_at does not hold its whole old row. A
+-- SNAPSHOT (baseline) change counts as the row's state from the snapshot's time on. The row that
+-- held the key at the instant comes first; when none did, the record is followed across its key
+-- changes (record_history): by its new key before the key changed, by its old key after.
+-- PL/pgSQL rather than SQL so its plan is cached for the session (a scalar SQL function's body is
+-- planned again on every call before PostgreSQL 18). p_source: see resolve_source().
 DROP FUNCTION IF EXISTS ${flyway:defaultSchema}.record_as_of(text, text, timestamptz);
 CREATE OR REPLACE FUNCTION ${flyway:defaultSchema}.record_as_of(p_table text, p_primary_key text, p_at timestamptz, p_source text DEFAULT NULL)
 RETURNS jsonb
